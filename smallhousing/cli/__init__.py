@@ -1,0 +1,89 @@
+"""The command line: a thin shell over the services.
+
+Every subcommand takes --db (or SMALLHOUSING_DB). Bad input prints one plain-English line on
+stderr and exits with status 2, writing nothing. Subcommands live in modules of this package, each
+with a ``register(subparsers, common)`` function; keep their imports light (import services inside
+the handlers) so that start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..domain.errors import DomainError
+
+EXIT_BAD_INPUT = 2
+
+# modules that add subcommands, in the order they appear in --help
+COMMAND_MODULES = ("core", "letters", "reports", "transfer")
+
+
+class UserError(Exception):
+    """Bad input found by the CLI itself."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (try '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help="the database file (default: SMALLHOUSING_DB, then the data folder)")
+    parser = _Parser(prog="smallhousing", parents=[common],
+                     description="Resident complaints, handled as the Housing Ombudsman's Complaint "
+                                 "Handling Code requires. With no command, opens the app.")
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"smallhousing {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        mod = importlib.import_module(f"{__name__}.{name}")
+        mod.register(sub, common)
+    return parser
+
+
+def open_db(args, *, must_exist: bool = False):
+    """The database named by --db / SMALLHOUSING_DB / the data folder, opened and upgraded."""
+    from .. import paths
+    from ..store.db import Database
+
+    path = paths.resolve_db_path(getattr(args, "db", None))
+    if must_exist and not path.exists():
+        raise UserError(f"There is no database at {path} yet: start the app once, or give --db.")
+    return Database(path).open()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from ..store.db import StoreError
+
+    try:
+        if not getattr(args, "command", None):
+            from .core import run_app
+
+            return run_app(args)
+        return int(args.func(args) or 0)
+    except (DomainError, UserError, StoreError) as exc:
+        print(f"smallhousing: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("smallhousing: stopped.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        print(f"smallhousing: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def parse_date_arg(text: str):
+    from ..services.base import parse_date
+
+    return parse_date(text, "date")

@@ -1,0 +1,129 @@
+"""Core subcommands: the app, working days, what is due, demo data, homes."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("app", parents=[common], help="open the app (the same as no command)")
+    p.set_defaults(func=run_app)
+
+    p = sub.add_parser("workdays", parents=[common], help="working-day arithmetic")
+    wsub = p.add_subparsers(dest="workdays_command", metavar="add", required=True)
+    a = wsub.add_parser("add", parents=[common], help="the date N working days after DATE")
+    a.add_argument("date", help="the start date, 2025-12-24 or 24/12/2025 (day 0)")
+    a.add_argument("n", help="how many working days")
+    a.set_defaults(func=cmd_workdays_add)
+
+    p = sub.add_parser("due", parents=[common], help="open deadlines, soonest first")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.add_argument("--within", type=int, metavar="N", help="only those due within N working days")
+    p.set_defaults(func=cmd_due)
+
+    p = sub.add_parser("demo", parents=[common], help="fill the database with demo records")
+    p.add_argument("--complaints", default="300", metavar="N", help="how many complaints (default 300)")
+    p.add_argument("--seed", default="1", metavar="S", help="random seed (default 1)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("homes", parents=[common], help="set the number of homes for a reporting year")
+    p.add_argument("year", help="2025 or 2025/26 (the year from 1 April 2025)")
+    p.add_argument("homes", help="number of homes")
+    p.set_defaults(func=cmd_homes)
+
+
+def _int(text: str, what: str) -> int:
+    from . import UserError
+
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise UserError(f"{what} must be a whole number, not {text!r}.") from None
+
+
+def run_app(args) -> int:
+    from .. import paths
+
+    path = paths.resolve_db_path(getattr(args, "db", None))
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        from . import UserError
+
+        raise UserError("the app needs a terminal; see 'smallhousing --help' for commands.")
+    from ..store.db import Database
+
+    db = Database(path).open()
+    try:
+        from ..app import build_app
+    except ImportError:  # pragma: no cover
+        print(f"Database ready at {path}.")
+        return 0
+    build_app(db).run()
+    return 0
+
+
+def cmd_workdays_add(args) -> int:
+    from .. import paths
+    from ..domain.calendar import WorkingCalendar
+    from . import parse_date_arg
+
+    start = parse_date_arg(args.date)
+    n = _int(args.n, "N")
+    cal = WorkingCalendar()
+    path = paths.resolve_db_path(getattr(args, "db", None))
+    if path.exists():
+        from ..services.base import reading
+        from . import open_db
+
+        with reading(open_db(args)) as u:
+            cal = u.cal
+    d = cal.add(start, n)
+    print(d.due.isoformat())
+    print(d.explain())
+    return 0
+
+
+def cmd_due(args) -> int:
+    from ..services.queries import open_work
+    from . import open_db
+
+    items = open_work(open_db(args), within_working_days=args.within)
+    if args.json:
+        json.dump([i.as_dict() for i in items], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    if not items:
+        print("Nothing is due: no open deadlines.")
+        return 0
+    print(f"{'reference':<12} {'due':<10} {'left':>5}  {'status':<9} {'step':<22} {'handler':<16} resident")
+    for i in items:
+        mark = "OVERDUE" if i.status == "overdue" else i.status
+        print(f"{i.reference:<12} {i.due.isoformat():<10} {i.working_days_left:>5}  {mark:<9} "
+              f"{i.step:<22} {i.handler[:16]:<16} {i.resident}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from ..services import demo
+    from . import open_db
+
+    n = _int(args.complaints, "--complaints")
+    seed = _int(args.seed, "--seed")
+    if n < 0:
+        from . import UserError
+
+        raise UserError("--complaints cannot be negative.")
+    made = demo.generate(open_db(args), complaints=n, seed=seed)
+    print(f"Demo data added: {made['complaints']} complaints, {made['residents']} residents, "
+          f"{made['service_requests']} service requests.")
+    return 0
+
+
+def cmd_homes(args) -> int:
+    from ..domain.years import year_label
+    from ..services import settings
+    from . import open_db
+
+    row = settings.set_homes(open_db(args), args.year, args.homes)
+    print(f"{year_label(row.year)}: {row.homes} homes.")
+    return 0

@@ -1,0 +1,5 @@
+"""Subcommands for transfer (filled in by its own issue)."""
+
+
+def register(sub, common) -> None:
+    return None

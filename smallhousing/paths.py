@@ -1,0 +1,66 @@
+"""Every file location the app uses, in one place.
+
+The database is one SQLite file. By default it lives in the user's data folder; ``--db PATH`` or
+the SMALLHOUSING_DB environment variable choose another. Letters and backups live beside it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_DB = "SMALLHOUSING_DB"
+
+
+def data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_path("smallhousing"))
+
+
+def default_db_path() -> Path:
+    return data_dir() / "smallhousing.db"
+
+
+def resolve_db_path(given: str | os.PathLike | None = None) -> Path:
+    """--db wins, then SMALLHOUSING_DB, then the data folder."""
+    if given:
+        return Path(given).expanduser()
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env).expanduser()
+    return default_db_path()
+
+
+def folder_for(db_path: Path) -> Path:
+    """The folder that keeps a database's letters, backups and exports: beside the file."""
+    return Path(db_path).resolve().parent
+
+
+def letters_dir(db_path: Path) -> Path:
+    return folder_for(db_path) / "letters"
+
+
+def reports_dir(db_path: Path) -> Path:
+    return folder_for(db_path) / "reports"
+
+
+def backups_dir(db_path: Path) -> Path:
+    return folder_for(db_path) / "backups"
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create a folder readable by its owner only (0700 on POSIX)."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        pass
+    return path
+
+
+def make_private_file(path: Path) -> None:
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass

@@ -1,0 +1,647 @@
+"""Use cases on complaints and service requests: one function per thing a user does.
+
+Each function is one transaction (or joins the Unit it is given) and writes its audit entries.
+Rules are asked of smallhousing.domain; nothing here formats letters or screens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from ..domain import lifecycle as L
+from ..domain.calendar import Deadline, short_date
+from ..domain.errors import DomainError
+from ..domain.rules import StageDates, rule_set, rule_set_for, stage_deadlines
+from ..store.models import (Complaint, Correspondence, Extension, OutstandingAction, Remedy,
+                            Representative, Resident, ServiceRequest, Staff, Stage)
+from .base import NotFound, Unit, audit, clean, reading, to_plain, transaction, update_fields
+
+CATEGORIES = ("repairs", "damp and mould", "anti-social behaviour", "staff conduct", "communication",
+              "rent and service charges", "estate services", "allocations and lettings",
+              "adaptations", "other")
+
+# Code 7.1: the ways of putting things right
+REMEDY_KINDS = ("apology", "acknowledging what went wrong", "explanation or assistance",
+                "acting to put things right", "reconsidering a decision", "amending a record",
+                "financial remedy", "changing policy or practice")
+
+
+@dataclass
+class RemedyInput:
+    kind: str
+    description: str
+    amount_pence: int = 0
+    due_on: dt.date | None = None
+    agreed: bool = False
+
+
+@dataclass
+class ActionInput:
+    description: str
+    owner: str = ""
+    due_on: dt.date | None = None
+
+
+# helpers -----------------------------------------------------------------------------------------
+
+def search_text_for(c: Complaint, resident: Resident | None) -> str:
+    parts = [c.reference, resident.name if resident else "", c.description, c.categories]
+    return " ".join(p for p in parts if p).lower()
+
+
+def _complaint(u: Unit, ident: "int | str") -> Complaint:
+    if isinstance(ident, str) and not ident.isdigit():
+        c = u.s.exec(select(Complaint).where(Complaint.reference == ident.strip())).first()
+        if c is None:
+            raise NotFound(f"There is no complaint with reference {ident.strip()}.")
+        return c
+    return u.get(Complaint, int(ident), "complaint")
+
+
+def _stage(u: Unit, c: Complaint, number: int | None = None) -> Stage | None:
+    n = number or c.stage
+    return u.s.exec(select(Stage).where(Stage.complaint_id == c.id, Stage.number == n)).first()
+
+
+def _extensions(u: Unit, stage: Stage) -> list[Extension]:
+    return list(u.s.exec(select(Extension).where(Extension.stage_id == stage.id)
+                         .order_by(Extension.id)).all())
+
+
+def stage_dates(stage: Stage, extensions: list[Extension]) -> StageDates:
+    return StageDates(stage.number, stage.requested_on, stage.acknowledged_on, stage.responded_on,
+                      tuple(e.new_due_on for e in extensions))
+
+
+def _staff_name(u: Unit, staff_id: int | None) -> str:
+    if staff_id is None:
+        return ""
+    s = u.s.get(Staff, staff_id)
+    return s.name if s else ""
+
+
+def _check_staff(u: Unit, staff_id: int | None) -> None:
+    if staff_id is not None:
+        s = u.s.get(Staff, staff_id)
+        if s is None:
+            raise DomainError(f"There is no member of staff with id {staff_id}.", field="handler")
+        if not s.active:
+            raise DomainError(f"{s.name} is no longer active; choose someone else.", field="handler")
+
+
+def _parse_categories(categories) -> str:
+    if isinstance(categories, str):
+        items = [c.strip().lower() for c in categories.split(";")]
+    else:
+        items = [str(c).strip().lower() for c in (categories or [])]
+    return ";".join(dict.fromkeys(i for i in items if i))
+
+
+def next_deadline(u: Unit, c: Complaint) -> tuple[str, Deadline | None, dt.date | None]:
+    """What has to happen next on a complaint, and by when."""
+    if c.state not in (L.RECEIVED, L.S1_ACKNOWLEDGED, L.S2_REQUESTED, L.S2_ACKNOWLEDGED):
+        step = {L.S1_RESPONDED: "close, or escalate if the resident asks",
+                L.S2_RESPONDED: "close", L.ESCALATION_REFUSED: "close"}.get(c.state, "")
+        return step, None, None
+    st = _stage(u, c)
+    if st is None:
+        return "", None, None
+    rules = rule_set(c.rule_set)
+    d = stage_deadlines(u.cal, rules, stage_dates(st, _extensions(u, st)))
+    if st.acknowledged_on is None:
+        return f"acknowledge stage {st.number}", d.acknowledge_by, d.acknowledge_by.due
+    return f"respond at stage {st.number}", d.respond_by, d.final_respond_by
+
+
+def _refresh(u: Unit, c: Complaint) -> None:
+    step, _, due = next_deadline(u, c)
+    c.next_step, c.next_due_on = step, due
+    st = _stage(u, c)
+    c.handler_id = st.handler_id if st else None
+    u.s.add(c)
+
+
+def refresh_open_deadlines(u: Unit) -> int:
+    """Recompute the next deadline of every open complaint (after closure days change)."""
+    n = 0
+    for c in u.s.exec(select(Complaint).where(Complaint.next_due_on != None)).all():  # noqa: E711
+        _refresh(u, c)
+        n += 1
+    return n
+
+
+def _set_state(u: Unit, c: Complaint, action: str, note: str, **values) -> Complaint:
+    stages_answered = 0
+    if c.state == L.CLOSED:
+        stages_answered = len([s for s in u.s.exec(select(Stage).where(Stage.complaint_id == c.id)).all()
+                               if s.responded_on])
+    new_state = L.next_state(c.state, action, stages_answered=stages_answered)
+    before = to_plain(c)
+    c.state = new_state
+    for k, v in values.items():
+        setattr(c, k, v)
+    _refresh(u, c)
+    b, a = _diff(before, to_plain(c))
+    audit(u, note, c, before=b, after=a, complaint_id=c.id)
+    return c
+
+
+def _diff(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after.get(k) and k != "search_text"]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def _last_step_date(u: Unit, c: Complaint) -> tuple[dt.date, str]:
+    """The date of the latest thing that happened, so a new step cannot come before it."""
+    latest, what = c.received_on, "date the complaint was received"
+    for st in u.s.exec(select(Stage).where(Stage.complaint_id == c.id)).all():
+        for d, w in ((st.requested_on, f"stage {st.number} request"),
+                     (st.acknowledged_on, f"stage {st.number} acknowledgement"),
+                     (st.responded_on, f"stage {st.number} response")):
+            if d and d >= latest:
+                latest, what = d, w
+    for d, w in ((c.refused_on, "refusal"), (c.escalation_refused_on, "refusal to escalate"),
+                 (c.closed_on, "closure")):
+        if d and d >= latest:
+            latest, what = d, w
+    return latest, what
+
+
+def _step_date(u: Unit, c: Complaint, on: dt.date | None, what: str) -> dt.date:
+    latest, latest_what = _last_step_date(u, c)
+    return L.check_date(on or u.today, u.today, what=what, not_before=latest,
+                        not_before_what=latest_what)
+
+
+def _new_reference(u: Unit, received_on: dt.date) -> str:
+    prefix = f"{received_on.year}-"
+    rows = u.s.exec(select(Complaint.reference).where(Complaint.reference.like(prefix + "%"))
+                    .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
+                    .limit(1)).first()
+    n = 0
+    if rows:
+        tail = rows[len(prefix):]
+        n = int(tail) if tail.isdigit() else 0
+    ref = f"{prefix}{n + 1:04d}"
+    while u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
+        n += 1
+        ref = f"{prefix}{n + 1:04d}"
+    return ref
+
+
+# logging -----------------------------------------------------------------------------------------
+
+def log_complaint(db, resident_id: int, received_on: dt.date, description: str, *,
+                  channel: str = "", outcome_sought: str = "", categories=(),
+                  vulnerable: bool = False, representative_id: int | None = None,
+                  service_request_id: int | None = None, related_to_id: int | None = None,
+                  reference: str | None = None, rule_set_code: str | None = None,
+                  handler_id: int | None = None) -> Complaint:
+    """Record a complaint as received, from any channel (Code 1.2, 1.3)."""
+    description = L.require_text(description, "the complaint in the resident's words", "description")
+    with transaction(db) as u:
+        resident = u.get(Resident, resident_id, "resident")
+        received_on = L.check_date(received_on, u.today, what="complaint's receipt")
+        if representative_id is not None:
+            rep = u.get(Representative, representative_id, "representative")
+            if rep.resident_id != resident_id:
+                raise DomainError(f"{rep.name} is not a representative of {resident.name}.",
+                                  field="representative")
+        _check_staff(u, handler_id)
+        if reference:
+            reference = clean(reference)
+            if u.s.exec(select(Complaint.id).where(Complaint.reference == reference)).first():
+                raise DomainError(f"A complaint with reference {reference} already exists.",
+                                  field="reference")
+        else:
+            reference = _new_reference(u, received_on)
+        rules = rule_set(rule_set_code) if rule_set_code else rule_set_for(received_on)
+        c = Complaint(reference=reference, resident_id=resident_id, representative_id=representative_id,
+                      service_request_id=service_request_id, related_to_id=related_to_id,
+                      channel=clean(channel), received_on=received_on, description=description,
+                      outcome_sought=clean(outcome_sought), categories=_parse_categories(categories),
+                      vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
+                      rule_set=rules.code, state=L.RECEIVED, stage=1)
+        c.search_text = search_text_for(c, resident)
+        u.s.add(c)
+        u.s.flush()
+        st = Stage(complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
+        u.s.add(st)
+        u.s.flush()
+        _refresh(u, c)
+        audit(u, "complaint logged", c, complaint_id=c.id)
+        return c
+
+
+def log_service_request(db, resident_id: int, received_on: dt.date, description: str, *,
+                        channel: str = "", category: str = "") -> ServiceRequest:
+    """A request to put something right: recorded and monitored, not a complaint (1.4)."""
+    description = L.require_text(description, "the request", "description")
+    with transaction(db) as u:
+        u.get(Resident, resident_id, "resident")
+        received_on = L.check_date(received_on, u.today, what="request's receipt")
+        prefix = f"SR-{received_on.year}-"
+        last = u.s.exec(select(ServiceRequest.reference)
+                        .where(ServiceRequest.reference.like(prefix + "%"))
+                        .order_by(func.length(ServiceRequest.reference).desc(),
+                                  ServiceRequest.reference.desc()).limit(1)).first()
+        n = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
+        sr = ServiceRequest(reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
+                            received_on=received_on, channel=clean(channel),
+                            category=_parse_categories([category]), description=description)
+        u.s.add(sr)
+        audit(u, "service request logged", sr)
+        return sr
+
+
+def complete_service_request(db, request_id: int, response: str, completed_on: dt.date | None = None
+                             ) -> ServiceRequest:
+    response = L.require_text(response, "what was done", "response")
+    with transaction(db) as u:
+        sr = u.get(ServiceRequest, request_id, "service request")
+        if sr.status == "completed":
+            raise DomainError(f"Service request {sr.reference} is already completed.")
+        on = L.check_date(completed_on or u.today, u.today, what="completion",
+                          not_before=sr.received_on, not_before_what="request's receipt")
+        return update_fields(u, sr, "service request completed", status="completed", response=response,
+                             completed_on=on)
+
+
+def raise_from_service_request(db, request_id: int, received_on: dt.date, description: str,
+                               **kw) -> Complaint:
+    """The resident is unhappy with the response to a request: log a complaint (1.5).
+
+    The service request stays as it is: work on it carries on.
+    """
+    with transaction(db) as u:
+        sr = u.get(ServiceRequest, request_id, "service request")
+        if received_on is not None and received_on < sr.received_on:
+            raise DomainError("The complaint cannot be received before the service request it is about.",
+                              field="received_on")
+        kw.setdefault("categories", [sr.category] if sr.category else [])
+        return log_complaint(u, sr.resident_id, received_on, description, service_request_id=sr.id, **kw)
+
+
+# acceptance --------------------------------------------------------------------------------------
+
+def accept(db, complaint: "int | str") -> Complaint:
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        if c.state != L.RECEIVED or c.acceptance != "pending":
+            raise DomainError(f"Complaint {c.reference} has already been {c.acceptance or 'decided'}.")
+        return update_fields(u, c, "complaint accepted", complaint_id=c.id, acceptance="accepted")
+
+
+def refuse(db, complaint: "int | str", ground: str, reason: str, on: dt.date | None = None) -> Complaint:
+    """Refuse to accept the complaint on a ground in section 2, with the reasons written down."""
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        ground, reason = L.check_exclusion(ground, reason)
+        day = _step_date(u, c, on, "refusal")
+        return _set_state(u, c, "refuse", "complaint refused", acceptance="refused",
+                          exclusion_ground=ground, exclusion_reason=reason, refused_on=day)
+
+
+# stages ------------------------------------------------------------------------------------------
+
+def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for: str = "",
+                not_responsible_for: str = "", handler_id: int | None = None,
+                on: dt.date | None = None) -> Complaint:
+    """Acknowledge, define and log the complaint at its current stage (5.6, 5.7, 6.2, 6.11)."""
+    definition = L.require_text(definition, "the complaint definition", "definition")
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        L.next_state(c.state, "acknowledge")
+        st = _stage(u, c)
+        assert st is not None
+        handler = handler_id if handler_id is not None else st.handler_id
+        if handler is None:
+            raise DomainError("Choose who will handle this stage.", field="handler")
+        _check_staff(u, handler)
+        if st.number == 2:
+            s1 = _stage(u, c, 1)
+            L.check_stage2_handler(s1.handler_id if s1 else None, handler,
+                                   _staff_name(u, s1.handler_id) if s1 else "")
+        day = _step_date(u, c, on, f"stage {st.number} acknowledgement")
+        before = to_plain(st)
+        st.acknowledged_on, st.definition = day, definition
+        st.responsible_for, st.not_responsible_for = clean(responsible_for), clean(not_responsible_for)
+        st.handler_id = handler
+        u.s.add(st)
+        b, a = _diff(before, to_plain(st))
+        audit(u, f"stage {st.number} acknowledged", st, before=b, after=a, complaint_id=c.id)
+        extra = {"acceptance": "accepted"} if c.acceptance == "pending" else {}
+        return _set_state(u, c, "acknowledge", f"stage {st.number} acknowledged", **extra)
+
+
+def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good_reason: str = "",
+           resident_told: bool = False, on: dt.date | None = None) -> Extension:
+    """Extend the response deadline (6.4, 6.15); past the cap only with a good reason."""
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        L.next_state(c.state, "extend")
+        st = _stage(u, c)
+        assert st is not None
+        exts = _extensions(u, st)
+        rules = rule_set(c.rule_set)
+        chk = L.check_extension(u.cal, rules, stage_dates(st, exts), new_due_on, reason, good_reason)
+        day = _step_date(u, c, on, "extension")
+        e = Extension(stage_id=st.id, extended_on=day, new_due_on=chk.new_due, reason=clean(reason),
+                      good_reason=clean(good_reason), resident_told=bool(resident_told),
+                      beyond_cap=chk.beyond_cap)
+        u.s.add(e)
+        audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
+        _refresh(u, c)
+        return e
+
+
+def respond(db, complaint: "int | str", decision: str, reasons: str, *,
+            remedies: list[RemedyInput] = (), actions: list[ActionInput] = (),
+            remedy_statement: str = "", actions_statement: str = "",
+            on: dt.date | None = None) -> Complaint:
+    """Send the stage's response: decision, reasons, remedies and outstanding actions (6.9, 6.19)."""
+    decision, reasons = L.check_decision(decision, reasons)
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        L.next_state(c.state, "respond")
+        st = _stage(u, c)
+        assert st is not None
+        if not remedies and not clean(remedy_statement):
+            raise DomainError("Say what is offered to put things right, or say plainly that no remedy "
+                              "is offered.", field="remedy_statement")
+        day = _step_date(u, c, on, f"stage {st.number} response")
+        for r in remedies:
+            _add_remedy(u, c, st.number, r, day)
+        for a in actions:
+            _add_action(u, c, st.number, a)
+        before = to_plain(st)
+        st.responded_on, st.decision, st.reasons = day, decision, reasons
+        st.remedy_statement, st.actions_statement = clean(remedy_statement), clean(actions_statement)
+        u.s.add(st)
+        b, a = _diff(before, to_plain(st))
+        audit(u, f"stage {st.number} response", st, before=b, after=a, complaint_id=c.id)
+        return _set_state(u, c, "respond", f"stage {st.number} responded: {decision}")
+
+
+def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
+                   handler_id: int | None = None, resident_reason: str = "") -> Complaint:
+    """The resident asks to escalate: no reason is needed (6.12)."""
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        L.next_state(c.state, "request_stage2",
+                     stages_answered=1 if (c.state == L.CLOSED and _stage(u, c, 2) is None
+                                           and (_stage(u, c, 1) or Stage()).responded_on) else 0)
+        if _stage(u, c, 2) is not None:
+            raise DomainError("Stage 2 has already been requested for this complaint.")
+        day = _step_date(u, c, on, "stage 2 request")
+        if handler_id is not None:
+            _check_staff(u, handler_id)
+            s1 = _stage(u, c, 1)
+            L.check_stage2_handler(s1.handler_id if s1 else None, handler_id,
+                                   _staff_name(u, s1.handler_id) if s1 else "")
+        st = Stage(complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
+                   definition="")
+        u.s.add(st)
+        audit(u, "stage 2 requested", st, complaint_id=c.id)
+        if clean(resident_reason):
+            add_correspondence(u, c.id, day, "in", "", f"Escalation request: {clean(resident_reason)}")
+        return _set_state(u, c, "request_stage2", "escalated to stage 2", stage=2, closed_on=None)
+
+
+def refuse_escalation(db, complaint: "int | str", ground: str, reason: str,
+                      on: dt.date | None = None) -> Complaint:
+    """Refuse to escalate, on a section 2 ground with reasons (5.11)."""
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        ground, reason = L.check_exclusion(ground, reason)
+        day = _step_date(u, c, on, "refusal to escalate")
+        return _set_state(u, c, "refuse_escalation", "escalation refused", escalation_refused_on=day,
+                          escalation_refusal_ground=ground, escalation_refusal_reason=reason)
+
+
+def close(db, complaint: "int | str", on: dt.date | None = None) -> Complaint:
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        day = _step_date(u, c, on, "closure")
+        return _set_state(u, c, "close", "complaint closed", closed_on=day)
+
+
+def withdraw(db, complaint: "int | str", reason: str = "", on: dt.date | None = None) -> Complaint:
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        day = _step_date(u, c, on, "withdrawal")
+        return _set_state(u, c, "withdraw", "complaint withdrawn", withdrawn_on=day,
+                          withdrawn_reason=clean(reason))
+
+
+def fold_additional_complaint(db, complaint: "int | str", text: str, received_on: dt.date | None = None,
+                              *, log_as_new: bool = False) -> Complaint:
+    """An additional complaint raised during stage 1 (6.8).
+
+    Folded into the stage 1 definition while the stage 1 response has not gone; otherwise (or when
+    ``log_as_new``) logged as a new complaint linked to this one. Returns the complaint that holds it.
+    """
+    text = L.require_text(text, "the additional complaint", "text")
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        day = L.check_date(received_on or u.today, u.today, what="additional complaint",
+                           not_before=c.received_on, not_before_what="original complaint")
+        if log_as_new:
+            return log_complaint(u, c.resident_id, day, text, channel=c.channel,
+                                 representative_id=c.representative_id, related_to_id=c.id,
+                                 categories=c.categories)
+        try:
+            L.next_state(c.state, "fold")
+        except DomainError:
+            raise DomainError(f"Complaint {c.reference} is past stage 1, so the additional complaint "
+                              "must be logged as a new complaint.") from None
+        st = _stage(u, c, 1)
+        addition = f"Additional point raised {short_date(day)}: {text}"
+        before = to_plain(st)
+        st.definition = (st.definition + "\n" if st.definition else "") + addition
+        u.s.add(st)
+        b, a = _diff(before, to_plain(st))
+        audit(u, "additional complaint added to stage 1", st, before=b, after=a, complaint_id=c.id)
+        add_correspondence(u, c.id, day, "in", "", addition)
+        return c
+
+
+# remedies, actions, correspondence ---------------------------------------------------------------
+
+def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: dt.date) -> Remedy:
+    kind = clean(r.kind).lower()
+    if kind not in REMEDY_KINDS:
+        raise DomainError("Remedy kind must be one of: " + ", ".join(REMEDY_KINDS) + ".", field="kind")
+    desc = L.require_text(r.description, "what the remedy is", "description")
+    if isinstance(r.amount_pence, bool) or not isinstance(r.amount_pence, int) or r.amount_pence < 0:
+        raise DomainError("A remedy's amount must be a whole number of pence, 0 or more.", field="amount")
+    if kind == "financial remedy" and r.amount_pence == 0:
+        raise DomainError("A financial remedy needs an amount.", field="amount")
+    rem = Remedy(complaint_id=c.id, stage=stage, kind=kind, description=desc,
+                 amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
+                 offered_on=offered_on)
+    u.s.add(rem)
+    audit(u, "remedy offered", rem, complaint_id=c.id)
+    return rem
+
+
+def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> OutstandingAction:
+    desc = L.require_text(a.description, "the outstanding action", "description")
+    act = OutstandingAction(complaint_id=c.id, stage=stage, description=desc, owner=clean(a.owner),
+                            due_on=a.due_on)
+    u.s.add(act)
+    audit(u, "outstanding action recorded", act, complaint_id=c.id)
+    return act
+
+
+def add_remedy(db, complaint: "int | str", remedy: RemedyInput) -> Remedy:
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        return _add_remedy(u, c, c.stage, remedy, u.today)
+
+
+def add_action(db, complaint: "int | str", action: ActionInput) -> OutstandingAction:
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        return _add_action(u, c, c.stage, action)
+
+
+def complete_remedy(db, remedy_id: int, on: dt.date | None = None) -> Remedy:
+    with transaction(db) as u:
+        r = u.get(Remedy, remedy_id, "remedy")
+        if r.completed_on:
+            raise DomainError("This remedy is already marked as done.")
+        day = L.check_date(on or u.today, u.today, what="remedy's completion",
+                           not_before=r.offered_on, not_before_what="offer")
+        return update_fields(u, r, "remedy completed", complaint_id=r.complaint_id, completed_on=day,
+                             agreed=True)
+
+
+def complete_action(db, action_id: int, on: dt.date | None = None) -> OutstandingAction:
+    with transaction(db) as u:
+        a = u.get(OutstandingAction, action_id, "outstanding action")
+        if a.completed_on:
+            raise DomainError("This action is already marked as done.")
+        c = u.get(Complaint, a.complaint_id, "complaint")
+        day = L.check_date(on or u.today, u.today, what="action's completion",
+                           not_before=c.received_on, not_before_what="complaint's receipt")
+        return update_fields(u, a, "outstanding action completed", complaint_id=a.complaint_id,
+                             completed_on=day)
+
+
+def update_action(db, action_id: int, note: str, on: dt.date | None = None) -> OutstandingAction:
+    """Record that the resident was updated on an outstanding action (6.6, 6.17)."""
+    note = L.require_text(note, "the update", "note")
+    with transaction(db) as u:
+        a = u.get(OutstandingAction, action_id, "outstanding action")
+        day = L.check_date(on or u.today, u.today, what="update")
+        add_correspondence(u, a.complaint_id, day, "out", "", f"Update on action: {note}")
+        return update_fields(u, a, "outstanding action updated", complaint_id=a.complaint_id,
+                             last_update_on=day)
+
+
+DIRECTIONS = ("in", "out", "note")
+
+
+def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction: str, channel: str,
+                       summary: str, *, letter_kind: str = "", file_path: str = "",
+                       sha256: str = "") -> Correspondence:
+    """Anything received, sent or noted on a complaint (5.12)."""
+    direction = clean(direction).lower()
+    if direction not in DIRECTIONS:
+        raise DomainError("Direction must be in (received), out (sent) or note.", field="direction")
+    summary = L.require_text(summary, "the summary", "summary")
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        day = L.check_date(on or u.today, u.today, what="correspondence",
+                           not_before=c.received_on, not_before_what="complaint's receipt")
+        row = Correspondence(complaint_id=c.id, on=day, direction=direction, channel=clean(channel),
+                             summary=summary, letter_kind=letter_kind, file_path=file_path,
+                             sha256=sha256)
+        u.s.add(row)
+        audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
+              complaint_id=c.id)
+        return row
+
+
+def add_note(db, complaint: "int | str", text: str, on: dt.date | None = None) -> Correspondence:
+    return add_correspondence(db, complaint, on, "note", "", text)
+
+
+def set_categories(db, complaint: "int | str", categories) -> Complaint:
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        cats = _parse_categories(categories)
+        update_fields(u, c, "categories changed", complaint_id=c.id, categories=cats)
+        c.search_text = search_text_for(c, u.s.get(Resident, c.resident_id))
+        return c
+
+
+# reading one complaint ---------------------------------------------------------------------------
+
+@dataclass
+class StageView:
+    stage: Stage
+    handler: str
+    extensions: list[Extension]
+    deadlines: object  # domain.rules.StageDeadlines
+
+
+@dataclass
+class ComplaintView:
+    complaint: Complaint
+    resident: Resident
+    representative: Representative | None
+    stages: list[StageView]
+    remedies: list[Remedy]
+    actions: list[OutstandingAction]
+    correspondence: list[Correspondence]
+    events: list = field(default_factory=list)  # AuditEntry rows, oldest first
+    next_step: str = ""
+    next_deadline: Deadline | None = None
+    next_due: dt.date | None = None
+    status: str = ""
+    flags: list[str] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)
+
+    def stage(self, number: int) -> StageView | None:
+        return next((s for s in self.stages if s.stage.number == number), None)
+
+    @property
+    def current(self) -> StageView | None:
+        return self.stage(self.complaint.stage)
+
+
+def complaint_view(db, complaint: "int | str") -> ComplaintView:
+    from ..domain.rules import deadline_status
+    from ..store.models import Adjustment, AuditEntry, Restriction
+    from .residents import resident_flags
+
+    with reading(db) as u:
+        c = _complaint(u, complaint)
+        resident = u.s.get(Resident, c.resident_id)
+        rep = u.s.get(Representative, c.representative_id) if c.representative_id else None
+        rules = rule_set(c.rule_set)
+        stages = []
+        for st in u.s.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all():
+            exts = _extensions(u, st)
+            stages.append(StageView(st, _staff_name(u, st.handler_id), exts,
+                                    stage_deadlines(u.cal, rules, stage_dates(st, exts))))
+
+        def rows(model, order):
+            return list(u.s.exec(select(model).where(model.complaint_id == c.id).order_by(order)).all())
+
+        step, deadline, due = next_deadline(u, c)
+        adjustments = list(u.s.exec(select(Adjustment).where(Adjustment.resident_id == c.resident_id)).all())
+        restrictions = list(u.s.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all())
+        answered = len([s for s in stages if s.stage.responded_on])
+        return ComplaintView(
+            c, resident, rep, stages, rows(Remedy, Remedy.id), rows(OutstandingAction, OutstandingAction.id),
+            rows(Correspondence, Correspondence.on), rows(AuditEntry, AuditEntry.id), step, deadline, due,
+            deadline_status(u.cal, due, u.today) if due else "",
+            resident_flags(resident, adjustments, restrictions) if resident else [],
+            L.allowed_actions(c.state, answered))

@@ -1,0 +1,180 @@
+"""The landlord's settings, staff, closure days and homes per reporting year."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+
+from ..domain.calendar import short_date
+from ..domain.errors import DomainError
+from ..domain.years import parse_year, year_label
+from ..store.models import ClosureDay, HomesYear, LandlordSettings, Staff
+from .base import Unit, audit, clean, reading, to_plain, transaction, update_fields
+
+SETTINGS_FIELDS = ("name", "address", "phone", "email", "website", "complaints_officer",
+                   "member_responsible", "ombudsman_form_url", "ombudsman_phone", "ombudsman_post",
+                   "retention_years", "escalation_window_days")
+
+
+def _settings_row(u: Unit) -> LandlordSettings:
+    row = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+    if row is None:
+        row = LandlordSettings()
+        u.s.add(row)
+        u.s.flush()
+    return row
+
+
+def get_settings(db) -> LandlordSettings:
+    with reading(db) as u:
+        row = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+        return row or LandlordSettings()
+
+
+def is_set_up(db) -> bool:
+    return bool(get_settings(db).setup_done)
+
+
+def update_settings(db, **values) -> LandlordSettings:
+    """Change landlord details; only the fields given change."""
+    for k in values:
+        if k not in SETTINGS_FIELDS and k != "setup_done":
+            raise DomainError(f"Unknown setting {k!r}.")
+    for k in ("retention_years", "escalation_window_days"):
+        if k in values:
+            try:
+                values[k] = int(values[k])
+            except (TypeError, ValueError):
+                raise DomainError(f"{k.replace('_', ' ').capitalize()} must be a whole number.") from None
+            if values[k] < 0 or (k == "retention_years" and values[k] < 1):
+                raise DomainError(f"{k.replace('_', ' ').capitalize()} is too small.")
+    for k, v in list(values.items()):
+        if isinstance(v, str):
+            values[k] = clean(v)
+    if "name" in values and not values["name"]:
+        raise DomainError("The landlord's name cannot be empty.", field="name")
+    for k in ("ombudsman_form_url", "ombudsman_phone", "ombudsman_post"):
+        if k in values and not values[k]:
+            raise DomainError("The Housing Ombudsman's contact details cannot be left empty: "
+                              "every letter must give them.", field=k)
+    with transaction(db) as u:
+        row = _settings_row(u)
+        return update_fields(u, row, "settings changed", **values)
+
+
+def first_run_setup(db, name: str, homes: int | None, year: int | None = None) -> LandlordSettings:
+    """The welcome screen: the landlord's name and its number of homes this year."""
+    with transaction(db) as u:
+        s = update_settings(u, name=name, setup_done=True)
+        if homes is not None:
+            from ..domain.years import year_of
+
+            set_homes(u, year if year is not None else year_of(u.today), homes)
+        return s
+
+
+def set_homes(db, year: "int | str", homes: "int | str") -> HomesYear:
+    y = parse_year(year)
+    try:
+        n = int(str(homes).replace(",", "").strip())
+    except ValueError:
+        raise DomainError(f"{homes!r} is not a number of homes.", field="homes") from None
+    if n < 0:
+        raise DomainError("The number of homes cannot be negative.", field="homes")
+    with transaction(db) as u:
+        row = u.s.exec(select(HomesYear).where(HomesYear.year == y)).first()
+        if row is None:
+            row = HomesYear(year=y, homes=n)
+            u.s.add(row)
+            audit(u, f"homes set for {year_label(y)}", row)
+            return row
+        return update_fields(u, row, f"homes changed for {year_label(y)}", homes=n)
+
+
+def homes_for(db, year: int) -> int | None:
+    with reading(db) as u:
+        row = u.s.exec(select(HomesYear).where(HomesYear.year == year)).first()
+        return row.homes if row else None
+
+
+def list_homes(db) -> list[HomesYear]:
+    with reading(db) as u:
+        return list(u.s.exec(select(HomesYear).order_by(HomesYear.year.desc())).all())
+
+
+def list_closure_days(db) -> list[ClosureDay]:
+    with reading(db) as u:
+        return list(u.s.exec(select(ClosureDay).order_by(ClosureDay.day)).all())
+
+
+def add_closure_day(db, day: dt.date, reason: str = "") -> ClosureDay:
+    """A day the office is closed: deadlines of open complaints move to skip it."""
+    if not isinstance(day, dt.date):
+        raise DomainError("Give the closure day as a date.", field="day")
+    with transaction(db) as u:
+        if u.s.exec(select(ClosureDay).where(ClosureDay.day == day)).first():
+            raise DomainError(f"{short_date(day)} is already a closure day.", field="day")
+        if day.weekday() >= 5:
+            raise DomainError(f"{short_date(day)} is a weekend day; it is never a working day anyway.",
+                              field="day")
+        row = ClosureDay(day=day, reason=clean(reason))
+        u.s.add(row)
+        audit(u, "closure day added", row)
+        u.forget_calendar()
+        _refresh_open(u)
+        return row
+
+
+def remove_closure_day(db, day: dt.date) -> None:
+    with transaction(db) as u:
+        row = u.s.exec(select(ClosureDay).where(ClosureDay.day == day)).first()
+        if row is None:
+            raise DomainError(f"{short_date(day)} is not a closure day.", field="day")
+        audit(u, "closure day removed", entity="closureday", entity_id=row.id, before=to_plain(row))
+        u.s.delete(row)
+        u.s.flush()
+        u.forget_calendar()
+        _refresh_open(u)
+
+
+def _refresh_open(u: Unit) -> None:
+    from .complaints import refresh_open_deadlines
+
+    refresh_open_deadlines(u)
+
+
+# staff -------------------------------------------------------------------------------------------
+
+def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
+    name = clean(name)
+    if not name:
+        raise DomainError("A member of staff needs a name.", field="name")
+    with transaction(db) as u:
+        if u.s.exec(select(Staff).where(Staff.name == name, Staff.active == True)).first():  # noqa: E712
+            raise DomainError(f"{name} is already on the staff list.", field="name")
+        row = Staff(name=name, role=clean(role), email=clean(email))
+        u.s.add(row)
+        audit(u, "staff added", row)
+        return row
+
+
+def update_staff(db, staff_id: int, **values) -> Staff:
+    allowed = {"name", "role", "email", "active"}
+    for k in values:
+        if k not in allowed:
+            raise DomainError(f"Unknown staff field {k!r}.")
+    if "name" in values and not clean(values["name"]):
+        raise DomainError("A member of staff needs a name.", field="name")
+    with transaction(db) as u:
+        row = u.get(Staff, staff_id, "member of staff")
+        return update_fields(u, row, "staff changed",
+                             **{k: clean(v) if isinstance(v, str) else v for k, v in values.items()})
+
+
+def list_staff(db, *, active_only: bool = True) -> list[Staff]:
+    with reading(db) as u:
+        q = select(Staff).order_by(Staff.name)
+        if active_only:
+            q = q.where(Staff.active == True)  # noqa: E712
+        return list(u.s.exec(q).all())

@@ -1,0 +1,176 @@
+"""Opening the database: pragmas, sessions (one per transaction) and schema upgrades."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from .. import paths
+
+# The newest migration in smallhousing/store/migrations/versions. A test keeps this in step with
+# Alembic, so that a database already at this revision opens without importing Alembic at all.
+HEAD_REVISION = "0002_reporting"
+BUSY_TIMEOUT_MS = 5000
+APPLICATION_ID = 0x53484F55  # "SHOU": marks the file as a smallhousing database
+
+
+def _begin_immediate(conn) -> None:
+    # writers take the write lock at once, so a transaction never fails half-way for a lock
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+class StoreError(Exception):
+    """The database file cannot be used: the message says why and what to do."""
+
+
+def _on_connect(dbapi_conn, _record) -> None:
+    # SQLAlchemy's documented recipe: let us issue BEGIN ourselves (see _begin_*)
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _sqlite_check(path: Path) -> str:
+    """'empty', 'ours' or 'other'; raises StoreError when the file is not SQLite at all."""
+    if not path.exists() or path.stat().st_size == 0:
+        return "empty"
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"Cannot read {path}: {exc.strerror}.") from None
+    if header != b"SQLite format 3\x00":
+        raise StoreError(
+            f"{path} is not a smallhousing database (it is not an SQLite file). It has not been "
+            f"changed. If your records were in it, restore a backup from {paths.backups_dir(path)}."
+        )
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} cannot be read as a database ({exc}). It has not been changed. "
+            f"Restore a backup from {paths.backups_dir(path)}."
+        ) from None
+    if app_id == APPLICATION_ID or "complaint" in tables:
+        return "ours"
+    if not tables:
+        return "empty"
+    raise StoreError(
+        f"{path} is an SQLite database but not a smallhousing one. It has not been changed. "
+        "Choose another file with --db."
+    )
+
+
+class Database:
+    """One smallhousing database file. Nothing is opened until ``open()`` is called."""
+
+    def __init__(self, path: str | os.PathLike, *, actor: str | None = None,
+                 today: dt.date | None = None) -> None:
+        self.path = Path(path)
+        self.actor = actor or _default_actor()
+        self._today = today  # fixed "today" for tests and demo data; None = the real date
+        self.engine: Engine | None = None
+        self.read_engine: Engine | None = None
+
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    def open(self, *, migrate: bool = True) -> "Database":
+        kind = _sqlite_check(self.path)
+        paths.make_private_dir(self.path.parent)
+        self.engine = self._make_engine(_begin_immediate)
+        self.read_engine = self._make_engine(_begin_deferred)
+        if migrate:
+            from . import migrate as _migrate
+
+            _migrate.upgrade(self, fresh=(kind == "empty"))
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                paths.make_private_file(p)
+        return self
+
+    def _make_engine(self, begin) -> Engine:
+        engine = create_engine(f"sqlite:///{self.path}",
+                               connect_args={"check_same_thread": False,
+                                             "timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", begin)
+        return engine
+
+    def close(self) -> None:
+        for engine in (self.engine, self.read_engine):
+            if engine is not None:
+                engine.dispose()
+        self.engine = self.read_engine = None
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        if self.engine is None:
+            self.open()
+        assert self.engine is not None
+        with Session(self.engine, expire_on_commit=False) as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session that never takes the write lock."""
+        if self.read_engine is None:
+            self.open()
+        assert self.read_engine is not None
+        with Session(self.read_engine, expire_on_commit=False) as s:
+            yield s  # closing ends the read transaction and keeps loaded rows readable
+
+    @contextmanager
+    def raw(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection (backups, integrity checks, fast bulk reads)."""
+        con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no user name on some systems
+        return "user"
+
+
+def open_database(path: str | os.PathLike | None = None, **kw) -> Database:
+    return Database(paths.resolve_db_path(path), **kw).open()

@@ -1,0 +1,280 @@
+"""SQLModel tables. One SQLite file holds everything; nothing here knows about screens or letters.
+
+Money is integer pence; dates are datetime.date; free text is stored exactly as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+OMBUDSMAN_FORM = "https://www.housing-ombudsman.org.uk/residents/make-a-complaint/"
+OMBUDSMAN_PHONE = "0300 111 3000"
+OMBUDSMAN_POST = "Housing Ombudsman Service, PO Box 1484, Unit D, Preston, PR2 0ET"
+
+
+class LandlordSettings(SQLModel, table=True):
+    __tablename__ = "landlord_settings"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    complaints_officer: str = ""
+    member_responsible: str = ""  # Member Responsible for Complaints (Code 9.5)
+    ombudsman_form_url: str = OMBUDSMAN_FORM
+    ombudsman_phone: str = OMBUDSMAN_PHONE
+    ombudsman_post: str = OMBUDSMAN_POST
+    retention_years: int = 6
+    escalation_window_days: int = 0  # working days a resident has to escalate; 0 = no limit set
+    setup_done: bool = False
+
+
+class ClosureDay(SQLModel, table=True):
+    __tablename__ = "closure_day"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    day: dt.date = Field(unique=True)
+    reason: str = ""
+
+
+class HomesYear(SQLModel, table=True):
+    __tablename__ = "homes_year"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int = Field(unique=True)  # reporting year starting 1 April of this year
+    homes: int
+
+
+class Staff(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    role: str = ""
+    email: str = ""
+    active: bool = True
+
+
+class Resident(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+    preferred_contact: str = ""  # phone, email, letter ...
+    preferred_format: str = "standard"  # standard, large print, easy read, braille, audio, ...
+    disabilities: str = ""  # disclosed disabilities
+    vulnerabilities: str = ""
+    notes: str = ""
+    created_on: dt.date = Field(default_factory=dt.date.today)
+    anonymised_on: Optional[dt.date] = None
+
+
+class Representative(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    name: str
+    relationship: str = ""  # family member, advocate, councillor, MP, solicitor ...
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    authority: str = ""  # what shows they may act: signed consent, power of attorney ...
+    authority_on: Optional[dt.date] = None
+    active: bool = True
+
+
+class Adjustment(SQLModel, table=True):
+    """A reasonable adjustment agreed with a resident (Code 5.10)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    description: str
+    agreed_on: dt.date
+    review_on: dt.date = Field(index=True)
+    last_reviewed_on: Optional[dt.date] = None
+    ended_on: Optional[dt.date] = None
+
+
+class Restriction(SQLModel, table=True):
+    """An unacceptable-behaviour restriction on contact (Code 5.14, 5.15)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    description: str
+    reason: str
+    imposed_on: dt.date
+    review_on: dt.date = Field(index=True)
+    last_reviewed_on: Optional[dt.date] = None
+    ended_on: Optional[dt.date] = None
+
+
+class ServiceRequest(SQLModel, table=True):
+    __tablename__ = "service_request"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    received_on: dt.date = Field(index=True)
+    channel: str = ""
+    category: str = ""
+    description: str = ""
+    status: str = "open"  # open, completed
+    response: str = ""
+    completed_on: Optional[dt.date] = None
+
+
+class Complaint(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    representative_id: Optional[int] = Field(default=None, foreign_key="representative.id")
+    service_request_id: Optional[int] = Field(default=None, foreign_key="service_request.id")
+    related_to_id: Optional[int] = Field(default=None, foreign_key="complaint.id")
+    channel: str = ""
+    received_on: dt.date = Field(index=True)
+    description: str = ""  # the resident's own words
+    outcome_sought: str = ""
+    categories: str = ""  # ';'-separated
+    vulnerable: bool = False  # vulnerability or risk flag
+    rule_set: str = "2024"
+    state: str = Field(default="received", index=True)
+    stage: int = 1  # the current stage
+    acceptance: str = "pending"  # pending, accepted, refused
+    exclusion_ground: str = ""
+    exclusion_reason: str = ""
+    refused_on: Optional[dt.date] = None
+    escalation_refused_on: Optional[dt.date] = None
+    escalation_refusal_ground: str = ""
+    escalation_refusal_reason: str = ""
+    closed_on: Optional[dt.date] = None
+    withdrawn_on: Optional[dt.date] = None
+    withdrawn_reason: str = ""
+    handler_id: Optional[int] = Field(default=None, foreign_key="staff.id", index=True)
+    next_step: str = ""
+    next_due_on: Optional[dt.date] = Field(default=None, index=True)
+    search_text: str = ""  # reference, resident and words, lower case, for filtering as you type
+
+
+class Stage(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    number: int  # 1 or 2
+    requested_on: dt.date
+    acknowledged_on: Optional[dt.date] = None
+    definition: str = ""  # the complaint definition (5.6)
+    responsible_for: str = ""  # what the landlord is responsible for (5.7)
+    not_responsible_for: str = ""  # and what it is not
+    handler_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    responded_on: Optional[dt.date] = None
+    decision: str = ""
+    reasons: str = ""
+    remedy_statement: str = ""  # what the response says about putting things right
+    actions_statement: str = ""  # what it says about outstanding actions
+
+
+class Extension(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    extended_on: dt.date
+    new_due_on: dt.date
+    reason: str
+    good_reason: str = ""  # needed past the cap (6.4, 6.15)
+    resident_told: bool = False
+    beyond_cap: bool = False
+
+
+class Remedy(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    stage: int = 1
+    kind: str  # from the Code 7.1 list
+    description: str
+    amount_pence: int = 0
+    due_on: Optional[dt.date] = Field(default=None, index=True)
+    agreed: bool = False
+    offered_on: Optional[dt.date] = None
+    completed_on: Optional[dt.date] = None
+
+
+class OutstandingAction(SQLModel, table=True):
+    __tablename__ = "outstanding_action"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    stage: int = 1
+    description: str
+    owner: str = ""
+    due_on: Optional[dt.date] = Field(default=None, index=True)
+    completed_on: Optional[dt.date] = None
+    last_update_on: Optional[dt.date] = None
+
+
+class Correspondence(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    on: dt.date
+    direction: str  # in, out, note
+    channel: str = ""
+    summary: str = ""
+    letter_kind: str = ""  # set for letters the app produced
+    file_path: str = ""
+    sha256: str = ""
+
+
+class LearningPoint(SQLModel, table=True):
+    __tablename__ = "learning_point"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id", index=True)
+    recorded_on: dt.date
+    theme: str = ""
+    learning: str = ""
+    improvement: str = ""
+    owner: str = ""
+    status: str = "planned"  # planned, in progress, done
+    made_on: Optional[dt.date] = None
+
+
+class OmbudsmanCase(SQLModel, table=True):
+    __tablename__ = "ombudsman_case"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id", index=True)
+    referred_on: dt.date
+    case_number: str = ""
+    finding: str = ""  # no maladministration, service failure, maladministration, severe maladministration
+    determined_on: Optional[dt.date] = None
+    summary: str = ""
+
+
+class OmbudsmanOrder(SQLModel, table=True):
+    __tablename__ = "ombudsman_order"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="ombudsman_case.id", index=True)
+    description: str
+    due_on: Optional[dt.date] = None
+    complied_on: Optional[dt.date] = None
+
+
+class SelfAssessmentEntry(SQLModel, table=True):
+    __tablename__ = "self_assessment_entry"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    provision: str
+    complies: Optional[bool] = None
+    evidence: str = ""
+    commentary: str = ""
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: one row per change, chained by hash so an edit after the fact shows."""
+
+    __tablename__ = "audit_entry"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: dt.datetime
+    actor: str = ""
+    action: str
+    entity: str
+    entity_id: Optional[int] = None
+    complaint_id: Optional[int] = Field(default=None, index=True)
+    before: str = ""  # JSON
+    after: str = ""  # JSON
+    prev_hash: str = ""
+    hash: str = ""
