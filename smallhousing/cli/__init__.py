@@ -81,6 +81,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"smallhousing: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
               file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:  # a fault of ours: say so plainly, keep the details for a bug report
+        log = _save_traceback()
+        print(f"smallhousing: something went wrong inside smallhousing ({type(exc).__name__}); nothing "
+              f"was half-saved. Details are in {log}.", file=sys.stderr)
+        return 1
+
+
+def _save_traceback() -> str:
+    import tempfile
+    import traceback
+
+    fd, name = tempfile.mkstemp(prefix="smallhousing-error-", suffix=".txt")
+    with open(fd, "w", encoding="utf-8") as fh:
+        traceback.print_exc(file=fh)
+    return name
 
 
 def parse_date_arg(text: str):

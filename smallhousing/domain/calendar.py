@@ -24,6 +24,7 @@ def _bank_holiday_table():
     return holidays.country_holidays("GB", subdiv="ENG")
 
 
+@lru_cache(maxsize=8192)
 def bank_holiday_name(day: dt.date) -> str | None:
     """The name of the England and Wales bank holiday on ``day``, or None."""
     return _bank_holiday_table().get(day)

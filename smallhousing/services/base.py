@@ -8,6 +8,7 @@ import json
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
 from ..domain.calendar import WorkingCalendar
@@ -32,12 +33,24 @@ class Unit:
         self.actor = db.actor
         self._cal: WorkingCalendar | None = None
         self._last_hash: str | None = None
+        # rows looked up again and again within one transaction (a complaint's stages and
+        # extensions); only the use cases that create those rows add to it
+        self.cache: dict = {}
+        # audit entries are chained and written when the transaction ends, so that new rows
+        # have their ids by then without a flush for each one
+        self._pending: list[tuple[dict, SQLModel | None]] = []
 
     @property
     def cal(self) -> WorkingCalendar:
         if self._cal is None:
             self._cal = calendar_from(self.s)
         return self._cal
+
+    def add(self, obj: SQLModel) -> SQLModel:
+        """Add a new row and give it its id at once."""
+        self.s.add(obj)
+        self.s.flush()
+        return obj
 
     def forget_calendar(self) -> None:
         self._cal = None
@@ -61,7 +74,9 @@ def transaction(db: "Database | Unit") -> Iterator[Unit]:
         yield db
         return
     with db.session() as s:
-        yield Unit(db, s)
+        u = Unit(db, s)
+        yield u
+        write_audit(u)
 
 
 @contextmanager
@@ -100,27 +115,49 @@ def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str,
 
 def audit(u: Unit, action: str, obj: SQLModel | None = None, *, entity: str | None = None,
           entity_id: int | None = None, before: dict | None = None, after: dict | None = None,
-          complaint_id: int | None = None) -> AuditEntry:
-    """Append one entry to the audit log, chained to the one before it."""
+          complaint_id: int | None = None) -> None:
+    """Note one change for the audit log; written, chained by hash, when the transaction ends."""
     if obj is not None:
-        u.s.flush()
         entity = entity or obj.__class__.__name__.lower()
-        entity_id = entity_id if entity_id is not None else getattr(obj, "id", None)
+        if entity_id is None:
+            entity_id = getattr(obj, "id", None)
         if after is None:
             after = to_plain(obj)
+    u._pending.append(({"action": action, "entity": entity or "", "entity_id": entity_id,
+                        "complaint_id": complaint_id, "before": before or {}, "after": after or {}},
+                       obj))
+
+
+def write_audit(u: Unit) -> None:
+    """Append the noted changes to the audit log, each carrying the hash of the one before."""
+    if not u._pending:
+        return
+    u.s.flush()  # every new row now has its id
     if u._last_hash is None:
         last = u.s.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
         u._last_hash = last or ""
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    b = json.dumps(before or {}, ensure_ascii=False, sort_keys=True)
-    a = json.dumps(after or {}, ensure_ascii=False, sort_keys=True)
-    h = entry_hash(u._last_hash, at.isoformat(), u.actor, action, entity or "", entity_id,
-                   complaint_id, b, a)
-    entry = AuditEntry(at=at, actor=u.actor, action=action, entity=entity or "", entity_id=entity_id,
-                       complaint_id=complaint_id, before=b, after=a, prev_hash=u._last_hash, hash=h)
-    u.s.add(entry)
-    u._last_hash = h
-    return entry
+    rows = []
+    for e, obj in u._pending:
+        if obj is not None:
+            oid = getattr(obj, "id", None)
+            if e["entity_id"] is None:
+                e["entity_id"] = oid
+            if "id" in e["after"] and e["after"]["id"] is None:
+                e["after"]["id"] = oid
+            if e["complaint_id"] is None and isinstance(getattr(obj, "complaint_id", None), int):
+                e["complaint_id"] = obj.complaint_id
+        b = json.dumps(e["before"], ensure_ascii=False, sort_keys=True)
+        a = json.dumps(e["after"], ensure_ascii=False, sort_keys=True)
+        h = entry_hash(u._last_hash, at.isoformat(), u.actor, e["action"], e["entity"], e["entity_id"],
+                       e["complaint_id"], b, a)
+        rows.append({"at": at, "actor": u.actor, "action": e["action"], "entity": e["entity"],
+                     "entity_id": e["entity_id"], "complaint_id": e["complaint_id"], "before": b,
+                     "after": a, "prev_hash": u._last_hash, "hash": h})
+        u._last_hash = h
+    # one multi-row INSERT, in order, so ids follow the chain
+    u.s.execute(insert(AuditEntry), rows)
+    u._pending.clear()
 
 
 def update_fields(u: Unit, obj: SQLModel, action: str, complaint_id: int | None = None,

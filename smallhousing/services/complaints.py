@@ -62,14 +62,24 @@ def _complaint(u: Unit, ident: "int | str") -> Complaint:
     return u.get(Complaint, int(ident), "complaint")
 
 
+def _stages(u: Unit, c: Complaint) -> dict[int, Stage]:
+    key = ("stages", c.id)
+    if key not in u.cache:
+        u.cache[key] = {s.number: s for s in
+                        u.s.exec(select(Stage).where(Stage.complaint_id == c.id)).all()}
+    return u.cache[key]
+
+
 def _stage(u: Unit, c: Complaint, number: int | None = None) -> Stage | None:
-    n = number or c.stage
-    return u.s.exec(select(Stage).where(Stage.complaint_id == c.id, Stage.number == n)).first()
+    return _stages(u, c).get(number or c.stage)
 
 
 def _extensions(u: Unit, stage: Stage) -> list[Extension]:
-    return list(u.s.exec(select(Extension).where(Extension.stage_id == stage.id)
-                         .order_by(Extension.id)).all())
+    key = ("extensions", stage.id)
+    if key not in u.cache:
+        u.cache[key] = list(u.s.exec(select(Extension).where(Extension.stage_id == stage.id)
+                                     .order_by(Extension.id)).all())
+    return u.cache[key]
 
 
 def stage_dates(stage: Stage, extensions: list[Extension]) -> StageDates:
@@ -137,8 +147,7 @@ def refresh_open_deadlines(u: Unit) -> int:
 def _set_state(u: Unit, c: Complaint, action: str, note: str, **values) -> Complaint:
     stages_answered = 0
     if c.state == L.CLOSED:
-        stages_answered = len([s for s in u.s.exec(select(Stage).where(Stage.complaint_id == c.id)).all()
-                               if s.responded_on])
+        stages_answered = len([s for s in _stages(u, c).values() if s.responded_on])
     new_state = L.next_state(c.state, action, stages_answered=stages_answered)
     before = to_plain(c)
     c.state = new_state
@@ -158,7 +167,7 @@ def _diff(before: dict, after: dict) -> tuple[dict, dict]:
 def _last_step_date(u: Unit, c: Complaint) -> tuple[dt.date, str]:
     """The date of the latest thing that happened, so a new step cannot come before it."""
     latest, what = c.received_on, "date the complaint was received"
-    for st in u.s.exec(select(Stage).where(Stage.complaint_id == c.id)).all():
+    for st in _stages(u, c).values():
         for d, w in ((st.requested_on, f"stage {st.number} request"),
                      (st.acknowledged_on, f"stage {st.number} acknowledgement"),
                      (st.responded_on, f"stage {st.number} response")):
@@ -179,6 +188,13 @@ def _step_date(u: Unit, c: Complaint, on: dt.date | None, what: str) -> dt.date:
 
 def _new_reference(u: Unit, received_on: dt.date) -> str:
     prefix = f"{received_on.year}-"
+    key = ("next reference", prefix)
+    if key in u.cache:
+        n = u.cache[key]
+        u.cache[key] = n + 1
+        ref = f"{prefix}{n:04d}"
+        if not u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
+            return ref
     rows = u.s.exec(select(Complaint.reference).where(Complaint.reference.like(prefix + "%"))
                     .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
                     .limit(1)).first()
@@ -190,6 +206,7 @@ def _new_reference(u: Unit, received_on: dt.date) -> str:
     while u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
         n += 1
         ref = f"{prefix}{n + 1:04d}"
+    u.cache[key] = n + 2
     return ref
 
 
@@ -232,6 +249,8 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         st = Stage(complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
         u.s.add(st)
         u.s.flush()
+        u.cache[("stages", c.id)] = {1: st}
+        u.cache[("extensions", st.id)] = []
         _refresh(u, c)
         audit(u, "complaint logged", c, complaint_id=c.id)
         return c
@@ -253,7 +272,7 @@ def log_service_request(db, resident_id: int, received_on: dt.date, description:
         sr = ServiceRequest(reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
                             received_on=received_on, channel=clean(channel),
                             category=_parse_categories([category]), description=description)
-        u.s.add(sr)
+        u.add(sr)
         audit(u, "service request logged", sr)
         return sr
 
@@ -353,7 +372,8 @@ def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good
         e = Extension(stage_id=st.id, extended_on=day, new_due_on=chk.new_due, reason=clean(reason),
                       good_reason=clean(good_reason), resident_told=bool(resident_told),
                       beyond_cap=chk.beyond_cap)
-        u.s.add(e)
+        u.add(e)
+        exts.append(e)
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
         _refresh(u, c)
         return e
@@ -405,8 +425,10 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
                                    _staff_name(u, s1.handler_id) if s1 else "")
         st = Stage(complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
                    definition="")
-        u.s.add(st)
+        u.add(st)
         audit(u, "stage 2 requested", st, complaint_id=c.id)
+        _stages(u, c)[2] = st
+        u.cache[("extensions", st.id)] = []
         if clean(resident_reason):
             add_correspondence(u, c.id, day, "in", "", f"Escalation request: {clean(resident_reason)}")
         return _set_state(u, c, "request_stage2", "escalated to stage 2", stage=2, closed_on=None)
@@ -562,7 +584,7 @@ def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction
         row = Correspondence(complaint_id=c.id, on=day, direction=direction, channel=clean(channel),
                              summary=summary, letter_kind=letter_kind, file_path=file_path,
                              sha256=sha256)
-        u.s.add(row)
+        u.add(row)
         audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
               complaint_id=c.id)
         return row

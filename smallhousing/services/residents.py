@@ -40,7 +40,7 @@ def add_resident(db, name: str, **values) -> Resident:
     values = _check_resident_values({"name": name, **values})
     with transaction(db) as u:
         r = Resident(created_on=u.today, **values)
-        u.s.add(r)
+        u.add(r)
         audit(u, "resident added", r)
         return r
 
@@ -98,7 +98,7 @@ def add_representative(db, resident_id: int, name: str, *, relationship: str = "
         rep = Representative(resident_id=resident_id, name=name, relationship=clean(relationship),
                              address=clean(address), phone=clean(phone), email=clean(email),
                              authority=clean(authority), authority_on=authority_on)
-        u.s.add(rep)
+        u.add(rep)
         audit(u, "representative added", rep)
         return rep
 
@@ -129,7 +129,7 @@ def add_adjustment(db, resident_id: int, description: str, review_on: dt.date,
         _check_review(agreed, review_on, "adjustment")
         a = Adjustment(resident_id=resident_id, description=description, agreed_on=agreed,
                        review_on=review_on)
-        u.s.add(a)
+        u.add(a)
         audit(u, "adjustment agreed", a)
         return a
 
@@ -160,7 +160,7 @@ def add_restriction(db, resident_id: int, description: str, reason: str, review_
         _check_review(start, review_on, "restriction")
         r = Restriction(resident_id=resident_id, description=description, reason=reason,
                         imposed_on=start, review_on=review_on)
-        u.s.add(r)
+        u.add(r)
         audit(u, "restriction imposed", r)
         return r
 

@@ -86,7 +86,7 @@ def set_homes(db, year: "int | str", homes: "int | str") -> HomesYear:
         row = u.s.exec(select(HomesYear).where(HomesYear.year == y)).first()
         if row is None:
             row = HomesYear(year=y, homes=n)
-            u.s.add(row)
+            u.add(row)
             audit(u, f"homes set for {year_label(y)}", row)
             return row
         return update_fields(u, row, f"homes changed for {year_label(y)}", homes=n)
@@ -119,7 +119,7 @@ def add_closure_day(db, day: dt.date, reason: str = "") -> ClosureDay:
             raise DomainError(f"{short_date(day)} is a weekend day; it is never a working day anyway.",
                               field="day")
         row = ClosureDay(day=day, reason=clean(reason))
-        u.s.add(row)
+        u.add(row)
         audit(u, "closure day added", row)
         u.forget_calendar()
         _refresh_open(u)
@@ -154,7 +154,7 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
         if u.s.exec(select(Staff).where(Staff.name == name, Staff.active == True)).first():  # noqa: E712
             raise DomainError(f"{name} is already on the staff list.", field="name")
         row = Staff(name=name, role=clean(role), email=clean(email))
-        u.s.add(row)
+        u.add(row)
         audit(u, "staff added", row)
         return row
 
