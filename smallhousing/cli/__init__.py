@@ -82,10 +82,24 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a fault of ours: say so plainly, keep the details for a bug report
+        if _is_locked(exc):
+            print("smallhousing: the database is busy: another copy of smallhousing is saving to it. "
+                  "Nothing was changed; try again in a moment.", file=sys.stderr)
+            return EXIT_BAD_INPUT
         log = _save_traceback()
         print(f"smallhousing: something went wrong inside smallhousing ({type(exc).__name__}); nothing "
               f"was half-saved. Details are in {log}.", file=sys.stderr)
         return 1
+
+
+def _is_locked(exc: BaseException) -> bool:
+    import sqlite3
+
+    while exc is not None:
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _save_traceback() -> str:

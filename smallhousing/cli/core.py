@@ -27,6 +27,10 @@ def register(sub, common) -> None:
     p.add_argument("--seed", default="1", metavar="S", help="random seed (default 1)")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("verify", parents=[common],
+                       help="check the database and the audit log's hash chain")
+    p.set_defaults(func=cmd_verify)
+
     p = sub.add_parser("homes", parents=[common], help="set the number of homes for a reporting year")
     p.add_argument("year", help="2025 or 2025/26 (the year from 1 April 2025)")
     p.add_argument("homes", help="number of homes")
@@ -85,8 +89,10 @@ def cmd_workdays_add(args) -> int:
 
 def cmd_due(args) -> int:
     from ..services.queries import open_work
-    from . import open_db
+    from . import UserError, open_db
 
+    if args.within is not None and args.within < 0:  # before opening: bad input writes nothing
+        raise UserError("--within cannot be negative.")
     items = open_work(open_db(args), within_working_days=args.within)
     if args.json:
         json.dump([i.as_dict() for i in items], sys.stdout, ensure_ascii=False, indent=1)
@@ -120,10 +126,30 @@ def cmd_demo(args) -> int:
 
 
 def cmd_homes(args) -> int:
-    from ..domain.years import year_label
+    from ..domain.years import parse_year, year_label
     from ..services import settings
-    from . import open_db
+    from . import UserError, open_db
 
-    row = settings.set_homes(open_db(args), args.year, args.homes)
+    # checked before the database is opened, so that bad input creates and changes nothing
+    parse_year(args.year)
+    homes = _int(str(args.homes).replace(",", ""), "The number of homes")
+    if homes < 0:
+        raise UserError("The number of homes cannot be negative.")
+    row = settings.set_homes(open_db(args), args.year, homes)
     print(f"{year_label(row.year)}: {row.homes} homes.")
     return 0
+
+
+def cmd_verify(args) -> int:
+    from ..services.verify import verify
+    from . import open_db
+
+    res = verify(open_db(args, must_exist=True))
+    if res.ok:
+        print(f"All checks passed: the database is intact and the audit log's "
+              f"{res.audit_entries:,} entries are unbroken ({res.complaints:,} complaints).")
+        return 0
+    print("Problems found:", file=sys.stderr)
+    for p in res.problems:
+        print(f"- {p}", file=sys.stderr)
+    return 1

@@ -21,6 +21,8 @@ from .base import audit, transaction
 FIRST = ["Margaret", "David", "Aisha", "Gareth", "Siân", "Rhys", "Zoë", "Chloé", "Tomasz", "Grace",
          "Mohammed", "Eleri", "Patrick", "Nia", "José", "Fatima", "Oliver", "Bethan", "Kwame", "Ioan",
          "Dorothy", "Amélie", "Stanley", "Priya", "Callum", "Ffion", "Irene", "Dafydd", "Agnieszka", "Leon"]
+FEMALE = {"Margaret", "Aisha", "Siân", "Zoë", "Chloé", "Grace", "Eleri", "Nia", "Fatima", "Bethan",
+          "Dorothy", "Amélie", "Priya", "Ffion", "Irene", "Agnieszka"}
 LAST = ["Jones", "Williams", "Hughes", "O'Brien", "Patel", "Evans", "Nowak", "Thomas", "Davies",
         "Ahmed", "Roberts", "Ó Súilleabháin", "Lloyd", "Okafor", "Pryce", "Smith", "Brown", "Morgan",
         "Khan", "Griffiths", "Clarke", "Begum", "Price", "Walker", "Wright", "Edwards", "Hall", "Lewis"]
@@ -122,7 +124,9 @@ def generate(db, complaints: int = 300, seed: int = 1,
         resident_ids = []
         reps_of: dict[int, list[int]] = {}
         for i in range(n_res):
-            name = f"{rng.choice(['Mrs', 'Mr', 'Ms', 'Miss', 'Mx', ''])} {rng.choice(FIRST)} {rng.choice(LAST)}".strip()
+            first = rng.choice(FIRST)
+            titles = ["Mrs", "Ms", "Miss", ""] if first in FEMALE else ["Mr", ""]
+            name = f"{rng.choice(titles)} {first} {rng.choice(LAST)}".strip()
             addr = f"{rng.randint(1, 140)} {rng.choice(STREETS)}, Ashbury"
             fmt = _weighted(rng, [("standard", 90), ("large print", 6), ("easy read", 2), ("email", 2)])
             dis = rng.random() < 0.12
