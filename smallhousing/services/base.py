@@ -106,9 +106,20 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def payload_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str,
-               entity_id: int | None, complaint_id: int | None, before: str, after: str) -> str:
-    payload = json.dumps([prev_hash, at, actor, action, entity, entity_id, complaint_id, before, after],
+               entity_id: int | None, complaint_id: int | None, before: str, after: str, *,
+               digests: tuple[str, str] | None = None) -> str:
+    """The hash that chains an audit entry to the one before it.
+
+    It covers the digests of the before and after texts rather than the texts themselves, so that
+    personal data can later be erased from an entry (keeping its digests) without breaking the chain.
+    """
+    bd, ad = digests or (payload_digest(before), payload_digest(after))
+    payload = json.dumps([prev_hash, at, actor, action, entity, entity_id, complaint_id, bd, ad],
                          ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
