@@ -1,0 +1,845 @@
+"""Records in and out: a complaints log as CSV (import and export) and everything as JSON.
+
+CSV import is all or nothing. Every row goes through the same use cases as a complaint typed into
+the app (log_complaint, acknowledge, extend, respond, request_stage2, refuse, close ...), all inside
+ONE Unit; each refusal is collected with the line and column it concerns, and if there is any,
+the whole Unit is rolled back and ImportProblems lists them all. See docs/IMPORT.md.
+
+The JSON export is a complete, versioned copy of the database (docs/EXPORT.md); importing it into
+an empty database reproduces every row with the same ids.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import difflib
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy import func, insert, text
+from sqlmodel import SQLModel, select
+
+from .. import paths
+from ..domain import lifecycle as L
+from ..domain.errors import DomainError
+from ..store import models as M
+from . import complaints as C
+from . import residents as R
+from . import settings as S
+from .base import Unit, audit, clean, reading, transaction
+
+Progress = Callable[[int, int], None]
+
+# The columns of a complaints log, in the order an export writes them. The first thirty are the
+# documented log; the last four carry what a log needs to say about withdrawn complaints and refused
+# escalations, so that an export can be read back without turning them into open complaints.
+COLUMNS = (
+    "reference", "received_on", "resident_name", "address", "channel", "category", "summary",
+    "outcome_sought", "definition", "refused_on", "refusal_reason",
+    "stage1_handler", "stage1_acknowledged_on", "stage1_extended_to", "stage1_extension_reason",
+    "stage1_responded_on", "stage1_decision", "stage1_reasons",
+    "stage2_requested_on", "stage2_handler", "stage2_acknowledged_on", "stage2_extended_to",
+    "stage2_extension_reason", "stage2_responded_on", "stage2_decision", "stage2_reasons",
+    "remedy", "compensation_gbp", "outstanding_actions", "closed_on",
+    "escalation_refused_on", "escalation_refusal_reason", "withdrawn_on", "withdrawal_reason",
+)
+REQUIRED = ("reference", "received_on", "resident_name")
+DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_on") or c.endswith("_to"))
+
+IMPORTED_STAFF = "Imported"
+IMPORTED_STAFF_STAGE2 = "Imported (stage 2)"
+NO_SUMMARY = "No summary was recorded in the imported log."
+NO_REMEDY = "No remedy was recorded in the imported log."
+COMPENSATION_ONLY = "Compensation recorded in the imported log."
+
+EXPORT_FORMAT = "smallhousing-export"
+EXPORT_VERSION = 1
+
+
+# problems ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # the physical line where the record starts (1 is the header)
+    column: str  # a column name, or "" when the problem is with the whole line or file
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+class ImportProblems(DomainError):
+    """The file was not imported; ``problems`` lists everything wrong with it."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None,
+                 source: str = "the file") -> None:
+        self.problems = sorted(problems, key=lambda p: (p.line, _col_order(p.column)))
+        self.warnings = list(warnings or [])
+        n = len(self.problems)
+        super().__init__(f"Nothing was imported: {n} problem{'s' if n != 1 else ''} in {source} "
+                         f"(first: {self.problems[0] if n else 'unknown'}).")
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+def _col_order(column: str) -> int:
+    try:
+        return COLUMNS.index(column)
+    except ValueError:
+        return -1
+
+
+@dataclass
+class ImportResult:
+    complaints: int = 0
+    residents_added: int = 0
+    staff_added: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    by_state: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        parts = [f"Imported {self.complaints} complaint{'s' if self.complaints != 1 else ''}"]
+        extra = []
+        if self.residents_added:
+            extra.append(f"{self.residents_added} new resident{'s' if self.residents_added != 1 else ''}")
+        if self.staff_added:
+            extra.append("new staff: " + ", ".join(self.staff_added))
+        if extra:
+            parts.append(" (" + "; ".join(extra) + ")")
+        return "".join(parts) + "."
+
+
+# reading the file --------------------------------------------------------------------------------
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Text and the encoding it was in: UTF-8 with or without a BOM, UTF-16 with a BOM, or the
+    Windows-1252 that Excel writes for "CSV (Comma delimited)"."""
+    if raw.startswith(codecs.BOM_UTF8):
+        try:
+            return raw[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 with BOM"
+        except UnicodeDecodeError as exc:
+            raise _encoding_problem(raw, exc) from None
+    if raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise _encoding_problem(raw, exc) from None
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as exc:
+        raise _encoding_problem(raw, exc) from None
+
+
+def _encoding_problem(raw: bytes, exc: UnicodeDecodeError) -> ImportProblems:
+    line = raw.count(b"\n", 0, exc.start) + 1
+    return ImportProblems([Problem(line, "", "the file is not text that can be read (it is neither "
+                                             "UTF-8 nor Windows-1252); save it from the spreadsheet "
+                                             "as \"CSV UTF-8\" and try again")])
+
+
+def _delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _records(text: str) -> Iterable[tuple[int, list[str]]]:
+    """(starting physical line, cells) for each record; a quoted cell may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    last = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportProblems([Problem(last + 1, "", f"the line cannot be read as CSV ({exc})")]) from None
+        start, last = last + 1, reader.line_num
+        yield start, cells
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+# parsing values ----------------------------------------------------------------------------------
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def parse_log_date(value: str) -> dt.date:
+    """'2025-12-17' or '17/12/2025' (day first). A time of midnight, as Excel adds, is ignored."""
+    s = value.strip()
+    s = re.sub(r"[ T]00:00(:00)?$", "", s)
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d+)", s)
+    if m:
+        d, mo, y = (int(g) for g in m.groups())
+        if len(m.group(3)) != 4:
+            raise ValueError(f"{value.strip()!r} has a two-digit year; write the year in full, as "
+                             "17/12/2025")
+    else:
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+        if not m:
+            raise ValueError(f"{value.strip()!r} is not a date; write it as 17/12/2025 or 2025-12-17")
+        y, mo, d = (int(g) for g in m.groups())
+    if not 1 <= mo <= 12:
+        raise ValueError(f"{value.strip()!r} is not a real date (there is no month {mo}; dates are "
+                         "read day first, as 17/12/2025)")
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        raise ValueError(f"{value.strip()!r} is not a real date (there is no {d} {_MONTHS[mo - 1]} "
+                         f"{y})") from None
+
+
+def parse_money(value: str) -> int:
+    """'150', '150.00', '£150' or '£1,250.50' -> pence."""
+    s = value.strip().replace("£", "").replace("GBP", "").strip()
+    m = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?", s)
+    if not m:
+        if s.startswith("-"):
+            raise ValueError(f"{value.strip()!r} is negative; compensation cannot be less than £0")
+        raise ValueError(f"{value.strip()!r} is not an amount of money; write it as 150, 150.00 or £150")
+    pounds = int(m.group(1).replace(",", ""))
+    pence = int((m.group(2) or "0").ljust(2, "0"))
+    return pounds * 100 + pence
+
+
+_DECISIONS = {
+    "upheld": L.UPHELD, "fully upheld": L.UPHELD,
+    "partly upheld": L.PARTLY_UPHELD, "partially upheld": L.PARTLY_UPHELD, "part upheld": L.PARTLY_UPHELD,
+    "not upheld": L.NOT_UPHELD,
+}
+
+
+def parse_decision(value: str) -> str:
+    key = re.sub(r"[\s\-_]+", " ", value.strip().lower())
+    if key not in _DECISIONS:
+        raise ValueError(f"{value.strip()!r} is not a decision; write upheld, partly upheld or not upheld")
+    return _DECISIONS[key]
+
+
+def split_list(value: str) -> list[str]:
+    return [p.strip() for p in (value or "").split(";") if p.strip()]
+
+
+def split_ground(reason: str) -> tuple[str, str]:
+    """'legal proceedings: a claim was filed' -> (ground, reason); without a known ground: 'other'."""
+    head, sep, tail = reason.partition(":")
+    g = head.strip().lower()
+    if sep and g in L.EXCLUSION_GROUNDS and g != "other" and tail.strip():
+        return g, tail.strip()
+    return "other", reason.strip()
+
+
+def join_ground(ground: str, reason: str) -> str:
+    if not reason and not ground:
+        return ""
+    if ground and ground != "other":
+        return f"{ground}: {reason}"
+    return reason
+
+
+def pounds(pence: int) -> str:
+    return f"{pence // 100}.{pence % 100:02d}" if pence else ""
+
+
+# importing a CSV log -----------------------------------------------------------------------------
+
+class _RowFailed(Exception):
+    pass
+
+
+@dataclass
+class _Row:
+    line: int
+    v: dict  # column -> cleaned text, or the parsed value for dates, money and decisions
+    bad: set = field(default_factory=set)  # columns already reported as wrong on this line
+
+    def has(self, col: str) -> bool:
+        val = self.v.get(col)
+        return val not in (None, "", 0)
+
+
+_EMPTY_NONE = DATE_COLUMNS | {"compensation_gbp"}
+
+
+class _Importer:
+    """Checks and imports rows inside one Unit, collecting every problem."""
+
+    def __init__(self, u: Unit, columns: list[str | None]) -> None:
+        self.u = u
+        self.columns = columns
+        self.problems: list[Problem] = []
+        self.result = ImportResult()
+        # caches, so that no row needs a query that scans a table
+        self.refs = set(u.s.exec(select(M.Complaint.reference)).all())
+        self.seen_refs: dict[str, int] = {}
+        self.residents: dict[tuple[str, str], int] = {}
+        for rid, name, address in u.s.exec(select(M.Resident.id, M.Resident.name, M.Resident.address)
+                                           .order_by(M.Resident.id)).all():
+            self.residents.setdefault((clean(name).lower(), clean(address).lower()), rid)
+        self.staff: dict[str, int] = {}
+        self.inactive: dict[str, str] = {}
+        for sid, name, active in u.s.exec(select(M.Staff.id, M.Staff.name, M.Staff.active)
+                                          .order_by(M.Staff.id)).all():
+            if active:
+                self.staff.setdefault(clean(name).lower(), sid)
+            else:
+                self.inactive.setdefault(clean(name).lower(), name)
+
+    def problem(self, row: _Row, column: str, message: str) -> None:
+        self.problems.append(Problem(row.line, column, message))
+        row.bad.add(column)
+
+    # -- one row: read its cells ------------------------------------------------------------------
+    def parse(self, line: int, cells: list[str]) -> _Row:
+        row = _Row(line, {})
+        v = row.v
+        if len(cells) > len(self.columns) and any(c.strip() for c in cells[len(self.columns):]):
+            self.problem(row, "", f"the line has {len(cells)} cells but the header has only "
+                                  f"{len(self.columns)} columns (is there a comma in a cell without "
+                                  "quotes around it?)")
+        for i, col in enumerate(self.columns):
+            if col is None:
+                continue
+            cell = (cells[i] if i < len(cells) else "").strip()
+            if not cell:
+                v[col] = None if col in _EMPTY_NONE else ""
+                continue
+            try:
+                if col in DATE_COLUMNS:
+                    v[col] = parse_log_date(cell)
+                elif col == "compensation_gbp":
+                    v[col] = parse_money(cell)
+                elif col in ("stage1_decision", "stage2_decision"):
+                    v[col] = parse_decision(cell)
+                else:
+                    v[col] = cell
+            except ValueError as exc:
+                v[col] = None
+                self.problem(row, col, str(exc))
+        for col in COLUMNS:
+            v.setdefault(col, None if col in _EMPTY_NONE else "")
+        for col in REQUIRED:
+            if not row.has(col) and col not in row.bad:
+                self.problem(row, col, f"{col.replace('_', ' ')} is required and is empty")
+        ref = v["reference"]
+        if ref:
+            if ref in self.seen_refs:
+                self.problem(row, "reference", f"reference {ref} is used again (first on line "
+                                               f"{self.seen_refs[ref]})")
+            elif ref in self.refs:
+                self.problem(row, "reference", f"a complaint with reference {ref} is already in "
+                                               "the database")
+            self.seen_refs.setdefault(ref, line)
+        self._check_shape(row)
+        return row
+
+    def _check_shape(self, row: _Row) -> None:
+        """What a log can get wrong before any rule is asked: values that need another value."""
+        has = row.has
+
+        def need(col: str, other: str, message: str) -> None:
+            if has(col) and not has(other) and other not in row.bad and col not in row.bad:
+                self.problem(row, other, message)
+
+        for n in (1, 2):
+            p = f"stage{n}_"
+            need(p + "decision", p + "responded_on", f"stage {n} has a decision but no response date")
+            need(p + "reasons", p + "responded_on",
+                 f"stage {n} has reasons for a decision but no response date")
+            need(p + "responded_on", p + "decision",
+                 f"stage {n} has a response date but no decision (upheld, partly upheld or not upheld)")
+            need(p + "extended_to", p + "extension_reason",
+                 f"stage {n} was extended to a new date but no reason for the extension is given")
+            need(p + "extension_reason", p + "extended_to",
+                 f"a reason for extending stage {n} is given but no new date")
+            need(p + "extended_to", p + "acknowledged_on",
+                 f"stage {n} has a new response date but no acknowledgement date")
+            need(p + "responded_on", p + "acknowledged_on",
+                 f"stage {n} has a response date but no acknowledgement date")
+        for col in ("stage2_handler", "stage2_acknowledged_on", "stage2_extended_to",
+                    "stage2_extension_reason", "stage2_responded_on", "stage2_decision", "stage2_reasons",
+                    "escalation_refused_on", "escalation_refusal_reason"):
+            need(col, "stage2_requested_on",
+                 f"there are stage 2 details ({col.replace('_', ' ')}) but no stage 2 request date")
+        if has("stage2_requested_on") and not has("stage1_responded_on") \
+                and not row.bad & {"stage2_requested_on", "stage1_responded_on"}:
+            self.problem(row, "stage2_requested_on",
+                         "stage 2 was requested but stage 1 has no response date: a complaint needs a "
+                         "stage 1 response before it can go to stage 2")
+        need("refusal_reason", "refused_on", "a reason for refusing is given but no refusal date")
+        need("escalation_refusal_reason", "escalation_refused_on",
+             "a reason for refusing to escalate is given but no date")
+        need("withdrawal_reason", "withdrawn_on", "a reason for the withdrawal is given but no date")
+        answered = {"stage1_responded_on", "stage2_responded_on"}
+        for col in ("remedy", "compensation_gbp", "outstanding_actions"):
+            if has(col) and not (has("stage1_responded_on") or has("stage2_responded_on")) \
+                    and not row.bad & answered:
+                what = {"remedy": "a remedy", "compensation_gbp": "compensation",
+                        "outstanding_actions": "outstanding actions"}[col]
+                self.problem(row, col, f"{what} is given but there is no response date: remedies and "
+                                       "actions are part of a response")
+
+    # -- one row: run the use cases ---------------------------------------------------------------
+    def _staff_id(self, row: _Row, column: str, name: str) -> int:
+        key = clean(name).lower()
+        if key in self.staff:
+            return self.staff[key]
+        if key in self.inactive:
+            self.problem(row, column, f"{self.inactive[key]} is no longer active on the staff list; "
+                                      "make them active again in Settings, or correct the name")
+            raise _RowFailed
+        made = S.add_staff(self.u, clean(name))
+        self.staff[key] = made.id
+        self.result.staff_added.append(made.name)
+        return made.id
+
+    def _resident_id(self, name: str, address: str) -> int:
+        key = (clean(name).lower(), clean(address).lower())
+        rid = self.residents.get(key)
+        if rid is None:
+            # as residents.find_or_add_resident, with every resident already in the cache: a miss
+            # means there is no such resident, so one is added
+            rid = R.add_resident(self.u, clean(name), address=clean(address)).id
+            self.residents[key] = rid
+            self.result.residents_added += 1
+        return rid
+
+    def _when(self, row: _Row, col: str) -> bool:
+        """Whether the step that ``col`` dates happened; a wrong value there ends the row quietly."""
+        if col in row.bad:
+            raise _RowFailed
+        return row.has(col)
+
+    def _step(self, row: _Row, fields: dict, default: str, fn, *args, **kw):
+        try:
+            return fn(*args, **kw)
+        except DomainError as exc:
+            col = fields.get(exc.field or "", default)
+            if col not in row.bad:  # already reported: the rule only tripped over the gap
+                self.problem(row, col, _lower_first(exc.message))
+            raise _RowFailed from None
+
+    def run(self, row: _Row) -> None:
+        u, v = self.u, row.v
+        if row.bad & {"", *REQUIRED}:
+            return  # without a reference, date and resident there is nothing to check it against
+        try:
+            h1 = self._staff_id(row, "stage1_handler", v["stage1_handler"]) \
+                if row.has("stage1_handler") else None
+            rid = self._step(row, {"name": "resident_name"}, "resident_name",
+                             self._resident_id, v["resident_name"], v["address"])
+            c = self._step(row, {"reference": "reference", "date": "received_on",
+                                 "description": "summary", "handler": "stage1_handler"}, "received_on",
+                           C.log_complaint, u, rid, v["received_on"], v["summary"] or NO_SUMMARY,
+                           channel=v["channel"], outcome_sought=v["outcome_sought"],
+                           categories=split_list(v["category"]), reference=v["reference"],
+                           handler_id=h1)
+            cid = c.id
+            if self._when(row, "refused_on"):
+                ground, reason = split_ground(v["refusal_reason"])
+                self._step(row, {"ground": "refusal_reason", "reason": "refusal_reason"}, "refused_on",
+                           C.refuse, u, cid, ground, reason, on=v["refused_on"])
+            last_response = 2 if row.has("stage2_responded_on") else 1
+            self._stage(row, cid, 1, h1, last_response)
+            if self._when(row, "stage2_requested_on"):
+                h2 = self._staff_id(row, "stage2_handler", v["stage2_handler"]) \
+                    if row.has("stage2_handler") else None
+                self._step(row, {"handler": "stage2_handler"}, "stage2_requested_on",
+                           C.request_stage2, u, cid, on=v["stage2_requested_on"], handler_id=h2)
+                if self._when(row, "escalation_refused_on"):
+                    ground, reason = split_ground(v["escalation_refusal_reason"])
+                    self._step(row, {"ground": "escalation_refusal_reason",
+                                     "reason": "escalation_refusal_reason"}, "escalation_refused_on",
+                               C.refuse_escalation, u, cid, ground, reason,
+                               on=v["escalation_refused_on"])
+                self._stage(row, cid, 2, h2, last_response)
+            if self._when(row, "withdrawn_on"):
+                self._step(row, {}, "withdrawn_on", C.withdraw, u, cid, v["withdrawal_reason"],
+                           on=v["withdrawn_on"])
+            if self._when(row, "closed_on"):
+                self._step(row, {}, "closed_on", C.close, u, cid, on=v["closed_on"])
+            if not row.bad:
+                self.result.complaints += 1
+                self.result.by_state[c.state] = self.result.by_state.get(c.state, 0) + 1
+        except _RowFailed:
+            pass
+
+    def _stage(self, row: _Row, cid: int, n: int, handler: int | None, last_response: int) -> None:
+        u, v = self.u, row.v
+        p = f"stage{n}_"
+        if not self._when(row, p + "acknowledged_on"):
+            return
+        if handler is None:
+            handler = self._staff_id(row, p + "handler", IMPORTED_STAFF if n == 1 else IMPORTED_STAFF_STAGE2)
+        definition = v["definition"] or v["summary"] or NO_SUMMARY
+        self._step(row, {"definition": "definition", "handler": p + "handler"}, p + "acknowledged_on",
+                   C.acknowledge, u, cid, definition, handler_id=handler, on=v[p + "acknowledged_on"])
+        if self._when(row, p + "extended_to"):
+            reason = v[p + "extension_reason"]
+            # the log does not say when the extension was agreed, so it is recorded on the day of the
+            # acknowledgement; the log's reason is the only one there is, so it also serves as the
+            # good reason asked for when the new date is past the usual limit
+            self._step(row, {"reason": p + "extension_reason", "good_reason": p + "extension_reason"},
+                       p + "extended_to", C.extend, u, cid, v[p + "extended_to"], reason,
+                       good_reason=reason, on=v[p + "acknowledged_on"])
+        if self._when(row, p + "responded_on"):
+            remedies: list[C.RemedyInput] = []
+            actions: list[C.ActionInput] = []
+            if n == last_response:
+                remedies = _remedies(v["remedy"], v["compensation_gbp"] or 0)
+                actions = [C.ActionInput(a) for a in split_list(v["outstanding_actions"])]
+            self._step(row, {"decision": p + "decision", "reasons": p + "reasons",
+                             "kind": "remedy", "description": "remedy", "amount": "compensation_gbp",
+                             "remedy_statement": "remedy"}, p + "responded_on",
+                       C.respond, u, cid, v[p + "decision"], v[p + "reasons"], remedies=remedies,
+                       actions=actions, remedy_statement="" if remedies else NO_REMEDY,
+                       on=v[p + "responded_on"])
+
+
+def _lower_first(message: str) -> str:
+    message = message.rstrip(".")
+    if len(message) > 1 and message[0].isupper() and not message[1].isupper():
+        return message[0].lower() + message[1:]
+    return message
+
+
+def _remedies(text_: str, pence: int) -> list[C.RemedyInput]:
+    """What the log says about putting things right, as remedies (see docs/IMPORT.md)."""
+    if pence:
+        return [C.RemedyInput("financial remedy", text_ or COMPENSATION_ONLY, amount_pence=pence)]
+    if text_:
+        kind = "apology" if re.search(r"\bapolog", text_, re.I) else "acting to put things right"
+        return [C.RemedyInput(kind, text_)]
+    return []
+
+
+def read_log(source: "str | os.PathLike | bytes") -> tuple[str, str]:
+    """The text of a log file (or of bytes given directly) and its encoding."""
+    if isinstance(source, bytes):
+        raw = source
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise DomainError(f"There is no file at {path}.")
+        if path.is_dir():
+            raise DomainError(f"{path} is a folder; give the CSV file inside it.")
+        raw = path.read_bytes()
+    return decode(raw)
+
+
+def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | None = None,
+               name: str | None = None) -> ImportResult:
+    """Import a complaints log. All or nothing: raises ImportProblems listing every problem."""
+    label = name or (Path(source).name if not isinstance(source, bytes) else "the file")
+    text_, encoding = read_log(source)
+    records = list(_records(text_))
+    while records and not any(c.strip() for c in records[-1][1]):
+        records.pop()
+    if not records:
+        raise ImportProblems([Problem(1, "", "the file is empty: the first line must be a header row "
+                                             "naming the columns")], source=label)
+    header_line, header = records[0]
+    columns: list[str | None] = []
+    warnings: list[Problem] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for cell in header:
+        name_ = normalise_header(cell)
+        if not name_:
+            columns.append(None)
+        elif name_ not in COLUMNS:
+            near = difflib.get_close_matches(name_, COLUMNS, n=1, cutoff=0.6)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            warnings.append(Problem(header_line, cell.strip(), "this column is not one smallhousing "
+                                                               f"knows, so it was ignored{hint}"))
+            columns.append(None)
+        elif name_ in seen:
+            problems.append(Problem(header_line, name_, "this column appears twice in the header"))
+            columns.append(None)
+        else:
+            seen.add(name_)
+            columns.append(name_)
+    for col in REQUIRED:
+        if col not in seen:
+            problems.append(Problem(header_line, col, "this required column is missing from the header "
+                                                      "row"))
+    if problems:
+        raise ImportProblems(problems, warnings, source=label)
+    rows = [(line, cells) for line, cells in records[1:] if any(c.strip() for c in cells)]
+    total = len(rows)
+    with transaction(db) as u:
+        imp = _Importer(u, columns)
+        imp.result.warnings = warnings
+        for i, (line, cells) in enumerate(rows):
+            # after a problem nothing will be written, but every row is still checked, so that
+            # the list of problems is complete
+            imp.run(imp.parse(line, cells))
+            if progress and (i % 100 == 0):
+                progress(i, total)
+        if imp.problems:
+            raise ImportProblems(imp.problems, warnings, source=label)
+        audit(u, "complaints log imported", entity="import",
+              after={"file": label, "encoding": encoding, "complaints": imp.result.complaints,
+                     "residents_added": imp.result.residents_added,
+                     "staff_added": imp.result.staff_added})
+        if progress:
+            progress(total, total)
+        return imp.result
+
+
+# exporting a CSV log -----------------------------------------------------------------------------
+
+def log_rows(db) -> list[dict]:
+    """Every complaint as one row of the log, oldest first (a handful of queries, no per-row ones)."""
+    with reading(db) as u:
+        staff = dict(u.s.exec(select(M.Staff.id, M.Staff.name)).all())
+        residents = {r.id: r for r in u.s.exec(select(M.Resident)).all()}
+        stages: dict[tuple[int, int], M.Stage] = {
+            (s.complaint_id, s.number): s for s in u.s.exec(select(M.Stage)).all()}
+        ext_by_stage: dict[int, M.Extension] = {}
+        for e in u.s.exec(select(M.Extension).order_by(M.Extension.id)).all():
+            ext_by_stage[e.stage_id] = e  # the latest extension of each stage
+        remedies: dict[int, list[M.Remedy]] = {}
+        for r in u.s.exec(select(M.Remedy).order_by(M.Remedy.stage, M.Remedy.id)).all():
+            remedies.setdefault(r.complaint_id, []).append(r)
+        actions: dict[int, list[M.OutstandingAction]] = {}
+        for a in u.s.exec(select(M.OutstandingAction).order_by(M.OutstandingAction.id)).all():
+            if a.completed_on is None:
+                actions.setdefault(a.complaint_id, []).append(a)
+        out = []
+        for c in u.s.exec(select(M.Complaint).order_by(M.Complaint.received_on, M.Complaint.id)).all():
+            res = residents.get(c.resident_id)
+            row = {k: "" for k in COLUMNS}
+            row.update(reference=c.reference, received_on=c.received_on.isoformat(),
+                       resident_name=res.name if res else "", address=res.address if res else "",
+                       channel=c.channel, category="; ".join(split_list(c.categories)),
+                       summary=c.description, outcome_sought=c.outcome_sought)
+            if c.refused_on:
+                row["refused_on"] = c.refused_on.isoformat()
+                row["refusal_reason"] = join_ground(c.exclusion_ground, c.exclusion_reason)
+            for n in (1, 2):
+                st = stages.get((c.id, n))
+                if st is None:
+                    continue
+                p = f"stage{n}_"
+                if n == 1:
+                    row["definition"] = st.definition
+                else:
+                    row["stage2_requested_on"] = st.requested_on.isoformat()
+                row[p + "handler"] = staff.get(st.handler_id, "") if st.handler_id else ""
+                row[p + "acknowledged_on"] = _iso(st.acknowledged_on)
+                e = ext_by_stage.get(st.id)
+                if e is not None:
+                    row[p + "extended_to"] = e.new_due_on.isoformat()
+                    reason = e.reason
+                    if e.good_reason and e.good_reason != e.reason:
+                        reason = f"{e.reason} (good reason: {e.good_reason})"
+                    row[p + "extension_reason"] = reason
+                row[p + "responded_on"] = _iso(st.responded_on)
+                row[p + "decision"] = st.decision
+                row[p + "reasons"] = st.reasons
+            rems = remedies.get(c.id, [])
+            row["remedy"] = "; ".join(r.description for r in rems if r.description != COMPENSATION_ONLY
+                                      or len(rems) > 1)
+            row["compensation_gbp"] = pounds(sum(r.amount_pence for r in rems))
+            row["outstanding_actions"] = "; ".join(a.description for a in actions.get(c.id, []))
+            row["closed_on"] = _iso(c.closed_on)
+            if c.escalation_refused_on:
+                row["escalation_refused_on"] = c.escalation_refused_on.isoformat()
+                row["escalation_refusal_reason"] = join_ground(c.escalation_refusal_ground,
+                                                               c.escalation_refusal_reason)
+            if c.withdrawn_on:
+                row["withdrawn_on"] = c.withdrawn_on.isoformat()
+                row["withdrawal_reason"] = c.withdrawn_reason
+            out.append(row)
+        return out
+
+
+def _iso(d: dt.date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def export_csv(db, path: "str | os.PathLike") -> int:
+    """Write the complaints log (UTF-8 with a BOM, so Excel shows £ and accents). Returns the rows."""
+    rows = log_rows(db)
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(rows)
+    _write_private(Path(path), ("\ufeff" + buf.getvalue()).encode("utf-8"), db)
+    return len(rows)
+
+
+def _write_private(path: Path, data: bytes, db=None) -> None:
+    """Write a private file (0600) in one step: a temporary file beside it, then renamed."""
+    path = Path(path)
+    db_path = getattr(getattr(db, "db", db), "path", None)
+    if db_path is not None and path.resolve() == Path(db_path).resolve():
+        raise DomainError("That is the database file itself; choose another name for the export.")
+    if path.is_dir():
+        raise DomainError(f"{path} is a folder; give a file name.")
+    if not path.parent.exists():
+        raise DomainError(f"The folder {path.parent} does not exist.")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        paths.make_private_file(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+
+
+# the full JSON export ----------------------------------------------------------------------------
+
+def _tables():
+    """Every table of the schema (store/models.py), parents before children."""
+    return list(SQLModel.metadata.sorted_tables)
+
+
+def _to_json(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def export_data(db) -> dict:
+    """Everything in the database as plain data (the body of the JSON export)."""
+    from ..store.db import HEAD_REVISION
+
+    with reading(db) as u:
+        tables = {}
+        for t in _tables():
+            cols = [c.name for c in t.columns]
+            rows = u.s.execute(t.select().order_by(*t.primary_key.columns)).all()
+            tables[t.name] = [{k: _to_json(v) for k, v in zip(cols, r)} for r in rows]
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": HEAD_REVISION,
+            "tables": tables}
+
+
+def export_json(db, path: "str | os.PathLike") -> dict[str, int]:
+    data = export_data(db)
+    body = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    _write_private(Path(path), body.encode("utf-8"), db)
+    return {k: len(v) for k, v in data["tables"].items()}
+
+
+def count_rows(db) -> dict[str, int]:
+    with reading(db) as u:
+        return {t.name: u.s.execute(select(func.count()).select_from(t)).scalar_one() for t in _tables()}
+
+
+def _python_type(col):
+    t = getattr(col.type, "impl_instance", col.type)  # a TypeDecorator stores as its impl
+    try:
+        return t.python_type
+    except NotImplementedError:  # pragma: no cover - every column type of the schema has one
+        return object
+
+
+def _from_json(col, value):
+    if value is None:
+        return None
+    pt = _python_type(col)
+    try:
+        if pt is dt.datetime:
+            return dt.datetime.fromisoformat(value)
+        if pt is dt.date:
+            return dt.date.fromisoformat(value)
+        if pt is bool:
+            if not isinstance(value, bool):
+                raise ValueError
+        elif pt is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError
+        elif pt is str and not isinstance(value, str):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise DomainError(f"The export has a wrong value in {col.table.name}.{col.name}: {value!r}.") from None
+    return value
+
+
+def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | None = None) -> dict[str, int]:
+    """Load a full export into an EMPTY database, keeping every id. Returns the rows per table."""
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise DomainError(f"There is no file at {path}.")
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DomainError(f"{path.name} is not a smallhousing export (it is not JSON: {exc}).") from None
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise DomainError("This file is not a smallhousing export: it has no \"format\": "
+                          f"\"{EXPORT_FORMAT}\".")
+    if data.get("version") != EXPORT_VERSION:
+        raise DomainError(f"This export is version {data.get('version')!r}; this version of smallhousing "
+                          f"reads version {EXPORT_VERSION} only.")
+    tables = data.get("tables")
+    if not isinstance(tables, dict):
+        raise DomainError("This export has no tables.")
+    known = {t.name: t for t in _tables()}
+    unknown = sorted(set(tables) - set(known))
+    if unknown:
+        raise DomainError("This export has tables this version of smallhousing does not know ("
+                          + ", ".join(unknown) + "); it was made by a newer version.")
+    total = sum(len(v) for v in tables.values() if isinstance(v, list))
+    done = 0
+    counts: dict[str, int] = {}
+    with transaction(db) as u:
+        existing = {name: n for name, n in count_rows(u).items() if n}
+        if existing:
+            what = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in existing.items())
+            raise DomainError("This database already holds records (" + what + "). A full import only "
+                              "goes into an empty database: start a new one with --db NEW.db, or "
+                              "restore a backup instead.")
+        u.s.execute(text("PRAGMA defer_foreign_keys = ON"))
+        for t in _tables():
+            rows = tables.get(t.name, [])
+            if not isinstance(rows, list):
+                raise DomainError(f"The export's {t.name} is not a list of rows.")
+            cols = {c.name: c for c in t.columns}
+            batch = []
+            for r in rows:
+                if not isinstance(r, dict):
+                    raise DomainError(f"The export's {t.name} has a row that is not an object.")
+                extra = set(r) - set(cols)
+                if extra:
+                    raise DomainError(f"The export's {t.name} has columns this version does not know ("
+                                      + ", ".join(sorted(extra)) + "); it was made by a newer version.")
+                batch.append({k: _from_json(cols[k], val) for k, val in r.items()})
+            for i in range(0, len(batch), 2000):
+                u.s.execute(insert(t), batch[i:i + 2000])
+                done += len(batch[i:i + 2000])
+                if progress:
+                    progress(done, total)
+            counts[t.name] = len(batch)
+        u.s.flush()
+        bad = u.s.execute(text("PRAGMA foreign_key_check")).all()
+        if bad:
+            raise DomainError(f"The export is not consistent: {len(bad)} rows point at records that "
+                              f"are not in it (first in {bad[0][0]}). Nothing was imported.")
+    return counts
