@@ -18,7 +18,7 @@ from .. import paths
 
 # The newest migration in smallhousing/store/migrations/versions. A test keeps this in step with
 # Alembic, so that a database already at this revision opens without importing Alembic at all.
-HEAD_REVISION = "0002_reporting"
+HEAD_REVISION = "0003_redaction"
 BUSY_TIMEOUT_MS = 5000
 APPLICATION_ID = 0x53484F55  # "SHOU": marks the file as a smallhousing database
 

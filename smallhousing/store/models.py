@@ -278,3 +278,15 @@ class AuditEntry(SQLModel, table=True):
     after: str = ""  # JSON
     prev_hash: str = ""
     hash: str = ""
+
+
+class AuditRedaction(SQLModel, table=True):
+    """An audit entry whose personal data was erased; the digests keep the hash chain checkable."""
+
+    __tablename__ = "audit_redaction"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="audit_entry.id", unique=True)
+    before_digest: str
+    after_digest: str
+    redacted_on: dt.date
+    reason: str = ""

@@ -1,0 +1,65 @@
+"""Personal data commands: subject access export and erasure after the retention period."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("sar", parents=[common],
+                       help="export everything held about one resident (subject access request)")
+    p.add_argument("resident_id", help="the resident's number (shown on their record)")
+    p.add_argument("--out", required=True, metavar="FILE.json", help="where to write it")
+    p.set_defaults(func=cmd_sar)
+
+    p = sub.add_parser("erase", parents=[common],
+                       help="anonymise residents whose complaints ended before the retention period")
+    p.add_argument("resident_id", nargs="?", help="the resident to anonymise; omit to list who can be")
+    p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.set_defaults(func=cmd_erase)
+
+
+def _resident_id(text: str) -> int:
+    from . import UserError
+
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise UserError(f"A resident number is a whole number, not {text!r}.") from None
+
+
+def cmd_sar(args) -> int:
+    from pathlib import Path
+
+    from ..services import privacy
+    from . import UserError, open_db
+
+    out = Path(args.out)
+    if not out.parent.exists():
+        raise UserError(f"The folder {out.parent} does not exist.")
+    rid = _resident_id(args.resident_id)
+    privacy.write_subject_access(open_db(args, must_exist=True), rid, out)
+    print(f"Everything held about resident {rid} was written to {out}.")
+    return 0
+
+
+def cmd_erase(args) -> int:
+    from ..services import privacy
+    from . import UserError, open_db
+
+    db = open_db(args, must_exist=True)
+    if args.resident_id is None:
+        rows = privacy.erasure_candidates(db)
+        if not rows:
+            print("No resident is due for erasure.")
+        for r, last in rows:
+            print(f"{r.id:>6}  {r.name}  (last complaint ended {last})")
+        return 0
+    if not args.yes:
+        raise UserError("Erasure cannot be undone: add --yes to confirm.")
+    counts = privacy.anonymise_resident(db, _resident_id(args.resident_id))
+    print(json.dumps(counts) if not sys.stdout.isatty() else
+          f"Resident anonymised: {counts['complaints']} complaints kept for the figures, "
+          f"{counts['audit_entries']} audit entries erased, {counts['letters_deleted']} letters deleted.")
+    return 0
