@@ -243,3 +243,52 @@ def test_main_flows_open_no_network_connection(no_network, tmp_path, capsys):
     assert main(["--db", dbp, "verify"]) == 0
     assert main(["--db", dbp, "sar", "1", "--out", str(tmp_path / "sar.json")]) == 0
     capsys.readouterr()
+
+
+IMPORTER = textwrap.dedent("""
+    import datetime as dt, sys
+    from smallhousing.store.db import Database
+    from smallhousing.services import transfer
+    db = Database(sys.argv[1], actor="import", today=dt.date(2026, 3, 2)).open()
+    def progress(i, total):
+        print("progress", i, total, flush=True)
+    transfer.import_csv(db, sys.argv[2], progress=progress)
+    print("done", flush=True)
+""")
+
+
+@pytest.mark.skipif(not POSIX, reason="SIGKILL is POSIX only")
+def test_killed_in_the_middle_of_an_import_leaves_nothing_half_done(tmp_path):
+    rows = ["reference,received_on,resident_name,address,summary,stage1_handler,"
+            "stage1_acknowledged_on,definition"]
+    for i in range(4000):
+        rows.append(f"IMP-{i:05d},02/02/2026,Resident {i % 700},{i % 90} Mill Lane,Leak {i},"
+                    f"Ann Import,03/02/2026,Leak in the roof {i}")
+    csv_path = tmp_path / "log.csv"
+    csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    path = tmp_path / "import.db"
+    db = Database(path, today=dt.date(2026, 3, 2)).open()
+    from smallhousing.services import residents
+
+    residents.add_resident(db, "Already Here")
+    db.close()
+    script = tmp_path / "importer.py"
+    script.write_text(IMPORTER)
+    proc = subprocess.Popen([sys.executable, str(script), str(path), str(csv_path)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    seen = 0
+    for line in proc.stdout:
+        assert not line.startswith("done"), "the import finished before it could be killed"
+        seen += 1
+        if seen >= 5:  # well into the rows, inside the one transaction
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    assert _integrity(path) == ["ok"]
+    db = Database(path, today=dt.date(2026, 3, 2)).open()
+    assert Q.count_complaints(db) == 0
+    assert [r.name for r in residents.list_residents(db)] == ["Already Here"]
+    assert verify(db).ok
+    db.close()
