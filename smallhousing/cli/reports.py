@@ -1,5 +1,90 @@
-"""Subcommands for reports (filled in by its own issue)."""
+"""Subcommands for reporting: the Tenant Satisfaction Measures and the report PDFs."""
+
+from __future__ import annotations
+
+import json
+import sys
 
 
 def register(sub, common) -> None:
-    return None
+    p = sub.add_parser("tsm", parents=[common],
+                       help="Tenant Satisfaction Measures CH01 and CH02 for a reporting year")
+    p.add_argument("--year", required=True, help="2025 or 2025/26 (the year from 1 April 2025)")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.set_defaults(func=cmd_tsm)
+
+    p = sub.add_parser("report", parents=[common], help="make a report PDF")
+    rsub = p.add_subparsers(dest="report_command", metavar="annual|self-assessment|board", required=True)
+    a = rsub.add_parser("annual", parents=[common],
+                        help="the annual complaints performance and service improvement report (Code 8.1)")
+    a.add_argument("--year", required=True, help="2025 or 2025/26")
+    a.add_argument("--out", metavar="FILE.pdf", help="where to save it (default: the reports folder)")
+    a.set_defaults(func=cmd_annual)
+    s = rsub.add_parser("self-assessment", parents=[common],
+                        help="the self-assessment against the Complaint Handling Code")
+    s.add_argument("--year", required=True, help="2025 or 2025/26")
+    s.add_argument("--out", metavar="FILE.pdf", help="where to save it (default: the reports folder)")
+    s.set_defaults(func=cmd_self_assessment)
+    b = rsub.add_parser("board", parents=[common],
+                        help="a complaints update for the governing body for any period (Code 9.6, 9.7)")
+    b.add_argument("--from", dest="start", required=True, metavar="DATE", help="first day, 2025-10-01")
+    b.add_argument("--to", dest="end", required=True, metavar="DATE", help="last day, 2025-12-31")
+    b.add_argument("--out", metavar="FILE.pdf", help="where to save it (default: the reports folder)")
+    b.set_defaults(func=cmd_board)
+
+
+def _fmt(value, suffix: str = "") -> str:
+    return "n/a" if value is None else f"{value:.1f}{suffix}"
+
+
+def cmd_tsm(args) -> int:
+    from ..services import reports as R
+    from . import open_db
+
+    t = R.tsm_for_year(open_db(args, must_exist=True), args.year)
+    if args.json:
+        json.dump(t.as_dict(), sys.stdout, indent=1)
+        print()
+        return 0
+    homes = "not recorded (set it with: smallhousing homes YEAR N)" if t.homes is None else f"{t.homes:,}"
+    print(f"Tenant Satisfaction Measures, {t.label} (1 April {t.year} to 31 March {t.year + 1})")
+    print(f"Homes: {homes}")
+    print()
+    print(f"{'measure':<44} {'count':>16} {'result':>10}")
+    print(f"{'CH01(1) stage 1 complaints per 1,000 homes':<44} {t.stage1_received:>16,} "
+          f"{_fmt(t.ch01_stage1):>10}")
+    print(f"{'CH01(2) stage 2 complaints per 1,000 homes':<44} {t.stage2_received:>16,} "
+          f"{_fmt(t.ch01_stage2):>10}")
+    print(f"{'CH02(1) stage 1 answered within the Code':<44} "
+          f"{f'{t.stage1_within:,} of {t.stage1_responded:,}':>16} {_fmt(t.ch02_stage1, '%'):>10}")
+    print(f"{'CH02(2) stage 2 answered within the Code':<44} "
+          f"{f'{t.stage2_within:,} of {t.stage2_responded:,}':>16} {_fmt(t.ch02_stage2, '%'):>10}")
+    return 0
+
+
+def cmd_annual(args) -> int:
+    from .. import reports
+    from . import open_db
+
+    path = reports.write_annual(open_db(args, must_exist=True), args.year, args.out)
+    print(f"Annual complaints report saved to {path}")
+    return 0
+
+
+def cmd_self_assessment(args) -> int:
+    from .. import reports
+    from . import open_db
+
+    path = reports.write_self_assessment(open_db(args, must_exist=True), args.year, args.out)
+    print(f"Self-assessment saved to {path}")
+    return 0
+
+
+def cmd_board(args) -> int:
+    from .. import reports
+    from . import open_db, parse_date_arg
+
+    start, end = parse_date_arg(args.start), parse_date_arg(args.end)
+    path = reports.write_board(open_db(args, must_exist=True), start, end, args.out)
+    print(f"Board update saved to {path}")
+    return 0

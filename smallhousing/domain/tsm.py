@@ -1,0 +1,78 @@
+"""Tenant Satisfaction Measures CH01 and CH02, and the on-time test behind CH02. Pure: no I/O.
+
+CH01(n): stage n complaints received in the year per 1,000 homes.
+CH02(n): stage n complaints answered in the year, the share answered within the Code's timescales.
+Both are published to one decimal place; they are None where they cannot be worked out (no homes
+recorded, or nothing answered).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
+
+from .calendar import WorkingCalendar
+from .rules import RuleSet, StageDates, stage_timings
+
+ONE_PLACE = Decimal("0.1")
+
+
+def one_place(value: Decimal) -> float:
+    """Round half up to one decimal place (50.75 -> 50.8), as published figures are."""
+    return float(value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP))
+
+
+def per_thousand(count: int, homes: int | None) -> float | None:
+    """CH01: ``count`` per 1,000 homes, or None when homes are unknown or zero."""
+    if not homes:
+        return None
+    return one_place(Decimal(count) * 1000 / Decimal(homes))
+
+
+def percentage(part: int, whole: int) -> float | None:
+    """CH02: ``part`` as a percentage of ``whole``, or None when ``whole`` is zero."""
+    if not whole:
+        return None
+    return one_place(Decimal(part) * 100 / Decimal(whole))
+
+
+def extensions_within_code(extensions: Iterable[tuple[bool, str]]) -> bool:
+    """Every extension (beyond_cap, good_reason) was within the cap, or past it with a good reason."""
+    return all((not beyond) or bool((good or "").strip()) for beyond, good in extensions)
+
+
+def on_time(cal: WorkingCalendar, rules: RuleSet, stage: StageDates,
+            extension_within_code: bool = True) -> tuple[bool, bool]:
+    """(acknowledged on time, responded on time) for one stage.
+
+    The response clock is the rule set's (10 or 20 working days from acknowledgement under the
+    2024 Code). An extension made within the Code moves the date; one that broke the cap without a
+    good reason does not. A step not yet done, or one that cannot be timed, is not on time.
+    """
+    ack = resp = False
+    for step in stage_timings(cal, rules, stage, extension_within_code):
+        if step.step == "acknowledge":
+            ack = bool(step.on_time)
+        elif step.step == "respond":
+            resp = bool(step.on_time)
+    return ack, resp
+
+
+class MemoCalendar(WorkingCalendar):
+    """The same working days as ``base``, remembering each date it works out.
+
+    Reports time thousands of stages that start on the same few hundred days; remembering
+    ``add`` keeps a year's figures to one quick pass.
+    """
+
+    def __init__(self, base: WorkingCalendar) -> None:  # noqa: D107 - frozen dataclass
+        object.__setattr__(self, "closure_days", base.closure_days)
+        object.__setattr__(self, "_memo", {})
+
+    def add(self, start, n, label=""):
+        key = (start, n, label)
+        memo = self._memo  # type: ignore[attr-defined]
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = WorkingCalendar.add(self, start, n, label)
+        return found

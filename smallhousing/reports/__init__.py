@@ -1,0 +1,74 @@
+"""Report PDFs: the annual complaints report (Code 8.1), the self-assessment and board updates.
+
+The figures come from smallhousing.services.reports; the modules here only lay them out.
+reportlab is imported inside the rendering functions, never when this package is imported.
+Each ``write_*`` function gathers the figures, renders them and returns the file written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable
+
+Progress = Callable[[int, int], None]
+
+
+def default_path(db, kind: str, label: str) -> Path:
+    """reports/<kind>-<label>.pdf beside the database file."""
+    from .. import paths
+
+    folder = paths.make_private_dir(paths.reports_dir(db.path))
+    safe = label.replace("/", "-").replace(" ", "-")
+    return folder / f"{kind}-{safe}.pdf"
+
+
+def _target(db, out, kind: str, label: str) -> Path:
+    if out:
+        from ..domain.errors import DomainError
+
+        path = Path(out).expanduser()
+        if path.suffix.lower() != ".pdf":
+            raise DomainError(f"The report file must end in .pdf, not {path.name!r}.", field="out")
+        if not path.parent.is_dir():
+            raise DomainError(f"There is no folder {path.parent}: create it first or choose another.",
+                              field="out")
+        return path
+    return default_path(db, kind, label)
+
+
+def write_annual(db, year, out: "str | Path | None" = None, progress: Progress | None = None) -> Path:
+    """The annual complaints performance and service improvement report for a reporting year."""
+    from ..domain.years import parse_year, year_label
+    from ..services import reports as R
+    from . import annual
+
+    y = parse_year(year)
+    path = _target(db, out, "annual-complaints-report", year_label(y))
+    data = R.annual_report(db, y)
+    if progress:
+        progress(0, 5)
+    return annual.render(data, path, (lambda n, t: progress(n + 1, t + 1)) if progress else None)
+
+
+def write_self_assessment(db, year, out: "str | Path | None" = None,
+                          progress: Progress | None = None) -> Path:
+    from ..domain.years import parse_year, year_label
+    from ..services import reports as R
+    from . import assessment
+
+    y = parse_year(year)
+    path = _target(db, out, "self-assessment", year_label(y))
+    data = R.assessment_report(db, y)
+    return assessment.render(data, path, progress)
+
+
+def write_board(db, start: "dt.date | str", end: "dt.date | str", out: "str | Path | None" = None,
+                progress: Progress | None = None) -> Path:
+    from ..services import reports as R
+    from . import board
+
+    data = R.board_update(db, start, end)
+    f = data.figures
+    path = _target(db, out, "board-update", f"{f.start.isoformat()}-to-{f.end.isoformat()}")
+    return board.render(data, path, progress)
