@@ -1,0 +1,144 @@
+"""The store: pragmas, Alembic migrations shipped in the package, upgrades with a backup first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from smallhousing import paths
+from smallhousing.services import complaints as C
+from smallhousing.services import queries as Q
+from smallhousing.services import residents as R
+from smallhousing.services import settings as S
+from smallhousing.store import migrate
+from smallhousing.store.db import APPLICATION_ID, HEAD_REVISION, Database, StoreError
+
+TODAY = dt.date(2026, 3, 2)
+FIRST = "0001_initial"
+
+
+def test_head_revision_matches_alembic(db):
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config(db))
+    assert script.get_current_head() == HEAD_REVISION
+    assert len(script.get_heads()) == 1
+    revisions = [r.revision for r in script.walk_revisions()]
+    assert FIRST in revisions and revisions[-1] == FIRST  # walk goes newest to oldest
+    # the migrations live inside the package, not beside a checkout
+    assert migrate.MIGRATIONS.is_dir() and "smallhousing" in migrate.MIGRATIONS.parts
+
+
+def test_models_match_migrations(db):
+    from alembic import command
+
+    command.check(migrate.alembic_config(db))  # raises if autogenerate would find a difference
+
+
+def test_new_database_is_at_head_with_pragmas(db):
+    assert migrate.current_revision(db.path) == HEAD_REVISION
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    with db.raw() as con:
+        assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_foreign_keys_are_enforced(db):
+    from sqlalchemy.exc import IntegrityError
+
+    from smallhousing.store.models import Stage
+
+    with pytest.raises(IntegrityError):
+        with db.session() as s:
+            s.add(Stage(complaint_id=999, number=1, requested_on=TODAY))
+
+
+def test_upgrade_from_first_migration_keeps_rows(tmp_path):
+    path = tmp_path / "old.db"
+    old = Database(path, actor="tester", today=TODAY).open(migrate=False)
+    migrate.upgrade(old, fresh=True, to=FIRST)
+    assert migrate.current_revision(path) == FIRST
+    with old.raw() as con:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "complaint" in tables and "self_assessment_entry" not in tables  # 0002 not applied
+    # records made by the app as it was at the first migration (only its tables are touched)
+    alice = S.add_staff(old, "Alice Adams").id
+    resident = R.add_resident(old, "Mr Huw Morgan", address="4 Station Road").id
+    c = C.log_complaint(old, resident, dt.date(2026, 2, 16), "Damp in the hall", channel="letter")
+    C.acknowledge(old, c.id, "Damp not treated", handler_id=alice, on=dt.date(2026, 2, 17))
+    S.add_closure_day(old, dt.date(2026, 3, 3), "office move")
+    with old.raw() as con:
+        audit_rows = con.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+    old.close()
+    assert not paths.backups_dir(path).exists()
+
+    new = Database(path, actor="tester", today=TODAY).open()  # upgrades to head
+    try:
+        assert migrate.current_revision(path) == HEAD_REVISION
+        v = C.complaint_view(new, c.reference)
+        assert v.resident.name == "Mr Huw Morgan" and v.stage(1).handler == "Alice Adams"
+        assert v.stage(1).stage.definition == "Damp not treated"
+        # acknowledged Tue 17 Feb: 10 WD is Tue 3 Mar, moved to Wed 4 Mar by the closure day
+        assert v.next_due == dt.date(2026, 3, 4)
+        assert [d.day for d in S.list_closure_days(new)] == [dt.date(2026, 3, 3)]
+        with new.raw() as con:
+            assert con.execute("SELECT count(*) FROM audit_entry").fetchone()[0] == audit_rows
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"self_assessment_entry", "ombudsman_order"} <= tables
+        # the new database works: a new complaint follows on from the old references
+        assert C.log_complaint(new, resident, TODAY, "Still damp").reference == "2026-0002"
+    finally:
+        new.close()
+
+    backups = list(paths.backups_dir(path).glob("*.db"))
+    assert len(backups) == 1 and FIRST in backups[0].name
+    con = sqlite3.connect(str(backups[0]))
+    try:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == FIRST
+        assert con.execute("SELECT reference FROM complaint").fetchall() == [(c.reference,)]
+    finally:
+        con.close()
+
+
+def test_opening_a_database_at_head_takes_no_backup(tmp_path):
+    path = tmp_path / "current.db"
+    Database(path, today=TODAY).open().close()
+    Database(path, today=TODAY).open().close()
+    assert not paths.backups_dir(path).exists()
+
+
+def test_text_file_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("my shopping list\n")
+    with pytest.raises(StoreError) as e:
+        Database(path).open()
+    assert str(paths.backups_dir(path)) in str(e.value)
+    assert path.read_text() == "my shopping list\n"
+    assert not (tmp_path / "notes.db-wal").exists()
+
+
+def test_other_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(str(path))
+    con.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a smallhousing one"):
+        Database(path).open()
+    assert path.read_bytes() == before
+
+
+def test_empty_file_becomes_a_database(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    db = Database(path, today=TODAY).open()
+    try:
+        assert migrate.current_revision(path) == HEAD_REVISION
+        assert Q.count_complaints(db) == 0
+    finally:
+        db.close()

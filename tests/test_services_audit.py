@@ -1,0 +1,177 @@
+"""Every use case writes its audit entry, and the entries form an unbroken hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+
+import pytest
+
+from smallhousing.services import complaints as C
+from smallhousing.services import residents as R
+from smallhousing.services import settings as S
+from smallhousing.services.base import entry_hash
+from smallhousing.store.db import Database
+
+D = dt.date
+TODAY = D(2026, 3, 2)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Staff, a resident, and complaints at the points the use cases below start from."""
+    path = tmp_path_factory.mktemp("audit") / "audit.db"
+    db = Database(path, actor="tester", today=TODAY).open()
+    ids = {"alice": S.add_staff(db, "Alice Adams").id, "bilal": S.add_staff(db, "Bilal Bashir").id}
+    ids["resident"] = R.add_resident(db, "Ms Dee Evans").id
+    ids["rep"] = R.add_representative(db, ids["resident"], "Ffion Evans", relationship="daughter").id
+    ids["adjustment"] = R.add_adjustment(db, ids["resident"], "Large print letters", D(2026, 6, 1)).id
+    ids["restriction"] = R.add_restriction(db, ids["resident"], "Email contact only", "Abusive calls",
+                                           D(2026, 6, 1)).id
+    ids["sr"] = C.log_service_request(db, ids["resident"], D(2026, 2, 2), "Mend the fence").id
+    ids["received"] = C.log_complaint(db, ids["resident"], D(2026, 2, 2), "Fence not mended").id
+    acked = C.log_complaint(db, ids["resident"], D(2026, 2, 2), "Mould in the bedroom").id
+    C.acknowledge(db, acked, "Mould not treated", handler_id=ids["alice"], on=D(2026, 2, 3))
+    ids["acked"] = acked
+    answered = C.log_complaint(db, ids["resident"], D(2026, 2, 2), "Rude operative").id
+    C.acknowledge(db, answered, "Staff conduct", handler_id=ids["alice"], on=D(2026, 2, 3))
+    C.respond(db, answered, "upheld", "The operative was rude.",
+              remedies=[C.RemedyInput("apology", "Written apology", 0, D(2026, 2, 20))],
+              actions=[C.ActionInput("Training for the operative", "Repairs manager", D(2026, 2, 27))],
+              on=D(2026, 2, 10))
+    ids["answered"] = answered
+    v = C.complaint_view(db, answered)
+    ids["remedy"], ids["action"] = v.remedies[0].id, v.actions[0].id
+    S.add_closure_day(db, D(2026, 3, 20), "training")
+    S.set_homes(db, 2025, 640)
+    db.close()
+    return path, ids
+
+
+@pytest.fixture
+def adb(template, tmp_path):
+    path, ids = template
+    target = tmp_path / "audit.db"
+    src, dst = sqlite3.connect(str(path)), sqlite3.connect(str(target))
+    src.backup(dst)
+    src.close()
+    dst.close()
+    db = Database(target, actor="tester", today=TODAY).open()
+    yield db, ids
+    db.close()
+
+
+USE_CASES = {
+    # complaints
+    "log_complaint": lambda db, i: C.log_complaint(db, i["resident"], D(2026, 2, 20), "Heating off",
+                                                   representative_id=i["rep"]),
+    "log_service_request": lambda db, i: C.log_service_request(db, i["resident"], TODAY, "Bulb out"),
+    "complete_service_request": lambda db, i: C.complete_service_request(db, i["sr"], "Fence mended"),
+    "raise_from_service_request": lambda db, i: C.raise_from_service_request(db, i["sr"], TODAY,
+                                                                             "Fence still down"),
+    "accept": lambda db, i: C.accept(db, i["received"]),
+    "refuse": lambda db, i: C.refuse(db, i["received"], "legal proceedings", "Court claim filed."),
+    "acknowledge": lambda db, i: C.acknowledge(db, i["received"], "Fence", handler_id=i["alice"]),
+    "extend": lambda db, i: C.extend(db, i["acked"], D(2026, 2, 24), "Specialist survey"),
+    "respond": lambda db, i: C.respond(db, i["acked"], "upheld", "Late", remedy_statement="Apology"),
+    "request_stage2": lambda db, i: C.request_stage2(db, i["answered"]),
+    "refuse_escalation": lambda db, i: C.refuse_escalation(db, i["answered"], "already considered", "x"),
+    "close": lambda db, i: C.close(db, i["answered"]),
+    "withdraw": lambda db, i: C.withdraw(db, i["acked"], "Sorted out"),
+    "fold_additional_complaint": lambda db, i: C.fold_additional_complaint(db, i["acked"], "Also damp"),
+    "fold_as_new": lambda db, i: C.fold_additional_complaint(db, i["answered"], "Gate", log_as_new=True),
+    "add_remedy": lambda db, i: C.add_remedy(db, i["answered"], C.RemedyInput("amending a record", "Fix")),
+    "add_action": lambda db, i: C.add_action(db, i["answered"], C.ActionInput("Inspect")),
+    "complete_remedy": lambda db, i: C.complete_remedy(db, i["remedy"]),
+    "complete_action": lambda db, i: C.complete_action(db, i["action"]),
+    "update_action": lambda db, i: C.update_action(db, i["action"], "Booked for next week"),
+    "add_correspondence": lambda db, i: C.add_correspondence(db, i["acked"], TODAY, "in", "email", "Photo"),
+    "add_note": lambda db, i: C.add_note(db, i["acked"], "Called the resident"),
+    "set_categories": lambda db, i: C.set_categories(db, i["acked"], ["damp and mould"]),
+    # residents
+    "add_resident": lambda db, i: R.add_resident(db, "Mr Gareth Hughes"),
+    "update_resident": lambda db, i: R.update_resident(db, i["resident"], phone="01632 960 111"),
+    "find_or_add_resident": lambda db, i: R.find_or_add_resident(db, "New Person", "3 Low Road"),
+    "add_representative": lambda db, i: R.add_representative(db, i["resident"], "Cllr Jones"),
+    "end_representative": lambda db, i: R.end_representative(db, i["rep"]),
+    "add_adjustment": lambda db, i: R.add_adjustment(db, i["resident"], "Phone calls", D(2026, 9, 1)),
+    "review_adjustment": lambda db, i: R.review_adjustment(db, i["adjustment"], D(2026, 9, 1)),
+    "end_adjustment": lambda db, i: R.end_adjustment(db, i["adjustment"]),
+    "add_restriction": lambda db, i: R.add_restriction(db, i["resident"], "One contact", "x", D(2026, 9, 1)),
+    "review_restriction": lambda db, i: R.review_restriction(db, i["restriction"], D(2026, 9, 1)),
+    "end_restriction": lambda db, i: R.end_restriction(db, i["restriction"]),
+    # settings
+    "update_settings": lambda db, i: S.update_settings(db, name="Brynmawr Homes"),
+    "first_run_setup": lambda db, i: S.first_run_setup(db, "Brynmawr Homes", 700),
+    "set_homes_new": lambda db, i: S.set_homes(db, "2026/27", 650),
+    "set_homes_change": lambda db, i: S.set_homes(db, 2025, 641),
+    "add_closure_day": lambda db, i: S.add_closure_day(db, D(2026, 3, 23), "move"),
+    "remove_closure_day": lambda db, i: S.remove_closure_day(db, D(2026, 3, 20)),
+    "add_staff": lambda db, i: S.add_staff(db, "Dai Davies"),
+    "update_staff": lambda db, i: S.update_staff(db, i["bilal"], role="Director"),
+}
+
+
+def _entries(db) -> list[dict]:
+    with db.raw() as con:
+        con.row_factory = sqlite3.Row
+        return [dict(r) for r in con.execute("SELECT * FROM audit_entry ORDER BY id")]
+
+
+def _check_chain(entries: list[dict]) -> None:
+    prev = ""
+    for e in entries:
+        assert e["prev_hash"] == prev
+        at = dt.datetime.fromisoformat(e["at"]).replace(tzinfo=dt.timezone.utc).isoformat()
+        assert e["hash"] == entry_hash(prev, at, e["actor"], e["action"], e["entity"], e["entity_id"],
+                                       e["complaint_id"], e["before"], e["after"])
+        json.loads(e["before"])
+        json.loads(e["after"])
+        prev = e["hash"]
+
+
+@pytest.mark.parametrize("name", list(USE_CASES))
+def test_use_case_writes_audit_entry(adb, name):
+    db, ids = adb
+    before = _entries(db)
+    USE_CASES[name](db, ids)
+    after = _entries(db)
+    new = after[len(before):]
+    assert new, f"{name} wrote no audit entry"
+    assert after[:len(before)] == before  # append-only
+    for e in new:
+        assert e["actor"] == "tester" and e["action"] and e["entity"]
+        assert e["entity_id"] is not None or e["action"].startswith("closure day removed")
+    _check_chain(after)
+
+
+def test_complaint_entries_carry_the_complaint(adb):
+    db, ids = adb
+    C.extend(db, ids["acked"], D(2026, 2, 24), "Specialist survey")
+    C.respond(db, ids["acked"], "not upheld", "No fault found", remedy_statement="None")
+    events = C.complaint_view(db, ids["acked"]).events
+    actions = [e.action for e in events]
+    assert "complaint logged" in actions and "stage 1 acknowledged" in actions
+    assert any(a.startswith("stage 1 extended to 2026-02-24") for a in actions)
+    assert any(a.startswith("stage 1 responded") for a in actions)
+    assert all(e.complaint_id == ids["acked"] for e in events)
+
+
+def test_refused_use_case_writes_no_audit_entry(adb):
+    db, ids = adb
+    before = _entries(db)
+    with pytest.raises(Exception):
+        C.respond(db, ids["received"], "upheld", "x", remedy_statement="y")
+    with pytest.raises(Exception):
+        S.add_staff(db, "Alice Adams")
+    assert _entries(db) == before
+
+
+def test_a_changed_entry_breaks_the_chain(adb):
+    db, _ = adb
+    with db.raw() as con:
+        con.execute("UPDATE audit_entry SET actor = 'mallory' WHERE id = 2")
+        con.commit()
+    with pytest.raises(AssertionError):
+        _check_chain(_entries(db))
