@@ -1,0 +1,140 @@
+"""What each letter must contain before it may go out (Code 2.4, 5.6, 5.7, 5.11, 6.4-6.6, 6.9,
+6.15-6.17, 6.19).
+
+Pure functions: the service gathers what a letter will say as named items (the text for each item)
+and the letter's whole body; ``missing_items`` answers which mandatory items are absent. An item
+counts as present only when its text is not blank AND appears in the body, so a letter can never
+pass the check while leaving out something it holds.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+ACKNOWLEDGEMENT = "acknowledgement"
+EXTENSION = "extension"
+RESPONSE = "response"
+REFUSAL = "refusal"
+ESCALATION_REFUSAL = "escalation-refusal"
+ACTION_UPDATE = "action-update"
+KINDS = (ACKNOWLEDGEMENT, EXTENSION, RESPONSE, REFUSAL, ESCALATION_REFUSAL, ACTION_UPDATE)
+
+KIND_LABELS = {
+    ACKNOWLEDGEMENT: "Acknowledgement",
+    EXTENSION: "Extension of the response date",
+    RESPONSE: "Response",
+    REFUSAL: "Refusal to accept the complaint",
+    ESCALATION_REFUSAL: "Refusal to escalate to stage 2",
+    ACTION_UPDATE: "Update on outstanding actions",
+}
+
+KIND_PROVISIONS = {
+    ACKNOWLEDGEMENT: "5.6, 5.7",
+    EXTENSION: "6.4, 6.5 (stage 1); 6.15, 6.16 (stage 2)",
+    RESPONSE: "6.9 (stage 1); 6.19 (stage 2)",
+    REFUSAL: "2.4",
+    ESCALATION_REFUSAL: "5.11",
+    ACTION_UPDATE: "6.6, 6.17",
+}
+
+# item -> how to name it when it is missing (a noun phrase, with what to do where it helps)
+ITEMS = {
+    "landlord_name": "your organisation's name (fill it in under Settings)",
+    "landlord_contact": "your organisation's address, phone number or email, so the resident can "
+                        "reply (fill them in under Settings)",
+    "recipient_name": "the name of the person the letter is to",
+    "recipient_address": "the postal address of the person the letter is to (add it to their record)",
+    "reference": "the complaint reference",
+    "handler": "who is handling the complaint (choose a handler for the stage, or name a complaints "
+               "officer under Settings)",
+    "stage": "the stage of the complaint",
+    "definition": "the complaint definition: how we understand the complaint and the outcome the "
+                  "resident wants",
+    "responsible_for": "what we are responsible for in this complaint",
+    "not_responsible_for": "what we are not responsible for in this complaint",
+    "clarification": "a request to tell us if we have misunderstood the complaint",
+    "due_date": "the date the resident will get our response",
+    "new_date": "the new response date",
+    "extension_reason": "the reason we need more time",
+    "good_reason": "the good reason for going past the usual extension limit",
+    "decision": "the decision on the complaint",
+    "reasons": "the reasons for the decision",
+    "remedy": "a statement about remedies: list what is offered to put things right, or say plainly "
+              "that no remedy is offered",
+    "actions": "a statement about outstanding actions: list what is still to be done, or say "
+               "plainly that nothing is outstanding",
+    "escalation": "how to ask for stage 2 if the resident is not satisfied",
+    "ombudsman_route": "how to take the complaint to the Housing Ombudsman",
+    "ombudsman": "the Housing Ombudsman's contact details (online form, phone and post, under "
+                 "Settings)",
+    "refusal_reason": "the reasons the complaint is not being accepted",
+    "escalation_refusal_reason": "the reasons the complaint is not being escalated to stage 2",
+    "ombudsman_right": "the resident's right to take our decision to the Housing Ombudsman",
+    "action_list": "the outstanding actions and where each one stands",
+}
+
+COMMON = ("landlord_name", "landlord_contact", "recipient_name", "recipient_address", "reference",
+          "handler")
+
+_BY_KIND = {
+    ACKNOWLEDGEMENT: ("stage", "definition", "responsible_for", "not_responsible_for",
+                      "clarification", "due_date"),
+    EXTENSION: ("stage", "new_date", "extension_reason", "ombudsman"),
+    RESPONSE: ("stage", "definition", "decision", "reasons", "remedy", "actions"),
+    REFUSAL: ("refusal_reason", "ombudsman_right", "ombudsman"),
+    ESCALATION_REFUSAL: ("escalation_refusal_reason", "ombudsman_right", "ombudsman"),
+    ACTION_UPDATE: ("action_list",),
+}
+
+
+def mandatory_items(kind: str, stage: int | None = None, *, beyond_cap: bool = False) -> tuple[str, ...]:
+    """The items a letter of this kind (at this stage) must contain, in the order they appear."""
+    if kind not in _BY_KIND:
+        raise ValueError(f"unknown letter kind {kind!r}")
+    items = COMMON + _BY_KIND[kind]
+    if kind == EXTENSION and beyond_cap:
+        items += ("good_reason",)
+    if kind == RESPONSE:
+        # 6.9 g): how to go to stage 2; 6.19 g): how to go to the Ombudsman
+        items += ("escalation",) if stage == 1 else ("ombudsman_route", "ombudsman")
+    return items
+
+
+def normalise(text: str) -> str:
+    """Whitespace folded to single spaces, so layout never decides whether an item is present."""
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def missing_items(kind: str, stage: int | None, items: Mapping[str, str], body: str, *,
+                  beyond_cap: bool = False) -> list[str]:
+    """Each mandatory item that is blank or not in the letter's body, named in plain English."""
+    flat = normalise(body)
+    out = []
+    for key in mandatory_items(kind, stage, beyond_cap=beyond_cap):
+        text = normalise(items.get(key, ""))
+        if not text or text not in flat:
+            out.append(ITEMS[key])
+    return out
+
+
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def ombudsman_problems(form_url: str, phone: str, post: str) -> list[str]:
+    """What is wrong with the Ombudsman's contact details a letter would give.
+
+    New cases go to the Ombudsman through its online form, not by email (since 13 January 2026),
+    and the old Liverpool PO Box is out of date.
+    """
+    out = []
+    url = (form_url or "").strip()
+    if not url or not (phone or "").strip() or not (post or "").strip():
+        out.append(ITEMS["ombudsman"])
+    if url.lower().startswith("mailto:") or _EMAIL.fullmatch(url):
+        out.append("a link to the Housing Ombudsman's online form instead of an email address: the "
+                   "Ombudsman does not take new cases by email (change it under Settings)")
+    if "po box 152" in (post or "").lower():
+        out.append("the Housing Ombudsman's current postal address: PO Box 152, Liverpool is out of "
+                   "date (change it under Settings)")
+    return out

@@ -1,0 +1,919 @@
+"""Letters to residents: what each one says, the check that it says everything the Code asks,
+and issuing it as a PDF recorded on the complaint.
+
+This module decides; smallhousing.letters only renders. A letter that fails the check is never
+made: ``issue_letter`` raises LetterRefused (with the list of what is missing) and writes nothing.
+reportlab is imported only when a PDF is actually made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import select
+
+from .. import paths
+from ..domain import letter_rules as LR
+from ..domain import lifecycle as L
+from ..domain.errors import DomainError
+from ..domain.rules import rule_set, stage_deadlines
+from ..store.models import (Complaint, Correspondence, LandlordSettings, OutstandingAction, Remedy,
+                            Representative, Resident, Staff, Stage)
+from . import complaints as C
+from .base import Unit, clean, reading, transaction, update_fields
+
+KINDS = LR.KINDS
+KIND_LABELS = LR.KIND_LABELS
+SHORT_NAMES = {"acknowledgement": "acknowledgement letter", "extension": "extension letter",
+               "response": "response letter", "refusal": "letter refusing the complaint",
+               "escalation-refusal": "letter refusing escalation", "action-update": "action update letter"}
+LARGE_PRINT = "large print"
+
+
+class LetterRefused(DomainError):
+    """The letter is missing something the Code requires; nothing was written."""
+
+    def __init__(self, problems: list[str], what: str = "This letter") -> None:
+        self.problems = list(problems)
+        super().__init__(f"{what} cannot be issued until it has: " + "; ".join(self.problems) + ".")
+
+
+# what a renderer needs ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LandlordBlock:
+    name: str
+    address_lines: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+
+    @property
+    def contact_lines(self) -> tuple[str, ...]:
+        out = []
+        if self.phone:
+            out.append(f"Phone: {self.phone}")
+        if self.email:
+            out.append(f"Email: {self.email}")
+        if self.website:
+            out.append(f"Web: {self.website}")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    address_lines: tuple[str, ...] = ()
+    on_behalf_of: str = ""  # the resident's name when the letter goes to a representative
+
+
+@dataclass(frozen=True)
+class OmbudsmanDetails:
+    form_url: str
+    phone: str
+    post: str
+
+    @property
+    def lines(self) -> str:
+        """How to reach the Ombudsman, as bullet lines. Never an email address."""
+        return (f"• Online, using its complaint form:\n  {self.form_url}\n"
+                f"• By phone: {self.phone}\n"
+                f"• By post: {self.post}")
+
+
+@dataclass
+class LetterContent:
+    """Everything a renderer needs, already decided and worded."""
+
+    kind: str
+    stage: int | None
+    title: str
+    landlord: LandlordBlock
+    recipient: Recipient
+    date: dt.date
+    reference: str
+    handler: str
+    handler_role: str = ""
+    salutation: str = ""
+    intro: str = ""
+    key_facts: list[tuple[str, str]] = field(default_factory=list)
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
+    closing: str = ""
+    ombudsman: OmbudsmanDetails | None = None
+    large_print: bool = False
+    items: dict[str, str] = field(default_factory=dict)  # mandatory item -> its text in the letter
+    beyond_cap: bool = False
+    extra_problems: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """'Response letter, stage 1': how the letter is listed in the correspondence."""
+        stage = f", stage {self.stage}" if self.stage else ""
+        return f"{KIND_LABELS[self.kind]} letter{stage}"
+
+    @property
+    def description(self) -> str:
+        """'stage 1 response letter': how a sentence names it."""
+        stage = f"stage {self.stage} " if self.stage else ""
+        return f"{stage}{SHORT_NAMES[self.kind]}"
+
+    @property
+    def date_text(self) -> str:
+        return long_date(self.date)
+
+    def body_text(self) -> str:
+        """All the words of the letter, in order (what the check looks in)."""
+        parts = [self.landlord.name, *self.landlord.address_lines, *self.landlord.contact_lines,
+                 self.recipient.name, *self.recipient.address_lines, self.date_text, self.reference,
+                 self.handler, self.handler_role, self.recipient.on_behalf_of, self.title]
+        parts += [f"{k}: {v}" for k, v in self.key_facts]
+        parts += [self.salutation, self.intro]
+        for heading, text in self.sections:
+            parts += [heading, text]
+        parts += [self.closing, self.handler, self.handler_role, self.landlord.name]
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    path: Path
+    sha256: str
+    correspondence_id: int
+
+
+@dataclass(frozen=True)
+class LetterRecord:
+    correspondence_id: int
+    on: dt.date
+    kind: str
+    summary: str
+    path: Path
+    exists: bool
+
+
+@dataclass(frozen=True)
+class KindChoice:
+    kind: str
+    label: str
+    stage: int | None
+    reason: str = ""  # why it cannot be made now; empty when it can
+
+    @property
+    def available(self) -> bool:
+        return not self.reason
+
+
+# wording helpers ---------------------------------------------------------------------------------
+
+def long_date(day: dt.date) -> str:
+    """'Monday 2 March 2026'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def money(pence: int) -> str:
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    """An address as typed, one line per comma or line break."""
+    return tuple(p.strip() for p in re.split(r"[\n,]", text or "") if p.strip())
+
+
+def _address(address: str, postcode: str = "") -> tuple[str, ...]:
+    lines = list(_lines(address))
+    pc = clean(postcode)
+    if pc and pc.replace(" ", "").lower() not in " ".join(lines).replace(" ", "").lower():
+        lines.append(pc)
+    return tuple(lines)
+
+
+def _bullets(items: list[str]) -> str:
+    return "\n".join(f"• {i}" for i in items)
+
+
+_DECISION_MEANING = {
+    L.UPHELD: "This means we agree that we got things wrong.",
+    L.PARTLY_UPHELD: "This means we agree that we got some things wrong, but not everything you "
+                     "raised.",
+    L.NOT_UPHELD: "This means we have not found that we got things wrong.",
+}
+
+_GROUND_TEXT = {
+    "older than 12 months": "Our complaints procedure covers matters raised within 12 months of "
+                            "them happening, or of you first becoming aware of them. What you have "
+                            "told us about falls outside that period.",
+    "legal proceedings": "Court proceedings about this matter have begun. While the court is "
+                         "dealing with it, we cannot also consider it as a complaint.",
+    "already considered": "We have already considered this matter through our complaints "
+                          "procedure.",
+    "other": "",
+}
+
+_NOTHING_OUTSIDE = "We have not found any part of your complaint that is outside our responsibility."
+
+
+# gathering ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Ctx:
+    u: Unit
+    c: Complaint
+    resident: Resident
+    rep: Representative | None
+    settings: LandlordSettings
+    landlord: LandlordBlock
+    recipient: Recipient
+    ombudsman: OmbudsmanDetails
+    contact: str  # bullet lines: how to reach the landlord
+
+    def stage(self, n: int) -> Stage | None:
+        return C._stage(self.u, self.c, n)
+
+    def handler(self, st: Stage | None) -> tuple[str, str]:
+        if st is not None and st.handler_id is not None:
+            s = self.u.s.get(Staff, st.handler_id)
+            if s is not None:
+                return s.name, s.role
+        if self.settings.complaints_officer:
+            return self.settings.complaints_officer, "Complaints Officer"
+        return "", ""
+
+
+def _settings(u: Unit) -> LandlordSettings:
+    row = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+    return row or LandlordSettings()
+
+
+def _context(u: Unit, ref) -> _Ctx:
+    c = C._complaint(u, ref)
+    resident = u.s.get(Resident, c.resident_id)
+    rep = u.s.get(Representative, c.representative_id) if c.representative_id else None
+    if rep is not None and not rep.active:
+        rep = None
+    st = _settings(u)
+    landlord = LandlordBlock(clean(st.name), _lines(st.address), clean(st.phone), clean(st.email),
+                             clean(st.website))
+    if rep is not None:
+        recipient = Recipient(rep.name, _lines(rep.address), on_behalf_of=resident.name)
+    else:
+        recipient = Recipient(resident.name, _address(resident.address, resident.postcode))
+    contact = []
+    if landlord.phone:
+        contact.append(f"By phone: {landlord.phone}")
+    if landlord.email:
+        contact.append(f"By email: {landlord.email}")
+    if landlord.address_lines:
+        contact.append("By post: " + ", ".join((landlord.name, *landlord.address_lines)
+                                              if landlord.name else landlord.address_lines))
+    omb = OmbudsmanDetails(clean(st.ombudsman_form_url), clean(st.ombudsman_phone),
+                           clean(st.ombudsman_post))
+    return _Ctx(u, c, resident, rep, st, landlord, recipient, omb, _bullets(contact))
+
+
+def _stage_number(ctx: _Ctx, stage) -> int:
+    if stage is None or stage == "":
+        return ctx.c.stage
+    try:
+        n = int(stage)
+    except (TypeError, ValueError):
+        n = 0
+    if n not in (1, 2):
+        raise DomainError("The stage must be 1 or 2.", field="stage")
+    if ctx.stage(n) is None:
+        raise DomainError(f"Complaint {ctx.c.reference} has no stage {n}.", field="stage")
+    return n
+
+
+def _base(ctx: _Ctx, kind: str, stage: int | None, title: str, handler: tuple[str, str]
+          ) -> LetterContent:
+    name, role = handler
+    lp = (ctx.resident.preferred_format or "").strip().lower() == LARGE_PRINT
+    content = LetterContent(kind=kind, stage=stage, title=title, landlord=ctx.landlord,
+                            recipient=ctx.recipient, date=ctx.u.today, reference=ctx.c.reference,
+                            handler=name, handler_role=role,
+                            salutation=f"Dear {ctx.recipient.name}," if ctx.recipient.name else "",
+                            ombudsman=ctx.ombudsman, large_print=lp)
+    content.items.update({
+        "landlord_name": ctx.landlord.name,
+        "landlord_contact": ctx.landlord.phone or ctx.landlord.email or ", ".join(ctx.landlord.address_lines),
+        "recipient_name": ctx.recipient.name,
+        "recipient_address": "\n".join(ctx.recipient.address_lines),
+        "reference": ctx.c.reference,
+        "handler": name,
+    })
+    return content
+
+
+def _who_section(ctx: _Ctx, handler: str, role: str, lead: str,
+                 heading: str = "Who is handling your complaint") -> tuple[str, str]:
+    who = f"{handler}, {role}," if role else handler
+    text = f"{who} {lead}" if handler else ""
+    text += ("\n\n" if text else "") + (
+        f"You can contact us, quoting reference {ctx.c.reference}:\n{ctx.contact}" if ctx.contact else "")
+    return heading, text
+
+
+def _ombudsman_advice(ctx: _Ctx) -> tuple[str, str]:
+    return ("Advice from the Housing Ombudsman",
+            "The Housing Ombudsman Service is independent and free to use. You can ask it for advice "
+            f"at any time while we deal with your complaint:\n{ctx.ombudsman.lines}")
+
+
+def _definition_text(ctx: _Ctx, st: Stage) -> str:
+    text = st.definition
+    if st.number == 1 and ctx.c.outcome_sought and ctx.c.outcome_sought not in text:
+        text += f"\n\nThe outcome you are looking for:\n{ctx.c.outcome_sought}"
+    return text
+
+
+def _responsibility(ctx: _Ctx, st: Stage) -> tuple[str, str]:
+    """What the landlord is and is not responsible for (5.7); stage 2 keeps stage 1's unless changed."""
+    resp, not_resp = st.responsible_for, st.not_responsible_for
+    if st.number == 2 and not resp:
+        s1 = ctx.stage(1)
+        if s1 is not None:
+            resp, not_resp = s1.responsible_for, s1.not_responsible_for
+    return resp, not_resp or _NOTHING_OUTSIDE
+
+
+def _acknowledgement(ctx: _Ctx, n: int) -> LetterContent:
+    st = ctx.stage(n)
+    if st is None or st.acknowledged_on is None:
+        raise DomainError(f"Stage {n} of complaint {ctx.c.reference} has not been acknowledged yet: "
+                          "record the acknowledgement (with the complaint definition) first.")
+    exts = C._extensions(ctx.u, st)
+    due = stage_deadlines(ctx.u.cal, rule_set(ctx.c.rule_set), C.stage_dates(st, exts)).final_respond_by
+    name, role = ctx.handler(st)
+    title = ("Your complaint: our acknowledgement (stage 1)" if n == 1
+             else "Your complaint: our acknowledgement of your request for stage 2")
+    out = _base(ctx, LR.ACKNOWLEDGEMENT, n, title, (name, role))
+    stage_text = f"stage {n} of our complaints procedure"
+    if n == 1:
+        behalf = (f"contacting us on behalf of {ctx.resident.name} about their complaint" if ctx.rep
+                  else "telling us about your complaint")
+        out.intro = (f"Thank you for {behalf}. We received the complaint on "
+                     f"{long_date(ctx.c.received_on)} and it is now at {stage_text}. This letter "
+                     "sets out how we understand the complaint, so that you can tell us if we have "
+                     "got anything wrong before we answer it.")
+    else:
+        out.intro = (f"Thank you for asking us to look at your complaint again. We received your "
+                     f"request on {long_date(st.requested_on)} and the complaint is now at "
+                     f"{stage_text}, the final stage. Someone who was not involved in our stage 1 "
+                     "response will consider it.")
+    resp, not_resp = _responsibility(ctx, st)
+    clarify = ("If anything above is wrong or missing, or if we have misunderstood what you want us "
+               "to do, please tell us as soon as you can, so that our response covers everything.")
+    due_text = long_date(due) if due else ""
+    respond_text = (f"We will send you our full response by {due_text}. If we find we need more "
+                    "time, we will write to you before then to explain why and to give you a new "
+                    "date.") if due_text else ""
+    resp_text = f"We are responsible for:\n{resp}" if resp else ""
+    not_text = not_resp if not_resp == _NOTHING_OUTSIDE else f"We are not responsible for:\n{not_resp}"
+    out.key_facts = [("Response due by", due_text)] if due_text else []
+    out.sections = [
+        ("How we understand your complaint", _definition_text(ctx, st)),
+        ("What we are and are not responsible for", "\n\n".join(t for t in (resp_text, not_text) if t)),
+        ("Please tell us if we have got this wrong", clarify),
+        ("When we will respond", respond_text),
+        _who_section(ctx, name, role, "is handling your complaint and will be your contact until we "
+                     "respond."),
+        _ombudsman_advice(ctx),
+    ]
+    out.items.update(stage=stage_text, definition=st.definition, responsible_for=resp,
+                     not_responsible_for=not_resp, clarification=clarify, due_date=due_text)
+    out.closing = "Thank you for your patience while we look into this."
+    return out
+
+
+def _extension(ctx: _Ctx, n: int) -> LetterContent:
+    st = ctx.stage(n)
+    exts = C._extensions(ctx.u, st) if st is not None else []
+    if not exts:
+        raise DomainError(f"No extension has been recorded at stage {n} of complaint "
+                          f"{ctx.c.reference}: record the extension (new date and reason) first.")
+    ext = exts[-1]
+    rules = rule_set(ctx.c.rule_set)
+    before = stage_deadlines(ctx.u.cal, rules, C.stage_dates(st, exts[:-1])).final_respond_by
+    name, role = ctx.handler(st)
+    out = _base(ctx, LR.EXTENSION, n, f"Your complaint: we need more time to respond (stage {n})",
+                (name, role))
+    stage_text = f"stage {n} of our complaints procedure"
+    out.intro = (f"We are writing about your complaint, which is at {stage_text}. We are sorry, but "
+                 "we need more time to give you a full answer.")
+    new_text = long_date(ext.new_due_on)
+    date_text = (f"We told you we would respond by {long_date(before)}. " if before else "") + \
+        f"We will now send you our response by {new_text}."
+    why = ext.reason
+    if ext.beyond_cap:
+        why += ("\n\nThis is longer than the extra "
+                f"{rules.extension_cap[n]} working days that the Housing Ombudsman's Complaint "
+                "Handling Code normally allows. We are going further because:\n" + ext.good_reason)
+    unhappy = ("If you are unhappy about the delay, please tell us. You can also ask the Housing "
+               "Ombudsman Service for advice at any time. It is independent and free to use:\n"
+               f"{ctx.ombudsman.lines}")
+    out.key_facts = [("New response date", new_text)]
+    out.sections = [
+        ("Our new response date", date_text),
+        ("Why we need more time", why),
+        ("If you are unhappy about this", unhappy),
+        _who_section(ctx, name, role, "is handling your complaint."),
+    ]
+    out.beyond_cap = ext.beyond_cap
+    out.items.update(stage=stage_text, new_date=new_text, extension_reason=ext.reason,
+                     good_reason=ext.good_reason, ombudsman=ctx.ombudsman.lines)
+    out.closing = "We are sorry for the delay and will keep to the new date."
+    return out
+
+
+def _stage_actions(ctx: _Ctx, n: int) -> list[OutstandingAction]:
+    """Actions from this stage, and (at stage 2) those still open from stage 1."""
+    rows = ctx.u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id)
+                        .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
+    return [a for a in rows if a.stage == n or (a.stage < n and a.completed_on is None)]
+
+
+def _action_line(a: OutstandingAction, today: dt.date) -> str:
+    text = a.description
+    if a.completed_on is not None:
+        return f"{text}: done on {long_date(a.completed_on)}."
+    if a.due_on is None:
+        return f"{text}: we do not have a date for this yet; we will tell you as soon as we do."
+    if a.due_on < today:
+        return (f"{text}: this was due by {long_date(a.due_on)} and is running late. We are sorry "
+                "for the delay.")
+    return f"{text}: by {long_date(a.due_on)}."
+
+
+def _response(ctx: _Ctx, n: int) -> LetterContent:
+    st = ctx.stage(n)
+    if st is None or st.responded_on is None:
+        raise DomainError(f"Stage {n} of complaint {ctx.c.reference} has not been answered yet: "
+                          "record the response (decision, reasons, remedies and outstanding "
+                          "actions) first.")
+    name, role = ctx.handler(st)
+    title = "Your complaint: our stage 1 response" if n == 1 else "Your complaint: our final response (stage 2)"
+    out = _base(ctx, LR.RESPONSE, n, title, (name, role))
+    u = ctx.u
+    if n == 1:
+        stage_text = "Your complaint is at stage 1 of our complaints procedure."
+        stage_more = " This letter is our stage 1 response."
+    else:
+        stage_text = "Your complaint is at stage 2 of our complaints procedure, the final stage."
+        stage_more = " This letter is our final response."
+    out.intro = ("This letter sets out how we understood your complaint, what we decided and why, "
+                 "what we will do to put things right, and what you can do if you are not satisfied.")
+    decision = st.decision
+    decision_text = f"We have decided that your complaint is {decision}." if decision else ""
+    if decision_text:
+        decision_text += " " + _DECISION_MEANING.get(decision, "")
+    # e) remedies
+    remedies = list(u.s.exec(select(Remedy).where(Remedy.complaint_id == ctx.c.id, Remedy.stage == n)
+                             .order_by(Remedy.id)).all())
+    lines = []
+    for r in remedies:
+        line = r.description
+        if r.amount_pence:
+            line += f": {money(r.amount_pence)}"
+        if r.completed_on is not None:
+            line += f" (done on {long_date(r.completed_on)})"
+        elif r.due_on is not None:
+            line += f", by {long_date(r.due_on)}"
+        lines.append(line)
+    remedy_parts = []
+    if lines:
+        remedy_parts.append("To put things right, we are offering:\n" + _bullets(lines))
+    if st.remedy_statement:
+        remedy_parts.append(st.remedy_statement)
+    remedy_text = "\n\n".join(remedy_parts)
+    # f) outstanding actions
+    actions = _stage_actions(ctx, n)
+    action_parts = []
+    if actions:
+        action_parts.append("These are the actions we are taking:\n"
+                            + _bullets([_action_line(a, u.today) for a in actions]))
+        still = [a for a in actions if a.completed_on is None]
+        if still:
+            action_parts.append("We will keep you updated on this until it is done." if len(still) == 1
+                                else "We will keep you updated on these until they are all done.")
+    if st.actions_statement:
+        action_parts.append(st.actions_statement)
+    actions_text = "\n\n".join(action_parts)
+    sections = [
+        ("The stage your complaint has reached", stage_text + stage_more),
+        ("How we understood your complaint", _definition_text(ctx, st)),
+        ("Our decision", decision_text),
+        ("The reasons for our decision", st.reasons),
+        ("Putting things right", remedy_text),
+        ("Actions still to be done", actions_text),
+    ]
+    if n == 1:
+        window = ctx.settings.escalation_window_days or 0
+        ask = ("If you are not satisfied with this response, you can ask us to take your complaint to "
+               "stage 2. Someone who has not been involved so far will look at it again. You do not "
+               "have to give a reason, although it helps us if you tell us what you are still "
+               "unhappy about.")
+        if window > 0:
+            by = u.cal.add(u.today, window).due
+            ask += (f"\n\nPlease ask within {window} working days of the date of this letter, that is "
+                    f"by {long_date(by)}.")
+        escalation = ask + (f"\n\nTo ask, contact us quoting reference {ctx.c.reference}:\n"
+                            f"{ctx.contact}" if ctx.contact else "")
+        sections.append(("If you are not satisfied: asking for stage 2", escalation))
+        sections.append(_ombudsman_advice(ctx))
+        out.items["escalation"] = escalation if ctx.contact else ""
+    else:
+        route = ("This is our final response, and our complaints procedure is now complete. If you "
+                 "are still not satisfied, you can ask the Housing Ombudsman Service to investigate "
+                 "your complaint. The Ombudsman is independent and free to use. You should normally "
+                 "contact it within 12 months of the date of this letter.")
+        sections.append(("If you are still not satisfied: the Housing Ombudsman",
+                         f"{route}\n\nYou can contact the Housing Ombudsman Service:\n"
+                         f"{ctx.ombudsman.lines}"))
+        out.items.update(ombudsman_route=route, ombudsman=ctx.ombudsman.lines)
+    out.sections = sections
+    out.key_facts = [("Decision", f"Complaint {decision}" if decision else "")]
+    out.items.update(stage=stage_text, definition=st.definition, decision=decision_text,
+                     reasons=st.reasons, remedy=remedy_text, actions=actions_text)
+    out.closing = ("If you have any questions about this letter, please contact us using the details "
+                   "above.")
+    return out
+
+
+def _refusal(ctx: _Ctx) -> LetterContent:
+    c = ctx.c
+    if c.acceptance != "refused" or c.refused_on is None:
+        raise DomainError(f"Complaint {c.reference} has not been refused, so there is no refusal "
+                          "letter to write.")
+    name, role = ctx.handler(ctx.stage(1))
+    out = _base(ctx, LR.REFUSAL, None, "Your complaint: why we cannot accept it", (name, role))
+    out.intro = (f"Thank you for contacting us on {long_date(c.received_on)}. We have looked carefully "
+                 "at what you told us and decided that we cannot take it through our complaints "
+                 "procedure. This letter explains why, and what you can do if you disagree.")
+    reasons = "\n\n".join(t for t in (_GROUND_TEXT.get(c.exclusion_ground, ""), c.exclusion_reason) if t)
+    right = ("If you disagree with our decision, you have the right to ask the Housing Ombudsman "
+             "Service to look at it.")
+    ombudsman = (f"{right} If the Ombudsman finds that we should have accepted your complaint, it can "
+                 "tell us to do so. The Ombudsman is independent and free to use:\n"
+                 f"{ctx.ombudsman.lines}")
+    out.key_facts = [("Decision", "Complaint not accepted")]
+    out.sections = [
+        ("What you told us", c.description),
+        ("Our decision and the reasons for it",
+         "We have decided not to accept this as a complaint.\n\n" + reasons if c.exclusion_reason else ""),
+        ("If you disagree: the Housing Ombudsman", ombudsman),
+        _who_section(ctx, name, role, "made this decision.", "Who to contact"),
+    ]
+    out.items.update(refusal_reason=c.exclusion_reason, ombudsman_right=right,
+                     ombudsman=ctx.ombudsman.lines)
+    out.closing = "We are sorry we cannot help through our complaints procedure on this occasion."
+    return out
+
+
+def _escalation_refusal(ctx: _Ctx) -> LetterContent:
+    c = ctx.c
+    if c.escalation_refused_on is None:
+        raise DomainError(f"Escalation of complaint {c.reference} has not been refused, so there is "
+                          "no refusal-to-escalate letter to write.")
+    st2 = ctx.stage(2)
+    name, role = ctx.handler(st2 if st2 is not None and st2.handler_id else None)
+    if not name:
+        name, role = ctx.handler(ctx.stage(1))
+    out = _base(ctx, LR.ESCALATION_REFUSAL, None, "Your request for stage 2: our decision", (name, role))
+    s1 = ctx.stage(1)
+    when = f" of {long_date(s1.responded_on)}" if s1 is not None and s1.responded_on else ""
+    out.intro = (f"You asked us to take your complaint to stage 2 of our complaints procedure after "
+                 f"our stage 1 response{when}. We have decided not to do so. This letter explains "
+                 "why, and what you can do if you disagree.")
+    reasons = "\n\n".join(t for t in (_GROUND_TEXT.get(c.escalation_refusal_ground, ""),
+                                      c.escalation_refusal_reason) if t)
+    right = ("If you disagree with our decision, you have the right to ask the Housing Ombudsman "
+             "Service to look at it.")
+    ombudsman = (f"{right} If the Ombudsman finds that we should have taken your complaint to stage 2, "
+                 "it can tell us to do so. The Ombudsman is independent and free to use:\n"
+                 f"{ctx.ombudsman.lines}")
+    out.key_facts = [("Decision", "Not escalated to stage 2")]
+    out.sections = [
+        ("Our decision and the reasons for it",
+         "We have decided not to take your complaint to stage 2.\n\n" + reasons
+         if c.escalation_refusal_reason else ""),
+        ("If you disagree: the Housing Ombudsman", ombudsman),
+        _who_section(ctx, name, role, "made this decision.", "Who to contact"),
+    ]
+    out.items.update(escalation_refusal_reason=c.escalation_refusal_reason, ombudsman_right=right,
+                     ombudsman=ctx.ombudsman.lines)
+    out.closing = "We are sorry we cannot help further through our complaints procedure."
+    return out
+
+
+def _action_update(ctx: _Ctx, n: int) -> LetterContent:
+    rows = ctx.u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id,
+                                                        OutstandingAction.stage <= n)
+                        .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
+    if not rows:
+        raise DomainError(f"Complaint {ctx.c.reference} has no outstanding actions to give an update "
+                          "on.")
+    st = ctx.stage(n)
+    name, role = ctx.handler(st)
+    out = _base(ctx, LR.ACTION_UPDATE, n, "Your complaint: an update on the actions we promised",
+                (name, role))
+    today = ctx.u.today
+    answered = [s for s in (ctx.stage(1), ctx.stage(2)) if s is not None and s.responded_on and s.number <= n]
+    when = (f"In our stage {answered[-1].number} response of {long_date(answered[-1].responded_on)}"
+            if answered else "While dealing with your complaint")
+    out.intro = (f"{when}, we told you about actions we still had to take. This letter tells you "
+                 "where each of them stands.")
+    open_ = [a for a in rows if a.completed_on is None]
+    done = [a for a in rows if a.completed_on is not None]
+    open_text = _bullets([_action_line(a, today) for a in open_]) if open_ else \
+        "Nothing is outstanding: every action we told you about is now done."
+    done_text = _bullets([_action_line(a, today) for a in done])
+    again = "this is" if len(open_) == 1 else "these are"
+    sections = [("Still to be done", open_text + (f"\n\nWe will write to you again when {again} done."
+                                                  if open_ else ""))]
+    if done:
+        sections.append(("Done", done_text))
+    sections.append(("If you are unhappy with our progress",
+                     "Please tell us if you are unhappy with how these actions are going. You can also "
+                     "ask the Housing Ombudsman Service for advice at any time. It is independent and "
+                     f"free to use:\n{ctx.ombudsman.lines}"))
+    sections.append(_who_section(ctx, name, role, "is your contact for these actions."))
+    out.sections = sections
+    out.key_facts = [("Actions done", f"{len(done)} of {len(rows)}")]
+    out.items["action_list"] = open_text
+    out.closing = "Thank you for your patience while we finish this work."
+    return out
+
+
+def _content(u: Unit, ref, kind: str, stage=None) -> LetterContent:
+    if kind not in KINDS:
+        raise DomainError(f"Unknown letter kind {kind!r}: choose one of " + ", ".join(KINDS) + ".",
+                          field="kind")
+    ctx = _context(u, ref)
+    n = _stage_number(ctx, stage)
+    if kind == LR.ACKNOWLEDGEMENT:
+        content = _acknowledgement(ctx, n)
+    elif kind == LR.EXTENSION:
+        content = _extension(ctx, n)
+    elif kind == LR.RESPONSE:
+        content = _response(ctx, n)
+    elif kind == LR.REFUSAL:
+        content = _refusal(ctx)
+    elif kind == LR.ESCALATION_REFUSAL:
+        content = _escalation_refusal(ctx)
+    else:
+        content = _action_update(ctx, n)
+    o = content.ombudsman  # every letter gives the Ombudsman's details
+    if o is not None:
+        content.extra_problems = LR.ombudsman_problems(o.form_url, o.phone, o.post)
+    return content
+
+
+# use cases ---------------------------------------------------------------------------------------
+
+def letter_content(db, complaint_ref_or_id, kind: str, stage=None) -> LetterContent:
+    """What the letter would say (stage defaults to the complaint's current stage).
+
+    Raises DomainError when this kind of letter does not fit the complaint (for example a response
+    letter before the stage has been answered). A content that is merely incomplete is returned:
+    ``check_letter`` says what is missing.
+    """
+    with reading(db) as u:
+        return _content(u, complaint_ref_or_id, kind, stage)
+
+
+def check_letter(content: LetterContent) -> list[str]:
+    """Each mandatory item the letter lacks, in plain English; an empty list means it may go out."""
+    problems = LR.missing_items(content.kind, content.stage, content.items, content.body_text(),
+                                beyond_cap=content.beyond_cap)
+    for p in content.extra_problems:
+        if p not in problems:
+            problems.append(p)
+    return problems
+
+
+def missing_keys(content: LetterContent) -> list[str]:
+    """Like check_letter, but the item names (e.g. 'remedy'), for screens that offer a fix."""
+    body = LR.normalise(content.body_text())
+    return [k for k in LR.mandatory_items(content.kind, content.stage, beyond_cap=content.beyond_cap)
+            if not LR.normalise(content.items.get(k, "")) or LR.normalise(content.items[k]) not in body]
+
+
+def preview_text(db, ref, kind: str, stage=None) -> tuple[str, list[str]]:
+    """The letter as plain text, and what it lacks (empty when it can be issued)."""
+    from ..letters.text import render_text
+
+    content = letter_content(db, ref, kind, stage)
+    return render_text(content), check_letter(content)
+
+
+def available_kinds(db, ref) -> list[KindChoice]:
+    """Every kind of letter, at the complaint's current stage, with why it cannot be made (if so)."""
+    out = []
+    with reading(db) as u:
+        c = C._complaint(u, ref)
+        for kind in KINDS:
+            stage = None if kind in (LR.REFUSAL, LR.ESCALATION_REFUSAL) else c.stage
+            try:
+                _content(u, c.id, kind, None)
+                out.append(KindChoice(kind, KIND_LABELS[kind], stage))
+            except DomainError as exc:
+                out.append(KindChoice(kind, KIND_LABELS[kind], stage, str(exc)))
+    return out
+
+
+def _db_path(db) -> Path:
+    return Path(db.db.path if isinstance(db, Unit) else db.path)
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_") or "letter"
+
+
+def _default_target(db, content: LetterContent) -> Path:
+    folder = paths.make_private_dir(paths.letters_dir(_db_path(db)))
+    stage = f"-stage{content.stage}" if content.stage else ""
+    stem = f"{_safe(content.reference)}-{content.kind}{stage}-{content.date.isoformat()}"
+    target = folder / f"{stem}.pdf"
+    k = 2
+    while target.exists():
+        target = folder / f"{stem}-{k}.pdf"
+        k += 1
+    return target
+
+
+def _stored_path(db, target: Path) -> str:
+    """Relative to the data folder when inside it, so the folder can move with its letters."""
+    base = paths.folder_for(_db_path(db))
+    target = target.resolve()
+    try:
+        return str(target.relative_to(base))
+    except ValueError:
+        return str(target)
+
+
+def _summary(content: LetterContent) -> str:
+    extra = " (large print)" if content.large_print else ""
+    return f"{content.label}{extra}: {content.title}"
+
+
+def render_pdf(content: LetterContent) -> bytes:
+    """The letter as PDF bytes, without checking or saving it (use issue_letter for that)."""
+    from ..letters import render_pdf as _render
+
+    return _render(content)
+
+
+def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None) -> IssuedLetter:
+    """Check the letter, make the PDF, save it and record it as correspondence on the complaint.
+
+    Saved in the letters folder beside the database unless ``out`` is given. If the check fails,
+    raises LetterRefused (its .problems lists what is missing) and writes nothing.
+    """
+    content = letter_content(db, ref, kind, stage)
+    problems = check_letter(content)
+    if problems:
+        raise LetterRefused(problems, f"The {content.description} for {content.reference}")
+    data = render_pdf(content)
+    sha = hashlib.sha256(data).hexdigest()
+    target = Path(out).expanduser() if out is not None else _default_target(db, content)
+    if target.exists() and target.is_dir():
+        raise DomainError(f"{target} is a folder: give a file name ending in .pdf.", field="out")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    placed = False
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        paths.make_private_file(tmp)
+        with transaction(db) as u:
+            c = C._complaint(u, ref)
+            row = C.add_correspondence(u, c.id, content.date, "out", "letter", _summary(content),
+                                       letter_kind=kind, file_path=_stored_path(db, target), sha256=sha)
+            if kind == LR.ACTION_UPDATE:
+                for a in u.s.exec(select(OutstandingAction).where(
+                        OutstandingAction.complaint_id == c.id, OutstandingAction.stage <= content.stage,
+                        OutstandingAction.completed_on == None)).all():  # noqa: E711
+                    update_fields(u, a, "resident updated on outstanding action by letter",
+                                  complaint_id=c.id, last_update_on=content.date)
+            u.s.flush()
+            row_id = row.id
+            os.replace(tmp, target)
+            placed = True
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if placed:
+            target.unlink(missing_ok=True)
+        raise
+    return IssuedLetter(target, sha, row_id)
+
+
+def _resolve(db, stored: str) -> Path:
+    p = Path(stored)
+    return p if p.is_absolute() else paths.folder_for(_db_path(db)) / p
+
+
+def open_letter_path(db, correspondence_id: int, *, verify: bool = True) -> Path:
+    """The saved file of an issued letter, checked to be the very file that was issued."""
+    with reading(db) as u:
+        row = u.get(Correspondence, correspondence_id, "correspondence")
+        if not row.letter_kind or not row.file_path:
+            raise DomainError("That correspondence is not a letter made by smallhousing, so there is "
+                              "no file to open.")
+        path = _resolve(db, row.file_path)
+        sha = row.sha256
+    if not path.is_file():
+        raise DomainError(f"The letter file {path} is missing: it may have been moved or deleted.")
+    if verify and sha:
+        h = hashlib.sha256(path.read_bytes()).hexdigest()
+        if h != sha:
+            raise DomainError(f"The letter file {path} has changed since it was issued, so it is no "
+                              "longer the letter that was sent.")
+    return path
+
+
+def list_letters(db, ref) -> list[LetterRecord]:
+    """The letters issued on a complaint, oldest first."""
+    with reading(db) as u:
+        c = C._complaint(u, ref)
+        rows = u.s.exec(select(Correspondence).where(Correspondence.complaint_id == c.id,
+                                                     Correspondence.letter_kind != "")
+                        .order_by(Correspondence.on, Correspondence.id)).all()
+        out = []
+        for r in rows:
+            p = _resolve(db, r.file_path) if r.file_path else Path()
+            out.append(LetterRecord(r.id, r.on, r.letter_kind, r.summary, p,
+                                    bool(r.file_path) and p.is_file()))
+        return out
+
+
+# fixing what a check finds -----------------------------------------------------------------------
+
+# missing item -> (stage field that supplies it, label, letter kind that carries it)
+FIXABLE = {
+    "responsible_for": ("responsible_for", "What we are responsible for", LR.ACKNOWLEDGEMENT),
+    "remedy": ("remedy_statement", "What we say about remedies (or that none is offered)", LR.RESPONSE),
+    "actions": ("actions_statement", "What we say about outstanding actions (or that none are "
+                "outstanding)", LR.RESPONSE),
+}
+_FIELD_STATE = {"responsible_for": "acknowledged_on", "not_responsible_for": "acknowledged_on",
+                "remedy_statement": "responded_on", "actions_statement": "responded_on"}
+_FIELD_KIND = {"responsible_for": LR.ACKNOWLEDGEMENT, "not_responsible_for": LR.ACKNOWLEDGEMENT,
+               "remedy_statement": LR.RESPONSE, "actions_statement": LR.RESPONSE}
+
+
+@dataclass(frozen=True)
+class LetterFix:
+    field: str
+    label: str
+
+
+def letter_fixes(content: LetterContent) -> list[LetterFix]:
+    """The missing items the user can type in here (see update_letter_details)."""
+    out = []
+    for key in missing_keys(content):
+        if key in FIXABLE and FIXABLE[key][2] == content.kind:
+            out.append(LetterFix(FIXABLE[key][0], FIXABLE[key][1]))
+    return out
+
+
+def update_letter_details(db, ref, stage=None, **values) -> Stage:
+    """Fill in what a stage's letter needs but was not recorded: what the landlord is (not)
+    responsible for, or the statements about remedies and outstanding actions.
+
+    Allowed only until the letter that carries them has been issued for that stage.
+    """
+    for k in values:
+        if k not in _FIELD_STATE:
+            raise DomainError(f"{k!r} cannot be changed here.")
+    cleaned = {}
+    for k, v in values.items():
+        text = clean(v)
+        if not text and k != "not_responsible_for":
+            raise DomainError("Type the statement: it cannot be left empty.", field=k)
+        cleaned[k] = text
+    with transaction(db) as u:
+        ctx = _context(u, ref)
+        n = _stage_number(ctx, stage)
+        st = ctx.stage(n)
+        for k in cleaned:
+            if getattr(st, _FIELD_STATE[k]) is None:
+                what = "acknowledged" if _FIELD_STATE[k] == "acknowledged_on" else "answered"
+                raise DomainError(f"Stage {n} has not been {what} yet, so there is no letter to fill "
+                                  "in.", field=k)
+            kind = _FIELD_KIND[k]
+            if _issued(u, ctx.c.id, kind, n):
+                raise DomainError(f"The stage {n} {KIND_LABELS[kind].lower()} letter has already been "
+                                  "issued, so what it said cannot change now.", field=k)
+        return update_fields(u, st, f"stage {n} letter details filled in", complaint_id=ctx.c.id,
+                             **cleaned)
+
+
+def _issued(u: Unit, complaint_id: int, kind: str, stage: int) -> bool:
+    rows = u.s.exec(select(Correspondence.summary).where(Correspondence.complaint_id == complaint_id,
+                                                         Correspondence.letter_kind == kind)).all()
+    return any(f", stage {stage}" in (s or "") for s in rows)
