@@ -1,0 +1,146 @@
+"""Exports: the CSV log and the full JSON copy, and reading each back into an empty database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+
+import pytest
+
+from smallhousing.cli import main
+from smallhousing.domain.errors import DomainError
+from smallhousing.services import complaints as C
+from smallhousing.services import queries as Q
+from smallhousing.services import transfer as T
+from smallhousing.store.db import Database
+
+from conftest import TODAY
+
+
+@pytest.fixture
+def empty_db(tmp_path):
+    d = Database(tmp_path / "empty" / "empty.db", actor="tester", today=TODAY).open()
+    yield d
+    d.close()
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_csv_round_trip_of_the_demo_database(demo_db, empty_db, tmp_path):
+    first = tmp_path / "first.csv"
+    n = T.export_csv(demo_db, first)
+    assert n == 150
+    raw = first.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0]) == list(T.COLUMNS)
+    # the log covers the states the demo has, so the round trip is not a trivial one
+    assert any(r["stage2_responded_on"] for r in rows) or any(r["stage2_requested_on"] for r in rows)
+    assert any(r["refused_on"] for r in rows) and any(r["closed_on"] for r in rows)
+    assert any(r["compensation_gbp"] for r in rows) and any(r["stage1_extended_to"] for r in rows)
+
+    result = T.import_csv(empty_db, first)
+    assert result.complaints == 150
+    second = tmp_path / "second.csv"
+    T.export_csv(empty_db, second)
+    assert second.read_bytes() == raw
+    # the same states and deadlines as the original, complaint by complaint
+    for ref in (rows[0]["reference"], rows[-1]["reference"], rows[75]["reference"]):
+        a, b = C.complaint_view(demo_db, ref), C.complaint_view(empty_db, ref)
+        assert (a.complaint.state, a.next_due, a.complaint.rule_set) == \
+               (b.complaint.state, b.next_due, b.complaint.rule_set)
+    for state in ("received", "closed", "refused", "stage 1 acknowledged"):
+        f = Q.ComplaintFilter(state=state)
+        assert Q.count_complaints(demo_db, f) == Q.count_complaints(empty_db, f)
+
+
+def test_json_round_trip_keeps_every_row_and_id(demo_db, empty_db, tmp_path):
+    first = tmp_path / "all.json"
+    counts = T.export_json(demo_db, first)
+    data = json.loads(first.read_text("utf-8"))
+    assert (data["format"], data["version"]) == ("smallhousing-export", 1)
+    for table in ("landlord_settings", "closure_day", "homes_year", "staff", "resident", "representative",
+                  "adjustment", "restriction", "service_request", "complaint", "stage", "extension",
+                  "remedy", "outstanding_action", "correspondence", "learning_point", "ombudsman_case",
+                  "ombudsman_order", "self_assessment_entry", "audit_entry"):
+        assert table in data["tables"], table
+    assert counts["complaint"] == 150 and counts["audit_entry"] > 150
+    imported = T.import_json(empty_db, first)
+    assert imported == counts
+    second = tmp_path / "again.json"
+    T.export_json(empty_db, second)
+    assert second.read_bytes() == first.read_bytes()
+    # the copy works as a database, not just as rows: same ids, same views
+    some = data["tables"]["complaint"][42]
+    v = C.complaint_view(empty_db, some["id"])
+    assert v.complaint.reference == some["reference"]
+    assert v.next_due == C.complaint_view(demo_db, some["id"]).next_due
+
+
+def test_json_import_refuses_a_database_with_records(demo_db, tmp_path, db, setup):
+    path = tmp_path / "all.json"
+    T.export_json(demo_db, path)
+    before = T.count_rows(db)
+    with pytest.raises(DomainError) as e:
+        T.import_json(db, path)
+    assert "already holds records" in str(e.value) and "empty database" in str(e.value)
+    assert T.count_rows(db) == before
+
+
+def test_json_import_refuses_what_is_not_an_export(empty_db, tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text('{"format": "something-else", "version": 1, "tables": {}}')
+    with pytest.raises(DomainError, match="not a smallhousing export"):
+        T.import_json(empty_db, p)
+    p.write_text('{"format": "smallhousing-export", "version": 2, "tables": {}}')
+    with pytest.raises(DomainError, match="version 2"):
+        T.import_json(empty_db, p)
+    p.write_text("not json")
+    with pytest.raises(DomainError, match="not JSON"):
+        T.import_json(empty_db, p)
+    p.write_text('{"format": "smallhousing-export", "version": 1, "tables": {"staff": '
+                 '[{"id": 1, "name": "A", "role": "", "email": "", "active": "yes"}]}}')
+    with pytest.raises(DomainError, match="staff.active"):
+        T.import_json(empty_db, p)
+    assert sum(T.count_rows(empty_db).values()) == 0
+
+
+def test_json_import_refuses_rows_pointing_nowhere(empty_db, tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text(json.dumps({"format": "smallhousing-export", "version": 1, "tables": {
+        "representative": [{"id": 1, "resident_id": 99, "name": "Rep"}]}}))
+    with pytest.raises(DomainError, match="not consistent"):
+        T.import_json(empty_db, p)
+    assert sum(T.count_rows(empty_db).values()) == 0
+
+
+def test_exports_are_private_and_never_overwrite_the_database(demo_db, tmp_path):
+    a, b = tmp_path / "log.csv", tmp_path / "all.json"
+    T.export_csv(demo_db, a)
+    T.export_json(demo_db, b)
+    assert mode(a) == 0o600 and mode(b) == 0o600
+    with pytest.raises(DomainError, match="database file itself"):
+        T.export_csv(demo_db, demo_db.path)
+    with pytest.raises(DomainError, match="does not exist"):
+        T.export_csv(demo_db, tmp_path / "no" / "such" / "log.csv")
+
+
+def test_cli_export_and_import_json(demo_db_path, tmp_path, capsys):
+    out = tmp_path / "all.json"
+    assert main(["--db", str(demo_db_path), "export", "--json", str(out)]) == 0
+    assert "150 complaints" in capsys.readouterr().out
+    target = tmp_path / "new.db"
+    assert main(["--db", str(target), "import", "--json", str(out)]) == 0
+    assert "150 complaints" in capsys.readouterr().out
+    # a second time the database is no longer empty: refused with one plain line, status 2
+    assert main(["--db", str(target), "import", "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already holds records" in err
+    csv_out = tmp_path / "log.csv"
+    assert main(["--db", str(target), "export", str(csv_out)]) == 0
+    assert csv_out.read_bytes().count(b"\r\n") == 151
