@@ -183,3 +183,8 @@ def test_bad_number_of_days_is_refused(n):
 def test_missing_start_is_refused():
     with pytest.raises(DomainError):
         CAL.add(None, 3)
+
+
+def test_counting_past_the_end_of_time_is_refused_plainly():
+    with pytest.raises(DomainError, match="too far in the future"):
+        CAL.add(D(9999, 12, 30), 5)

@@ -124,6 +124,8 @@ def test_workdays_add_uses_the_landlords_closure_days(tmp_path, capsys):
     ("2025-12-24", "-1", "0 or more"),
     ("2025-12-24", "2.5", "2.5"),
     ("2025-12-24", "999999", "999999"),
+    ("9999-12-31", "5", "too far"),  # counting would run past the last date Python knows
+    ("", "5", "start date"),
 ])
 def test_workdays_bad_input(tmp_path, capsys, date, n, needle):
     target = tmp_path / "never.db"
@@ -186,6 +188,9 @@ def test_due_bad_within_writes_nothing(tmp_path, capsys):
     assert main(["due", "--db", str(target), "--within", "-3"]) == 2
     _one_plain_line(capsys.readouterr().err)
     assert not target.exists()
+    assert main(["due", "--db", str(target), "--within", "5000"]) == 2
+    _one_plain_line(capsys.readouterr().err)
+    assert not target.exists()
     with pytest.raises(SystemExit) as e:
         main(["due", "--db", str(target), "--within", "ten"])
     assert e.value.code == 2
@@ -210,7 +215,7 @@ def test_homes(tmp_path, capsys, year):
 
 @pytest.mark.parametrize("year, homes", [
     ("2025", "ten"), ("2025", "-5"), ("2025", "6.5"), ("twenty25", "640"), ("2025/27", "640"),
-    ("1800", "640"), ("", "640"),
+    ("1800", "640"), ("", "640"), ("2025", "99999999999999999999"),
 ])
 def test_homes_bad_input_writes_nothing(tmp_path, capsys, year, homes):
     new = tmp_path / "never.db"
@@ -239,7 +244,8 @@ def test_demo(tmp_path, capsys):
         db.close()
 
 
-@pytest.mark.parametrize("args", [["--complaints", "ten"], ["--complaints", "-1"], ["--seed", "x"]])
+@pytest.mark.parametrize("args", [["--complaints", "ten"], ["--complaints", "-1"], ["--seed", "x"],
+                                  ["--complaints", "2000000"]])
 def test_demo_bad_input_writes_nothing(tmp_path, capsys, args):
     target = tmp_path / "never.db"
     assert main(["demo", "--db", str(target), *args]) == 2

@@ -45,7 +45,8 @@ def test_homes_per_year(db):
     S.set_homes(db, 2025, 990)
     S.set_homes(db, "2025-26", 995)
     assert [(h.year, h.homes) for h in S.list_homes(db)] == [(2025, 995), (2024, 1020)]
-    for year, homes in (("2025", "many"), ("2025", -1), ("2025/27", 5), ("99", 5)):
+    for year, homes in (("2025", "many"), ("2025", -1), ("2025/27", 5), ("99", 5),
+                        ("2025", "99999999999999999999")):
         with pytest.raises(DomainError):
             S.set_homes(db, year, homes)
     assert S.homes_for(db, 2025) == 995 and S.homes_for(db, 2030) is None

@@ -91,8 +91,14 @@ def cmd_due(args) -> int:
     from ..services.queries import open_work
     from . import UserError, open_db
 
-    if args.within is not None and args.within < 0:  # before opening: bad input writes nothing
-        raise UserError("--within cannot be negative.")
+    if args.within is not None:  # checked before opening: bad input writes nothing
+        if args.within < 0:
+            raise UserError("--within cannot be negative.")
+        import datetime as dt
+
+        from ..domain.calendar import WorkingCalendar
+
+        WorkingCalendar().add(dt.date.today(), args.within)  # refuses a number too big to count
     items = open_work(open_db(args), within_working_days=args.within)
     if args.json:
         json.dump([i.as_dict() for i in items], sys.stdout, ensure_ascii=False, indent=1)
@@ -115,10 +121,10 @@ def cmd_demo(args) -> int:
 
     n = _int(args.complaints, "--complaints")
     seed = _int(args.seed, "--seed")
-    if n < 0:
+    if n < 0 or n > 1_000_000:  # checked before opening: bad input writes nothing
         from . import UserError
 
-        raise UserError("--complaints cannot be negative.")
+        raise UserError("--complaints must be between 0 and 1,000,000.")
     made = demo.generate(open_db(args), complaints=n, seed=seed)
     print(f"Demo data added: {made['complaints']} complaints, {made['residents']} residents, "
           f"{made['service_requests']} service requests.")
@@ -128,13 +134,11 @@ def cmd_demo(args) -> int:
 def cmd_homes(args) -> int:
     from ..domain.years import parse_year, year_label
     from ..services import settings
-    from . import UserError, open_db
+    from . import open_db
 
     # checked before the database is opened, so that bad input creates and changes nothing
     parse_year(args.year)
-    homes = _int(str(args.homes).replace(",", ""), "The number of homes")
-    if homes < 0:
-        raise UserError("The number of homes cannot be negative.")
+    homes = settings.parse_homes(args.homes)
     row = settings.set_homes(open_db(args), args.year, homes)
     print(f"{year_label(row.year)}: {row.homes} homes.")
     return 0

@@ -131,15 +131,19 @@ class WorkingCalendar:
         counted = 0
         skipped: list[Skipped] = []
         weekend = 0
-        while counted < n:
-            day += dt.timedelta(days=1)
-            why = self.why_not_working(day)
-            if why is None:
-                counted += 1
-            elif day.weekday() >= 5:
-                weekend += 1
-            else:
-                skipped.append(Skipped(day, why))
+        try:
+            while counted < n:
+                day += dt.timedelta(days=1)
+                why = self.why_not_working(day)
+                if why is None:
+                    counted += 1
+                elif day.weekday() >= 5:
+                    weekend += 1
+                else:
+                    skipped.append(Skipped(day, why))
+        except OverflowError:  # past 31 Dec 9999
+            raise DomainError(f"{short_date(start)} is too far in the future to count working days "
+                              "from.") from None
         return Deadline(start, n, day, tuple(skipped), weekend, label)
 
     def count(self, start: dt.date, end: dt.date) -> int:

@@ -74,14 +74,25 @@ def first_run_setup(db, name: str, homes: int | None, year: int | None = None) -
         return s
 
 
-def set_homes(db, year: "int | str", homes: "int | str") -> HomesYear:
-    y = parse_year(year)
+MAX_HOMES = 10_000_000  # more than any landlord has: a bigger number is a typing mistake
+
+
+def parse_homes(homes: "int | str") -> int:
+    """'1,020' -> 1020; refuses what is not a sensible number of homes (needs no database)."""
     try:
         n = int(str(homes).replace(",", "").strip())
     except ValueError:
         raise DomainError(f"{homes!r} is not a number of homes.", field="homes") from None
     if n < 0:
         raise DomainError("The number of homes cannot be negative.", field="homes")
+    if n > MAX_HOMES:
+        raise DomainError(f"{n:,} homes is more than this app expects; check the number.", field="homes")
+    return n
+
+
+def set_homes(db, year: "int | str", homes: "int | str") -> HomesYear:
+    y = parse_year(year)
+    n = parse_homes(homes)
     with transaction(db) as u:
         row = u.s.exec(select(HomesYear).where(HomesYear.year == y)).first()
         if row is None:
