@@ -97,11 +97,11 @@ def backup(db, out: "str | os.PathLike | None" = None, *, prefix: str = MANUAL_P
         target = Path(out).expanduser()
         if target.is_dir():
             target = target / f"{prefix}{_stamp(now)}.db"
+        if target.resolve() == src.resolve():
+            raise DomainError("That is the database itself; choose another name for the backup.")
         if target.exists():
             raise DomainError(f"{target} already exists; choose another name (a backup never "
                               "overwrites a file).")
-        if target.resolve() == src.resolve():
-            raise DomainError("That is the database itself; choose another name for the backup.")
         if not target.parent.exists():
             raise DomainError(f"The folder {target.parent} does not exist.")
     else:
