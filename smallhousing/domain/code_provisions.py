@@ -46,8 +46,8 @@ _RAW: list[tuple[str, str]] = [
     ("1.6", "Survey feedback is not treated as a complaint, but anyone giving feedback is told how "
             "they can complain."),
     # section 2
-    ("2.1", "We accept every complaint unless there is a valid reason not to, look at each one on "
-            "its merits and keep a record of our reasoning."),
+    ("2.1", "We take on every complaint unless we have a sound reason not to, judge each on its own "
+            "facts and keep a record of why."),
     ("2.2", "Our policy sets out fair exclusions, such as issues more than 12 months old, court "
             "claims already filed and matters we have already dealt with."),
     ("2.3", "Complaints raised within 12 months of the issue (or of the resident learning of it) are "
@@ -59,8 +59,8 @@ _RAW: list[tuple[str, str]] = [
     # section 3
     ("3.1", "Residents can complain through several routes, and we plan ahead for reasonable "
             "adjustments under the Equality Act 2010."),
-    ("3.2", "A complaint can be made in any way and to any member of staff, and every member of "
-            "staff knows how to pass it on."),
+    ("3.2", "A complaint can be made in any way and to anyone who works for us, and all our staff "
+            "know how to pass it on."),
     ("3.3", "We do not see a high number of complaints as a bad sign; very few may mean residents "
             "find it hard to complain."),
     ("3.4", "Our policy is clear, accessible and on our website, and explains both stages, what "
@@ -77,7 +77,7 @@ _RAW: list[tuple[str, str]] = [
     ("4.3", "Complaint handling is treated as a core, properly resourced service, and the staff "
             "involved are trained for it."),
     # section 5
-    ("5.1", "We have a single policy for complaints under the Code, and nobody is treated worse for "
+    ("5.1", "One policy covers every complaint under the Code, and nobody is treated worse for "
             "having complained."),
     ("5.2", "There is no 'stage 0' or informal stage; we try to settle things early within the "
             "formal process."),
@@ -85,8 +85,8 @@ _RAW: list[tuple[str, str]] = [
     ("5.4", "Where a third party answers complaints for us, it does so inside our two stages; "
             "residents never face a second process."),
     ("5.5", "We make sure any third party handling complaints for us follows the Code."),
-    ("5.6", "At each stage we write down our understanding of the complaint and the outcome the "
-            "resident wants (the complaint definition), and ask if anything is unclear."),
+    ("5.6", "At each stage we write down what we understand the complaint to be and what the "
+            "resident wants to happen (the complaint definition), and ask when anything is unclear."),
     ("5.7", "Our acknowledgements say which parts of the complaint we are, and are not, "
             "responsible for."),
     ("5.8", "Handlers keep an open mind and act independently, let the resident put their side, "
@@ -110,9 +110,8 @@ _RAW: list[tuple[str, str]] = [
     ("6.2", "Stage 1 complaints are acknowledged, defined and logged within 5 working days of "
             "arriving."),
     ("6.3", "The full stage 1 response goes out within 10 working days of the acknowledgement."),
-    ("6.4", "A stage 1 extension is decided with the complaint's complexity in mind, adds no more "
-            "than 10 working days without good reason, and its reasons are explained to the "
-            "resident."),
+    ("6.4", "A stage 1 extension is decided with the complaint's complexity in mind; it may add up "
+            "to 10 working days, or longer only for a good reason, and the resident is told why."),
     ("6.5", "Whenever we tell a resident about an extension we give them the Ombudsman's contact "
             "details."),
     ("6.6", "We respond once we know the answer rather than waiting for the follow-up work, and we "
@@ -124,16 +123,16 @@ _RAW: list[tuple[str, str]] = [
     ("6.9", "The stage 1 response sets out in plain language the stage, the definition, the "
             "decision and reasons, any remedy, outstanding actions and how to go to stage 2."),
     # section 6, stage 2
-    ("6.10", "Whatever is not resolved to the resident's satisfaction at stage 1 moves to stage 2, "
-             "which is our final response."),
+    ("6.10", "Anything the resident is still unhappy with after stage 1 moves to stage 2, which is "
+             "our final response."),
     ("6.11", "Requests for stage 2 are acknowledged, defined and logged within 5 working days of "
              "the request."),
     ("6.12", "Residents do not have to explain why they want stage 2; we make a reasonable effort "
              "to understand why they are still unhappy."),
-    ("6.13", "Stage 2 is considered by someone other than the person who dealt with stage 1."),
+    ("6.13", "Stage 2 is looked at by a different person from the one who dealt with stage 1."),
     ("6.14", "The stage 2 final response goes out within 20 working days of the acknowledgement."),
-    ("6.15", "A stage 2 extension adds no more than 20 working days without good reason, and its "
-             "reasons are explained to the resident."),
+    ("6.15", "A stage 2 extension may add up to 20 working days, or longer only for a good reason, "
+             "and the resident is told why."),
     ("6.16", "Whenever we tell a resident about a stage 2 extension we give them the Ombudsman's "
              "contact details."),
     ("6.17", "At stage 2 too we respond once the answer is known, and track outstanding work with "
@@ -163,7 +162,7 @@ _RAW: list[tuple[str, str]] = [
             "residents, publish the fact and say when we expect to comply again."),
     # section 9
     ("9.1", "We look past the individual complaint for ways to improve our services."),
-    ("9.2", "We use complaints as a source of intelligence to find problems and change how we "
+    ("9.2", "We treat complaints as intelligence that helps us find problems and change how we "
             "deliver services."),
     ("9.3", "We report what we have learned and changed to residents, staff and committees."),
     ("9.4", "A suitably senior person is accountable for complaint handling and looks at themes and "
