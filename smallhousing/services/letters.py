@@ -711,6 +711,28 @@ def preview_text(db, ref, kind: str, stage=None) -> tuple[str, list[str]]:
     return render_text(content), check_letter(content)
 
 
+@dataclass(frozen=True)
+class LetterPreview:
+    """What the app shows before a letter is issued."""
+
+    title: str
+    description: str  # 'stage 1 response letter'
+    text: str
+    problems: list[str]  # empty when it can be issued
+    fixes: list["LetterFix"]  # missing items the user can type in (update_letter_details)
+    stage: int | None
+    large_print: bool
+
+
+def preview(db, ref, kind: str, stage=None) -> LetterPreview:
+    """The letter as text, what it lacks and what of that can be typed in here."""
+    from ..letters.text import render_text
+
+    content = letter_content(db, ref, kind, stage)
+    return LetterPreview(content.title, content.description, render_text(content), check_letter(content),
+                         letter_fixes(content), content.stage, content.large_print)
+
+
 def available_kinds(db, ref) -> list[KindChoice]:
     """Every kind of letter, at the complaint's current stage, with why it cannot be made (if so)."""
     out = []
@@ -746,14 +768,9 @@ def _default_target(db, content: LetterContent) -> Path:
     return target
 
 
-def _stored_path(db, target: Path) -> str:
-    """Relative to the data folder when inside it, so the folder can move with its letters."""
-    base = paths.folder_for(_db_path(db))
-    target = target.resolve()
-    try:
-        return str(target.relative_to(base))
-    except ValueError:
-        return str(target)
+def _stored_path(target: Path) -> str:
+    """The full path, so anything reading the correspondence can find the file as it is."""
+    return str(target.resolve())
 
 
 def _summary(content: LetterContent) -> str:
@@ -793,7 +810,7 @@ def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None) -> Iss
         with transaction(db) as u:
             c = C._complaint(u, ref)
             row = C.add_correspondence(u, c.id, content.date, "out", "letter", _summary(content),
-                                       letter_kind=kind, file_path=_stored_path(db, target), sha256=sha)
+                                       letter_kind=kind, file_path=_stored_path(target), sha256=sha)
             if kind == LR.ACTION_UPDATE:
                 for a in u.s.exec(select(OutstandingAction).where(
                         OutstandingAction.complaint_id == c.id, OutstandingAction.stage <= content.stage,
@@ -813,6 +830,7 @@ def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None) -> Iss
 
 
 def _resolve(db, stored: str) -> Path:
+    """A stored path; a relative one (from an imported record) is taken from the data folder."""
     p = Path(stored)
     return p if p.is_absolute() else paths.folder_for(_db_path(db)) / p
 

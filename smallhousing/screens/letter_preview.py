@@ -1,0 +1,253 @@
+"""Letters from the app: choose a kind, read the letter before it goes, issue it as a PDF.
+
+A letter that lacks something the Code requires cannot be issued: the screen lists what is
+missing instead and, where the missing item is a statement the user can type (for example that no
+actions are outstanding), offers a box to type it. Screens call services only.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..domain.errors import DomainError
+
+
+class LetterKindScreen(ModalScreen):
+    """Which letter to make. Returns the kind (e.g. "response") or None.
+
+    Given the database and a complaint reference, kinds that do not fit the complaint now are
+    shown greyed out with the reason; without them every kind is offered (the preview then says
+    if it does not fit).
+    """
+
+    CSS_PATH = "letter_preview.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="letter-kind-cancel"),
+        *[Binding(str(i), f"pick({i})", show=False) for i in range(1, 7)],
+    ]
+
+    def __init__(self, db=None, complaint_ref: str | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.complaint_ref = complaint_ref
+        self.choices: list = []
+
+    def compose(self) -> ComposeResult:
+        from ..services import letters as SL
+
+        if self.db is not None and self.complaint_ref:
+            self.choices = SL.available_kinds(self.db, self.complaint_ref)
+        else:
+            self.choices = [SL.KindChoice(k, SL.KIND_LABELS[k], None) for k in SL.KINDS]
+        with Vertical(id="letter-kind", classes="dialog"):
+            title = "Which letter?" + (f"  (complaint {self.complaint_ref})" if self.complaint_ref else "")
+            yield Label(title, classes="dialog-title")
+            options = []
+            for i, ch in enumerate(self.choices, start=1):
+                prompt = Text(f"{i}  {ch.label}")
+                if ch.reason:
+                    prompt.append(f"\n   {ch.reason}", style="italic")
+                options.append(Option(prompt, id=ch.kind, disabled=not ch.available))
+            yield OptionList(*options, id="letter-kinds")
+            yield Static("Number or arrows and Enter to choose  ·  Esc to cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        first = next((i for i, ch in enumerate(self.choices) if ch.available), None)
+        if first is not None:
+            ol.highlighted = first
+        ol.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_pick(self, number: int) -> None:
+        if 1 <= number <= len(self.choices):
+            ch = self.choices[number - 1]
+            if ch.available:
+                self.dismiss(ch.kind)
+            else:
+                self.notify(ch.reason, title=ch.label, severity="warning")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LetterPreviewScreen(ModalScreen):
+    """The letter as it will read, or what it still lacks. I issues it (PDF saved and recorded on
+    the complaint); Esc closes. Returns the IssuedLetter, or None when closed without issuing."""
+
+    CSS_PATH = "letter_preview.tcss"
+    BINDINGS = [
+        Binding("i", "issue", "Issue letter", id="letter-issue"),
+        Binding("ctrl+s", "save_fixes", "Save and check again", id="letter-save-fixes", show=False),
+        Binding("escape", "close", "Close", id="letter-close"),
+    ]
+
+    def __init__(self, db, complaint_ref: str, kind: str, stage: int | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.complaint_ref = complaint_ref
+        self.kind = kind
+        self.stage = stage
+        self.preview = None  # services.letters.LetterPreview once loaded
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="letter-dialog", classes="dialog"):
+            yield Label("Letter", id="letter-title", classes="dialog-title")
+            yield Static("", id="letter-status")
+            with VerticalScroll(id="letter-body"):
+                yield Static("", id="letter-problems")
+                yield Vertical(id="letter-fixes")
+                yield Static("", id="letter-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Issue letter (I)", id="letter-issue-button", variant="primary")
+                yield Button("Close (Esc)", id="letter-close-button")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        await self.load()
+
+    # showing -----------------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        from ..services import letters as SL
+
+        status = self.query_one("#letter-status", Static)
+        problems = self.query_one("#letter-problems", Static)
+        text = self.query_one("#letter-text", Static)
+        fixes = self.query_one("#letter-fixes", Vertical)
+        await fixes.remove_children()
+        try:
+            p = SL.preview(self.db, self.complaint_ref, self.kind, self.stage)
+        except DomainError as exc:  # this kind does not fit the complaint now
+            self.preview = None
+            self.query_one("#letter-title", Label).update(f"Letter for complaint {self.complaint_ref}")
+            status.update(Text("This letter cannot be made.", style="bold"))
+            status.set_class(True, "-blocked")
+            problems.update(Text(str(exc)))
+            text.update("")
+            self.query_one("#letter-issue-button", Button).disabled = True
+            return
+        self.preview = p
+        self.stage = p.stage
+        self.query_one("#letter-title", Label).update(
+            f"{p.description[0].upper()}{p.description[1:]} for complaint {self.complaint_ref}")
+        lp = "  ·  Large print (16 pt): the resident asked for it." if p.large_print else ""
+        if p.problems:
+            status.update(Text(f"Cannot be issued yet: {len(p.problems)} thing"
+                               f"{'s' if len(p.problems) != 1 else ''} the Code requires "
+                               f"{'are' if len(p.problems) != 1 else 'is'} missing.{lp}", style="bold"))
+            lines = Text("Missing:\n", style="bold")
+            for item in p.problems:
+                lines.append(f"  • {item[0].upper()}{item[1:]}\n", style="")
+            problems.update(lines)
+            problems.display = True
+        else:
+            status.update(Text(f"Ready to issue: everything the Code requires is in it.{lp}"))
+            problems.update("")
+            problems.display = False
+        status.set_class(bool(p.problems), "-blocked")
+        widgets = []
+        for fix in p.fixes:
+            widgets.append(Label(fix.label, classes="field-label"))
+            widgets.append(Input(placeholder="Type it as the resident should read it",
+                                 id=f"fix-{fix.field}", classes="letter-fix"))
+        if p.fixes:
+            widgets.append(Static("Enter or Ctrl+S saves what you typed and checks the letter again.",
+                                  classes="field-hint"))
+            await fixes.mount_all(widgets)
+        fixes.display = bool(p.fixes)
+        text.update(Text(p.text))  # a Text, so nothing typed is taken as markup
+        self.query_one("#letter-issue-button", Button).disabled = bool(p.problems)
+        if p.fixes:
+            self.query_one(f"#fix-{p.fixes[0].field}", Input).focus()
+        else:
+            self.query_one("#letter-body").focus()
+
+    # acting ------------------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "letter-issue-button":
+            self.action_issue()
+        elif event.button.id == "letter-close-button":
+            self.action_close()
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        await self.action_save_fixes()
+
+    async def action_save_fixes(self) -> None:
+        from ..services import letters as SL
+
+        if self.preview is None or not self.preview.fixes or self.busy:
+            return
+        values = {f.field: self.query_one(f"#fix-{f.field}", Input).value for f in self.preview.fixes}
+        values = {k: v for k, v in values.items() if v.strip()}
+        if not values:
+            self.notify("Type the statement first.", severity="warning")
+            return
+        try:
+            SL.update_letter_details(self.db, self.complaint_ref, self.stage, **values)
+        except DomainError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        await self.load()
+
+    def action_issue(self) -> None:
+        if self.busy:
+            return
+        if self.preview is None or self.preview.problems:
+            self.notify("This letter cannot be issued until the missing items are added.",
+                        severity="warning")
+            return
+        self.busy = True
+        self.query_one("#letter-issue-button", Button).disabled = True
+        self.query_one("#letter-body").loading = True
+        self.query_one("#letter-status", Static).update("Making the PDF…")
+        self._issue()
+
+    @work(thread=True, exclusive=True, group="letter-issue", exit_on_error=False)
+    def _issue(self) -> None:
+        from ..services import letters as SL
+
+        try:
+            issued = SL.issue_letter(self.db, self.complaint_ref, self.kind, self.stage)
+        except SL.LetterRefused as exc:
+            self.app.call_from_thread(self._not_issued, "The letter was not issued: it is missing "
+                                      + "; ".join(exc.problems) + ".")
+        except DomainError as exc:
+            self.app.call_from_thread(self._not_issued, str(exc))
+        except OSError as exc:
+            self.app.call_from_thread(self._not_issued,
+                                      f"The letter could not be saved: {exc.strerror or exc}.")
+        else:
+            self.app.call_from_thread(self._issued, issued)
+
+    def _not_issued(self, message: str) -> None:
+        self.busy = False
+        self.query_one("#letter-body").loading = False
+        self.notify(message, severity="error", timeout=15)
+        self.call_later(self.load)
+
+    def _issued(self, issued) -> None:
+        self.busy = False
+        self.app.notify(f"Saved as {issued.path} and recorded on complaint {self.complaint_ref}.",
+                        title="Letter issued", timeout=12)
+        self.dismiss(issued)
+
+    def action_close(self) -> None:
+        if self.busy:
+            self.notify("The letter is being made; this closes when it is saved.")
+            return
+        self.dismiss(None)
