@@ -225,3 +225,26 @@ def stage_handlers(db, complaint_id: int) -> dict[int, int | None]:
     with reading(db) as u:
         return {s.number: s.handler_id
                 for s in u.s.exec(select(Stage).where(Stage.complaint_id == complaint_id)).all()}
+
+
+def working_days_until(db, due: dt.date) -> int:
+    """Working days from today to ``due`` (negative when it has passed), on the landlord's calendar."""
+    with reading(db) as u:
+        return u.cal.count(u.today, due)
+
+
+def received_years(db) -> list[int]:
+    """The reporting years that have complaints in them, newest first (this year always included)."""
+    from ..domain.years import year_of
+
+    with reading(db) as u:
+        first, last = u.s.exec(select(func.min(Complaint.received_on), func.max(Complaint.received_on))).one()
+        newest = year_of(max(last, u.today) if last else u.today)
+        oldest = year_of(first) if first else newest
+        return list(range(newest, oldest - 1, -1))
+
+
+def deadline_statuses(db, days) -> dict[dt.date, tuple[str, int]]:
+    """For each date: its status (on time, due soon, overdue) and working days left from today."""
+    with reading(db) as u:
+        return {d: (deadline_status(u.cal, d, u.today), u.cal.count(u.today, d)) for d in set(days) if d}

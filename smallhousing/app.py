@@ -1,0 +1,167 @@
+"""The Textual app: built by ``build_app(db)`` from an opened Database; nothing opens a database here.
+
+Each part of the app (dashboard, complaints, service requests, residents, reports, settings) is a
+Textual "mode" with its own screen stack, so moving between them keeps your place. Screens call
+services only; slow work runs in thread workers that post messages back.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import partial
+from typing import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+# section -> (module, class, title). Residents, reports and settings come from other modules that
+# may not be installed yet: they are imported when first asked for.
+SECTIONS = {
+    "dashboard": ("smallhousing.screens.dashboard", "DashboardScreen", "Dashboard"),
+    "complaints": ("smallhousing.screens.complaints", "ComplaintsScreen", "Complaints"),
+    "service_requests": ("smallhousing.screens.service_requests", "ServiceRequestsScreen", "Service requests"),
+    "residents": ("smallhousing.screens.residents", "ResidentsScreen", "Residents"),
+    "reports": ("smallhousing.screens.reports", "ReportsScreen", "Reports"),
+    "settings": ("smallhousing.screens.settings", "SettingsScreen", "Settings"),
+}
+SECTION_HELP = {
+    "dashboard": "What is open, overdue and due next",
+    "complaints": "Find any complaint: search and filter",
+    "service_requests": "Requests to put something right, and complaints raised from them",
+    "residents": "Residents, representatives, adjustments and restrictions",
+    "reports": "Annual report, self-assessment and Tenant Satisfaction Measures",
+    "settings": "Landlord details, staff, closure days and homes",
+}
+
+
+class SmallHousingApp(App):
+    """Resident complaints, handled as the Housing Ombudsman's Complaint Handling Code requires."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "smallhousing"
+    BINDINGS = [
+        Binding("d", "go('dashboard')", "Dashboard", id="go-dashboard", show=False),
+        Binding("c", "go('complaints')", "Complaints", id="go-complaints", show=False),
+        Binding("n", "new_complaint", "New complaint", id="new-complaint", show=False),
+        Binding("v", "go('service_requests')", "Service requests", id="go-service-requests", show=False),
+        Binding("p", "go('residents')", "Residents", id="go-residents", show=False),
+        Binding("r", "go('reports')", "Reports", id="go-reports", show=False),
+        Binding("s", "go('settings')", "Settings", id="go-settings", show=False),
+        Binding("f1,question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("escape", "back", "Back", id="back"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
+    ]
+
+    def __init__(self, db) -> None:
+        super().__init__()
+        self.db = db
+        self._sections_ready: set[str] = set()
+
+    # start ---------------------------------------------------------------------------------------
+    async def on_mount(self) -> None:
+        from .services import settings
+
+        self.daily_backup()
+        await self.action_go("dashboard")
+        if not settings.is_set_up(self.db):
+            from .screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(self.db))
+
+    @work(thread=True, group="backup", exit_on_error=False)
+    def daily_backup(self) -> None:
+        try:
+            from .services.backup import daily_backup
+        except ImportError:
+            return
+        try:
+            daily_backup(self.db)
+        except Exception as exc:  # a failed backup must never stop the app: say so and carry on
+            self.call_from_thread(self.notify, f"Today's backup could not be made: {exc}",
+                                  title="Backup", severity="warning", timeout=15)
+
+    # navigation ----------------------------------------------------------------------------------
+    def _section_ready(self, section: str) -> bool:
+        if section in self._sections_ready:
+            return True
+        module, name, title = SECTIONS[section]
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            self.notify(f"{title} is not available in this version yet.", severity="warning")
+            return False
+        self.add_mode(section, partial(cls, self.db))
+        self._sections_ready.add(section)
+        return True
+
+    async def action_go(self, section: str) -> None:
+        """Show a part of the app at its first screen."""
+        if section not in SECTIONS or not self._section_ready(section):
+            return
+        if self.current_mode != section:
+            await self.switch_mode(section)
+        while len(self.screen_stack) > 1 and not self.screen.is_modal:
+            await self.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":  # nothing to go back to from the dashboard itself
+            return len(self.screen_stack) > 1 or self.current_mode != "dashboard"
+        return True
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        elif self.current_mode != "dashboard":
+            self.run_worker(self.action_go("dashboard"))
+
+    def open_complaint(self, complaint_id: "int | str") -> None:
+        """Show one complaint (by id or reference) on top of the current screen."""
+        from .screens.complaint import ComplaintScreen
+
+        self.push_screen(ComplaintScreen(self.db, complaint_id))
+
+    def action_new_complaint(self) -> None:
+        from .screens.forms import NewComplaintForm
+
+        def done(complaint_id) -> None:
+            if complaint_id is not None:
+                self.open_complaint(complaint_id)
+
+        self.push_screen(NewComplaintForm(self.db), done)
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    # command palette -----------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for section, (_, _, title) in SECTIONS.items():
+            yield SystemCommand(f"Go to {title}", SECTION_HELP[section], partial(self.action_go, section))
+        yield SystemCommand("New complaint", "Log a complaint received by any channel", self.action_new_complaint)
+        yield SystemCommand("Help: every key", "List every key and what it does", self.action_help)
+        # every action the current screen offers right now, by its description (unless the screen
+        # brings its own command provider for that)
+        if getattr(type(screen), "COMMANDS", None):
+            return
+        seen = set()
+        for active in screen.active_bindings.values():
+            b, node = active.binding, active.node
+            if node is self or not b.description or b.system or not active.enabled:
+                continue
+            if (id(node), b.action) in seen:
+                continue
+            seen.add((id(node), b.action))
+            key = self.get_key_display(b)
+            yield SystemCommand(b.description, f"{b.tooltip or b.description} (key {key})",
+                                partial(self.run_action, b.action, node))
+
+
+def build_app(db) -> SmallHousingApp:
+    """The app for an opened Database."""
+    return SmallHousingApp(db)

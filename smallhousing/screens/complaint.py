@@ -1,0 +1,526 @@
+"""One complaint: who, where it stands, what is due and how that was worked out, its whole history,
+and every action the Code allows at this point, on a key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane
+
+from ..domain.rules import rule_set
+from . import forms as F
+from .common import AppScreen, DeadlineTable, compact_day, day, days_left_text, pounds, status_class
+
+# screen action -> the lifecycle action it needs (None: always available once loaded)
+LIFECYCLE = {
+    "acknowledge": "acknowledge", "extend": "extend", "respond": "respond", "escalate": "request_stage2",
+    "refuse": "refuse", "refuse_escalation": "refuse_escalation", "close": "close", "withdraw": "withdraw",
+}
+ALSO_ACTIONS = ("withdraw", "add_point", "note", "mark_done", "update_action", "open_letter")
+DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
+STEP_DATE_KEYS = ("acknowledged_on", "responded_on", "requested_on", "received_on", "extended_on", "on",
+                  "refused_on", "escalation_refused_on", "closed_on", "withdrawn_on", "completed_on",
+                  "offered_on", "last_update_on")
+DETAIL_KEYS = ("definition", "decision", "reasons", "summary", "description", "new_due_on", "reason",
+               "exclusion_reason", "escalation_refusal_reason", "withdrawn_reason", "remedy_statement")
+
+
+class ComplaintScreen(AppScreen):
+    SECTION = "complaints"
+    CSS_PATH = "complaint.tcss"
+    BINDINGS = [
+        Binding("a", "acknowledge", "Acknowledge", id="complaint-acknowledge",
+                tooltip="Acknowledge, define and log the complaint at this stage"),
+        Binding("x", "extend", "Extend", id="complaint-extend", tooltip="Extend the response date"),
+        Binding("o", "respond", "Respond", id="complaint-respond",
+                tooltip="Record the stage's response: decision, reasons, remedies, actions"),
+        Binding("e", "escalate", "Escalate", id="complaint-escalate", tooltip="Escalate to stage 2"),
+        Binding("f", "refuse", "Refuse", id="complaint-refuse", tooltip="Refuse the complaint (section 2)"),
+        Binding("f", "refuse_escalation", "Refuse escalation", id="complaint-refuse-escalation",
+                tooltip="Refuse to escalate to stage 2 (Code 5.11)"),
+        Binding("l", "close", "Close", id="complaint-close", tooltip="Close the complaint"),
+        Binding("g", "letter", "Letter", id="complaint-letter", tooltip="Make a letter for this complaint"),
+        # less frequent steps: listed on the screen's "Also" line rather than in the footer
+        Binding("w", "withdraw", "Withdraw", id="complaint-withdraw", show=False,
+                tooltip="The resident withdraws the complaint"),
+        Binding("i", "add_point", "Another point", id="complaint-add-point", show=False,
+                tooltip="Another point raised: add it to stage 1 or log it as a new complaint"),
+        Binding("t", "note", "Note", id="complaint-note", show=False,
+                tooltip="Add a note or correspondence"),
+        Binding("m", "mark_done", "Mark done", id="complaint-mark-done", show=False,
+                tooltip="Mark a remedy or outstanding action done"),
+        Binding("u", "update_action", "Update on action", id="complaint-update-action", show=False,
+                tooltip="Record an update to the resident on an outstanding action"),
+        Binding("b", "open_letter", "Open letter", id="complaint-open-letter", show=False,
+                tooltip="Open the chosen letter in the system viewer"),
+        Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
+        Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
+        Binding("3", "tab('tab-items')", "Remedies and actions", show=False, id="complaint-tab-items"),
+        Binding("4", "tab('tab-letters')", "Letters and notes", show=False, id="complaint-tab-letters"),
+        Binding("f5", "reload", "Refresh", show=False, id="complaint-refresh"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view, days_left: int | None) -> None:
+            super().__init__()
+            self.view = view
+            self.days_left = days_left
+
+    class Failed(Message):
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    def __init__(self, db, complaint: "int | str") -> None:
+        super().__init__(db)
+        self.complaint_ref = complaint
+        self.view = None
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="head"):
+            with Horizontal(id="head-who"):
+                yield Label("", id="ref")
+                yield Label("", id="who")
+                yield Horizontal(id="flags")
+            yield Label("", id="where", markup=False)
+            yield Label("", id="next", markup=False)
+            yield Static("", id="explain", markup=False)
+            yield Label("", id="also", markup=False)
+        with TabbedContent(id="tabs", initial="tab-summary"):
+            with TabPane("1 Summary", id="tab-summary"):
+                yield VerticalScroll(id="summary", classes="pane")
+            with TabPane("2 Timeline", id="tab-timeline"):
+                yield VerticalScroll(id="timeline", classes="pane")
+            with TabPane("3 Remedies & actions", id="tab-items"):
+                yield DeadlineTable(id="items")
+            with TabPane("4 Letters & notes", id="tab-letters"):
+                yield DataTable(id="letters", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        items = self.query_one("#items", DeadlineTable)
+        items.add_column("Type", width=6)
+        items.add_column("What", width=32)
+        items.add_column("Amount", width=9)
+        items.add_column("Due", width=9)
+        items.add_column("Done", width=9)
+        letters = self.query_one("#letters", DataTable)
+        letters.add_column("Date", width=9)
+        letters.add_column("Kind", width=14)
+        letters.add_column("Summary", width=44)
+        letters.add_column("File", width=4)
+        self.query_one("#head").loading = True
+        self.load()
+
+    # loading -------------------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="complaint")
+    def load(self) -> None:
+        from ..domain.errors import DomainError
+        from ..services import complaints as C
+        from ..services import queries as Q
+
+        try:
+            view = C.complaint_view(self.db, self.complaint_ref)
+            left = Q.working_days_until(self.db, view.next_due) if view.next_due else None
+        except DomainError as exc:
+            self.post_message(self.Failed(exc.message))
+            return
+        except Exception as exc:
+            self.post_message(self.Failed(f"The complaint could not be loaded: {exc}"))
+            return
+        self.post_message(self.Loaded(view, left))
+
+    def on_complaint_screen_failed(self, message: Failed) -> None:
+        self.app.notify(message.message, severity="error")
+        if self.view is None:
+            self.dismiss()
+
+    def on_complaint_screen_loaded(self, message: Loaded) -> None:
+        self.view = v = message.view
+        self.complaint_ref = v.complaint.id
+        self.query_one("#head").loading = False
+        self._show_head(v, message.days_left)
+        self._show_summary(v)
+        self._show_timeline(v)
+        self._show_items(v)
+        self._show_letters(v)
+        self.refresh_bindings()
+        self._show_also()
+
+    def _show_also(self) -> None:
+        """The less frequent steps open now, on one line (the footer shows the main ones)."""
+        keys = []
+        for b in self.BINDINGS:
+            if not b.show and b.description and b.action in ALSO_ACTIONS and self.check_action(b.action, ()):
+                keys.append(f"{b.key} {b.description.lower()}")
+        self.query_one("#also", Label).update("Also: " + " · ".join(keys) + " · ? every key" if keys else "")
+
+    def _show_head(self, v, days_left: int | None) -> None:
+        c = v.complaint
+        self.query_one("#ref", Label).update(c.reference)
+        self.query_one("#who", Label).update(v.resident.name)
+        flags = self.query_one("#flags", Horizontal)
+        flags.remove_children()
+        shown = list(v.flags)
+        if c.vulnerable and "vulnerable" not in shown:
+            shown.append("vulnerable")
+        flags.mount_all([Label(f, classes=f"flag flag-{f.replace(' ', '-')}") for f in shown])
+        handler = f"handled by {v.current.handler}" if v.current and v.current.handler else "no handler yet"
+        rules = rule_set(c.rule_set)
+        state = c.state[0].upper() + c.state[1:]
+        if "stage" not in c.state:
+            state += f" (stage {c.stage})"
+        self.query_one("#where", Label).update(f"{state} · {rules.title} · {handler}")
+        nxt = self.query_one("#next", Label)
+        explain = self.query_one("#explain", Static)
+        for cls in ("on-time", "due-soon", "overdue"):
+            nxt.remove_class(cls)
+        if v.next_due:
+            left = f" ({days_left_text(days_left)})" if days_left is not None else ""
+            nxt.update(f"Next: {v.next_step} by {day(v.next_due)}{left}")
+            nxt.add_class(status_class(v.status))
+            text = v.next_deadline.explain() if v.next_deadline else ""
+            if v.next_deadline and v.next_deadline.due != v.next_due:
+                text = f"Extended to {day(v.next_due)}. Before the extension: {text}"
+            explain.update(text)
+            explain.display = bool(text)
+        else:
+            nxt.update(f"Next: {v.next_step}" if v.next_step else "Nothing is due on this complaint.")
+            explain.update("")
+            explain.display = False
+
+    def _show_summary(self, v) -> None:
+        c = v.complaint
+        pane = self.query_one("#summary", VerticalScroll)
+        pane.remove_children()
+        rows: list = []
+
+        def heading(text: str) -> None:
+            rows.append(Label(text, classes="section-title"))
+
+        def line(text: str) -> None:
+            if text:
+                rows.append(Static(text, markup=False, classes="detail"))
+
+        heading("The complaint")
+        line(f"Received {day(c.received_on)}" + (f" by {c.channel}" if c.channel else ""))
+        if v.representative:
+            rep = v.representative
+            line(f"Made by {rep.name}" + (f" ({rep.relationship})" if rep.relationship else "")
+                 + f" for {v.resident.name}" + (f"; authority: {rep.authority}" if rep.authority else ""))
+        if c.categories:
+            line("About: " + ", ".join(c.categories.split(";")))
+        line(f"In the resident's words: {c.description}")
+        if c.outcome_sought:
+            line(f"They would like: {c.outcome_sought}")
+        if c.refused_on:
+            heading("Refused")
+            line(f"{day(c.refused_on)}, ground: {c.exclusion_ground}. {c.exclusion_reason}")
+        for sv in v.stages:
+            st = sv.stage
+            heading(f"Stage {st.number}")
+            line(f"Requested {day(st.requested_on)}" + (f"; handler {sv.handler}" if sv.handler else ""))
+            if st.acknowledged_on:
+                line(f"Acknowledged {day(st.acknowledged_on)}")
+            if st.definition:
+                line(f"Complaint definition: {st.definition}")
+            if st.responsible_for:
+                line(f"We are responsible for: {st.responsible_for}")
+            if st.not_responsible_for:
+                line(f"We are not responsible for: {st.not_responsible_for}")
+            for e in sv.extensions:
+                told = "resident told" if e.resident_told else "resident NOT yet told"
+                line(f"Extended {day(e.extended_on)} to {day(e.new_due_on)}: {e.reason}"
+                     + (f" Good reason for going past the limit: {e.good_reason}" if e.good_reason else "")
+                     + f" ({told})")
+            if st.responded_on:
+                line(f"Responded {day(st.responded_on)}: {st.decision}. {st.reasons}")
+                if st.remedy_statement:
+                    line(f"Putting things right: {st.remedy_statement}")
+                if st.actions_statement:
+                    line(f"Outstanding actions: {st.actions_statement}")
+        if c.escalation_refused_on:
+            heading("Escalation refused")
+            line(f"{day(c.escalation_refused_on)}, ground: {c.escalation_refusal_ground}. "
+                 f"{c.escalation_refusal_reason}")
+        if c.withdrawn_on:
+            heading("Withdrawn")
+            line(f"{day(c.withdrawn_on)}. {c.withdrawn_reason}")
+        if c.closed_on:
+            heading("Closed")
+            line(day(c.closed_on))
+        pane.mount_all(rows)
+
+    def _show_timeline(self, v) -> None:
+        pane = self.query_one("#timeline", VerticalScroll)
+        pane.remove_children()
+        rows = []
+        previous = None  # (action, recorded at, date shown)
+        for e in v.events:
+            when, detail, dated = describe_event(e)
+            if previous and e.at == previous[1]:
+                if e.action == previous[0]:
+                    continue  # the same step, recorded twice (on the stage and on the complaint)
+                if not dated:
+                    when = previous[2]  # recorded with the step before it: same day
+            previous = (e.action, e.at, when)
+            rows.append(Static(f"{day(when)}  {e.action}  ({e.actor})", markup=False, classes="event"))
+            if detail:
+                rows.append(Static(detail, markup=False, classes="event-detail"))
+        if not rows:
+            rows.append(Static("Nothing recorded yet.", classes="detail"))
+        pane.mount_all(rows)
+
+    def _show_items(self, v) -> None:
+        table = self.query_one("#items", DeadlineTable)
+        row = table.cursor_row
+        table.clear()
+        today = self.db.today()
+        for r in v.remedies:
+            status = "done" if r.completed_on else ("overdue" if r.due_on and r.due_on < today else "")
+            table.add_row("remedy", f"{r.kind}: {r.description}", pounds(r.amount_pence),
+                          table.status_cell(compact_day(r.due_on), status), compact_day(r.completed_on),
+                          key=f"remedy:{r.id}")
+        for a in v.actions:
+            status = "done" if a.completed_on else ("overdue" if a.due_on and a.due_on < today else "")
+            who = f" ({a.owner})" if a.owner else ""
+            table.add_row("action", f"{a.description}{who}", "", table.status_cell(compact_day(a.due_on), status),
+                          compact_day(a.completed_on), key=f"action:{a.id}")
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def _show_letters(self, v) -> None:
+        table = self.query_one("#letters", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for k in v.correspondence:
+            kind = k.letter_kind or DIRECTION_WORDS.get(k.direction, k.direction)
+            if k.channel:
+                kind += f" ({k.channel})"
+            table.add_row(compact_day(k.on), kind, k.summary, "yes" if k.file_path else "", key=str(k.id))
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    # which actions show ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in LIFECYCLE or action in ("add_point", "note", "mark_done", "update_action", "letter",
+                                             "open_letter"):
+            v = self.view
+            if v is None:
+                return False
+            if action in LIFECYCLE:
+                return LIFECYCLE[action] in v.allowed
+            if action == "mark_done":
+                return any(not r.completed_on for r in v.remedies) or any(not a.completed_on for a in v.actions)
+            if action == "update_action":
+                return any(not a.completed_on for a in v.actions)
+            if action == "open_letter":
+                return any(k.file_path for k in v.correspondence)
+        return True
+
+    # actions -------------------------------------------------------------------------------------
+    def _form(self, screen) -> None:
+        if self.view is None:
+            return
+        self.app.push_screen(screen, self._after_form)
+
+    def _after_form(self, result) -> None:
+        if result is None:
+            return
+        from ..store.models import Complaint
+
+        if isinstance(result, Complaint) and result.id != self.view.complaint.id:
+            self.app.notify(f"Logged as a new complaint, {result.reference}.", title="New complaint")
+        self.load()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def action_acknowledge(self) -> None:
+        self._form(F.AcknowledgeForm(self.db, self.view))
+
+    def action_extend(self) -> None:
+        self._form(F.ExtendForm(self.db, self.view))
+
+    def action_respond(self) -> None:
+        self._form(F.RespondForm(self.db, self.view))
+
+    def action_escalate(self) -> None:
+        self._form(F.EscalateForm(self.db, self.view))
+
+    def action_refuse(self) -> None:
+        self._form(F.RefuseForm(self.db, self.view))
+
+    def action_refuse_escalation(self) -> None:
+        self._form(F.RefuseForm(self.db, self.view, escalation=True))
+
+    def action_close(self) -> None:
+        self._form(F.CloseForm(self.db, self.view))
+
+    def action_withdraw(self) -> None:
+        self._form(F.WithdrawForm(self.db, self.view))
+
+    def action_add_point(self) -> None:
+        self._form(F.AdditionalComplaintForm(self.db, self.view))
+
+    def action_note(self) -> None:
+        self._form(F.NoteForm(self.db, self.view))
+
+    def _chosen_item(self, want: tuple[str, ...]):
+        """The remedy/action under the cursor on the Remedies tab, if it is one of ``want`` and open."""
+        v = self.view
+        candidates = []
+        if "remedy" in want:
+            candidates += [("remedy", r) for r in v.remedies if not r.completed_on]
+        if "action" in want:
+            candidates += [("action", a) for a in v.actions if not a.completed_on]
+        if len(candidates) == 1:
+            return candidates[0]
+        tabs = self.query_one("#tabs", TabbedContent)
+        table = self.query_one("#items", DeadlineTable)
+        if tabs.active == "tab-items" and table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value or ""
+            kind, _, ident = key.partition(":")
+            for k, item in candidates:
+                if k == kind and str(item.id) == ident:
+                    return k, item
+        tabs.active = "tab-items"
+        table.focus()
+        what = " or ".join(want)
+        self.notify(f"Move to the {what} with the arrow keys, then press the key again.")
+        return None
+
+    def action_mark_done(self) -> None:
+        chosen = self._chosen_item(("remedy", "action"))
+        if chosen:
+            self._form(F.CompleteItemForm(self.db, self.view, *chosen))
+
+    def action_update_action(self) -> None:
+        chosen = self._chosen_item(("action",))
+        if chosen:
+            self._form(F.UpdateActionForm(self.db, self.view, chosen[1]))
+
+    def action_letter(self) -> None:
+        if self.view is None:
+            return
+        try:
+            from .letter_preview import LetterKindScreen, LetterPreviewScreen
+        except ImportError:
+            self.notify("Letters cannot be made in this version yet.", severity="warning")
+            return
+        ref = self.view.complaint.reference
+
+        def chosen(kind) -> None:
+            if kind:
+                self.app.push_screen(LetterPreviewScreen(self.db, ref, kind, stage=None), lambda _: self.load())
+
+        self.app.push_screen(LetterKindScreen(self.db, ref), chosen)
+
+    def action_open_letter(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        files = [k for k in v.correspondence if k.file_path]
+        tabs = self.query_one("#tabs", TabbedContent)
+        table = self.query_one("#letters", DataTable)
+        chosen = None
+        if tabs.active == "tab-letters" and table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            chosen = next((k for k in v.correspondence if str(k.id) == key), None)
+        elif len(files) == 1:
+            chosen = files[0]
+        if chosen is None:
+            tabs.active = "tab-letters"
+            table.focus()
+            self.notify("Move to the letter with the arrow keys, then press Enter.")
+            return
+        self._open(chosen)
+
+    def _open(self, k) -> None:
+        if not k.file_path:
+            self.notify(k.summary, title=f"{DIRECTION_WORDS.get(k.direction, '')} {day(k.on)}".strip())
+            return
+        path = Path(k.file_path)
+        if not path.exists():
+            self.notify(f"The letter file is missing: {path}", severity="error", timeout=15)
+            return
+        if not open_with_system_viewer(path):
+            self.notify(f"Open this file to read the letter: {path}", title="Letter", timeout=20)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "letters" and self.view is not None:
+            k = next((k for k in self.view.correspondence if str(k.id) == event.row_key.value), None)
+            if k is not None:
+                self._open(k)
+        elif event.data_table.id == "items":
+            self.action_mark_done()
+
+
+def describe_event(entry) -> tuple:
+    """(date, detail, whether the date is the step's own) for an audit entry.
+
+    The date is when the step happened where the entry says so, else when it was recorded.
+    """
+    try:
+        after = json.loads(entry.after or "{}")
+    except ValueError:
+        after = {}
+    when, dated = (entry.at.date() if entry.at else None), False
+    for key in STEP_DATE_KEYS:
+        if after.get(key):
+            try:
+                when, dated = dt.date.fromisoformat(str(after[key])[:10]), True
+                break
+            except ValueError:
+                pass
+    parts = []
+    for key in DETAIL_KEYS:
+        value = after.get(key)
+        if not value or not isinstance(value, str):
+            continue
+        if key == "new_due_on":
+            try:
+                value = f"new date {day(dt.date.fromisoformat(value[:10]))}"
+            except ValueError:
+                pass
+        parts.append(value)
+        if len(" ".join(parts)) > 160:
+            break
+    detail = " · ".join(parts)
+    if len(detail) > 200:
+        detail = detail[:197] + "..."
+    return when, detail, dated
+
+
+def open_with_system_viewer(path: Path) -> bool:
+    """Open a file in the desktop's viewer; False when there is none to use (then show the path)."""
+    try:
+        if sys.platform.startswith("win"):
+            os.startfile(str(path))  # type: ignore[attr-defined]
+            return True
+        if sys.platform == "darwin":
+            opener = shutil.which("open")
+        elif os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+            opener = shutil.which("xdg-open")
+        else:
+            opener = None  # no desktop: a console viewer would fight with this screen
+        if not opener:
+            return False
+        subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+        return True
+    except OSError:
+        return False

@@ -1,0 +1,153 @@
+"""Home: what is open, what is late, what is due next, and what needs following up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Label, Sparkline
+
+from .common import AppScreen, DeadlineTable, compact_day, days_left_text
+
+WORKLIST_LIMIT = 40
+MONTHS = 12
+
+
+@dataclass
+class DashboardData:
+    counts: object  # queries.Counts
+    work: list  # queries.DueItem
+    follow_ups: list  # queries.OverdueItem
+    months: list  # (YYYY-MM, count)
+
+
+class DashboardScreen(AppScreen):
+    SECTION = "dashboard"
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [
+        Binding("f5", "reload", "Refresh", id="dashboard-refresh"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, data: DashboardData) -> None:
+            super().__init__()
+            self.data = data
+
+    class Failed(Message):
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="dash"):
+            with Horizontal(id="tiles"):
+                for ident, label in (("open1", "Open at stage 1"), ("open2", "Open at stage 2"),
+                                     ("overdue", "Overdue"), ("soon", "Due in 2 working days")):
+                    with Vertical(id=f"tile-{ident}", classes="tile"):
+                        yield Label("-", classes="tile-number")
+                        yield Label(label, classes="tile-label")
+            yield Label("Next deadlines: Enter opens the complaint", classes="section-title")
+            yield DeadlineTable(id="worklist")
+            yield Label("Follow-ups past their date, and reviews due", classes="section-title gap")
+            yield DeadlineTable(id="alerts")
+            yield Label("Complaints received per month", id="months-title", classes="section-title gap")
+            yield Sparkline([], id="months")
+
+    def on_mount(self) -> None:
+        work = self.query_one("#worklist", DeadlineTable)
+        work.add_column("Reference", width=9)
+        work.add_column("Resident", width=16)
+        work.add_column("Next step", width=19)
+        work.add_column("Due", width=9)
+        work.add_column("Left", width=12)
+        alerts = self.query_one("#alerts", DeadlineTable)
+        alerts.add_column("What", width=18)
+        alerts.add_column("Details", width=26)
+        alerts.add_column("Due", width=9)
+        alerts.add_column("For", width=14)
+        self.query_one("#dash").loading = True
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        from ..services import queries as Q
+
+        try:
+            data = DashboardData(Q.dashboard_counts(self.db), Q.open_work(self.db, limit=WORKLIST_LIMIT),
+                                 Q.overdue_follow_ups(self.db), Q.received_per_month(self.db, MONTHS))
+        except Exception as exc:  # a locked or damaged file: show it, keep the app usable
+            self.post_message(self.Failed(f"The dashboard could not be loaded: {exc}"))
+            return
+        self.post_message(self.Loaded(data))
+
+    def on_dashboard_screen_failed(self, message: Failed) -> None:
+        self.query_one("#dash").loading = False
+        self.notify(message.message, severity="error")
+
+    def on_dashboard_screen_loaded(self, message: Loaded) -> None:
+        d = message.data
+        self.query_one("#dash").loading = False
+        c = d.counts
+        for ident, n in (("open1", c.open_stage1), ("open2", c.open_stage2), ("overdue", c.overdue),
+                         ("soon", c.due_soon)):
+            tile = self.query_one(f"#tile-{ident}")
+            tile.query_one(".tile-number", Label).update(f"{n:,}")
+            tile.set_class(ident == "overdue" and n > 0, "-alert")
+            tile.set_class(ident == "soon" and n > 0, "-warn")
+
+        work = self.query_one("#worklist", DeadlineTable)
+        row = work.cursor_row
+        work.clear()
+        for item in d.work:
+            work.add_row(item.reference, item.resident, item.step, compact_day(item.due),
+                         work.status_cell(days_left_text(item.working_days_left), item.status),
+                         key=str(item.complaint_id))
+        if not d.work:
+            work.add_row("", "Nothing is due: no open deadlines.", "", "", "", key="none")
+        work.move_cursor(row=min(row, max(work.row_count - 1, 0)))
+
+        alerts = self.query_one("#alerts", DeadlineTable)
+        alerts.clear()
+        for i, a in enumerate(d.follow_ups):
+            what = {"remedy": "Remedy overdue", "action": "Action overdue"}.get(a.kind, a.kind.capitalize() + " due")
+            alerts.add_row(what, a.description, compact_day(a.due), a.reference,
+                           key=f"{a.kind}|{a.reference}|{i}")
+        if not d.follow_ups:
+            alerts.add_row("Nothing to follow up", "", "", "", key="none")
+
+        total = sum(n for _, n in d.months)
+        self.query_one("#months", Sparkline).data = [float(n) for _, n in d.months]
+        first, last = d.months[0][0], d.months[-1][0]
+        self.query_one("#months-title", Label).update(
+            f"Complaints received per month, {_month(first)} to {_month(last)}: {total:,} in all")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value or ""
+        if key == "none":
+            return
+        if event.data_table.id == "worklist":
+            self.app.open_complaint(int(key))
+        elif event.data_table.id == "alerts":
+            kind, ref, _ = key.split("|", 2)
+            if kind in ("remedy", "action"):
+                self.app.open_complaint(ref)
+            else:
+                self.notify(f"Review this on the Residents screen (press p): {ref}.")
+
+
+def _month(key: str) -> str:
+    import datetime as dt
+
+    return dt.date.fromisoformat(key + "-01").strftime("%b %Y")
+

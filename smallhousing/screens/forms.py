@@ -1,0 +1,601 @@
+"""The dialogs behind every action on a complaint, and the forms for new complaints and requests.
+
+Each form checks what is typed as it is typed, then makes exactly one service call when saved, so
+nothing is ever half-saved. A refusal from the service (DomainError) is shown in the form.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, SelectionList, Static, TextArea
+
+from ..domain import lifecycle as L
+from ..domain.calendar import short_date
+from ..domain.errors import DomainError
+from ..domain.rules import rule_set
+from ..services import complaints as C
+from ..services.base import parse_date
+from .common import (Field, FormScreen, PoundsValidator, Required, day, field_value, input_day, parse_pounds,
+                     pounds, resident_picker, staff_options)
+
+
+def _area(ident: str, text: str = "", placeholder: str = "", classes: str = "") -> TextArea:
+    return TextArea(text, id=ident, compact=True, placeholder=placeholder, classes=classes or "box")
+
+
+def _context(text: str) -> Static:
+    return Static(text, classes="context", markup=False)
+
+
+class ComplaintForm(FormScreen):
+    """A form about one complaint: ``view`` is its ComplaintView."""
+
+    def __init__(self, db, view) -> None:
+        super().__init__(db)
+        self.view = view
+        self.c = view.complaint
+
+    def form_title(self) -> str:
+        return f"{self.FORM_TITLE}: {self.c.reference}, {self.view.resident.name}"
+
+
+# acknowledge -------------------------------------------------------------------------------------
+
+class AcknowledgeForm(ComplaintForm):
+    FORM_TITLE = "Acknowledge"
+    SAVE_LABEL = "Acknowledge"
+
+    def form_title(self) -> str:
+        return f"Acknowledge stage {self.c.stage}: {self.c.reference}, {self.view.resident.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        st = self.view.current
+        due = st.deadlines.acknowledge_by.due if st else None
+        yield _context(f"In the resident's words: {self.c.description}"
+                       + (f"\nThey would like: {self.c.outcome_sought}" if self.c.outcome_sought else ""))
+        yield Field("Complaint definition: what the complaint is about and the outcome wanted",
+                    _area("definition", st.stage.definition if st else ""),
+                    hint="This goes in the acknowledgement letter (Code 5.6). Ask for clarification there "
+                         "if anything is unclear.")
+        yield Field("What we are responsible for", _area("responsible_for", st.stage.responsible_for if st else ""))
+        yield Field("What we are not responsible for (and who is)",
+                    _area("not_responsible_for", st.stage.not_responsible_for if st else ""))
+        handler = st.stage.handler_id if st else None
+        options = staff_options(self.db)
+        yield Field("Who will handle this stage", Select(options, prompt="Choose a handler", id="handler",
+                                                         value=handler if handler in {v for _, v in options}
+                                                         else Select.NULL, compact=True),
+                    hint="At stage 2 this must be someone other than the stage 1 handler (Code 6.13)."
+                    if self.c.stage == 2 else "")
+        yield Field("Date of acknowledgement", self.date_input("date", self.today),
+                    hint=f"Due by {day(due)}." if due else "")
+
+    def save(self):
+        return C.acknowledge(self.db, self.c.id, self.text("definition"),
+                             responsible_for=self.text("responsible_for"),
+                             not_responsible_for=self.text("not_responsible_for"),
+                             handler_id=self.choice("handler"), on=self.date("date"))
+
+
+# extend ------------------------------------------------------------------------------------------
+
+class ExtendForm(ComplaintForm):
+    FORM_TITLE = "Extend the response date"
+    SAVE_LABEL = "Extend"
+
+    def compose_fields(self) -> ComposeResult:
+        st = self.view.current
+        d = st.deadlines
+        rules = rule_set(self.c.rule_set)
+        self.cap = d.cap.due if d.cap else None
+        extra = rules.extension_cap[st.stage.number]
+        yield _context(f"Stage {st.stage.number} response is due {day(d.final_respond_by)}. Without a good "
+                       f"reason the new date can be at most {day(self.cap)}: {extra} more working days "
+                       f"(Code {rules.provisions.get(f'extend{st.stage.number}', '')}).")
+        yield Field("New response date", self.date_input("new_due", None, not_after_today=False),
+                    hint=f"A working day after {day(d.final_respond_by)}, written like {input_day(self.cap)}.")
+        yield Field("Why more time is needed", _area("reason"))
+        yield Field("Good reason for going past the limit", Input(id="good_reason", compact=True),
+                    hint=f"Only needed for a date after {day(self.cap)}.")
+        yield Checkbox("Resident told the new date, the reason and the Ombudsman's details",
+                       id="resident_told", compact=True)
+        yield Field("Date of the extension", self.date_input("date", self.today))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "new_due" or self.cap is None:
+            return
+        try:
+            new = parse_date(event.value)
+        except DomainError:
+            return
+        field = self.query_one("#good_reason").parent
+        if new and new > self.cap and not self.query_one("#good_reason", Input).value.strip():
+            field.show_message(f"{short_date(new)} is past the limit of {short_date(self.cap)}: "
+                               "give a good reason here.")
+        else:
+            field.show_message("")
+
+    def save(self):
+        new_due = self.date("new_due", "new response date")
+        if new_due is None:
+            raise DomainError("Give the new response date.", field="new_due")
+        told = self.query_one("#resident_told", Checkbox).value
+        return C.extend(self.db, self.c.id, new_due, self.text("reason"), good_reason=self.text("good_reason"),
+                        resident_told=told, on=self.date("date"))
+
+
+# respond -----------------------------------------------------------------------------------------
+
+class RemedyForm(FormScreen):
+    FORM_TITLE = "A remedy: how we put things right"
+    SAVE_LABEL = "Add"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field("Kind of remedy", Select([(k.capitalize(), k) for k in C.REMEDY_KINDS],
+                                             prompt="Choose a kind", id="kind", compact=True),
+                    hint="The ways of putting things right in the Code (7.1).")
+        yield Field("What we will do", Input(id="description", compact=True,
+                                             validators=[Required("Say what the remedy is.")]))
+        yield Field("Amount in pounds (for a financial remedy)",
+                    Input(id="amount", placeholder="for example 150 or 75.50", compact=True,
+                          validators=[PoundsValidator()]))
+        yield Field("To be done by", self.date_input("due_on", None, required=False, not_after_today=False),
+                    hint="Leave blank if there is no date.")
+        yield Checkbox("The resident has agreed to this remedy", id="agreed", compact=True)
+
+    def save(self):
+        kind = self.choice("kind")
+        if not kind:
+            raise DomainError("Choose the kind of remedy.", field="kind")
+        description = self.text("description").strip()
+        if not description:
+            raise DomainError("Say what the remedy is.", field="description")
+        amount = parse_pounds(self.text("amount"))
+        if kind == "financial remedy" and not amount:
+            raise DomainError("A financial remedy needs an amount.", field="amount")
+        return C.RemedyInput(kind, description, amount, self.date("due_on"),
+                             self.query_one("#agreed", Checkbox).value)
+
+
+class ActionForm(FormScreen):
+    FORM_TITLE = "An outstanding action: something still to be done"
+    SAVE_LABEL = "Add"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field("What will be done", Input(id="description", compact=True,
+                                               validators=[Required("Say what will be done.")]))
+        yield Field("Who will do it", Input(id="owner", compact=True))
+        yield Field("To be done by", self.date_input("due_on", None, required=False, not_after_today=False))
+
+    def save(self):
+        description = self.text("description").strip()
+        if not description:
+            raise DomainError("Say what will be done.", field="description")
+        return C.ActionInput(description, self.text("owner").strip(), self.date("due_on"))
+
+
+class RespondForm(ComplaintForm):
+    SAVE_LABEL = "Record response"
+
+    def __init__(self, db, view) -> None:
+        super().__init__(db, view)
+        self.remedies: list[C.RemedyInput] = []
+        self.actions: list[C.ActionInput] = []
+
+    def form_title(self) -> str:
+        return f"Stage {self.c.stage} response: {self.c.reference}, {self.view.resident.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        st = self.view.current
+        if st and st.stage.definition:
+            yield _context(f"Complaint definition: {st.stage.definition}")
+        yield Field("Decision", Select([(d.capitalize(), d) for d in L.DECISIONS], prompt="Choose the decision",
+                                       id="decision", compact=True))
+        yield Field("Reasons for the decision, point by point", _area("reasons"),
+                    hint="Answer every point of the definition, citing policy or law where relevant.")
+        yield Label("Remedies offered", classes="field-label")
+        yield DataTable(id="remedy-list", cursor_type="row", classes="items")
+        with Horizontal(classes="item-buttons"):
+            yield Button("Add a remedy", id="add-remedy", compact=True)
+            yield Button("Remove the chosen remedy", id="remove-remedy", compact=True)
+        yield Field("What the response says about putting things right", _area("remedy_statement"),
+                    hint="Needed when no remedy is offered: say plainly that none is offered, and why.")
+        yield Label("Outstanding actions (still to be done after the response)", classes="field-label")
+        yield DataTable(id="action-list", cursor_type="row", classes="items")
+        with Horizontal(classes="item-buttons"):
+            yield Button("Add an action", id="add-action", compact=True)
+            yield Button("Remove the chosen action", id="remove-action", compact=True)
+        yield Field("What the response says about outstanding actions", Input(id="actions_statement",
+                                                                               compact=True))
+        yield Field("Date of the response", self.date_input("date", self.today))
+
+    def on_mount(self) -> None:
+        rem = self.query_one("#remedy-list", DataTable)
+        rem.add_columns("Kind", "What", "Amount", "By")
+        act = self.query_one("#action-list", DataTable)
+        act.add_columns("What", "Who", "By")
+        self._show_items()
+
+    def _show_items(self) -> None:
+        rem = self.query_one("#remedy-list", DataTable)
+        rem.clear()
+        for r in self.remedies:
+            rem.add_row(r.kind, r.description, pounds(r.amount_pence), day(r.due_on))
+        act = self.query_one("#action-list", DataTable)
+        act.clear()
+        for a in self.actions:
+            act.add_row(a.description, a.owner, day(a.due_on))
+        rem.display = bool(self.remedies)
+        act.display = bool(self.actions)
+        self.query_one("#remove-remedy").display = bool(self.remedies)
+        self.query_one("#remove-action").display = bool(self.actions)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        ident = event.button.id
+        if ident == "add-remedy":
+            event.stop()
+            self.app.push_screen(RemedyForm(self.db), self._remedy_added)
+        elif ident == "add-action":
+            event.stop()
+            self.app.push_screen(ActionForm(self.db), self._action_added)
+        elif ident == "remove-remedy" and self.remedies:
+            event.stop()
+            del self.remedies[min(self.query_one("#remedy-list", DataTable).cursor_row, len(self.remedies) - 1)]
+            self._show_items()
+        elif ident == "remove-action" and self.actions:
+            event.stop()
+            del self.actions[min(self.query_one("#action-list", DataTable).cursor_row, len(self.actions) - 1)]
+            self._show_items()
+        else:
+            super().on_button_pressed(event)
+
+    def _remedy_added(self, remedy) -> None:
+        if remedy is not None:
+            self.remedies.append(remedy)
+            self._show_items()
+            self.query_one("#add-remedy").focus()
+
+    def _action_added(self, action) -> None:
+        if action is not None:
+            self.actions.append(action)
+            self._show_items()
+            self.query_one("#add-action").focus()
+
+    def save(self):
+        return C.respond(self.db, self.c.id, self.choice("decision") or "", self.text("reasons"),
+                         remedies=list(self.remedies), actions=list(self.actions),
+                         remedy_statement=self.text("remedy_statement"),
+                         actions_statement=self.text("actions_statement"), on=self.date("date"))
+
+
+# escalate, refuse --------------------------------------------------------------------------------
+
+class EscalateForm(ComplaintForm):
+    FORM_TITLE = "Escalate to stage 2"
+    SAVE_LABEL = "Escalate"
+
+    def compose_fields(self) -> ComposeResult:
+        s1 = self.view.stage(1)
+        who = s1.handler if s1 and s1.handler else "the stage 1 handler"
+        yield _context("The resident does not have to give a reason for escalating (Code 6.12). "
+                       f"Stage 2 must be handled by someone other than {who} (Code 6.13).")
+        yield Field("Who will handle stage 2", Select(staff_options(self.db), prompt="Choose a handler",
+                                                      id="handler", compact=True))
+        yield Field("Date the resident asked to escalate", self.date_input("date", self.today))
+        yield Field("What the resident said (optional)", Input(id="resident_reason", compact=True))
+
+    def save(self):
+        return C.request_stage2(self.db, self.c.id, on=self.date("date"), handler_id=self.choice("handler"),
+                                resident_reason=self.text("resident_reason"))
+
+
+class RefuseForm(ComplaintForm):
+    SAVE_LABEL = "Refuse"
+
+    def __init__(self, db, view, *, escalation: bool = False) -> None:
+        super().__init__(db, view)
+        self.escalation = escalation
+
+    def form_title(self) -> str:
+        what = "Refuse to escalate" if self.escalation else "Refuse the complaint"
+        return f"{what}: {self.c.reference}, {self.view.resident.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield _context(("Refusing to escalate" if self.escalation else "Refusing a complaint")
+                       + " needs a valid reason from section 2 of the Code, set out clearly. The letter "
+                         "must tell the resident they can take the decision to the Ombudsman.")
+        yield Field("Ground", Select([(f"{g.capitalize()}", g) for g in L.EXCLUSION_GROUNDS],
+                                     prompt="Choose a ground", id="ground", compact=True))
+        yield Static("", id="ground-help", classes="field-hint", markup=False)
+        yield Field("Reasons, in full", _area("reason"))
+        yield Field("Date of the decision", self.date_input("date", self.today))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "ground":
+            self.query_one("#ground-help", Static).update(L.EXCLUSION_GROUNDS.get(field_value(event.select), ""))
+
+    def save(self):
+        fn = C.refuse_escalation if self.escalation else C.refuse
+        return fn(self.db, self.c.id, self.choice("ground") or "", self.text("reason"), on=self.date("date"))
+
+
+# other steps -------------------------------------------------------------------------------------
+
+class AdditionalComplaintForm(ComplaintForm):
+    FORM_TITLE = "Another point raised"
+    SAVE_LABEL = "Save"
+
+    def compose_fields(self) -> ComposeResult:
+        can_fold = "fold" in self.view.allowed
+        yield _context("A new point raised while stage 1 is open and before its response goes is added "
+                       "to the stage 1 complaint definition; otherwise it is logged as a new complaint "
+                       "(Code 6.8)." + ("" if can_fold else " This complaint is past that point, so it "
+                                        "will be logged as a new complaint."))
+        yield Field("What the resident raised", _area("text"))
+        yield Field("Date it was raised", self.date_input("date", self.today))
+        yield Checkbox("Log it as a separate new complaint", id="log_as_new", value=not can_fold,
+                       disabled=not can_fold, compact=True)
+
+    def save(self):
+        new = self.query_one("#log_as_new", Checkbox).value
+        return C.fold_additional_complaint(self.db, self.c.id, self.text("text"), self.date("date"),
+                                           log_as_new=new)
+
+
+class CloseForm(ComplaintForm):
+    FORM_TITLE = "Close the complaint"
+    SAVE_LABEL = "Close complaint"
+
+    def compose_fields(self) -> ComposeResult:
+        open_items = [r for r in self.view.remedies if not r.completed_on] + \
+                     [a for a in self.view.actions if not a.completed_on]
+        text = "Closing ends the complaint. "
+        if self.c.state == L.S1_RESPONDED:
+            text += "The resident can still ask to escalate to stage 2 afterwards. "
+        if open_items:
+            text += (f"{len(open_items)} remedy or action item(s) are not done yet; they stay on the "
+                     "dashboard until they are.")
+        yield _context(text)
+        yield Field("Date of closure", self.date_input("date", self.today))
+
+    def save(self):
+        return C.close(self.db, self.c.id, on=self.date("date"))
+
+
+class WithdrawForm(ComplaintForm):
+    FORM_TITLE = "The resident withdraws the complaint"
+    SAVE_LABEL = "Withdraw"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field("What the resident said", Input(id="reason", compact=True))
+        yield Field("Date withdrawn", self.date_input("date", self.today))
+
+    def save(self):
+        return C.withdraw(self.db, self.c.id, self.text("reason"), on=self.date("date"))
+
+
+DIRECTION_CHOICES = (("A note for the file", "note"), ("Received from the resident or for them", "in"),
+                     ("Sent to the resident", "out"))
+
+
+class NoteForm(ComplaintForm):
+    FORM_TITLE = "Add a note or correspondence"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field("What is it", Select(DIRECTION_CHOICES, value="note", allow_blank=False, id="direction",
+                                         compact=True))
+        yield Field("How (for correspondence)", Select([(ch.capitalize(), ch) for ch in L.CHANNELS],
+                                                       prompt="Not applicable", id="channel", compact=True))
+        yield Field("Summary", _area("summary"))
+        yield Field("Date", self.date_input("date", self.today))
+
+    def save(self):
+        return C.add_correspondence(self.db, self.c.id, self.date("date"), self.choice("direction") or "note",
+                                    self.choice("channel") or "", self.text("summary"))
+
+
+class CompleteItemForm(ComplaintForm):
+    """Mark a remedy or an outstanding action as done."""
+
+    SAVE_LABEL = "Mark done"
+
+    def __init__(self, db, view, kind: str, item) -> None:
+        super().__init__(db, view)
+        self.kind = kind
+        self.item = item
+
+    def form_title(self) -> str:
+        return f"Mark the {'remedy' if self.kind == 'remedy' else 'action'} done: {self.c.reference}"
+
+    def compose_fields(self) -> ComposeResult:
+        extra = f" ({pounds(self.item.amount_pence)})" if getattr(self.item, "amount_pence", 0) else ""
+        yield _context(f"{self.item.description}{extra}")
+        yield Field("Date done", self.date_input("date", self.today))
+
+    def save(self):
+        if self.kind == "remedy":
+            return C.complete_remedy(self.db, self.item.id, on=self.date("date"))
+        return C.complete_action(self.db, self.item.id, on=self.date("date"))
+
+
+class UpdateActionForm(ComplaintForm):
+    FORM_TITLE = "Update the resident on an action"
+
+    def __init__(self, db, view, action) -> None:
+        super().__init__(db, view)
+        self.action_row = action
+
+    def compose_fields(self) -> ComposeResult:
+        yield _context(f"Action: {self.action_row.description}"
+                       + (f" (due {day(self.action_row.due_on)})" if self.action_row.due_on else ""))
+        yield Field("What the resident was told", _area("note"))
+        yield Field("Date", self.date_input("date", self.today))
+
+    def save(self):
+        return C.update_action(self.db, self.action_row.id, self.text("note"), on=self.date("date"))
+
+
+# new complaint, service requests -----------------------------------------------------------------
+
+class _ResidentForm(FormScreen):
+    """A form that starts by choosing the resident."""
+
+    def __init__(self, db) -> None:
+        super().__init__(db)
+        self.resident_id: int | None = None
+
+    def resident_button(self) -> ComposeResult:
+        yield Field("Resident", Button("Choose the resident (Enter)", id="resident", classes="picker",
+                                       compact=True))
+
+    def on_mount(self) -> None:
+        if self.resident_id is None:
+            self.call_after_refresh(self.pick_resident)
+
+    def pick_resident(self) -> None:
+        picker = resident_picker(self.db)
+        if picker is None:
+            self.show_error("Choosing a resident is not available in this version yet.")
+            return
+        self.app.push_screen(picker, self.set_resident)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "resident":
+            event.stop()
+            self.pick_resident()
+        else:
+            super().on_button_pressed(event)
+
+    def set_resident(self, resident_id) -> None:
+        if resident_id is None:
+            return
+        from ..services import residents as R
+
+        rec = R.resident_record(self.db, int(resident_id))
+        self.resident_id = rec.resident.id
+        flags = f"  [{', '.join(rec.flags)}]" if rec.flags else ""
+        button = self.query_one("#resident", Button)
+        button.label = f"{rec.resident.name}, {rec.resident.address}{flags}"[:70]
+        self.resident_chosen(rec)
+        self.focus_next()
+
+    def resident_chosen(self, rec) -> None:
+        pass
+
+    def require_resident(self) -> int:
+        if self.resident_id is None:
+            raise DomainError("Choose the resident first: press Enter on the Resident button.", field="resident")
+        return self.resident_id
+
+
+class NewComplaintForm(_ResidentForm):
+    FORM_TITLE = "New complaint"
+    SAVE_LABEL = "Log complaint"
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.resident_button()
+        yield Field("Made by", Select([("The resident", 0)], value=0, allow_blank=False, id="representative",
+                                      compact=True),
+                    hint="Or a representative with the resident's authority (Code 1.3).")
+        yield Field("Date received", self.date_input("date", self.today))
+        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="Choose",
+                                             id="channel", compact=True))
+        yield Field("The complaint, in the resident's words", _area("description"),
+                    hint="Any expression of dissatisfaction is a complaint; the word itself is not needed.")
+        yield Field("What the resident wants to happen", Input(id="outcome_sought", compact=True))
+        yield Label("What it is about (Space ticks a category)", classes="field-label")
+        yield SelectionList(*[(c.capitalize(), c) for c in C.CATEGORIES], id="categories", compact=True)
+        yield Checkbox("Vulnerability or risk: handle with extra care", id="vulnerable", compact=True)
+        yield Field("Handler (can be chosen when acknowledging)",
+                    Select(staff_options(self.db), prompt="Not yet", id="handler", compact=True))
+
+    def resident_chosen(self, rec) -> None:
+        reps = [(f"{p.name}" + (f" ({p.relationship})" if p.relationship else ""), p.id)
+                for p in rec.representatives if p.active]
+        sel = self.query_one("#representative", Select)
+        sel.set_options([("The resident", 0)] + reps)
+        sel.value = 0
+        self.query_one("#vulnerable", Checkbox).value = "vulnerable" in rec.flags
+
+    def save(self):
+        resident = self.require_resident()
+        received = self.date("date", "date received")
+        rep = self.choice("representative") or None
+        c = C.log_complaint(self.db, resident, received, self.text("description"),
+                            channel=self.choice("channel") or "", outcome_sought=self.text("outcome_sought"),
+                            categories=self.query_one("#categories", SelectionList).selected,
+                            vulnerable=self.query_one("#vulnerable", Checkbox).value,
+                            representative_id=rep, handler_id=self.choice("handler"))
+        return c.id
+
+
+class NewServiceRequestForm(_ResidentForm):
+    FORM_TITLE = "New service request"
+    SAVE_LABEL = "Log request"
+
+    def compose_fields(self) -> ComposeResult:
+        yield _context("A request to put something right, such as a repair. It is not a complaint, "
+                       "but it is recorded and followed up (Code 1.4).")
+        yield from self.resident_button()
+        yield Field("Date received", self.date_input("date", self.today))
+        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="Choose",
+                                             id="channel", compact=True))
+        yield Field("Category", Select([(c.capitalize(), c) for c in C.CATEGORIES], prompt="Choose",
+                                       id="category", compact=True))
+        yield Field("What is asked for", _area("description"))
+
+    def save(self):
+        resident = self.require_resident()
+        sr = C.log_service_request(self.db, resident, self.date("date", "date received"),
+                                   self.text("description"), channel=self.choice("channel") or "",
+                                   category=self.choice("category") or "")
+        return sr.id
+
+
+class RaiseFromRequestForm(FormScreen):
+    """The resident is unhappy with the response to a service request: log a complaint (Code 1.5)."""
+
+    SAVE_LABEL = "Log complaint"
+
+    def __init__(self, db, request, resident_name: str) -> None:
+        super().__init__(db)
+        self.request = request
+        self.resident_name = resident_name
+
+    def form_title(self) -> str:
+        return f"Complaint about service request {self.request.reference}, {self.resident_name}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield _context(f"The request: {self.request.description}\nWork on the request carries on; the "
+                       "complaint is logged and linked to it.")
+        yield Field("Date the resident complained", self.date_input("date", self.today))
+        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="Choose",
+                                             id="channel", compact=True))
+        yield Field("The complaint, in the resident's words", _area("description"))
+        yield Field("What the resident wants to happen", Input(id="outcome_sought", compact=True))
+
+    def save(self):
+        c = C.raise_from_service_request(self.db, self.request.id, self.date("date", "date received"),
+                                         self.text("description"), channel=self.choice("channel") or "",
+                                         outcome_sought=self.text("outcome_sought"))
+        return c.id
+
+
+class CompleteRequestForm(FormScreen):
+    SAVE_LABEL = "Mark complete"
+
+    def __init__(self, db, request) -> None:
+        super().__init__(db)
+        self.request = request
+
+    def form_title(self) -> str:
+        return f"Complete service request {self.request.reference}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield _context(f"The request: {self.request.description}")
+        yield Field("What was done", _area("response"))
+        yield Field("Date completed", self.date_input("date", self.today))
+
+    def save(self):
+        return C.complete_service_request(self.db, self.request.id, self.text("response"), self.date("date"))

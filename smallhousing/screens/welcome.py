@@ -1,0 +1,153 @@
+"""First run: the landlord's name and number of homes, or demo data to look around with."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
+
+from ..domain.errors import DomainError
+from .common import Field, Required, WholeNumber
+
+DEMO_COMPLAINTS = 300
+
+
+class WelcomeScreen(ModalScreen[str]):
+    """Shown until the landlord is set up. Dismisses with "setup" or "demo"."""
+
+    CSS_PATH = "welcome.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start", id="welcome-start"),
+        Binding("f2", "demo", "Demo data", id="welcome-demo"),
+    ]
+
+    def __init__(self, db) -> None:
+        super().__init__()
+        self.db = db
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="welcome"):
+            yield Label("Welcome to smallhousing", id="welcome-title")
+            yield Static(
+                "This app keeps a record of residents' complaints and works out every deadline "
+                "the Housing Ombudsman's Complaint Handling Code sets. To begin, say who you are.",
+                classes="intro")
+            yield Field("Your organisation's name",
+                        Input(id="name", compact=True,
+                              validators=[Required("Type your organisation's name, or choose demo data below.")]))
+            yield Field("Number of homes you own or manage this year",
+                        Input(id="homes", compact=True, validators=[WholeNumber("number of homes")]),
+                        hint="Used for the yearly figures; you can change it later in Settings.")
+            with Horizontal(id="welcome-buttons"):
+                yield Button("Start", id="start", variant="primary")
+                yield Button("Look around with demo data", id="demo")
+            with Vertical(id="demo-progress"):
+                yield Label("Making demo records...", id="demo-label")
+                yield ProgressBar(total=DEMO_COMPLAINTS, show_eta=False, id="demo-bar")
+            yield Static(
+                "Demo data fills this database with made-up residents and complaints so you can try "
+                "everything at once. Keep your real records in another file: start the app with "
+                "--db and a new file name.", classes="hint")
+            yield Static("", id="welcome-error", classes="form-error", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#demo-progress").display = False
+        self.query_one("#name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "start":
+            self.action_start()
+        elif event.button.id == "demo":
+            self.action_demo()
+
+    def _error(self, message: str) -> None:
+        err = self.query_one("#welcome-error", Static)
+        err.update(message)
+        err.set_class(bool(message), "-shown")
+
+    def _homes(self) -> int | None:
+        text = self.query_one("#homes", Input).value.replace(",", "").strip()
+        if not text:
+            return None
+        if not text.isdigit():
+            raise DomainError("The number of homes must be a whole number, such as 450.", field="homes")
+        return int(text)
+
+    def action_start(self) -> None:
+        if self.busy:
+            return
+        from ..services import settings as S
+
+        name = self.query_one("#name", Input).value
+        try:
+            if not name.strip():
+                raise DomainError("Type your organisation's name, or choose demo data to look around.",
+                                  field="name")
+            S.first_run_setup(self.db, name, self._homes())
+        except DomainError as exc:
+            self._error(exc.message)
+            if exc.field:
+                self.query_one(f"#{exc.field}").focus()
+            return
+        self.dismiss("setup")
+
+    def action_demo(self) -> None:
+        if self.busy:
+            return
+        try:
+            homes = self._homes()
+        except DomainError as exc:
+            self._error(exc.message)
+            return
+        self._error("")
+        self.busy = True
+        for w in self.query("Input, Button"):
+            w.disabled = True
+        self.query_one("#demo-progress").display = True
+        self.query_one("#demo-progress").scroll_visible()
+        self.make_demo(self.query_one("#name", Input).value.strip(), homes)
+
+    @work(thread=True, exclusive=True, group="demo")
+    def make_demo(self, name: str, homes: int | None) -> None:
+        from ..services import demo
+        from ..services import settings as S
+
+        def progress(i: int, total: int) -> None:
+            self.app.call_from_thread(self._progress, i, total)
+
+        try:
+            if name:
+                S.first_run_setup(self.db, name, homes)
+            made = demo.generate(self.db, complaints=DEMO_COMPLAINTS, progress=progress)
+        except DomainError as exc:
+            self.app.call_from_thread(self._demo_failed, exc.message)
+            return
+        except Exception as exc:  # the database could not be written: say so, keep the app running
+            self.app.call_from_thread(self._demo_failed, f"The demo records could not be made: {exc}")
+            return
+        self.app.call_from_thread(self._demo_done, made)
+
+    def _progress(self, i: int, total: int) -> None:
+        self.query_one("#demo-bar", ProgressBar).update(total=max(total, 1), progress=i)
+
+    def _demo_failed(self, message: str) -> None:
+        self.busy = False
+        for w in self.query("Input, Button"):
+            w.disabled = False
+        self.query_one("#demo-progress").display = False
+        self._error(message)
+
+    def _demo_done(self, made: dict) -> None:
+        self.app.notify(f"Demo data added: {made['complaints']} complaints, {made['residents']} residents "
+                        f"and {made['service_requests']} service requests.", title="Ready")
+        self.dismiss("demo")
