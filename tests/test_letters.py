@@ -432,3 +432,12 @@ def test_reportlab_is_not_loaded_at_start_up():
     code = ("import sys, smallhousing.cli as c, smallhousing.services.letters, smallhousing.letters; "
             "c.build_parser(); assert 'reportlab' not in sys.modules, 'reportlab loaded'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_stage1_response_gives_the_escalation_window_when_one_is_set(db, setup):
+    c = responded(db, setup)
+    assert "working days of the date of this letter" not in SL.preview_text(db, c.reference, "response")[0]
+    S.update_settings(db, escalation_window_days=20)
+    text = SL.preview_text(db, c.reference, "response")[0]
+    assert "Please ask within 20 working days of the date of this letter, that is by Monday 30 March 2026." \
+        in text

@@ -247,7 +247,7 @@ class BaseLetterRenderer:
 
     def draw_running_header(self, canvas, doc) -> None:
         c, st = self.content, self.styles
-        text = self._fit([c.landlord.name, f"Our reference {c.reference}", c.date_text], self.width)
+        text = self._fit([f"Our reference {c.reference}", c.recipient.name, c.date_text], self.width)
         canvas.saveState()
         canvas.setFont(st.font, st.sizes.small)
         canvas.setFillColor(st.muted)
