@@ -700,6 +700,18 @@ def set_report_text(db, year: "int | str", key: str, text: str) -> None:
             update_fields(u, row, f"report text '{key}' changed for {year_label(y)}", commentary=clean(text))
 
 
+def set_report_texts(db, year: "int | str", texts: dict[str, str]) -> None:
+    """Several of the report's texts at once (one transaction): key -> text."""
+    for key in texts:
+        if key not in REPORT_TEXTS:
+            raise DomainError("Unknown part of the report: " + ", ".join(REPORT_TEXTS) + ".", field="key")
+    with transaction(db) as u:
+        current = report_texts(u, year)
+        for key, text in texts.items():
+            if clean(text) != current.get(key, ""):
+                set_report_text(u, year, key, text)
+
+
 # the annual report and the board update ----------------------------------------------------------
 
 @dataclass
