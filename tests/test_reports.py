@@ -194,6 +194,16 @@ def test_annual_report_pdf_has_every_section(db, setup, tmp_path):
         assert p in text
     # 2 received; 2/350*1000 = 5.7 per 1,000 homes
     assert "5.7" in text
+    assert_no_empty_pages(path)
+
+
+def assert_no_empty_pages(path: Path) -> None:
+    """Every page has something besides its running header and footer."""
+    for n, page in enumerate(PdfReader(str(path)).pages, 1):
+        lines = [x for x in (page.extract_text() or "").splitlines()
+                 if x.strip() and not x.startswith("Produced ") and ": annual complaints report" not in x
+                 and "self-assessment against" not in x.lower()[:80] and ": complaints update" not in x]
+        assert len(" ".join(lines)) > 40, f"page {n} is empty"
 
 
 def test_self_assessment_and_board_pdfs(db, setup, tmp_path):
@@ -204,6 +214,7 @@ def test_self_assessment_and_board_pdfs(db, setup, tmp_path):
     for name in CP.SECTIONS.values():
         assert name in text
     assert "Letters are being changed" in text and "Not assessed" in text
+    assert_no_empty_pages(sa)
     bd = reports.write_board(db, D(2025, 4, 1), D(2025, 9, 30), tmp_path / "board.pdf")
     text = text_of(bd)
     for h in board.HEADINGS.values():
@@ -211,6 +222,7 @@ def test_self_assessment_and_board_pdfs(db, setup, tmp_path):
     # referred in September (inside the period), decided in December (outside it)
     assert "202599999" in text and "Decisions received: none" in text
     assert "Apologise in writing" in text  # its order is still outstanding
+    assert_no_empty_pages(bd)
 
 
 def test_report_paths_and_bad_output(db, setup, tmp_path):
@@ -253,6 +265,7 @@ def test_reportlab_not_imported_by_package():
 
 def test_annual_report_on_demo_data(demo_db, tmp_path):
     path = reports.write_annual(demo_db, 2025, tmp_path / "demo.pdf")
+    assert_no_empty_pages(path)
     text = text_of(path)
     t = R.tsm_for_year(demo_db, 2025)
     assert f"{t.stage1_received:,} stage 1 complaints" in text

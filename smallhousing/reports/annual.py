@@ -157,13 +157,19 @@ def _response(r, st, W) -> list:
 def _self_assessment_summary(r, st, W) -> list:
     c = assessment.summary_counts(r.assessment)
     out = [pdf.heading(HEADINGS["8.1a"], 1, st)]
-    out.append(pdf.para(f"Each year we check our complaints policy and practice against every "
-                        f"provision of the Code. For {r.label} we assessed {c['total'] - c['not assessed']} "
-                        f"of the {c['total']} provisions: we meet {c['met']} and do not yet fully meet "
-                        f"{c['not met']}."
-                        + (f" {c['not assessed']} are still to be assessed." if c["not assessed"] else "")
-                        + " The complete self-assessment, with our evidence for each provision, is in "
-                          "Appendix A.", st=st))
+    done = c["total"] - c["not assessed"]
+    if done:
+        text = (f"Each year we check our complaints policy and practice against every provision of "
+                f"the Code. For {r.label} we assessed {done} of the {c['total']} provisions: we meet "
+                f"{c['met']} and do not yet fully meet {c['not met']}."
+                + (f" {c['not assessed']} are still to be assessed." if c["not assessed"] else ""))
+    else:
+        text = (f"Each year we check our complaints policy and practice against every provision of "
+                f"the Code. The self-assessment for {r.label} has not yet been completed: none of the "
+                f"{c['total']} provisions has been assessed so far. Where our records already show "
+                f"how we performed, the figures are given in Appendix A.")
+    out.append(pdf.para(text + " The complete self-assessment, with our evidence for each provision, "
+                               "is in Appendix A." if done else text, st=st))
     out.append(assessment.summary_table(r.assessment, st, W))
     gaps = [row for row in r.assessment if row.complies is False]
     if gaps:
@@ -222,10 +228,11 @@ def _performance(r, st, W) -> list:
     rows = [["Channel", "Complaints", "Share"]] + [[pdf.cap(c), pdf.num(n), _share(n, total)]
                                                    for c, n in f.by_channel]
     chart = pdf.hbar_chart("By channel", [c for c, _ in f.by_channel], [n for _, n in f.by_channel],
-                           width=W * 0.55)
+                           width=W * 0.55 - 16)
     side = Table([[pdf.table(rows, [W * 0.45 - 110, 60, 50], st), chart]],
                  colWidths=[W * 0.45, W * 0.55], hAlign="LEFT")
-    side.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    side.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                   ("LEFTPADDING", (1, 0), (1, 0), 16)])
     block.append(side)
     out.append(KeepTogether(block))
 

@@ -91,7 +91,9 @@ def provision_tables(rows, st: dict, width: float = LANDSCAPE_WIDTH, level: int 
             ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(pdf.RULE)),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)] + styles))
-        out += [t, Spacer(1, 6)]
+        out.append(t)
+        if sec != max(SECTIONS):
+            out.append(Spacer(1, 6))  # never after the last table: it could make an empty last page
     return out
 
 

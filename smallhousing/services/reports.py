@@ -505,7 +505,7 @@ class AssessmentRow:
 
 
 def _n(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+    return f"{'no' if n == 0 else format(n, ',')} {one if n == 1 else (many or one + 's')}"
 
 
 def _pct(part: int, whole: int) -> str:
