@@ -101,8 +101,7 @@ def cmd_due(args) -> int:
         WorkingCalendar().add(dt.date.today(), args.within)  # refuses a number too big to count
     items = open_work(open_db(args), within_working_days=args.within)
     if args.json:
-        json.dump([i.as_dict() for i in items], sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        sys.stdout.write(json.dumps([i.as_dict() for i in items], ensure_ascii=False) + "\n")
         return 0
     if not items:
         print("Nothing is due: no open deadlines.")

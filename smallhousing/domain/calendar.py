@@ -44,6 +44,17 @@ def bank_holidays(year: int) -> dict[dt.date, str]:
     return found
 
 
+@lru_cache(maxsize=256)
+def _weekday_bank_holidays(year: int) -> tuple[dt.date, ...]:
+    return tuple(d for d in sorted(bank_holidays(year)) if d.weekday() < 5)
+
+
+def _weekdays_upto(day: dt.date) -> int:
+    """How many Mondays to Fridays there are from 1 Jan of year 1 up to and including ``day``."""
+    o = day.toordinal()  # ordinal 1 is a Monday
+    return (o // 7) * 5 + min(o % 7, 5)
+
+
 def short_date(day: dt.date) -> str:
     """'Wed 24 Dec 2025'."""
     return f"{day:%a} {day.day} {day:%b %Y}"
@@ -152,10 +163,10 @@ class WorkingCalendar:
             return 0
         if end < start:
             return -self.count(end, start)
-        total = 0
-        day = start
-        while day < end:
-            day += dt.timedelta(days=1)
-            if self.why_not_working(day) is None:
-                total += 1
-        return total
+        # weekdays by arithmetic, less the weekday holidays and closure days inside the span
+        weekdays = _weekdays_upto(end) - _weekdays_upto(start)
+        off = sum(1 for y in range(start.year, end.year + 1) for d in _weekday_bank_holidays(y)
+                  if start < d <= end)
+        off += sum(1 for d in self.closure_days
+                   if start < d <= end and d.weekday() < 5 and bank_holiday_name(d) is None)
+        return weekdays - off
