@@ -77,6 +77,12 @@ async def _run_from_palette(screen, action: str) -> None:
     await screen.run_action(action)
 
 
+async def go_back(screen) -> None:
+    """Leave a full screen through the app's own "back" action, which knows where back leads
+    (the screen underneath, or the dashboard when this screen starts a section of the app)."""
+    await screen.app.run_action("back")
+
+
 # calling services from screens -------------------------------------------------------------------
 
 def call_service(node: DOMNode, fn: Callable[..., Any], *args, on_done: Callable[[Any], Any] | None = None,

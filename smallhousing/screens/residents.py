@@ -22,7 +22,7 @@ from ..domain.calendar import short_date
 from ..services import residents as residents_service
 from ..services.residents import ResidentRecord
 from .resident_forms import (AdjustmentForm, BindingCommands, ConfirmScreen, RepresentativeForm,
-                             ResidentForm, RestrictionForm, ReviewForm, call_service)
+                             ResidentForm, RestrictionForm, ReviewForm, call_service, go_back)
 
 PAGE = 50
 DEBOUNCE_SECONDS = 0.25
@@ -166,11 +166,11 @@ class ResidentsScreen(_ResidentSearch, Screen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(ResidentScreen(self.db, int(event.row_key.value)))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if isinstance(self.focused, Input):
             self.query_one(ResidentTable).focus()  # the first escape leaves the search box
             return
-        self.dismiss()
+        await go_back(self)
 
     def action_search(self) -> None:
         self.query_one("#residents-search", Input).focus()
@@ -553,8 +553,8 @@ class ResidentScreen(Screen):
 
     # actions -------------------------------------------------------------------------------------
 
-    def action_back(self) -> None:
-        self.dismiss()
+    async def action_back(self) -> None:
+        await go_back(self)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

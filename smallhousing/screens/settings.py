@@ -1,0 +1,471 @@
+"""Settings: the landlord's details, the Ombudsman's contact details, staff, homes per year,
+closure days, and the way to imports and backups.
+
+Every read and write goes through smallhousing.services.settings in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (Button, Footer, Input, ListItem, ListView, Static, TabbedContent, TabPane,
+                             Tabs)
+
+from ..domain.calendar import short_date
+from ..domain.years import year_label, year_of
+from ..paths import backups_dir
+from ..services import settings as settings_service
+from .resident_forms import (BindingCommands, ConfirmScreen, FormField, FormFields, FormScreen,
+                             call_service, go_back)
+
+TABS = Binding.Group("Tabs", compact=True)
+
+LANDLORD_FIELDS = (
+    ("name", "Landlord's name", True, ""),
+    ("address", "Address", False, ""),
+    ("phone", "Phone", False, ""),
+    ("email", "Email for complaints", False, ""),
+    ("website", "Website", False, ""),
+    ("complaints_officer", "Complaints officer", False, "The person who runs complaints day to day."),
+    ("member_responsible", "Member Responsible for Complaints", False,
+     "The member of the governing body who oversees complaints (Code 9.5)."),
+)
+OMBUDSMAN_FIELDS = (
+    ("ombudsman_form_url", "Online complaint form (web address)"),
+    ("ombudsman_phone", "Telephone"),
+    ("ombudsman_post", "Postal address"),
+)
+
+ACTION_TABS = {
+    "save_landlord": "tab-landlord", "save_ombudsman": "tab-ombudsman",
+    "add_staff": "tab-staff", "edit_staff": "tab-staff", "toggle_staff": "tab-staff",
+    "set_homes": "tab-homes",
+    "add_closure": "tab-closures", "remove_closure": "tab-closures",
+}
+
+
+class SettingItem(ListItem):
+    """One member of staff, year of homes or closure day."""
+
+    def __init__(self, kind: str, key: Any, lines: list[str], *, classes: str = "", row: Any = None) -> None:
+        super().__init__(classes=f"setting-item {classes}".strip())
+        self.kind, self.key, self.lines, self.row = kind, key, lines, row
+
+    def compose(self) -> ComposeResult:
+        for i, line in enumerate(self.lines):
+            yield Static(line, classes="item-main" if i == 0 else "item-detail", markup=False)
+
+
+# forms -------------------------------------------------------------------------------------------
+
+class StaffForm(FormScreen[int | None]):
+    """Add a member of staff, or change one's name, role or email."""
+
+    def __init__(self, db, staff=None) -> None:
+        super().__init__(db)
+        self.staff = staff
+
+    def heading(self) -> str:
+        return f"Change {self.staff.name}" if self.staff else "Add a member of staff"
+
+    def form_fields(self) -> list[FormField]:
+        s = self.staff
+        return [
+            FormField("name", "Name", s.name if s else "", required=True, what="the name"),
+            FormField("role", "Role", s.role if s else "", placeholder="Housing Officer"),
+            FormField("email", "Email", s.email if s else ""),
+        ]
+
+    def perform(self, values: dict[str, Any]) -> int:
+        if self.staff is None:
+            return settings_service.add_staff(self.db, values["name"], role=values["role"],
+                                              email=values["email"]).id
+        return settings_service.update_staff(self.db, self.staff.id, **values).id
+
+
+class HomesForm(FormScreen[int | None]):
+    TITLE_TEXT = "Homes owned or managed in a reporting year"
+    INTRO = ("Used for complaints per 1,000 homes (TSM CH01). Reporting years run from 1 April "
+             "to 31 March.")
+    FIELD_ALIASES = {"": "year"}
+
+    def __init__(self, db, year: int | None = None, homes: int | None = None) -> None:
+        super().__init__(db)
+        self.year = year if year is not None else year_of(db.today())
+        self.homes = homes
+
+    def form_fields(self) -> list[FormField]:
+        return [
+            FormField("year", "Reporting year", year_label(self.year), kind="year", required=True,
+                      placeholder="2025/26", help="Type 2025 or 2025/26 for April 2025 to March 2026."),
+            FormField("homes", "Number of homes", "" if self.homes is None else str(self.homes),
+                      kind="number", required=True, what="the number of homes"),
+        ]
+
+    def perform(self, values: dict[str, Any]) -> int:
+        return settings_service.set_homes(self.db, values["year"], values["homes"]).year
+
+
+class ClosureForm(FormScreen[Any]):
+    TITLE_TEXT = "Add a closure day"
+    INTRO = ("A weekday the office is shut, such as a training day or the days between Christmas and "
+             "New Year. It will not count as a working day, and the due dates of every open "
+             "complaint are worked out again, so some will move later.")
+
+    def form_fields(self) -> list[FormField]:
+        return [
+            FormField("day", "Date", kind="date", required=True, placeholder="24/12/2026",
+                      what="closure date"),
+            FormField("reason", "Reason", placeholder="office closed for training"),
+        ]
+
+    def perform(self, values: dict[str, Any]):
+        return settings_service.add_closure_day(self.db, values["day"], values["reason"]).day
+
+
+# the screen --------------------------------------------------------------------------------------
+
+class SettingsScreen(Screen):
+    """The landlord's settings, on tabs; each tab has its own keys, shown in the footer."""
+
+    CSS_PATH = ["resident_forms.tcss", "settings.tcss"]
+    COMMANDS = {BindingCommands}
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="settings.back"),
+        Binding("1", "tab('tab-landlord')", "Landlord", group=TABS, id="settings.tab_landlord"),
+        Binding("2", "tab('tab-ombudsman')", "Ombudsman", group=TABS, id="settings.tab_ombudsman"),
+        Binding("3", "tab('tab-staff')", "Staff", group=TABS, id="settings.tab_staff"),
+        Binding("4", "tab('tab-homes')", "Homes", group=TABS, id="settings.tab_homes"),
+        Binding("5", "tab('tab-closures')", "Closure days", group=TABS, id="settings.tab_closures"),
+        Binding("6", "tab('tab-data')", "Import and backups", group=TABS, id="settings.tab_data"),
+        Binding("ctrl+s", "save_landlord", "Save", id="settings.save_landlord"),
+        Binding("ctrl+s", "save_ombudsman", "Save", id="settings.save_ombudsman"),
+        Binding("a", "add_staff", "Add", id="settings.add_staff"),
+        Binding("e", "edit_staff", "Change", id="settings.edit_staff"),
+        Binding("x", "toggle_staff", "Deactivate", id="settings.toggle_staff"),
+        Binding("a", "set_homes", "Set homes", id="settings.set_homes"),
+        Binding("a", "add_closure", "Add", id="settings.add_closure"),
+        Binding("x", "remove_closure", "Remove", id="settings.remove_closure"),
+        Binding("i", "import_records", "Import", id="settings.import"),
+        Binding("b", "backup", "Backups", id="settings.backup"),
+    ]
+    PALETTE_NAMES = {
+        "save_landlord": "Save the landlord's details",
+        "save_ombudsman": "Save the Ombudsman's contact details",
+        "add_staff": "Add a member of staff", "edit_staff": "Rename or change a member of staff",
+        "toggle_staff": "Deactivate or reactivate a member of staff",
+        "set_homes": "Set the number of homes for a year",
+        "add_closure": "Add a closure day", "remove_closure": "Remove a closure day",
+        "import_records": "Import records", "backup": "Back up or restore",
+    }
+
+    def __init__(self, db) -> None:
+        super().__init__()
+        self.db = db
+        self.loaded = False
+        self._show_lock = asyncio.Lock()
+
+    # layout --------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("Settings", classes="screen-title")
+        with TabbedContent(id="settings-tabs", initial="tab-landlord"):
+            with TabPane("Landlord", id="tab-landlord"):
+                with VerticalScroll(classes="settings-form"):
+                    yield FormFields(self._landlord_fields(), id="landlord-fields")
+                    yield Static("", id="landlord-message", classes="form-status", markup=False)
+                    with Horizontal(classes="form-buttons"):
+                        yield Button("Save (ctrl+s)", variant="primary", id="landlord-save")
+            with TabPane("Ombudsman", id="tab-ombudsman"):
+                with VerticalScroll(classes="settings-form"):
+                    yield Static("How residents can bring a complaint to the Housing Ombudsman. Letters "
+                                 "print these details, so none may be left empty. Change them only if "
+                                 "the Ombudsman changes them.", classes="pane-hint")
+                    yield FormFields([FormField(name, label, required=True, what=f"the Ombudsman's {label.lower()}")
+                                      for name, label in OMBUDSMAN_FIELDS], id="ombudsman-fields")
+                    yield Static("", id="ombudsman-message", classes="form-status", markup=False)
+                    with Horizontal(classes="form-buttons"):
+                        yield Button("Save (ctrl+s)", variant="primary", id="ombudsman-save")
+            with TabPane("Staff", id="tab-staff"):
+                yield Static("People who handle complaints. Staff who leave are deactivated, not "
+                             "deleted, so past records keep their names.", classes="pane-hint")
+                yield ListView(id="list-staff", classes="settings-list")
+            with TabPane("Homes", id="tab-homes"):
+                yield Static("Homes per reporting year, for complaints per 1,000 homes.",
+                             classes="pane-hint")
+                yield ListView(id="list-homes", classes="settings-list")
+            with TabPane("Closure days", id="tab-closures"):
+                yield Static("Weekdays the office is shut. They do not count as working days; adding "
+                             "or removing one moves the due dates of open complaints. Bank holidays "
+                             "in England and Wales are already left out.", classes="pane-hint")
+                yield ListView(id="list-closures", classes="settings-list")
+            with TabPane("Import and backups", id="tab-data"):
+                with VerticalScroll():
+                    yield Static("", id="data-where", markup=False)
+                    with Horizontal(classes="form-buttons"):
+                        yield Button("Back up or restore (b)", variant="primary", id="open-backup")
+                        yield Button("Import records (i)", id="open-import")
+        yield Footer(compact=True)
+
+    def _landlord_fields(self) -> list[FormField]:
+        fields = [FormField(name, label, required=required, help=help_text,
+                            what="the landlord's name" if name == "name" else "")
+                  for name, label, required, help_text in LANDLORD_FIELDS]
+        fields.append(FormField("retention_years", "Years to keep closed complaints", kind="number",
+                                required=True, minimum=1, what="the number of years",
+                                help="Records of complaints closed longer ago than this can be "
+                                     "anonymised."))
+        fields.append(FormField("escalation_window_days", "Working days a resident has to ask for stage 2",
+                                kind="number", required=True, minimum=0, what="the number of working days",
+                                help="The Code sets no limit; 0 means no limit."))
+        return fields
+
+    def on_mount(self) -> None:
+        where = self.query_one("#data-where", Static)
+        where.update(f"The records are kept in:\n  {self.db.path}\n\nBackups are kept in:\n  "
+                     f"{backups_dir(self.db.path)}\n\nBack up before importing, and keep a copy of "
+                     f"the backups folder somewhere safe, away from this computer.")
+        self.reload()
+
+    # loading -------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._fetch()
+
+    @work(thread=True, exclusive=True, group="settings-load")
+    def _fetch(self) -> None:
+        data = (settings_service.get_settings(self.db), settings_service.list_staff(self.db, active_only=False),
+                settings_service.list_homes(self.db), settings_service.list_closure_days(self.db))
+        self.app.call_from_thread(self._show, *data)
+
+    async def _show(self, landlord, staff, homes, closures) -> None:
+        async with self._show_lock:  # reloads can overlap; fill the lists one at a time
+            await self._show_all(landlord, staff, homes, closures)
+
+    async def _show_all(self, landlord, staff, homes, closures) -> None:
+        if not self.loaded:  # the forms are filled once; saving keeps what was typed
+            self.query_one("#landlord-fields", FormFields).set_values(
+                {f.name: getattr(landlord, f.name) for f in self._landlord_fields()})
+            self.query_one("#ombudsman-fields", FormFields).set_values(
+                {name: getattr(landlord, name) for name, _ in OMBUDSMAN_FIELDS})
+        self.loaded = True
+        items = []
+        for s in sorted(staff, key=lambda s: (not s.active, s.name.lower())):
+            detail = " · ".join(x for x in (s.role, s.email) if x) or "no role recorded"
+            if not s.active:
+                detail += " · no longer active"
+            items.append(SettingItem("staff", s.id, [s.name, detail], classes="" if s.active else "inactive",
+                                     row=s))
+        await self._fill("list-staff", items, "No staff yet. Press a to add someone.")
+        items = [SettingItem("homes", h.year, [f"{year_label(h.year)}: {h.homes:,} homes"], row=h)
+                 for h in homes]
+        await self._fill("list-homes", items, "No years yet. Press a to set the homes for a year.")
+        today = self.db.today()
+        items = [SettingItem("closure", c.day, [short_date(c.day) + (f": {c.reason}" if c.reason else "")],
+                             classes="past" if c.day < today else "", row=c) for c in closures]
+        await self._fill("list-closures", items, "No closure days. Press a to add one.")
+        self.refresh_bindings()
+
+    async def _fill(self, list_id: str, items: list[SettingItem], empty: str) -> None:
+        lv = self.query_one(f"#{list_id}", ListView)
+        index = lv.index
+        await lv.clear()
+        if not items:
+            items = [SettingItem("none", None, [empty], classes="empty")]
+        await lv.extend(items)
+        lv.index = min(index or 0, len(items) - 1)
+
+    # which keys apply ----------------------------------------------------------------------------
+
+    def _active_tab(self) -> str:
+        try:
+            return self.query_one(TabbedContent).active
+        except Exception:
+            return "tab-landlord"
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        tab = ACTION_TABS.get(action)
+        if tab is None:
+            return True
+        if tab != self._active_tab():
+            return False
+        if action in ("edit_staff", "toggle_staff"):
+            return self._selected("staff") is not None or None
+        if action == "remove_closure":
+            return self._selected("closure") is not None or None
+        if action.startswith("save_"):
+            return self.loaded or None
+        return True
+
+    def prepare_action(self, action: str) -> None:
+        tab = ACTION_TABS.get(action)
+        if tab:
+            self.query_one(TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated)
+    @on(ListView.Highlighted)
+    def _refresh_keys(self) -> None:
+        self.refresh_bindings()
+
+    def _selected(self, kind: str) -> SettingItem | None:
+        list_id = {"staff": "list-staff", "homes": "list-homes", "closure": "list-closures"}[kind]
+        item = self.query_one(f"#{list_id}", ListView).highlighted_child
+        return item if isinstance(item, SettingItem) and item.kind == kind else None
+
+    # actions -------------------------------------------------------------------------------------
+
+    async def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            # the first escape leaves the text box (so the number keys switch tabs again)
+            self.query_one(TabbedContent).query_one(Tabs).focus()
+            return
+        await go_back(self)
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        lists = self.query_one(f"#{tab}").query(ListView)
+        if lists:
+            lists.first().focus()
+        else:
+            self.query_one(TabbedContent).query_one(Tabs).focus()
+
+    def _save_form(self, fields_id: str, message_id: str, what: str) -> None:
+        form = self.query_one(f"#{fields_id}", FormFields)
+        message = self.query_one(f"#{message_id}", Static)
+        values, problems = form.collect()
+        if problems:
+            name, text = problems[0]
+            form.widget(name).focus()
+            message.update("Nothing has been saved: " + (text if len(problems) == 1 else
+                                                         f"{len(problems)} answers need correcting."))
+            message.set_class(True, "-error")
+            return
+
+        def refused(text: str, field_name: str | None) -> None:
+            form.show_problem(field_name, text)
+            message.update(f"Not saved: {text}")
+            message.set_class(True, "-error")
+
+        def saved(_row) -> None:
+            message.update(f"The {what} have been saved.")
+            message.set_class(False, "-error")
+            self.notify(f"The {what} have been saved.")
+
+        message.update("Saving…")
+        message.set_class(False, "-error")
+        call_service(self, settings_service.update_settings, self.db, on_done=saved, on_error=refused,
+                     **values)
+
+    def action_save_landlord(self) -> None:
+        self._save_form("landlord-fields", "landlord-message", "landlord's details")
+
+    def action_save_ombudsman(self) -> None:
+        self._save_form("ombudsman-fields", "ombudsman-message", "Ombudsman's contact details")
+
+    @on(Button.Pressed, "#landlord-save")
+    def _landlord_pressed(self) -> None:
+        self.action_save_landlord()
+
+    @on(Button.Pressed, "#ombudsman-save")
+    def _ombudsman_pressed(self) -> None:
+        self.action_save_ombudsman()
+
+    def _after(self, message: str, *, always: bool = False):
+        def done(result) -> None:
+            if always or result is not None:
+                self.notify(message)
+                self.reload()
+        return done
+
+    def action_add_staff(self) -> None:
+        self.app.push_screen(StaffForm(self.db), self._after("Member of staff added."))
+
+    def action_edit_staff(self) -> None:
+        item = self._selected("staff")
+        if item is None:
+            self.notify("Highlight a member of staff first.", severity="warning")
+            return
+        self.app.push_screen(StaffForm(self.db, item.row), self._after("Member of staff changed."))
+
+    def action_toggle_staff(self) -> None:
+        item = self._selected("staff")
+        if item is None:
+            self.notify("Highlight a member of staff first.", severity="warning")
+            return
+        staff = item.row
+        if staff.active:
+            question = f"Deactivate {staff.name}?"
+            detail = ("They will no longer be offered as a complaint handler. Complaints they "
+                      "handled keep their name.")
+            done = f"{staff.name} is no longer active."
+        else:
+            question, detail, done = f"Make {staff.name} active again?", "", f"{staff.name} is active again."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(self, settings_service.update_staff, self.db, staff.id,
+                             active=not staff.active, on_done=self._after(done))
+
+        self.app.push_screen(ConfirmScreen(question, detail, yes="Deactivate" if staff.active else "Reactivate"),
+                             answered)
+
+    def action_set_homes(self) -> None:
+        item = self._selected("homes")
+        form = HomesForm(self.db, item.key, item.row.homes) if item else HomesForm(self.db)
+        self.app.push_screen(form, self._after("Homes saved."))
+
+    def action_add_closure(self) -> None:
+        self.app.push_screen(ClosureForm(self.db), self._after(
+            "Closure day added. Due dates of open complaints have been worked out again."))
+
+    def action_remove_closure(self) -> None:
+        item = self._selected("closure")
+        if item is None:
+            self.notify("Highlight a closure day first.", severity="warning")
+            return
+        day = item.key
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(self, settings_service.remove_closure_day, self.db, day,
+                             on_done=self._after("Closure day removed. Due dates of open complaints "
+                                                 "have been worked out again.", always=True))
+
+        self.app.push_screen(ConfirmScreen(f"Remove the closure day on {short_date(day)}?",
+                                           "It will count as a working day again, so due dates of open "
+                                           "complaints may move earlier.", yes="Remove"), answered)
+
+    def action_import_records(self) -> None:
+        try:
+            from .transfer import ImportScreen
+        except ImportError:
+            self.notify("Importing is not available in this version yet.", severity="warning")
+            return
+        self.app.push_screen(ImportScreen(self.db))
+
+    def action_backup(self) -> None:
+        try:
+            from .transfer import BackupScreen
+        except ImportError:
+            self.notify(f"Backups from this screen are not available in this version yet. Backups are "
+                        f"kept in {backups_dir(self.db.path)}.", severity="warning")
+            return
+        self.app.push_screen(BackupScreen(self.db))
+
+    @on(Button.Pressed, "#open-backup")
+    def _backup_pressed(self) -> None:
+        self.action_backup()
+
+    @on(Button.Pressed, "#open-import")
+    def _import_pressed(self) -> None:
+        self.action_import_records()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.loaded:
+            self.reload()
