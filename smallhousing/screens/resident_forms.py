@@ -46,10 +46,12 @@ class BindingCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable]]:
         screen = self.screen
+        # the screen's own actions (not Textual's built-in ones such as copying text)
+        own = {b.action for b in Binding.make_bindings(getattr(type(screen), "BINDINGS", []))}
         out, seen = [], set()
-        for bindings in screen._bindings.key_to_bindings.values():
+        for bindings in screen._bindings.key_to_bindings.values():  # keys as the keymap left them
             for b in bindings:
-                if not b.description or b.action in seen:
+                if not b.description or b.action in seen or b.action not in own:
                     continue
                 seen.add(b.action)
                 name = getattr(screen, "PALETTE_NAMES", {}).get(b.action) or (
@@ -164,6 +166,10 @@ class WholeNumber(Validator):
 
 
 # fields ------------------------------------------------------------------------------------------
+
+class FormScroll(VerticalScroll, can_focus=False):
+    """Scrolls a form; Tab goes straight from field to field, never to the scroll area itself."""
+
 
 @dataclass
 class FormField:
@@ -334,7 +340,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-box"):
             yield Static(self.heading(), classes="form-title", markup=False)
-            with VerticalScroll(classes="form-scroll"):
+            with FormScroll(classes="form-scroll"):
                 if self.INTRO:
                     yield Static(self.INTRO, classes="form-intro", markup=False)
                 yield FormFields(self.form_fields(), id="form-fields")
@@ -493,9 +499,9 @@ class RepresentativeForm(FormScreen[int | None]):
         return [
             FormField("name", "Name", required=True, what="the representative's name"),
             FormField("relationship", "Relationship to the resident",
-                      placeholder="daughter, advocate, councillor…"),
-            FormField("authority", "Authority to act", placeholder="signed consent form, power of attorney…"),
-            FormField("authority_on", "Authority given on", kind="date", placeholder="17/12/2025",
+                      placeholder="e.g. daughter, advocate, councillor…"),
+            FormField("authority", "Authority to act", placeholder="e.g. signed consent form, power of attorney…"),
+            FormField("authority_on", "Authority given on", kind="date", placeholder="e.g. 17/12/2025",
                       what="date the authority was given"),
             FormField("address", "Address"),
             FormField("phone", "Phone"),
@@ -519,9 +525,9 @@ class AdjustmentForm(FormScreen[int | None]):
     def form_fields(self) -> list[FormField]:
         return [
             FormField("description", "What has been agreed", required=True, what="the adjustment"),
-            FormField("agreed_on", "Agreed on", kind="date", placeholder="blank for today",
+            FormField("agreed_on", "Agreed on", kind="date", placeholder="leave blank for today",
                       what="date it was agreed"),
-            FormField("review_on", "Review by", kind="date", required=True, placeholder="17/12/2026",
+            FormField("review_on", "Review by", kind="date", required=True, placeholder="e.g. 17/12/2026",
                       what="review date"),
         ]
 
@@ -542,12 +548,12 @@ class RestrictionForm(FormScreen[int | None]):
     def form_fields(self) -> list[FormField]:
         return [
             FormField("description", "The restriction", required=True, what="the restriction",
-                      placeholder="contact by email only, to one named officer…"),
+                      placeholder="e.g. contact by email only, to one named officer…"),
             FormField("reason", "Why, and the evidence", required=True,
                       what="the reason for the restriction"),
-            FormField("imposed_on", "Starts on", kind="date", placeholder="blank for today",
+            FormField("imposed_on", "Starts on", kind="date", placeholder="leave blank for today",
                       what="start date"),
-            FormField("review_on", "Review by", kind="date", required=True, placeholder="17/12/2026",
+            FormField("review_on", "Review by", kind="date", required=True, placeholder="e.g. 17/12/2026",
                       what="review date"),
         ]
 
@@ -571,10 +577,10 @@ class ReviewForm(FormScreen[int | None]):
 
     def form_fields(self) -> list[FormField]:
         return [
-            FormField("reviewed_on", "Reviewed on", kind="date", placeholder="blank for today",
+            FormField("reviewed_on", "Reviewed on", kind="date", placeholder="leave blank for today",
                       what="review date"),
             FormField("next_review_on", "Next review by", kind="date", required=True,
-                      placeholder="17/12/2026", what="next review date"),
+                      placeholder="e.g. 17/12/2026", what="next review date"),
         ]
 
     def perform(self, values: dict[str, Any]) -> int:

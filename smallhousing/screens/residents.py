@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from ..domain.calendar import short_date
 from ..services import residents as residents_service
 from ..services.residents import ResidentRecord
+from .common import NavBar
 from .resident_forms import (AdjustmentForm, BindingCommands, ConfirmScreen, RepresentativeForm,
                              ResidentForm, RestrictionForm, ReviewForm, call_service, go_back)
 
@@ -117,6 +118,7 @@ class ResidentsScreen(_ResidentSearch, Screen):
         self._keep_cursor = False
 
     def compose(self) -> ComposeResult:
+        yield NavBar("residents")
         with Vertical(id="residents-body"):
             yield Static("Residents", classes="screen-title")
             yield Input(placeholder="Type part of a name, address or postcode to filter",
@@ -322,8 +324,8 @@ class ResidentScreen(Screen):
         Binding("a", "add_representative", "Add", id="resident.add_representative"),
         Binding("a", "add_adjustment", "Add", id="resident.add_adjustment"),
         Binding("a", "add_restriction", "Add", id="resident.add_restriction"),
-        Binding("v", "review_adjustment", "Review", id="resident.review_adjustment"),
-        Binding("v", "review_restriction", "Review", id="resident.review_restriction"),
+        Binding("m", "review_adjustment", "Mark reviewed", id="resident.review_adjustment"),
+        Binding("m", "review_restriction", "Mark reviewed", id="resident.review_restriction"),
         Binding("x", "end_representative", "End", id="resident.end_representative"),
         Binding("x", "end_adjustment", "End", id="resident.end_adjustment"),
         Binding("x", "end_restriction", "End", id="resident.end_restriction"),
@@ -334,9 +336,9 @@ class ResidentScreen(Screen):
     PALETTE_NAMES = {
         "edit": "Edit the resident's details",
         "add_representative": "Add a representative", "end_representative": "End a representative",
-        "add_adjustment": "Add a reasonable adjustment", "review_adjustment": "Review an adjustment",
+        "add_adjustment": "Add a reasonable adjustment", "review_adjustment": "Mark an adjustment reviewed",
         "end_adjustment": "End an adjustment",
-        "add_restriction": "Add a restriction", "review_restriction": "Review a restriction",
+        "add_restriction": "Add a restriction", "review_restriction": "Mark a restriction reviewed",
         "end_restriction": "End a restriction",
         "open_complaint": "Open the highlighted complaint",
     }
@@ -351,6 +353,7 @@ class ResidentScreen(Screen):
     # layout --------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield NavBar("residents")
         with Vertical(id="resident-top"):
             yield Static("Loading…", id="resident-title", classes="screen-title", markup=False)
             yield Static("", id="resident-flags", markup=False)

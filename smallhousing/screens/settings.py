@@ -12,7 +12,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import (Button, Footer, Input, ListItem, ListView, Static, TabbedContent, TabPane,
                              Tabs)
@@ -21,8 +21,9 @@ from ..domain.calendar import short_date
 from ..domain.years import year_label, year_of
 from ..paths import backups_dir
 from ..services import settings as settings_service
+from .common import NavBar
 from .resident_forms import (BindingCommands, ConfirmScreen, FormField, FormFields, FormScreen,
-                             call_service, go_back)
+                             FormScroll, call_service, go_back)
 
 TABS = Binding.Group("Tabs", compact=True)
 
@@ -78,7 +79,7 @@ class StaffForm(FormScreen[int | None]):
         s = self.staff
         return [
             FormField("name", "Name", s.name if s else "", required=True, what="the name"),
-            FormField("role", "Role", s.role if s else "", placeholder="Housing Officer"),
+            FormField("role", "Role", s.role if s else "", placeholder="e.g. Housing Officer"),
             FormField("email", "Email", s.email if s else ""),
         ]
 
@@ -103,7 +104,7 @@ class HomesForm(FormScreen[int | None]):
     def form_fields(self) -> list[FormField]:
         return [
             FormField("year", "Reporting year", year_label(self.year), kind="year", required=True,
-                      placeholder="2025/26", help="Type 2025 or 2025/26 for April 2025 to March 2026."),
+                      placeholder="e.g. 2025/26", help="Type 2025 or 2025/26 for April 2025 to March 2026."),
             FormField("homes", "Number of homes", "" if self.homes is None else str(self.homes),
                       kind="number", required=True, what="the number of homes"),
         ]
@@ -120,9 +121,9 @@ class ClosureForm(FormScreen[Any]):
 
     def form_fields(self) -> list[FormField]:
         return [
-            FormField("day", "Date", kind="date", required=True, placeholder="24/12/2026",
+            FormField("day", "Date", kind="date", required=True, placeholder="e.g. 24/12/2026",
                       what="closure date"),
-            FormField("reason", "Reason", placeholder="office closed for training"),
+            FormField("reason", "Reason", placeholder="e.g. office closed for training"),
         ]
 
     def perform(self, values: dict[str, Any]):
@@ -174,16 +175,17 @@ class SettingsScreen(Screen):
     # layout --------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield NavBar("settings")
         yield Static("Settings", classes="screen-title")
         with TabbedContent(id="settings-tabs", initial="tab-landlord"):
             with TabPane("Landlord", id="tab-landlord"):
-                with VerticalScroll(classes="settings-form"):
+                with FormScroll(classes="settings-form"):
                     yield FormFields(self._landlord_fields(), id="landlord-fields")
                     yield Static("", id="landlord-message", classes="form-status", markup=False)
                     with Horizontal(classes="form-buttons"):
                         yield Button("Save (ctrl+s)", variant="primary", id="landlord-save")
             with TabPane("Ombudsman", id="tab-ombudsman"):
-                with VerticalScroll(classes="settings-form"):
+                with FormScroll(classes="settings-form"):
                     yield Static("How residents can bring a complaint to the Housing Ombudsman. Letters "
                                  "print these details, so none may be left empty. Change them only if "
                                  "the Ombudsman changes them.", classes="pane-hint")
@@ -206,7 +208,7 @@ class SettingsScreen(Screen):
                              "in England and Wales are already left out.", classes="pane-hint")
                 yield ListView(id="list-closures", classes="settings-list")
             with TabPane("Import and backups", id="tab-data"):
-                with VerticalScroll():
+                with FormScroll():
                     yield Static("", id="data-where", markup=False)
                     with Horizontal(classes="form-buttons"):
                         yield Button("Back up or restore (b)", variant="primary", id="open-backup")
