@@ -26,9 +26,13 @@ def current_revision(db_path: Path) -> str | None:
 
 
 def alembic_config(db: Database):
+    import sys
+
     from alembic.config import Config
 
-    cfg = Config()
+    # Alembic's default stdout is whatever sys.stdout was when alembic.config was first imported,
+    # which may since have been closed (a test's captured output, a redirected stream)
+    cfg = Config(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", f"sqlite:///{db.path}")
     return cfg
