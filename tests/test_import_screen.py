@@ -1,0 +1,133 @@
+"""The import screen, driven with the keyboard in a small app at 80x24."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.widgets import DirectoryTree, Input, ProgressBar, Static
+
+import smallhousing
+from smallhousing.screens.transfer import ImportScreen
+from smallhousing.services import queries as Q
+
+SIZE = (80, 24)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class ScreenApp(App):
+    """Pushes one screen, styled as in the real app (app.tcss), and records what it dismisses with."""
+
+    CSS_PATH = str(Path(smallhousing.__file__).parent / "app.tcss")
+
+    def __init__(self, make_screen) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+        self.results: list = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen(), self.results.append)
+
+
+async def settle(pilot, rounds: int = 4) -> None:
+    """Let the import worker finish and its result reach the screen. (The folder tree's own loader
+    worker never finishes, so waiting for every worker would wait for ever.)"""
+    for _ in range(rounds):
+        for _ in range(500):
+            if not any(w.group == "import" and not w.is_finished for w in pilot.app.workers):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+
+def result_text(screen) -> str:
+    return str(screen.query_one("#import-result", Static).render())
+
+
+async def test_import_a_file_typed_in(db, tmp_path, monkeypatch):
+    (tmp_path / "log.csv").write_bytes((FIXTURES / "excel_cp1252.csv").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    app = ScreenApp(lambda: ImportScreen(db, start_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        assert screen.query_one("#import-path", Input).has_focus
+        await pilot.press(*"log.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Imported 4 complaints" in result_text(screen)
+        bar = screen.query_one("#import-progress", ProgressBar)
+        assert bar.progress == bar.total
+        assert Q.count_complaints(db, Q.ComplaintFilter()) == 4
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.results == ["imported"]
+
+
+async def test_problems_are_listed_and_scroll(db, tmp_path):
+    rows = ["reference,received_on,resident_name"] + [f"X{i},31/02/2026,Ann Ash" for i in range(40)]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    app = ScreenApp(lambda: ImportScreen(db, start_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.query_one("#import-path", Input).value = str(bad)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        text = result_text(screen)
+        assert text.startswith("Nothing was imported: 40 problems in bad.csv")
+        assert "line 2, column received_on:" in text and "line 41, column received_on:" in text
+        box = screen.query_one("#import-result-box")
+        assert box.has_focus and box.max_scroll_y > 0  # more than fits: it scrolls
+        await pilot.press("end")
+        await pilot.pause()
+        assert box.scroll_y > 0
+        assert Q.count_complaints(db, Q.ComplaintFilter()) == 0
+
+
+async def test_choose_the_file_from_the_folders(db, tmp_path):
+    (tmp_path / "log.csv").write_bytes((FIXTURES / "utf8_bom.csv").read_bytes())
+    (tmp_path / "notes.docx").write_bytes(b"not shown")
+    app = ScreenApp(lambda: ImportScreen(db, start_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("ctrl+b")
+        tree = screen.query_one("#import-tree", DirectoryTree)
+        assert tree.has_focus
+        await settle(pilot)
+        names = [str(n.label) for n in tree.root.children]
+        assert names == ["log.csv"]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert screen.query_one("#import-path", Input).value == str(tmp_path / "log.csv")
+        assert "Imported 2 complaints" in result_text(screen)
+
+
+async def test_every_action_has_a_key_with_an_id_and_a_name(db, tmp_path):
+    app = ScreenApp(lambda: ImportScreen(db, start_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        actions = {b.action: b for bs in screen._bindings.key_to_bindings.values() for b in bs}
+        for action in ("run_import", "browse", "focus_path", "back"):
+            assert actions[action].id and actions[action].description, action
+        # the app's command palette lists the screen's active bindings by description
+        described = {a.binding.description for a in screen.active_bindings.values()}
+        assert {"Import", "Browse", "Back"} <= described
+        # everything fits at 80x24, with room left to read the result
+        for ident in ("#import-path", "#import-tree", "#import-progress", "#import-result-box"):
+            region = screen.query_one(ident).region
+            assert region.height >= 1 and region.bottom <= 24 and region.right <= 80, ident
+        assert screen.query_one("#import-result-box").region.height >= 4
+
+
+async def test_an_empty_name_asks_for_one(db, tmp_path):
+    app = ScreenApp(lambda: ImportScreen(db, start_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Type the name of the file" in result_text(app.screen)
+        app.screen.query_one("#import-path", Input).value = str(tmp_path / "missing.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "There is no file at" in result_text(app.screen)
