@@ -55,12 +55,29 @@ def open_db(args, *, must_exist: bool = False):
     path = paths.resolve_db_path(getattr(args, "db", None))
     if must_exist and not path.exists():
         raise UserError(f"There is no database at {path} yet: start the app once, or give --db.")
-    return Database(path).open()
+    db = Database(path).open()
+    _opened.append(db)
+    return db
+
+
+_opened: list = []  # databases opened by the running command, closed when it ends
+
+
+def _close_opened() -> None:
+    while _opened:
+        _opened.pop().close()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    finally:
+        _close_opened()
+
+
+def _run(args) -> int:
     from ..store.db import StoreError
 
     try:
