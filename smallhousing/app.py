@@ -1,8 +1,9 @@
 """The Textual app: built by ``build_app(db)`` from an opened Database; nothing opens a database here.
 
-Each part of the app (dashboard, complaints, service requests, residents, reports, settings) is a
-Textual "mode" with its own screen stack, so moving between them keeps your place. Screens call
-services only; slow work runs in thread workers that post messages back.
+The dashboard is the home screen at the bottom of the stack; every other part of the app (complaints,
+service requests, residents, reports, settings) opens on top of it, and a complaint on top of that.
+Escape goes back one screen. Screens call services only; slow work runs in thread workers that post
+messages back.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ SECTION_HELP = {
 class SmallHousingApp(App):
     """Resident complaints, handled as the Housing Ombudsman's Complaint Handling Code requires."""
 
-    CSS_PATH = "app.tcss"
+    # the dashboard is the default screen, whose own CSS_PATH Textual does not load: name it here
+    CSS_PATH = ["app.tcss", "screens/dashboard.tcss"]
     TITLE = "smallhousing"
     BINDINGS = [
         Binding("d", "go('dashboard')", "Dashboard", id="go-dashboard", show=False),
@@ -57,14 +59,17 @@ class SmallHousingApp(App):
     def __init__(self, db) -> None:
         super().__init__()
         self.db = db
-        self._sections_ready: set[str] = set()
+
+    def get_default_screen(self) -> Screen:
+        from .screens.dashboard import DashboardScreen
+
+        return DashboardScreen(self.db)
 
     # start ---------------------------------------------------------------------------------------
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         from .services import settings
 
         self.daily_backup()
-        await self.action_go("dashboard")
         if not settings.is_set_up(self.db):
             from .screens.welcome import WelcomeScreen
 
@@ -83,38 +88,36 @@ class SmallHousingApp(App):
                                   title="Backup", severity="warning", timeout=15)
 
     # navigation ----------------------------------------------------------------------------------
-    def _section_ready(self, section: str) -> bool:
-        if section in self._sections_ready:
-            return True
+    def _section_class(self, section: str) -> type[Screen] | None:
         module, name, title = SECTIONS[section]
         try:
-            cls = getattr(importlib.import_module(module), name)
+            return getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError):
             self.notify(f"{title} is not available in this version yet.", severity="warning")
-            return False
-        self.add_mode(section, partial(cls, self.db))
-        self._sections_ready.add(section)
-        return True
+            return None
 
     async def action_go(self, section: str) -> None:
-        """Show a part of the app at its first screen."""
-        if section not in SECTIONS or not self._section_ready(section):
+        """Show a part of the app. The dashboard is always at the bottom of the stack; a part already
+        open further down is gone back to (keeping its filters), otherwise it opens on the dashboard."""
+        if section not in SECTIONS or self.screen.is_modal:
             return
-        if self.current_mode != section:
-            await self.switch_mode(section)
-        while len(self.screen_stack) > 1 and not self.screen.is_modal:
+        cls = self._section_class(section)
+        if cls is None:
+            return
+        keep = next((i for i, s in enumerate(self.screen_stack) if type(s) is cls), None)
+        while len(self.screen_stack) > (keep + 1 if keep is not None else 1):
             await self.pop_screen()
+        if keep is None:
+            await self.push_screen(cls(self.db))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":  # nothing to go back to from the dashboard itself
-            return len(self.screen_stack) > 1 or self.current_mode != "dashboard"
+            return len(self.screen_stack) > 1
         return True
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
-        elif self.current_mode != "dashboard":
-            self.run_worker(self.action_go("dashboard"))
 
     def open_complaint(self, complaint_id: "int | str") -> None:
         """Show one complaint (by id or reference) on top of the current screen."""

@@ -26,6 +26,7 @@ class ComplaintsScreen(AppScreen):
         Binding("slash", "search", "Search", id="complaints-search"),
         Binding("ctrl+l", "clear_filters", "Clear filters", id="complaints-clear"),
         Binding("f5", "reload", "Refresh", id="complaints-refresh"),
+        Binding("escape", "leave", "Back", id="complaints-back"),
     ]
 
     class Page(Message):
@@ -120,6 +121,13 @@ class ComplaintsScreen(AppScreen):
     def on_select_changed(self, event: Select.Changed) -> None:
         if self.is_mounted:
             self.reload()
+
+    def action_leave(self) -> None:
+        """The first Escape leaves the search box (so the app's letter keys work); the next goes back."""
+        if isinstance(self.focused, (Input, Select)):
+            self.query_one("#list", DataTable).focus()
+        else:
+            self.app.action_back()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()

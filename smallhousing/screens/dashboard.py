@@ -55,7 +55,7 @@ class DashboardScreen(AppScreen):
             yield Label("Follow-ups past their date, and reviews due", classes="section-title gap")
             yield DeadlineTable(id="alerts")
             yield Label("Complaints received per month", id="months-title", classes="section-title gap")
-            yield Sparkline([], id="months")
+            yield Sparkline([], id="dash-months")
 
     def on_mount(self) -> None:
         work = self.query_one("#worklist", DeadlineTable)
@@ -127,7 +127,7 @@ class DashboardScreen(AppScreen):
             alerts.add_row("Nothing to follow up", "", "", "", key="none")
 
         total = sum(n for _, n in d.months)
-        self.query_one("#months", Sparkline).data = [float(n) for _, n in d.months]
+        self.query_one("#dash-months", Sparkline).data = [float(n) for _, n in d.months]
         first, last = d.months[0][0], d.months[-1][0]
         self.query_one("#months-title", Label).update(
             f"Complaints received per month, {_month(first)} to {_month(last)}: {total:,} in all")

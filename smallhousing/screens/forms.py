@@ -63,7 +63,7 @@ class AcknowledgeForm(ComplaintForm):
                     _area("not_responsible_for", st.stage.not_responsible_for if st else ""))
         handler = st.stage.handler_id if st else None
         options = staff_options(self.db)
-        yield Field("Who will handle this stage", Select(options, prompt="Choose a handler", id="handler",
+        yield Field("Who will handle this stage", Select(options, prompt="(choose a handler)", id="handler",
                                                          value=handler if handler in {v for _, v in options}
                                                          else Select.NULL, compact=True),
                     hint="At stage 2 this must be someone other than the stage 1 handler (Code 6.13)."
@@ -133,7 +133,7 @@ class RemedyForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         yield Field("Kind of remedy", Select([(k.capitalize(), k) for k in C.REMEDY_KINDS],
-                                             prompt="Choose a kind", id="kind", compact=True),
+                                             prompt="(choose a kind)", id="kind", compact=True),
                     hint="The ways of putting things right in the Code (7.1).")
         yield Field("What we will do", Input(id="description", compact=True,
                                              validators=[Required("Say what the remedy is.")]))
@@ -190,7 +190,7 @@ class RespondForm(ComplaintForm):
         st = self.view.current
         if st and st.stage.definition:
             yield _context(f"Complaint definition: {st.stage.definition}")
-        yield Field("Decision", Select([(d.capitalize(), d) for d in L.DECISIONS], prompt="Choose the decision",
+        yield Field("Decision", Select([(d.capitalize(), d) for d in L.DECISIONS], prompt="(choose the decision)",
                                        id="decision", compact=True))
         yield Field("Reasons for the decision, point by point", _area("reasons"),
                     hint="Answer every point of the definition, citing policy or law where relevant.")
@@ -280,7 +280,7 @@ class EscalateForm(ComplaintForm):
         who = s1.handler if s1 and s1.handler else "the stage 1 handler"
         yield _context("The resident does not have to give a reason for escalating (Code 6.12). "
                        f"Stage 2 must be handled by someone other than {who} (Code 6.13).")
-        yield Field("Who will handle stage 2", Select(staff_options(self.db), prompt="Choose a handler",
+        yield Field("Who will handle stage 2", Select(staff_options(self.db), prompt="(choose a handler)",
                                                       id="handler", compact=True))
         yield Field("Date the resident asked to escalate", self.date_input("date", self.today))
         yield Field("What the resident said (optional)", Input(id="resident_reason", compact=True))
@@ -306,7 +306,7 @@ class RefuseForm(ComplaintForm):
                        + " needs a valid reason from section 2 of the Code, set out clearly. The letter "
                          "must tell the resident they can take the decision to the Ombudsman.")
         yield Field("Ground", Select([(f"{g.capitalize()}", g) for g in L.EXCLUSION_GROUNDS],
-                                     prompt="Choose a ground", id="ground", compact=True))
+                                     prompt="(choose a ground)", id="ground", compact=True))
         yield Static("", id="ground-help", classes="field-hint", markup=False)
         yield Field("Reasons, in full", _area("reason"))
         yield Field("Date of the decision", self.date_input("date", self.today))
@@ -386,7 +386,7 @@ class NoteForm(ComplaintForm):
         yield Field("What is it", Select(DIRECTION_CHOICES, value="note", allow_blank=False, id="direction",
                                          compact=True))
         yield Field("How (for correspondence)", Select([(ch.capitalize(), ch) for ch in L.CHANNELS],
-                                                       prompt="Not applicable", id="channel", compact=True))
+                                                       prompt="(not applicable)", id="channel", compact=True))
         yield Field("Summary", _area("summary"))
         yield Field("Date", self.date_input("date", self.today))
 
@@ -499,7 +499,7 @@ class NewComplaintForm(_ResidentForm):
                                       compact=True),
                     hint="Or a representative with the resident's authority (Code 1.3).")
         yield Field("Date received", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="Choose",
+        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="(choose)",
                                              id="channel", compact=True))
         yield Field("The complaint, in the resident's words", _area("description"),
                     hint="Any expression of dissatisfaction is a complaint; the word itself is not needed.")
@@ -508,7 +508,7 @@ class NewComplaintForm(_ResidentForm):
         yield SelectionList(*[(c.capitalize(), c) for c in C.CATEGORIES], id="categories", compact=True)
         yield Checkbox("Vulnerability or risk: handle with extra care", id="vulnerable", compact=True)
         yield Field("Handler (can be chosen when acknowledging)",
-                    Select(staff_options(self.db), prompt="Not yet", id="handler", compact=True))
+                    Select(staff_options(self.db), prompt="(not yet)", id="handler", compact=True))
 
     def resident_chosen(self, rec) -> None:
         reps = [(f"{p.name}" + (f" ({p.relationship})" if p.relationship else ""), p.id)
@@ -539,9 +539,9 @@ class NewServiceRequestForm(_ResidentForm):
                        "but it is recorded and followed up (Code 1.4).")
         yield from self.resident_button()
         yield Field("Date received", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="Choose",
+        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="(choose)",
                                              id="channel", compact=True))
-        yield Field("Category", Select([(c.capitalize(), c) for c in C.CATEGORIES], prompt="Choose",
+        yield Field("Category", Select([(c.capitalize(), c) for c in C.CATEGORIES], prompt="(choose)",
                                        id="category", compact=True))
         yield Field("What is asked for", _area("description"))
 
@@ -570,7 +570,7 @@ class RaiseFromRequestForm(FormScreen):
         yield _context(f"The request: {self.request.description}\nWork on the request carries on; the "
                        "complaint is logged and linked to it.")
         yield Field("Date the resident complained", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="Choose",
+        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="(choose)",
                                              id="channel", compact=True))
         yield Field("The complaint, in the resident's words", _area("description"))
         yield Field("What the resident wants to happen", Input(id="outcome_sought", compact=True))

@@ -1,0 +1,472 @@
+"""The whole app, driven with the keyboard only at 80x24, checked through the services afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from smallhousing.app import build_app
+from smallhousing.domain import lifecycle as L
+from smallhousing.services import complaints as C
+from smallhousing.services import queries as Q
+from smallhousing.services import settings as S
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def no_backup(monkeypatch):
+    """The daily backup has its own tests; here it would only write files beside the test database."""
+    from smallhousing.services import backup
+
+    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Let workers finish and their results reach the screen."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def typed(pilot, text: str) -> None:
+    await pilot.press(*text)
+
+
+async def until(pilot, condition, seconds: float = 5.0) -> None:
+    """Pause until ``condition()`` holds (screens are pushed after a message round trip)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition()
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+def form_error(app) -> str:
+    return text_of(app.screen.query_one("#form-error", Static))
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__
+
+
+async def choose(pilot, letter: str) -> None:
+    """Open the focused Select, jump to the first option starting with ``letter``, choose it."""
+    await pilot.press("enter", letter, "enter")
+
+
+async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup):
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert screen_name(app) == "DashboardScreen"
+
+        # intake: n opens the form and the resident picker straight away
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen_name(app) == "ResidentPickerScreen"
+        await typed(pilot, "brien")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(app) == "NewComplaintForm"
+        await pilot.press("tab", "tab")  # past "made by" and the date (today) to the channel
+        await choose(pilot, "p")  # phone
+        await pilot.press("tab")
+        await typed(pilot, "Lift broken")
+        await pilot.press("tab")
+        await typed(pilot, "Fix it")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen"
+        v = C.complaint_view(db, "2026-0001")
+        assert v.complaint.channel == "phone" and v.complaint.state == L.RECEIVED
+        assert text_of(app.screen.query_one("#ref")) == "2026-0001"
+
+        # acknowledge, with Alice as the stage 1 handler
+        await pilot.press("a")
+        await settle(pilot)
+        assert screen_name(app) == "AcknowledgeForm"
+        await typed(pilot, "Lift out; wants repair")
+        await pilot.press("tab")
+        await typed(pilot, "Lifts")
+        await pilot.press("tab", "tab")
+        await choose(pilot, "a")  # Alice Adams
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen"
+
+        # extend to Fri 20 Mar 2026 (within the 10 extra working days), resident told
+        await pilot.press("x")
+        await settle(pilot)
+        await typed(pilot, "20/03/2026")
+        await pilot.press("tab")
+        await typed(pilot, "Part due")
+        await pilot.press("tab", "tab", "space")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen"
+
+        # stage 1 response: partly upheld, a £75.50 payment and an outstanding action
+        await pilot.press("o")
+        await settle(pilot)
+        assert screen_name(app) == "RespondForm"
+        await choose(pilot, "p")  # partly upheld
+        await pilot.press("tab")
+        await typed(pilot, "Too slow")
+        await pilot.press("tab", "enter")  # "Add a remedy"
+        await settle(pilot)
+        assert screen_name(app) == "RemedyForm"
+        await choose(pilot, "f")  # financial remedy
+        await pilot.press("tab")
+        await typed(pilot, "For trouble")
+        await pilot.press("tab")
+        await typed(pilot, "75.50")
+        await pilot.press("tab")
+        await typed(pilot, "16/03/2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "RespondForm"
+        await pilot.press("tab", "tab", "tab", "enter")  # past "remove" and the statement: "Add an action"
+        await settle(pilot)
+        assert screen_name(app) == "ActionForm"
+        await typed(pilot, "Service")
+        await pilot.press("tab")
+        await typed(pilot, "Imran")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen"
+
+        # escalate: the stage 1 handler is refused with the Code's reason, then Bilal is chosen
+        await pilot.press("e")
+        await settle(pilot)
+        assert screen_name(app) == "EscalateForm"
+        await choose(pilot, "a")  # Alice again
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "EscalateForm"
+        assert "someone other than Alice Adams" in form_error(app)
+        assert C.complaint_view(db, "2026-0001").complaint.state == L.S1_RESPONDED  # nothing saved
+        await choose(pilot, "b")  # Bilal Bashir
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen"
+
+        # stage 2: acknowledge (Bilal is already the handler) and respond with no remedy
+        await pilot.press("a")
+        await settle(pilot)
+        await typed(pilot, "Still slow")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await choose(pilot, "n")  # not upheld
+        await pilot.press("tab")
+        await typed(pilot, "Fair")
+        await pilot.press("tab", "tab")  # past "Add a remedy" to the statement
+        await typed(pilot, "None more.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen"
+        assert "Stage 2 responded" in text_of(app.screen.query_one("#where"))
+
+    v = C.complaint_view(db, "2026-0001")
+    c = v.complaint
+    assert c.state == L.S2_RESPONDED and c.stage == 2
+    s1, s2 = v.stage(1).stage, v.stage(2).stage
+    assert s1.handler_id == setup.alice and s2.handler_id == setup.bilal
+    assert s1.definition == "Lift out; wants repair"
+    assert s1.responsible_for == "Lifts"
+    assert (s1.decision, s2.decision) == (L.PARTLY_UPHELD, L.NOT_UPHELD)
+    assert s2.remedy_statement == "None more."
+    [ext] = v.stage(1).extensions
+    assert ext.new_due_on == dt.date(2026, 3, 20) and ext.resident_told and not ext.beyond_cap
+    [remedy] = v.remedies
+    assert (remedy.kind, remedy.amount_pence, remedy.due_on) == ("financial remedy", 7550, dt.date(2026, 3, 16))
+    [action] = v.actions
+    assert (action.description, action.owner) == ("Service", "Imran")
+    actions = [e.action for e in v.events]
+    for expected in ("complaint logged", "stage 1 acknowledged", "stage 1 extended to 2026-03-20",
+                     "remedy offered", "outstanding action recorded", "stage 1 responded: partly upheld",
+                     "stage 2 requested", "stage 2 acknowledged", "stage 2 responded: not upheld"):
+        assert expected in actions
+    assert actions.count("stage 2 requested") == 1  # the refused attempt wrote nothing
+    assert {e.actor for e in v.events} == {"tester"}
+
+
+async def test_every_screen_opens_at_80x24_on_demo_data(demo_db):
+    app = build_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert screen_name(app) == "DashboardScreen"
+        assert app.screen.query_one("#worklist", DataTable).row_count > 0
+        for key, name in (("c", "ComplaintsScreen"), ("v", "ServiceRequestsScreen"), ("p", "ResidentsScreen"),
+                          ("r", "ReportsScreen"), ("s", "SettingsScreen"), ("d", "DashboardScreen")):
+            if isinstance(app.focused, Input):
+                await pilot.press("escape")  # out of a search box first: letters there are typed
+            await pilot.press(key)
+            await settle(pilot)
+            assert screen_name(app) == name
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert screen_name(app) == "HelpScreen"
+        await pilot.press("escape")
+        for key, name in (("n", "ResidentPickerScreen"), ("escape", "NewComplaintForm"),
+                          ("escape", "DashboardScreen")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert screen_name(app) == name
+
+        # complaints in each state there is: every action key opens its form (each key once)
+        rows = [r for state in L.STATES for r in Q.list_complaints(demo_db, Q.ComplaintFilter(state=state),
+                                                                    limit=1)]
+        assert len(rows) >= 5
+        tried: set[str] = set()
+        for n, row in enumerate(rows):
+            app.open_complaint(row.id)
+            await settle(pilot)
+            assert screen_name(app) == "ComplaintScreen"
+            screen = app.screen
+            assert screen.view.complaint.id == row.id
+            for tab in ("2341" if n == 0 else ""):
+                await pilot.press(tab)
+                await settle(pilot)
+            keys = [b.key for b in screen.BINDINGS if len(b.key) == 1 and b.key in "axoeflwit"
+                    and screen.check_action(b.action, ()) and b.key not in tried]
+            for key in dict.fromkeys(keys):
+                tried.add(key)
+                await pilot.press(key)
+                await until(pilot, lambda: app.screen is not screen)
+                assert screen_name(app).endswith("Form")
+                await pilot.press("escape")
+                await until(pilot, lambda: app.screen is screen)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert set("axoeflwit") <= tried
+
+
+async def test_dates_are_checked_as_you_type_and_bad_input_saves_nothing(db, setup):
+    c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 25), "Mould in the bathroom", channel="email")
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_complaint(c.id)
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await typed(pilot, "Mould")
+        date = app.screen.query_one("#date", Input)
+        date.focus()
+        await pilot.pause()
+        date.value = ""
+        await typed(pilot, "31/02/2026")
+        await pilot.pause()
+        message = text_of(date.parent.query_one(".field-msg"))
+        assert "is not a valid date: write it as 2025-12-17 or 17/12/2025" in message
+        date.value = ""
+        await typed(pilot, "2026-03-09")
+        await pilot.pause()
+        assert "in the future: today is Mon 2 Mar 2026" in text_of(date.parent.query_one(".field-msg"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "AcknowledgeForm"
+        assert "in the future" in form_error(app)
+        date.value = ""
+        await typed(pilot, "27/02/2026")
+        await pilot.press("ctrl+s")  # no handler chosen: the service refuses
+        await settle(pilot)
+        assert screen_name(app) == "AcknowledgeForm"
+        assert form_error(app) == "Choose who will handle this stage."
+        assert C.complaint_view(db, c.id).complaint.state == L.RECEIVED
+        assert app.screen.focused.id == "handler"
+        await choose(pilot, "c")  # Cerys Cole
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen", form_error(app)
+    st = C.complaint_view(db, c.id).stage(1).stage
+    assert (st.acknowledged_on, st.handler_id) == (dt.date(2026, 2, 27), setup.cerys)
+
+
+async def test_a_response_with_no_remedy_needs_a_statement(db, setup):
+    c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 25), "Bins not emptied")
+    C.acknowledge(db, c.id, "Bins not emptied", handler_id=setup.alice, on=dt.date(2026, 2, 26))
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_complaint(c.id)
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await choose(pilot, "u")  # upheld
+        await pilot.press("tab")
+        await typed(pilot, "Missed")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "RespondForm"
+        assert "say plainly that no remedy is offered" in form_error(app)
+        assert app.screen.focused.id == "remedy_statement"
+        await pilot.press("ctrl+s")
+    assert C.complaint_view(db, c.id).complaint.state == L.S1_ACKNOWLEDGED
+
+
+async def test_stage_2_handler_must_differ_from_stage_1(db, setup):
+    c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 2), "Noise from next door")
+    C.acknowledge(db, c.id, "Noise", handler_id=setup.bilal, on=dt.date(2026, 2, 3))
+    C.respond(db, c.id, "not upheld", "We acted on every report.", remedy_statement="None offered.",
+              on=dt.date(2026, 2, 10))
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_complaint(c.reference)
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await choose(pilot, "b")  # Bilal, who handled stage 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        handler_field = app.screen.query_one("#handler").parent
+        expected = "Stage 2 must be handled by someone other than Bilal Bashir, who handled stage 1 (Code 6.13)."
+        assert text_of(handler_field.query_one(".field-msg")) == expected
+        assert form_error(app) == expected
+    assert C.complaint_view(db, c.id).complaint.state == L.S1_RESPONDED
+    assert C.complaint_view(db, c.id).stage(2) is None
+
+
+async def test_complaints_list_loads_a_page_at_a_time_and_filters_as_you_type(demo_db):
+    total = Q.count_complaints(demo_db)
+    assert total > 100
+    app = build_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        table = app.screen.query_one("#list", DataTable)
+        assert table.row_count == 50
+        assert text_of(app.screen.query_one("#count")) == f"{total:,} complaints found, showing the first 50"
+        await pilot.press("down")  # from the search box to the list
+        table.move_cursor(row=45)
+        await settle(pilot)
+        assert table.row_count == 100
+        ids = [int(k.value) for k in table.rows]
+        assert ids == [r.id for r in Q.list_complaints(demo_db, limit=100)]
+
+        word = Q.list_complaints(demo_db, limit=1)[0].resident.split()[-1].lower()
+        await pilot.press("slash")
+        await typed(pilot, word)
+        await pilot.pause(0.3)  # the search waits for typing to pause
+        await settle(pilot)
+        expected = Q.count_complaints(demo_db, Q.ComplaintFilter(text=word))
+        assert 0 < expected < total
+        assert table.row_count == min(expected, 50)
+        assert text_of(app.screen.query_one("#count")).startswith(f"{expected:,} complaint")
+
+        await pilot.press("enter", "enter")  # to the list, then open the first one
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen"
+        assert app.screen.view.complaint.id == Q.list_complaints(demo_db, Q.ComplaintFilter(text=word),
+                                                                 limit=1)[0].id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintsScreen"
+        assert app.screen.query_one("#search", Input).value == word  # kept on the way back
+
+
+async def test_first_run_sets_up_the_landlord(db):
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert screen_name(app) == "WelcomeScreen"
+        await pilot.press("d")  # typed into the name box: the app's keys do not leave the welcome screen
+        assert screen_name(app) == "WelcomeScreen"
+        await pilot.press("backspace", "ctrl+s")
+        await settle(pilot)
+        assert "Type your organisation's name" in text_of(app.screen.query_one("#welcome-error"))
+        assert not S.is_set_up(db)
+        await typed(pilot, "Ashbury Homes")
+        await pilot.press("tab")
+        await typed(pilot, "4x0")
+        await pilot.pause()
+        assert "whole number" in text_of(app.screen.query_one("#homes").parent.query_one(".field-msg"))
+        await pilot.press("left", "backspace", "ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "DashboardScreen"
+    assert S.is_set_up(db)
+    assert S.get_settings(db).name == "Ashbury Homes"
+    assert S.homes_for(db, 2025) == 40
+
+
+async def test_first_run_can_load_demo_data_with_progress(db, monkeypatch):
+    from smallhousing.screens import welcome
+
+    monkeypatch.setattr(welcome, "DEMO_COMPLAINTS", 12)
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert screen_name(app) == "DashboardScreen"
+        await settle(pilot)
+        tiles = [text_of(t) for t in app.screen.query(".tile-number")]
+        assert tiles != ["-"] * 4
+    assert S.is_set_up(db)
+    assert Q.count_complaints(db) == 12
+
+
+async def test_keys_are_in_the_command_palette_and_help(db, setup):
+    c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 27), "Fence blown down")
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_complaint(c.id)
+        await settle(pilot)
+        titles = {cmd.title for cmd in app.get_system_commands(app.screen)}
+        assert {"Acknowledge", "Refuse", "Note", "Go to Dashboard", "New complaint"} <= titles
+        assert "Respond" not in titles and "Escalate" not in titles  # not allowed yet
+        footer_keys = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
+        assert {"a", "f", "g"} <= footer_keys and "o" not in footer_keys
+
+        await pilot.press("f1")
+        await settle(pilot)
+        assert screen_name(app) == "HelpScreen"
+        rows = [" ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(i))
+                for i in range(app.screen.query_one(DataTable).row_count)]
+        joined = "\n".join(rows)
+        for words in ("Dashboard", "New complaint", "Acknowledge, define and log", "Escalate to stage 2",
+                      "Ctrl+S", "Save the form"):
+            assert words in joined
+        await pilot.press("escape")
+        assert screen_name(app) == "ComplaintScreen"
+
+        # run an action through the palette's callback
+        [ack] = [cmd for cmd in app.get_system_commands(app.screen) if cmd.title == "Acknowledge"]
+        await ack.callback()
+        await settle(pilot)
+        assert screen_name(app) == "AcknowledgeForm"
+
+
+async def test_missing_parts_and_failed_backup_are_notices_not_crashes(db, setup, monkeypatch):
+    from smallhousing import app as app_module
+    from smallhousing.services import backup
+
+    def broken(db):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backup, "daily_backup", broken)
+    monkeypatch.setitem(app_module.SECTIONS, "reports", ("smallhousing.screens.nowhere", "X", "Reports"))
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen_name(app) == "DashboardScreen"
+        messages = [n.message for n in app._notifications]
+        assert any("backup could not be made: disk full" in m for m in messages)
+        assert any("Reports is not available" in m for m in messages)
