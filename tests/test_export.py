@@ -144,3 +144,16 @@ def test_cli_export_and_import_json(demo_db_path, tmp_path, capsys):
     csv_out = tmp_path / "log.csv"
     assert main(["--db", str(target), "export", str(csv_out)]) == 0
     assert csv_out.read_bytes().count(b"\r\n") == 151
+
+
+def test_json_from_an_older_version_takes_defaults_for_missing_columns(empty_db):
+    from smallhousing.services import settings
+
+    data = {"format": "smallhousing-export", "version": 1,
+            "tables": {"staff": [{"id": 7, "name": "Olwen Old"}]}}
+    assert T.import_json(empty_db, data)["staff"] == 1
+    [s] = settings.list_staff(empty_db)
+    assert (s.id, s.name, s.role, s.active) == (7, "Olwen Old", "", True)
+    with pytest.raises(DomainError, match="without name"):
+        T.import_json(empty_db.__class__(empty_db.path.with_name("other.db")).open(),
+                      {"format": "smallhousing-export", "version": 1, "tables": {"staff": [{"id": 1}]}})

@@ -780,6 +780,18 @@ def _from_json(col, value):
     return value
 
 
+def _default(col, table: str):
+    """The value a column takes when an (older) export does not have it."""
+    d = col.default
+    if d is not None and getattr(d, "is_scalar", False):
+        return d.arg
+    if d is not None and getattr(d, "is_callable", False):
+        return d.arg(None)
+    if col.nullable:
+        return None
+    raise DomainError(f"The export's {table} has a row without {col.name}, which every row needs.")
+
+
 def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | None = None) -> dict[str, int]:
     """Load a full export into an EMPTY database, keeping every id. Returns the rows per table."""
     if isinstance(source, dict):
@@ -830,7 +842,11 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
                 if extra:
                     raise DomainError(f"The export's {t.name} has columns this version does not know ("
                                       + ", ".join(sorted(extra)) + "); it was made by a newer version.")
-                batch.append({k: _from_json(cols[k], val) for k, val in r.items()})
+                row = {k: _from_json(cols[k], val) for k, val in r.items()}
+                for name, col in cols.items():
+                    if name not in row:
+                        row[name] = _default(col, t.name)
+                batch.append(row)
             for i in range(0, len(batch), 2000):
                 u.s.execute(insert(t), batch[i:i + 2000])
                 done += len(batch[i:i + 2000])
