@@ -50,7 +50,14 @@ def backups_dir(db_path: Path) -> Path:
 
 
 def make_private_dir(path: Path) -> Path:
-    """Create a folder readable by its owner only (0700 on POSIX)."""
+    """Create a folder readable by its owner only (0700 on POSIX).
+
+    A folder that already exists is left exactly as it is: it may be one the user chose, such as
+    their documents folder or /tmp, whose permissions are theirs to set.
+    """
+    path = Path(path)
+    if path.exists():
+        return path
     path.mkdir(parents=True, exist_ok=True)
     try:
         os.chmod(path, 0o700)

@@ -261,6 +261,14 @@ def test_long_text_runs_over_several_pages_intact(db, setup):
 
 def test_missing_outstanding_actions_statement_is_refused_and_nothing_is_written(db, setup):
     c = responded(db, setup, actions=False)
+    # respond() now records "no outstanding actions" itself; a record without the statement
+    # (an older or imported one) is what the check must catch
+    import sqlite3
+
+    con = sqlite3.connect(str(db.path))
+    con.execute("UPDATE stage SET actions_statement = '' WHERE complaint_id = ?", (c.id,))
+    con.commit()
+    con.close()
     before = len(C.complaint_view(db, c.id).correspondence)
     with pytest.raises(SL.LetterRefused) as exc:
         SL.issue_letter(db, c.reference, "response")

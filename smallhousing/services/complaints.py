@@ -394,6 +394,10 @@ def respond(db, complaint: "int | str", decision: str, reasons: str, *,
             raise DomainError("Say what is offered to put things right, or say plainly that no remedy "
                               "is offered.", field="remedy_statement")
         day = _step_date(u, c, on, f"stage {st.number} response")
+        if not actions and not clean(actions_statement):
+            # the response must say what is still to be done (6.9 f, 6.19 f): with nothing listed,
+            # the record says so in plain words
+            actions_statement = "There are no outstanding actions: nothing more is due from us."
         for r in remedies:
             _add_remedy(u, c, st.number, r, day)
         for a in actions:

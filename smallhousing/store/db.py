@@ -99,8 +99,7 @@ class Database:
 
     def open(self, *, migrate: bool = True) -> "Database":
         kind = _sqlite_check(self.path)
-        if not self.path.parent.exists():
-            paths.make_private_dir(self.path.parent)  # a folder we make is ours alone
+        paths.make_private_dir(self.path.parent)  # a folder we make is ours alone
         self.engine = self._make_engine(_begin_immediate)
         self.read_engine = self._make_engine(_begin_deferred)
         if migrate:
