@@ -6,7 +6,6 @@ import datetime as dt
 from functools import partial
 from pathlib import Path
 
-import pytest
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Select, Static, TextArea
