@@ -88,7 +88,7 @@ def test_json_import_refuses_a_database_with_records(demo_db, tmp_path, db, setu
     before = T.count_rows(db)
     with pytest.raises(DomainError) as e:
         T.import_json(db, path)
-    assert "already holds records" in str(e.value) and "empty database" in str(e.value)
+    assert "already holds" in str(e.value) and "empty database" in str(e.value)
     assert T.count_rows(db) == before
 
 
@@ -140,7 +140,7 @@ def test_cli_export_and_import_json(demo_db_path, tmp_path, capsys):
     # a second time the database is no longer empty: refused with one plain line, status 2
     assert main(["--db", str(target), "import", "--json", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "already holds records" in err
+    assert err.count("\n") == 1 and "already holds" in err
     csv_out = tmp_path / "log.csv"
     assert main(["--db", str(target), "export", str(csv_out)]) == 0
     assert csv_out.read_bytes().count(b"\r\n") == 151
@@ -157,3 +157,16 @@ def test_json_from_an_older_version_takes_defaults_for_missing_columns(empty_db)
     with pytest.raises(DomainError, match="without name"):
         T.import_json(empty_db.__class__(empty_db.path.with_name("other.db")).open(),
                       {"format": "smallhousing-export", "version": 1, "tables": {"staff": [{"id": 1}]}})
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_guarded(db, setup, tmp_path, empty_db):
+    C.log_complaint(db, setup.resident, TODAY, '=HYPERLINK("http://x.example","click")',
+                    outcome_sought="+44 7700 900123 to call back", reference="F-1")
+    path = tmp_path / "log.csv"
+    T.export_csv(db, path)
+    row = next(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))
+    assert row["summary"].startswith("'=HYPERLINK") and row["outcome_sought"].startswith("'+44")
+    T.import_csv(empty_db, path)
+    v = C.complaint_view(empty_db, "F-1")
+    assert v.complaint.description == '=HYPERLINK("http://x.example","click")'
+    assert v.complaint.outcome_sought == "+44 7700 900123 to call back"

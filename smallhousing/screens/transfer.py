@@ -142,6 +142,9 @@ class ImportScreen(AppScreen):
             self.app.call_from_thread(self._done, f"The file cannot be read: {exc.strerror or exc}.",
                                       [], [], True)
             return
+        except Exception as exc:  # never leave the screen waiting: say what happened
+            self.app.call_from_thread(self._done, f"Nothing was imported: {exc}", [], [], True)
+            return
         self.app.call_from_thread(self._done, result.summary(), [],
                                   [str(w) for w in result.warnings])
 

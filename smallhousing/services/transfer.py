@@ -318,7 +318,7 @@ class _Importer:
         for i, col in enumerate(self.columns):
             if col is None:
                 continue
-            cell = (cells[i] if i < len(cells) else "").strip()
+            cell = _unguard((cells[i] if i < len(cells) else "").strip())
             if not cell:
                 v[col] = None if col in _EMPTY_NONE else ""
                 continue
@@ -673,6 +673,19 @@ def log_rows(db) -> list[dict]:
         return out
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula. Residents' own words go into
+# the log, so an export writes such a cell with a leading apostrophe, which the import takes off.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guard(value: str) -> str:
+    return "'" + value if value and value.startswith(_FORMULA_START) else value
+
+
+def _unguard(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
 def _iso(d: dt.date | None) -> str:
     return d.isoformat() if d else ""
 
@@ -683,7 +696,7 @@ def export_csv(db, path: "str | os.PathLike") -> int:
     buf = io.StringIO(newline="")
     w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: _guard(v) for k, v in r.items()} for r in rows)
     _write_private(Path(path), ("\ufeff" + buf.getvalue()).encode("utf-8"), db)
     return len(rows)
 
@@ -824,10 +837,10 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
     with transaction(db) as u:
         existing = {name: n for name, n in count_rows(u).items() if n}
         if existing:
-            what = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in existing.items())
-            raise DomainError("This database already holds records (" + what + "). A full import only "
-                              "goes into an empty database: start a new one with --db NEW.db, or "
-                              "restore a backup instead.")
+            what = ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in existing.items())
+            raise DomainError(f"This database already holds {sum(existing.values())} records ({what}). "
+                              "A full import only goes into an empty database: start a new one with "
+                              "--db NEW.db, or restore a backup instead.")
         u.s.execute(text("PRAGMA defer_foreign_keys = ON"))
         for t in _tables():
             rows = tables.get(t.name, [])
