@@ -137,6 +137,14 @@ def test_semicolon_separated_file(db):
     assert by_ref(db, "S1").resident.address == "1 Road, Ashbury"
 
 
+def test_excel_separator_line_is_followed_and_counted(db):
+    data = ("sep=;\r\nreference;received_on;resident_name\r\nS2;05/01/2026;Ann, Ash\r\n"
+            "S3;45/01/2026;Bob\r\n")
+    with pytest.raises(T.ImportProblems) as e:
+        T.import_csv(db, data.encode("cp1252"))
+    assert where(e.value) == [(4, "received_on")]  # the sep= line is line 1, the header line 2
+
+
 # every kind of bad row ---------------------------------------------------------------------------
 
 BAD_ROWS = {

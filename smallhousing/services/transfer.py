@@ -157,9 +157,9 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _records(text: str) -> Iterable[tuple[int, list[str]]]:
+def _records(text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
     """(starting physical line, cells) for each record; a quoted cell may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     last = 0
     while True:
         try:
@@ -550,7 +550,11 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
     """Import a complaints log. All or nothing: raises ImportProblems listing every problem."""
     label = name or (Path(source).name if not isinstance(source, bytes) else "the file")
     text_, encoding = read_log(source)
-    records = list(_records(text_))
+    # Excel may start the file with a line such as "sep=;" that names the separator
+    sep = re.fullmatch(r'"?sep=(.)"?', text_.split("\n", 1)[0].strip())
+    records = list(_records(text_, sep.group(1) if sep else _delimiter(text_)))
+    if sep:
+        records = records[1:]
     while records and not any(c.strip() for c in records[-1][1]):
         records.pop()
     if not records:
