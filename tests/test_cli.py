@@ -142,7 +142,7 @@ def test_due_text_marks_overdue(filled, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:2] == ["reference", "due"]
     assert len(lines) == 4
-    assert "OVERDUE" in lines[1] and "Nobody" not in lines[1]  # soonest (overdue) first
+    assert "OVERDUE" in lines[1] and "acknowledge stage 1" in lines[1]  # overdue first
     assert "Mr Ieuan Lloyd" in lines[1]
     assert "due soon" in lines[2] and "Alice Adams" in lines[2]
     assert "on time" in lines[3] and "OVERDUE" not in lines[3]
