@@ -280,8 +280,11 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         statement = "No remedy is offered because we did not find a failing in our service."
     C.respond(u, c.id, decision, REASONS[decision], remedies=remedies, actions=actions,
               remedy_statement=statement, on=resp)
+    u.s.flush()  # autoflush is off while demo data is made: write the remedies and actions first
     for r in u.s.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
-        if r.due_on and r.due_on <= today and rng.random() < 0.9:
+        if r.due_on is None and r.kind == "apology":
+            C.complete_remedy(u, r.id, on=resp)  # the apology is given in the response itself
+        elif r.due_on and r.due_on <= today and rng.random() < 0.9:
             C.complete_remedy(u, r.id, on=r.due_on)
     for a in u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == c.id)).all():
         if a.due_on and a.due_on <= today and rng.random() < 0.8:
