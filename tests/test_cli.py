@@ -176,7 +176,15 @@ def test_due_honours_smallhousing_db(filled, monkeypatch, capsys):
     assert len(json.loads(capsys.readouterr().out)) == 3
 
 
+def test_due_on_a_missing_file_says_so_and_creates_nothing(tmp_path, capsys):
+    target = tmp_path / "mistyped.db"
+    assert main(["due", "--db", str(target)]) == 2
+    assert "There is no database at" in _one_plain_line(capsys.readouterr().err)
+    assert not target.exists()
+
+
 def test_due_with_nothing_open(tmp_path, capsys):
+    Database(tmp_path / "fresh.db").open().close()
     assert main(["due", "--db", str(tmp_path / "fresh.db")]) == 0
     assert "Nothing is due" in capsys.readouterr().out
     assert main(["due", "--db", str(tmp_path / "fresh.db"), "--json"]) == 0

@@ -65,6 +65,13 @@ async def test_preview_shows_the_letter_and_issues_it(db, setup):
 
 async def test_incomplete_letter_lists_what_is_missing_and_cannot_be_issued(db, setup):
     c = responded(db, setup, actions=False)
+    # respond() records "no outstanding actions" itself; an older or imported record may lack it
+    import sqlite3
+
+    con = sqlite3.connect(str(db.path))
+    con.execute("UPDATE stage SET actions_statement = '' WHERE complaint_id = ?", (c.id,))
+    con.commit()
+    con.close()
     app = Host(LetterPreviewScreen(db, c.reference, "response", stage=1))
     async with app.run_test(size=(110, 40)) as pilot:
         await pilot.pause()

@@ -99,7 +99,7 @@ def cmd_due(args) -> int:
         from ..domain.calendar import WorkingCalendar
 
         WorkingCalendar().add(dt.date.today(), args.within)  # refuses a number too big to count
-    items = open_work(open_db(args), within_working_days=args.within)
+    items = open_work(open_db(args, must_exist=True), within_working_days=args.within)
     if args.json:
         sys.stdout.write(json.dumps([i.as_dict() for i in items], ensure_ascii=False) + "\n")
         return 0

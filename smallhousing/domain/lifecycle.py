@@ -185,7 +185,7 @@ def check_extension(cal: WorkingCalendar, rules: RuleSet, stage: StageDates, new
     d = stage_deadlines(cal, rules, stage)
     current = d.final_respond_by
     assert d.cap is not None and current is not None
-    if not isinstance(new_due, dt.date):
+    if not isinstance(new_due, dt.date) or isinstance(new_due, dt.datetime):
         raise DomainError("Give the new response date.", field="new_due")
     if new_due <= current:
         raise DomainError(

@@ -421,6 +421,9 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
                                            and (_stage(u, c, 1) or Stage()).responded_on) else 0)
         if _stage(u, c, 2) is not None:
             raise DomainError("Stage 2 has already been requested for this complaint.")
+        if c.escalation_refused_on is not None:
+            raise DomainError(f"Escalation was refused on {short_date(c.escalation_refused_on)}; the "
+                              "resident can take that decision to the Housing Ombudsman.")
         day = _step_date(u, c, on, "stage 2 request")
         if handler_id is not None:
             _check_staff(u, handler_id)
