@@ -279,6 +279,20 @@ def test_refusals_withdrawals_and_escalation_refusals(db):
     assert (r4.state, r4.withdrawn_reason) == (L.WITHDRAWN, "Sorted out")
 
 
+def test_closed_then_escalated_and_closing_dates_of_finished_complaints(db):
+    header = ("reference,received_on,resident_name,refused_on,refusal_reason,stage1_acknowledged_on,"
+              "stage1_responded_on,stage1_decision,stage1_reasons,stage2_requested_on,closed_on")
+    rows = ["E1,2026-01-05,Ann Ash,,,2026-01-06,2026-01-12,upheld,Late,2026-02-02,2026-01-20",
+            "E2,2026-01-05,Ann Ash,2026-01-06,legal proceedings: At court,,,,,,2026-01-07"]
+    result = T.import_csv(db, csv_bytes(*rows, header=header))
+    e1 = by_ref(db, "E1").complaint
+    # closed after stage 1, escalated later: open again at stage 2
+    assert (e1.state, e1.closed_on, e1.stage) == (L.S2_REQUESTED, None, 2)
+    assert by_ref(db, "E2").complaint.state == L.REFUSED
+    assert [(w.line, w.column) for w in result.warnings] == [(3, "closed_on")]
+    assert "was refused, which ends it" in str(result.warnings[0])
+
+
 def test_inactive_handler_is_a_problem_not_a_new_person(db, setup):
     settings.update_staff(db, setup.cerys, active=False)
     with pytest.raises(T.ImportProblems) as e:

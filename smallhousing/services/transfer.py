@@ -459,6 +459,12 @@ class _Importer:
                            C.refuse, u, cid, ground, reason, on=v["refused_on"])
             last_response = 2 if row.has("stage2_responded_on") else 1
             self._stage(row, cid, 1, h1, last_response)
+            closed = False
+            if row.has("closed_on") and row.has("stage2_requested_on") \
+                    and "closed_on" not in row.bad and v["closed_on"] <= v["stage2_requested_on"]:
+                # closed after stage 1 and escalated later: close first, as it happened
+                self._step(row, {}, "closed_on", C.close, u, cid, on=v["closed_on"])
+                closed = True
             if self._when(row, "stage2_requested_on"):
                 h2 = self._staff_id(row, "stage2_handler", v["stage2_handler"]) \
                     if row.has("stage2_handler") else None
@@ -474,8 +480,14 @@ class _Importer:
             if self._when(row, "withdrawn_on"):
                 self._step(row, {}, "withdrawn_on", C.withdraw, u, cid, v["withdrawal_reason"],
                            on=v["withdrawn_on"])
-            if self._when(row, "closed_on"):
-                self._step(row, {}, "closed_on", C.close, u, cid, on=v["closed_on"])
+            if self._when(row, "closed_on") and not closed:
+                if c.state in (L.REFUSED, L.WITHDRAWN):
+                    # a refusal or withdrawal ends a complaint by itself: nothing more to close
+                    self.result.warnings.append(Problem(
+                        row.line, "closed_on", f"the complaint was {c.state}, which ends it, so the "
+                                               "closing date was not recorded"))
+                else:
+                    self._step(row, {}, "closed_on", C.close, u, cid, on=v["closed_on"])
             if not row.bad:
                 self.result.complaints += 1
                 self.result.by_state[c.state] = self.result.by_state.get(c.state, 0) + 1
