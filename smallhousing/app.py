@@ -73,7 +73,12 @@ class SmallHousingApp(App):
         if not settings.is_set_up(self.db):
             from .screens.welcome import WelcomeScreen
 
-            self.push_screen(WelcomeScreen(self.db))
+            self.push_screen(WelcomeScreen(self.db), self._welcomed)
+
+    def _welcomed(self, how) -> None:
+        if how == "setup":
+            self.notify("Next, add your staff under Settings (s) and your residents under Residents (p). "
+                        "Press ? at any time for every key.", title="You are set up", timeout=20)
 
     @work(thread=True, group="backup", exit_on_error=False)
     def daily_backup(self) -> None:
@@ -85,7 +90,7 @@ class SmallHousingApp(App):
             daily_backup(self.db)
         except Exception as exc:  # a failed backup must never stop the app: say so and carry on
             self.call_from_thread(self.notify, f"Today's backup could not be made: {exc}",
-                                  title="Backup", severity="warning", timeout=15)
+                                  title="Backup", severity="warning", timeout=15, markup=False)
 
     # navigation ----------------------------------------------------------------------------------
     def _section_class(self, section: str) -> type[Screen] | None:
@@ -155,8 +160,9 @@ class SmallHousingApp(App):
         seen = set()
         for active in screen.active_bindings.values():
             b, node = active.binding, active.node
-            if node is self or not b.description or b.system or not active.enabled:
-                continue
+            if (not isinstance(node, Screen) or not b.description or b.system or not active.enabled
+                    or b in Screen.BINDINGS):
+                continue  # the app's own keys are above; focus and copy keys are Textual's
             if (id(node), b.action) in seen:
                 continue
             seen.add((id(node), b.action))

@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
@@ -188,7 +189,19 @@ class AppScreen(Screen):
         yield from ()
 
 
-class DeadlineTable(DataTable):
+def plain(text: str) -> Content:
+    """Text exactly as typed, for widgets that would otherwise read square brackets as markup."""
+    return Content(text or "")
+
+
+class PlainTable(DataTable):
+    """A DataTable that shows text cells exactly as typed (DataTable reads plain strings as markup)."""
+
+    def add_row(self, *cells, **kw):
+        return super().add_row(*(Text(c) if isinstance(c, str) else c for c in cells), **kw)
+
+
+class DeadlineTable(PlainTable):
     """A table whose deadline cells are coloured by status, with colours set in app.tcss."""
 
     COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {
@@ -290,7 +303,7 @@ class FormScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.form_title(), classes="dialog-title")
+            yield Label(self.form_title(), classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body", can_focus=False):
                 yield from self.compose_fields()
             yield Static("", id="form-error", classes="form-error", markup=False)
@@ -400,4 +413,4 @@ def staff_options(db) -> list[tuple[str, int]]:
     """(name, id) for each active member of staff."""
     from ..services import settings as S
 
-    return [(s.name, s.id) for s in S.list_staff(db)]
+    return [(Text(s.name), s.id) for s in S.list_staff(db)]  # Text: shown as typed, found by typing

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane
 
 from ..domain.rules import rule_set
 from . import forms as F
-from .common import AppScreen, DeadlineTable, compact_day, day, days_left_text, pounds, status_class
+from .common import AppScreen, DeadlineTable, PlainTable, compact_day, day, days_left_text, pounds, status_class
 
 # screen action -> the lifecycle action it needs (None: always available once loaded)
 LIFECYCLE = {
@@ -44,7 +44,7 @@ class ComplaintScreen(AppScreen):
                 tooltip="Acknowledge, define and log the complaint at this stage"),
         Binding("x", "extend", "Extend", id="complaint-extend", tooltip="Extend the response date"),
         Binding("o", "respond", "Respond", id="complaint-respond",
-                tooltip="Record the stage's response: decision, reasons, remedies, actions"),
+                tooltip="Record the response: decision, reasons, remedies, actions"),
         Binding("e", "escalate", "Escalate", id="complaint-escalate", tooltip="Escalate to stage 2"),
         Binding("f", "refuse", "Refuse", id="complaint-refuse", tooltip="Refuse the complaint (section 2)"),
         Binding("f", "refuse_escalation", "Refuse escalation", id="complaint-refuse-escalation",
@@ -55,13 +55,13 @@ class ComplaintScreen(AppScreen):
         Binding("w", "withdraw", "Withdraw", id="complaint-withdraw", show=False,
                 tooltip="The resident withdraws the complaint"),
         Binding("i", "add_point", "Another point", id="complaint-add-point", show=False,
-                tooltip="Another point raised: add it to stage 1 or log it as a new complaint"),
+                tooltip="Another point raised: add it to stage 1, or log it as new"),
         Binding("t", "note", "Note", id="complaint-note", show=False,
                 tooltip="Add a note or correspondence"),
         Binding("m", "mark_done", "Mark done", id="complaint-mark-done", show=False,
                 tooltip="Mark a remedy or outstanding action done"),
         Binding("u", "update_action", "Update on action", id="complaint-update-action", show=False,
-                tooltip="Record an update to the resident on an outstanding action"),
+                tooltip="Record an update given to the resident on an action"),
         Binding("b", "open_letter", "Open letter", id="complaint-open-letter", show=False,
                 tooltip="Open the chosen letter in the system viewer"),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
@@ -90,8 +90,8 @@ class ComplaintScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="head"):
             with Horizontal(id="head-who"):
-                yield Label("", id="ref")
-                yield Label("", id="who")
+                yield Label("", id="ref", markup=False)
+                yield Label("", id="who", markup=False)
                 yield Horizontal(id="flags")
             yield Label("", id="where", markup=False)
             yield Label("", id="next", markup=False)
@@ -105,7 +105,7 @@ class ComplaintScreen(AppScreen):
             with TabPane("3 Remedies & actions", id="tab-items"):
                 yield DeadlineTable(id="items")
             with TabPane("4 Letters & notes", id="tab-letters"):
-                yield DataTable(id="letters", cursor_type="row", zebra_stripes=True)
+                yield PlainTable(id="letters", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         items = self.query_one("#items", DeadlineTable)
@@ -116,8 +116,8 @@ class ComplaintScreen(AppScreen):
         items.add_column("Done", width=9)
         letters = self.query_one("#letters", DataTable)
         letters.add_column("Date", width=9)
-        letters.add_column("Kind", width=14)
-        letters.add_column("Summary", width=44)
+        letters.add_column("Kind", width=16)
+        letters.add_column("Summary", width=42)
         letters.add_column("File", width=4)
         self.query_one("#head").loading = True
         self.load()
@@ -144,7 +144,7 @@ class ComplaintScreen(AppScreen):
         self.post_message(self.Loaded(view, left))
 
     def on_complaint_screen_failed(self, message: Failed) -> None:
-        self.app.notify(message.message, severity="error")
+        self.app.notify(message.message, severity="error", markup=False)
         if self.view is None:
             self.dismiss()
 
@@ -171,13 +171,16 @@ class ComplaintScreen(AppScreen):
     def _show_head(self, v, days_left: int | None) -> None:
         c = v.complaint
         self.query_one("#ref", Label).update(c.reference)
-        self.query_one("#who", Label).update(v.resident.name)
+        who = v.resident.name
+        if v.representative:
+            who += f" (via {v.representative.name})"
+        self.query_one("#who", Label).update(who)
         flags = self.query_one("#flags", Horizontal)
         flags.remove_children()
         shown = list(v.flags)
         if c.vulnerable and "vulnerable" not in shown:
             shown.append("vulnerable")
-        flags.mount_all([Label(f, classes=f"flag flag-{f.replace(' ', '-')}") for f in shown])
+        flags.mount_all([Label(f, classes=f"flag flag-{f.replace(' ', '-')}", markup=False) for f in shown])
         handler = f"handled by {v.current.handler}" if v.current and v.current.handler else "no handler yet"
         rules = rule_set(c.rule_set)
         state = c.state[0].upper() + c.state[1:]
@@ -221,6 +224,10 @@ class ComplaintScreen(AppScreen):
             rep = v.representative
             line(f"Made by {rep.name}" + (f" ({rep.relationship})" if rep.relationship else "")
                  + f" for {v.resident.name}" + (f"; authority: {rep.authority}" if rep.authority else ""))
+        if c.service_request_id:
+            line("Raised because the resident was unhappy with the response to a service request.")
+        if c.related_to_id:
+            line("Logged as a new complaint from a point raised on an earlier complaint.")
         if c.categories:
             line("About: " + ", ".join(c.categories.split(";")))
         line(f"In the resident's words: {c.description}")
@@ -303,7 +310,7 @@ class ComplaintScreen(AppScreen):
             table.move_cursor(row=min(row, table.row_count - 1))
 
     def _show_letters(self, v) -> None:
-        table = self.query_one("#letters", DataTable)
+        table = self.query_one("#letters", PlainTable)
         row = table.cursor_row
         table.clear()
         for k in v.correspondence:
@@ -343,7 +350,8 @@ class ComplaintScreen(AppScreen):
         from ..store.models import Complaint
 
         if isinstance(result, Complaint) and result.id != self.view.complaint.id:
-            self.app.notify(f"Logged as a new complaint, {result.reference}.", title="New complaint")
+            self.app.notify(f"Logged as a new complaint, {result.reference}.", title="New complaint",
+                            markup=False)
         self.load()
 
     def action_tab(self, tab: str) -> None:
@@ -451,14 +459,15 @@ class ComplaintScreen(AppScreen):
 
     def _open(self, k) -> None:
         if not k.file_path:
-            self.notify(k.summary, title=f"{DIRECTION_WORDS.get(k.direction, '')} {day(k.on)}".strip())
+            self.notify(k.summary, title=f"{DIRECTION_WORDS.get(k.direction, '')} {day(k.on)}".strip(),
+                        markup=False)
             return
         path = Path(k.file_path)
         if not path.exists():
-            self.notify(f"The letter file is missing: {path}", severity="error", timeout=15)
+            self.notify(f"The letter file is missing: {path}", severity="error", timeout=15, markup=False)
             return
         if not open_with_system_viewer(path):
-            self.notify(f"Open this file to read the letter: {path}", title="Letter", timeout=20)
+            self.notify(f"Open this file to read the letter: {path}", title="Letter", timeout=20, markup=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "letters" and self.view is not None:

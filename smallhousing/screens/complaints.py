@@ -78,7 +78,7 @@ class ComplaintsScreen(AppScreen):
         table = self.query_one("#list", DeadlineTable)
         table.add_column("Reference", width=9)
         table.add_column("Received", width=9)
-        table.add_column("Resident", width=16)
+        table.add_column("Resident", width=15)
         table.add_column("St", width=2)
         table.add_column("State", width=20)
         table.add_column("Next due", width=9)
@@ -170,7 +170,7 @@ class ComplaintsScreen(AppScreen):
 
     def on_complaints_screen_failed(self, message: Failed) -> None:
         self.fetching = False
-        self.notify(message.message, severity="error")
+        self.notify(message.message, severity="error", markup=False)
 
     def on_complaints_screen_page(self, message: Page) -> None:
         if message.generation != self.generation:

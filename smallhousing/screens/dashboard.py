@@ -60,13 +60,13 @@ class DashboardScreen(AppScreen):
     def on_mount(self) -> None:
         work = self.query_one("#worklist", DeadlineTable)
         work.add_column("Reference", width=9)
-        work.add_column("Resident", width=16)
+        work.add_column("Resident", width=15)
         work.add_column("Next step", width=19)
         work.add_column("Due", width=9)
         work.add_column("Left", width=12)
         alerts = self.query_one("#alerts", DeadlineTable)
         alerts.add_column("What", width=18)
-        alerts.add_column("Details", width=26)
+        alerts.add_column("Details", width=25)
         alerts.add_column("Due", width=9)
         alerts.add_column("For", width=14)
         self.query_one("#dash").loading = True
@@ -93,7 +93,7 @@ class DashboardScreen(AppScreen):
 
     def on_dashboard_screen_failed(self, message: Failed) -> None:
         self.query_one("#dash").loading = False
-        self.notify(message.message, severity="error")
+        self.notify(message.message, severity="error", markup=False)
 
     def on_dashboard_screen_loaded(self, message: Loaded) -> None:
         d = message.data
@@ -143,7 +143,7 @@ class DashboardScreen(AppScreen):
             if kind in ("remedy", "action"):
                 self.app.open_complaint(ref)
             else:
-                self.notify(f"Review this on the Residents screen (press p): {ref}.")
+                self.notify(f"Review this on the Residents screen (press p): {ref}.", markup=False)
 
 
 def _month(key: str) -> str:

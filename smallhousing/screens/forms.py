@@ -6,6 +6,7 @@ nothing is ever half-saved. A refusal from the service (DomainError) is shown in
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, SelectionList, Static, TextArea
@@ -16,8 +17,12 @@ from ..domain.errors import DomainError
 from ..domain.rules import rule_set
 from ..services import complaints as C
 from ..services.base import parse_date
-from .common import (Field, FormScreen, PoundsValidator, Required, day, field_value, input_day, parse_pounds,
+from .common import (Field, FormScreen, PlainTable, PoundsValidator, Required, day, field_value, input_day,
+                     parse_pounds, plain,
                      pounds, resident_picker, staff_options)
+
+
+NO_STAFF = "No staff are set up yet: add them under Settings (press s on the dashboard)."
 
 
 def _area(ident: str, text: str = "", placeholder: str = "", classes: str = "") -> TextArea:
@@ -63,11 +68,12 @@ class AcknowledgeForm(ComplaintForm):
                     _area("not_responsible_for", st.stage.not_responsible_for if st else ""))
         handler = st.stage.handler_id if st else None
         options = staff_options(self.db)
+        hint = "At stage 2 this must be someone other than the stage 1 handler (Code 6.13)." \
+            if self.c.stage == 2 else ""
         yield Field("Who will handle this stage", Select(options, prompt="(choose a handler)", id="handler",
                                                          value=handler if handler in {v for _, v in options}
                                                          else Select.NULL, compact=True),
-                    hint="At stage 2 this must be someone other than the stage 1 handler (Code 6.13)."
-                    if self.c.stage == 2 else "")
+                    hint=hint if options else NO_STAFF)
         yield Field("Date of acknowledgement", self.date_input("date", self.today),
                     hint=f"Due by {day(due)}." if due else "")
 
@@ -195,14 +201,14 @@ class RespondForm(ComplaintForm):
         yield Field("Reasons for the decision, point by point", _area("reasons"),
                     hint="Answer every point of the definition, citing policy or law where relevant.")
         yield Label("Remedies offered", classes="field-label")
-        yield DataTable(id="remedy-list", cursor_type="row", classes="items")
+        yield PlainTable(id="remedy-list", cursor_type="row", classes="items")
         with Horizontal(classes="item-buttons"):
             yield Button("Add a remedy", id="add-remedy", compact=True)
             yield Button("Remove the chosen remedy", id="remove-remedy", compact=True)
         yield Field("What the response says about putting things right", _area("remedy_statement"),
                     hint="Needed when no remedy is offered: say plainly that none is offered, and why.")
         yield Label("Outstanding actions (still to be done after the response)", classes="field-label")
-        yield DataTable(id="action-list", cursor_type="row", classes="items")
+        yield PlainTable(id="action-list", cursor_type="row", classes="items")
         with Horizontal(classes="item-buttons"):
             yield Button("Add an action", id="add-action", compact=True)
             yield Button("Remove the chosen action", id="remove-action", compact=True)
@@ -280,8 +286,9 @@ class EscalateForm(ComplaintForm):
         who = s1.handler if s1 and s1.handler else "the stage 1 handler"
         yield _context("The resident does not have to give a reason for escalating (Code 6.12). "
                        f"Stage 2 must be handled by someone other than {who} (Code 6.13).")
-        yield Field("Who will handle stage 2", Select(staff_options(self.db), prompt="(choose a handler)",
-                                                      id="handler", compact=True))
+        options = staff_options(self.db)
+        yield Field("Who will handle stage 2", Select(options, prompt="(choose a handler)", id="handler",
+                                                      compact=True), hint="" if options else NO_STAFF)
         yield Field("Date the resident asked to escalate", self.date_input("date", self.today))
         yield Field("What the resident said (optional)", Input(id="resident_reason", compact=True))
 
@@ -375,8 +382,9 @@ class WithdrawForm(ComplaintForm):
         return C.withdraw(self.db, self.c.id, self.text("reason"), on=self.date("date"))
 
 
-DIRECTION_CHOICES = (("A note for the file", "note"), ("Received from the resident or for them", "in"),
-                     ("Sent to the resident", "out"))
+DIRECTION_CHOICES = (("A note for the file", "note"),
+                     ("Received from the resident or their representative", "in"),
+                     ("Sent to the resident or their representative", "out"))
 
 
 class NoteForm(ComplaintForm):
@@ -476,7 +484,7 @@ class _ResidentForm(FormScreen):
         self.resident_id = rec.resident.id
         flags = f"  [{', '.join(rec.flags)}]" if rec.flags else ""
         button = self.query_one("#resident", Button)
-        button.label = f"{rec.resident.name}, {rec.resident.address}{flags}"[:70]
+        button.label = plain(f"{rec.resident.name}, {rec.resident.address}{flags}"[:70])
         self.resident_chosen(rec)
         self.focus_next()
 
@@ -511,7 +519,7 @@ class NewComplaintForm(_ResidentForm):
                     Select(staff_options(self.db), prompt="(not yet)", id="handler", compact=True))
 
     def resident_chosen(self, rec) -> None:
-        reps = [(f"{p.name}" + (f" ({p.relationship})" if p.relationship else ""), p.id)
+        reps = [(Text(p.name + (f" ({p.relationship})" if p.relationship else "")), p.id)
                 for p in rec.representatives if p.active]
         sel = self.query_one("#representative", Select)
         sel.set_options([("The resident", 0)] + reps)

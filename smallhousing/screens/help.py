@@ -19,7 +19,7 @@ FORM_KEYS = (
 GENERAL_KEYS = (
     ("Ctrl+P", "Search every command by name"),
     ("Enter", "Open the complaint or item under the cursor"),
-    ("Up / Down, PgUp / PgDn", "Move through a list"),
+    ("Arrows, PgUp/PgDn", "Move through a list"),
 )
 
 
@@ -53,13 +53,13 @@ class HelpScreen(ModalScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("Key", width=16)
-        table.add_column("What it does", width=58)
+        table.add_column("What it does", width=56)
 
         def section(title: str) -> None:
             table.add_row("", "")
-            table.add_row(f"{title}", "")
+            table.add_row("", f"-- {title} --")
 
-        table.add_row("Everywhere", "")
+        table.add_row("", "-- Everywhere --")
         for b in _bindings(self.app):
             table.add_row(self._key(b), b.description)
         for key, what in GENERAL_KEYS:
