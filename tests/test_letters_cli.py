@@ -36,6 +36,13 @@ def run(db, *args):
 
 def test_refused_letter_exits_2_lists_each_item_and_writes_nothing(db, setup, tmp_path, capsys):
     c = responded(db, setup, actions=False)
+    # respond() records "no outstanding actions" itself; an older or imported record may lack it
+    import sqlite3
+
+    con = sqlite3.connect(str(db.path))
+    con.execute("UPDATE stage SET actions_statement = '' WHERE complaint_id = ?", (c.id,))
+    con.commit()
+    con.close()
     out = tmp_path / "letter.pdf"
     assert run(db, "letter", c.reference, "response", "--out", str(out)) == 2
     err = capsys.readouterr().err.splitlines()
