@@ -247,7 +247,8 @@ async def test_restriction_and_representative_are_added(db, setup):
         assert (x.description, x.reason, x.imposed_on, x.review_on) == (
             "One named officer only", "Repeated abusive emails", dt.date(2026, 3, 2), dt.date(2026, 6, 2))
         [rep] = record.representatives
-        assert (rep.name, rep.relationship, rep.authority) == ("Gwen O'Brien", "daughter", "signed consent form")
+        assert (rep.name, rep.relationship, rep.authority) == (
+            "Gwen O'Brien", "daughter", "signed consent form")
         assert "restricted" in text_of(screen.query_one("#resident-flags", Static))
         assert [i.label for i in items(screen, "list-representatives")] == ["Gwen O'Brien"]
 

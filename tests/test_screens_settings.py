@@ -9,7 +9,7 @@ from textual.widgets import Input, ListView, Static
 
 from smallhousing.services import complaints as C
 from smallhousing.services import settings as S
-from smallhousing.screens.resident_forms import ConfirmScreen, FormScreen
+from smallhousing.screens.resident_forms import ConfirmScreen
 from smallhousing.screens.settings import ClosureForm, HomesForm, SettingItem, SettingsScreen, StaffForm
 
 SIZE = (80, 24)
@@ -113,7 +113,8 @@ async def test_add_rename_and_deactivate_staff(db, setup):
         await pilot.press(*"Officer")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert [(s.name, s.role) for s in S.list_staff(db) if s.name == "Dai Rees"] == [("Dai Rees", "Officer")]
+        added = [(s.name, s.role) for s in S.list_staff(db) if s.name == "Dai Rees"]
+        assert added == [("Dai Rees", "Officer")]
         names = [i.row.name for i in items(screen, "list-staff")]
         assert "Dai Rees" in names
         # rename the highlighted one (the first: Alice Adams)

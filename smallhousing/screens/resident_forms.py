@@ -40,8 +40,9 @@ class BindingCommands(Provider):
     """Offers every key binding of the current screen in the command palette.
 
     A screen may name its commands in ``PALETTE_NAMES`` (action -> name) where the footer's short
-    description needs the screen's context. It may define ``prepare_action(action)`` to get ready first (for example, to show the tab
-    the action belongs to), so that a command works from anywhere on the screen.
+    description needs the screen's context. It may define ``prepare_action(action)`` to get ready
+    first (for example, to show the tab the action belongs to), so that a command works from
+    anywhere on the screen.
     """
 
     def _commands(self) -> list[tuple[str, str, Callable]]:
@@ -500,7 +501,8 @@ class RepresentativeForm(FormScreen[int | None]):
             FormField("name", "Name", required=True, what="the representative's name"),
             FormField("relationship", "Relationship to the resident",
                       placeholder="e.g. daughter, advocate, councillor…"),
-            FormField("authority", "Authority to act", placeholder="e.g. signed consent form, power of attorney…"),
+            FormField("authority", "Authority to act",
+                      placeholder="e.g. signed consent form, power of attorney…"),
             FormField("authority_on", "Authority given on", kind="date", placeholder="e.g. 17/12/2025",
                       what="date the authority was given"),
             FormField("address", "Address"),

@@ -19,6 +19,7 @@ from textual.widgets import (DataTable, Footer, Input, Label, ListItem, ListView
 from textual.worker import get_current_worker
 
 from ..domain.calendar import short_date
+from ..domain.errors import DomainError
 from ..services import residents as residents_service
 from ..services.residents import ResidentRecord
 from .common import NavBar
@@ -389,8 +390,6 @@ class ResidentScreen(Screen):
 
     @work(thread=True, exclusive=True, group="resident-record")
     def _fetch(self) -> None:
-        from ..domain.errors import DomainError
-
         try:
             record = residents_service.resident_record(self.db, self.resident_id)
         except DomainError as exc:

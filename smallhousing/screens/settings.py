@@ -189,7 +189,8 @@ class SettingsScreen(Screen):
                     yield Static("How residents can bring a complaint to the Housing Ombudsman. Letters "
                                  "print these details, so none may be left empty. Change them only if "
                                  "the Ombudsman changes them.", classes="pane-hint")
-                    yield FormFields([FormField(name, label, required=True, what=f"the Ombudsman's {label.lower()}")
+                    yield FormFields([FormField(name, label, required=True,
+                                                what=f"the Ombudsman's {label.lower()}")
                                       for name, label in OMBUDSMAN_FIELDS], id="ombudsman-fields")
                     yield Static("", id="ombudsman-message", classes="form-status", markup=False)
                     with Horizontal(classes="form-buttons"):
@@ -242,7 +243,8 @@ class SettingsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="settings-load")
     def _fetch(self) -> None:
-        data = (settings_service.get_settings(self.db), settings_service.list_staff(self.db, active_only=False),
+        data = (settings_service.get_settings(self.db),
+                settings_service.list_staff(self.db, active_only=False),
                 settings_service.list_homes(self.db), settings_service.list_closure_days(self.db))
         self.app.call_from_thread(self._show, *data)
 
@@ -414,8 +416,8 @@ class SettingsScreen(Screen):
                 call_service(self, settings_service.update_staff, self.db, staff.id,
                              active=not staff.active, on_done=self._after(done))
 
-        self.app.push_screen(ConfirmScreen(question, detail, yes="Deactivate" if staff.active else "Reactivate"),
-                             answered)
+        yes = "Deactivate" if staff.active else "Reactivate"
+        self.app.push_screen(ConfirmScreen(question, detail, yes=yes), answered)
 
     def action_set_homes(self) -> None:
         item = self._selected("homes")
