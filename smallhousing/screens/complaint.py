@@ -32,7 +32,7 @@ DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = ("acknowledged_on", "responded_on", "requested_on", "received_on", "extended_on", "on",
                   "refused_on", "escalation_refused_on", "closed_on", "withdrawn_on", "completed_on",
                   "offered_on", "last_update_on")
-DETAIL_KEYS = ("definition", "decision", "reasons", "summary", "description", "new_due_on", "reason",
+DETAIL_KEYS = ("definition", "decision", "reasons", "summary", "description", "new_due_on", "reason", "good_reason",
                "exclusion_reason", "escalation_refusal_reason", "withdrawn_reason", "remedy_statement")
 
 
@@ -110,7 +110,7 @@ class ComplaintScreen(AppScreen):
     def on_mount(self) -> None:
         items = self.query_one("#items", DeadlineTable)
         items.add_column("Type", width=6)
-        items.add_column("What", width=32)
+        items.add_column("What", width=34)
         items.add_column("Amount", width=9)
         items.add_column("Due", width=9)
         items.add_column("Done", width=9)

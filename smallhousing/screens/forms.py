@@ -482,9 +482,10 @@ class _ResidentForm(FormScreen):
 
         rec = R.resident_record(self.db, int(resident_id))
         self.resident_id = rec.resident.id
-        flags = f"  [{', '.join(rec.flags)}]" if rec.flags else ""
+        flags = f" ({', '.join(rec.flags)})" if rec.flags else ""
+        text = f"{rec.resident.name}{flags}, {rec.resident.address}"
         button = self.query_one("#resident", Button)
-        button.label = plain(f"{rec.resident.name}, {rec.resident.address}{flags}"[:70])
+        button.label = plain(text if len(text) <= 74 else text[:73] + "…")
         self.resident_chosen(rec)
         self.focus_next()
 
