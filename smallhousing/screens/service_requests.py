@@ -85,7 +85,12 @@ class ServiceRequestsScreen(AppScreen):
     def fetch(self, generation: int, status: str | None, offset: int) -> None:
         from ..services import queries as Q
 
-        rows = Q.list_service_requests(self.db, status=status, offset=offset, limit=PAGE)
+        try:
+            rows = Q.list_service_requests(self.db, status=status, offset=offset, limit=PAGE)
+        except Exception as exc:  # a locked or damaged file: say so, keep the app running
+            self.app.call_from_thread(self.notify, f"The requests could not be loaded: {exc}",
+                                      severity="error", markup=False)
+            return
         self.post_message(self.Page(generation, offset, rows))
 
     def on_service_requests_screen_page(self, message: Page) -> None:
