@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from ..services import learning as LS
-from .common import Field, FormScreen, compact_day, input_day
+from .common import PlainTable, Field, FormScreen, compact_day, input_day
 
 def _short(text: str, n: int) -> str:
     text = " ".join((text or "").split())
@@ -77,7 +77,7 @@ class LearningScreen(Screen):
         yield Label("Learning from complaints", classes="screen-title")
         yield Static("What complaints taught us and what we changed; shown in the annual report.",
                      classes="context", markup=False)
-        yield DataTable(id="learning-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="learning-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="learning-detail", markup=False)
         with Horizontal(classes="report-buttons"):
             yield Button("Add (a)", id="learning-add", compact=True)

@@ -11,7 +11,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 
 from ..services import learning as LS
 from ..services.reports import FINDINGS
-from .common import Field, FormScreen, Required, compact_day
+from .common import PlainTable, Field, FormScreen, Required, compact_day
 
 FINDING_OPTIONS = [(f[:1].upper() + f[1:], f) for f in FINDINGS]
 
@@ -131,10 +131,10 @@ class OmbudsmanCasesScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Label("Complaints taken to the Housing Ombudsman", classes="screen-title")
-        yield DataTable(id="cases-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="cases-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="case-detail", markup=False)
         yield Label("Orders and recommendations for the highlighted case", classes="chart-title")
-        yield DataTable(id="orders-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
+        yield PlainTable(id="orders-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
         with Horizontal(classes="report-buttons"):
             yield Button("Add (a)", id="case-add", compact=True)
             yield Button("Finding (g)", id="case-finding", compact=True)

@@ -13,7 +13,7 @@ from textual.widgets import Button, DataTable, Footer, Label, Select, Static, Te
 
 from ..domain.years import year_label
 from ..services import reports as R
-from .common import Field, FormScreen
+from .common import PlainTable, Field, FormScreen
 from .reports import PdfJob
 
 COMPLIES = [("Yes, we comply", "yes"), ("No, not yet", "no"), ("Not assessed yet", "unset")]
@@ -102,7 +102,7 @@ class SelfAssessmentScreen(Screen):
         yield Label(f"Self-assessment against the Complaint Handling Code, {year_label(self.year)}",
                     classes="screen-title")
         yield Static("", id="assessment-summary", markup=False)
-        yield DataTable(id="assessment-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="assessment-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="assessment-detail", markup=False)
         yield PdfJob(id="assessment-job", classes="pdf-job")
         with Horizontal(classes="report-buttons"):

@@ -22,7 +22,7 @@ from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..services import residents as residents_service
 from ..services.residents import ResidentRecord
-from .common import NavBar
+from .common import PlainTable, NavBar
 from .resident_forms import (AdjustmentForm, BindingCommands, ConfirmScreen, RepresentativeForm,
                              ResidentForm, RestrictionForm, ReviewForm, call_service, go_back)
 
@@ -40,7 +40,7 @@ def _when(day: dt.date | None) -> str:
     return short_date(day) if day else "—"
 
 
-class ResidentTable(DataTable):
+class ResidentTable(PlainTable):
     """Residents, one a row, keyed by id."""
 
     def on_mount(self) -> None:

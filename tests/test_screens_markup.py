@@ -1,0 +1,39 @@
+"""Text typed by users is shown as typed in lists, never read as markup (which would crash or hide it)."""
+
+import datetime as dt
+
+from textual.widgets import DataTable
+
+from smallhousing.app import build_app
+from smallhousing.services import complaints as C
+from smallhousing.services import residents
+
+ODD = "[b]Odd[/i] <&>"
+
+
+def _cells(screen) -> list[str]:
+    out = []
+    for table in screen.query(DataTable):
+        for row in range(table.row_count):
+            out.extend(str(getattr(c, "plain", c)) for c in table.get_row_at(row))
+    return out
+
+
+async def _settle(app, pilot):
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+
+
+async def test_markup_like_names_are_shown_literally(db, setup):
+    r = residents.add_resident(db, ODD, address="[red]1 Road[/]")
+    C.log_complaint(db, r.id, dt.date(2026, 2, 2), "[link=x]Leak[/link]", channel="phone")
+    app = build_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await _settle(app, pilot)
+        cells = _cells(app.screen)
+        assert ODD in cells and "[red]1 Road[/]" in cells
+        await pilot.press("escape", "c")
+        await _settle(app, pilot)
+        assert ODD in _cells(app.screen)
