@@ -393,7 +393,7 @@ class NoteForm(ComplaintForm):
     def compose_fields(self) -> ComposeResult:
         yield Field("What is it", Select(DIRECTION_CHOICES, value="note", allow_blank=False, id="direction",
                                          compact=True))
-        yield Field("How (for correspondence)", Select([(ch.capitalize(), ch) for ch in L.CHANNELS],
+        yield Field("How (for correspondence)", Select([(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
                                                        prompt="(not applicable)", id="channel", compact=True))
         yield Field("Summary", _area("summary"))
         yield Field("Date", self.date_input("date", self.today))
@@ -508,7 +508,7 @@ class NewComplaintForm(_ResidentForm):
                                       compact=True),
                     hint="Or a representative with the resident's authority (Code 1.3).")
         yield Field("Date received", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="(choose)",
+        yield Field("How it came in", Select([(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS], prompt="(choose)",
                                              id="channel", compact=True))
         yield Field("The complaint, in the resident's words", _area("description"),
                     hint="Any expression of dissatisfaction is a complaint; the word itself is not needed.")
@@ -548,7 +548,7 @@ class NewServiceRequestForm(_ResidentForm):
                        "but it is recorded and followed up (Code 1.4).")
         yield from self.resident_button()
         yield Field("Date received", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="(choose)",
+        yield Field("How it came in", Select([(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS], prompt="(choose)",
                                              id="channel", compact=True))
         yield Field("Category", Select([(c.capitalize(), c) for c in C.CATEGORIES], prompt="(choose)",
                                        id="category", compact=True))
@@ -579,7 +579,7 @@ class RaiseFromRequestForm(FormScreen):
         yield _context(f"The request: {self.request.description}\nWork on the request carries on; the "
                        "complaint is logged and linked to it.")
         yield Field("Date the resident complained", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch.capitalize(), ch) for ch in L.CHANNELS], prompt="(choose)",
+        yield Field("How it came in", Select([(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS], prompt="(choose)",
                                              id="channel", compact=True))
         yield Field("The complaint, in the resident's words", _area("description"))
         yield Field("What the resident wants to happen", Input(id="outcome_sought", compact=True))

@@ -99,12 +99,14 @@ def generate(db, complaints: int = 300, seed: int = 1,
     made = {"complaints": 0, "residents": 0, "service_requests": 0}
     with transaction(db) as u:
         st = S.get_settings(u)
-        if not st.name:
-            S.update_settings(u, name="Demo Homes Housing Association",
-                              address="Unit 4, Riverside Works, Mill Lane, Ashbury, AB1 2CD",
-                              phone="01632 960 100", email="complaints@demohomes.example",
-                              website="www.demohomes.example", complaints_officer="Sam Okoye",
-                              member_responsible="Cllr Ann Rees (board member)", setup_done=True)
+        demo_details = {"name": "Demo Homes Housing Association",
+                        "address": "Unit 4, Riverside Works, Mill Lane, Ashbury, AB1 2CD",
+                        "phone": "01632 960 100", "email": "complaints@demohomes.example",
+                        "website": "www.demohomes.example", "complaints_officer": "Sam Okoye",
+                        "member_responsible": "Cllr Ann Rees (board member)"}
+        missing = {k: v for k, v in demo_details.items() if not getattr(st, k)}
+        if missing or not st.setup_done:
+            S.update_settings(u, **missing, setup_done=True)  # only what is still blank
         staff_ids = [s.id for s in S.list_staff(u)]
         if len(staff_ids) < 2:
             staff_ids = [S.add_staff(u, n, role=r).id for n, r in STAFF if n not in
@@ -224,6 +226,8 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         return day <= today
 
     roll = rng.random()
+    if (today - c.received_on).days < 45 and rng.random() < 0.12:
+        return  # not yet acknowledged: it shows as due soon or overdue
     if roll < 0.05:
         day = _next_wd(cal, c.received_on, 1, 5, rng)
         if step(day):
@@ -249,6 +253,8 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
             C.withdraw(u, c.id, "The resident said the problem was sorted and asked us to stop.", on=wd)
         return
     due = cal.add(ack, 10).due
+    if (today - ack).days < 60 and rng.random() < 0.12:
+        return  # the response is late or nearly due
     if rng.random() < 0.15:
         ext_on = _next_wd(cal, ack, 5, 9, rng)
         if not step(ext_on):
