@@ -242,7 +242,19 @@ def test_main_flows_open_no_network_connection(no_network, tmp_path, capsys):
     assert main(["--db", dbp, "workdays", "add", "2025-12-24", "10"]) == 0
     assert main(["--db", dbp, "verify"]) == 0
     assert main(["--db", dbp, "sar", "1", "--out", str(tmp_path / "sar.json")]) == 0
+    assert main(["--db", dbp, "tsm", "--year", "2025", "--json"]) == 0
+    assert main(["--db", dbp, "report", "annual", "--year", "2025", "--out", str(tmp_path / "a.pdf")]) == 0
+    assert main(["--db", dbp, "export", str(tmp_path / "log.csv")]) == 0
+    assert main(["--db", str(tmp_path / "fresh.db"), "import", str(tmp_path / "log.csv")]) == 0
+    assert main(["--db", dbp, "backup", "--out", str(tmp_path / "b.db")]) == 0
+    db = Database(dbp).open()
+    ref = Q.list_complaints(db, Q.ComplaintFilter(state="closed"), limit=1)[0].reference
+    db.close()
+    assert main(["--db", dbp, "letter", ref, "response", "--stage", "1",
+                 "--out", str(tmp_path / "l.pdf")]) == 0
     capsys.readouterr()
+    for made in ("sar.json", "a.pdf", "log.csv", "b.db", "l.pdf"):
+        assert ((tmp_path / made).stat().st_mode & 0o777) == 0o600, made
 
 
 IMPORTER = textwrap.dedent("""
