@@ -60,6 +60,36 @@ def short_date(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+_INDEX_FIRST, _INDEX_LAST = 1990, 2100
+
+
+class _WorkingDayIndex:
+    """Every working day of a run of years, so that adding and counting are look-ups."""
+
+    def __init__(self, cal: "WorkingCalendar", first_year: int, last_year: int) -> None:
+        self.first_year, self.last_year = first_year, last_year
+        self.base = dt.date(first_year, 1, 1).toordinal()
+        end = dt.date(last_year, 12, 31).toordinal()
+        self.cum: list[int] = []  # working days from the first day up to and including each day
+        self.days: list[dt.date] = []  # the working days in order
+        n = 0
+        for o in range(self.base, end + 1):
+            d = dt.date.fromordinal(o)
+            if cal.why_not_working(d) is None:
+                n += 1
+                self.days.append(d)
+            self.cum.append(n)
+
+    def covers(self, start: dt.date, n: int) -> bool:
+        i = start.toordinal() - self.base
+        return 0 <= i < len(self.cum) and self.cum[i] + n <= len(self.days)
+
+    def add(self, start: dt.date, n: int) -> dt.date:
+        if n == 0:
+            return start
+        return self.days[self.cum[start.toordinal() - self.base] + n - 1]
+
+
 @dataclass(frozen=True)
 class Skipped:
     day: dt.date
@@ -68,14 +98,38 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Deadline:
-    """A date N working days after a start, with what was skipped on the way."""
+    """A date N working days after a start; it can say what was skipped on the way."""
 
     start: dt.date
     working_days: int
     due: dt.date
-    skipped: tuple[Skipped, ...] = ()
-    weekend_days: int = 0
     label: str = ""
+    calendar: "WorkingCalendar | None" = field(default=None, repr=False, compare=False)
+
+    def _walk(self) -> tuple[tuple[Skipped, ...], int]:
+        cal = self.calendar or WorkingCalendar()
+        skipped: list[Skipped] = []
+        weekend = 0
+        day = self.start
+        while day < self.due:
+            day += dt.timedelta(days=1)
+            why = cal.why_not_working(day)
+            if why is None:
+                continue
+            if day.weekday() >= 5:
+                weekend += 1
+            else:
+                skipped.append(Skipped(day, why))
+        return tuple(skipped), weekend
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """The bank holidays and closure days passed over (worked out when asked for)."""
+        return self._walk()[0]
+
+    @property
+    def weekend_days(self) -> int:
+        return self._walk()[1]
 
     def explain(self) -> str:
         """'10 working days after Wed 24 Dec 2025 is Mon 12 Jan 2026, skipping ...'."""
@@ -85,15 +139,16 @@ class Deadline:
             f"is {short_date(self.due)}"
         )
         parts = []
-        if self.skipped:
+        skipped, weekend_days = self._walk()
+        if skipped:
             by_why: dict[str, list[dt.date]] = {}
-            for s in self.skipped:
+            for s in skipped:
                 by_why.setdefault(s.why, []).append(s.day)
             for why, days in by_why.items():
                 dates = ", ".join(f"{d.day} {d:%b}" for d in days)
                 parts.append(f"{why} ({dates})")
-        if self.weekend_days:
-            parts.append(f"{self.weekend_days} weekend day" + ("" if self.weekend_days == 1 else "s"))
+        if weekend_days:
+            parts.append(f"{weekend_days} weekend day" + ("" if weekend_days == 1 else "s"))
         if parts:
             if len(parts) == 1:
                 text += ", skipping " + parts[0]
@@ -138,24 +193,33 @@ class WorkingCalendar:
             raise DomainError("The number of working days must be a whole number, 0 or more.")
         if n > _MAX_WORKING_DAYS:
             raise DomainError(f"{n} working days is more than this app will count ({_MAX_WORKING_DAYS}).")
-        day = start
+        index = self._index_for(start, n)
+        if index is not None:
+            return Deadline(start, n, index.add(start, n), label, self)
+        day = start  # far outside the years the index covers: walk
         counted = 0
-        skipped: list[Skipped] = []
-        weekend = 0
         try:
             while counted < n:
                 day += dt.timedelta(days=1)
-                why = self.why_not_working(day)
-                if why is None:
+                if self.why_not_working(day) is None:
                     counted += 1
-                elif day.weekday() >= 5:
-                    weekend += 1
-                else:
-                    skipped.append(Skipped(day, why))
         except OverflowError:  # past 31 Dec 9999
             raise DomainError(f"{short_date(start)} is too far in the future to count working days "
                               "from.") from None
-        return Deadline(start, n, day, tuple(skipped), weekend, label)
+        return Deadline(start, n, day, label, self)
+
+    def _index_for(self, start: dt.date, n: int) -> "_WorkingDayIndex | None":
+        """The index of working days, grown to cover ``start`` and n working days on."""
+        if not (_INDEX_FIRST <= start.year <= _INDEX_LAST):
+            return None
+        idx = self.__dict__.get("_index")
+        if idx is None or not idx.covers(start, n):
+            first = min(start.year, idx.first_year if idx else start.year) - 1
+            last = max(start.year + n // 200 + 2, idx.last_year if idx else 0)
+            first, last = max(first, _INDEX_FIRST), min(last, _INDEX_LAST)
+            idx = _WorkingDayIndex(self, first, last)
+            self.__dict__["_index"] = idx  # a cache: the calendar itself never changes
+        return idx if idx.covers(start, n) else None
 
     def count(self, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative if end is before)."""
@@ -163,6 +227,9 @@ class WorkingCalendar:
             return 0
         if end < start:
             return -self.count(end, start)
+        idx = self.__dict__.get("_index")
+        if idx is not None and idx.covers(start, 0) and idx.covers(end, 0):
+            return idx.cum[end.toordinal() - idx.base] - idx.cum[start.toordinal() - idx.base]
         # weekdays by arithmetic, less the weekday holidays and closure days inside the span
         weekdays = _weekdays_upto(end) - _weekdays_upto(start)
         off = sum(1 for y in range(start.year, end.year + 1) for d in _weekday_bank_holidays(y)
