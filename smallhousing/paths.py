@@ -18,6 +18,13 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_path("smallhousing"))
 
 
+def cache_dir() -> Path:
+    """Files that can be made again at any time (the bank-holiday table)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_path("smallhousing"))
+
+
 def default_db_path() -> Path:
     return data_dir() / "smallhousing.db"
 

@@ -24,14 +24,35 @@ def _bank_holiday_table():
     return holidays.country_holidays("GB", subdiv="ENG")
 
 
+# Bank holidays already worked out by the `holidays` package for a run of years, handed in by the
+# services layer from a cache, so that start-up need not import and run the package.
+_known: dict[dt.date, str] = {}
+_known_years: tuple[int, int] = (1, 0)
+
+
+def use_known_bank_holidays(table: dict[dt.date, str], first_year: int, last_year: int) -> None:
+    """Take every bank holiday of ``first_year``..``last_year`` from ``table`` (made by the
+    `holidays` package earlier) instead of asking the package again."""
+    global _known, _known_years
+    _known, _known_years = dict(table), (first_year, last_year)
+    bank_holiday_name.cache_clear()
+    bank_holidays.cache_clear()
+    _weekday_bank_holidays.cache_clear()
+
+
 @lru_cache(maxsize=8192)
 def bank_holiday_name(day: dt.date) -> str | None:
     """The name of the England and Wales bank holiday on ``day``, or None."""
+    if _known_years[0] <= day.year <= _known_years[1]:
+        return _known.get(day)
     return _bank_holiday_table().get(day)
 
 
+@lru_cache(maxsize=256)
 def bank_holidays(year: int) -> dict[dt.date, str]:
     """Every England and Wales bank holiday in ``year`` (substitute days included)."""
+    if _known_years[0] <= year <= _known_years[1]:
+        return {d: n for d, n in _known.items() if d.year == year}
     table = _bank_holiday_table()
     start = dt.date(year, 1, 1)
     days = (dt.date(year + 1, 1, 1) - start).days
@@ -227,7 +248,9 @@ class WorkingCalendar:
             return 0
         if end < start:
             return -self.count(end, start)
-        idx = self.__dict__.get("_index")
+        idx = self._index_for(start, 0)
+        if idx is not None:
+            idx = self._index_for(end, 0)
         if idx is not None and idx.covers(start, 0) and idx.covers(end, 0):
             return idx.cum[end.toordinal() - idx.base] - idx.cum[start.toordinal() - idx.base]
         # weekdays by arithmetic, less the weekday holidays and closure days inside the span

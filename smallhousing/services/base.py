@@ -63,6 +63,9 @@ class Unit:
 
 
 def calendar_from(session: Session) -> WorkingCalendar:
+    from .holiday_cache import ensure_loaded
+
+    ensure_loaded()
     rows = session.exec(select(ClosureDay.day, ClosureDay.reason)).all()
     return WorkingCalendar.with_closures((d, r) for d, r in rows)
 
