@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select
 
 from ..domain import lifecycle as L
@@ -16,7 +15,6 @@ from .common import AppScreen, DeadlineTable, compact_day, field_value
 
 PAGE = 50
 PREFETCH = 10  # fetch the next page when the cursor is this close to the last row loaded
-DEBOUNCE = 0.15  # seconds of quiet typing before the search runs
 
 
 class ComplaintsScreen(AppScreen):
@@ -39,6 +37,12 @@ class ComplaintsScreen(AppScreen):
             self.statuses = statuses
             self.total = total
 
+    class Counted(Message):
+        def __init__(self, generation: int, total: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+
     class Failed(Message):
         def __init__(self, message: str) -> None:
             super().__init__()
@@ -48,8 +52,8 @@ class ComplaintsScreen(AppScreen):
         super().__init__(db, **kw)
         self.generation = 0
         self.total = 0
+        self.counted = False
         self.fetching = False
-        self._timer: Timer | None = None
         self._ids: list[int] = []
         self._keep_row = 0
 
@@ -108,11 +112,8 @@ class ComplaintsScreen(AppScreen):
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "search":
-            return
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE, self.reload)
+        if event.input.id == "search":
+            self.reload()  # at once: a page is small, and an answer to older typing is dropped
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -162,11 +163,15 @@ class ComplaintsScreen(AppScreen):
         try:
             rows = Q.list_complaints(self.db, f, offset=offset, limit=limit)
             statuses = Q.deadline_statuses(self.db, [r.next_due_on for r in rows])
-            total = Q.count_complaints(self.db, f) if with_count else None
+            if with_count and offset == 0 and len(rows) < limit:
+                self.post_message(self.Page(generation, offset, rows, statuses, len(rows)))
+                return
+            # the rows first, so the table follows the keystroke; the count (a full scan) after
+            self.post_message(self.Page(generation, offset, rows, statuses, None))
+            if with_count and generation == self.generation:
+                self.post_message(self.Counted(generation, Q.count_complaints(self.db, f)))
         except Exception as exc:
             self.post_message(self.Failed(f"The list could not be loaded: {exc}"))
-            return
-        self.post_message(self.Page(generation, offset, rows, statuses, total))
 
     def on_complaints_screen_failed(self, message: Failed) -> None:
         self.fetching = False
@@ -180,7 +185,9 @@ class ComplaintsScreen(AppScreen):
         if message.offset == 0:
             table.clear()
             self._ids = []
-            self.total = message.total or 0
+            self.counted = message.total is not None
+            if self.counted:
+                self.total = message.total
         elif message.offset != len(self._ids):
             return
         for r in message.rows:
@@ -191,15 +198,29 @@ class ComplaintsScreen(AppScreen):
             table.add_row(r.reference, compact_day(r.received_on), r.resident, str(r.stage), r.state, due,
                           key=str(r.id))
             self._ids.append(r.id)
-        shown = len(self._ids)
-        noun = "complaint" if self.total == 1 else "complaints"
-        self.query_one("#count", Label).update(
-            f"{self.total:,} {noun} found" + (f", showing the first {shown:,}" if shown < self.total else "")
-            + ("" if self.total else ": try fewer words or clear the filters (Ctrl+L)"))
+        if not self.counted:  # until the count arrives, a full page means there may be more
+            self.total = len(self._ids) + (1 if len(message.rows) == PAGE else 0)
+        self._show_count()
         if message.offset == 0 and self._keep_row:
             table.move_cursor(row=min(self._keep_row, max(table.row_count - 1, 0)))
         if table.row_count and table.cursor_row >= table.row_count - PREFETCH:
             self.load_more()
+
+    def on_complaints_screen_counted(self, message: Counted) -> None:
+        if message.generation == self.generation:
+            self.total, self.counted = message.total, True
+            self._show_count()
+
+    def _show_count(self) -> None:
+        shown = len(self._ids)
+        label = self.query_one("#count", Label)
+        if not self.counted:
+            label.update(f"{shown:,} shown, counting the rest...")
+            return
+        noun = "complaint" if self.total == 1 else "complaints"
+        label.update(
+            f"{self.total:,} {noun} found" + (f", showing the first {shown:,}" if shown < self.total else "")
+            + ("" if self.total else ": try fewer words or clear the filters (Ctrl+L)"))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= event.data_table.row_count - PREFETCH:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Label, Sparkline
 from .common import AppScreen, DeadlineTable, compact_day, days_left_text
 
 WORKLIST_LIMIT = 40
+ALERTS_LIMIT = 40
 MONTHS = 12
 
 
@@ -23,6 +24,7 @@ class DashboardData:
     work: list  # queries.DueItem
     follow_ups: list  # queries.OverdueItem
     months: list  # (YYYY-MM, count)
+    follow_up_total: int = 0  # all of them; follow_ups holds the most overdue few
 
 
 class DashboardScreen(AppScreen):
@@ -57,6 +59,8 @@ class DashboardScreen(AppScreen):
             yield Label("Complaints received per month", id="months-title", classes="section-title gap")
             yield Sparkline([], id="dash-months")
 
+    figures_shown = False
+
     def on_mount(self) -> None:
         work = self.query_one("#worklist", DeadlineTable)
         work.add_column("Reference", width=9)
@@ -85,7 +89,8 @@ class DashboardScreen(AppScreen):
 
         try:
             data = DashboardData(Q.dashboard_counts(self.db), Q.open_work(self.db, limit=WORKLIST_LIMIT),
-                                 Q.overdue_follow_ups(self.db), Q.received_per_month(self.db, MONTHS))
+                                 Q.overdue_follow_ups(self.db, limit=ALERTS_LIMIT),
+                                 Q.received_per_month(self.db, MONTHS), Q.count_follow_ups(self.db))
         except Exception as exc:  # a locked or damaged file: show it, keep the app usable
             self.post_message(self.Failed(f"The dashboard could not be loaded: {exc}"))
             return
@@ -125,16 +130,20 @@ class DashboardScreen(AppScreen):
                            key=f"{a.kind}|{a.reference}|{i}")
         if not d.follow_ups:
             alerts.add_row("Nothing to follow up", "", "", "", key="none")
+        elif d.follow_up_total > len(d.follow_ups):
+            alerts.add_row("", f"... and {d.follow_up_total - len(d.follow_ups):,} more, most overdue first",
+                           "", "", key="more")
 
         total = sum(n for _, n in d.months)
         self.query_one("#dash-months", Sparkline).data = [float(n) for _, n in d.months]
         first, last = d.months[0][0], d.months[-1][0]
         self.query_one("#months-title", Label).update(
             f"Complaints received per month, {_month(first)} to {_month(last)}: {total:,} in all")
+        self.figures_shown = True  # the benchmark waits for this (benchmarks/run.py)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value or ""
-        if key == "none":
+        if key in ("none", "more"):
             return
         if event.data_table.id == "worklist":
             self.app.open_complaint(int(key))

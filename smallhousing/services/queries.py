@@ -108,33 +108,58 @@ class OverdueItem:
     ident: int
 
 
-def overdue_follow_ups(db, *, review_horizon_days: int = 0) -> list[OverdueItem]:
-    """Remedies and outstanding actions past their date; adjustment and restriction reviews due."""
+def overdue_follow_ups(db, *, review_horizon_days: int = 0, limit: int | None = None) -> list[OverdueItem]:
+    """Remedies and outstanding actions past their date; adjustment and restriction reviews due.
+
+    With ``limit``, only the most overdue ``limit`` of them (``count_follow_ups`` gives how many
+    there are in all).
+    """
     with reading(db) as u:
         today = u.today
         out: list[OverdueItem] = []
-        for r, ref in u.s.exec(select(Remedy, Complaint.reference).join(Complaint)
-                               .where(Remedy.completed_on == None, Remedy.due_on < today)  # noqa: E711
-                               .order_by(Remedy.due_on)).all():
+        q = (select(Remedy, Complaint.reference).join(Complaint)
+             .where(Remedy.completed_on == None, Remedy.due_on < today)  # noqa: E711
+             .order_by(Remedy.due_on))
+        for r, ref in u.s.exec(q.limit(limit) if limit else q).all():
             out.append(OverdueItem("remedy", r.description, r.due_on, ref, r.id))
-        for a, ref in u.s.exec(select(OutstandingAction, Complaint.reference).join(Complaint)
-                               .where(OutstandingAction.completed_on == None,  # noqa: E711
-                                      OutstandingAction.due_on < today)
-                               .order_by(OutstandingAction.due_on)).all():
+        q = (select(OutstandingAction, Complaint.reference).join(Complaint)
+             .where(OutstandingAction.completed_on == None,  # noqa: E711
+                    OutstandingAction.due_on < today)
+             .order_by(OutstandingAction.due_on))
+        for a, ref in u.s.exec(q.limit(limit) if limit else q).all():
             out.append(OverdueItem("action", a.description, a.due_on, ref, a.id))
-        out.extend(reviews_due(u, within_days=review_horizon_days))
+        out.extend(reviews_due(u, within_days=review_horizon_days, limit=limit))
+        if limit:
+            out = sorted(out, key=lambda i: i.due)[:limit]
         return out
 
 
-def reviews_due(db, *, within_days: int = 0) -> list[OverdueItem]:
+def count_follow_ups(db, *, review_horizon_days: int = 0) -> int:
+    """How many follow-ups ``overdue_follow_ups`` would list without a limit."""
+    with reading(db) as u:
+        today = u.today
+        horizon = today + dt.timedelta(days=review_horizon_days)
+
+        def n(model, *where):
+            return u.s.exec(select(func.count()).select_from(model).where(*where)).one()
+
+        return (n(Remedy, Remedy.completed_on == None, Remedy.due_on < today)  # noqa: E711
+                + n(OutstandingAction, OutstandingAction.completed_on == None,  # noqa: E711
+                    OutstandingAction.due_on < today)
+                + n(Adjustment, Adjustment.ended_on == None, Adjustment.review_on <= horizon)  # noqa: E711
+                + n(Restriction, Restriction.ended_on == None, Restriction.review_on <= horizon))  # noqa: E711
+
+
+def reviews_due(db, *, within_days: int = 0, limit: int | None = None) -> list[OverdueItem]:
     """Adjustment and restriction reviews on or before today (+ ``within_days`` calendar days)."""
     with reading(db) as u:
         horizon = u.today + dt.timedelta(days=within_days)
         out = []
         for model, kind in ((Adjustment, "adjustment review"), (Restriction, "restriction review")):
-            for row, name in u.s.exec(select(model, Resident.name).join(Resident)
-                                      .where(model.ended_on == None, model.review_on <= horizon)  # noqa: E711
-                                      .order_by(model.review_on)).all():
+            q = (select(model, Resident.name).join(Resident)
+                 .where(model.ended_on == None, model.review_on <= horizon)  # noqa: E711
+                 .order_by(model.review_on))
+            for row, name in u.s.exec(q.limit(limit) if limit else q).all():
                 out.append(OverdueItem(kind, row.description, row.review_on, name, row.id))
         return out
 
