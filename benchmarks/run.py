@@ -120,9 +120,11 @@ PROBE = textwrap.dedent('''
                 yield Static("hello")
         Bare().run(headless=True, size=(80, 24), auto_pilot=until_ready)
     else:
+        # as `smallhousing` starts the app (cli/core.py run_app): check the file, then run
         from smallhousing.store.db import Database
         from smallhousing.app import build_app
-        db = Database(db_path).open()
+        db = Database(db_path)
+        db.check()
         build_app(db).run(headless=True, size=(80, 24), auto_pilot=until_ready)
 ''')
 

@@ -67,10 +67,24 @@ class SmallHousingApp(App):
 
     # start ---------------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        from .services import settings
+        self.open_database()
 
+    @work(thread=True, group="start", exit_on_error=False)
+    def open_database(self) -> None:
+        """Open (and if need be upgrade) the file after the first screen is up, then carry on."""
+        try:
+            self.db.open()
+            from .services import settings
+
+            set_up = settings.is_set_up(self.db)
+        except Exception as exc:  # a file that cannot be used: say so plainly and stop
+            self.call_from_thread(self.exit, None, 2, f"smallhousing: {exc}")
+            return
+        self.call_from_thread(self._opened, set_up)
+
+    def _opened(self, set_up: bool) -> None:
         self.daily_backup()
-        if not settings.is_set_up(self.db):
+        if not set_up:
             from .screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(self.db), self._welcomed)
@@ -172,5 +186,5 @@ class SmallHousingApp(App):
 
 
 def build_app(db) -> SmallHousingApp:
-    """The app for an opened Database."""
+    """The app for a Database: opened here, in the background, if it is not open yet."""
     return SmallHousingApp(db)

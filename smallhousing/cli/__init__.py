@@ -77,18 +77,21 @@ def main(argv: list[str] | None = None) -> int:
         _close_opened()
 
 
-def _run(args) -> int:
-    from ..store.db import StoreError
+def _is_refusal(exc: BaseException) -> bool:
+    """Bad input or an unusable file: said in one line, exit status 2."""
+    if isinstance(exc, (DomainError, UserError)):
+        return True
+    store = sys.modules.get("smallhousing.store.db")  # never imported just to test for it
+    return store is not None and isinstance(exc, store.StoreError)
 
+
+def _run(args) -> int:
     try:
         if not getattr(args, "command", None):
             from .core import run_app
 
             return run_app(args)
         return int(args.func(args) or 0)
-    except (DomainError, UserError, StoreError) as exc:
-        print(f"smallhousing: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("smallhousing: stopped.", file=sys.stderr)
         return 130
@@ -99,6 +102,9 @@ def _run(args) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a fault of ours: say so plainly, keep the details for a bug report
+        if _is_refusal(exc):
+            print(f"smallhousing: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if _is_locked(exc):
             print("smallhousing: the database is busy: another copy of smallhousing is saving to it. "
                   "Nothing was changed; try again in a moment.", file=sys.stderr)
@@ -130,6 +136,6 @@ def _save_traceback() -> str:
 
 
 def parse_date_arg(text: str):
-    from ..services.base import parse_date
+    from ..domain.dates import parse_date
 
     return parse_date(text, "date")

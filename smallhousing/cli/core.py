@@ -47,6 +47,8 @@ def _int(text: str, what: str) -> int:
 
 
 def run_app(args) -> int:
+    """Start the app. The file is checked first (cheaply); it is opened and upgraded by the app in
+    the background after the first screen is drawn, so the app is up at once."""
     from .. import paths
 
     path = paths.resolve_db_path(getattr(args, "db", None))
@@ -56,14 +58,13 @@ def run_app(args) -> int:
         raise UserError("the app needs a terminal; see 'smallhousing --help' for commands.")
     from ..store.db import Database
 
-    db = Database(path).open()
-    try:
-        from ..app import build_app
-    except ImportError:  # pragma: no cover
-        print(f"Database ready at {path}.")
-        return 0
-    build_app(db).run()
-    return 0
+    db = Database(path)
+    db.check()  # a wrong or damaged file is refused here, in one line, before the screen changes
+    from ..app import build_app
+
+    app = build_app(db)
+    app.run()
+    return app.return_code or 0
 
 
 def cmd_workdays_add(args) -> int:

@@ -22,7 +22,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
-from ..services.base import parse_date
+from ..domain.dates import parse_date
 
 # key, label, section (as used by SmallHousingApp.action_go / the nav bar)
 NAV = (

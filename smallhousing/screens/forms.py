@@ -16,7 +16,7 @@ from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..domain.rules import rule_set
 from ..services import complaints as C
-from ..services.base import parse_date
+from ..domain.dates import parse_date
 from .common import (Field, FormScreen, PlainTable, PoundsValidator, Required, day, field_value, input_day,
                      parse_pounds, plain,
                      pounds, resident_picker, staff_options)

@@ -27,7 +27,7 @@ from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..domain.years import parse_year, year_label
 from ..services import residents as residents_service
-from ..services.base import parse_date
+from ..domain.dates import parse_date
 from ..store.db import StoreError
 from ..store.models import Resident
 

@@ -8,13 +8,14 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+import threading
+from typing import TYPE_CHECKING, Iterator
 
 from .. import paths
+
+if TYPE_CHECKING:  # SQLAlchemy and SQLModel are imported when the file is first opened
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 # The newest migration in smallhousing/store/migrations/versions. A test keeps this in step with
 # Alembic, so that a database already at this revision opens without importing Alembic at all.
@@ -93,26 +94,48 @@ class Database:
         self._today = today  # fixed "today" for tests and demo data; None = the real date
         self.engine: Engine | None = None
         self.read_engine: Engine | None = None
+        self._opening = threading.Lock()
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
-    def open(self, *, migrate: bool = True) -> "Database":
-        kind = _sqlite_check(self.path)
-        paths.make_private_dir(self.path.parent)  # a folder we make is ours alone
-        self.engine = self._make_engine(_begin_immediate)
-        self.read_engine = self._make_engine(_begin_deferred)
-        if migrate:
-            from . import migrate as _migrate
+    def check(self) -> str:
+        """Make sure the file is a smallhousing database (or empty) without opening it for writing.
 
-            _migrate.upgrade(self, fresh=(kind == "empty"))
-        for suffix in ("", "-wal", "-shm"):
-            p = Path(str(self.path) + suffix)
-            if p.exists():
-                paths.make_private_file(p)
-        return self
+        Cheap: plain sqlite3, nothing else imported. Raises StoreError with a plain message.
+        """
+        return _sqlite_check(self.path)
+
+    def open(self, *, migrate: bool = True) -> "Database":
+        with self._opening:  # two threads asking at once open it once
+            if self.engine is not None:
+                return self
+            kind = _sqlite_check(self.path)
+            paths.make_private_dir(self.path.parent)  # a folder we make is ours alone
+            engine = self._make_engine(_begin_immediate)
+            read_engine = self._make_engine(_begin_deferred)
+            self.engine = engine
+            if migrate:
+                from . import migrate as _migrate
+
+                try:
+                    _migrate.upgrade(self, fresh=(kind == "empty"))
+                except BaseException:
+                    self.engine = None
+                    engine.dispose()
+                    read_engine.dispose()
+                    raise
+            self.read_engine = read_engine
+            for suffix in ("", "-wal", "-shm"):
+                p = Path(str(self.path) + suffix)
+                if p.exists():
+                    paths.make_private_file(p)
+            return self
 
     def _make_engine(self, begin) -> Engine:
+        from sqlalchemy import event
+        from sqlmodel import create_engine
+
         engine = create_engine(f"sqlite:///{self.path}",
                                connect_args={"check_same_thread": False,
                                              "timeout": BUSY_TIMEOUT_MS / 1000})
@@ -135,7 +158,9 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error."""
-        if self.engine is None:
+        from sqlmodel import Session
+
+        if self.engine is None or self.read_engine is None:
             self.open()
         assert self.engine is not None
         with Session(self.engine, expire_on_commit=False) as s:
@@ -149,6 +174,8 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session that never takes the write lock."""
+        from sqlmodel import Session
+
         if self.read_engine is None:
             self.open()
         assert self.read_engine is not None
