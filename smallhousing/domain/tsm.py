@@ -8,6 +8,7 @@ recorded, or nothing answered).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
@@ -56,6 +57,45 @@ def on_time(cal: WorkingCalendar, rules: RuleSet, stage: StageDates,
         elif step.step == "respond":
             resp = bool(step.on_time)
     return ack, resp
+
+
+class ResponseTimer:
+    """CH02's test for many stages at once: was each response made by the Code's date?
+
+    Gives the same answer as ``on_time(...)[1]`` but works out only the response step, and
+    remembers the due date for each start day (a year's stages start on a few hundred days).
+    """
+
+    def __init__(self, cal: WorkingCalendar) -> None:
+        self.cal = cal
+        self._due: dict = {}
+
+    def due(self, rules: RuleSet, number: int, requested_on: date | None,
+            acknowledged_on: date | None) -> date | None:
+        """The Code's date for the response before any extension; None until its clock starts."""
+        start = acknowledged_on if rules.respond_from[number] == "acknowledged" else requested_on
+        if start is None:
+            return None
+        days = rules.respond_days[number]
+        key = (start, days)
+        found = self._due.get(key)
+        if found is None:
+            found = self._due[key] = self.cal.add(start, days).due
+        return found
+
+    def on_time(self, rules: RuleSet, number: int, requested_on: date | None,
+                acknowledged_on: date | None, responded_on: date | None,
+                extended_to: date | None = None, extension_within_code: bool = True) -> bool:
+        """Responded by the Code's date. ``extended_to`` is the latest extension's date (it counts
+        only when every extension was within the Code); a response not yet made is not on time."""
+        if responded_on is None:
+            return False
+        due = self.due(rules, number, requested_on, acknowledged_on)
+        if due is None:
+            return False
+        if extension_within_code and extended_to is not None:
+            due = extended_to
+        return responded_on <= due
 
 
 class MemoCalendar(WorkingCalendar):
