@@ -62,8 +62,9 @@ def on_time(cal: WorkingCalendar, rules: RuleSet, stage: StageDates,
 class ResponseTimer:
     """CH02's test for many stages at once: was each response made by the Code's date?
 
-    Gives the same answer as ``on_time(...)[1]`` but works out only the response step, and
-    remembers the due date for each start day (a year's stages start on a few hundred days).
+    Gives the same answers as ``on_time`` but works out only the step asked about, and remembers
+    the due date for each start day and number of working days (a year's stages start on a few
+    hundred days).
     """
 
     def __init__(self, cal: WorkingCalendar) -> None:
@@ -82,6 +83,18 @@ class ResponseTimer:
         if found is None:
             found = self._due[key] = self.cal.add(start, days).due
         return found
+
+    def acknowledged_on_time(self, rules: RuleSet, requested_on: date,
+                             acknowledged_on: date | None) -> bool:
+        """Acknowledged by the Code's date (the same answer as ``on_time(...)[0]``)."""
+        if acknowledged_on is None:
+            return False
+        days = rules.acknowledge_days
+        key = (requested_on, days)
+        found = self._due.get(key)
+        if found is None:
+            found = self._due[key] = self.cal.add(requested_on, days).due
+        return acknowledged_on <= found
 
     def on_time(self, rules: RuleSet, number: int, requested_on: date | None,
                 acknowledged_on: date | None, responded_on: date | None,

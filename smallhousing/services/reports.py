@@ -30,7 +30,7 @@ from ..domain import lifecycle as L
 from ..domain import tsm
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
-from ..domain.rules import StageDates, rule_set
+from ..domain.rules import rule_set
 from ..domain.years import parse_year, year_bounds, year_label, year_of
 from ..store.models import (Adjustment, AuditEntry, Complaint, Correspondence, Extension, HomesYear,
                             LandlordSettings, LearningPoint, OmbudsmanCase, OmbudsmanOrder,
@@ -311,18 +311,19 @@ def _figures(u: Unit, start: dt.date, end: dt.date, label: str, homes: int | Non
     exts_by_stage: dict[int, list] = defaultdict(list)
     for e in ext_rows:
         exts_by_stage[e[1]].append(e)
+    timer = tsm.ResponseTimer(cal)
     for sid, number, requested, acked, responded, decision, code in stage_rows:
         sf = f.stage(number)
-        exts = exts_by_stage.get(sid, ())
-        within = tsm.extensions_within_code((e[4], e[5]) for e in exts)
-        dates = StageDates(number, requested, acked, responded, tuple(e[3] for e in exts))
-        ack_ok, resp_ok = tsm.on_time(cal, rule_set(code), dates, within)
+        rules = rule_set(code)
         if acked is not None and start <= acked <= end:
             sf.acknowledged += 1
-            sf.acknowledged_on_time += ack_ok
+            sf.acknowledged_on_time += timer.acknowledged_on_time(rules, requested, acked)
         if responded is not None and start <= responded <= end:
+            exts = exts_by_stage.get(sid, ())
+            within = tsm.extensions_within_code((e[4], e[5]) for e in exts)
             sf.responded += 1
-            sf.responded_on_time += resp_ok
+            sf.responded_on_time += timer.on_time(rules, number, requested, acked, responded,
+                                                  exts[-1][3] if exts else None, within)
             sf.responded_extended += bool(exts)
             key = decision or "no decision recorded"
             sf.outcomes[key] = sf.outcomes.get(key, 0) + 1
