@@ -159,13 +159,13 @@ class Stage(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
     number: int  # 1 or 2
-    requested_on: dt.date
+    requested_on: dt.date = Field(index=True)
     acknowledged_on: Optional[dt.date] = None
     definition: str = ""  # the complaint definition (5.6)
     responsible_for: str = ""  # what the landlord is responsible for (5.7)
     not_responsible_for: str = ""  # and what it is not
     handler_id: Optional[int] = Field(default=None, foreign_key="staff.id")
-    responded_on: Optional[dt.date] = None
+    responded_on: Optional[dt.date] = Field(default=None, index=True)
     decision: str = ""
     reasons: str = ""
     remedy_statement: str = ""  # what the response says about putting things right
