@@ -8,10 +8,11 @@ import json
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from sqlalchemy import insert
+from sqlalchemy import event, func, insert, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from ..domain.calendar import WorkingCalendar
+from ..domain.dates import parse_date  # noqa: F401  (used by screens and CLI through here too)
 from ..domain.errors import DomainError
 from ..store.db import Database
 from ..store.models import AuditEntry, ClosureDay
@@ -39,6 +40,14 @@ class Unit:
         # audit entries are chained and written when the transaction ends, so that new rows
         # have their ids by then without a flush for each one
         self._pending: list[tuple[dict, SQLModel | None]] = []
+        # the next free id of each table that ``add`` has given ids in, and the rows it gave them
+        # to (not yet written, so the session cannot find them by id)
+        self._next_id: dict = {}
+        self._added: dict = {}
+        # With autoflush off (as demo data turns it), a query still sees the rows made before it
+        # in the Unit: they are written first. The CSV import, whose caches answer every query
+        # that needs them, sets this False so that nothing is written until the end.
+        self.flush_before_queries = True
 
     @property
     def cal(self) -> WorkingCalendar:
@@ -47,19 +56,98 @@ class Unit:
         return self._cal
 
     def add(self, obj: SQLModel) -> SQLModel:
-        """Add a new row and give it its id at once."""
+        """Add a new row and give it its id at once; it is written with the next flush.
+
+        Every row made in a Unit comes through here. The Unit holds the write lock (BEGIN
+        IMMEDIATE), so no one else can insert meanwhile: the next id of a table is counted here,
+        from the largest id there when the table is first added to, instead of flushing each row
+        to learn its id. Pending rows are written in batches at the end (or by a query that
+        autoflushes); foreign keys are checked when the transaction commits, since a flush writes
+        tables in name order, not parents first.
+        """
+        if obj.id is None:
+            obj.id = self._new_id(obj.__class__)
         self.s.add(obj)
-        self.s.flush()
+        self._added[(obj.__class__, obj.id)] = obj
         return obj
+
+    def _new_id(self, model) -> int:
+        n = self._next_id.get(model)
+        if n is None:
+            if not self._next_id:
+                # rows go in parents-last within a flush (see add): check the links at commit
+                self.s.execute(text("PRAGMA defer_foreign_keys = ON"))
+                event.listen(self.s, "before_flush", self._ids_for_unlisted)
+                event.listen(self.s, "do_orm_execute", self._before_query)
+            pending = [o.id for o in self.s.new if o.__class__ is model]
+            if None in pending:
+                self.flush()  # rows added without ``add`` take their ids from SQLite first
+                pending = [o.id for o in self.s.new if o.__class__ is model]
+            top = self.s.execute(select(func.max(model.id))).scalar()
+            n = max([top or 0, *pending]) + 1
+        self._next_id[model] = n + 1
+        return n
+
+    def flush(self) -> None:
+        """Write every pending change, new rows table by table with parents first.
+
+        A plain session flush writes tables in name order; rows given ids by ``add`` may then go
+        in before the rows they point at, which SQLite accepts (the check is at commit) but makes
+        slow, as it then searches the child tables for every parent row written.
+        """
+        new = list(self.s.new)
+        if not self._next_id or not new:
+            self.s.flush()
+            return
+        by_table: dict = {}
+        for o in new:
+            by_table.setdefault(o.__table__, []).append(o)
+        for o in new:
+            self.s.expunge(o)
+        self.s.flush()  # changes to rows already written
+        for t in _table_order():
+            for o in by_table.pop(t, ()):
+                self.s.add(o)
+            self.s.flush()
+        for rows in by_table.values():  # pragma: no cover - every table is in the metadata
+            self.s.add_all(rows)
+        self.s.flush()
+
+    def _before_query(self, state) -> None:
+        s = self.s
+        if not s.autoflush and self.flush_before_queries and state.is_select and s.new:
+            self.flush()
+
+    def _ids_for_unlisted(self, session, _ctx, _instances) -> None:
+        # a new row put in with session.add in a table that ``add`` counts ids for gets the next
+        # count too (SQLite would give it one of the ids already handed out)
+        for o in session.new:
+            if getattr(o, "id", 0) is None and o.__class__ in self._next_id:
+                o.id = self._new_id(o.__class__)
+                self._added[(o.__class__, o.id)] = o
 
     def forget_calendar(self) -> None:
         self._cal = None
 
     def get(self, model, ident: int, what: str):
-        obj = self.s.get(model, ident) if ident is not None else None
+        obj = self._added.get((model, ident))
+        if obj is not None and inspect(obj).deleted:
+            obj = None
+        if obj is None and ident is not None:
+            obj = self.s.get(model, ident)
         if obj is None:
             raise NotFound(f"There is no {what} with id {ident}.")
         return obj
+
+
+_ORDER: list = []
+
+
+def _table_order() -> list:
+    """Every table, parents before children."""
+    if not _ORDER:
+        _ORDER.extend(SQLModel.metadata.sorted_tables)
+    return _ORDER
 
 
 def calendar_from(session: Session) -> WorkingCalendar:
@@ -146,7 +234,7 @@ def write_audit(u: Unit) -> None:
     """Append the noted changes to the audit log, each carrying the hash of the one before."""
     if not u._pending:
         return
-    u.s.flush()  # every new row now has its id
+    u.flush()  # every new row now has its id
     if u._last_hash is None:
         last = u.s.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
         u._last_hash = last or ""
@@ -194,22 +282,3 @@ def clean(text: str | None) -> str:
     return (text or "").strip()
 
 
-def parse_date(value: "str | dt.date | None", what: str = "date") -> dt.date | None:
-    """'2025-12-17' or '17/12/2025' (UK order) -> date; None stays None."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    s = str(value).strip()
-    if not s:
-        return None
-    try:
-        if "/" in s:
-            d, m, y = s.split("/")
-            if len(y) != 4:
-                raise ValueError
-            return dt.date(int(y), int(m), int(d))
-        if len(s) == 10 and s[4] == "-" and s[7] == "-":
-            return dt.date.fromisoformat(s)
-        raise ValueError
-    except ValueError:
-        raise DomainError(f"{s!r} is not a valid {what}: write it as 2025-12-17 or 17/12/2025.",
-                          field=what) from None

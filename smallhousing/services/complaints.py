@@ -244,11 +244,9 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
                       vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
                       rule_set=rules.code, state=L.RECEIVED, stage=1)
         c.search_text = search_text_for(c, resident)
-        u.s.add(c)
-        u.s.flush()
+        u.add(c)
         st = Stage(complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
-        u.s.add(st)
-        u.s.flush()
+        u.add(st)
         u.cache[("stages", c.id)] = {1: st}
         u.cache[("extensions", st.id)] = []
         _refresh(u, c)
@@ -513,7 +511,7 @@ def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: d
     rem = Remedy(complaint_id=c.id, stage=stage, kind=kind, description=desc,
                  amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
                  offered_on=offered_on)
-    u.s.add(rem)
+    u.add(rem)
     audit(u, "remedy offered", rem, complaint_id=c.id)
     return rem
 
@@ -522,7 +520,7 @@ def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> Outstandin
     desc = L.require_text(a.description, "the outstanding action", "description")
     act = OutstandingAction(complaint_id=c.id, stage=stage, description=desc, owner=clean(a.owner),
                             due_on=a.due_on)
-    u.s.add(act)
+    u.add(act)
     audit(u, "outstanding action recorded", act, complaint_id=c.id)
     return act
 

@@ -54,7 +54,7 @@ def add_learning(db, learning: str, *, theme: str = "", improvement: str = "", o
         lp = LearningPoint(complaint_id=cid, recorded_on=on, theme=clean(theme).lower(),
                            learning=learning, improvement=clean(improvement), owner=clean(owner),
                            status=status, made_on=made)
-        u.s.add(lp)
+        u.add(lp)
         audit(u, "learning recorded", lp, complaint_id=cid)
         return lp
 
@@ -134,7 +134,7 @@ def record_case(db, referred_on: dt.date, *, case_number: str = "", complaint: "
         if number and u.s.exec(select(OmbudsmanCase.id).where(OmbudsmanCase.case_number == number)).first():
             raise DomainError(f"Ombudsman case {number} is already recorded.", field="case_number")
         case = OmbudsmanCase(complaint_id=cid, referred_on=on, case_number=number, summary=clean(summary))
-        u.s.add(case)
+        u.add(case)
         audit(u, "ombudsman case recorded", case, complaint_id=cid)
         return case
 
@@ -195,7 +195,7 @@ def add_order(db, case_id: int, description: str, due_on: dt.date | None = None)
         if due_on is not None and due_on < case.referred_on:
             raise DomainError("An order cannot fall due before the case was referred.", field="due_on")
         o = OmbudsmanOrder(case_id=case.id, description=description, due_on=due_on)
-        u.s.add(o)
+        u.add(o)
         audit(u, "ombudsman order recorded", o, complaint_id=case.complaint_id)
         return o
 

@@ -191,9 +191,9 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
         for e in u.s.exec(select(AuditEntry).where(or_(*conds))).all():
             if u.s.exec(select(AuditRedaction.id).where(AuditRedaction.entry_id == e.id)).first():
                 continue
-            u.s.add(AuditRedaction(entry_id=e.id, before_digest=payload_digest(e.before),
-                                   after_digest=payload_digest(e.after), redacted_on=u.today,
-                                   reason=reason))
+            u.add(AuditRedaction(entry_id=e.id, before_digest=payload_digest(e.before),
+                                 after_digest=payload_digest(e.after), redacted_on=u.today,
+                                 reason=reason))
             e.before = e.after = json.dumps({"erased": True})
             u.s.add(e)
             counts["audit_entries"] += 1

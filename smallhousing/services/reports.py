@@ -711,7 +711,7 @@ def save_assessment(db, year: "int | str", provision: str, *, complies=_UNSET, e
                                                          SelfAssessmentEntry.provision == p.number)).first()
         if row is None:
             row = SelfAssessmentEntry(year=y, provision=p.number, **values)
-            u.s.add(row)
+            u.add(row)
             audit(u, f"self-assessment {p.number} recorded for {year_label(y)}", row)
             return row
         return update_fields(u, row, f"self-assessment {p.number} changed for {year_label(y)}", **values)
@@ -756,7 +756,7 @@ def set_report_text(db, year: "int | str", key: str, text: str) -> None:
                                                          SelfAssessmentEntry.provision == name)).first()
         if row is None:
             row = SelfAssessmentEntry(year=y, provision=name, commentary=clean(text))
-            u.s.add(row)
+            u.add(row)
             audit(u, f"report text '{key}' written for {year_label(y)}", row)
         else:
             update_fields(u, row, f"report text '{key}' changed for {year_label(y)}", commentary=clean(text))

@@ -21,7 +21,7 @@ def _settings_row(u: Unit) -> LandlordSettings:
     row = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
     if row is None:
         row = LandlordSettings()
-        u.s.add(row)
+        u.add(row)
         u.s.flush()
     return row
 

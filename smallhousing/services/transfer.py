@@ -296,12 +296,21 @@ class _Importer:
             self.residents.setdefault((clean(name).lower(), clean(address).lower()), rid)
         self.staff: dict[str, int] = {}
         self.inactive: dict[str, str] = {}
-        for sid, name, active in u.s.exec(select(M.Staff.id, M.Staff.name, M.Staff.active)
-                                          .order_by(M.Staff.id)).all():
-            if active:
-                self.staff.setdefault(clean(name).lower(), sid)
+        # whole rows, held here so that the session finds them by id without a query
+        self.loaded: list = list(u.s.exec(select(M.Staff).order_by(M.Staff.id)).all())
+        for st in self.loaded:
+            if st.active:
+                self.staff.setdefault(clean(st.name).lower(), st.id)
             else:
-                self.inactive.setdefault(clean(name).lower(), name)
+                self.inactive.setdefault(clean(st.name).lower(), st.name)
+
+    def load_residents(self, rows: list[_Row]) -> None:
+        """Load, in a few queries, the residents already on record that the rows name."""
+        ids = sorted({rid for row in rows if not row.bad & {"", *REQUIRED}
+                      for rid in [self.residents.get((clean(row.v["resident_name"]).lower(),
+                                                      clean(row.v["address"]).lower()))] if rid})
+        for i in range(0, len(ids), 500):
+            self.loaded.extend(self.u.s.exec(select(M.Resident).where(M.Resident.id.in_(ids[i:i + 500]))).all())
 
     def problem(self, row: _Row, column: str, message: str) -> None:
         self.problems.append(Problem(row.line, column, message))
@@ -407,6 +416,7 @@ class _Importer:
                                       "make them active again in Settings, or correct the name")
             raise _RowFailed
         made = S.add_staff(self.u, clean(name))
+        self.u.flush()  # autoflush is off: write the new member of staff, so checks can find them
         self.staff[key] = made.id
         self.result.staff_added.append(made.name)
         return made.id
@@ -604,12 +614,22 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
     with transaction(db) as u:
         imp = _Importer(u, columns)
         imp.result.warnings = warnings
-        for i, (line, cells) in enumerate(rows):
-            # after a problem nothing will be written, but every row is still checked, so that
-            # the list of problems is complete
-            imp.run(imp.parse(line, cells))
-            if progress and (i % 100 == 0):
-                progress(i, total)
+        parsed = [imp.parse(line, cells) for line, cells in rows]
+        imp.load_residents(parsed)
+        # New rows are written in batches when the import ends, not one by one: autoflush is off,
+        # so a query in the loop does not see rows made earlier in it. The caches above answer
+        # for references, residents and staff; rows made here are found by id through the Unit.
+        autoflush, u.s.autoflush = u.s.autoflush, False
+        flush_before_queries, u.flush_before_queries = u.flush_before_queries, False
+        try:
+            for i, row in enumerate(parsed):
+                # after a problem nothing will be written, but every row is still checked, so
+                # that the list of problems is complete
+                imp.run(row)
+                if progress and (i % 100 == 0):
+                    progress(i, total)
+        finally:
+            u.s.autoflush, u.flush_before_queries = autoflush, flush_before_queries
         if imp.problems:
             raise ImportProblems(imp.problems, warnings, source=label)
         audit(u, "complaints log imported", entity="import",
