@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from sqlalchemy import event, func, insert, inspect, text
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, select
 
 from ..domain.calendar import WorkingCalendar
@@ -89,29 +90,29 @@ class Unit:
         return n
 
     def flush(self) -> None:
-        """Write every pending change, new rows table by table with parents first.
-
-        A plain session flush writes tables in name order; rows given ids by ``add`` may then go
-        in before the rows they point at, which SQLite accepts (the check is at commit) but makes
-        slow, as it then searches the child tables for every parent row written.
-        """
+        """Write every pending change. New rows with ids go in table by table, parents first,
+        with one INSERT per table: a plain session flush is slower, row by row, and writes tables
+        in name order, so that rows could go in before the rows they point at, which SQLite
+        accepts (the check is at commit) but makes slow: it then searches the child tables for
+        every parent row written."""
         new = list(self.s.new)
         if not self._next_id or not new:
             self.s.flush()
             return
-        by_table: dict = {}
+        ready: dict = {}
         for o in new:
-            by_table.setdefault(o.__table__, []).append(o)
-        for o in new:
-            self.s.expunge(o)
-        self.s.flush()  # changes to rows already written
-        for t in _table_order():
-            for o in by_table.pop(t, ()):
-                self.s.add(o)
-            self.s.flush()
-        for rows in by_table.values():  # pragma: no cover - every table is in the metadata
-            self.s.add_all(rows)
-        self.s.flush()
+            if o.id is None and o.__class__ in self._next_id:
+                o.id = self._new_id(o.__class__)
+                self._added[(o.__class__, o.id)] = o
+            if o.id is not None:
+                ready.setdefault(o.__table__, []).append(o)
+        for rows in ready.values():
+            for o in rows:
+                self.s.expunge(o)
+        self.s.flush()  # changes to rows already written, and new rows SQLite numbers itself
+        for t in _table_order():  # one model per table
+            if t in ready:
+                _insert_rows(self.s, t, ready[t])
 
     def _before_query(self, state) -> None:
         s = self.s
@@ -141,6 +142,33 @@ class Unit:
 
 
 _ORDER: list = []
+_COLUMNS: dict = {}
+
+
+def _insert_rows(session: Session, table, rows: list) -> None:
+    """INSERT new rows (objects not in the session, with their ids) in one batch, then put them
+    in the session as written rows, as a session flush would have left them."""
+    model = rows[0].__class__
+    cols = _COLUMNS.get(model)
+    if cols is None:
+        cols = _COLUMNS[model] = [(p.key, p.columns[0].key, p.columns[0].default)
+                                  for p in inspect(model).column_attrs]
+    data = []
+    for o in rows:
+        d = o.__dict__
+        values = {}
+        for attr, col, default in cols:
+            v = d.get(attr)
+            if v is None and default is not None:
+                # as a session flush does: a column with a default takes it instead of None
+                v = default.arg(None) if default.is_callable else default.arg
+                setattr(o, attr, v)
+            values[col] = v
+        data.append(values)
+    session.execute(insert(table), data)
+    for o in rows:
+        make_transient_to_detached(o)
+    session.add_all(rows)
 
 
 def _table_order() -> list:
