@@ -306,11 +306,15 @@ class _Importer:
 
     def load_residents(self, rows: list[_Row]) -> None:
         """Load, in a few queries, the residents already on record that the rows name."""
-        ids = sorted({rid for row in rows if not row.bad & {"", *REQUIRED}
-                      for rid in [self.residents.get((clean(row.v["resident_name"]).lower(),
-                                                      clean(row.v["address"]).lower()))] if rid})
-        for i in range(0, len(ids), 500):
-            self.loaded.extend(self.u.s.exec(select(M.Resident).where(M.Resident.id.in_(ids[i:i + 500]))).all())
+        ids = set()
+        for row in rows:
+            rid = self.residents.get((clean(row.v["resident_name"]).lower(), clean(row.v["address"]).lower()))
+            if rid is not None:
+                ids.add(rid)
+        order = sorted(ids)
+        for i in range(0, len(order), 500):
+            chunk = order[i:i + 500]
+            self.loaded.extend(self.u.s.exec(select(M.Resident).where(M.Resident.id.in_(chunk))).all())
 
     def problem(self, row: _Row, column: str, message: str) -> None:
         self.problems.append(Problem(row.line, column, message))
@@ -632,6 +636,7 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
             u.s.autoflush, u.flush_before_queries = autoflush, flush_before_queries
         if imp.problems:
             raise ImportProblems(imp.problems, warnings, source=label)
+        u.flush()  # in batches, parents first, even when the import shares a caller's Unit
         audit(u, "complaints log imported", entity="import",
               after={"file": label, "encoding": encoding, "complaints": imp.result.complaints,
                      "residents_added": imp.result.residents_added,
