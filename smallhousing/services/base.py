@@ -62,9 +62,8 @@ class Unit:
         Every row made in a Unit comes through here. The Unit holds the write lock (BEGIN
         IMMEDIATE), so no one else can insert meanwhile: the next id of a table is counted here,
         from the largest id there when the table is first added to, instead of flushing each row
-        to learn its id. Pending rows are written in batches at the end (or by a query that
-        autoflushes); foreign keys are checked when the transaction commits, since a flush writes
-        tables in name order, not parents first.
+        to learn its id. Pending rows are written in batches by ``flush`` (at the latest when the
+        Unit ends), or by a query that autoflushes.
         """
         if obj.id is None:
             obj.id = self._new_id(obj.__class__)
@@ -76,7 +75,8 @@ class Unit:
         n = self._next_id.get(model)
         if n is None:
             if not self._next_id:
-                # rows go in parents-last within a flush (see add): check the links at commit
+                # an autoflush (a plain session flush) writes tables in name order, so a row may
+                # go in before the row it points at: check the links at commit
                 self.s.execute(text("PRAGMA defer_foreign_keys = ON"))
                 event.listen(self.s, "before_flush", self._ids_for_unlisted)
                 event.listen(self.s, "do_orm_execute", self._before_query)
