@@ -1,19 +1,23 @@
-"""Questions asked of the records: what is due, what is overdue, lists page by page."""
+"""Questions asked of the records: what is due, what is overdue, lists page by page.
+
+These are asked at every start and at each key press in the lists, so most of them are plain SQL
+read through services/reads.py and need no ORM (see its docstring). The few that hand back table
+rows import the models when called.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_
-from sqlmodel import select
-
 from ..domain import lifecycle as L
 from ..domain.rules import deadline_status
 from ..domain.years import year_bounds
-from ..store.models import (Adjustment, Complaint, OutstandingAction, Remedy, Resident, Restriction,
-                            ServiceRequest, Staff, Stage)
-from .base import reading
+from .reads import day, like_escaped, plain_reading
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values)
 
 
 @dataclass
@@ -38,23 +42,25 @@ class DueItem:
 def open_work(db, *, limit: int | None = None, within_working_days: int | None = None,
               overdue_only: bool = False) -> list[DueItem]:
     """Open deadlines, soonest first (overdue ones come first of all)."""
-    with reading(db) as u:
-        q = (select(Complaint.id, Complaint.reference, Resident.name, Complaint.stage, Complaint.next_step,
-                    Complaint.next_due_on, Staff.name)
-             .join(Resident, Resident.id == Complaint.resident_id)
-             .join(Staff, Staff.id == Complaint.handler_id, isouter=True)
-             .where(Complaint.next_due_on != None)  # noqa: E711
-             .order_by(Complaint.next_due_on, Complaint.reference))
+    with plain_reading(db) as r:
+        where, params = ["c.next_due_on IS NOT NULL"], []
         if overdue_only:
-            q = q.where(Complaint.next_due_on < u.today)
+            where.append("c.next_due_on < ?")
+            params.append(r.today.isoformat())
         if within_working_days is not None:
-            horizon = u.cal.add(u.today, within_working_days).due
-            q = q.where(Complaint.next_due_on <= horizon)
+            where.append("c.next_due_on <= ?")
+            params.append(r.cal.add(r.today, within_working_days).due.isoformat())
+        sql = ("SELECT c.id, c.reference, res.name, c.stage, c.next_step, c.next_due_on, st.name "
+               "FROM complaint c JOIN resident res ON res.id = c.resident_id "
+               "LEFT JOIN staff st ON st.id = c.handler_id "
+               f"WHERE {' AND '.join(where)} ORDER BY c.next_due_on, c.reference")
         if limit:
-            q = q.limit(limit)
+            sql += " LIMIT ?"
+            params.append(limit)
         out = []
-        cal, today = u.cal, u.today
-        for cid, ref, name, stage, step, due, handler in u.s.exec(q).all():
+        cal, today = r.cal, r.today
+        for cid, ref, name, stage, step, due, handler in r.rows(sql, params):
+            due = day(due)
             out.append(DueItem(cid, ref, name, stage, step, due, cal.count(today, due),
                                deadline_status(cal, due, today), handler or ""))
         return out
@@ -69,22 +75,24 @@ class Counts:
 
 
 def dashboard_counts(db) -> Counts:
-    with reading(db) as u:
-        def count(*where):
-            return u.s.exec(select(func.count()).select_from(Complaint).where(*where)).one()
+    with plain_reading(db) as r:
+        def count(where: str, *params) -> int:
+            return r.value(f"SELECT count(*) FROM complaint WHERE {where}", params)
 
-        s1 = count(Complaint.state.in_((L.RECEIVED, L.S1_ACKNOWLEDGED)))
-        s2 = count(Complaint.state.in_((L.S2_REQUESTED, L.S2_ACKNOWLEDGED)))
-        overdue = count(Complaint.next_due_on < u.today)
-        horizon = u.cal.add(u.today, 2).due
-        soon = count(Complaint.next_due_on >= u.today, Complaint.next_due_on <= horizon)
+        stage1, stage2 = (L.RECEIVED, L.S1_ACKNOWLEDGED), (L.S2_REQUESTED, L.S2_ACKNOWLEDGED)
+        s1 = count(f"state IN ({_marks(stage1)})", *stage1)
+        s2 = count(f"state IN ({_marks(stage2)})", *stage2)
+        today = r.today.isoformat()
+        overdue = count("next_due_on < ?", today)
+        soon = count("next_due_on >= ? AND next_due_on <= ?", today,
+                     r.cal.add(r.today, 2).due.isoformat())
         return Counts(s1, s2, overdue, soon)
 
 
 def received_per_month(db, months: int = 12) -> list[tuple[str, int]]:
     """Complaints received in each of the last ``months`` months, oldest first."""
-    with reading(db) as u:
-        y, m = u.today.year, u.today.month
+    with plain_reading(db) as r:
+        y, m = r.today.year, r.today.month
         keys = []
         for _ in range(months):
             keys.append(f"{y:04d}-{m:02d}")
@@ -93,9 +101,8 @@ def received_per_month(db, months: int = 12) -> list[tuple[str, int]]:
                 y, m = y - 1, 12
         keys.reverse()
         start = dt.date.fromisoformat(keys[0] + "-01")
-        month = func.strftime("%Y-%m", Complaint.received_on)
-        rows = dict(u.s.exec(select(month, func.count()).where(Complaint.received_on >= start)
-                             .group_by(month)).all())
+        rows = dict(r.rows("SELECT strftime('%Y-%m', received_on) AS month, count(*) FROM complaint "
+                           "WHERE received_on >= ? GROUP BY month", (start.isoformat(),)))
         return [(k, rows.get(k, 0)) for k in keys]
 
 
@@ -114,21 +121,19 @@ def overdue_follow_ups(db, *, review_horizon_days: int = 0, limit: int | None = 
     With ``limit``, only the most overdue ``limit`` of them (``count_follow_ups`` gives how many
     there are in all).
     """
-    with reading(db) as u:
-        today = u.today
+    with plain_reading(db) as r:
         out: list[OverdueItem] = []
-        q = (select(Remedy, Complaint.reference).join(Complaint)
-             .where(Remedy.completed_on == None, Remedy.due_on < today)  # noqa: E711
-             .order_by(Remedy.due_on))
-        for r, ref in u.s.exec(q.limit(limit) if limit else q).all():
-            out.append(OverdueItem("remedy", r.description, r.due_on, ref, r.id))
-        q = (select(OutstandingAction, Complaint.reference).join(Complaint)
-             .where(OutstandingAction.completed_on == None,  # noqa: E711
-                    OutstandingAction.due_on < today)
-             .order_by(OutstandingAction.due_on))
-        for a, ref in u.s.exec(q.limit(limit) if limit else q).all():
-            out.append(OverdueItem("action", a.description, a.due_on, ref, a.id))
-        out.extend(reviews_due(u, within_days=review_horizon_days, limit=limit))
+        for table, kind in (("remedy", "remedy"), ("outstanding_action", "action")):
+            sql = (f"SELECT t.description, t.due_on, c.reference, t.id FROM {table} t "
+                   "JOIN complaint c ON c.id = t.complaint_id "
+                   "WHERE t.completed_on IS NULL AND t.due_on < ? ORDER BY t.due_on")
+            params: list = [r.today.isoformat()]
+            if limit:
+                sql += " LIMIT ?"
+                params.append(limit)
+            for description, due, ref, ident in r.rows(sql, params):
+                out.append(OverdueItem(kind, description, day(due), ref, ident))
+        out.extend(_reviews_due(r, review_horizon_days, limit))
         if limit:
             out = sorted(out, key=lambda i: i.due)[:limit]
         return out
@@ -136,32 +141,37 @@ def overdue_follow_ups(db, *, review_horizon_days: int = 0, limit: int | None = 
 
 def count_follow_ups(db, *, review_horizon_days: int = 0) -> int:
     """How many follow-ups ``overdue_follow_ups`` would list without a limit."""
-    with reading(db) as u:
-        today = u.today
-        horizon = today + dt.timedelta(days=review_horizon_days)
-
-        def n(model, *where):
-            return u.s.exec(select(func.count()).select_from(model).where(*where)).one()
-
-        return (n(Remedy, Remedy.completed_on == None, Remedy.due_on < today)  # noqa: E711
-                + n(OutstandingAction, OutstandingAction.completed_on == None,  # noqa: E711
-                    OutstandingAction.due_on < today)
-                + n(Adjustment, Adjustment.ended_on == None, Adjustment.review_on <= horizon)  # noqa: E711
-                + n(Restriction, Restriction.ended_on == None, Restriction.review_on <= horizon))  # noqa: E711
+    with plain_reading(db) as r:
+        today = r.today.isoformat()
+        horizon = (r.today + dt.timedelta(days=review_horizon_days)).isoformat()
+        return sum(r.value(f"SELECT count(*) FROM {table} WHERE {where}", (when,))
+                   for table, where, when in (
+                       ("remedy", "completed_on IS NULL AND due_on < ?", today),
+                       ("outstanding_action", "completed_on IS NULL AND due_on < ?", today),
+                       ("adjustment", "ended_on IS NULL AND review_on <= ?", horizon),
+                       ("restriction", "ended_on IS NULL AND review_on <= ?", horizon)))
 
 
 def reviews_due(db, *, within_days: int = 0, limit: int | None = None) -> list[OverdueItem]:
     """Adjustment and restriction reviews on or before today (+ ``within_days`` calendar days)."""
-    with reading(db) as u:
-        horizon = u.today + dt.timedelta(days=within_days)
-        out = []
-        for model, kind in ((Adjustment, "adjustment review"), (Restriction, "restriction review")):
-            q = (select(model, Resident.name).join(Resident)
-                 .where(model.ended_on == None, model.review_on <= horizon)  # noqa: E711
-                 .order_by(model.review_on))
-            for row, name in u.s.exec(q.limit(limit) if limit else q).all():
-                out.append(OverdueItem(kind, row.description, row.review_on, name, row.id))
-        return out
+    with plain_reading(db) as r:
+        return _reviews_due(r, within_days, limit)
+
+
+def _reviews_due(r, within_days: int, limit: int | None) -> list[OverdueItem]:
+    horizon = (r.today + dt.timedelta(days=within_days)).isoformat()
+    out = []
+    for table, kind in (("adjustment", "adjustment review"), ("restriction", "restriction review")):
+        sql = (f"SELECT t.description, t.review_on, res.name, t.id FROM {table} t "
+               "JOIN resident res ON res.id = t.resident_id "
+               "WHERE t.ended_on IS NULL AND t.review_on <= ? ORDER BY t.review_on")
+        params: list = [horizon]
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        for description, review_on, name, ident in r.rows(sql, params):
+            out.append(OverdueItem(kind, description, day(review_on), name, ident))
+    return out
 
 
 @dataclass
@@ -188,56 +198,70 @@ class ComplaintRow:
     categories: str
 
 
-def _filtered(q, f: ComplaintFilter, today: dt.date):
-    if f.text.strip():
-        for word in f.text.lower().split():
-            q = q.where(Complaint.search_text.contains(word, autoescape=True))
+def _filtered(f: ComplaintFilter, today: dt.date) -> tuple[str, list]:
+    """The WHERE clause (on complaint ``c``) and its parameters for a filter."""
+    where, params = [], []
+    for word in f.text.lower().split():
+        where.append("c.search_text LIKE ? ESCAPE '/'")
+        params.append(f"%{like_escaped(word)}%")
     if f.stage:
-        q = q.where(Complaint.stage == f.stage)
-    if f.state == "open":
-        q = q.where(Complaint.state.in_(L.OPEN_STATES))
-    elif f.state == "finished":
-        q = q.where(Complaint.state.in_(L.FINISHED_STATES))
-    elif f.state:
-        q = q.where(Complaint.state == f.state)
+        where.append("c.stage = ?")
+        params.append(f.stage)
+    states = {"open": L.OPEN_STATES, "finished": L.FINISHED_STATES}.get(f.state or "",
+                                                                      (f.state,) if f.state else ())
+    if states:
+        where.append(f"c.state IN ({_marks(states)})")
+        params.extend(states)
     if f.overdue:
-        q = q.where(Complaint.next_due_on < today)
+        where.append("c.next_due_on < ?")
+        params.append(today.isoformat())
     if f.handler_id:
-        q = q.where(Complaint.handler_id == f.handler_id)
+        where.append("c.handler_id = ?")
+        params.append(f.handler_id)
     if f.category:
         c = f.category.lower()
-        q = q.where(or_(Complaint.categories == c, Complaint.categories.like(f"{c};%"),
-                        Complaint.categories.like(f"%;{c}"), Complaint.categories.like(f"%;{c};%")))
+        e = like_escaped(c)
+        where.append("(c.categories = ? OR c.categories LIKE ? ESCAPE '/' "
+                     "OR c.categories LIKE ? ESCAPE '/' OR c.categories LIKE ? ESCAPE '/')")
+        params.extend([c, f"{e};%", f"%;{e}", f"%;{e};%"])
     if f.year:
         start, end = year_bounds(f.year)
-        q = q.where(and_(Complaint.received_on >= start, Complaint.received_on <= end))
-    return q
+        where.append("c.received_on >= ? AND c.received_on <= ?")
+        params.extend([start.isoformat(), end.isoformat()])
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def list_complaints(db, f: ComplaintFilter | None = None, *, offset: int = 0,
                     limit: int = 50) -> list[ComplaintRow]:
     """One page of complaints, newest first. Never loads more than ``limit`` rows."""
     f = f or ComplaintFilter()
-    with reading(db) as u:
-        q = (select(Complaint.id, Complaint.reference, Resident.name, Complaint.received_on,
-                    Complaint.stage, Complaint.state, Complaint.next_due_on, Staff.name,
-                    Complaint.categories)
-             .join(Resident, Resident.id == Complaint.resident_id)
-             .join(Staff, Staff.id == Complaint.handler_id, isouter=True))
-        q = _filtered(q, f, u.today).order_by(Complaint.received_on.desc(), Complaint.id.desc())
-        rows = u.s.exec(q.offset(offset).limit(limit)).all()
-        return [ComplaintRow(*r[:7], r[7] or "", r[8]) for r in rows]
+    with plain_reading(db) as r:
+        where, params = _filtered(f, r.today)
+        rows = r.rows("SELECT c.id, c.reference, res.name, c.received_on, c.stage, c.state, "
+                      "c.next_due_on, st.name, c.categories FROM complaint c "
+                      "JOIN resident res ON res.id = c.resident_id "
+                      f"LEFT JOIN staff st ON st.id = c.handler_id{where} "
+                      "ORDER BY c.received_on DESC, c.id DESC LIMIT ? OFFSET ?",
+                      [*params, limit, offset])
+        return [ComplaintRow(cid, ref, name, day(received), stage, state, day(due), handler or "",
+                             categories)
+                for cid, ref, name, received, stage, state, due, handler, categories in rows]
 
 
 def count_complaints(db, f: ComplaintFilter | None = None) -> int:
     f = f or ComplaintFilter()
-    with reading(db) as u:
-        q = _filtered(select(func.count()).select_from(Complaint), f, u.today)
-        return u.s.exec(q).one()
+    with plain_reading(db) as r:
+        where, params = _filtered(f, r.today)
+        return r.value(f"SELECT count(*) FROM complaint c{where}", params)
 
 
 def list_service_requests(db, *, status: str | None = None, offset: int = 0,
-                          limit: int = 50) -> list[tuple[ServiceRequest, str]]:
+                          limit: int = 50) -> list[tuple]:  # (ServiceRequest, resident name)
+    from sqlmodel import select
+
+    from ..store.models import Resident, ServiceRequest
+    from .base import reading
+
     with reading(db) as u:
         q = select(ServiceRequest, Resident.name).join(Resident)
         if status:
@@ -247,29 +271,35 @@ def list_service_requests(db, *, status: str | None = None, offset: int = 0,
 
 
 def stage_handlers(db, complaint_id: int) -> dict[int, int | None]:
-    with reading(db) as u:
-        return {s.number: s.handler_id
-                for s in u.s.exec(select(Stage).where(Stage.complaint_id == complaint_id)).all()}
+    with plain_reading(db) as r:
+        return dict(r.rows("SELECT number, handler_id FROM stage WHERE complaint_id = ?",
+                           (complaint_id,)))
 
 
 def working_days_until(db, due: dt.date) -> int:
     """Working days from today to ``due`` (negative when it has passed), on the landlord's calendar."""
-    with reading(db) as u:
-        return u.cal.count(u.today, due)
+    with plain_reading(db) as r:
+        return r.cal.count(r.today, due)
 
 
 def received_years(db) -> list[int]:
     """The reporting years that have complaints in them, newest first (this year always included)."""
     from ..domain.years import year_of
 
-    with reading(db) as u:
-        first, last = u.s.exec(select(func.min(Complaint.received_on), func.max(Complaint.received_on))).one()
-        newest = year_of(max(last, u.today) if last else u.today)
+    with plain_reading(db) as r:
+        first, last = (day(v) for v in r.rows("SELECT min(received_on), max(received_on) FROM complaint")[0])
+        newest = year_of(max(last, r.today) if last else r.today)
         oldest = year_of(first) if first else newest
         return list(range(newest, oldest - 1, -1))
 
 
 def deadline_statuses(db, days) -> dict[dt.date, tuple[str, int]]:
     """For each date: its status (on time, due soon, overdue) and working days left from today."""
-    with reading(db) as u:
-        return {d: (deadline_status(u.cal, d, u.today), u.cal.count(u.today, d)) for d in set(days) if d}
+    with plain_reading(db) as r:
+        return {d: (deadline_status(r.cal, d, r.today), r.cal.count(r.today, d)) for d in set(days) if d}
+
+
+def is_set_up(db) -> bool:
+    """Whether the first-run set-up (landlord details) has been done."""
+    with plain_reading(db) as r:
+        return bool(r.value("SELECT setup_done FROM landlord_settings ORDER BY id LIMIT 1"))

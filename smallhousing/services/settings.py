@@ -33,7 +33,9 @@ def get_settings(db) -> LandlordSettings:
 
 
 def is_set_up(db) -> bool:
-    return bool(get_settings(db).setup_done)
+    from .queries import is_set_up as asked
+
+    return asked(db)
 
 
 def update_settings(db, **values) -> LandlordSettings:

@@ -94,7 +94,8 @@ class Database:
         self._today = today  # fixed "today" for tests and demo data; None = the real date
         self.engine: Engine | None = None
         self.read_engine: Engine | None = None
-        self._opening = threading.Lock()
+        self._opening = threading.RLock()
+        self._schema_ok = False  # the file is known to be at HEAD_REVISION (see prepare)
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
@@ -105,6 +106,26 @@ class Database:
         Cheap: plain sqlite3, nothing else imported. Raises StoreError with a plain message.
         """
         return _sqlite_check(self.path)
+
+    def prepare(self) -> "Database":
+        """Make the file ready to read, importing SQLAlchemy only if it has to be set up or upgraded.
+
+        A file already at the newest schema is only checked (plain sqlite3), so the first figures
+        can be read with ``plain()`` while the ORM is still being imported. Anything else (a new
+        file, an older schema) is opened in full, which creates or upgrades it.
+        """
+        if self._schema_ok:  # no lock: reads must not wait while open() imports SQLAlchemy
+            return self
+        with self._opening:
+            if self._schema_ok or self.engine is not None:
+                return self
+            if _sqlite_check(self.path) == "ours":
+                from .migrate import current_revision
+
+                if current_revision(self.path) == HEAD_REVISION:
+                    self._schema_ok = True
+                    return self
+            return self.open()
 
     def open(self, *, migrate: bool = True) -> "Database":
         with self._opening:  # two threads asking at once open it once
@@ -126,6 +147,7 @@ class Database:
                     read_engine.dispose()
                     raise
             self.read_engine = read_engine
+            self._schema_ok = migrate or self._schema_ok
             for suffix in ("", "-wal", "-shm"):
                 p = Path(str(self.path) + suffix)
                 if p.exists():
@@ -181,6 +203,27 @@ class Database:
         assert self.read_engine is not None
         with Session(self.read_engine, expire_on_commit=False) as s:
             yield s  # closing ends the read transaction and keeps loaded rows readable
+
+    @contextmanager
+    def plain(self) -> Iterator[sqlite3.Connection]:
+        """A read-only sqlite3 connection in one read transaction (one consistent view).
+
+        For the questions asked at every start and keystroke (services/reads.py): no ORM is imported.
+        The file is prepared first, so it is at the newest schema.
+        """
+        self.prepare()
+        con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
+                              isolation_level=None, check_same_thread=False)
+        try:
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA query_only = ON")
+            con.execute("BEGIN")
+            yield con
+        finally:
+            try:
+                con.rollback()
+            finally:
+                con.close()
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:
