@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping
 
+from .dates import short_date  # noqa: F401  (kept here too: many callers import it from the calendar)
 from .errors import DomainError
 
 _MAX_WORKING_DAYS = 2000  # about eight years; anything more is a typing mistake
@@ -76,9 +77,6 @@ def _weekdays_upto(day: dt.date) -> int:
     return (o // 7) * 5 + min(o % 7, 5)
 
 
-def short_date(day: dt.date) -> str:
-    """'Wed 24 Dec 2025'."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 _INDEX_FIRST, _INDEX_LAST = 1990, 2100

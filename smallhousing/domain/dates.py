@@ -7,6 +7,11 @@ import datetime as dt
 from .errors import DomainError
 
 
+def short_date(day: dt.date) -> str:
+    """'Wed 24 Dec 2025'."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 def parse_date(value: "str | dt.date | None", what: str = "date") -> dt.date | None:
     """'2025-12-17' or '17/12/2025' (UK order) -> date; None stays None."""
     if value is None or isinstance(value, dt.date):

@@ -1,4 +1,4 @@
-"""Pieces every screen shares: the navigation bar, the screen frame, form fields and validators.
+"""Pieces every screen shares: formatting, the navigation bar, the screen frame and tables (forms are in form_kit.py).
 
 Screens call services only. Anything here that touches the records goes through smallhousing.services.
 All styling lives in .tcss files (app.tcss holds the shared rules used here).
@@ -12,17 +12,13 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Footer
 
-from ..domain.calendar import short_date
 from ..domain.errors import DomainError
-from ..domain.dates import parse_date
+from ..domain.dates import parse_date, short_date
 
 # key, label, section (as used by SmallHousingApp.action_go / the nav bar)
 NAV = (
@@ -97,78 +93,52 @@ def parse_day(text: str, what: str = "date") -> dt.date | None:
 
 # validators --------------------------------------------------------------------------------------
 
-class DateValidator(Validator):
-    """A date as 2025-12-17 or 17/12/2025; optionally not in the future."""
-
-    def __init__(self, *, required: bool = True, today: dt.date | None = None,
-                 not_after_today: bool = True) -> None:
-        super().__init__()
-        self.required = required
-        self.today = today
-        self.not_after_today = not_after_today
-
-    def validate(self, value: str) -> ValidationResult:
-        if not value.strip():
-            if self.required:
-                return self.failure("Give a date, for example 17/12/2025.")
-            return self.success()
-        try:
-            d = parse_date(value)
-        except DomainError as exc:
-            return self.failure(exc.message)
-        if self.not_after_today and self.today and d and d > self.today:
-            return self.failure(f"That date is in the future: today is {short_date(self.today)}.")
-        return self.success()
-
-
-class Required(Validator):
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
-
-    def validate(self, value: str) -> ValidationResult:
-        return self.success() if value.strip() else self.failure(self.message)
-
-
-class PoundsValidator(Validator):
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            parse_pounds(value)
-        except DomainError as exc:
-            return self.failure(exc.message)
-        return self.success()
-
-
-class WholeNumber(Validator):
-    def __init__(self, what: str, *, required: bool = False) -> None:
-        super().__init__()
-        self.what = what
-        self.required = required
-
-    def validate(self, value: str) -> ValidationResult:
-        s = value.replace(",", "").strip()
-        if not s:
-            return self.failure(f"Give the {self.what}.") if self.required else self.success()
-        if not s.isdigit():
-            return self.failure(f"The {self.what} must be a whole number, such as 450.")
-        return self.success()
-
-
 # widgets -----------------------------------------------------------------------------------------
 
-class NavBar(Horizontal):
-    """One line at the top of every main screen: the keys that take you to each part of the app."""
+class NavBar(Widget):
+    """One line at the top of every main screen: the keys that take you to each part of the app.
+
+    Drawn as one line of text rather than a widget per item, so that each screen opens quicker;
+    the colours are the component classes below, set in app.tcss."""
+
+    COMPONENT_CLASSES = {"nav-bar--item", "nav-bar--current"}
 
     def __init__(self, current: str = "") -> None:
         super().__init__(classes="nav-bar")
         self.current = current
 
-    def compose(self) -> ComposeResult:
+    def render(self) -> Text:
+        item = self.get_component_rich_style("nav-bar--item")
+        current = self.get_component_rich_style("nav-bar--current")
+        line = Text(no_wrap=True, overflow="crop")
         for key, label, section in NAV:
-            item = Label(f"{key} {label}", classes="nav-item")
             if section == self.current:
-                item.add_class("-current")
-            yield item
+                line.append(f" {key} {label} ", current)
+            else:
+                line.append(f" {key} {label}", item)
+        return line
+
+
+class Tile(Widget):
+    """A figure and what it counts, on two lines (the dashboard's tiles)."""
+
+    COMPONENT_CLASSES = {"tile--number", "tile--label"}
+
+    def __init__(self, label: str, **kw) -> None:
+        super().__init__(**kw)
+        self.label = label
+        self.number = "-"
+
+    def show(self, number: str) -> None:
+        self.number = number
+        self.refresh()
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(self.number, self.get_component_rich_style("tile--number"))
+        text.append("\n")
+        text.append(self.label, self.get_component_rich_style("tile--label"))
+        return text
 
 
 class AppScreen(Screen):
@@ -221,183 +191,12 @@ class DeadlineTable(PlainTable):
         return Text(text, style=self.get_component_rich_style(f"deadline--{cls}", partial=True))
 
 
-class Field(Vertical):
-    """A labelled control with a hint and a plain-English message when what is typed will not do."""
-
-    def __init__(self, label: str, control: Widget, hint: str = "", **kw) -> None:
-        super().__init__(classes="field", **kw)
-        self.label = label
-        self.control = control
-        self.hint = hint
-        self.touched = False
-
-    def compose(self) -> ComposeResult:
-        yield Label(self.label, classes="field-label")
-        yield self.control
-        if self.hint:
-            yield Static(self.hint, classes="field-hint", markup=False)
-        yield Static("", classes="field-msg", markup=False)
-
-    def show_message(self, message: str) -> None:
-        msg = self.query_one(".field-msg", Static)
-        msg.update(message)
-        msg.set_class(bool(message), "-shown")
-        self.set_class(bool(message), "-invalid")
-
-    def _show_result(self, result: ValidationResult | None) -> None:
-        if result is None or result.is_valid:
-            self.show_message("")
-        else:
-            self.show_message(" ".join(result.failure_descriptions))
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input is self.control and (event.input.has_focus or self.touched):
-            self.touched = True
-            self._show_result(event.validation_result)
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select is self.control:
-            self.show_message("")
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if event.text_area is self.control and self.has_class("-invalid"):
-            self.show_message("")
-
-    def on_input_blurred(self, event: Input.Blurred) -> None:
-        if event.input is self.control:
-            self.touched = True
-            self._show_result(event.validation_result)
-
-
-def field_value(select: Select) -> Any:
+def field_value(select) -> Any:
     """A Select's value, or None when nothing is chosen."""
+    from textual.widgets import Select
+
     v = select.value
     return None if v is Select.NULL else v
-
-
-class FormScreen(ModalScreen):
-    """A small dialog that collects input and does one thing (usually one service call).
-
-    Subclasses yield their fields from ``compose_fields`` and implement ``save``, which returns the
-    result to dismiss with. A DomainError from ``save`` is shown in the form; nothing is saved.
-    """
-
-    FORM_TITLE = ""
-    SAVE_LABEL = "Save"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form-cancel"),
-        Binding("ctrl+s", "submit", "Save", id="form-save"),
-        Binding("f1", "app.help", "Help", show=False, id="form-help"),
-    ]
-
-    def __init__(self, db=None, **kw) -> None:
-        super().__init__(**kw)
-        self.db = db
-
-    @property
-    def today(self) -> dt.date:
-        return self.db.today() if self.db is not None else dt.date.today()
-
-    def form_title(self) -> str:
-        return self.FORM_TITLE
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.form_title(), classes="dialog-title", markup=False)
-            with VerticalScroll(classes="dialog-body", can_focus=False):
-                yield from self.compose_fields()
-            yield Static("", id="form-error", classes="form-error", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self.SAVE_LABEL, variant="primary", id="form-save-button", compact=True)
-                yield Button("Cancel", id="form-cancel-button", compact=True)
-                yield Label("Tab: next · Ctrl+S: save · Esc: cancel", classes="dialog-keys")
-        yield Footer(compact=True)
-
-    def compose_fields(self) -> ComposeResult:  # pragma: no cover - overridden
-        yield from ()
-
-    def on_mount(self) -> None:
-        # start at the top, so the explanation above the first field is seen
-        self.call_after_refresh(self.query_one(".dialog-body", VerticalScroll).scroll_home, animate=False)
-
-    # helpers for subclasses
-    def date_input(self, ident: str, value: dt.date | None = None, *, required: bool = True,
-                   not_after_today: bool = True) -> Input:
-        return Input(input_day(value), placeholder="dd/mm/yyyy", id=ident, compact=True,
-                     validators=[DateValidator(required=required, today=self.today,
-                                               not_after_today=not_after_today)])
-
-    def text(self, ident: str) -> str:
-        w = self.query_one(f"#{ident}")
-        return w.text if isinstance(w, TextArea) else w.value
-
-    def date(self, ident: str, what: str = "date") -> dt.date | None:
-        return parse_date(self.query_one(f"#{ident}", Input).value, what)
-
-    def choice(self, ident: str) -> Any:
-        return field_value(self.query_one(f"#{ident}", Select))
-
-    # behaviour
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "form-save-button":
-            event.stop()
-            self.action_submit()
-        elif event.button.id == "form-cancel-button":
-            event.stop()
-            self.action_cancel()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    FIELD_ALIASES = {"received_on": "date", "new_due_on": "new_due", "remedy": "add-remedy"}
-
-    def show_error(self, message: str, field: str | None = None) -> None:
-        field = self.FIELD_ALIASES.get(field or "", field)
-        err = self.query_one("#form-error", Static)
-        err.update(message)
-        err.set_class(bool(message), "-shown")
-        if field:
-            target = self.query(f"#{field}")
-            if target:
-                widget = target.first()
-                parent = widget.parent
-                if isinstance(parent, Field):
-                    parent.show_message(message)
-                widget.focus()
-
-    def first_invalid(self) -> tuple[Input, str] | None:
-        for inp in self.query(Input):
-            if inp.disabled or not inp.display:
-                continue
-            result = inp.validate(inp.value)
-            if result is not None and not result.is_valid:
-                return inp, " ".join(result.failure_descriptions)
-        return None
-
-    def action_submit(self) -> None:
-        bad = self.first_invalid()
-        if bad is not None:
-            inp, message = bad
-            parent = inp.parent
-            if isinstance(parent, Field):
-                parent.touched = True
-                parent.show_message(message)
-            self.show_error(message)
-            inp.focus()
-            return
-        try:
-            result = self.save()
-        except DomainError as exc:
-            self.show_error(exc.message, exc.field)
-            return
-        self.dismiss(result)
-
-    def save(self) -> Any:  # pragma: no cover - overridden
-        return True
 
 
 def resident_picker(db) -> ModalScreen | None:

@@ -17,9 +17,9 @@ from ..domain.errors import DomainError
 from ..domain.rules import rule_set
 from ..services import complaints as C
 from ..domain.dates import parse_date
-from .common import (Field, FormScreen, PlainTable, PoundsValidator, Required, day, field_value, input_day,
-                     parse_pounds, plain,
-                     pounds, resident_picker, staff_options)
+from .common import (PlainTable, day, field_value, input_day, parse_pounds, plain, pounds, resident_picker,
+                     staff_options)
+from .form_kit import Field, FormScreen, PoundsValidator, Required
 
 
 NO_STAFF = "No staff are set up yet: add them under Settings (press s on the dashboard)."

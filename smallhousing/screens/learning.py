@@ -10,7 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from ..services import learning as LS
-from .common import PlainTable, Field, FormScreen, compact_day, input_day
+from .common import PlainTable, compact_day, input_day
+from .form_kit import Field, FormScreen
 
 def _short(text: str, n: int) -> str:
     text = " ".join((text or "").split())

@@ -11,7 +11,8 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 
 from ..services import learning as LS
 from ..services.reports import FINDINGS
-from .common import PlainTable, Field, FormScreen, Required, compact_day
+from .common import PlainTable, compact_day
+from .form_kit import Field, FormScreen, Required
 
 FINDING_OPTIONS = [(f[:1].upper() + f[1:], f) for f in FINDINGS]
 

@@ -13,7 +13,8 @@ from textual.widgets import Button, DataTable, Footer, Label, Select, Static, Te
 
 from ..domain.years import year_label
 from ..services import reports as R
-from .common import PlainTable, Field, FormScreen
+from .common import PlainTable
+from .form_kit import Field, FormScreen
 from .reports import PdfJob
 
 COMPLIES = [("Yes, we comply", "yes"), ("No, not yet", "no"), ("Not assessed yet", "unset")]

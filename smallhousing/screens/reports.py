@@ -22,7 +22,8 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar
 from ..domain.errors import DomainError
 from ..domain.years import year_label, year_of
 from ..services import reports as R
-from .common import AppScreen, Field, FormScreen, WholeNumber
+from .common import AppScreen
+from .form_kit import Field, FormScreen, WholeNumber
 
 
 def _pct(v: float | None) -> str:

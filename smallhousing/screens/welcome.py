@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 
 from ..domain.errors import DomainError
-from .common import Field, Required, WholeNumber
+from .form_kit import Field, Required, WholeNumber
 
 DEMO_COMPLAINTS = 300
 
