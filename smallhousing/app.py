@@ -67,16 +67,26 @@ class SmallHousingApp(App):
 
     # start ---------------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.call_after_refresh(self._first_screen_drawn)
+
+    def _first_screen_drawn(self) -> None:
+        # start_app (cli/core.py) keeps the garbage collector off while starting; the objects made
+        # so far live as long as the app, so they are set aside (frozen) and never walked again
+        import gc
+
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
         self.open_database()
 
     @work(thread=True, group="start", exit_on_error=False)
     def open_database(self) -> None:
         """Open (and if need be upgrade) the file after the first screen is up, then carry on."""
         try:
-            self.db.open()
-            from .services import settings
+            self.db.prepare()  # at the newest schema already: checked, SQLAlchemy not yet imported
+            from .services.queries import is_set_up
 
-            set_up = settings.is_set_up(self.db)
+            set_up = is_set_up(self.db)
         except Exception as exc:  # a file that cannot be used: say so plainly and stop
             self.call_from_thread(self.exit, None, 2, f"smallhousing: {exc}")
             return
@@ -93,6 +103,24 @@ class SmallHousingApp(App):
         if how == "setup":
             self.notify("Next, add your staff under Settings (s) and your residents under Residents (p). "
                         "Press ? at any time for every key.", title="You are set up", timeout=20)
+
+    _warmed = False
+
+    def on_dashboard_screen_loaded(self, _message) -> None:
+        # the first figures are up (read with plain SQL): now get the rest ready in the background
+        if not self._warmed:
+            self._warmed = True
+            self.warm_up()
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def warm_up(self) -> None:
+        """Open the file for writing and import what the other screens use (about half a second
+        of SQLAlchemy, SQLModel and the tables), so that the first of them opens at once."""
+        try:
+            self.db.open()
+            from .services import complaints, residents  # noqa: F401
+        except Exception:  # pragma: no cover - a real problem is reported by the screen that needs it
+            pass
 
     @work(thread=True, group="backup", exit_on_error=False)
     def daily_backup(self) -> None:

@@ -47,8 +47,7 @@ def _int(text: str, what: str) -> int:
 
 
 def run_app(args) -> int:
-    """Start the app. The file is checked first (cheaply); it is opened and upgraded by the app in
-    the background after the first screen is drawn, so the app is up at once."""
+    """Start the app (``smallhousing`` with no command)."""
     from .. import paths
 
     path = paths.resolve_db_path(getattr(args, "db", None))
@@ -56,14 +55,33 @@ def run_app(args) -> int:
         from . import UserError
 
         raise UserError("the app needs a terminal; see 'smallhousing --help' for commands.")
-    from ..store.db import Database
+    return start_app(path)
 
-    db = Database(path)
-    db.check()  # a wrong or damaged file is refused here, in one line, before the screen changes
-    from ..app import build_app
 
-    app = build_app(db)
-    app.run()
+def start_app(path, **run_options) -> int:
+    """Check the file, build the app and run it (``run_options`` go to App.run: the benchmark runs
+    it headless). The file is checked here (cheaply) and opened by the app after its first screen
+    is drawn, so the app is up at once."""
+    import gc
+
+    # Start-up makes many objects and almost no garbage: the collector would only walk them again
+    # and again. It is switched back on once the first screen is up (SmallHousingApp.on_mount).
+    gc.disable()
+    try:
+        from ..store.db import Database
+
+        db = Database(path)
+        db.check()  # a wrong or damaged file is refused here, in one line, before the screen changes
+        from ..app import build_app
+
+        app = build_app(db)
+    except BaseException:
+        gc.enable()  # refused before the app started
+        raise
+    try:
+        app.run(**run_options)
+    finally:
+        gc.enable()
     return app.return_code or 0
 
 

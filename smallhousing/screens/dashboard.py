@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Label, Sparkline
 
-from .common import AppScreen, DeadlineTable, compact_day, days_left_text
+from .common import AppScreen, DeadlineTable, Tile, compact_day, days_left_text
 
 WORKLIST_LIMIT = 40
 ALERTS_LIMIT = 40
@@ -30,6 +30,7 @@ class DashboardData:
 class DashboardScreen(AppScreen):
     SECTION = "dashboard"
     CSS_PATH = "dashboard.tcss"
+    AUTO_FOCUS = "#worklist"  # Enter opens the first deadline at once
     BINDINGS = [
         Binding("f5", "reload", "Refresh", id="dashboard-refresh"),
     ]
@@ -49,9 +50,7 @@ class DashboardScreen(AppScreen):
             with Horizontal(id="tiles"):
                 for ident, label in (("open1", "Open at stage 1"), ("open2", "Open at stage 2"),
                                      ("overdue", "Overdue"), ("soon", "Due in 2 working days")):
-                    with Vertical(id=f"tile-{ident}", classes="tile"):
-                        yield Label("-", classes="tile-number")
-                        yield Label(label, classes="tile-label")
+                    yield Tile(label, id=f"tile-{ident}", classes="tile")
             yield Label("Next deadlines: Enter opens the complaint", classes="section-title")
             yield DeadlineTable(id="worklist")
             yield Label("Follow-ups past their date, and reviews due", classes="section-title gap")
@@ -73,11 +72,16 @@ class DashboardScreen(AppScreen):
         alerts.add_column("Details", width=25)
         alerts.add_column("Due", width=9)
         alerts.add_column("For", width=14)
-        self.query_one("#dash").loading = True
-        self.action_reload()
+        self.call_after_refresh(self.action_reload)  # draw the screen first, then read the figures
+
+    _left = False  # set when another screen covers this one; its figures are read again on return
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted:
+        if self._left and self.is_mounted:
+            self._left = False
             self.action_reload()
 
     def action_reload(self) -> None:
@@ -97,17 +101,15 @@ class DashboardScreen(AppScreen):
         self.post_message(self.Loaded(data))
 
     def on_dashboard_screen_failed(self, message: Failed) -> None:
-        self.query_one("#dash").loading = False
         self.notify(message.message, severity="error", markup=False)
 
     def on_dashboard_screen_loaded(self, message: Loaded) -> None:
         d = message.data
-        self.query_one("#dash").loading = False
         c = d.counts
         for ident, n in (("open1", c.open_stage1), ("open2", c.open_stage2), ("overdue", c.overdue),
                          ("soon", c.due_soon)):
-            tile = self.query_one(f"#tile-{ident}")
-            tile.query_one(".tile-number", Label).update(f"{n:,}")
+            tile = self.query_one(f"#tile-{ident}", Tile)
+            tile.show(f"{n:,}")
             tile.set_class(ident == "overdue" and n > 0, "-alert")
             tile.set_class(ident == "soon" and n > 0, "-warn")
 
