@@ -110,3 +110,19 @@ def test_dates_come_back_as_dates(db, setup):
     item = Q.open_work(db)[0]
     assert isinstance(item.due, dt.date) and item.due == row.next_due_on
     assert Q.received_years(db) == [2025]
+
+
+def test_due_and_tsm_commands_import_no_orm(demo_db_path, tmp_path):
+    path = tmp_path / "copy.db"
+    shutil.copy(demo_db_path, path)
+    for command in (["due", "--json"], ["tsm", "--year", "2025", "--json"]):
+        code = textwrap.dedent(f"""
+            import sys
+            from smallhousing.cli import main
+            assert main(["--db", {str(path)!r}, *{command!r}]) == 0
+            loaded = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic") if m in sys.modules)
+            assert not loaded, loaded
+        """)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip().startswith(("[", "{"))

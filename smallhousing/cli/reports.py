@@ -38,10 +38,10 @@ def _fmt(value, suffix: str = "") -> str:
 
 
 def cmd_tsm(args) -> int:
-    from ..services import reports as R
+    from ..services.measures import tsm_for_year
     from . import open_db
 
-    t = R.tsm_for_year(open_db(args, must_exist=True), args.year)
+    t = tsm_for_year(open_db(args, must_exist=True), args.year)
     if args.json:
         json.dump(t.as_dict(), sys.stdout, indent=1)
         print()

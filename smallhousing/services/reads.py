@@ -30,6 +30,10 @@ def like_escaped(word: str) -> str:
     return word.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
+def _params(params):
+    return params if isinstance(params, dict) else tuple(params)
+
+
 class Reads:
     """One read: the connection, today's date and the landlord's working-day calendar."""
 
@@ -39,11 +43,11 @@ class Reads:
         self.today = today
         self._cal = cal
 
-    def rows(self, sql: str, params: "tuple | list" = ()) -> list[tuple]:
-        return self.con.execute(sql, tuple(params)).fetchall()
+    def rows(self, sql: str, params: "tuple | list | dict" = ()) -> list[tuple]:
+        return self.con.execute(sql, _params(params)).fetchall()
 
-    def value(self, sql: str, params: "tuple | list" = ()) -> Any:
-        row = self.con.execute(sql, tuple(params)).fetchone()
+    def value(self, sql: str, params: "tuple | list | dict" = ()) -> Any:
+        row = self.con.execute(sql, _params(params)).fetchone()
         return row[0] if row else None
 
     @property

@@ -21,7 +21,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, String, and_, func, or_, type_coerce
+from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
@@ -37,6 +37,7 @@ from ..store.models import (Adjustment, AuditEntry, Complaint, Correspondence, E
                             OutstandingAction, Remedy, Restriction, SelfAssessmentEntry,
                             ServiceRequest, Stage)
 from .base import Unit, audit, clean, reading, transaction, update_fields
+from .measures import TSM, tsm_for_year  # noqa: F401  (part of this module's interface)
 
 NOT_CATEGORISED = "not categorised"
 NO_CHANNEL = "not recorded"
@@ -187,48 +188,6 @@ class PeriodFigures:
     def upheld_any(self) -> int:
         """Responses in the period (both stages) that upheld the complaint in whole or part."""
         return sum(s.outcome(L.UPHELD) + s.outcome(L.PARTLY_UPHELD) for s in (self.stage1, self.stage2))
-
-
-@dataclass
-class TSM:
-    year: int
-    homes: int | None
-    stage1_received: int
-    stage2_received: int
-    stage1_responded: int
-    stage1_within: int
-    stage2_responded: int
-    stage2_within: int
-
-    @property
-    def label(self) -> str:
-        return year_label(self.year)
-
-    @property
-    def ch01_stage1(self) -> float | None:
-        return tsm.per_thousand(self.stage1_received, self.homes)
-
-    @property
-    def ch01_stage2(self) -> float | None:
-        return tsm.per_thousand(self.stage2_received, self.homes)
-
-    @property
-    def ch02_stage1(self) -> float | None:
-        return tsm.percentage(self.stage1_within, self.stage1_responded)
-
-    @property
-    def ch02_stage2(self) -> float | None:
-        return tsm.percentage(self.stage2_within, self.stage2_responded)
-
-    def as_dict(self) -> dict:
-        """Exactly the keys of ``smallhousing tsm --json``."""
-        return {"year": self.label, "homes": self.homes,
-                "stage1_received": self.stage1_received, "stage2_received": self.stage2_received,
-                "ch01_stage1": self.ch01_stage1, "ch01_stage2": self.ch01_stage2,
-                "stage1_responded": self.stage1_responded, "stage1_within": self.stage1_within,
-                "ch02_stage1": self.ch02_stage1,
-                "stage2_responded": self.stage2_responded, "stage2_within": self.stage2_within,
-                "ch02_stage2": self.ch02_stage2}
 
 
 def _between(col, start: dt.date, end: dt.date):
@@ -466,74 +425,6 @@ def _check_period(start, end) -> None:
 
 def period_label(start: dt.date, end: dt.date) -> str:
     return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
-
-
-def tsm_for_year(db, year: "int | str") -> TSM:
-    """CH01 and CH02 for a reporting year.
-
-    The same numbers as ``tsm_from(year, year_figures(...))``, without working out the rest of the
-    year's figures: one count of stage 1 complaints received, one pass over the stages answered or
-    escalated in the year, and the extensions. The queries are plain SQL over the tables (no ORM
-    objects) returning tuples, with dates left as their stored ISO text and turned into dates once
-    per distinct day.
-    """
-    y = parse_year(year)
-    start, end = year_bounds(y)
-    c, st, ex = Complaint.__table__.c, Stage.__table__.c, Extension.__table__.c
-    with reading(db) as u:
-        con = u.s.connection()
-        homes = con.execute(select(HomesYear.__table__.c.homes)
-                            .where(HomesYear.__table__.c.year == y)).scalar()
-        stage1_received = con.execute(
-            select(func.count()).select_from(Complaint.__table__)
-            .where(_between(c.received_on, start, end), c.acceptance != "refused")).scalar_one()
-        escalated = and_(st.number == 2, _between(st.requested_on, start, end))
-        answered = _between(st.responded_on, start, end)
-        stages = con.execute(
-            select(st.id, st.number, _text(st.requested_on), _text(st.acknowledged_on),
-                   _text(st.responded_on), c.rule_set,
-                   type_coerce(and_(escalated, c.escalation_refused_on == None), Integer),  # noqa: E711
-                   type_coerce(answered, Integer))
-            .join(Complaint.__table__, c.id == st.complaint_id).where(or_(answered, escalated))).all()
-        exts: dict[int, list] = defaultdict(list)
-        for sid, beyond, good, new_due in con.execute(
-                select(ex.stage_id, ex.beyond_cap, ex.good_reason, _text(ex.new_due_on))
-                .order_by(ex.id)).all():
-            exts[sid].append((beyond, good, new_due))
-        timer = tsm.ResponseTimer(u.cal)
-    on_time, day, rules_for = timer.on_time, _Days(), {}
-    stage2_received = 0
-    responded, within = [0, 0, 0], [0, 0, 0]
-    for sid, number, requested, acked, answered_on, code, escalation_counts, answered_in_year in stages:
-        stage2_received += escalation_counts
-        if not answered_in_year:
-            continue
-        rules = rules_for.get(code)
-        if rules is None:
-            rules = rules_for[code] = rule_set(code)
-        found = exts.get(sid)
-        if found:  # the latest extension's date counts if every one was within the Code
-            in_code = tsm.extensions_within_code((b, g) for b, g, _ in found)
-            extended_to = day[found[-1][2]]
-        else:
-            extended_to, in_code = None, True
-        n = 1 if number == 1 else 2
-        responded[n] += 1
-        within[n] += on_time(rules, number, day[requested], day[acked], day[answered_on], extended_to, in_code)
-    return TSM(y, homes, stage1_received, stage2_received, responded[1], within[1], responded[2], within[2])
-
-
-def _text(col):
-    """A date column as its stored ISO text ('2025-04-01'), so rows are not converted one by one."""
-    return type_coerce(col, String)
-
-
-class _Days(dict):
-    """ISO date text -> date, each distinct day converted once (None stays None)."""
-
-    def __missing__(self, text):
-        found = self[text] = None if text is None else dt.date.fromisoformat(text)
-        return found
 
 
 def tsm_from(year: int, f: PeriodFigures) -> TSM:
