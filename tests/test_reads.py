@@ -126,3 +126,52 @@ def test_due_and_tsm_commands_import_no_orm(demo_db_path, tmp_path):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip().startswith(("[", "{"))
+
+
+def test_a_search_overtaken_by_newer_typing_stops(demo_db_path, tmp_path):
+    import sqlite3
+
+    from smallhousing.services.reads import Cancelled
+
+    path = tmp_path / "many.db"
+    shutil.copy(demo_db_path, path)
+    con = sqlite3.connect(path)
+    cols = [r[1] for r in con.execute("PRAGMA table_info(complaint)")]
+    for k in range(1, 20):  # 3,000 complaints: enough work for SQLite to be asked to stop
+        exprs = [{"id": f"id + {k * 1000}", "reference": f"reference || '-{k}'"}.get(c, c) for c in cols]
+        con.execute(f"INSERT INTO complaint ({', '.join(cols)}) SELECT {', '.join(exprs)} "
+                    "FROM complaint WHERE id <= 1000")
+    con.commit()
+    con.close()
+    db = Database(path, today=TODAY)
+    f = Q.ComplaintFilter(text="zzz-not-there")
+    asked = []
+
+    def overtaken():
+        asked.append(1)
+        return True
+
+    try:
+        Q.count_complaints(db, f, cancelled=overtaken)
+    except Cancelled:
+        pass
+    else:
+        raise AssertionError("the count was not stopped")
+    assert asked
+    try:
+        Q.list_complaints(db, f, cancelled=lambda: True)
+    except Cancelled:
+        pass
+    else:
+        raise AssertionError("the list was not stopped")
+    assert Q.count_complaints(db, f, cancelled=lambda: False) == 0
+    assert Q.count_complaints(db, cancelled=lambda: False) == 3000
+
+
+def test_a_new_closure_day_moves_what_plain_reads_count(db, setup):
+    from smallhousing.services import settings as S
+
+    due = dt.date(2026, 3, 6)  # Friday; today is Monday 2 March
+    assert Q.working_days_until(db, due) == 4
+    S.add_closure_day(db, dt.date(2026, 3, 4), "staff training")
+    assert Q.working_days_until(db, due) == 3

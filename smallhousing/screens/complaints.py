@@ -160,16 +160,21 @@ class ComplaintsScreen(AppScreen):
     def fetch(self, generation: int, f, offset: int, limit: int, with_count: bool) -> None:
         from ..services import queries as Q
 
+        def overtaken() -> bool:  # newer typing or filters: this answer is not wanted any more
+            return generation != self.generation
+
         try:
-            rows = Q.list_complaints(self.db, f, offset=offset, limit=limit)
+            rows = Q.list_complaints(self.db, f, offset=offset, limit=limit, cancelled=overtaken)
             statuses = Q.deadline_statuses(self.db, [r.next_due_on for r in rows])
             if with_count and offset == 0 and len(rows) < limit:
                 self.post_message(self.Page(generation, offset, rows, statuses, len(rows)))
                 return
             # the rows first, so the table follows the keystroke; the count (a full scan) after
             self.post_message(self.Page(generation, offset, rows, statuses, None))
-            if with_count and generation == self.generation:
-                self.post_message(self.Counted(generation, Q.count_complaints(self.db, f)))
+            if with_count and not overtaken():
+                self.post_message(self.Counted(generation, Q.count_complaints(self.db, f, cancelled=overtaken)))
+        except Q.Cancelled:
+            return  # the newer fetch shows its own page
         except Exception as exc:
             self.post_message(self.Failed(f"The list could not be loaded: {exc}"))
 

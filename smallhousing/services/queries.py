@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..domain import lifecycle as L
 from ..domain.rules import deadline_status
 from ..domain.years import year_bounds
-from .reads import day, like_escaped, plain_reading
+from .reads import Cancelled, day, like_escaped, plain_reading  # noqa: F401  (Cancelled: raised here)
 
 
 def _marks(values) -> str:
@@ -232,10 +232,12 @@ def _filtered(f: ComplaintFilter, today: dt.date) -> tuple[str, list]:
 
 
 def list_complaints(db, f: ComplaintFilter | None = None, *, offset: int = 0,
-                    limit: int = 50) -> list[ComplaintRow]:
-    """One page of complaints, newest first. Never loads more than ``limit`` rows."""
+                    limit: int = 50, cancelled=None) -> list[ComplaintRow]:
+    """One page of complaints, newest first. Never loads more than ``limit`` rows.
+
+    ``cancelled``: see reads.plain_reading (raises reads.Cancelled)."""
     f = f or ComplaintFilter()
-    with plain_reading(db) as r:
+    with plain_reading(db, cancelled) as r:
         where, params = _filtered(f, r.today)
         rows = r.rows("SELECT c.id, c.reference, res.name, c.received_on, c.stage, c.state, "
                       "c.next_due_on, st.name, c.categories FROM complaint c "
@@ -248,9 +250,9 @@ def list_complaints(db, f: ComplaintFilter | None = None, *, offset: int = 0,
                 for cid, ref, name, received, stage, state, due, handler, categories in rows]
 
 
-def count_complaints(db, f: ComplaintFilter | None = None) -> int:
+def count_complaints(db, f: ComplaintFilter | None = None, *, cancelled=None) -> int:
     f = f or ComplaintFilter()
-    with plain_reading(db) as r:
+    with plain_reading(db, cancelled) as r:
         where, params = _filtered(f, r.today)
         return r.value(f"SELECT count(*) FROM complaint c{where}", params)
 

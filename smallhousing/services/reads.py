@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..domain.calendar import WorkingCalendar
 
@@ -56,14 +56,37 @@ class Reads:
             from .holiday_cache import ensure_loaded
 
             ensure_loaded()
-            closures = self.rows("SELECT day, reason FROM closure_day")
-            self._cal = WorkingCalendar.with_closures((day(d), r) for d, r in closures)
+            closures = tuple(self.rows("SELECT day, reason FROM closure_day ORDER BY day"))
+            self._cal = _calendar(closures)
         return self._cal
 
 
+_CALENDARS: dict[tuple, WorkingCalendar] = {}
+
+
+def _calendar(closures: tuple) -> WorkingCalendar:
+    """One calendar per set of closure days, kept: it is immutable, and the look-up index it builds
+    of working days (a few milliseconds) is then made once, not at every read."""
+    cal = _CALENDARS.get(closures)
+    if cal is None:
+        if len(_CALENDARS) > 8:
+            _CALENDARS.clear()
+        cal = _CALENDARS[closures] = WorkingCalendar.with_closures((day(d), r) for d, r in closures)
+    return cal
+
+
+class Cancelled(Exception):
+    """A read stopped part-way because its answer is no longer wanted (the filters changed)."""
+
+
 @contextmanager
-def plain_reading(db) -> Iterator[Reads]:
-    """Reads on ``db`` (a Database, or a Unit whose transaction is to be read inside)."""
+def plain_reading(db, cancelled: "Callable[[], bool] | None" = None) -> Iterator[Reads]:
+    """Reads on ``db`` (a Database, or a Unit whose transaction is to be read inside).
+
+    With ``cancelled``, a query stops as soon as it returns True (it is asked every few thousand
+    steps of SQLite's work) and Cancelled is raised: a list being typed into drops the searches
+    the typing has overtaken instead of letting them compete with the newest one.
+    """
     session = getattr(db, "s", None)
     if session is not None:  # a Unit: its pending rows first, then its own connection
         db.flush()
@@ -71,4 +94,11 @@ def plain_reading(db) -> Iterator[Reads]:
         yield Reads(con, db.today, db._cal)
         return
     with db.plain() as con:
-        yield Reads(con, db.today())
+        if cancelled is not None:
+            con.set_progress_handler(lambda: 1 if cancelled() else 0, 5000)
+        try:
+            yield Reads(con, db.today())
+        except sqlite3.OperationalError:
+            if cancelled is not None and cancelled():
+                raise Cancelled() from None
+            raise
