@@ -127,11 +127,12 @@ PROBE = textwrap.dedent('''
                 yield Static("hello")
         Bare().run(headless=True, size=(80, 24), auto_pilot=until_ready)
     else:
-        # as `smallhousing` starts the app: its command line read, then cli/core.py start_app
-        from smallhousing.cli import build_parser
+        # as `smallhousing --db PATH` starts the app (cli main and run_app), headless
+        from smallhousing import paths
+        from smallhousing.cli import app_args
         from smallhousing.cli.core import start_app
-        args = build_parser().parse_args(["--db", db_path])
-        start_app(args.db, headless=True, size=(80, 24), auto_pilot=until_ready)
+        args = app_args(["--db", db_path])
+        start_app(paths.resolve_db_path(args.db), headless=True, size=(80, 24), auto_pilot=until_ready)
 ''')
 
 

@@ -338,3 +338,30 @@ def test_no_terminal_for_the_app(tmp_path, capsys):
     assert main(["--db", str(target)]) == 2
     assert "terminal" in _one_plain_line(capsys.readouterr().err)
     assert not target.exists()
+
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], {}),
+    (["--db", "office.db"], {"db": "office.db"}),
+    (["--db=office.db"], {"db": "office.db"}),
+    (["--db", "office.db", "due"], None),  # a command: the full parser
+    (["--db"], None),  # a mistake: the full parser says what is wrong
+    (["--db", "--version"], None),
+    (["--help"], None),
+])
+def test_the_app_is_started_without_building_every_command(argv, expected):
+    from smallhousing.cli import app_args
+
+    got = app_args(argv)
+    assert (None if got is None else vars(got)) == expected
+
+
+def test_starting_the_app_without_a_terminal_is_refused_in_one_line(tmp_path, capsys):
+    for argv in ([], ["--db", str(tmp_path / "x.db")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.strip().count("\n") == 0 and "needs a terminal" in err
+    assert not (tmp_path / "x.db").exists()
+    with pytest.raises(SystemExit) as stop:
+        main(["--db"])
+    assert stop.value.code == 2
