@@ -181,6 +181,9 @@ def measure_filter(db100: Path, runs: int) -> float:
                     await asyncio.sleep(0.001)
                     if screen.generation > gen and not screen.fetching:
                         break
+                drawn = asyncio.Event()  # the new rows are in the table: wait for them on screen
+                app.call_after_refresh(drawn.set)
+                await drawn.wait()
                 times.append(time.perf_counter() - t)
         db.close()
         return times
