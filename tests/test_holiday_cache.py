@@ -52,3 +52,9 @@ def test_a_cache_that_lies_is_not_trusted_outside_its_years(fresh_cache):
     holiday_cache.cache_file().write_text(json.dumps({"years": [1999, 2001], "days": {}}))
     holiday_cache.ensure_loaded()  # wrong span: worked out again from the package
     assert calendar.bank_holiday_name(dt.date(2025, 12, 25)) == "Christmas Day"
+
+
+def test_the_cache_is_named_for_the_installed_version_of_holidays():
+    from importlib.metadata import version
+
+    assert holiday_cache.cache_file().name == f"bank-holidays-{version('holidays')}.json"

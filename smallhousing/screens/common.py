@@ -167,6 +167,10 @@ def plain(text: str) -> Content:
 class PlainTable(DataTable):
     """A DataTable that shows text cells exactly as typed (DataTable reads plain strings as markup)."""
 
+    def add_column(self, label, *args, **kw):
+        # a heading as it is written (read as markup it would also load rich's emoji table)
+        return super().add_column(Text(label) if isinstance(label, str) else label, *args, **kw)
+
     def add_row(self, *cells, **kw):
         return super().add_row(*(Text(c) if isinstance(c, str) else c for c in cells), **kw)
 

@@ -21,6 +21,16 @@ _loaded = False
 
 
 def _package_version() -> str:
+    """The installed version of `holidays`, read from the name of its dist-info folder beside it
+    (asking importlib.metadata would import the email and zip modules at every start); through
+    importlib.metadata when that folder is not where it usually is."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")  # finds it without importing it
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parent.parent.glob("holidays-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len("holidays-"):-len(".dist-info")]
     from importlib.metadata import PackageNotFoundError, version
 
     try:
