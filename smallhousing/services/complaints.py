@@ -7,7 +7,9 @@ Rules are asked of smallhousing.domain; nothing here formats letters or screens.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -210,6 +212,32 @@ def _new_reference(u: Unit, received_on: dt.date) -> str:
     return ref
 
 
+_KNOWN_REFERENCES = "known references"
+
+
+@contextmanager
+def references_known(u: Unit, references: set[str]) -> Iterator[set[str]]:
+    """Within the block, log_complaint checks a given reference against ``references`` instead of
+    asking the database each time, and adds the reference of each complaint it logs.
+
+    For a caller that logs many complaints in one Unit (the CSV import) and has already loaded every
+    reference on record: ``references`` must hold them all, including those of complaints made
+    earlier in the Unit. Nothing else may add or change references inside the block.
+    """
+    u.cache[_KNOWN_REFERENCES] = references
+    try:
+        yield references
+    finally:
+        u.cache.pop(_KNOWN_REFERENCES, None)
+
+
+def _reference_taken(u: Unit, reference: str) -> bool:
+    known = u.cache.get(_KNOWN_REFERENCES)
+    if known is not None:
+        return reference in known
+    return u.s.exec(select(Complaint.id).where(Complaint.reference == reference)).first() is not None
+
+
 # logging -----------------------------------------------------------------------------------------
 
 def log_complaint(db, resident_id: int, received_on: dt.date, description: str, *,
@@ -231,7 +259,7 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         _check_staff(u, handler_id)
         if reference:
             reference = clean(reference)
-            if u.s.exec(select(Complaint.id).where(Complaint.reference == reference)).first():
+            if _reference_taken(u, reference):
                 raise DomainError(f"A complaint with reference {reference} already exists.",
                                   field="reference")
         else:
@@ -245,6 +273,9 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
                       rule_set=rules.code, state=L.RECEIVED, stage=1)
         c.search_text = search_text_for(c, resident)
         u.add(c)
+        known = u.cache.get(_KNOWN_REFERENCES)
+        if known is not None:
+            known.add(reference)
         st = Stage(complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
         u.add(st)
         u.cache[("stages", c.id)] = {1: st}

@@ -626,12 +626,15 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
         autoflush, u.s.autoflush = u.s.autoflush, False
         flush_before_queries, u.flush_before_queries = u.flush_before_queries, False
         try:
-            for i, row in enumerate(parsed):
-                # after a problem nothing will be written, but every row is still checked, so
-                # that the list of problems is complete
-                imp.run(row)
-                if progress and (i % 100 == 0):
-                    progress(i, total)
+            # log_complaint checks each reference against every reference on record without a
+            # query: the set loaded above, to which it adds each complaint it logs
+            with C.references_known(u, set(imp.refs)):
+                for i, row in enumerate(parsed):
+                    # after a problem nothing will be written, but every row is still checked, so
+                    # that the list of problems is complete
+                    imp.run(row)
+                    if progress and (i % 100 == 0):
+                        progress(i, total)
         finally:
             u.s.autoflush, u.flush_before_queries = autoflush, flush_before_queries
         if imp.problems:
