@@ -214,10 +214,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_FIELD_NAMES: dict = {}
+
+
 def to_plain(obj: SQLModel | None) -> dict:
+    """A row's fields as plain values (dates as ISO text), for audit snapshots.
+
+    What ``obj.model_dump()`` gives for a table row, read straight from the row: its loaded fields
+    in the order of its ``__dict__`` (an attribute expired or never loaded is left out, as
+    model_dump leaves it out). tests/test_services_audit.py checks the two agree.
+    """
     if obj is None:
         return {}
-    return {k: _plain(v) for k, v in obj.model_dump().items()}
+    cls = obj.__class__
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if getattr(cls, "__table__", None) is None:  # not a table row: no shortcut
+            return {k: _plain(v) for k, v in obj.model_dump().items()}
+        names = _FIELD_NAMES[cls] = frozenset(cls.model_fields)
+    dates = (dt.date, dt.datetime)
+    return {k: v.isoformat() if isinstance(v, dates) else v
+            for k, v in obj.__dict__.items() if k in names}
 
 
 def changed(before: dict, after: dict) -> tuple[dict, dict]:
