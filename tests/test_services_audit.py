@@ -208,3 +208,28 @@ def test_to_plain_is_model_dump_for_every_kind_of_row(demo_db):
         assert to_plain(new)["requested_on"] == "2026-01-05" and to_plain(None) == {}
     assert seen > 1000
 
+
+def test_audit_times_are_stored_as_sqlalchemy_stores_them(adb):
+    # write_audit inserts with a plain executemany: the time must be the text an ORM insert writes
+    from sqlalchemy import insert, select as sa_select
+
+    from smallhousing.services.base import transaction
+    from smallhousing.store.models import AuditEntry
+
+    db, ids = adb
+    C.add_note(db, ids["acked"], "Phoned the resident")
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        with transaction(db) as u:
+            last = u.s.execute(sa_select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
+            raw = u.s.connection().exec_driver_sql(
+                "SELECT at FROM audit_entry WHERE id = ?", (last.id,)).scalar_one()
+            u.s.execute(insert(AuditEntry), [{"at": last.at.replace(tzinfo=dt.timezone.utc),
+                                              "action": "probe", "entity": "probe"}])
+            probe = u.s.connection().exec_driver_sql(
+                "SELECT at FROM audit_entry WHERE action = 'probe'").scalar_one()
+            assert raw == probe and isinstance(last.at, dt.datetime)
+            raise Undo

@@ -255,9 +255,12 @@ def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str,
     personal data can later be erased from an entry (keeping its digests) without breaking the chain.
     """
     bd, ad = digests or (payload_digest(before), payload_digest(after))
-    payload = json.dumps([prev_hash, at, actor, action, entity, entity_id, complaint_id, bd, ad],
-                         ensure_ascii=False, separators=(",", ":"))
+    payload = _HASH_JSON.encode([prev_hash, at, actor, action, entity, entity_id, complaint_id, bd, ad])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# json.dumps(value, ensure_ascii=False, separators=(",", ":")), without an encoder for each call
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def audit(u: Unit, action: str, obj: SQLModel | None = None, *, entity: str | None = None,
@@ -284,6 +287,14 @@ def write_audit(u: Unit) -> None:
         last = u.s.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
         u._last_hash = last or ""
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    at_text = at.isoformat()
+    conn = u.s.connection()
+    # the columns' own conversions for this database, as SQLAlchemy's INSERT would apply them
+    # (``at`` is stored as SQLite's DATETIME text)
+    convert = [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+               for c in _AUDIT_COLUMNS]
+    actor, prev = u.actor, u._last_hash
+    dump = _SORTED_JSON.encode
     rows = []
     for e, obj in u._pending:
         if obj is not None:
@@ -294,17 +305,28 @@ def write_audit(u: Unit) -> None:
                 e["after"]["id"] = oid
             if e["complaint_id"] is None and isinstance(getattr(obj, "complaint_id", None), int):
                 e["complaint_id"] = obj.complaint_id
-        b = json.dumps(e["before"], ensure_ascii=False, sort_keys=True)
-        a = json.dumps(e["after"], ensure_ascii=False, sort_keys=True)
-        h = entry_hash(u._last_hash, at.isoformat(), u.actor, e["action"], e["entity"], e["entity_id"],
+        b = dump(e["before"])
+        a = dump(e["after"])
+        h = entry_hash(prev, at_text, actor, e["action"], e["entity"], e["entity_id"],
                        e["complaint_id"], b, a)
-        rows.append({"at": at, "actor": u.actor, "action": e["action"], "entity": e["entity"],
-                     "entity_id": e["entity_id"], "complaint_id": e["complaint_id"], "before": b,
-                     "after": a, "prev_hash": u._last_hash, "hash": h})
-        u._last_hash = h
-    # one multi-row INSERT, in order, so ids follow the chain
-    u.s.execute(insert(AuditEntry), rows)
+        rows.append((at, actor, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b, a,
+                     prev, h))
+        prev = h
+    if any(convert):
+        rows = [tuple(v if f is None else f(v) for f, v in zip(convert, r)) for r in rows]
+    # one executemany, in order, so ids follow the chain
+    conn.exec_driver_sql(_AUDIT_INSERT, rows)
+    u._last_hash = prev
     u._pending.clear()
+
+
+_AUDIT_COLUMNS = [AuditEntry.__table__.c[k] for k in (
+    "at", "actor", "action", "entity", "entity_id", "complaint_id", "before", "after", "prev_hash",
+    "hash")]
+_AUDIT_INSERT = (f"INSERT INTO {AuditEntry.__table__.name} ({', '.join(c.name for c in _AUDIT_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' for _ in _AUDIT_COLUMNS)})")
+# json.dumps(value, ensure_ascii=False, sort_keys=True), without making an encoder for each call
+_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 def update_fields(u: Unit, obj: SQLModel, action: str, complaint_id: int | None = None,
