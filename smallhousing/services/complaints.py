@@ -265,19 +265,18 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         else:
             reference = _new_reference(u, received_on)
         rules = rule_set(rule_set_code) if rule_set_code else rule_set_for(received_on)
-        c = Complaint(reference=reference, resident_id=resident_id, representative_id=representative_id,
-                      service_request_id=service_request_id, related_to_id=related_to_id,
-                      channel=clean(channel), received_on=received_on, description=description,
-                      outcome_sought=clean(outcome_sought), categories=_parse_categories(categories),
-                      vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
-                      rule_set=rules.code, state=L.RECEIVED, stage=1)
+        c = u.add(Complaint, reference=reference, resident_id=resident_id,
+                  representative_id=representative_id, service_request_id=service_request_id,
+                  related_to_id=related_to_id, channel=clean(channel), received_on=received_on,
+                  description=description, outcome_sought=clean(outcome_sought),
+                  categories=_parse_categories(categories),
+                  vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
+                  rule_set=rules.code, state=L.RECEIVED, stage=1)
         c.search_text = search_text_for(c, resident)
-        u.add(c)
         known = u.cache.get(_KNOWN_REFERENCES)
         if known is not None:
             known.add(reference)
-        st = Stage(complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
-        u.add(st)
+        st = u.add(Stage, complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
         u.cache[("stages", c.id)] = {1: st}
         u.cache[("extensions", st.id)] = []
         _refresh(u, c)
@@ -298,10 +297,9 @@ def log_service_request(db, resident_id: int, received_on: dt.date, description:
                         .order_by(func.length(ServiceRequest.reference).desc(),
                                   ServiceRequest.reference.desc()).limit(1)).first()
         n = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
-        sr = ServiceRequest(reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
-                            received_on=received_on, channel=clean(channel),
-                            category=_parse_categories([category]), description=description)
-        u.add(sr)
+        sr = u.add(ServiceRequest, reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
+                   received_on=received_on, channel=clean(channel),
+                   category=_parse_categories([category]), description=description)
         audit(u, "service request logged", sr)
         return sr
 
@@ -398,10 +396,9 @@ def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good
         rules = rule_set(c.rule_set)
         chk = L.check_extension(u.cal, rules, stage_dates(st, exts), new_due_on, reason, good_reason)
         day = _step_date(u, c, on, "extension")
-        e = Extension(stage_id=st.id, extended_on=day, new_due_on=chk.new_due, reason=clean(reason),
-                      good_reason=clean(good_reason), resident_told=bool(resident_told),
-                      beyond_cap=chk.beyond_cap)
-        u.add(e)
+        e = u.add(Extension, stage_id=st.id, extended_on=day, new_due_on=chk.new_due,
+                  reason=clean(reason), good_reason=clean(good_reason),
+                  resident_told=bool(resident_told), beyond_cap=chk.beyond_cap)
         exts.append(e)
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
         _refresh(u, c)
@@ -459,9 +456,8 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
             s1 = _stage(u, c, 1)
             L.check_stage2_handler(s1.handler_id if s1 else None, handler_id,
                                    _staff_name(u, s1.handler_id) if s1 else "")
-        st = Stage(complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
+        st = u.add(Stage, complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
                    definition="")
-        u.add(st)
         audit(u, "stage 2 requested", st, complaint_id=c.id)
         _stages(u, c)[2] = st
         u.cache[("extensions", st.id)] = []
@@ -539,19 +535,17 @@ def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: d
         raise DomainError("A remedy's amount must be a whole number of pence, 0 or more.", field="amount")
     if kind == "financial remedy" and r.amount_pence == 0:
         raise DomainError("A financial remedy needs an amount.", field="amount")
-    rem = Remedy(complaint_id=c.id, stage=stage, kind=kind, description=desc,
-                 amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
-                 offered_on=offered_on)
-    u.add(rem)
+    rem = u.add(Remedy, complaint_id=c.id, stage=stage, kind=kind, description=desc,
+                amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
+                offered_on=offered_on)
     audit(u, "remedy offered", rem, complaint_id=c.id)
     return rem
 
 
 def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> OutstandingAction:
     desc = L.require_text(a.description, "the outstanding action", "description")
-    act = OutstandingAction(complaint_id=c.id, stage=stage, description=desc, owner=clean(a.owner),
-                            due_on=a.due_on)
-    u.add(act)
+    act = u.add(OutstandingAction, complaint_id=c.id, stage=stage, description=desc,
+                owner=clean(a.owner), due_on=a.due_on)
     audit(u, "outstanding action recorded", act, complaint_id=c.id)
     return act
 
@@ -617,10 +611,9 @@ def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction
         c = _complaint(u, complaint)
         day = L.check_date(on or u.today, u.today, what="correspondence",
                            not_before=c.received_on, not_before_what="complaint's receipt")
-        row = Correspondence(complaint_id=c.id, on=day, direction=direction, channel=clean(channel),
-                             summary=summary, letter_kind=letter_kind, file_path=file_path,
-                             sha256=sha256)
-        u.add(row)
+        row = u.add(Correspondence, complaint_id=c.id, on=day, direction=direction,
+                    channel=clean(channel), summary=summary, letter_kind=letter_kind,
+                    file_path=file_path, sha256=sha256)
         audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
               complaint_id=c.id)
         return row
