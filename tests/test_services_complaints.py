@@ -423,3 +423,22 @@ def test_complete_remedy_and_action(db, setup):
         C.complete_remedy(db, rid)
     with pytest.raises(DomainError, match="already"):
         C.complete_action(db, aid)
+
+
+def test_save_adds_only_what_the_session_does_not_hold_already(db, setup):
+    from smallhousing.services.base import transaction
+    from smallhousing.store import models as M
+
+    c = C.log_complaint(db, setup.resident, dt.date(2026, 1, 5), "Leak")
+    with transaction(db) as u:
+        row = u.s.get(M.Complaint, c.id)
+        C._save(u, row)  # held already: nothing changes
+        assert row in u.s and not u.s.new
+        u.s.delete(row)
+        C._save(u, row)  # marked for deletion: added again, which takes the mark off, as add does
+        assert row not in u.s.deleted
+        stray = M.Complaint(reference="STRAY", resident_id=setup.resident,
+                            received_on=dt.date(2026, 1, 6))
+        C._save(u, stray)  # not in the session: added
+        assert stray in u.s.new
+        u.s.expunge(stray)

@@ -129,12 +129,20 @@ def next_deadline(u: Unit, c: Complaint) -> tuple[str, Deadline | None, dt.date 
     return f"respond at stage {st.number}", d.respond_by, d.final_respond_by
 
 
+def _save(u: Unit, row) -> None:
+    """``u.s.add(row)``, left out when the session holds the row already (new, or loaded and not
+    marked for deletion), where adding it again changes nothing but walks all its attributes."""
+    s = u.s
+    if row not in s or row in s.deleted:
+        s.add(row)
+
+
 def _refresh(u: Unit, c: Complaint) -> None:
     step, _, due = next_deadline(u, c)
     c.next_step, c.next_due_on = step, due
     st = _stage(u, c)
     c.handler_id = st.handler_id if st else None
-    u.s.add(c)
+    _save(u, c)
 
 
 def refresh_open_deadlines(u: Unit) -> int:
@@ -377,7 +385,7 @@ def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for:
         st.acknowledged_on, st.definition = day, definition
         st.responsible_for, st.not_responsible_for = clean(responsible_for), clean(not_responsible_for)
         st.handler_id = handler
-        u.s.add(st)
+        _save(u, st)
         b, a = _diff(before, to_plain(st))
         audit(u, f"stage {st.number} acknowledged", st, before=b, after=a, complaint_id=c.id)
         extra = {"acceptance": "accepted"} if c.acceptance == "pending" else {}
@@ -431,7 +439,7 @@ def respond(db, complaint: "int | str", decision: str, reasons: str, *,
         before = to_plain(st)
         st.responded_on, st.decision, st.reasons = day, decision, reasons
         st.remedy_statement, st.actions_statement = clean(remedy_statement), clean(actions_statement)
-        u.s.add(st)
+        _save(u, st)
         b, a = _diff(before, to_plain(st))
         audit(u, f"stage {st.number} response", st, before=b, after=a, complaint_id=c.id)
         return _set_state(u, c, "respond", f"stage {st.number} responded: {decision}")
@@ -517,7 +525,7 @@ def fold_additional_complaint(db, complaint: "int | str", text: str, received_on
         addition = f"Additional point raised {short_date(day)}: {text}"
         before = to_plain(st)
         st.definition = (st.definition + "\n" if st.definition else "") + addition
-        u.s.add(st)
+        _save(u, st)
         b, a = _diff(before, to_plain(st))
         audit(u, "additional complaint added to stage 1", st, before=b, after=a, complaint_id=c.id)
         add_correspondence(u, c.id, day, "in", "", addition)
