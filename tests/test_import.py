@@ -355,6 +355,23 @@ def test_import_in_a_callers_unit_sees_the_references_made_before_it(db, setup):
     assert count(db, M.Complaint) == 2
 
 
+def test_the_cycle_collector_runs_again_after_an_import_as_before_it(db):
+    import gc
+
+    assert gc.isenabled()
+    T.import_csv(db, csv_bytes("G1,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+    assert gc.isenabled()
+    with pytest.raises(T.ImportProblems):
+        T.import_csv(db, csv_bytes("G1,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        T.import_csv(db, csv_bytes("G2,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
 # at scale ----------------------------------------------------------------------------------------
 
 def test_ten_thousand_rows(db):

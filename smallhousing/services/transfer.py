@@ -15,13 +15,15 @@ import codecs
 import csv
 import datetime as dt
 import difflib
+import gc
 import io
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, insert, text
 from sqlmodel import SQLModel, select
@@ -571,6 +573,21 @@ def read_log(source: "str | os.PathLike | bytes") -> tuple[str, str]:
     return decode(raw)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for the length of an import: the import makes hundreds of
+    thousands of objects that live until it ends, and the collector would go over them again and
+    again as they pile up (a sixth of the time). Reference counting frees the rest as usual; the
+    collector runs again afterwards, if it was running before."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | None = None,
                name: str | None = None) -> ImportResult:
     """Import a complaints log. All or nothing: raises ImportProblems listing every problem."""
@@ -615,7 +632,7 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
         raise ImportProblems(problems, warnings, source=label)
     rows = [(line, cells) for line, cells in records[1:] if any(c.strip() for c in cells)]
     total = len(rows)
-    with transaction(db) as u:
+    with _collector_paused(), transaction(db) as u:
         imp = _Importer(u, columns)
         imp.result.warnings = warnings
         parsed = [imp.parse(line, cells) for line, cells in rows]
