@@ -114,12 +114,13 @@ def test_unit_add_builds_the_row_the_model_constructor_builds(db):
     from sqlalchemy.orm.attributes import instance_state
     from sqlmodel import SQLModel
 
-    from smallhousing.services.base import _build
+    from smallhousing.services.base import _build, _build_spec
 
     models = [m for m in vars(M).values()
               if isinstance(m, type) and issubclass(m, SQLModel) and getattr(m, "__table__", None) is not None]
     assert len(models) == len(SQLModel.metadata.tables)
     for model in models:
+        assert _build_spec(model) is not False, f"{model.__name__} would be made by its constructor"
         required = {n: _sample(f.annotation, n) for n, f in model.model_fields.items() if f.is_required()}
         every = {n: _sample(f.annotation, n) for n, f in reversed(model.model_fields.items())}
         for values in (required, every, {**required, "id": None}):

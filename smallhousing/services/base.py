@@ -10,9 +10,8 @@ from typing import Any, Iterator
 
 from sqlalchemy import event, func, insert, inspect, text
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.attributes import NO_VALUE, instance_state
 from sqlmodel import Session, SQLModel, select
-from sqlmodel._compat import partial_init
 
 from ..domain.calendar import WorkingCalendar
 from ..domain.dates import parse_date  # noqa: F401  (used by screens and CLI through here too)
@@ -160,42 +159,59 @@ def _build(model, values: dict) -> SQLModel:
 
     For a table model, SQLModel's constructor sets every field (those given, then the defaults of
     the others, each in the model's order) through the model's ``__setattr__``, which hands each
-    value to SQLAlchemy's instrumented attribute and again to pydantic; then it records which
-    fields were given. Here each value goes to the instrumented attribute only, which also puts it
-    in the row's ``__dict__`` as pydantic would, in the same order, and the given fields are
-    recorded once: the row, its SQLAlchemy state and its pydantic state come out the same
-    (tests/test_unit_ids.py compares them for every table). Models that use what this leaves out
-    (aliases, relationships, extra fields, post-init hooks) are made by their constructor.
+    value to SQLAlchemy's instrumented attribute and again to pydantic, and then records which
+    fields were given. For a new row with no attribute events, what the instrumented attributes do
+    comes to this: each value goes in the row's ``__dict__`` and is noted as changed from nothing,
+    and the row is marked modified. Here that is done in one step per row, after SQLAlchemy has
+    made the row and its state as its own constructor does: the row, its SQLAlchemy state and its
+    pydantic state come out the same (tests/test_unit_ids.py compares them for every table).
+    Models using what this leaves out (aliases, relationships, extra fields, post-init hooks,
+    attribute events) are made by their constructor.
     """
     spec = _BUILDERS.get(model)
     if spec is None:
-        plain = (getattr(model, "__table__", None) is not None
-                 and not model.__sqlmodel_relationships__
-                 and model.__pydantic_post_init__ is None
-                 and not model.__pydantic_root_model__
-                 and model.model_config.get("extra") != "allow"
-                 and not any(f.alias for f in model.model_fields.values()))
-        manager = model._sa_class_manager
-        spec = _BUILDERS[model] = (plain, [(name, f, manager[name].impl)
-                                           for name, f in model.model_fields.items()])
-    plain, fields = spec
-    if not plain:
+        spec = _BUILDERS[model] = _build_spec(model)
+    if spec is False:
         return model(**values)
-    with partial_init():  # SQLAlchemy's part of the constructor only: the row's state
-        obj = model()
-    state, d = instance_state(obj), obj.__dict__
-    given = set()
-    later = []
-    for name, f, impl in fields:
-        if name in values:
-            impl.set(state, d, values[name], None)
-            given.add(name)
-        elif not f.is_required():
-            later.append((f, impl))
-    for f, impl in later:
-        impl.set(state, d, f.get_default(call_default_factory=True), None)
-    object.__setattr__(obj, "__pydantic_fields_set__", given)
+    manager, names, defaults = spec
+    given = {name: values[name] for name in names if name in values}
+    ordered = dict(given)
+    for name, f, default in defaults:
+        if name not in given:
+            ordered[name] = f.get_default(call_default_factory=True) if f else default
+    obj = manager.new_instance()  # as SQLAlchemy's constructor: the row and its state
+    state = instance_state(obj)
+    manager.dispatch.init(state, (), {})
+    obj.__dict__.update(ordered)
+    state.committed_state.update(dict.fromkeys(ordered, NO_VALUE))
+    state._modified_event(obj.__dict__, None, None)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(given))
     return obj
+
+
+def _build_spec(model):
+    if (getattr(model, "__table__", None) is None or model.__sqlmodel_relationships__
+            or model.__pydantic_post_init__ is not None or model.__pydantic_root_model__
+            or model.model_config.get("extra") == "allow"
+            or any(f.alias for f in model.model_fields.values())):
+        return False
+    model.__mapper__._check_configure()  # the attributes get their implementations here
+    manager = model._sa_class_manager
+    for name in model.model_fields:
+        impl = manager[name].impl
+        # (active history, which primary keys have, only changes how the old value is found:
+        # a new row has none)
+        if (impl is None or impl.__class__.__name__ not in ("_ScalarAttributeImpl", "ScalarAttributeImpl")
+                or impl.dispatch.set or not impl.send_modified_events):
+            return False
+    # the defaults, in the model's order: a plain value (pydantic gives it as it is), or the field
+    # to ask each time (a default factory, or a value pydantic would copy)
+    defaults = [(name, None if f.default_factory is None and type(f.default) in _AS_IS else f, f.default)
+                for name, f in model.model_fields.items() if not f.is_required()]
+    return manager, list(model.model_fields), defaults
+
+
+_AS_IS = (type(None), str, int, bool, float)
 
 
 def _insert_rows(session: Session, table, rows: list) -> None:
