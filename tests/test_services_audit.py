@@ -233,3 +233,50 @@ def test_audit_times_are_stored_as_sqlalchemy_stores_them(adb):
                 "SELECT at FROM audit_entry WHERE action = 'probe'").scalar_one()
             assert raw == probe and isinstance(last.at, dt.datetime)
             raise Undo
+
+
+def test_changes_since_a_snapshot_are_what_to_plain_snapshots_show(demo_db):
+    # the use cases note what changed with snapshot/changes_since instead of comparing two
+    # to_plain snapshots: both must give the same fields, values and order
+    from sqlmodel import select
+
+    from smallhousing.services.base import changed, changes_since, snapshot, to_plain, transaction
+    from smallhousing.store import models as M
+
+    def both(row, change, skip=""):
+        snap, plain = snapshot(row), to_plain(row)
+        change(row)
+        b, a = changed(plain, to_plain(row))
+        b = {k: v for k, v in b.items() if k != skip}
+        a = {k: v for k, v in a.items() if k != skip}
+        got = changes_since(snap, row, skip=skip)
+        assert [list(x.items()) for x in got] == [list(b.items()), list(a.items())]
+        return got
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        with transaction(demo_db) as u:
+            rows = u.s.exec(select(M.Complaint).order_by(M.Complaint.id).limit(40)).all()
+            for i, c in enumerate(rows):
+                def change(c, i=i):
+                    c.state = "closed" if i % 2 else c.state  # sometimes the same value
+                    c.closed_on = None if i % 3 else dt.date(2026, 1, 1 + i % 27)
+                    c.next_due_on = c.next_due_on  # the same date object: no change
+                    c.search_text = "changed"
+                    c.handler_id = None
+                both(c, change, skip="search_text")
+            st = u.s.exec(select(M.Stage).where(M.Stage.acknowledged_on != None)).first()  # noqa: E711
+            b, a = both(st, lambda s: setattr(s, "acknowledged_on", dt.date(2026, 1, 2)))
+            assert a["acknowledged_on"] == "2026-01-02" and isinstance(b["acknowledged_on"], str)
+            # a field not loaded when the snapshot was taken counts as None before
+            c = rows[0]
+            u.s.expire(c, ["outcome_sought"])
+            snap = snapshot(c)
+            c.outcome_sought = "A new outcome"
+            assert changes_since(snap, c) == ({"outcome_sought": None},
+                                              {"outcome_sought": "A new outcome"})
+            new = M.Stage(complaint_id=c.id, number=2, requested_on=dt.date(2026, 1, 5))
+            both(new, lambda s: setattr(s, "decision", "upheld"))
+            raise Undo

@@ -20,7 +20,8 @@ from ..domain.errors import DomainError
 from ..domain.rules import StageDates, rule_set, rule_set_for, stage_deadlines
 from ..store.models import (Complaint, Correspondence, Extension, OutstandingAction, Remedy,
                             Representative, Resident, ServiceRequest, Staff, Stage)
-from .base import NotFound, Unit, audit, clean, reading, to_plain, transaction, update_fields
+from .base import (NotFound, Unit, audit, changes_since, clean, reading, snapshot, transaction,
+                   update_fields)
 
 CATEGORIES = ("repairs", "damp and mould", "anti-social behaviour", "staff conduct", "communication",
               "rent and service charges", "estate services", "allocations and lettings",
@@ -159,19 +160,14 @@ def _set_state(u: Unit, c: Complaint, action: str, note: str, **values) -> Compl
     if c.state == L.CLOSED:
         stages_answered = len([s for s in _stages(u, c).values() if s.responded_on])
     new_state = L.next_state(c.state, action, stages_answered=stages_answered)
-    before = to_plain(c)
+    before = snapshot(c)
     c.state = new_state
     for k, v in values.items():
         setattr(c, k, v)
     _refresh(u, c)
-    b, a = _diff(before, to_plain(c))
+    b, a = changes_since(before, c, skip="search_text")
     audit(u, note, c, before=b, after=a, complaint_id=c.id)
     return c
-
-
-def _diff(before: dict, after: dict) -> tuple[dict, dict]:
-    keys = [k for k in after if before.get(k) != after.get(k) and k != "search_text"]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
 def _last_step_date(u: Unit, c: Complaint) -> tuple[dt.date, str]:
@@ -381,12 +377,12 @@ def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for:
             L.check_stage2_handler(s1.handler_id if s1 else None, handler,
                                    _staff_name(u, s1.handler_id) if s1 else "")
         day = _step_date(u, c, on, f"stage {st.number} acknowledgement")
-        before = to_plain(st)
+        before = snapshot(st)
         st.acknowledged_on, st.definition = day, definition
         st.responsible_for, st.not_responsible_for = clean(responsible_for), clean(not_responsible_for)
         st.handler_id = handler
         _save(u, st)
-        b, a = _diff(before, to_plain(st))
+        b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} acknowledged", st, before=b, after=a, complaint_id=c.id)
         extra = {"acceptance": "accepted"} if c.acceptance == "pending" else {}
         return _set_state(u, c, "acknowledge", f"stage {st.number} acknowledged", **extra)
@@ -436,11 +432,11 @@ def respond(db, complaint: "int | str", decision: str, reasons: str, *,
             _add_remedy(u, c, st.number, r, day)
         for a in actions:
             _add_action(u, c, st.number, a)
-        before = to_plain(st)
+        before = snapshot(st)
         st.responded_on, st.decision, st.reasons = day, decision, reasons
         st.remedy_statement, st.actions_statement = clean(remedy_statement), clean(actions_statement)
         _save(u, st)
-        b, a = _diff(before, to_plain(st))
+        b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} response", st, before=b, after=a, complaint_id=c.id)
         return _set_state(u, c, "respond", f"stage {st.number} responded: {decision}")
 
@@ -523,10 +519,10 @@ def fold_additional_complaint(db, complaint: "int | str", text: str, received_on
                               "must be logged as a new complaint.") from None
         st = _stage(u, c, 1)
         addition = f"Additional point raised {short_date(day)}: {text}"
-        before = to_plain(st)
+        before = snapshot(st)
         st.definition = (st.definition + "\n" if st.definition else "") + addition
         _save(u, st)
-        b, a = _diff(before, to_plain(st))
+        b, a = changes_since(before, st, skip="search_text")
         audit(u, "additional complaint added to stage 1", st, before=b, after=a, complaint_id=c.id)
         add_correspondence(u, c.id, day, "in", "", addition)
         return c
