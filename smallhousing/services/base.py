@@ -392,26 +392,34 @@ def write_audit(u: Unit) -> None:
     convert = [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
                for c in _AUDIT_COLUMNS]
     actor, prev = u.actor, u._last_hash
+    # the time and the actor are the same in every entry: converted once
+    at_db, actor_db = ((f(v) if f else v) for f, v in zip(convert, (at, actor)))
     dump = _SORTED_JSON.encode
     rows = []
     for e, obj in u._pending:
         if obj is not None:
-            oid = getattr(obj, "id", None)
+            # read from the row as its attributes would give them (it is loaded: it has just
+            # been written or read), without going through them
+            d = obj.__dict__
+            oid = d["id"] if "id" in d else getattr(obj, "id", None)
             if e["entity_id"] is None:
                 e["entity_id"] = oid
             if "id" in e["after"] and e["after"]["id"] is None:
                 e["after"]["id"] = oid
-            if e["complaint_id"] is None and isinstance(getattr(obj, "complaint_id", None), int):
-                e["complaint_id"] = obj.complaint_id
+            if e["complaint_id"] is None:
+                cid = d["complaint_id"] if "complaint_id" in d else getattr(obj, "complaint_id", None)
+                if isinstance(cid, int):
+                    e["complaint_id"] = cid
         b = dump(e["before"])
         a = dump(e["after"])
         h = entry_hash(prev, at_text, actor, e["action"], e["entity"], e["entity_id"],
                        e["complaint_id"], b, a)
-        rows.append((at, actor, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b, a,
-                     prev, h))
+        rows.append((at_db, actor_db, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b,
+                     a, prev, h))
         prev = h
-    if any(convert):
-        rows = [tuple(v if f is None else f(v) for f, v in zip(convert, r)) for r in rows]
+    if any(convert[2:]):
+        rows = [r[:2] + tuple(v if f is None else f(v) for f, v in zip(convert[2:], r[2:]))
+                for r in rows]
     # one executemany, in order, so ids follow the chain
     conn.exec_driver_sql(_AUDIT_INSERT, rows)
     u._last_hash = prev
