@@ -216,25 +216,39 @@ _AS_IS = (type(None), str, int, bool, float)
 
 def _insert_rows(session: Session, table, rows: list) -> None:
     """INSERT new rows (objects not in the session, with their ids) in one batch, then put them
-    in the session as written rows, as a session flush would have left them."""
+    in the session as written rows, as a session flush would have left them.
+
+    The INSERT is SQLAlchemy's own statement for the table, run as one plain executemany with the
+    values put through the columns' own conversions for the database (dates become SQLite's
+    text), as SQLAlchemy's insert would do with them."""
     model = rows[0].__class__
-    cols = _COLUMNS.get(model)
-    if cols is None:
-        cols = _COLUMNS[model] = [(p.key, p.columns[0].key, p.columns[0].default)
-                                  for p in inspect(model).column_attrs]
+    conn = session.connection()
+    spec = _COLUMNS.get(model)
+    if spec is None:
+        cols = [(p.key, p.columns[0]) for p in inspect(model).column_attrs]
+        compiled = insert(table).compile(dialect=conn.dialect, column_keys=[c.key for _, c in cols])
+        by_key = {c.key: (attr, c) for attr, c in cols}
+        order = [by_key[k] for k in compiled.positiontup]
+        spec = _COLUMNS[model] = (
+            compiled.string,
+            [attr for attr, _ in order],
+            # columns whose default stands in for None, as a session flush does
+            [(n, attr, c.default) for n, (attr, c) in enumerate(order) if c.default is not None],
+            [(n, f) for n, (_, c) in enumerate(order)
+             if (f := c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None])
+    sql, attrs, defaults, convert = spec
     data = []
     for o in rows:
         d = o.__dict__
-        values = {}
-        for attr, col, default in cols:
-            v = d.get(attr)
-            if v is None and default is not None:
-                # as a session flush does: a column with a default takes it instead of None
-                v = default.arg(None) if default.is_callable else default.arg
+        values = [d.get(a) for a in attrs]
+        for n, attr, default in defaults:
+            if values[n] is None:
+                v = values[n] = default.arg(None) if default.is_callable else default.arg
                 setattr(o, attr, v)
-            values[col] = v
-        data.append(values)
-    session.execute(insert(table), data)
+        for n, f in convert:
+            values[n] = f(values[n])
+        data.append(tuple(values))
+    conn.exec_driver_sql(sql, data)
     for o in rows:
         make_transient_to_detached(o)
     session.add_all(rows)
