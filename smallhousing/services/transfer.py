@@ -15,6 +15,7 @@ import codecs
 import csv
 import datetime as dt
 import difflib
+import functools
 import gc
 import io
 import json
@@ -184,6 +185,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "October", "November", "December")
 
 
+@functools.lru_cache(maxsize=4096)  # a log repeats its dates: each is read once
 def parse_log_date(value: str) -> dt.date:
     """'2025-12-17' or '17/12/2025' (day first). A time of midnight, as Excel adds, is ignored."""
     s = value.strip()
