@@ -140,9 +140,16 @@ def _save(u: Unit, row) -> None:
 
 def _refresh(u: Unit, c: Complaint) -> None:
     step, _, due = next_deadline(u, c)
-    c.next_step, c.next_due_on = step, due
     st = _stage(u, c)
-    c.handler_id = st.handler_id if st else None
+    handler = st.handler_id if st else None
+    # each set only when it changes the value: setting a field to the value it has changes nothing
+    # that is written or audited, and costs as much as a change
+    if c.next_step != step:
+        c.next_step = step
+    if c.next_due_on != due:
+        c.next_due_on = due
+    if c.handler_id != handler:
+        c.handler_id = handler
     _save(u, c)
 
 
