@@ -135,6 +135,15 @@ def test_unit_add_builds_the_row_the_model_constructor_builds(db):
             assert list(b.committed_state.items()) == list(a.committed_state.items())
             assert (b.modified, b.transient, b.key) == (a.modified, a.transient, a.key)
             assert built.model_dump() == made.model_dump()
+        # with an id given by the Unit: as if it were set after the constructor
+        made, built = model(**dict(required)), _build(model, dict(required), 41)
+        made.id = 41
+        assert ([(k, v) for k, v in built.__dict__.items() if k != "_sa_instance_state"]
+                == [(k, v) for k, v in made.__dict__.items() if k != "_sa_instance_state"]), model
+        assert built.__pydantic_fields_set__ == made.__pydantic_fields_set__
+        a, b = instance_state(made), instance_state(built)
+        assert list(b.committed_state.items()) == list(a.committed_state.items())
+        assert b.modified == a.modified
     # a default made by a factory is made for each row
     assert _build(M.Resident, {"name": "Ann"}).created_on == dt.date.today()
 

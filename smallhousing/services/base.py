@@ -70,7 +70,7 @@ class Unit:
         but quicker (see ``_build``), and returns it.
         """
         if isinstance(obj, type):
-            obj = _build(obj, values)
+            obj = _build(obj, values, self._new_id(obj) if values.get("id") is None else None)
         elif values:
             raise TypeError("Unit.add takes field values only with a model class")
         if obj.id is None:
@@ -154,8 +154,9 @@ _COLUMNS: dict = {}
 _BUILDERS: dict = {}
 
 
-def _build(model, values: dict) -> SQLModel:
-    """The row ``model(**values)`` makes, made without SQLModel's constructor.
+def _build(model, values: dict, new_id: int | None = None) -> SQLModel:
+    """The row ``model(**values)`` makes, made without SQLModel's constructor; given ``new_id``,
+    the row that then has ``row.id = new_id`` set.
 
     For a table model, SQLModel's constructor sets every field (those given, then the defaults of
     the others, each in the model's order) through the model's ``__setattr__``, which hands each
@@ -172,7 +173,10 @@ def _build(model, values: dict) -> SQLModel:
     if spec is None:
         spec = _BUILDERS[model] = _build_spec(model)
     if spec is False:
-        return model(**values)
+        obj = model(**values)
+        if new_id is not None:
+            obj.id = new_id
+        return obj
     manager, names, defaults = spec
     given = {name: values[name] for name in names if name in values}
     ordered = dict(given)
@@ -185,6 +189,10 @@ def _build(model, values: dict) -> SQLModel:
     obj.__dict__.update(ordered)
     state.committed_state.update(dict.fromkeys(ordered, NO_VALUE))
     state._modified_event(obj.__dict__, None, None)
+    if new_id is not None:
+        # as setting it would: the value changes in place, and pydantic counts the field as set
+        obj.__dict__["id"] = new_id
+        given["id"] = new_id
     object.__setattr__(obj, "__pydantic_fields_set__", set(given))
     return obj
 
