@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from sqlalchemy import func
+from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import select
 
 from ..domain import lifecycle as L
@@ -138,18 +139,34 @@ def _save(u: Unit, row) -> None:
         s.add(row)
 
 
+def _set(row, **values) -> None:
+    """``row.field = value`` for each, in order, as SQLModel's ``__setattr__`` does it for a table
+    row's field (SQLAlchemy's instrumented set, which also puts the value in the row's __dict__,
+    then pydantic counts the field as set) without its checks for each value."""
+    fields = row.__class__.model_fields
+    for k, v in values.items():
+        if k in fields:
+            set_attribute(row, k, v)
+            row.__pydantic_fields_set__.add(k)
+        else:
+            setattr(row, k, v)
+
+
 def _refresh(u: Unit, c: Complaint) -> None:
     step, _, due = next_deadline(u, c)
     st = _stage(u, c)
     handler = st.handler_id if st else None
     # each set only when it changes the value: setting a field to the value it has changes nothing
     # that is written or audited, and costs as much as a change
+    changes = {}
     if c.next_step != step:
-        c.next_step = step
+        changes["next_step"] = step
     if c.next_due_on != due:
-        c.next_due_on = due
+        changes["next_due_on"] = due
     if c.handler_id != handler:
-        c.handler_id = handler
+        changes["handler_id"] = handler
+    if changes:
+        _set(c, **changes)
     _save(u, c)
 
 
@@ -168,9 +185,7 @@ def _set_state(u: Unit, c: Complaint, action: str, note: str, **values) -> Compl
         stages_answered = len([s for s in _stages(u, c).values() if s.responded_on])
     new_state = L.next_state(c.state, action, stages_answered=stages_answered)
     before = snapshot(c)
-    c.state = new_state
-    for k, v in values.items():
-        setattr(c, k, v)
+    _set(c, state=new_state, **values)
     _refresh(u, c)
     b, a = changes_since(before, c, skip="search_text")
     audit(u, note, c, before=b, after=a, complaint_id=c.id)
@@ -385,9 +400,8 @@ def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for:
                                    _staff_name(u, s1.handler_id) if s1 else "")
         day = _step_date(u, c, on, f"stage {st.number} acknowledgement")
         before = snapshot(st)
-        st.acknowledged_on, st.definition = day, definition
-        st.responsible_for, st.not_responsible_for = clean(responsible_for), clean(not_responsible_for)
-        st.handler_id = handler
+        _set(st, acknowledged_on=day, definition=definition, responsible_for=clean(responsible_for),
+             not_responsible_for=clean(not_responsible_for), handler_id=handler)
         _save(u, st)
         b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} acknowledged", st, before=b, after=a, complaint_id=c.id)
@@ -440,8 +454,8 @@ def respond(db, complaint: "int | str", decision: str, reasons: str, *,
         for a in actions:
             _add_action(u, c, st.number, a)
         before = snapshot(st)
-        st.responded_on, st.decision, st.reasons = day, decision, reasons
-        st.remedy_statement, st.actions_statement = clean(remedy_statement), clean(actions_statement)
+        _set(st, responded_on=day, decision=decision, reasons=reasons,
+             remedy_statement=clean(remedy_statement), actions_statement=clean(actions_statement))
         _save(u, st)
         b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} response", st, before=b, after=a, complaint_id=c.id)
