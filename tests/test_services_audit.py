@@ -279,4 +279,6 @@ def test_changes_since_a_snapshot_are_what_to_plain_snapshots_show(demo_db):
                                               {"outcome_sought": "A new outcome"})
             new = M.Stage(complaint_id=c.id, number=2, requested_on=dt.date(2026, 1, 5))
             both(new, lambda s: setattr(s, "decision", "upheld"))
+            # a value that cannot be hashed (never stored, but changes_since must not stumble)
+            both(rows[1], lambda c: setattr(c, "categories", ["repairs", "damp"]))
             raise Undo
