@@ -158,3 +158,42 @@ def test_rows_built_by_unit_add_are_written_and_audited(db, setup):
     with reading(db) as u:
         assert u.s.get(M.Resident, r.id).address == "3 Road"
         assert u.s.get(M.Adjustment, a.id).resident_id == r.id
+
+
+def test_rows_are_added_and_expunged_as_the_session_does_it(db, setup):
+    # Unit.add and Unit.flush add and expunge rows of models without relationships without the
+    # session's walk over relationships: the session must end up the same
+    import pytest
+    from sqlalchemy.exc import InvalidRequestError
+    from sqlalchemy.orm import make_transient_to_detached
+    from sqlalchemy.orm.attributes import instance_state
+
+    from smallhousing.services.base import _add_rows, _expunge_rows, _plain_mapper
+
+    def seen(s, o):
+        st = instance_state(o)
+        return (o in s, o in s.new, st.session_id == s.hash_key, st.transient, st.pending,
+                st.persistent, st.detached, st._orphaned_outside_of_session)
+
+    assert all(_plain_mapper(m.__mapper__) for m in vars(M).values()
+               if isinstance(m, type) and getattr(m, "__table__", None) is not None)
+    with transaction(db) as u:
+        s = u.s
+        ours, theirs = (M.Resident(name="Dee Dale", id=900 + i) for i in range(2))
+        _add_rows(s, [ours])
+        s.add(theirs)
+        assert seen(s, ours) == seen(s, theirs) and ours in s.new
+        _expunge_rows(s, [ours])
+        s.expunge(theirs)
+        assert seen(s, ours) == seen(s, theirs) and ours not in s
+        for o in (ours, theirs):  # written elsewhere: detached with their keys, then added
+            make_transient_to_detached(o)
+        _add_rows(s, [ours])
+        s.add(theirs)
+        assert seen(s, ours) == seen(s, theirs) and instance_state(ours).persistent
+        assert s.get(M.Resident, 900) is ours
+        _expunge_rows(s, [ours])
+        s.expunge(theirs)
+        assert seen(s, ours) == seen(s, theirs)
+        with pytest.raises(InvalidRequestError):
+            _expunge_rows(s, [ours])  # not in the session: refused, as expunge refuses it
