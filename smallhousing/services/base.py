@@ -456,10 +456,7 @@ def write_audit(u: Unit) -> None:
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     at_text = at.isoformat()
     conn = u.s.connection()
-    # the columns' own conversions for this database, as SQLAlchemy's INSERT would apply them
-    # (``at`` is stored as SQLite's DATETIME text)
-    convert = [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-               for c in _AUDIT_COLUMNS]
+    sql, convert = _audit_insert(conn.dialect)
     actor, prev = u.actor, u._last_hash
     # the time and the actor are the same in every entry: converted once
     at_db, actor_db = ((f(v) if f else v) for f, v in zip(convert, (at, actor)))
@@ -490,16 +487,30 @@ def write_audit(u: Unit) -> None:
         rows = [r[:2] + tuple(v if f is None else f(v) for f, v in zip(convert[2:], r[2:]))
                 for r in rows]
     # one executemany, in order, so ids follow the chain
-    conn.exec_driver_sql(_AUDIT_INSERT, rows)
+    conn.exec_driver_sql(sql, rows)
     u._last_hash = prev
     u._pending.clear()
 
 
-_AUDIT_COLUMNS = [AuditEntry.__table__.c[k] for k in (
-    "at", "actor", "action", "entity", "entity_id", "complaint_id", "before", "after", "prev_hash",
-    "hash")]
-_AUDIT_INSERT = (f"INSERT INTO {AuditEntry.__table__.name} ({', '.join(c.name for c in _AUDIT_COLUMNS)}) "
-                 f"VALUES ({', '.join('?' for _ in _AUDIT_COLUMNS)})")
+_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "complaint_id", "before", "after",
+                  "prev_hash", "hash")
+_AUDIT_SQL: dict = {}
+
+
+def _audit_insert(dialect) -> tuple[str, list]:
+    """SQLAlchemy's INSERT of an audit entry (the columns above, in that order) for the database,
+    and the columns' own conversions of values, as SQLAlchemy's insert would apply them (``at``
+    is stored as SQLite's DATETIME text)."""
+    made = _AUDIT_SQL.get(dialect.name)
+    if made is None:
+        table = AuditEntry.__table__
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(_AUDIT_COLUMNS))
+        if list(compiled.positiontup) != list(_AUDIT_COLUMNS):  # pragma: no cover
+            raise RuntimeError("the audit INSERT does not take its values in the expected order")
+        made = _AUDIT_SQL[dialect.name] = (
+            compiled.string,
+            [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in _AUDIT_COLUMNS])
+    return made
 # json.dumps(value, ensure_ascii=False, sort_keys=True), without making an encoder for each call
 _SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
