@@ -383,24 +383,18 @@ def changes_since(snap: dict, obj: SQLModel, *, skip: str = "") -> tuple[dict, d
     if names is None:
         to_plain(obj)  # learns the field names of a table row
         names = _FIELD_NAMES[obj.__class__]
-    d = obj.__dict__
-    try:
-        # the fields whose values are not equal to those in the snapshot (values equal as they
-        # are are equal as plain values too): usually a few of many
-        moved = {k for k, _ in d.items() - snap.items()}
-    except TypeError:  # a value that cannot be hashed: look at every field
-        moved = d.keys()
     before, after = {}, {}
     dates = (dt.date, dt.datetime)
-    for k in [k for k in d if k in moved]:
+    for k, v in obj.__dict__.items():
         if k in names and k != skip:
-            old, v = snap.get(k), d[k]
-            if isinstance(old, dates):
-                old = old.isoformat()
-            if isinstance(v, dates):
-                v = v.isoformat()
-            if old != v:
-                before[k], after[k] = old, v
+            old = snap.get(k)
+            if old is not v:  # the same value is the same plain value
+                if isinstance(old, dates):
+                    old = old.isoformat()
+                if isinstance(v, dates):
+                    v = v.isoformat()
+                if old != v:
+                    before[k], after[k] = old, v
     return before, after
 
 
