@@ -185,7 +185,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "October", "November", "December")
 
 
-@functools.lru_cache(maxsize=4096)  # a log repeats its dates: each is read once
+@functools.lru_cache(maxsize=4096)  # a log repeats its values: each text is read once
 def parse_log_date(value: str) -> dt.date:
     """'2025-12-17' or '17/12/2025' (day first). A time of midnight, as Excel adds, is ignored."""
     s = value.strip()
@@ -211,6 +211,7 @@ def parse_log_date(value: str) -> dt.date:
                          f"{y})") from None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_money(value: str) -> int:
     """'150', '150.00', '£150' or '£1,250.50' -> pence."""
     s = value.strip().replace("£", "").replace("GBP", "").strip()
@@ -231,6 +232,7 @@ _DECISIONS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_decision(value: str) -> str:
     key = re.sub(r"[\s\-_]+", " ", value.strip().lower())
     if key not in _DECISIONS:
