@@ -116,8 +116,8 @@ def test_unit_add_builds_the_row_the_model_constructor_builds(db):
 
     from smallhousing.services.base import _build, _build_spec
 
-    models = [m for m in vars(M).values()
-              if isinstance(m, type) and issubclass(m, SQLModel) and getattr(m, "__table__", None) is not None]
+    models = [m for m in vars(M).values() if isinstance(m, type) and issubclass(m, SQLModel)
+              and getattr(m, "__table__", None) is not None]
     assert len(models) == len(SQLModel.metadata.tables)
     for model in models:
         assert _build_spec(model) is not False, f"{model.__name__} would be made by its constructor"
