@@ -316,6 +316,62 @@ def test_import_is_audited_once_more_as_an_import(db):
     assert "complaint logged" in actions and actions[-1] == "complaints log imported"
 
 
+def test_log_complaint_checks_references_against_the_set_it_is_given(db, setup):
+    from smallhousing.domain.errors import DomainError
+    from smallhousing.services.base import transaction
+
+    C.log_complaint(db, setup.resident, dt.date(2026, 1, 5), "Leak", reference="ON-RECORD")
+    with transaction(db) as u:
+        with C.references_known(u, {"ON-RECORD", "ONLY-IN-SET"}) as known:
+            # the set answers, not the database: a reference only in the set is taken ...
+            with pytest.raises(DomainError, match="ONLY-IN-SET already exists"):
+                C.log_complaint(u, setup.resident, dt.date(2026, 1, 6), "Damp", reference="ONLY-IN-SET")
+            # ... and each complaint logged adds its reference, given or made
+            C.log_complaint(u, setup.resident, dt.date(2026, 1, 6), "Damp", reference=" NEW-1 ")
+            made = C.log_complaint(u, setup.resident, dt.date(2026, 1, 7), "Noise")
+            assert {"NEW-1", made.reference} <= known
+            with pytest.raises(DomainError, match="NEW-1 already exists"):
+                C.log_complaint(u, setup.resident, dt.date(2026, 1, 8), "Mould", reference="NEW-1")
+        # after the block the database is asked again
+        C.log_complaint(u, setup.resident, dt.date(2026, 1, 9), "Gate", reference="ONLY-IN-SET")
+        with pytest.raises(DomainError, match="ON-RECORD already exists"):
+            C.log_complaint(u, setup.resident, dt.date(2026, 1, 9), "Gate", reference="ON-RECORD")
+
+
+def test_import_in_a_callers_unit_sees_the_references_made_before_it(db, setup):
+    from smallhousing.services.base import transaction
+
+    with pytest.raises(T.ImportProblems) as e:
+        with transaction(db) as u:
+            C.log_complaint(u, setup.resident, dt.date(2026, 1, 5), "Leak", reference="EARLIER")
+            T.import_csv(u, csv_bytes("EARLIER,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+    assert [str(p) for p in e.value.problems] == [
+        "line 2, column reference: a complaint with reference EARLIER is already in the database"]
+    with transaction(db) as u:
+        T.import_csv(u, csv_bytes("LATER,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+        # the import's set of references is gone with the import: the database answers again
+        assert "known references" not in u.cache
+        C.log_complaint(u, setup.resident, dt.date(2026, 1, 6), "Damp", reference="AFTER")
+    assert count(db, M.Complaint) == 2
+
+
+def test_the_cycle_collector_runs_again_after_an_import_as_before_it(db):
+    import gc
+
+    assert gc.isenabled()
+    T.import_csv(db, csv_bytes("G1,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+    assert gc.isenabled()
+    with pytest.raises(T.ImportProblems):
+        T.import_csv(db, csv_bytes("G1,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        T.import_csv(db, csv_bytes("G2,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
 # at scale ----------------------------------------------------------------------------------------
 
 def test_ten_thousand_rows(db):

@@ -175,3 +175,110 @@ def test_a_changed_entry_breaks_the_chain(adb):
         con.commit()
     with pytest.raises(AssertionError):
         _check_chain(_entries(db))
+
+
+def _model_dump_plain(obj) -> dict:
+    # what to_plain gave before it read rows directly: model_dump, dates as ISO text
+    return {k: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+            for k, v in obj.model_dump().items()}
+
+
+def test_to_plain_is_model_dump_for_every_kind_of_row(demo_db):
+    from sqlmodel import SQLModel, select
+
+    from smallhousing.services.base import to_plain, transaction
+    from smallhousing.store import models as M
+
+    seen = 0
+    with transaction(demo_db) as u:
+        for table in SQLModel.metadata.sorted_tables:
+            model = next((m for m in vars(M).values() if getattr(m, "__table__", None) is table), None)
+            if model is None:
+                continue
+            for row in u.s.exec(select(model)).all():
+                assert list(to_plain(row).items()) == list(_model_dump_plain(row).items())
+                seen += 1
+        # a row with an attribute expired (left out by both), and a new row (fields in the order given)
+        c = u.s.exec(select(M.Complaint)).first()
+        u.s.expire(c, ["state", "received_on"])
+        assert list(to_plain(c).items()) == list(_model_dump_plain(c).items())
+        assert "state" not in to_plain(c)
+        new = M.Stage(number=2, complaint_id=c.id, requested_on=dt.date(2026, 1, 5))
+        assert list(to_plain(new).items()) == list(_model_dump_plain(new).items())
+        assert to_plain(new)["requested_on"] == "2026-01-05" and to_plain(None) == {}
+    assert seen > 1000
+
+
+def test_audit_times_are_stored_as_sqlalchemy_stores_them(adb):
+    # write_audit inserts with a plain executemany: the time must be the text an ORM insert writes
+    from sqlalchemy import insert, select as sa_select
+
+    from smallhousing.services.base import transaction
+    from smallhousing.store.models import AuditEntry
+
+    db, ids = adb
+    C.add_note(db, ids["acked"], "Phoned the resident")
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        with transaction(db) as u:
+            last = u.s.execute(sa_select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
+            raw = u.s.connection().exec_driver_sql(
+                "SELECT at FROM audit_entry WHERE id = ?", (last.id,)).scalar_one()
+            u.s.execute(insert(AuditEntry), [{"at": last.at.replace(tzinfo=dt.timezone.utc),
+                                              "action": "probe", "entity": "probe"}])
+            probe = u.s.connection().exec_driver_sql(
+                "SELECT at FROM audit_entry WHERE action = 'probe'").scalar_one()
+            assert raw == probe and isinstance(last.at, dt.datetime)
+            raise Undo
+
+
+def test_changes_since_a_snapshot_are_what_to_plain_snapshots_show(demo_db):
+    # the use cases note what changed with snapshot/changes_since instead of comparing two
+    # to_plain snapshots: both must give the same fields, values and order
+    from sqlmodel import select
+
+    from smallhousing.services.base import changed, changes_since, snapshot, to_plain, transaction
+    from smallhousing.store import models as M
+
+    def both(row, change, skip=""):
+        snap, plain = snapshot(row), to_plain(row)
+        change(row)
+        b, a = changed(plain, to_plain(row))
+        b = {k: v for k, v in b.items() if k != skip}
+        a = {k: v for k, v in a.items() if k != skip}
+        got = changes_since(snap, row, skip=skip)
+        assert [list(x.items()) for x in got] == [list(b.items()), list(a.items())]
+        return got
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        with transaction(demo_db) as u:
+            rows = u.s.exec(select(M.Complaint).order_by(M.Complaint.id).limit(40)).all()
+            for i, c in enumerate(rows):
+                def change(c, i=i):
+                    c.state = "closed" if i % 2 else c.state  # sometimes the same value
+                    c.closed_on = None if i % 3 else dt.date(2026, 1, 1 + i % 27)
+                    c.next_due_on = c.next_due_on  # the same date object: no change
+                    c.search_text = "changed"
+                    c.handler_id = None
+                both(c, change, skip="search_text")
+            st = u.s.exec(select(M.Stage).where(M.Stage.acknowledged_on != None)).first()  # noqa: E711
+            b, a = both(st, lambda s: setattr(s, "acknowledged_on", dt.date(2026, 1, 2)))
+            assert a["acknowledged_on"] == "2026-01-02" and isinstance(b["acknowledged_on"], str)
+            # a field not loaded when the snapshot was taken counts as None before
+            c = rows[0]
+            u.s.expire(c, ["outcome_sought"])
+            snap = snapshot(c)
+            c.outcome_sought = "A new outcome"
+            assert changes_since(snap, c) == ({"outcome_sought": None},
+                                              {"outcome_sought": "A new outcome"})
+            new = M.Stage(complaint_id=c.id, number=2, requested_on=dt.date(2026, 1, 5))
+            both(new, lambda s: setattr(s, "decision", "upheld"))
+            # a value that cannot be hashed (never stored, but changes_since must not stumble)
+            both(rows[1], lambda c: setattr(c, "categories", ["repairs", "damp"]))
+            raise Undo

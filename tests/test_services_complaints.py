@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlmodel import select
 
 from smallhousing.domain import lifecycle as L
 from smallhousing.domain.errors import DomainError
@@ -423,3 +424,59 @@ def test_complete_remedy_and_action(db, setup):
         C.complete_remedy(db, rid)
     with pytest.raises(DomainError, match="already"):
         C.complete_action(db, aid)
+
+
+def test_save_adds_only_what_the_session_does_not_hold_already(db, setup):
+    from smallhousing.services.base import transaction
+    from smallhousing.store import models as M
+
+    c = C.log_complaint(db, setup.resident, dt.date(2026, 1, 5), "Leak")
+    with transaction(db) as u:
+        row = u.s.get(M.Complaint, c.id)
+        C._save(u, row)  # held already: nothing changes
+        assert row in u.s and not u.s.new
+        u.s.delete(row)
+        C._save(u, row)  # marked for deletion: added again, which takes the mark off, as add does
+        assert row not in u.s.deleted
+        stray = M.Complaint(reference="STRAY", resident_id=setup.resident,
+                            received_on=dt.date(2026, 1, 6))
+        C._save(u, stray)  # not in the session: added
+        assert stray in u.s.new
+        u.s.expunge(stray)
+
+
+def test_set_is_setting_the_fields_one_by_one(db, setup):
+    from sqlalchemy.orm.attributes import instance_state
+
+    from smallhousing.services.base import transaction
+    from smallhousing.store import models as M
+
+    c = C.log_complaint(db, setup.resident, D(2026, 1, 5), "Leak")
+    C.log_complaint(db, setup.resident, D(2026, 1, 6), "Damp")
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        with transaction(db) as u:
+            one, two = u.s.exec(select(M.Complaint).order_by(M.Complaint.id)).all()
+            values = dict(state="closed", closed_on=D(2026, 2, 1), next_step="", handler_id=None,
+                          channel=one.channel)  # the last is the value it has already
+            for k, v in values.items():
+                setattr(one, k, v)
+            C._set(two, **values)
+            new_one, new_two = (M.Stage(complaint_id=c.id, number=2, requested_on=D(2026, 1, 7))
+                                for _ in range(2))
+            new_one.decision, new_one.reasons = "upheld", "Late"
+            C._set(new_two, decision="upheld", reasons="Late")
+            for a, b, same in ((one, two, set(values)), (new_one, new_two, set(M.Stage.model_fields))):
+                sa, sb = instance_state(a), instance_state(b)
+                assert ([k for k in a.__dict__ if k != "_sa_instance_state"]
+                        == [k for k in b.__dict__ if k != "_sa_instance_state"])
+                assert ({k: v for k, v in b.__dict__.items() if k in same}
+                        == {k: v for k, v in a.__dict__.items() if k in same})
+                assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__
+                assert list(sa.committed_state) == list(sb.committed_state)
+                assert sa.modified == sb.modified
+            assert one in u.s.dirty and two in u.s.dirty
+            raise Undo

@@ -93,3 +93,107 @@ def test_import_into_a_database_with_records_continues_every_table(demo_db):
             M.AuditEntry.action == "complaint logged", M.AuditEntry.entity_id > before[M.Complaint])).all()
         assert sorted(logged) == [c.id for c in new]
     assert verify(demo_db).ok
+
+
+def _sample(annotation, name: str):
+    text = str(annotation)
+    if "datetime.datetime" in text or "datetime" == getattr(annotation, "__name__", ""):
+        return dt.datetime(2026, 2, 3, 4, 5, 6)
+    if "date" in text:
+        return dt.date(2026, 2, 3)
+    if "bool" in text:
+        return True
+    if "int" in text:
+        return 7
+    return f"some {name}"
+
+
+def test_unit_add_builds_the_row_the_model_constructor_builds(db):
+    # u.add(Model, **values) makes rows without SQLModel's constructor: the row, its SQLAlchemy
+    # state and its pydantic state must be what Model(**values) makes, for every table
+    from sqlalchemy.orm.attributes import instance_state
+    from sqlmodel import SQLModel
+
+    from smallhousing.services.base import _build, _build_spec
+
+    models = [m for m in vars(M).values() if isinstance(m, type) and issubclass(m, SQLModel)
+              and getattr(m, "__table__", None) is not None]
+    assert len(models) == len(SQLModel.metadata.tables)
+    for model in models:
+        assert _build_spec(model) is not False, f"{model.__name__} would be made by its constructor"
+        required = {n: _sample(f.annotation, n) for n, f in model.model_fields.items() if f.is_required()}
+        every = {n: _sample(f.annotation, n) for n, f in reversed(model.model_fields.items())}
+        for values in (required, every, {**required, "id": None}):
+            made, built = model(**dict(values)), _build(model, dict(values))
+            assert type(built) is model
+            assert ([(k, v) for k, v in built.__dict__.items() if k != "_sa_instance_state"]
+                    == [(k, v) for k, v in made.__dict__.items() if k != "_sa_instance_state"]), model
+            assert built.__pydantic_fields_set__ == made.__pydantic_fields_set__
+            assert (built.__pydantic_extra__, built.__pydantic_private__) == (
+                made.__pydantic_extra__, made.__pydantic_private__)
+            a, b = instance_state(made), instance_state(built)
+            assert list(b.committed_state.items()) == list(a.committed_state.items())
+            assert (b.modified, b.transient, b.key) == (a.modified, a.transient, a.key)
+            assert built.model_dump() == made.model_dump()
+        # with an id given by the Unit: as if it were set after the constructor
+        made, built = model(**dict(required)), _build(model, dict(required), 41)
+        made.id = 41
+        assert ([(k, v) for k, v in built.__dict__.items() if k != "_sa_instance_state"]
+                == [(k, v) for k, v in made.__dict__.items() if k != "_sa_instance_state"]), model
+        assert built.__pydantic_fields_set__ == made.__pydantic_fields_set__
+        a, b = instance_state(made), instance_state(built)
+        assert list(b.committed_state.items()) == list(a.committed_state.items())
+        assert b.modified == a.modified
+    # a default made by a factory is made for each row
+    assert _build(M.Resident, {"name": "Ann"}).created_on == dt.date.today()
+
+
+def test_rows_built_by_unit_add_are_written_and_audited(db, setup):
+    with transaction(db) as u:
+        r = u.add(M.Resident, name="Cy Cedar", address="3 Road")
+        assert r in u.s and r.id is not None and r.preferred_format == "standard"
+        u.s.flush()  # a plain session flush, as an autoflush would
+        a = u.add(M.Adjustment, resident_id=r.id, description="Large print", agreed_on=dt.date(2026, 1, 2),
+                  review_on=dt.date(2026, 6, 1))
+    with reading(db) as u:
+        assert u.s.get(M.Resident, r.id).address == "3 Road"
+        assert u.s.get(M.Adjustment, a.id).resident_id == r.id
+
+
+def test_rows_are_added_and_expunged_as_the_session_does_it(db, setup):
+    # Unit.add and Unit.flush add and expunge rows of models without relationships without the
+    # session's walk over relationships: the session must end up the same
+    import pytest
+    from sqlalchemy.exc import InvalidRequestError
+    from sqlalchemy.orm import make_transient_to_detached
+    from sqlalchemy.orm.attributes import instance_state
+
+    from smallhousing.services.base import _add_rows, _expunge_rows, _plain_mapper
+
+    def seen(s, o):
+        st = instance_state(o)
+        return (o in s, o in s.new, st.session_id == s.hash_key, st.transient, st.pending,
+                st.persistent, st.detached, st._orphaned_outside_of_session)
+
+    assert all(_plain_mapper(m.__mapper__) for m in vars(M).values()
+               if isinstance(m, type) and getattr(m, "__table__", None) is not None)
+    with transaction(db) as u:
+        s = u.s
+        ours, theirs = (M.Resident(name="Dee Dale", id=900 + i) for i in range(2))
+        _add_rows(s, [ours])
+        s.add(theirs)
+        assert seen(s, ours) == seen(s, theirs) and ours in s.new
+        _expunge_rows(s, [ours])
+        s.expunge(theirs)
+        assert seen(s, ours) == seen(s, theirs) and ours not in s
+        for o in (ours, theirs):  # written elsewhere: detached with their keys, then added
+            make_transient_to_detached(o)
+        _add_rows(s, [ours])
+        s.add(theirs)
+        assert seen(s, ours) == seen(s, theirs) and instance_state(ours).persistent
+        assert s.get(M.Resident, 900) is ours
+        _expunge_rows(s, [ours])
+        s.expunge(theirs)
+        assert seen(s, ours) == seen(s, theirs)
+        with pytest.raises(InvalidRequestError):
+            _expunge_rows(s, [ours])  # not in the session: refused, as expunge refuses it

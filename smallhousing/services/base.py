@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import event, func, insert, inspect, text
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import NO_VALUE, instance_state
 from sqlmodel import Session, SQLModel, select
 
 from ..domain.calendar import WorkingCalendar
@@ -56,7 +57,7 @@ class Unit:
             self._cal = calendar_from(self.s)
         return self._cal
 
-    def add(self, obj: SQLModel) -> SQLModel:
+    def add(self, obj, /, **values) -> SQLModel:
         """Add a new row and give it its id at once; it is written with the next flush.
 
         Every row made in a Unit comes through here. The Unit holds the write lock (BEGIN
@@ -64,10 +65,17 @@ class Unit:
         from the largest id there when the table is first added to, instead of flushing each row
         to learn its id. Pending rows are written in batches by ``flush`` (at the latest when the
         Unit ends), or by a query that autoflushes.
+
+        ``u.add(Model, field=value, ...)`` makes the row too, as ``Model(field=value, ...)`` would
+        but quicker (see ``_build``), and returns it.
         """
+        if isinstance(obj, type):
+            obj = _build(obj, values, self._new_id(obj) if values.get("id") is None else None)
+        elif values:
+            raise TypeError("Unit.add takes field values only with a model class")
         if obj.id is None:
             obj.id = self._new_id(obj.__class__)
-        self.s.add(obj)
+        _add_rows(self.s, (obj,))
         self._added[(obj.__class__, obj.id)] = obj
         return obj
 
@@ -107,8 +115,7 @@ class Unit:
             if o.id is not None:
                 ready.setdefault(o.__table__, []).append(o)
         for rows in ready.values():
-            for o in rows:
-                self.s.expunge(o)
+            _expunge_rows(self.s, rows)
         self.s.flush()  # changes to rows already written, and new rows SQLite numbers itself
         for t in _table_order():  # one model per table
             if t in ready:
@@ -143,32 +150,157 @@ class Unit:
 
 _ORDER: list = []
 _COLUMNS: dict = {}
+_BUILDERS: dict = {}
+
+
+def _build(model, values: dict, new_id: int | None = None) -> SQLModel:
+    """The row ``model(**values)`` makes, made without SQLModel's constructor; given ``new_id``,
+    the row that then has ``row.id = new_id`` set.
+
+    For a table model, SQLModel's constructor sets every field (those given, then the defaults of
+    the others, each in the model's order) through the model's ``__setattr__``, which hands each
+    value to SQLAlchemy's instrumented attribute and again to pydantic, and then records which
+    fields were given. For a new row with no attribute events, what the instrumented attributes do
+    comes to this: each value goes in the row's ``__dict__`` and is noted as changed from nothing,
+    and the row is marked modified. Here that is done in one step per row, after SQLAlchemy has
+    made the row and its state as its own constructor does: the row, its SQLAlchemy state and its
+    pydantic state come out the same (tests/test_unit_ids.py compares them for every table).
+    Models using what this leaves out (aliases, relationships, extra fields, post-init hooks,
+    attribute events) are made by their constructor.
+    """
+    spec = _BUILDERS.get(model)
+    if spec is None:
+        spec = _BUILDERS[model] = _build_spec(model)
+    if spec is False:
+        obj = model(**values)
+        if new_id is not None:
+            obj.id = new_id
+        return obj
+    manager, names, defaults = spec
+    given = {name: values[name] for name in names if name in values}
+    ordered = dict(given)
+    for name, f, default in defaults:
+        if name not in given:
+            ordered[name] = f.get_default(call_default_factory=True) if f else default
+    obj = manager.new_instance()  # as SQLAlchemy's constructor: the row and its state
+    state = instance_state(obj)
+    manager.dispatch.init(state, (), {})
+    obj.__dict__.update(ordered)
+    state.committed_state.update(dict.fromkeys(ordered, NO_VALUE))
+    state._modified_event(obj.__dict__, None, None)
+    if new_id is not None:
+        # as setting it would: the value changes in place, and pydantic counts the field as set
+        obj.__dict__["id"] = new_id
+        given["id"] = new_id
+    object.__setattr__(obj, "__pydantic_fields_set__", set(given))
+    return obj
+
+
+def _build_spec(model):
+    if (getattr(model, "__table__", None) is None or model.__sqlmodel_relationships__
+            or model.__pydantic_post_init__ is not None or model.__pydantic_root_model__
+            or model.model_config.get("extra") == "allow"
+            or any(f.alias for f in model.model_fields.values())):
+        return False
+    model.__mapper__._check_configure()  # the attributes get their implementations here
+    manager = model._sa_class_manager
+    for name in model.model_fields:
+        impl = manager[name].impl
+        # (active history, which primary keys have, only changes how the old value is found:
+        # a new row has none)
+        if (impl is None or impl.__class__.__name__ not in ("_ScalarAttributeImpl", "ScalarAttributeImpl")
+                or impl.dispatch.set or not impl.send_modified_events):
+            return False
+    # the defaults, in the model's order: a plain value (pydantic gives it as it is), or the field
+    # to ask each time (a default factory, or a value pydantic would copy)
+    defaults = [(name, None if f.default_factory is None and type(f.default) in _AS_IS else f, f.default)
+                for name, f in model.model_fields.items() if not f.is_required()]
+    return manager, list(model.model_fields), defaults
+
+
+_AS_IS = (type(None), str, int, bool, float)
 
 
 def _insert_rows(session: Session, table, rows: list) -> None:
     """INSERT new rows (objects not in the session, with their ids) in one batch, then put them
-    in the session as written rows, as a session flush would have left them."""
+    in the session as written rows, as a session flush would have left them.
+
+    The INSERT is SQLAlchemy's own statement for the table, run as one plain executemany with the
+    values put through the columns' own conversions for the database (dates become SQLite's
+    text), as SQLAlchemy's insert would do with them."""
     model = rows[0].__class__
-    cols = _COLUMNS.get(model)
-    if cols is None:
-        cols = _COLUMNS[model] = [(p.key, p.columns[0].key, p.columns[0].default)
-                                  for p in inspect(model).column_attrs]
+    conn = session.connection()
+    spec = _COLUMNS.get(model)
+    if spec is None:
+        cols = [(p.key, p.columns[0]) for p in inspect(model).column_attrs]
+        compiled = insert(table).compile(dialect=conn.dialect, column_keys=[c.key for _, c in cols])
+        by_key = {c.key: (attr, c) for attr, c in cols}
+        order = [by_key[k] for k in compiled.positiontup]
+        spec = _COLUMNS[model] = (
+            compiled.string,
+            [attr for attr, _ in order],
+            # columns whose default stands in for None, as a session flush does
+            [(n, attr, c.default) for n, (attr, c) in enumerate(order) if c.default is not None],
+            [(n, f) for n, (_, c) in enumerate(order)
+             if (f := c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None])
+    sql, attrs, defaults, convert = spec
     data = []
     for o in rows:
         d = o.__dict__
-        values = {}
-        for attr, col, default in cols:
-            v = d.get(attr)
-            if v is None and default is not None:
-                # as a session flush does: a column with a default takes it instead of None
-                v = default.arg(None) if default.is_callable else default.arg
+        values = [d.get(a) for a in attrs]
+        for n, attr, default in defaults:
+            if values[n] is None:
+                v = values[n] = default.arg(None) if default.is_callable else default.arg
                 setattr(o, attr, v)
-            values[col] = v
-        data.append(values)
-    session.execute(insert(table), data)
+        for n, f in convert:
+            values[n] = f(values[n])
+        data.append(tuple(values))
+    conn.exec_driver_sql(sql, data)
     for o in rows:
         make_transient_to_detached(o)
-    session.add_all(rows)
+    _add_rows(session, rows)
+
+
+# Session.add and Session.expunge walk a row's relationships to take along the rows they hold (the
+# "save-update" and "expunge" cascades). For a model without relationships (every model in
+# store/models.py) the walk finds nothing, yet it goes over every attribute of the row and is most
+# of what adding or removing a row costs. For such rows these two do what Session.add and
+# Session.expunge then come to, with the session's own steps for the row itself; other rows go
+# through Session.add and Session.expunge. tests/test_unit_ids.py compares them.
+_PLAIN_MAPPERS: dict = {}
+
+
+def _plain_mapper(mapper) -> bool:
+    plain = _PLAIN_MAPPERS.get(mapper)
+    if plain is None:
+        plain = _PLAIN_MAPPERS[mapper] = not mapper.relationships
+    return plain
+
+
+def _add_rows(session: Session, rows) -> None:
+    """``session.add(row)`` for each row (new rows become pending, written ones persistent)."""
+    if session._warn_on_events:  # inside a flush: Session.add warns
+        session.add_all(rows)
+        return
+    for o in rows:
+        state = instance_state(o)
+        if _plain_mapper(state.mapper):
+            state._orphaned_outside_of_session = False
+            session._save_or_update_impl(state)
+        else:
+            session.add(o)
+
+
+def _expunge_rows(session: Session, rows) -> None:
+    """``session.expunge(row)`` for each row."""
+    states = []
+    for o in rows:
+        state = instance_state(o)
+        if state.session_id is session.hash_key and _plain_mapper(state.mapper):
+            states.append(state)
+        else:
+            session.expunge(o)  # refuses a row not in the session, as before
+    session._expunge_states(states)
 
 
 def _table_order() -> list:
@@ -214,10 +346,56 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_FIELD_NAMES: dict = {}
+
+
 def to_plain(obj: SQLModel | None) -> dict:
+    """A row's fields as plain values (dates as ISO text), for audit snapshots.
+
+    What ``obj.model_dump()`` gives for a table row, read straight from the row: its loaded fields
+    in the order of its ``__dict__`` (an attribute expired or never loaded is left out, as
+    model_dump leaves it out). tests/test_services_audit.py checks the two agree.
+    """
     if obj is None:
         return {}
-    return {k: _plain(v) for k, v in obj.model_dump().items()}
+    cls = obj.__class__
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if getattr(cls, "__table__", None) is None:  # not a table row: no shortcut
+            return {k: _plain(v) for k, v in obj.model_dump().items()}
+        names = _FIELD_NAMES[cls] = frozenset(cls.model_fields)
+    dates = (dt.date, dt.datetime)
+    return {k: v.isoformat() if isinstance(v, dates) else v
+            for k, v in obj.__dict__.items() if k in names}
+
+
+def snapshot(obj: SQLModel) -> dict:
+    """A row's values as they are now, for ``changes_since``: a plain copy of what the row holds,
+    cheaper than to_plain."""
+    return dict(obj.__dict__)
+
+
+def changes_since(snap: dict, obj: SQLModel, *, skip: str = "") -> tuple[dict, dict]:
+    """What changed in a table row since ``snap = snapshot(obj)``, as plain values before and
+    after: ``changed(to_plain(<the row then>), to_plain(obj))``, with the field ``skip`` left out,
+    without making either snapshot whole. tests/test_services_audit.py checks the two agree."""
+    names = _FIELD_NAMES.get(obj.__class__)
+    if names is None:
+        to_plain(obj)  # learns the field names of a table row
+        names = _FIELD_NAMES[obj.__class__]
+    before, after = {}, {}
+    dates = (dt.date, dt.datetime)
+    for k, v in obj.__dict__.items():
+        if k in names and k != skip:
+            old = snap.get(k)
+            if old is not v:  # the same value is the same plain value
+                if isinstance(old, dates):
+                    old = old.isoformat()
+                if isinstance(v, dates):
+                    v = v.isoformat()
+                if old != v:
+                    before[k], after[k] = old, v
+    return before, after
 
 
 def changed(before: dict, after: dict) -> tuple[dict, dict]:
@@ -238,9 +416,12 @@ def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str,
     personal data can later be erased from an entry (keeping its digests) without breaking the chain.
     """
     bd, ad = digests or (payload_digest(before), payload_digest(after))
-    payload = json.dumps([prev_hash, at, actor, action, entity, entity_id, complaint_id, bd, ad],
-                         ensure_ascii=False, separators=(",", ":"))
+    payload = _HASH_JSON.encode([prev_hash, at, actor, action, entity, entity_id, complaint_id, bd, ad])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# json.dumps(value, ensure_ascii=False, separators=(",", ":")), without an encoder for each call
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def audit(u: Unit, action: str, obj: SQLModel | None = None, *, entity: str | None = None,
@@ -267,27 +448,65 @@ def write_audit(u: Unit) -> None:
         last = u.s.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
         u._last_hash = last or ""
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    at_text = at.isoformat()
+    conn = u.s.connection()
+    sql, convert = _audit_insert(conn.dialect)
+    actor, prev = u.actor, u._last_hash
+    # the time and the actor are the same in every entry: converted once
+    at_db, actor_db = ((f(v) if f else v) for f, v in zip(convert, (at, actor)))
+    dump = _SORTED_JSON.encode
     rows = []
     for e, obj in u._pending:
         if obj is not None:
-            oid = getattr(obj, "id", None)
+            # read from the row as its attributes would give them (it is loaded: it has just
+            # been written or read), without going through them
+            d = obj.__dict__
+            oid = d["id"] if "id" in d else getattr(obj, "id", None)
             if e["entity_id"] is None:
                 e["entity_id"] = oid
             if "id" in e["after"] and e["after"]["id"] is None:
                 e["after"]["id"] = oid
-            if e["complaint_id"] is None and isinstance(getattr(obj, "complaint_id", None), int):
-                e["complaint_id"] = obj.complaint_id
-        b = json.dumps(e["before"], ensure_ascii=False, sort_keys=True)
-        a = json.dumps(e["after"], ensure_ascii=False, sort_keys=True)
-        h = entry_hash(u._last_hash, at.isoformat(), u.actor, e["action"], e["entity"], e["entity_id"],
+            if e["complaint_id"] is None:
+                cid = d["complaint_id"] if "complaint_id" in d else getattr(obj, "complaint_id", None)
+                if isinstance(cid, int):
+                    e["complaint_id"] = cid
+        b = dump(e["before"])
+        a = dump(e["after"])
+        h = entry_hash(prev, at_text, actor, e["action"], e["entity"], e["entity_id"],
                        e["complaint_id"], b, a)
-        rows.append({"at": at, "actor": u.actor, "action": e["action"], "entity": e["entity"],
-                     "entity_id": e["entity_id"], "complaint_id": e["complaint_id"], "before": b,
-                     "after": a, "prev_hash": u._last_hash, "hash": h})
-        u._last_hash = h
-    # one multi-row INSERT, in order, so ids follow the chain
-    u.s.execute(insert(AuditEntry), rows)
+        rows.append((at_db, actor_db, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b,
+                     a, prev, h))
+        prev = h
+    if any(convert[2:]):
+        rows = [r[:2] + tuple(v if f is None else f(v) for f, v in zip(convert[2:], r[2:]))
+                for r in rows]
+    # one executemany, in order, so ids follow the chain
+    conn.exec_driver_sql(sql, rows)
+    u._last_hash = prev
     u._pending.clear()
+
+
+_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "complaint_id", "before", "after",
+                  "prev_hash", "hash")
+_AUDIT_SQL: dict = {}
+
+
+def _audit_insert(dialect) -> tuple[str, list]:
+    """SQLAlchemy's INSERT of an audit entry (the columns above, in that order) for the database,
+    and the columns' own conversions of values, as SQLAlchemy's insert would apply them (``at``
+    is stored as SQLite's DATETIME text)."""
+    made = _AUDIT_SQL.get(dialect.name)
+    if made is None:
+        table = AuditEntry.__table__
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(_AUDIT_COLUMNS))
+        if list(compiled.positiontup) != list(_AUDIT_COLUMNS):  # pragma: no cover
+            raise RuntimeError("the audit INSERT does not take its values in the expected order")
+        made = _AUDIT_SQL[dialect.name] = (
+            compiled.string,
+            [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in _AUDIT_COLUMNS])
+    return made
+# json.dumps(value, ensure_ascii=False, sort_keys=True), without making an encoder for each call
+_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 def update_fields(u: Unit, obj: SQLModel, action: str, complaint_id: int | None = None,

@@ -7,9 +7,12 @@ Rules are asked of smallhousing.domain; nothing here formats letters or screens.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from sqlalchemy import func
+from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import select
 
 from ..domain import lifecycle as L
@@ -18,7 +21,8 @@ from ..domain.errors import DomainError
 from ..domain.rules import StageDates, rule_set, rule_set_for, stage_deadlines
 from ..store.models import (Complaint, Correspondence, Extension, OutstandingAction, Remedy,
                             Representative, Resident, ServiceRequest, Staff, Stage)
-from .base import NotFound, Unit, audit, clean, reading, to_plain, transaction, update_fields
+from .base import (NotFound, Unit, audit, changes_since, clean, reading, snapshot, transaction,
+                   update_fields)
 
 CATEGORIES = ("repairs", "damp and mould", "anti-social behaviour", "staff conduct", "communication",
               "rent and service charges", "estate services", "allocations and lettings",
@@ -127,12 +131,43 @@ def next_deadline(u: Unit, c: Complaint) -> tuple[str, Deadline | None, dt.date 
     return f"respond at stage {st.number}", d.respond_by, d.final_respond_by
 
 
+def _save(u: Unit, row) -> None:
+    """``u.s.add(row)``, left out when the session holds the row already (new, or loaded and not
+    marked for deletion), where adding it again changes nothing but walks all its attributes."""
+    s = u.s
+    if row not in s or row in s.deleted:
+        s.add(row)
+
+
+def _set(row, **values) -> None:
+    """``row.field = value`` for each, in order, as SQLModel's ``__setattr__`` does it for a table
+    row's field (SQLAlchemy's instrumented set, which also puts the value in the row's __dict__,
+    then pydantic counts the field as set) without its checks for each value."""
+    fields = row.__class__.model_fields
+    for k, v in values.items():
+        if k in fields:
+            set_attribute(row, k, v)
+            row.__pydantic_fields_set__.add(k)
+        else:
+            setattr(row, k, v)
+
+
 def _refresh(u: Unit, c: Complaint) -> None:
     step, _, due = next_deadline(u, c)
-    c.next_step, c.next_due_on = step, due
     st = _stage(u, c)
-    c.handler_id = st.handler_id if st else None
-    u.s.add(c)
+    handler = st.handler_id if st else None
+    # each set only when it changes the value: setting a field to the value it has changes nothing
+    # that is written or audited, and costs as much as a change
+    changes = {}
+    if c.next_step != step:
+        changes["next_step"] = step
+    if c.next_due_on != due:
+        changes["next_due_on"] = due
+    if c.handler_id != handler:
+        changes["handler_id"] = handler
+    if changes:
+        _set(c, **changes)
+    _save(u, c)
 
 
 def refresh_open_deadlines(u: Unit) -> int:
@@ -149,19 +184,12 @@ def _set_state(u: Unit, c: Complaint, action: str, note: str, **values) -> Compl
     if c.state == L.CLOSED:
         stages_answered = len([s for s in _stages(u, c).values() if s.responded_on])
     new_state = L.next_state(c.state, action, stages_answered=stages_answered)
-    before = to_plain(c)
-    c.state = new_state
-    for k, v in values.items():
-        setattr(c, k, v)
+    before = snapshot(c)
+    _set(c, state=new_state, **values)
     _refresh(u, c)
-    b, a = _diff(before, to_plain(c))
+    b, a = changes_since(before, c, skip="search_text")
     audit(u, note, c, before=b, after=a, complaint_id=c.id)
     return c
-
-
-def _diff(before: dict, after: dict) -> tuple[dict, dict]:
-    keys = [k for k in after if before.get(k) != after.get(k) and k != "search_text"]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
 def _last_step_date(u: Unit, c: Complaint) -> tuple[dt.date, str]:
@@ -210,6 +238,32 @@ def _new_reference(u: Unit, received_on: dt.date) -> str:
     return ref
 
 
+_KNOWN_REFERENCES = "known references"
+
+
+@contextmanager
+def references_known(u: Unit, references: set[str]) -> Iterator[set[str]]:
+    """Within the block, log_complaint checks a given reference against ``references`` instead of
+    asking the database each time, and adds the reference of each complaint it logs.
+
+    For a caller that logs many complaints in one Unit (the CSV import) and has already loaded every
+    reference on record: ``references`` must hold them all, including those of complaints made
+    earlier in the Unit. Nothing else may add or change references inside the block.
+    """
+    u.cache[_KNOWN_REFERENCES] = references
+    try:
+        yield references
+    finally:
+        u.cache.pop(_KNOWN_REFERENCES, None)
+
+
+def _reference_taken(u: Unit, reference: str) -> bool:
+    known = u.cache.get(_KNOWN_REFERENCES)
+    if known is not None:
+        return reference in known
+    return u.s.exec(select(Complaint.id).where(Complaint.reference == reference)).first() is not None
+
+
 # logging -----------------------------------------------------------------------------------------
 
 def log_complaint(db, resident_id: int, received_on: dt.date, description: str, *,
@@ -231,22 +285,24 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         _check_staff(u, handler_id)
         if reference:
             reference = clean(reference)
-            if u.s.exec(select(Complaint.id).where(Complaint.reference == reference)).first():
+            if _reference_taken(u, reference):
                 raise DomainError(f"A complaint with reference {reference} already exists.",
                                   field="reference")
         else:
             reference = _new_reference(u, received_on)
         rules = rule_set(rule_set_code) if rule_set_code else rule_set_for(received_on)
-        c = Complaint(reference=reference, resident_id=resident_id, representative_id=representative_id,
-                      service_request_id=service_request_id, related_to_id=related_to_id,
-                      channel=clean(channel), received_on=received_on, description=description,
-                      outcome_sought=clean(outcome_sought), categories=_parse_categories(categories),
-                      vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
-                      rule_set=rules.code, state=L.RECEIVED, stage=1)
+        c = u.add(Complaint, reference=reference, resident_id=resident_id,
+                  representative_id=representative_id, service_request_id=service_request_id,
+                  related_to_id=related_to_id, channel=clean(channel), received_on=received_on,
+                  description=description, outcome_sought=clean(outcome_sought),
+                  categories=_parse_categories(categories),
+                  vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
+                  rule_set=rules.code, state=L.RECEIVED, stage=1)
         c.search_text = search_text_for(c, resident)
-        u.add(c)
-        st = Stage(complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
-        u.add(st)
+        known = u.cache.get(_KNOWN_REFERENCES)
+        if known is not None:
+            known.add(reference)
+        st = u.add(Stage, complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
         u.cache[("stages", c.id)] = {1: st}
         u.cache[("extensions", st.id)] = []
         _refresh(u, c)
@@ -267,10 +323,9 @@ def log_service_request(db, resident_id: int, received_on: dt.date, description:
                         .order_by(func.length(ServiceRequest.reference).desc(),
                                   ServiceRequest.reference.desc()).limit(1)).first()
         n = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
-        sr = ServiceRequest(reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
-                            received_on=received_on, channel=clean(channel),
-                            category=_parse_categories([category]), description=description)
-        u.add(sr)
+        sr = u.add(ServiceRequest, reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
+                   received_on=received_on, channel=clean(channel),
+                   category=_parse_categories([category]), description=description)
         audit(u, "service request logged", sr)
         return sr
 
@@ -344,12 +399,11 @@ def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for:
             L.check_stage2_handler(s1.handler_id if s1 else None, handler,
                                    _staff_name(u, s1.handler_id) if s1 else "")
         day = _step_date(u, c, on, f"stage {st.number} acknowledgement")
-        before = to_plain(st)
-        st.acknowledged_on, st.definition = day, definition
-        st.responsible_for, st.not_responsible_for = clean(responsible_for), clean(not_responsible_for)
-        st.handler_id = handler
-        u.s.add(st)
-        b, a = _diff(before, to_plain(st))
+        before = snapshot(st)
+        _set(st, acknowledged_on=day, definition=definition, responsible_for=clean(responsible_for),
+             not_responsible_for=clean(not_responsible_for), handler_id=handler)
+        _save(u, st)
+        b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} acknowledged", st, before=b, after=a, complaint_id=c.id)
         extra = {"acceptance": "accepted"} if c.acceptance == "pending" else {}
         return _set_state(u, c, "acknowledge", f"stage {st.number} acknowledged", **extra)
@@ -367,10 +421,9 @@ def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good
         rules = rule_set(c.rule_set)
         chk = L.check_extension(u.cal, rules, stage_dates(st, exts), new_due_on, reason, good_reason)
         day = _step_date(u, c, on, "extension")
-        e = Extension(stage_id=st.id, extended_on=day, new_due_on=chk.new_due, reason=clean(reason),
-                      good_reason=clean(good_reason), resident_told=bool(resident_told),
-                      beyond_cap=chk.beyond_cap)
-        u.add(e)
+        e = u.add(Extension, stage_id=st.id, extended_on=day, new_due_on=chk.new_due,
+                  reason=clean(reason), good_reason=clean(good_reason),
+                  resident_told=bool(resident_told), beyond_cap=chk.beyond_cap)
         exts.append(e)
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
         _refresh(u, c)
@@ -400,11 +453,11 @@ def respond(db, complaint: "int | str", decision: str, reasons: str, *,
             _add_remedy(u, c, st.number, r, day)
         for a in actions:
             _add_action(u, c, st.number, a)
-        before = to_plain(st)
-        st.responded_on, st.decision, st.reasons = day, decision, reasons
-        st.remedy_statement, st.actions_statement = clean(remedy_statement), clean(actions_statement)
-        u.s.add(st)
-        b, a = _diff(before, to_plain(st))
+        before = snapshot(st)
+        _set(st, responded_on=day, decision=decision, reasons=reasons,
+             remedy_statement=clean(remedy_statement), actions_statement=clean(actions_statement))
+        _save(u, st)
+        b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} response", st, before=b, after=a, complaint_id=c.id)
         return _set_state(u, c, "respond", f"stage {st.number} responded: {decision}")
 
@@ -428,9 +481,8 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
             s1 = _stage(u, c, 1)
             L.check_stage2_handler(s1.handler_id if s1 else None, handler_id,
                                    _staff_name(u, s1.handler_id) if s1 else "")
-        st = Stage(complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
+        st = u.add(Stage, complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
                    definition="")
-        u.add(st)
         audit(u, "stage 2 requested", st, complaint_id=c.id)
         _stages(u, c)[2] = st
         u.cache[("extensions", st.id)] = []
@@ -488,10 +540,10 @@ def fold_additional_complaint(db, complaint: "int | str", text: str, received_on
                               "must be logged as a new complaint.") from None
         st = _stage(u, c, 1)
         addition = f"Additional point raised {short_date(day)}: {text}"
-        before = to_plain(st)
+        before = snapshot(st)
         st.definition = (st.definition + "\n" if st.definition else "") + addition
-        u.s.add(st)
-        b, a = _diff(before, to_plain(st))
+        _save(u, st)
+        b, a = changes_since(before, st, skip="search_text")
         audit(u, "additional complaint added to stage 1", st, before=b, after=a, complaint_id=c.id)
         add_correspondence(u, c.id, day, "in", "", addition)
         return c
@@ -508,19 +560,17 @@ def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: d
         raise DomainError("A remedy's amount must be a whole number of pence, 0 or more.", field="amount")
     if kind == "financial remedy" and r.amount_pence == 0:
         raise DomainError("A financial remedy needs an amount.", field="amount")
-    rem = Remedy(complaint_id=c.id, stage=stage, kind=kind, description=desc,
-                 amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
-                 offered_on=offered_on)
-    u.add(rem)
+    rem = u.add(Remedy, complaint_id=c.id, stage=stage, kind=kind, description=desc,
+                amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
+                offered_on=offered_on)
     audit(u, "remedy offered", rem, complaint_id=c.id)
     return rem
 
 
 def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> OutstandingAction:
     desc = L.require_text(a.description, "the outstanding action", "description")
-    act = OutstandingAction(complaint_id=c.id, stage=stage, description=desc, owner=clean(a.owner),
-                            due_on=a.due_on)
-    u.add(act)
+    act = u.add(OutstandingAction, complaint_id=c.id, stage=stage, description=desc,
+                owner=clean(a.owner), due_on=a.due_on)
     audit(u, "outstanding action recorded", act, complaint_id=c.id)
     return act
 
@@ -586,10 +636,9 @@ def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction
         c = _complaint(u, complaint)
         day = L.check_date(on or u.today, u.today, what="correspondence",
                            not_before=c.received_on, not_before_what="complaint's receipt")
-        row = Correspondence(complaint_id=c.id, on=day, direction=direction, channel=clean(channel),
-                             summary=summary, letter_kind=letter_kind, file_path=file_path,
-                             sha256=sha256)
-        u.add(row)
+        row = u.add(Correspondence, complaint_id=c.id, on=day, direction=direction,
+                    channel=clean(channel), summary=summary, letter_kind=letter_kind,
+                    file_path=file_path, sha256=sha256)
         audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
               complaint_id=c.id)
         return row

@@ -189,7 +189,7 @@ def generate(db, complaints: int = 300, seed: int = 1,
                 progress(i, complaints)
             _advance(u, c, rng, cal, today, staff_ids, cat)
             if i % 200 == 199:
-                u.s.flush()
+                u.flush()
         u.s.autoflush = True
         for theme, learning, improvement in LEARNING:
             lp = LearningPoint(recorded_on=today - dt.timedelta(days=rng.randint(20, 300)), theme=theme,
@@ -286,7 +286,7 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         statement = "No remedy is offered because we did not find a failing in our service."
     C.respond(u, c.id, decision, REASONS[decision], remedies=remedies, actions=actions,
               remedy_statement=statement, on=resp)
-    u.s.flush()  # autoflush is off while demo data is made: write the remedies and actions first
+    u.flush()  # autoflush is off while demo data is made: write the remedies and actions first
     for r in u.s.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
         if r.due_on is None and r.kind == "apology":
             C.complete_remedy(u, r.id, on=resp)  # the apology is given in the response itself

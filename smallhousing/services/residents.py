@@ -39,8 +39,7 @@ def _check_resident_values(values: dict) -> dict:
 def add_resident(db, name: str, **values) -> Resident:
     values = _check_resident_values({"name": name, **values})
     with transaction(db) as u:
-        r = Resident(created_on=u.today, **values)
-        u.add(r)
+        r = u.add(Resident, created_on=u.today, **values)
         audit(u, "resident added", r)
         return r
 
@@ -95,10 +94,9 @@ def add_representative(db, resident_id: int, name: str, *, relationship: str = "
     name = require_text(name, "the representative's name", "name")
     with transaction(db) as u:
         u.get(Resident, resident_id, "resident")
-        rep = Representative(resident_id=resident_id, name=name, relationship=clean(relationship),
-                             address=clean(address), phone=clean(phone), email=clean(email),
-                             authority=clean(authority), authority_on=authority_on)
-        u.add(rep)
+        rep = u.add(Representative, resident_id=resident_id, name=name,
+                    relationship=clean(relationship), address=clean(address), phone=clean(phone),
+                    email=clean(email), authority=clean(authority), authority_on=authority_on)
         audit(u, "representative added", rep)
         return rep
 
@@ -127,9 +125,8 @@ def add_adjustment(db, resident_id: int, description: str, review_on: dt.date,
         u.get(Resident, resident_id, "resident")
         agreed = agreed_on or u.today
         _check_review(agreed, review_on, "adjustment")
-        a = Adjustment(resident_id=resident_id, description=description, agreed_on=agreed,
-                       review_on=review_on)
-        u.add(a)
+        a = u.add(Adjustment, resident_id=resident_id, description=description, agreed_on=agreed,
+                  review_on=review_on)
         audit(u, "adjustment agreed", a)
         return a
 
@@ -158,9 +155,8 @@ def add_restriction(db, resident_id: int, description: str, reason: str, review_
         u.get(Resident, resident_id, "resident")
         start = imposed_on or u.today
         _check_review(start, review_on, "restriction")
-        r = Restriction(resident_id=resident_id, description=description, reason=reason,
-                        imposed_on=start, review_on=review_on)
-        u.add(r)
+        r = u.add(Restriction, resident_id=resident_id, description=description, reason=reason,
+                  imposed_on=start, review_on=review_on)
         audit(u, "restriction imposed", r)
         return r
 
