@@ -75,7 +75,7 @@ class Unit:
             raise TypeError("Unit.add takes field values only with a model class")
         if obj.id is None:
             obj.id = self._new_id(obj.__class__)
-        _add_rows(self.s, (obj,))
+        self.s.add(obj)
         self._added[(obj.__class__, obj.id)] = obj
         return obj
 
@@ -115,7 +115,8 @@ class Unit:
             if o.id is not None:
                 ready.setdefault(o.__table__, []).append(o)
         for rows in ready.values():
-            _expunge_rows(self.s, rows)
+            for o in rows:
+                self.s.expunge(o)
         self.s.flush()  # changes to rows already written, and new rows SQLite numbers itself
         for t in _table_order():  # one model per table
             if t in ready:
@@ -258,49 +259,7 @@ def _insert_rows(session: Session, table, rows: list) -> None:
     conn.exec_driver_sql(sql, data)
     for o in rows:
         make_transient_to_detached(o)
-    _add_rows(session, rows)
-
-
-# Session.add and Session.expunge walk a row's relationships to take along the rows they hold (the
-# "save-update" and "expunge" cascades). For a model without relationships (every model in
-# store/models.py) the walk finds nothing, yet it goes over every attribute of the row and is most
-# of what adding or removing a row costs. For such rows these two do what Session.add and
-# Session.expunge then come to, with the session's own steps for the row itself; other rows go
-# through Session.add and Session.expunge. tests/test_unit_ids.py compares them.
-_PLAIN_MAPPERS: dict = {}
-
-
-def _plain_mapper(mapper) -> bool:
-    plain = _PLAIN_MAPPERS.get(mapper)
-    if plain is None:
-        plain = _PLAIN_MAPPERS[mapper] = not mapper.relationships
-    return plain
-
-
-def _add_rows(session: Session, rows) -> None:
-    """``session.add(row)`` for each row (new rows become pending, written ones persistent)."""
-    if session._warn_on_events:  # inside a flush: Session.add warns
-        session.add_all(rows)
-        return
-    for o in rows:
-        state = instance_state(o)
-        if _plain_mapper(state.mapper):
-            state._orphaned_outside_of_session = False
-            session._save_or_update_impl(state)
-        else:
-            session.add(o)
-
-
-def _expunge_rows(session: Session, rows) -> None:
-    """``session.expunge(row)`` for each row."""
-    states = []
-    for o in rows:
-        state = instance_state(o)
-        if state.session_id is session.hash_key and _plain_mapper(state.mapper):
-            states.append(state)
-        else:
-            session.expunge(o)  # refuses a row not in the session, as before
-    session._expunge_states(states)
+    session.add_all(rows)
 
 
 def _table_order() -> list:
