@@ -219,7 +219,8 @@ class ComplaintScreen(AppScreen):
                 rows.append(Static(text, markup=False, classes="detail"))
 
         heading("The complaint")
-        line(f"Received {day(c.received_on)}" + (f" by {c.channel}" if c.channel else ""))
+        # "by phone" reads well, "by in person" or "by via representative" does not
+        line(f"Received {day(c.received_on)}" + (f", how: {c.channel}" if c.channel else ""))
         if v.representative:
             rep = v.representative
             line(f"Made by {rep.name}" + (f" ({rep.relationship})" if rep.relationship else "")
