@@ -12,7 +12,7 @@ from smallhousing.domain.errors import DomainError
 from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 from smallhousing.services import settings
-from smallhousing.services.base import NotFound
+from smallhousing.services.base import NotFound, transaction
 from smallhousing.store.models import ServiceRequest
 
 D = dt.date
@@ -391,6 +391,28 @@ def test_closure_day_moves_open_deadlines(db, setup):
     settings.remove_closure_day(db, D(2026, 3, 3))
     assert C.complaint_view(db, waiting.id).complaint.next_due_on == D(2026, 3, 4)
     assert C.complaint_view(db, acked.id).complaint.next_due_on == D(2026, 3, 10)
+
+
+def test_closure_day_in_the_same_unit_moves_later_deadlines_too(db, setup):
+    # deadlines are worked out once per Unit for the same rule set and dates: a closure day added
+    # inside the Unit (a new calendar) must not leave the old answers in use
+    with transaction(db) as u:
+        before = _log(u, setup, D(2026, 2, 25))
+        assert before.next_due_on == D(2026, 3, 4)
+        settings.add_closure_day(u, D(2026, 3, 3), "office move")
+        after = _log(u, setup, D(2026, 2, 25))
+        assert before.next_due_on == after.next_due_on == D(2026, 3, 5)
+    assert C.complaint_view(db, after.id).complaint.next_due_on == D(2026, 3, 5)
+
+
+def test_a_use_case_inside_a_unit_joins_it_and_its_failure_undoes_the_unit(db, setup):
+    with pytest.raises(DomainError, match="future"):
+        with transaction(db) as u:
+            with transaction(u) as inner:
+                assert inner is u
+            _log(u, setup, D(2026, 2, 25))
+            _log(u, setup, D(2026, 3, 3))  # in the future: fails, and so does the whole Unit
+    assert Q.count_complaints(db) == 0
 
 
 def test_closure_day_checks(db, setup):
