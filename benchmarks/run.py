@@ -149,10 +149,13 @@ def probe(mode: str, db: Path, folder: Path) -> float:
 
 def measure_start(db10: Path, folder: Path, runs: int) -> dict:
     probe("app-ready", db10, folder)  # the daily backup, bytecode caches: not part of the measure
-    bare, _ = median_of(lambda: probe("bare", db10, folder), runs)
-    bare_db, _ = median_of(lambda: probe("bare-db", db10, folder), runs)
-    ready, _ = median_of(lambda: probe("app-ready", db10, folder), runs)
-    figures, _ = median_of(lambda: probe("app-figures", db10, folder), runs)
+    # the four probes take turns, so that a machine whose speed drifts (a shared host) slows them
+    # alike and the ratios stay fair; twice the runs, as starts are short and vary most
+    times: dict[str, list[float]] = {m: [] for m in ("bare", "bare-db", "app-ready", "app-figures")}
+    for _ in range(runs * 2):
+        for mode, found in times.items():
+            found.append(probe(mode, db10, folder))
+    bare, bare_db, ready, figures = (statistics.median(v) for v in times.values())
     return {"bare_app_s": bare, "bare_app_sqlmodel_db_s": bare_db, "app_first_paint_s": ready,
             "app_dashboard_figures_s": figures, "start_ratio_paint": ready / bare,
             "start_ratio_figures": figures / bare_db}
