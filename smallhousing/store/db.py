@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # SQLAlchemy and SQLModel are imported when the file is first
 
 # The newest migration in smallhousing/store/migrations/versions. A test keeps this in step with
 # Alembic, so that a database already at this revision opens without importing Alembic at all.
-HEAD_REVISION = "0004_stage_dates"
+HEAD_REVISION = "0005_truthful_records"
 BUSY_TIMEOUT_MS = 5000
 APPLICATION_ID = 0x53484F55  # "SHOU": marks the file as a smallhousing database
 

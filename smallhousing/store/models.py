@@ -149,6 +149,12 @@ class Complaint(SQLModel, table=True):
     closed_on: Optional[dt.date] = None
     withdrawn_on: Optional[dt.date] = None
     withdrawn_reason: str = ""
+    # section 2: when the issue arose and when the resident became aware of it (2.2, 2.3)
+    issue_arose_on: Optional[dt.date] = None
+    aware_on: Optional[dt.date] = None
+    discretion_note: str = ""  # that discretion was considered for an older issue (2.3)
+    refused_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    escalation_refused_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     handler_id: Optional[int] = Field(default=None, foreign_key="staff.id", index=True)
     next_step: str = ""
     next_due_on: Optional[dt.date] = Field(default=None, index=True)
@@ -170,17 +176,21 @@ class Stage(SQLModel, table=True):
     reasons: str = ""
     remedy_statement: str = ""  # what the response says about putting things right
     actions_statement: str = ""  # what it says about outstanding actions
+    staff_note: str = ""  # for staff only (for example what an imported log lacked); never printed
 
 
 class Extension(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     stage_id: int = Field(foreign_key="stage.id", index=True)
-    extended_on: dt.date
+    extended_on: dt.date  # the day the extension was agreed (6.4, 6.15)
     new_due_on: dt.date
     reason: str
     good_reason: str = ""  # needed past the cap (6.4, 6.15)
     resident_told: bool = False
     beyond_cap: bool = False
+    told_on: Optional[dt.date] = None  # when the resident was told of it
+    told_how: str = ""  # how: letter, phone, email ...
+    update_plan: str = ""  # how and how often the resident will be kept up to date (5.9)
 
 
 class Remedy(SQLModel, table=True):
@@ -218,6 +228,34 @@ class Correspondence(SQLModel, table=True):
     letter_kind: str = ""  # set for letters the app produced
     file_path: str = ""
     sha256: str = ""
+    made_on: Optional[dt.date] = None  # the day the file was made (``on`` is the event's date)
+
+
+class HandlerAssignment(SQLModel, table=True):
+    """Who handled a stage, and when: 6.13 is checked against everyone who handled stage 1."""
+
+    __tablename__ = "handler_assignment"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    stage: int
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    assigned_on: dt.date
+    ended_on: Optional[dt.date] = None
+    reason: str = ""  # why the handler changed (empty for the first)
+
+
+class YearPublication(SQLModel, table=True):
+    """A reporting year's published figures, kept as they were on the day (and any reopening)."""
+
+    __tablename__ = "year_publication"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int = Field(index=True)  # reporting year starting 1 April of this year
+    published_on: dt.date
+    published_by: str = ""
+    figures: str = ""  # JSON of the published figures
+    reopened_on: Optional[dt.date] = None
+    reopened_by: str = ""
+    reopen_reason: str = ""
 
 
 class LearningPoint(SQLModel, table=True):
