@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .calendar import WorkingCalendar, short_date
 from .errors import DomainError
 from .rules import RuleSet, StageDates, stage_deadlines
+from .words import has_words
 
 RECEIVED = "received"
 REFUSED = "refused"
@@ -134,9 +135,14 @@ def check_date(day: dt.date | None, today: dt.date, *, what: str,
 
 
 def require_text(value: str | None, what: str, field: str | None = None) -> str:
+    """Typed text that must say something: empty, or only punctuation, spaces or invisible
+    characters, is refused."""
     text = (value or "").strip()
     if not text:
         raise DomainError(f"{what[0].upper()}{what[1:]} cannot be empty.", field=field)
+    if not has_words(text):
+        raise DomainError(f"{what[0].upper()}{what[1:]} must be written in words, not only "
+                          "punctuation or spaces.", field=field)
     return text
 
 

@@ -410,8 +410,14 @@ def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for:
 
 
 def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good_reason: str = "",
-           resident_told: bool = False, on: dt.date | None = None) -> Extension:
-    """Extend the response deadline (6.4, 6.15); past the cap only with a good reason."""
+           resident_told: bool = False, on: dt.date | None = None, told_on: dt.date | None = None,
+           told_how: str = "", update_plan: str = "") -> Extension:
+    """Extend the response deadline (6.4, 6.15); past the cap only with a good reason.
+
+    ``on`` is the day the extension was agreed. ``told_on``/``told_how`` record that the resident
+    was told (``resident_told`` alone means told on the day it was agreed); ``update_plan`` says how
+    and how often the resident will be kept up to date meanwhile (5.9).
+    """
     with transaction(db) as u:
         c = _complaint(u, complaint)
         L.next_state(c.state, "extend")
@@ -421,13 +427,34 @@ def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good
         rules = rule_set(c.rule_set)
         chk = L.check_extension(u.cal, rules, stage_dates(st, exts), new_due_on, reason, good_reason)
         day = _step_date(u, c, on, "extension")
+        if told_on is not None or clean(told_how):
+            told_day = L.check_date(told_on or day, u.today, what="day the resident was told",
+                                    not_before=day, not_before_what="extension")
+        elif resident_told:
+            told_day = day
+        else:
+            told_day = None
         e = u.add(Extension, stage_id=st.id, extended_on=day, new_due_on=chk.new_due,
                   reason=clean(reason), good_reason=clean(good_reason),
-                  resident_told=bool(resident_told), beyond_cap=chk.beyond_cap)
+                  resident_told=told_day is not None, beyond_cap=chk.beyond_cap,
+                  told_on=told_day, told_how=clean(told_how), update_plan=clean(update_plan))
         exts.append(e)
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
         _refresh(u, c)
         return e
+
+
+def record_extension_told(db, extension_id: int, on: dt.date | None = None, how: str = "") -> Extension:
+    """Record that the resident was told of an extension, when and how (6.4, 6.15)."""
+    how = L.require_text(how, "how the resident was told", "told_how")
+    with transaction(db) as u:
+        e = u.get(Extension, extension_id, "extension")
+        st = u.get(Stage, e.stage_id, "stage")
+        day = L.check_date(on or u.today, u.today, what="day the resident was told",
+                           not_before=e.extended_on, not_before_what="extension")
+        return update_fields(u, e, f"resident told of the stage {st.number} extension",
+                             complaint_id=st.complaint_id, resident_told=True, told_on=day,
+                             told_how=how)
 
 
 def respond(db, complaint: "int | str", decision: str, reasons: str, *,
