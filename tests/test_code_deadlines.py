@@ -214,3 +214,41 @@ def test_2022_stage2_worklist_shows_no_acknowledgement_deadline(db, setup):
     C.acknowledge(db, cid, "Noise", handler_id=setup.bilal, on=D(2024, 4, 1))
     f = R.year_figures(db, 2024)
     assert f.stage2.acknowledged == 0  # no deadline, so not timed
+
+
+# importing extensions: the day agreed ----------------------------------------------------------
+
+def test_import_reads_the_day_an_extension_was_agreed(db, setup):
+    from smallhousing.services import transfer as T
+
+    header = ("reference,received_on,resident_name,stage1_acknowledged_on,stage1_extended_to,"
+              "stage1_extension_reason,stage1_extended_on,stage1_responded_on,stage1_decision,"
+              "stage1_reasons")
+    # X1: acknowledged Tue 3 Feb 2026 (due 17 Feb), extension agreed 20 Feb: late, does not count.
+    # X2: no day agreed: recorded as agreed on the acknowledgement day, with a note.
+    rows = ["X1,2026-02-02,Ann Ash,2026-02-03,2026-02-24,Roofer,2026-02-20,2026-02-24,upheld,Slow",
+            "X2,2026-02-02,Ann Ash,2026-02-03,2026-02-24,Roofer,,2026-02-24,upheld,Slow"]
+    result = T.import_csv(db, ("\r\n".join([header, *rows]) + "\r\n").encode())
+    assert result.complaints == 2
+    x1, x2 = C.complaint_view(db, "X1"), C.complaint_view(db, "X2")
+    assert x1.stage(1).extensions[0].extended_on == D(2026, 2, 20)
+    assert x1.stage(1).extensions[0].resident_told  # a log recording an extension: taken as told
+    assert x2.stage(1).extensions[0].extended_on == D(2026, 2, 3)
+    notes = [str(w) for w in result.warnings]
+    assert any("line 3" in n and "stage1_extended_on" in n and "2026-02-03" in n for n in notes)
+    assert not any("line 2" in n for n in notes)
+    t = M.tsm_for_year(db, 2025)
+    assert (t.stage1_responded, t.stage1_within) == (2, 1)
+    # the export writes the day agreed, last among the columns, and reads back the same
+    rows_out = {r["reference"]: r for r in T.log_rows(db)}
+    assert rows_out["X1"]["stage1_extended_on"] == "2026-02-20"
+    assert list(T.COLUMNS)[-2:] == ["stage1_extended_on", "stage2_extended_on"]
+
+
+def test_import_day_agreed_needs_a_new_date(db, setup):
+    from smallhousing.services import transfer as T
+
+    header = "reference,received_on,resident_name,stage1_acknowledged_on,stage1_extended_on"
+    with pytest.raises(T.ImportProblems) as exc:
+        T.import_csv(db, f"{header}\r\nX1,2026-02-02,Ann Ash,2026-02-03,2026-02-10\r\n".encode())
+    assert (2, "stage1_extended_to") in [(p.line, p.column) for p in exc.value.problems]
