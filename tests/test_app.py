@@ -108,7 +108,11 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
         await typed(pilot, "20/03/2026")
         await pilot.press("tab")
         await typed(pilot, "Part due")
-        await pilot.press("tab", "tab", "space")
+        await pilot.press("tab", "tab", "tab", "space")  # past the good reason and the day agreed
+        await pilot.press("tab", "tab")  # past the day told (blank: told the day it was agreed)
+        await typed(pilot, "phone")
+        await pilot.press("tab")
+        await typed(pilot, "A call every Friday")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen_name(app) == "ComplaintScreen"
@@ -189,6 +193,7 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
     assert s2.remedy_statement == "None"
     [ext] = v.stage(1).extensions
     assert ext.new_due_on == dt.date(2026, 3, 20) and ext.resident_told and not ext.beyond_cap
+    assert (ext.told_how, ext.update_plan) == ("phone", "A call every Friday")
     [remedy] = v.remedies
     assert (remedy.kind, remedy.amount_pence, remedy.due_on) == ("financial remedy", 7550, dt.date(2026, 3, 16))
     [action] = v.actions

@@ -129,8 +129,9 @@ def test_on_time_checks():
 
     late = stage_timings(CAL, RULES_2024, StageDates(1, received, D(2026, 3, 10), D(2026, 3, 25)))
     assert _timing(late, "acknowledge").on_time is False
-    # acknowledged Tue 10: respond by Tue 24; answered Wed 25 is a day late
-    assert _timing(late, "respond").due == D(2026, 3, 24)
+    # acknowledged Tue 10, a day late: the clock still runs from Mon 9 (the acknowledgement's
+    # deadline), so respond by Mon 23; answered Wed 25 is late
+    assert _timing(late, "respond").due == D(2026, 3, 23)
     assert _timing(late, "respond").on_time is False
 
 

@@ -313,6 +313,10 @@ def test_extension_moves_deadline_and_cap_needs_good_reason(db, setup):
     assert len(C.complaint_view(db, c.id).stage(1).extensions) == 1
     e = C.extend(db, c.id, D(2026, 3, 18), "More time", good_reason="The surveyor is ill.")
     assert e.beyond_cap and e.good_reason == "The surveyor is ill."
+    # not yet told to the resident: it does not count under the Code, so the date stays 10 Mar
+    v = C.complaint_view(db, c.id)
+    assert v.next_due == D(2026, 3, 10) and v.complaint.next_due_on == D(2026, 3, 10)
+    C.record_extension_told(db, e.id, how="phone")
     v = C.complaint_view(db, c.id)
     assert v.next_due == D(2026, 3, 18) and v.complaint.next_due_on == D(2026, 3, 18)
 

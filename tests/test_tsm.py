@@ -92,7 +92,8 @@ def year_data(db, setup):
     C.respond(db, e, "not upheld", "Nothing wrong.", remedy_statement=NONE, on=D(2025, 12, 10))
 
     # H: received Mon 1 Dec 2025; acknowledgement due Mon 8 Dec, made Tue 9 Dec: LATE.
-    #    Response due 10 WD after 9 Dec = Tue 23 Dec; answered Thu 11 Dec: ON TIME.
+    #    Response due 10 WD after Mon 8 Dec (a late acknowledgement gives no extra time) = Mon 22 Dec;
+    #    answered Thu 11 Dec: ON TIME.
     #    Stage 2 requested Mon 15 Dec and REFUSED on Tue 16 Dec: not a stage 2 complaint.
     h = ids["H"] = _log(db, setup, D(2025, 12, 1))
     C.acknowledge(db, h, "Repair not done", handler_id=setup.alice, on=D(2025, 12, 9))

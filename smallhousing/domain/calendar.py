@@ -124,6 +124,7 @@ class Deadline:
     due: dt.date
     label: str = ""
     calendar: "WorkingCalendar | None" = field(default=None, repr=False, compare=False)
+    note: str = field(default="", compare=False)  # why it starts where it does, in words
 
     def _walk(self) -> tuple[tuple[Skipped, ...], int]:
         cal = self.calendar or WorkingCalendar()
@@ -173,6 +174,8 @@ class Deadline:
                 text += ", skipping " + parts[0]
             else:
                 text += ", skipping " + ", ".join(parts[:-1]) + " and " + parts[-1]
+        if self.note:
+            text += f" ({self.note})"
         return text
 
     def __str__(self) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .calendar import WorkingCalendar
-from .rules import RuleSet, StageDates, stage_timings
+from .rules import ExtensionDates, RuleSet, StageDates, judge_extensions, response_start, stage_timings
 
 ONE_PLACE = Decimal("0.1")
 
@@ -71,44 +71,60 @@ class ResponseTimer:
         self.cal = cal
         self._due: dict = {}
 
-    def due(self, rules: RuleSet, number: int, requested_on: date | None,
-            acknowledged_on: date | None) -> date | None:
-        """The Code's date for the response before any extension; None until its clock starts."""
-        start = acknowledged_on if rules.respond_from[number] == "acknowledged" else requested_on
-        if start is None:
-            return None
-        days = rules.respond_days[number]
+    def _add(self, start: date, days: int) -> date:
         key = (start, days)
         found = self._due.get(key)
         if found is None:
             found = self._due[key] = self.cal.add(start, days).due
         return found
 
+    def acknowledge_due(self, rules: RuleSet, number: int, requested_on: date) -> date | None:
+        """The Code's date for the acknowledgement; None where the Code sets none (2022, stage 2)."""
+        days = rules.acknowledge_days_at(number)
+        return None if days is None else self._add(requested_on, days)
+
+    def due(self, rules: RuleSet, number: int, requested_on: date | None,
+            acknowledged_on: date | None) -> date | None:
+        """The Code's date for the response before any extension; None until its clock starts.
+
+        The clock runs from the acknowledgement or from the day it was due, whichever is earlier."""
+        if requested_on is None:
+            return None
+        start = response_start(rules, number, requested_on, acknowledged_on,
+                               self.acknowledge_due(rules, number, requested_on))
+        if start is None:
+            return None
+        return self._add(start, rules.respond_days[number])
+
     def acknowledged_on_time(self, rules: RuleSet, requested_on: date,
-                             acknowledged_on: date | None) -> bool:
+                             acknowledged_on: date | None, number: int = 1) -> bool:
         """Acknowledged by the Code's date (the same answer as ``on_time(...)[0]``)."""
         if acknowledged_on is None:
             return False
-        days = rules.acknowledge_days
-        key = (requested_on, days)
-        found = self._due.get(key)
-        if found is None:
-            found = self._due[key] = self.cal.add(requested_on, days).due
-        return acknowledged_on <= found
+        due = self.acknowledge_due(rules, number, requested_on)
+        return due is not None and acknowledged_on <= due
+
+    def code_due(self, rules: RuleSet, number: int, requested_on: date | None,
+                 acknowledged_on: date | None,
+                 extensions: Sequence[ExtensionDates] = ()) -> date | None:
+        """The Code's date for the response, counting only the extensions within the Code."""
+        due = self.due(rules, number, requested_on, acknowledged_on)
+        if due is None or not extensions:
+            return due
+        cap = self._add(due, rules.extension_cap[number])
+        counted, _ = judge_extensions(due, cap, extensions)
+        return counted or due
 
     def on_time(self, rules: RuleSet, number: int, requested_on: date | None,
                 acknowledged_on: date | None, responded_on: date | None,
-                extended_to: date | None = None, extension_within_code: bool = True) -> bool:
-        """Responded by the Code's date. ``extended_to`` is the latest extension's date (it counts
-        only when every extension was within the Code); a response not yet made is not on time."""
+                extensions: Sequence[ExtensionDates] = ()) -> bool:
+        """Responded by the Code's date; an extension counts only when agreed by the date in force
+        before it, told to the resident and within the cap (or past it with a good reason). A
+        response not yet made is not on time."""
         if responded_on is None:
             return False
-        due = self.due(rules, number, requested_on, acknowledged_on)
-        if due is None:
-            return False
-        if extension_within_code and extended_to is not None:
-            due = extended_to
-        return responded_on <= due
+        due = self.code_due(rules, number, requested_on, acknowledged_on, extensions)
+        return due is not None and responded_on <= due
 
 
 class MemoCalendar(WorkingCalendar):

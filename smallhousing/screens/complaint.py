@@ -196,8 +196,10 @@ class ComplaintScreen(AppScreen):
             nxt.update(f"Next: {v.next_step} by {day(v.next_due)}{left}")
             nxt.add_class(status_class(v.status))
             text = v.next_deadline.explain() if v.next_deadline else ""
-            if v.next_deadline and v.next_deadline.due != v.next_due:
-                text = f"Extended to {day(v.next_due)}. Before the extension: {text}"
+            cur = v.current
+            if cur and cur.deadlines.respond_by is not None and "respond" in v.next_step:
+                # the response: how it is worked out, and whether each extension counts
+                text = cur.deadlines.explain_response()
             explain.update(text)
             explain.display = bool(text)
         else:
@@ -249,11 +251,18 @@ class ComplaintScreen(AppScreen):
                 line(f"We are responsible for: {st.responsible_for}")
             if st.not_responsible_for:
                 line(f"We are not responsible for: {st.not_responsible_for}")
-            for e in sv.extensions:
-                told = "resident told" if e.resident_told else "resident NOT yet told"
-                line(f"Extended {day(e.extended_on)} to {day(e.new_due_on)}: {e.reason}"
+            verdicts = sv.deadlines.extensions
+            for i, e in enumerate(sv.extensions):
+                told = (f"resident told {day(e.told_on)}" + (f" by {e.told_how}" if e.told_how else "")
+                        if e.resident_told and e.told_on else
+                        "resident told" if e.resident_told else "resident NOT yet told")
+                line(f"Extension agreed {day(e.extended_on)}, to {day(e.new_due_on)}: {e.reason}"
                      + (f" Good reason for going past the limit: {e.good_reason}" if e.good_reason else "")
                      + f" ({told})")
+                if e.update_plan:
+                    line(f"Keeping the resident up to date: {e.update_plan}")
+                if i < len(verdicts):
+                    line(verdicts[i].explain())
             if st.responded_on:
                 line(f"Responded {day(st.responded_on)}: {st.decision}. {st.reasons}")
                 if st.remedy_statement:

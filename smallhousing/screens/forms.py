@@ -56,7 +56,7 @@ class AcknowledgeForm(ComplaintForm):
 
     def compose_fields(self) -> ComposeResult:
         st = self.view.current
-        due = st.deadlines.acknowledge_by.due if st else None
+        due = st.deadlines.acknowledge_by.due if st and st.deadlines.acknowledge_by else None
         yield _context(f"In the resident's words: {self.c.description}"
                        + (f"\nThey would like: {self.c.outcome_sought}" if self.c.outcome_sought else ""))
         yield Field("Complaint definition: what the complaint is about and the outcome wanted",
@@ -96,17 +96,26 @@ class ExtendForm(ComplaintForm):
         rules = rule_set(self.c.rule_set)
         self.cap = d.cap.due if d.cap else None
         extra = rules.extension_cap[st.stage.number]
+        code_due = d.code_respond_by
         yield _context(f"Stage {st.stage.number} response is due {day(d.final_respond_by)}. Without a good "
                        f"reason the new date can be at most {day(self.cap)}: {extra} more working days "
-                       f"(Code {rules.provisions.get(f'extend{st.stage.number}', '')}).")
+                       f"({rules.provision(f'extend{st.stage.number}')}). An extension counts under the "
+                       f"Code only if it is agreed by {day(code_due)} and the resident is told of it.")
         yield Field("New response date", self.date_input("new_due", None, not_after_today=False),
                     hint=f"A working day after {day(d.final_respond_by)}, written like {input_day(self.cap)}.")
         yield Field("Why more time is needed", _area("reason"))
         yield Field("Good reason for going past the limit", Input(id="good_reason", compact=True),
                     hint=f"Only needed for a date after {day(self.cap)}.")
+        yield Field("Day the extension was agreed", self.date_input("date", self.today),
+                    hint=f"Agreed after {day(code_due)}, it does not count under the Code.")
         yield Checkbox("Resident told the new date, the reason and the Ombudsman's details",
                        id="resident_told", compact=True)
-        yield Field("Date of the extension", self.date_input("date", self.today))
+        yield Field("Day the resident was told", self.date_input("told_on", None, required=False),
+                    hint="Leave blank if told the day it was agreed, or not yet told.")
+        yield Field("How the resident was told", Input(id="told_how", placeholder="letter, phone, email ...",
+                                                       compact=True))
+        yield Field("How and how often we will keep the resident up to date meanwhile",
+                    _area("update_plan"), hint="For example: a phone call every Friday until the response.")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "new_due" or self.cap is None:
@@ -126,9 +135,12 @@ class ExtendForm(ComplaintForm):
         new_due = self.date("new_due", "new response date")
         if new_due is None:
             raise DomainError("Give the new response date.", field="new_due")
-        told = self.query_one("#resident_told", Checkbox).value
+        told_on = self.date("told_on", "day the resident was told")
+        how = self.text("told_how")
+        told = self.query_one("#resident_told", Checkbox).value or told_on is not None or bool(how.strip())
         return C.extend(self.db, self.c.id, new_due, self.text("reason"), good_reason=self.text("good_reason"),
-                        resident_told=told, on=self.date("date"))
+                        resident_told=told, on=self.date("date"), told_on=told_on if told else None,
+                        told_how=how if told else "", update_plan=self.text("update_plan"))
 
 
 # respond -----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlmodel import select
 from ..domain import lifecycle as L
 from ..domain.calendar import Deadline, short_date
 from ..domain.errors import DomainError
-from ..domain.rules import StageDates, rule_set, rule_set_for, stage_deadlines
+from ..domain.rules import ExtensionDates, StageDates, rule_set, rule_set_for, stage_deadlines
 from ..store.models import (Complaint, Correspondence, Extension, OutstandingAction, Remedy,
                             Representative, Resident, ServiceRequest, Staff, Stage)
 from .base import (NotFound, Unit, audit, changes_since, clean, reading, snapshot, transaction,
@@ -86,9 +86,15 @@ def _extensions(u: Unit, stage: Stage) -> list[Extension]:
     return u.cache[key]
 
 
+def extension_dates(e: Extension) -> ExtensionDates:
+    """An extension as the Code looks at it: agreed when, told or not, with what good reason."""
+    return ExtensionDates(e.new_due_on, e.extended_on, bool(e.resident_told), e.good_reason or "")
+
+
 def stage_dates(stage: Stage, extensions: list[Extension]) -> StageDates:
     return StageDates(stage.number, stage.requested_on, stage.acknowledged_on, stage.responded_on,
-                      tuple(e.new_due_on for e in extensions))
+                      tuple(e.new_due_on for e in extensions),
+                      tuple(extension_dates(e) for e in extensions))
 
 
 def _staff_name(u: Unit, staff_id: int | None) -> str:
@@ -127,8 +133,11 @@ def next_deadline(u: Unit, c: Complaint) -> tuple[str, Deadline | None, dt.date 
     rules = rule_set(c.rule_set)
     d = stage_deadlines(u.cal, rules, stage_dates(st, _extensions(u, st)))
     if st.acknowledged_on is None:
+        if d.acknowledge_by is None:  # 2022 Code, stage 2: no acknowledgement deadline
+            return f"acknowledge and respond at stage {st.number}", d.respond_by, d.code_respond_by
         return f"acknowledge stage {st.number}", d.acknowledge_by, d.acknowledge_by.due
-    return f"respond at stage {st.number}", d.respond_by, d.final_respond_by
+    # the Code's date: an extension agreed too late, or not told to the resident, does not move it
+    return f"respond at stage {st.number}", d.respond_by, d.code_respond_by
 
 
 def _save(u: Unit, row) -> None:
@@ -452,9 +461,12 @@ def record_extension_told(db, extension_id: int, on: dt.date | None = None, how:
         st = u.get(Stage, e.stage_id, "stage")
         day = L.check_date(on or u.today, u.today, what="day the resident was told",
                            not_before=e.extended_on, not_before_what="extension")
-        return update_fields(u, e, f"resident told of the stage {st.number} extension",
-                             complaint_id=st.complaint_id, resident_told=True, told_on=day,
-                             told_how=how)
+        e = update_fields(u, e, f"resident told of the stage {st.number} extension",
+                          complaint_id=st.complaint_id, resident_told=True, told_on=day,
+                          told_how=how)
+        u.cache.pop(("extensions", st.id), None)
+        _refresh(u, u.get(Complaint, st.complaint_id, "complaint"))  # the extension may count now
+        return e
 
 
 def respond(db, complaint: "int | str", decision: str, reasons: str, *,
@@ -710,6 +722,8 @@ class ComplaintView:
     status: str = ""
     flags: list[str] = field(default_factory=list)
     allowed: list[str] = field(default_factory=list)
+    # each stage's deadlines in words: a late acknowledgement, extensions that do or do not count
+    deadline_notes: list[str] = field(default_factory=list)
 
     def stage(self, number: int) -> StageView | None:
         return next((s for s in self.stages if s.stage.number == number), None)
@@ -742,9 +756,19 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
         adjustments = list(u.s.exec(select(Adjustment).where(Adjustment.resident_id == c.resident_id)).all())
         restrictions = list(u.s.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all())
         answered = len([s for s in stages if s.stage.responded_on])
+        notes = []
+        for sv in stages:
+            n = sv.stage.number
+            if sv.deadlines.acknowledge_by is None:
+                notes.append(f"Stage {n}: the {rules.code} Code sets no deadline for acknowledging it "
+                             f"({rules.provision(f'ack{n}')} asks for our understanding of it on "
+                             "receipt); the response runs from the request.")
+            text = sv.deadlines.explain_response()
+            if text:
+                notes.append(f"Stage {n} response ({rules.provision(f'respond{n}')}): {text}")
         return ComplaintView(
             c, resident, rep, stages, rows(Remedy, Remedy.id), rows(OutstandingAction, OutstandingAction.id),
             rows(Correspondence, Correspondence.on), rows(AuditEntry, AuditEntry.id), step, deadline, due,
             deadline_status(u.cal, due, u.today) if due else "",
             resident_flags(resident, adjustments, restrictions) if resident else [],
-            L.allowed_actions(c.state, answered))
+            L.allowed_actions(c.state, answered), notes)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..domain import tsm
-from ..domain.rules import rule_set
+from ..domain.rules import ExtensionDates, rule_set
 from ..domain.years import parse_year, year_bounds, year_label
 from .reads import plain_reading
 
@@ -82,11 +82,15 @@ def tsm_for_year(db, year: "int | str") -> TSM:
             f"FROM stage st JOIN complaint c ON c.id = st.complaint_id WHERE {answered} OR {escalated}",
             span)
         exts: dict[int, list] = defaultdict(list)
-        for sid, beyond, good, new_due in r.rows(
-                "SELECT stage_id, beyond_cap, good_reason, new_due_on FROM extension ORDER BY id"):
-            exts[sid].append((bool(beyond), good, new_due))
+        ext_rows = r.rows("SELECT stage_id, new_due_on, extended_on, resident_told, good_reason "
+                          "FROM extension ORDER BY id")
         timer = tsm.ResponseTimer(r.cal)
-    on_time, day, rules_for = timer.on_time, _Days(), {}
+    day = _Days()
+    for sid, new_due, agreed, told, good in ext_rows:
+        # each extension as the Code looks at it: it counts only when agreed by the date in force
+        # before it and told to the resident (6.4, 6.15)
+        exts[sid].append(ExtensionDates(day[new_due], day[agreed], bool(told), good or ""))
+    on_time, rules_for = timer.on_time, {}
     stage2_received = 0
     responded, within = [0, 0, 0], [0, 0, 0]
     for sid, number, requested, acked, answered_on, code, escalation_counts, answered_in_year in stages:
@@ -96,15 +100,10 @@ def tsm_for_year(db, year: "int | str") -> TSM:
         rules = rules_for.get(code)
         if rules is None:
             rules = rules_for[code] = rule_set(code)
-        found = exts.get(sid)
-        if found:  # the latest extension's date counts if every one was within the Code
-            in_code = tsm.extensions_within_code((b, g) for b, g, _ in found)
-            extended_to = day[found[-1][2]]
-        else:
-            extended_to, in_code = None, True
         n = 1 if number == 1 else 2
         responded[n] += 1
-        within[n] += on_time(rules, number, day[requested], day[acked], day[answered_on], extended_to, in_code)
+        within[n] += on_time(rules, number, day[requested], day[acked], day[answered_on],
+                             exts.get(sid, ()))
     return TSM(y, homes, stage1_received, stage2_received, responded[1], within[1], responded[2], within[2])
 
 

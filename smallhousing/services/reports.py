@@ -7,8 +7,10 @@ Counting rules (see docs/REPORTING.md):
   count, as do complaints later withdrawn.
 - Stage 2 received: stage 2 requested in the period, less requests whose escalation was refused.
 - Responded: stages whose response is dated in the period, whenever the complaint arrived.
-- On time: the response date is on or before the Code's date for that stage (domain.tsm.on_time);
-  an extension counts when it was within the cap, or past it with a good reason recorded.
+- On time: the response date is on or before the Code's date for that stage (domain.tsm.on_time),
+  whose clock runs from the acknowledgement or the day it was due, whichever is earlier; an
+  extension counts when it was agreed by the date in force before it, the resident was told, and
+  it was within the cap or past it with a good reason recorded (domain.rules.judge_extensions).
 
 Counts come from aggregate SQL; the per-stage timing checks are one pass over just the stages
 acknowledged or answered in the period, with a calendar that remembers the dates it works out.
@@ -30,7 +32,7 @@ from ..domain import lifecycle as L
 from ..domain import tsm
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
-from ..domain.rules import rule_set
+from ..domain.rules import ExtensionDates, rule_set
 from ..domain.years import parse_year, year_bounds, year_label, year_of
 from ..store.models import (Adjustment, AuditEntry, Complaint, Correspondence, Extension, HomesYear,
                             LandlordSettings, LearningPoint, OmbudsmanCase, OmbudsmanOrder,
@@ -274,15 +276,17 @@ def _figures(u: Unit, start: dt.date, end: dt.date, label: str, homes: int | Non
     for sid, number, requested, acked, responded, decision, code in stage_rows:
         sf = f.stage(number)
         rules = rule_set(code)
-        if acked is not None and start <= acked <= end:
+        # an acknowledgement is timed only where the Code sets a deadline for it (not 2022 stage 2)
+        if acked is not None and start <= acked <= end \
+                and rules.acknowledge_days_at(number) is not None:
             sf.acknowledged += 1
-            sf.acknowledged_on_time += timer.acknowledged_on_time(rules, requested, acked)
+            sf.acknowledged_on_time += timer.acknowledged_on_time(rules, requested, acked, number)
         if responded is not None and start <= responded <= end:
             exts = exts_by_stage.get(sid, ())
-            within = tsm.extensions_within_code((e[4], e[5]) for e in exts)
             sf.responded += 1
-            sf.responded_on_time += timer.on_time(rules, number, requested, acked, responded,
-                                                  exts[-1][3] if exts else None, within)
+            sf.responded_on_time += timer.on_time(
+                rules, number, requested, acked, responded,
+                [ExtensionDates(e[3], e[2], bool(e[6]), e[5] or "") for e in exts])
             sf.responded_extended += bool(exts)
             key = decision or "no decision recorded"
             sf.outcomes[key] = sf.outcomes.get(key, 0) + 1

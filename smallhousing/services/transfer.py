@@ -41,8 +41,9 @@ from .base import Unit, audit, clean, reading, transaction
 Progress = Callable[[int, int], None]
 
 # The columns of a complaints log, in the order an export writes them. The first thirty are the
-# documented log; the last four carry what a log needs to say about withdrawn complaints and refused
-# escalations, so that an export can be read back without turning them into open complaints.
+# documented log; the next four carry what a log needs to say about withdrawn complaints and refused
+# escalations, so that an export can be read back without turning them into open complaints; then the
+# day each stage's extension was agreed (whether it counts under the Code turns on it).
 COLUMNS = (
     "reference", "received_on", "resident_name", "address", "channel", "category", "summary",
     "outcome_sought", "definition", "refused_on", "refusal_reason",
@@ -52,6 +53,7 @@ COLUMNS = (
     "stage2_extension_reason", "stage2_responded_on", "stage2_decision", "stage2_reasons",
     "remedy", "compensation_gbp", "outstanding_actions", "closed_on",
     "escalation_refused_on", "escalation_refusal_reason", "withdrawn_on", "withdrawal_reason",
+    "stage1_extended_on", "stage2_extended_on",
 )
 REQUIRED = ("reference", "received_on", "resident_name")
 DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_on") or c.endswith("_to"))
@@ -391,10 +393,12 @@ class _Importer:
                  f"a reason for extending stage {n} is given but no new date")
             need(p + "extended_to", p + "acknowledged_on",
                  f"stage {n} has a new response date but no acknowledgement date")
+            need(p + "extended_on", p + "extended_to",
+                 f"stage {n} has the day an extension was agreed but no new response date")
             need(p + "responded_on", p + "acknowledged_on",
                  f"stage {n} has a response date but no acknowledgement date")
         for col in ("stage2_handler", "stage2_acknowledged_on", "stage2_extended_to",
-                    "stage2_extension_reason", "stage2_responded_on", "stage2_decision", "stage2_reasons",
+                    "stage2_extension_reason", "stage2_extended_on", "stage2_responded_on", "stage2_decision", "stage2_reasons",
                     "escalation_refused_on", "escalation_refusal_reason"):
             need(col, "stage2_requested_on",
                  f"there are stage 2 details ({col.replace('_', ' ')}) but no stage 2 request date")
@@ -526,12 +530,24 @@ class _Importer:
                    C.acknowledge, u, cid, definition, handler_id=handler, on=v[p + "acknowledged_on"])
         if self._when(row, p + "extended_to"):
             reason = v[p + "extension_reason"]
-            # the log does not say when the extension was agreed, so it is recorded on the day of the
-            # acknowledgement; the log's reason is the only one there is, so it also serves as the
-            # good reason asked for when the new date is past the usual limit
-            self._step(row, {"reason": p + "extension_reason", "good_reason": p + "extension_reason"},
+            # The log's reason is the only one there is, so it also serves as the good reason asked
+            # for when the new date is past the usual limit. A log that records an extension is taken
+            # as showing the resident was told of it (on the day it was agreed): docs/REPORTING.md.
+            if self._when(row, p + "extended_on"):
+                agreed = v[p + "extended_on"]
+            else:
+                # the day it was agreed is not given: taken as the day of the acknowledgement, and
+                # said so, since whether it counts under the Code turns on that day
+                agreed = v[p + "acknowledged_on"]
+                self.result.warnings.append(Problem(
+                    row.line, p + "extended_on",
+                    f"stage {n} was extended to {v[p + 'extended_to'].isoformat()} but the log does not "
+                    f"say when the extension was agreed: it was recorded as agreed on the day of the "
+                    f"acknowledgement, {agreed.isoformat()}"))
+            self._step(row, {"reason": p + "extension_reason", "good_reason": p + "extension_reason",
+                             "date": p + "extended_on"},
                        p + "extended_to", C.extend, u, cid, v[p + "extended_to"], reason,
-                       good_reason=reason, on=v[p + "acknowledged_on"])
+                       good_reason=reason, on=agreed, resident_told=True)
         if self._when(row, p + "responded_on"):
             remedies: list[C.RemedyInput] = []
             actions: list[C.ActionInput] = []
@@ -714,6 +730,7 @@ def log_rows(db) -> list[dict]:
                 e = ext_by_stage.get(st.id)
                 if e is not None:
                     row[p + "extended_to"] = e.new_due_on.isoformat()
+                    row[p + "extended_on"] = e.extended_on.isoformat()
                     reason = e.reason
                     if e.good_reason and e.good_reason != e.reason:
                         reason = f"{e.reason} (good reason: {e.good_reason})"
