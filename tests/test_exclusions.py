@@ -235,3 +235,94 @@ def test_a_complaint_row_is_still_readable(db, setup):
     c = _log(db, setup)
     with reading(db) as u:
         assert u.s.get(Complaint, c.id).discretion_note == ""
+
+
+# import and export -------------------------------------------------------------------------------
+
+IMPORT_HEADER = ("reference,received_on,resident_name,address,refused_on,refusal_reason,stage1_handler,"
+                 "issue_arose_on,aware_on")
+
+
+def _csv(*rows):
+    return ("\r\n".join([IMPORT_HEADER, *rows]) + "\r\n").encode("utf-8")
+
+
+def test_import_reads_the_section2_dates_and_who_refused(db, tmp_path):
+    from smallhousing.services import transfer as T
+
+    T.import_csv(db, _csv(
+        "A-1,2026-02-02,Ann Bell,1 Lane,2026-02-03,older than 12 months: The leak was in 2023.,"
+        "Dai Evans,2023-05-01,2023-05-10",
+        "A-2,2026-02-02,Ann Bell,1 Lane,2026-02-03,legal proceedings: Claim filed.,,,",
+        "A-3,2026-02-02,Ann Bell,1 Lane,,,,2025-12-01,"))
+    a1, a2, a3 = (C.complaint_view(db, r).complaint for r in ("A-1", "A-2", "A-3"))
+    staff = {s.id: s.name for s in S.list_staff(db)}
+    assert (a1.issue_arose_on, a1.aware_on) == (D(2023, 5, 1), D(2023, 5, 10))
+    assert staff[a1.refused_by_id] == "Dai Evans" and a1.discretion_note
+    assert staff[a2.refused_by_id] == "Imported"
+    assert a3.issue_arose_on == D(2025, 12, 1) and a3.aware_on is None
+    out = tmp_path / "log.csv"
+    T.export_csv(db, out)
+    text = out.read_text(encoding="utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    assert header[-2:] == ["issue_arose_on", "aware_on"] or \
+        {"issue_arose_on", "aware_on"} <= set(header)
+    assert "2023-05-01,2023-05-10" in text
+
+
+def test_import_refuses_a_too_old_refusal_the_dates_do_not_support(db):
+    from smallhousing.services import transfer as T
+
+    with pytest.raises(T.ImportProblems) as e:
+        T.import_csv(db, _csv(
+            "A-1,2026-02-02,Ann Bell,1 Lane,2026-02-03,older than 12 months: Old.,,2025-06-01,",
+            "A-2,2026-02-02,Ann Bell,1 Lane,2026-02-03,older than 12 months: Old.,,,"))
+    problems = {(p.line, p.column) for p in e.value.problems}
+    assert (2, "refusal_reason") in problems or (2, "issue_arose_on") in problems
+    assert (3, "issue_arose_on") in problems
+
+
+# upgrading from 0004 fills the handler history -----------------------------------------------------
+
+def test_upgrade_from_0004_fills_handler_history(tmp_path):
+    from smallhousing.store import migrate
+    from smallhousing.store.db import Database
+
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    old = Database(path, actor="tester", today=TODAY).open(migrate=False)
+    migrate.upgrade(old, fresh=True, to="0004_stage_dates")
+    old.close()
+    with sqlite3.connect(str(path)) as con:
+        assert "issue_arose_on" not in {r[1] for r in con.execute("PRAGMA table_info(complaint)")}
+        con.execute("INSERT INTO staff (id, name, role, email, active) VALUES "
+                    "(1, 'Ann', '', '', 1), (2, 'Ben', '', '', 1)")
+        rcols = [r for r in con.execute("PRAGMA table_info(resident)")]
+        # every NOT NULL column without a default gets an empty value
+        names = [r[1] for r in rcols if r[3] and r[4] is None and r[1] != "id"]
+        vals = ["'Mrs Rees'" if n == "name" else "''" for n in names]
+        con.execute(f"INSERT INTO resident (id, {', '.join(names)}) VALUES (1, {', '.join(vals)})")
+    with sqlite3.connect(str(path)) as con:
+        con.execute("INSERT INTO complaint (id, reference, resident_id, channel, received_on, "
+                    "description, outcome_sought, categories, vulnerable, rule_set, state, stage, "
+                    "acceptance, exclusion_ground, exclusion_reason, escalation_refusal_ground, "
+                    "escalation_refusal_reason, withdrawn_reason, next_step, search_text) VALUES "
+                    "(1, '2026-0001', 1, 'phone', '2026-01-05', 'Leak', '', '', 0, '2024', "
+                    "'stage 2 acknowledged', 2, 'accepted', '', '', '', '', '', '', '')")
+        con.execute("INSERT INTO stage (complaint_id, number, requested_on, acknowledged_on, definition, "
+                    "responsible_for, not_responsible_for, handler_id, responded_on, decision, reasons, "
+                    "remedy_statement, actions_statement) VALUES "
+                    "(1, 1, '2026-01-05', '2026-01-06', 'd', '', '', 1, '2026-01-12', 'upheld', 'r', 'x', 'y'),"
+                    "(1, 2, '2026-01-14', '2026-01-15', 'd', '', '', 2, NULL, '', '', '', '')")
+    db = Database(path, actor="tester", today=TODAY).open()
+    try:
+        with reading(db) as u:
+            rows = sorted((a.stage, a.staff_id, a.assigned_on, a.ended_on)
+                          for a in u.s.exec(select(HandlerAssignment)).all())
+        assert rows == [(1, 1, D(2026, 1, 6), None), (2, 2, D(2026, 1, 15), None)]
+        # and 6.13 now sees Ann as a stage 1 handler
+        with pytest.raises(DomainError, match="6.13"):
+            C.reassign_handler(db, 1, 1, "Cover while Ben is away.")
+    finally:
+        db.close()
