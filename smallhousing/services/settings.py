@@ -163,9 +163,10 @@ class StaffLeft(DomainError):
     """add_staff was given the name of someone who left: they are the same person (6.13 is judged
     by person), so they are reactivated, not added twice. ``staff_id`` is their record."""
 
-    def __init__(self, message: str, staff_id: int) -> None:
+    def __init__(self, message: str, staff_id: int, name: str = "") -> None:
         super().__init__(message, field="name")
         self.staff_id = staff_id
+        self.name = name
 
 
 def _name_key(name: str) -> str:
@@ -187,7 +188,7 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
             if other.active:
                 raise DomainError(f"{other.name} is already on the staff list.", field="name")
             raise StaffLeft(f"{other.name} was on the staff list before and left; reactivate them "
-                            "rather than adding them again.", other.id)
+                            "rather than adding them again.", other.id, other.name)
         row = Staff(name=name, role=clean(role), email=clean(email))
         u.add(row)
         audit(u, "staff added", row)
