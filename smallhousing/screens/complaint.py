@@ -27,7 +27,7 @@ LIFECYCLE = {
     "acknowledge": "acknowledge", "extend": "extend", "respond": "respond", "escalate": "request_stage2",
     "refuse": "refuse", "refuse_escalation": "refuse_escalation", "close": "close", "withdraw": "withdraw",
 }
-ALSO_ACTIONS = ("withdraw", "add_point", "note", "mark_done", "update_action", "open_letter")
+ALSO_ACTIONS = ("withdraw", "reassign", "add_point", "note", "mark_done", "update_action", "open_letter")
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = ("acknowledged_on", "responded_on", "requested_on", "received_on", "extended_on", "on",
                   "refused_on", "escalation_refused_on", "closed_on", "withdrawn_on", "completed_on",
