@@ -239,10 +239,10 @@ def test_import_reads_the_day_an_extension_was_agreed(db, setup):
     assert not any("line 2" in n for n in notes)
     t = M.tsm_for_year(db, 2025)
     assert (t.stage1_responded, t.stage1_within) == (2, 1)
-    # the export writes the day agreed, last among the columns, and reads back the same
+    # the export writes the day agreed, and reads back the same
     rows_out = {r["reference"]: r for r in T.log_rows(db)}
     assert rows_out["X1"]["stage1_extended_on"] == "2026-02-20"
-    assert list(T.COLUMNS)[-2:] == ["stage1_extended_on", "stage2_extended_on"]
+    assert {"stage1_extended_on", "stage2_extended_on"} <= set(T.COLUMNS)
 
 
 def test_import_day_agreed_needs_a_new_date(db, setup):

@@ -73,14 +73,14 @@ def stage2(db, setup):
 def refused(db, setup):
     c = logged(db, setup)
     C.refuse(db, c.id, "already considered", "We answered the same points in complaint 2025-0042.",
-             on=D(2026, 2, 4))
+             on=D(2026, 2, 4), decided_by=setup.bilal)
     return c
 
 
 def escalation_refused(db, setup):
     c = responded(db, setup)
     C.refuse_escalation(db, c.id, "legal proceedings", "A disrepair claim has been filed at the county court.",
-                        on=D(2026, 2, 25))
+                        on=D(2026, 2, 25), decided_by=setup.bilal)
     return c
 
 

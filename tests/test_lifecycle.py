@@ -25,7 +25,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "received": {"refuse": L.REFUSED, "acknowledge": L.S1_ACKNOWLEDGED, "withdraw": L.WITHDRAWN,
                  "fold": L.RECEIVED},
     "refused": {},
-    "stage 1 acknowledged": {"extend": L.S1_ACKNOWLEDGED, "respond": L.S1_RESPONDED,
+    # refused after acknowledgement when a section 2 ground appears mid-case (court proceedings)
+    "stage 1 acknowledged": {"refuse": L.REFUSED, "extend": L.S1_ACKNOWLEDGED, "respond": L.S1_RESPONDED,
                              "withdraw": L.WITHDRAWN, "fold": L.S1_ACKNOWLEDGED},
     "stage 1 responded": {"request_stage2": L.S2_REQUESTED, "refuse_escalation": L.ESCALATION_REFUSED,
                           "close": L.CLOSED, "withdraw": L.WITHDRAWN},
@@ -100,13 +101,22 @@ def test_a_response_needs_a_decision_and_reasons(decision, reasons, ok):
 
 
 def test_stage2_handler_must_differ():
-    L.check_stage2_handler(1, 2)
-    L.check_stage2_handler(None, 2)
+    L.check_stage2_handler({1}, 2)
+    L.check_stage2_handler(set(), 2)
     with pytest.raises(DomainError, match="6.13") as e:
-        L.check_stage2_handler(1, 1, "Alice Adams")
+        L.check_stage2_handler({1}, 1, "Alice Adams")
     assert "Alice Adams" in str(e.value)
     with pytest.raises(DomainError):
-        L.check_stage2_handler(1, None)
+        L.check_stage2_handler({1}, None)
+
+
+def test_stage2_handler_differs_from_everyone_who_handled_stage1():
+    # Alice handled stage 1 first, then Bilal took over: neither may consider stage 2 (6.13)
+    with pytest.raises(DomainError, match="6.13"):
+        L.check_stage2_handler({1, 2}, 1, "Alice Adams")
+    with pytest.raises(DomainError, match="6.13"):
+        L.check_stage2_handler({1, 2}, 2)
+    L.check_stage2_handler({1, 2}, 3)
 
 
 def test_dates_are_checked():
@@ -137,7 +147,8 @@ def _build(u_db, ids) -> dict[str, int]:
         return c.id
 
     new("received")
-    C.refuse(u_db, new("refused"), "already considered", "Answered in 2025.", on=D(2026, 2, 3))
+    C.refuse(u_db, new("refused"), "already considered", "Answered in 2025.", on=D(2026, 2, 3),
+             decided_by=b)
 
     def s1_ack(label):
         cid = new(label)
@@ -172,7 +183,7 @@ def _build(u_db, ids) -> dict[str, int]:
     s2_ack("stage 2 acknowledged")
     s2_resp("stage 2 responded")
     C.refuse_escalation(u_db, s1_resp("escalation refused"), "already considered",
-                        "Nothing new was raised.", on=D(2026, 2, 12))
+                        "Nothing new was raised.", on=D(2026, 2, 12), decided_by=b)
     C.close(u_db, s1_resp("closed after stage 1"), on=D(2026, 2, 12))
     C.close(u_db, s2_resp("closed after stage 2"), on=D(2026, 2, 23))
     C.withdraw(u_db, s1_ack("withdrawn"), "Resolved with the resident.", on=D(2026, 2, 5))
@@ -212,7 +223,8 @@ def test_template_states(states_db):
 
 def _do(db, cid: int, action: str, ids) -> None:
     if action == "refuse":
-        C.refuse(db, cid, "older than 12 months", "The leak was fixed in 2023.")
+        C.refuse(db, cid, "legal proceedings", "A disrepair claim has been filed at court.",
+                 decided_by=ids["alice"])
     elif action == "acknowledge":
         stage = C.complaint_view(db, cid).complaint.stage
         C.acknowledge(db, cid, "What the resident wants put right.",
@@ -227,7 +239,8 @@ def _do(db, cid: int, action: str, ids) -> None:
     elif action == "request_stage2":
         C.request_stage2(db, cid)
     elif action == "refuse_escalation":
-        C.refuse_escalation(db, cid, "legal proceedings", "A claim has been filed at court.")
+        C.refuse_escalation(db, cid, "legal proceedings", "A claim has been filed at court.",
+                            decided_by=ids["bilal"])
     elif action == "close":
         C.close(db, cid)
     elif action == "withdraw":

@@ -48,9 +48,12 @@ def _apply(db, cid, action, day, handler, flag):
     elif action == "request_stage2":
         C.request_stage2(db, cid, on=day, handler_id=handler if flag else None)
     elif action == "refuse":
-        C.refuse(db, cid, "older than 12 months" if flag else "bad ground", "It is from 2019", on=day)
+        C.refuse(db, cid, "older than 12 months" if flag else "bad ground", "It is from 2019", on=day,
+                 decided_by=handler, issue_arose_on=dt.date(2019, 1, 7),
+                 discretion_note="Considered; no reason it could not be raised sooner.")
     elif action == "refuse_escalation":
-        C.refuse_escalation(db, cid, "legal proceedings", "Claim filed at court", on=day)
+        C.refuse_escalation(db, cid, "legal proceedings", "Claim filed at court", on=day,
+                            decided_by=handler)
     elif action == "close":
         C.close(db, cid, on=day)
     elif action == "withdraw":

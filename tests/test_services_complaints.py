@@ -112,7 +112,7 @@ def test_later_steps_cannot_be_future_or_before_the_step_they_follow(db, setup, 
         elif step == "close":
             C.close(db, c.id, on=on)
         elif step == "refuse_escalation":
-            C.refuse_escalation(db, c.id, "already considered", "why", on=on)
+            C.refuse_escalation(db, c.id, "already considered", "why", on=on, decided_by=setup.bilal)
         else:
             C.withdraw(db, c.id, "why", on=on)
 
@@ -128,13 +128,15 @@ def test_later_steps_cannot_be_future_or_before_the_step_they_follow(db, setup, 
 
 def test_refusal_needs_a_section_2_ground_and_reasons(db, setup):
     c = _log(db, setup)
+    old = dict(decided_by=setup.bilal, issue_arose_on=D(2023, 5, 1),
+               discretion_note="Nothing kept the resident from raising it sooner.")
     with pytest.raises(DomainError, match="ground"):
-        C.refuse(db, c.id, "too trivial", "why")
+        C.refuse(db, c.id, "too trivial", "why", **old)
     with pytest.raises(DomainError):
-        C.refuse(db, c.id, "older than 12 months", "")
+        C.refuse(db, c.id, "older than 12 months", "", **old)
     with pytest.raises(DomainError, match="before"):
-        C.refuse(db, c.id, "older than 12 months", "why", on=D(2026, 1, 30))
-    c = C.refuse(db, c.id, "Older than 12 months", "The leak was in 2023.", on=D(2026, 2, 3))
+        C.refuse(db, c.id, "older than 12 months", "why", on=D(2026, 1, 30), **old)
+    c = C.refuse(db, c.id, "Older than 12 months", "The leak was in 2023.", on=D(2026, 2, 3), **old)
     assert c.state == L.REFUSED and c.acceptance == "refused" and c.refused_on == D(2026, 2, 3)
     assert c.exclusion_ground == "older than 12 months" and c.next_due_on is None
 

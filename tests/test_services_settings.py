@@ -65,8 +65,11 @@ def test_staff(db):
     S.update_staff(db, a.id, active=False)
     assert S.list_staff(db) == []
     assert [s.name for s in S.list_staff(db, active_only=False)] == ["Alice Adams"]
-    S.add_staff(db, "Alice Adams")  # a new Alice once the old one has left
-    assert len(S.list_staff(db, active_only=False)) == 2
+    # the Alice who left and comes back is the same person (6.13): reactivated, not added twice
+    with pytest.raises(S.StaffLeft, match="reactivate"):
+        S.add_staff(db, "Alice Adams")
+    assert S.reactivate_staff(db, a.id).active
+    assert len(S.list_staff(db, active_only=False)) == 1
 
 
 def test_closure_day_must_be_a_date(db):

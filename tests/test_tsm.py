@@ -78,7 +78,9 @@ def year_data(db, setup):
 
     # F: received Mon 1 Sep 2025 and REFUSED (older than 12 months): not a stage 1 complaint.
     f = ids["F"] = _log(db, setup, D(2025, 9, 1))
-    C.refuse(db, f, "older than 12 months", "It happened in 2022.", on=D(2025, 9, 2))
+    C.refuse(db, f, "older than 12 months", "It happened in 2022.", on=D(2025, 9, 2),
+             decided_by=setup.bilal, issue_arose_on=D(2022, 6, 1),
+             discretion_note="Nothing kept the resident from raising it sooner.")
 
     # E: received Mon 3 Nov 2025, acknowledged Tue 4 Nov. Due Tue 18 Nov; cap Tue 2 Dec.
     #    An imported extension to Fri 12 Dec is PAST the cap with NO good reason, so it does not
@@ -99,7 +101,8 @@ def year_data(db, setup):
     C.acknowledge(db, h, "Repair not done", handler_id=setup.alice, on=D(2025, 12, 9))
     C.respond(db, h, "not upheld", "Nothing wrong.", remedy_statement=NONE, on=D(2025, 12, 11))
     C.request_stage2(db, h, on=D(2025, 12, 15))
-    C.refuse_escalation(db, h, "legal proceedings", "A claim has been filed.", on=D(2025, 12, 16))
+    C.refuse_escalation(db, h, "legal proceedings", "A claim has been filed.", on=D(2025, 12, 16),
+                        decided_by=setup.bilal)
 
     # G: received today (Mon 2 Mar 2026), not yet acknowledged: counts as received.
     ids["G"] = _log(db, setup, D(2026, 3, 2))

@@ -60,6 +60,9 @@ ACTION_NAMES = {
 # (action, state) -> new state
 _TRANSITIONS: dict[tuple[str, str], str] = {
     ("refuse", RECEIVED): REFUSED,
+    # a section 2 ground can come to light after acknowledgement (a claim filed at court mid-case);
+    # once stage 1 has been answered it is too late to refuse: only escalation can be refused
+    ("refuse", S1_ACKNOWLEDGED): REFUSED,
     ("acknowledge", RECEIVED): S1_ACKNOWLEDGED,
     ("acknowledge", S2_REQUESTED): S2_ACKNOWLEDGED,
     ("extend", S1_ACKNOWLEDGED): S1_ACKNOWLEDGED,
@@ -146,13 +149,17 @@ def require_text(value: str | None, what: str, field: str | None = None) -> str:
     return text
 
 
-def check_stage2_handler(stage1_handler: int | None, stage2_handler: int | None,
-                         stage1_name: str = "") -> None:
-    """Code 6.13: stage 2 is considered by a different person from stage 1."""
+def check_stage2_handler(stage1_handlers, stage2_handler: int | None,
+                         stage2_name: str = "") -> None:
+    """Code 6.13: stage 2 is considered by a different person from anyone who handled stage 1.
+
+    ``stage1_handlers`` is every member of staff who handled stage 1 at any time (the stage's
+    handler history, not only its handler now); ``stage2_name`` names the one chosen, for the
+    message."""
     if stage2_handler is None:
         raise DomainError("Choose who will handle stage 2.", field="handler")
-    if stage1_handler is not None and stage1_handler == stage2_handler:
-        who = stage1_name or "the stage 1 handler"
+    if stage2_handler in set(stage1_handlers or ()):
+        who = stage2_name or "the person chosen"
         raise DomainError(
             f"Stage 2 must be handled by someone other than {who}, who handled stage 1 (Code 6.13).",
             field="handler")
@@ -165,12 +172,66 @@ def check_decision(decision: str | None, reasons: str | None) -> tuple[str, str]
     return d, require_text(reasons, "the reasons for the decision", field="reasons")
 
 
-def check_exclusion(ground: str | None, reason: str | None) -> tuple[str, str]:
+OLDER_THAN_12_MONTHS = "older than 12 months"
+
+
+def twelve_months_after(day: dt.date) -> dt.date:
+    """The same day a year later (29 February gives 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def check_section2_dates(issue_arose_on: dt.date | None, aware_on: dt.date | None,
+                         received_on: dt.date) -> None:
+    """When the issue arose and when the resident learnt of it: neither after the complaint was
+    received, and the resident cannot learn of an issue before it arose."""
+    for day, what, field in ((issue_arose_on, "day the issue arose", "issue_arose_on"),
+                             (aware_on, "day the resident became aware of it", "aware_on")):
+        if day is None:
+            continue
+        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+            raise DomainError(f"The {what} is not a date.", field=field)
+        if day > received_on:
+            raise DomainError(f"The {what} ({short_date(day)}) is after the complaint was received "
+                              f"({short_date(received_on)}).", field=field)
+    if issue_arose_on and aware_on and aware_on < issue_arose_on:
+        raise DomainError(f"The resident cannot have become aware of the issue ({short_date(aware_on)}) "
+                          f"before it arose ({short_date(issue_arose_on)}).", field="aware_on")
+
+
+def check_exclusion(ground: str | None, reason: str | None, *, received_on: dt.date | None = None,
+                    issue_arose_on: dt.date | None = None, aware_on: dt.date | None = None,
+                    discretion_note: str | None = "") -> tuple[str, str]:
+    """A section 2 ground with reasons. The 12-month ground (2.2, 2.3) is judged from the dates:
+    the complaint must have been made more than 12 months after the issue arose and after the
+    resident became aware of it (the later of the two recorded), and a note must say that taking
+    it on anyway was considered."""
     g = (ground or "").strip().lower()
     if g not in EXCLUSION_GROUNDS:
         raise DomainError("Choose a ground for refusing: " + ", ".join(EXCLUSION_GROUNDS) + ".",
                           field="ground")
-    return g, require_text(reason, "the reason for refusing", field="reason")
+    reason_text = require_text(reason, "the reason for refusing", field="reason")
+    if g == OLDER_THAN_12_MONTHS:
+        known = [d for d in (issue_arose_on, aware_on) if d is not None]
+        if not known:
+            raise DomainError("Record when the issue arose or when the resident became aware of it "
+                              "before refusing it as more than 12 months old.", field="issue_arose_on")
+        if received_on is not None:
+            check_section2_dates(issue_arose_on, aware_on, received_on)
+            latest = max(known)
+            if received_on <= twelve_months_after(latest):
+                what = ("the resident became aware of the issue" if aware_on == latest
+                        else "the issue arose")
+                raise DomainError(
+                    f"The complaint was made within 12 months of when {what} ({short_date(latest)}), "
+                    "so it cannot be refused as too old.", field="ground")
+        if not (discretion_note or "").strip() or not has_words(discretion_note or ""):
+            raise DomainError("Note how discretion to accept an older complaint was considered "
+                              "before refusing it as more than 12 months old.",
+                              field="discretion_note")
+    return g, reason_text
 
 
 @dataclass(frozen=True)

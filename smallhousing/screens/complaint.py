@@ -27,7 +27,7 @@ LIFECYCLE = {
     "acknowledge": "acknowledge", "extend": "extend", "respond": "respond", "escalate": "request_stage2",
     "refuse": "refuse", "refuse_escalation": "refuse_escalation", "close": "close", "withdraw": "withdraw",
 }
-ALSO_ACTIONS = ("withdraw", "add_point", "note", "mark_done", "update_action", "open_letter")
+ALSO_ACTIONS = ("withdraw", "reassign", "add_point", "note", "mark_done", "update_action", "open_letter")
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = ("acknowledged_on", "responded_on", "requested_on", "received_on", "extended_on", "on",
                   "refused_on", "escalation_refused_on", "closed_on", "withdrawn_on", "completed_on",
@@ -62,6 +62,8 @@ class ComplaintScreen(AppScreen):
                 tooltip="Mark a remedy or outstanding action done"),
         Binding("u", "update_action", "Update on action", id="complaint-update-action", show=False,
                 tooltip="Record an update given to the resident on an action"),
+        Binding("h", "reassign", "Change handler", id="complaint-reassign", show=False,
+                tooltip="Hand the current stage to someone else, with the reason"),
         Binding("b", "open_letter", "Open letter", id="complaint-open-letter", show=False,
                 tooltip="Open the chosen letter in the system viewer"),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
@@ -346,6 +348,10 @@ class ComplaintScreen(AppScreen):
                 return any(not a.completed_on for a in v.actions)
             if action == "open_letter":
                 return any(k.file_path for k in v.correspondence)
+        if action == "reassign":
+            from ..domain import lifecycle as L
+
+            return self.view is not None and self.view.complaint.state not in L.FINISHED_STATES
         return True
 
     # actions -------------------------------------------------------------------------------------
@@ -384,6 +390,9 @@ class ComplaintScreen(AppScreen):
 
     def action_refuse_escalation(self) -> None:
         self._form(F.RefuseForm(self.db, self.view, escalation=True))
+
+    def action_reassign(self) -> None:
+        self._form(F.ReassignForm(self.db, self.view))
 
     def action_close(self) -> None:
         self._form(F.CloseForm(self.db, self.view))

@@ -328,15 +328,58 @@ class RefuseForm(ComplaintForm):
                                      prompt="(choose a ground)", id="ground", compact=True))
         yield Static("", id="ground-help", classes="field-hint", markup=False)
         yield Field("Reasons, in full", _area("reason"))
+        options = staff_options(self.db)
+        yield Field("Who decided", Select(options, prompt="(choose who decided)", id="decided_by",
+                                          compact=True), hint="" if options else NO_STAFF)
         yield Field("Date of the decision", self.date_input("date", self.today))
+        if not self.escalation:
+            yield Field("When the issue arose", self.date_input("issue_arose_on", self.c.issue_arose_on,
+                                                                required=False),
+                        hint="Needed for the 12-month ground, or when the resident became aware of it.")
+            yield Field("When the resident became aware of it",
+                        self.date_input("aware_on", self.c.aware_on, required=False))
+        yield Field("How discretion to accept it anyway was considered", _area("discretion_note"),
+                    hint="Needed for the 12-month ground: an older issue can still be taken on.")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "ground":
             self.query_one("#ground-help", Static).update(L.EXCLUSION_GROUNDS.get(field_value(event.select), ""))
 
     def save(self):
-        fn = C.refuse_escalation if self.escalation else C.refuse
-        return fn(self.db, self.c.id, self.choice("ground") or "", self.text("reason"), on=self.date("date"))
+        common = dict(on=self.date("date"), decided_by=self.choice("decided_by"),
+                      discretion_note=self.text("discretion_note"))
+        if self.escalation:
+            return C.refuse_escalation(self.db, self.c.id, self.choice("ground") or "", self.text("reason"),
+                                       **common)
+        return C.refuse(self.db, self.c.id, self.choice("ground") or "", self.text("reason"),
+                        issue_arose_on=self.date("issue_arose_on", "day the issue arose"),
+                        aware_on=self.date("aware_on", "day the resident became aware"), **common)
+
+
+class ReassignForm(ComplaintForm):
+    """Hand the current stage to someone else, with the reason (6.13 is checked by person)."""
+
+    SAVE_LABEL = "Change handler"
+
+    def form_title(self) -> str:
+        return f"Change handler: {self.c.reference}, stage {self.c.stage}"
+
+    def compose_fields(self) -> ComposeResult:
+        st = self.view.current
+        who = st.handler if st and st.handler else "no one yet"
+        yield _context(f"Stage {self.c.stage} is handled by {who}. The change and its reason are kept "
+                       "in the complaint's history."
+                       + (" At stage 2 it cannot be anyone who handled stage 1 (Code 6.13)."
+                          if self.c.stage == 2 else ""))
+        options = staff_options(self.db)
+        yield Field("New handler", Select(options, prompt="(choose a handler)", id="handler", compact=True),
+                    hint="" if options else NO_STAFF)
+        yield Field("Why the handler is changing", _area("reason"))
+        yield Field("Date of the change", self.date_input("date", self.today))
+
+    def save(self):
+        return C.reassign_handler(self.db, self.c.id, self.choice("handler"), self.text("reason"),
+                                  on=self.date("date"))
 
 
 # other steps -------------------------------------------------------------------------------------
@@ -530,6 +573,10 @@ class NewComplaintForm(_ResidentForm):
         yield Checkbox("Vulnerability or risk: handle with extra care", id="vulnerable", compact=True)
         yield Field("Handler (can be chosen when acknowledging)",
                     Select(staff_options(self.db), prompt="(not yet)", id="handler", compact=True))
+        yield Field("When the issue arose (if known)", self.date_input("issue_arose_on", required=False),
+                    hint="With the next date, shows whether it is within 12 months (Code section 2).")
+        yield Field("When the resident became aware of it (if known)",
+                    self.date_input("aware_on", required=False))
 
     def resident_chosen(self, rec) -> None:
         reps = [(Text(p.name + (f" ({p.relationship})" if p.relationship else "")), p.id)
@@ -547,7 +594,9 @@ class NewComplaintForm(_ResidentForm):
                             channel=self.choice("channel") or "", outcome_sought=self.text("outcome_sought"),
                             categories=self.query_one("#categories", SelectionList).selected,
                             vulnerable=self.query_one("#vulnerable", Checkbox).value,
-                            representative_id=rep, handler_id=self.choice("handler"))
+                            representative_id=rep, handler_id=self.choice("handler"),
+                            issue_arose_on=self.date("issue_arose_on", "day the issue arose"),
+                            aware_on=self.date("aware_on", "day the resident became aware"))
         return c.id
 
 

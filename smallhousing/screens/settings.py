@@ -83,11 +83,37 @@ class StaffForm(FormScreen[int | None]):
             FormField("email", "Email", s.email if s else ""),
         ]
 
+    _left: "settings_service.StaffLeft | None" = None
+
     def perform(self, values: dict[str, Any]) -> int:
         if self.staff is None:
-            return settings_service.add_staff(self.db, values["name"], role=values["role"],
-                                              email=values["email"]).id
+            try:
+                return settings_service.add_staff(self.db, values["name"], role=values["role"],
+                                                  email=values["email"]).id
+            except settings_service.StaffLeft as exc:
+                self._left = exc  # the same person came back: offered reactivation once refused
+                raise
         return settings_service.update_staff(self.db, self.staff.id, **values).id
+
+    def _refused(self, text: str, field_name: str | None) -> None:
+        super()._refused(text, field_name)
+        left, self._left = self._left, None
+        if left is None:
+            return
+
+        def reactivated(row) -> None:
+            self.app.notify(f"{row.name} is active again.")
+            self.dismiss(row.id)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(self, settings_service.reactivate_staff, self.db, left.staff_id,
+                             on_done=reactivated)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Reactivate {left.name}?",
+            f"{left.name} left the staff list earlier. Reactivating keeps one record for them, so "
+            "the complaints they handled stay theirs (Code 6.13).", yes="Reactivate"), answered)
 
 
 class HomesForm(FormScreen[int | None]):
@@ -413,8 +439,12 @@ class SettingsScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                call_service(self, settings_service.update_staff, self.db, staff.id,
-                             active=not staff.active, on_done=self._after(done))
+                if staff.active:
+                    call_service(self, settings_service.update_staff, self.db, staff.id,
+                                 active=False, on_done=self._after(done))
+                else:
+                    call_service(self, settings_service.reactivate_staff, self.db, staff.id,
+                                 on_done=self._after(done))
 
         yes = "Deactivate" if staff.active else "Reactivate"
         self.app.push_screen(ConfirmScreen(question, detail, yes=yes), answered)

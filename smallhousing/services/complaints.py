@@ -19,8 +19,9 @@ from ..domain import lifecycle as L
 from ..domain.calendar import Deadline, short_date
 from ..domain.errors import DomainError
 from ..domain.rules import ExtensionDates, StageDates, rule_set, rule_set_for, stage_deadlines
-from ..store.models import (Complaint, Correspondence, Extension, OutstandingAction, Remedy,
-                            Representative, Resident, ServiceRequest, Staff, Stage)
+from ..store.models import (Complaint, Correspondence, Extension, HandlerAssignment,
+                            OutstandingAction, Remedy, Representative, Resident, ServiceRequest,
+                            Staff, Stage)
 from .base import (NotFound, Unit, audit, changes_since, clean, reading, snapshot, transaction,
                    update_fields)
 
@@ -111,6 +112,63 @@ def _check_staff(u: Unit, staff_id: int | None) -> None:
             raise DomainError(f"There is no member of staff with id {staff_id}.", field="handler")
         if not s.active:
             raise DomainError(f"{s.name} is no longer active; choose someone else.", field="handler")
+
+
+def _check_decider(u: Unit, staff_id: int | None, what: str) -> int:
+    """The member of staff who decided a refusal: required, on record and active."""
+    if staff_id is None or staff_id == "":
+        raise DomainError(f"Choose who decided {what}.", field="decided_by")
+    try:
+        staff_id = int(staff_id)
+    except (TypeError, ValueError):
+        raise DomainError(f"There is no member of staff with id {staff_id}.", field="decided_by") from None
+    s = u.s.get(Staff, staff_id)
+    if s is None:
+        raise DomainError(f"There is no member of staff with id {staff_id}.", field="decided_by")
+    if not s.active:
+        raise DomainError(f"{s.name} is no longer active; choose someone else.", field="decided_by")
+    return staff_id
+
+
+def _assignments(u: Unit, c: Complaint, stage: int | None = None) -> list[HandlerAssignment]:
+    q = select(HandlerAssignment).where(HandlerAssignment.complaint_id == c.id)
+    if stage is not None:
+        q = q.where(HandlerAssignment.stage == stage)
+    return list(u.s.exec(q.order_by(HandlerAssignment.id)).all())
+
+
+def _stage1_handlers(u: Unit, c: Complaint) -> set[int]:
+    """Everyone who has handled stage 1 at any time (6.13 is judged by person)."""
+    ids = {a.staff_id for a in _assignments(u, c, 1)}
+    s1 = _stage(u, c, 1)
+    if s1 is not None and s1.handler_id is not None:
+        ids.add(s1.handler_id)
+    return ids
+
+
+def _check_stage2(u: Unit, c: Complaint, handler: int | None) -> None:
+    L.check_stage2_handler(_stage1_handlers(u, c), handler, _staff_name(u, handler))
+
+
+def _assign(u: Unit, c: Complaint, stage: int, staff_id: int | None, on: dt.date,
+            reason: str = "") -> None:
+    """Record in the handler history that ``staff_id`` handles ``stage`` from ``on``; the open
+    entry of someone else ends that day. Nothing is written when they already hold it."""
+    if staff_id is None:
+        return
+    current = [a for a in _assignments(u, c, stage) if a.ended_on is None]
+    if any(a.staff_id == staff_id for a in current):
+        return
+    for a in current:
+        before = snapshot(a)
+        _set(a, ended_on=on)
+        _save(u, a)
+        b, after = changes_since(before, a)
+        audit(u, f"stage {stage} handler assignment ended", a, before=b, after=after,
+              complaint_id=c.id)
+    row = u.add(HandlerAssignment, complaint_id=c.id, stage=stage, staff_id=staff_id,
+                assigned_on=on, reason=reason)
+    audit(u, f"stage {stage} handler assigned", row, complaint_id=c.id)
 
 
 def _parse_categories(categories) -> str:
@@ -280,12 +338,15 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
                   vulnerable: bool = False, representative_id: int | None = None,
                   service_request_id: int | None = None, related_to_id: int | None = None,
                   reference: str | None = None, rule_set_code: str | None = None,
-                  handler_id: int | None = None) -> Complaint:
-    """Record a complaint as received, from any channel (Code 1.2, 1.3)."""
+                  handler_id: int | None = None, issue_arose_on: dt.date | None = None,
+                  aware_on: dt.date | None = None) -> Complaint:
+    """Record a complaint as received, from any channel (Code 1.2, 1.3), with when the issue arose
+    and when the resident became aware of it where known (2.2, 2.3)."""
     description = L.require_text(description, "the complaint in the resident's words", "description")
     with transaction(db) as u:
         resident = u.get(Resident, resident_id, "resident")
         received_on = L.check_date(received_on, u.today, what="complaint's receipt")
+        L.check_section2_dates(issue_arose_on, aware_on, received_on)
         if representative_id is not None:
             rep = u.get(Representative, representative_id, "representative")
             if rep.resident_id != resident_id:
@@ -306,7 +367,8 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
                   description=description, outcome_sought=clean(outcome_sought),
                   categories=_parse_categories(categories),
                   vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
-                  rule_set=rules.code, state=L.RECEIVED, stage=1)
+                  rule_set=rules.code, state=L.RECEIVED, stage=1, issue_arose_on=issue_arose_on,
+                  aware_on=aware_on)
         c.search_text = search_text_for(c, resident)
         known = u.cache.get(_KNOWN_REFERENCES)
         if known is not None:
@@ -316,6 +378,7 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         u.cache[("extensions", st.id)] = []
         _refresh(u, c)
         audit(u, "complaint logged", c, complaint_id=c.id)
+        _assign(u, c, 1, handler_id, received_on)
         return c
 
 
@@ -377,14 +440,30 @@ def accept(db, complaint: "int | str") -> Complaint:
         return update_fields(u, c, "complaint accepted", complaint_id=c.id, acceptance="accepted")
 
 
-def refuse(db, complaint: "int | str", ground: str, reason: str, on: dt.date | None = None) -> Complaint:
-    """Refuse to accept the complaint on a ground in section 2, with the reasons written down."""
+def refuse(db, complaint: "int | str", ground: str, reason: str, on: dt.date | None = None, *,
+           decided_by: int | None = None, issue_arose_on: dt.date | None = None,
+           aware_on: dt.date | None = None, discretion_note: str = "") -> Complaint:
+    """Refuse to accept the complaint on a ground in section 2, with the reasons written down.
+
+    Allowed before acknowledgement and while stage 1 is open (a claim filed at court mid-case);
+    ``decided_by`` (required) is the active member of staff who decided. ``issue_arose_on`` and
+    ``aware_on``, when given, replace the dates recorded at logging; the 12-month ground is judged
+    from the dates and needs ``discretion_note`` (2.3)."""
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        ground, reason = L.check_exclusion(ground, reason)
+        L.next_state(c.state, "refuse")
+        decider = _check_decider(u, decided_by, "to refuse the complaint")
+        arose = issue_arose_on if issue_arose_on is not None else c.issue_arose_on
+        aware = aware_on if aware_on is not None else c.aware_on
+        L.check_section2_dates(arose, aware, c.received_on)
+        ground, reason = L.check_exclusion(ground, reason, received_on=c.received_on,
+                                           issue_arose_on=arose, aware_on=aware,
+                                           discretion_note=discretion_note)
         day = _step_date(u, c, on, "refusal")
         return _set_state(u, c, "refuse", "complaint refused", acceptance="refused",
-                          exclusion_ground=ground, exclusion_reason=reason, refused_on=day)
+                          exclusion_ground=ground, exclusion_reason=reason, refused_on=day,
+                          refused_by_id=decider, issue_arose_on=arose, aware_on=aware,
+                          discretion_note=clean(discretion_note))
 
 
 # stages ------------------------------------------------------------------------------------------
@@ -404,10 +483,12 @@ def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for:
             raise DomainError("Choose who will handle this stage.", field="handler")
         _check_staff(u, handler)
         if st.number == 2:
-            s1 = _stage(u, c, 1)
-            L.check_stage2_handler(s1.handler_id if s1 else None, handler,
-                                   _staff_name(u, s1.handler_id) if s1 else "")
+            _check_stage2(u, c, handler)
         day = _step_date(u, c, on, f"stage {st.number} acknowledgement")
+        # the history has its first entry when the handler is first set; one chosen at
+        # acknowledgement in place of the one set at logging takes over from that day
+        _assign(u, c, st.number, handler, day,
+                "" if st.handler_id in (None, handler) else "changed at acknowledgement")
         before = snapshot(st)
         _set(st, acknowledged_on=day, definition=definition, responsible_for=clean(responsible_for),
              not_responsible_for=clean(not_responsible_for), handler_id=handler)
@@ -517,12 +598,11 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
         day = _step_date(u, c, on, "stage 2 request")
         if handler_id is not None:
             _check_staff(u, handler_id)
-            s1 = _stage(u, c, 1)
-            L.check_stage2_handler(s1.handler_id if s1 else None, handler_id,
-                                   _staff_name(u, s1.handler_id) if s1 else "")
+            _check_stage2(u, c, handler_id)
         st = u.add(Stage, complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
                    definition="")
         audit(u, "stage 2 requested", st, complaint_id=c.id)
+        _assign(u, c, 2, handler_id, day)
         _stages(u, c)[2] = st
         u.cache[("extensions", st.id)] = []
         if clean(resident_reason):
@@ -531,14 +611,58 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
 
 
 def refuse_escalation(db, complaint: "int | str", ground: str, reason: str,
-                      on: dt.date | None = None) -> Complaint:
-    """Refuse to escalate, on a section 2 ground with reasons (5.11)."""
+                      on: dt.date | None = None, *, decided_by: int | None = None,
+                      discretion_note: str = "") -> Complaint:
+    """Refuse to escalate, on a section 2 ground with reasons (5.11); ``decided_by`` (required) is
+    the active member of staff who decided. The 12-month ground is judged from the complaint's
+    recorded dates, as for a refusal."""
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        ground, reason = L.check_exclusion(ground, reason)
+        L.next_state(c.state, "refuse_escalation")
+        decider = _check_decider(u, decided_by, "to refuse escalation")
+        ground, reason = L.check_exclusion(ground, reason, received_on=c.received_on,
+                                           issue_arose_on=c.issue_arose_on, aware_on=c.aware_on,
+                                           discretion_note=discretion_note)
         day = _step_date(u, c, on, "refusal to escalate")
+        extra = {"discretion_note": clean(discretion_note)} if clean(discretion_note) else {}
         return _set_state(u, c, "refuse_escalation", "escalation refused", escalation_refused_on=day,
-                          escalation_refusal_ground=ground, escalation_refusal_reason=reason)
+                          escalation_refusal_ground=ground, escalation_refusal_reason=reason,
+                          escalation_refused_by_id=decider, **extra)
+
+
+def reassign_handler(db, complaint: "int | str", staff_id: int, reason: str,
+                     on: dt.date | None = None) -> Complaint:
+    """Hand the current stage to another member of staff, with the reason (audited). The handler
+    history keeps who held it before; at stage 2 no one who handled stage 1 may take it (6.13)."""
+    reason = L.require_text(reason, "the reason for the change", "reason")
+    with transaction(db) as u:
+        c = _complaint(u, complaint)
+        if c.state in L.FINISHED_STATES:
+            raise DomainError(f"Complaint {c.reference} is {c.state}; its handler can no longer "
+                              "change.")
+        st = _stage(u, c)
+        assert st is not None
+        if staff_id is None:
+            raise DomainError("Choose who will handle this stage.", field="handler")
+        _check_staff(u, staff_id)
+        if st.handler_id == staff_id:
+            raise DomainError(f"{_staff_name(u, staff_id)} already handles stage {st.number}.",
+                              field="handler")
+        if st.number == 2:
+            _check_stage2(u, c, staff_id)
+        day = _step_date(u, c, on, "change of handler")
+        if st.handler_id is not None and not any(a.ended_on is None for a in _assignments(u, c, st.number)):
+            # a handler set before the history was kept: it gets its entry first, so it is not lost
+            _assign(u, c, st.number, st.handler_id, st.acknowledged_on or st.requested_on)
+        _assign(u, c, st.number, staff_id, day, reason)
+        before = snapshot(st)
+        _set(st, handler_id=staff_id)
+        _save(u, st)
+        b, a = changes_since(before, st, skip="search_text")
+        audit(u, f"stage {st.number} handler changed: {reason}", st, before=b, after=a,
+              complaint_id=c.id)
+        _refresh(u, c)
+        return c
 
 
 def close(db, complaint: "int | str", on: dt.date | None = None) -> Complaint:

@@ -237,7 +237,12 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
                                         "until now; we considered whether to use our discretion and decided not to.",
                 "legal proceedings": "A disrepair claim about the same issues has been filed at court.",
                 "already considered": "The same points were answered in full in an earlier complaint."}[ground],
-                on=day)
+                # no draw from rng here: the demo's other records stay as they were
+                on=day, decided_by=staff_ids[0],
+                issue_arose_on=dt.date(2021, 6, 1) if ground == "older than 12 months" else None,
+                discretion_note="We asked why it was not raised sooner; nothing kept the resident from "
+                                "doing so, so we did not use our discretion to accept it."
+                if ground == "older than 12 months" else "")
         return
     handler1 = rng.choice(staff_ids)
     ack = _next_wd(cal, c.received_on, 1, 6 if rng.random() < 0.1 else 4, rng)
@@ -304,7 +309,7 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
             if step(refuse_day):
                 C.refuse_escalation(u, c.id, "legal proceedings",
                                     "A claim about the same repairs is now before the county court.",
-                                    on=refuse_day)
+                                    on=refuse_day, decided_by=staff_ids[-1])
             return
         handler2 = rng.choice([s for s in staff_ids if s != handler1])
         C.request_stage2(u, c.id, on=req, handler_id=handler2)

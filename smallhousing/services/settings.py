@@ -159,13 +159,36 @@ def _refresh_open(u: Unit) -> None:
 
 # staff -------------------------------------------------------------------------------------------
 
+class StaffLeft(DomainError):
+    """add_staff was given the name of someone who left: they are the same person (6.13 is judged
+    by person), so they are reactivated, not added twice. ``staff_id`` is their record."""
+
+    def __init__(self, message: str, staff_id: int, name: str = "") -> None:
+        super().__init__(message, field="name")
+        self.staff_id = staff_id
+        self.name = name
+
+
+def _name_key(name: str) -> str:
+    """A name as compared: case and spacing do not make a different person."""
+    return " ".join(clean(name).split()).casefold()
+
+
 def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
-    name = clean(name)
+    """Add a member of staff. The name of someone who left raises StaffLeft (a DomainError):
+    reactivate them with reactivate_staff instead of making a second record."""
+    name = " ".join(clean(name).split())
     if not name:
         raise DomainError("A member of staff needs a name.", field="name")
     with transaction(db) as u:
-        if u.s.exec(select(Staff).where(Staff.name == name, Staff.active == True)).first():  # noqa: E712
-            raise DomainError(f"{name} is already on the staff list.", field="name")
+        key = _name_key(name)
+        for other in u.s.exec(select(Staff)).all():
+            if _name_key(other.name) != key:
+                continue
+            if other.active:
+                raise DomainError(f"{other.name} is already on the staff list.", field="name")
+            raise StaffLeft(f"{other.name} was on the staff list before and left; reactivate them "
+                            "rather than adding them again.", other.id, other.name)
         row = Staff(name=name, role=clean(role), email=clean(email))
         u.add(row)
         audit(u, "staff added", row)
@@ -183,6 +206,15 @@ def update_staff(db, staff_id: int, **values) -> Staff:
         row = u.get(Staff, staff_id, "member of staff")
         return update_fields(u, row, "staff changed",
                              **{k: clean(v) if isinstance(v, str) else v for k, v in values.items()})
+
+
+def reactivate_staff(db, staff_id: int) -> Staff:
+    """Someone who left and came back: the same record, active again (audited)."""
+    with transaction(db) as u:
+        row = u.get(Staff, staff_id, "member of staff")
+        if row.active:
+            raise DomainError(f"{row.name} is already active on the staff list.")
+        return update_fields(u, row, "staff reactivated", active=True)
 
 
 def list_staff(db, *, active_only: bool = True) -> list[Staff]:

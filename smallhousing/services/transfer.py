@@ -54,11 +54,16 @@ COLUMNS = (
     "remedy", "compensation_gbp", "outstanding_actions", "closed_on",
     "escalation_refused_on", "escalation_refusal_reason", "withdrawn_on", "withdrawal_reason",
     "stage1_extended_on", "stage2_extended_on",
+    # section 2: when the issue arose and when the resident became aware of it (2.2, 2.3)
+    "issue_arose_on", "aware_on",
 )
 REQUIRED = ("reference", "received_on", "resident_name")
 DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_on") or c.endswith("_to"))
 
 IMPORTED_STAFF = "Imported"
+# recorded with a refusal on the 12-month ground: a log has no column for it
+IMPORTED_DISCRETION = ("The imported log does not record how discretion to accept this older complaint "
+                       "was considered.")
 IMPORTED_STAFF_STAGE2 = "Imported (stage 2)"
 NO_SUMMARY = "No summary was recorded in the imported log."
 NO_REMEDY = "No remedy was recorded in the imported log."
@@ -471,16 +476,30 @@ class _Importer:
             rid = self._step(row, {"name": "resident_name"}, "resident_name",
                              self._resident_id, v["resident_name"], v["address"])
             c = self._step(row, {"reference": "reference", "date": "received_on",
-                                 "description": "summary", "handler": "stage1_handler"}, "received_on",
+                                 "description": "summary", "handler": "stage1_handler",
+                                 "issue_arose_on": "issue_arose_on", "aware_on": "aware_on"},
+                           "received_on",
                            C.log_complaint, u, rid, v["received_on"], v["summary"] or NO_SUMMARY,
                            channel=v["channel"], outcome_sought=v["outcome_sought"],
                            categories=split_list(v["category"]), reference=v["reference"],
-                           handler_id=h1)
+                           handler_id=h1, issue_arose_on=v.get("issue_arose_on"),
+                           aware_on=v.get("aware_on"))
             cid = c.id
             if self._when(row, "refused_on"):
                 ground, reason = split_ground(v["refusal_reason"])
-                self._step(row, {"ground": "refusal_reason", "reason": "refusal_reason"}, "refused_on",
-                           C.refuse, u, cid, ground, reason, on=v["refused_on"])
+                # who decided: the stage 1 handler named in the row, else the Imported record
+                decider = h1 if h1 is not None else self._staff_id(row, "refused_on", IMPORTED_STAFF)
+                note = ""
+                if ground == L.OLDER_THAN_12_MONTHS:
+                    note = IMPORTED_DISCRETION
+                    self.result.warnings.append(Problem(
+                        row.line, "refusal_reason", "the log does not say how discretion to accept the "
+                                                    "older complaint was considered; a note says so"))
+                self._step(row, {"ground": "refusal_reason", "reason": "refusal_reason",
+                                 "decided_by": "refused_on", "issue_arose_on": "issue_arose_on",
+                                 "aware_on": "aware_on"}, "refused_on",
+                           C.refuse, u, cid, ground, reason, on=v["refused_on"], decided_by=decider,
+                           discretion_note=note)
             last_response = 2 if row.has("stage2_responded_on") else 1
             self._stage(row, cid, 1, h1, last_response)
             closed = False
@@ -496,10 +515,19 @@ class _Importer:
                            C.request_stage2, u, cid, on=v["stage2_requested_on"], handler_id=h2)
                 if self._when(row, "escalation_refused_on"):
                     ground, reason = split_ground(v["escalation_refusal_reason"])
+                    # who decided: the stage 2 handler named in the row, else the stage 1 one, else
+                    # the Imported record
+                    decider = next((h for h in (h2, h1) if h is not None), None)
+                    if decider is None:
+                        decider = self._staff_id(row, "escalation_refused_on", IMPORTED_STAFF)
+                    note = IMPORTED_DISCRETION if ground == L.OLDER_THAN_12_MONTHS else ""
                     self._step(row, {"ground": "escalation_refusal_reason",
-                                     "reason": "escalation_refusal_reason"}, "escalation_refused_on",
+                                     "reason": "escalation_refusal_reason",
+                                     "decided_by": "escalation_refused_on",
+                                     "issue_arose_on": "issue_arose_on", "aware_on": "aware_on"},
+                               "escalation_refused_on",
                                C.refuse_escalation, u, cid, ground, reason,
-                               on=v["escalation_refused_on"])
+                               on=v["escalation_refused_on"], decided_by=decider, discretion_note=note)
                 self._stage(row, cid, 2, h2, last_response)
             if self._when(row, "withdrawn_on"):
                 self._step(row, {}, "withdrawn_on", C.withdraw, u, cid, v["withdrawal_reason"],
@@ -751,6 +779,8 @@ def log_rows(db) -> list[dict]:
             if c.withdrawn_on:
                 row["withdrawn_on"] = c.withdrawn_on.isoformat()
                 row["withdrawal_reason"] = c.withdrawn_reason
+            row["issue_arose_on"] = _iso(c.issue_arose_on)
+            row["aware_on"] = _iso(c.aware_on)
             out.append(row)
         return out
 
