@@ -22,7 +22,7 @@ def responded(db, setup, *, actions=True):
                   on=D(2026, 2, 3))
     C.respond(db, c.id, "not upheld", "The council collects the bins, not us.",
               remedy_statement="No remedy is offered because the collection is not our service.",
-              actions=[C.ActionInput("Pass your report to the council")] if actions else [],
+              actions=[C.ActionInput("Pass your report to the council", owner="Alice Adams", due_on=D(2026, 3, 20))] if actions else [],
               on=D(2026, 2, 10))
     return c
 
