@@ -67,7 +67,8 @@ def test_cp1252_file_from_excel(db):
     v2 = by_ref(db, "ACH-002")
     assert v2.complaint.description == "Nobody called back — three times"
     assert v2.stage(1).stage.decision == L.NOT_UPHELD
-    assert v2.stage(1).stage.remedy_statement == T.NO_REMEDY and v2.remedies == []
+    assert v2.stage(1).stage.remedy_statement == "" and v2.stage(1).stage.staff_note == T.NO_REMEDY \
+        and v2.remedies == []
     assert v2.complaint.state == L.S1_RESPONDED
 
     assert by_ref(db, "ACH-003").complaint.state == L.RECEIVED
@@ -249,7 +250,7 @@ def test_a_good_file_imports_the_same_rows(db, setup):
     assert v.stage(2).handler == "Bilal Bashir" and v.stage(2).stage.decision == L.NOT_UPHELD
     # remedies belong to the last response; the earlier one says none was recorded
     assert [(r.stage, r.kind, r.amount_pence) for r in v.remedies] == [(2, "financial remedy", 7550)]
-    assert v.stage(1).stage.remedy_statement == T.NO_REMEDY
+    assert v.stage(1).stage.remedy_statement == "" and v.stage(1).stage.staff_note == T.NO_REMEDY
     # an acknowledgement with no handler named: the "Imported" member of staff, and at stage 2
     # someone different again
     assert by_ref(db, "G2").stage(1).handler == T.IMPORTED_STAFF

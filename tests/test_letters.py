@@ -27,6 +27,7 @@ D = dt.date
 DEFINITION = "Water comes through the bathroom ceiling whenever the flat above runs a bath."
 OUTCOME = "The leak traced and fixed, and the ceiling made good."
 REASONS = "Our repairs log shows two visits that did not find the source; the third visit did."
+PLAN = "Alice Adams will phone you every Friday until we respond."
 
 
 # building complaints in each state ----------------------------------------------------------------
@@ -46,7 +47,8 @@ def acknowledged(db, setup, **kw):
 
 def responded(db, setup, *, actions=True, **kw):
     c = acknowledged(db, setup, **kw)
-    C.extend(db, c.id, D(2026, 2, 24), "We are waiting for a plumber's report.", on=D(2026, 2, 9))
+    C.extend(db, c.id, D(2026, 2, 24), "We are waiting for a plumber's report.", on=D(2026, 2, 9),
+             update_plan=PLAN)
     C.respond(db, c.id, "partly upheld", REASONS,
               remedies=[C.RemedyInput("apology", "We apologise for the two wasted visits."),
                         C.RemedyInput("financial remedy", "Payment for your time and trouble",
@@ -63,18 +65,29 @@ def stage2(db, setup):
     C.acknowledge(db, c.id, "You are still unhappy with how long the ceiling repair is taking.",
                   handler_id=setup.bilal, on=D(2026, 2, 24))
     C.extend(db, c.id, D(2026, 4, 14), "We have asked an independent surveyor to inspect.",
-             on=D(2026, 2, 25))
+             on=D(2026, 2, 25), update_plan=PLAN)
     C.respond(db, c.id, "upheld", "The repair took far longer than our published timescale.",
               remedies=[C.RemedyInput("financial remedy", "A further payment for the distress caused",
-                                      amount_pence=15000)], on=D(2026, 3, 2))
+                                      amount_pence=15000, due_on=D(2026, 3, 13))], on=D(2026, 3, 2))
     return c
 
 
 def refused(db, setup):
     c = logged(db, setup)
     C.refuse(db, c.id, "already considered", "We answered the same points in complaint 2025-0042.",
-             on=D(2026, 2, 4), decided_by=setup.bilal)
+             on=D(2026, 2, 4), decided_by=setup.cerys)
     return c
+
+
+def decided(db, complaint_id, **ids):
+    """Set who decided a refusal straight on the row (as records made before deciders were kept)."""
+    import sqlite3
+
+    con = sqlite3.connect(str(db.path))
+    for k, v in ids.items():
+        con.execute(f"UPDATE complaint SET {k} = ? WHERE id = ?", (v, complaint_id))
+    con.commit()
+    con.close()
 
 
 def escalation_refused(db, setup):
@@ -130,7 +143,7 @@ def test_every_kind_carries_its_mandatory_items(db, setup, kind, stage):
         assert contains(text, content.items[item]), f"{item} missing from the PDF"
     # the common furniture, checked against the records rather than the content
     for expected in ("Ashbury Homes", "1 Mill Lane", "01632 960 000", "Mrs Siân O'Brien",
-                     "12 Heol y Parc", "AB1 3EF", c.reference, "Monday 2 March 2026", "Page 1 of"):
+                     "12 Heol y Parc", "AB1 3EF", c.reference, SL.long_date(content.date), "Page 1 of"):
         assert contains(text, expected), expected
     pages = len(PdfReader(str(issued.path)).pages)
     assert f"Page {pages} of {pages}" in text
@@ -142,7 +155,7 @@ def test_stage1_response_has_a_to_g_with_the_recorded_facts(db, setup):
     c = responded(db, setup)
     text = pdf_text(SL.issue_letter(db, c.reference, "response").path)
     for expected in ("stage 1", DEFINITION, OUTCOME, "partly upheld", REASONS,
-                     "We apologise for the two wasted visits.", "£75.00", "Friday 6 March 2026",
+                     "We apologise for the two wasted visits (given in this letter)", "£75.00", "Friday 6 March 2026",
                      "Replace the damaged ceiling boards", "Monday 16 March 2026",
                      "ask us to take your complaint to stage 2", "Alice Adams"):
         assert contains(text, expected), expected
@@ -199,7 +212,8 @@ def test_refusal_gives_reasons_and_the_ombudsman_route(db, setup):
 
 def test_action_update_says_where_each_action_stands_and_records_the_update(db, setup):
     c = responded(db, setup)
-    C.add_action(db, c.id, C.ActionInput("Check the flat above for a second leak", due_on=D(2026, 2, 27)))
+    C.add_action(db, c.id, C.ActionInput("Check the flat above for a second leak", owner="Imran Shah",
+                                         due_on=D(2026, 2, 27)))
     done = C.add_action(db, c.id, C.ActionInput("Dry out the ceiling void"))
     C.complete_action(db, done.id, on=D(2026, 2, 26))
     issued = SL.issue_letter(db, c.reference, "action-update")
@@ -306,7 +320,7 @@ def test_an_item_held_but_not_printed_still_fails(db, setup):
 def test_extension_past_the_cap_needs_its_good_reason(db, setup):
     c = acknowledged(db, setup)
     C.extend(db, c.id, D(2026, 3, 13), "The surveyor is away.", good_reason="Only one surveyor covers damp.",
-             on=D(2026, 2, 9))
+             on=D(2026, 2, 9), update_plan=PLAN)
     content = SL.letter_content(db, c.reference, "extension")
     assert content.beyond_cap and SL.check_letter(content) == []
     assert "Only one surveyor covers damp." in SL.preview_text(db, c.reference, "extension")[0]
@@ -333,7 +347,7 @@ def test_missing_landlord_details_and_address(db):
     C.acknowledge(db, c.id, "No hot water since January", responsible_for="The boiler.", on=D(2026, 2, 3))
     problems = SL.check_letter(SL.letter_content(db, c.reference, "acknowledgement"))
     assert problems == [LR.ITEMS["landlord_name"], LR.ITEMS["landlord_contact"],
-                        LR.ITEMS["recipient_address"]]
+                        LR.ITEMS["recipient_address"], LR.ITEMS["outcome_sought"]]
 
 
 @pytest.mark.parametrize("builder,kind,stage,message", [
@@ -409,8 +423,9 @@ def test_issued_letter_is_private_recorded_and_can_be_opened_again(db, setup):
         assert stat.S_IMODE(issued.path.parent.stat().st_mode) == 0o700
     assert issued.sha256 == hashlib.sha256(issued.path.read_bytes()).hexdigest()
     row = next(r for r in C.complaint_view(db, c.id).correspondence if r.id == issued.correspondence_id)
-    assert (row.letter_kind, row.direction, row.on, row.sha256) == ("response", "out", D(2026, 3, 2),
-                                                                    issued.sha256)
+    # dated the day of the response; made today
+    assert (row.letter_kind, row.direction, row.on, row.made_on, row.sha256) == (
+        "response", "out", D(2026, 2, 20), D(2026, 3, 2), issued.sha256)
     assert "Response letter, stage 1" in row.summary
     assert SL.open_letter_path(db, issued.correspondence_id).resolve() == issued.path.resolve()
     [rec] = SL.list_letters(db, c.reference)
@@ -447,5 +462,6 @@ def test_stage1_response_gives_the_escalation_window_when_one_is_set(db, setup):
     assert "working days of the date of this letter" not in SL.preview_text(db, c.reference, "response")[0]
     S.update_settings(db, escalation_window_days=20)
     text = SL.preview_text(db, c.reference, "response")[0]
-    assert "Please ask within 20 working days of the date of this letter, that is by Monday 30 March 2026." \
+    # 20 working days from the response of Friday 20 February, not from the day the file is made
+    assert "Please ask within 20 working days of the date of this letter, that is by Friday 20 March 2026." \
         in text

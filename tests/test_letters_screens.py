@@ -36,7 +36,7 @@ def responded(db, setup, *, actions=True):
                   responsible_for="The lift and the stair lighting.", on=D(2026, 2, 3))
     C.respond(db, c.id, "upheld", "The lift contractor missed two visits.",
               remedies=[C.RemedyInput("apology", "We are sorry.")],
-              actions=[C.ActionInput("Fit a new lift controller", due_on=D(2026, 3, 20))] if actions else [],
+              actions=[C.ActionInput("Fit a new lift controller", owner="Imran Shah", due_on=D(2026, 3, 20))] if actions else [],
               on=D(2026, 2, 10))
     return c
 

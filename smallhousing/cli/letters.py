@@ -42,12 +42,21 @@ def cmd_letter(args) -> int:
     db = open_db(args, must_exist=True)
     stage = int(args.stage) if args.stage else None
     if args.preview:
-        text, problems = SL.preview_text(db, args.reference, kind, stage)
+        shown = SL.preview(db, args.reference, kind, stage)
+        text, problems = shown.text, shown.problems
         sys.stdout.write(text)
+        for w in shown.warnings:
+            print(f"smallhousing: warning: {w}", file=sys.stderr)
         if problems:
             _print_problems("this letter cannot be issued yet. It is missing", problems)
             return EXIT_BAD_INPUT
         return 0
+    try:
+        shown = SL.preview(db, args.reference, kind, stage)
+    except SL.DomainError:
+        shown = None  # issue_letter below says why this letter does not fit
+    for w in (shown.warnings if shown is not None else []):
+        print(f"smallhousing: warning: {w}", file=sys.stderr)
     try:
         issued = SL.issue_letter(db, args.reference, kind, stage, out=args.out)
     except SL.LetterRefused as exc:

@@ -9,8 +9,11 @@ pass the check while leaving out something it holds.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Mapping
+from typing import Iterable, Mapping
+
+from .words import has_words, same_words, words
 
 ACKNOWLEDGEMENT = "acknowledgement"
 EXTENSION = "extension"
@@ -72,18 +75,24 @@ ITEMS = {
     "escalation_refusal_reason": "the reasons the complaint is not being escalated to stage 2",
     "ombudsman_right": "the resident's right to take our decision to the Housing Ombudsman",
     "action_list": "the outstanding actions and where each one stands",
+    "outcome_sought": "the outcome the resident wants (record it on the complaint)",
+    "update_plan": "how and how often we will keep the resident up to date until we respond",
+    "decided_by": "who decided (record the member of staff who made the decision)",
 }
+
+# the most lines a window envelope's address may have (the name included)
+MAX_ADDRESS_LINES = 7
 
 COMMON = ("landlord_name", "landlord_contact", "recipient_name", "recipient_address", "reference",
           "handler")
 
 _BY_KIND = {
-    ACKNOWLEDGEMENT: ("stage", "definition", "responsible_for", "not_responsible_for",
-                      "clarification", "due_date"),
-    EXTENSION: ("stage", "new_date", "extension_reason", "ombudsman"),
+    ACKNOWLEDGEMENT: ("stage", "definition", "outcome_sought", "responsible_for",
+                      "not_responsible_for", "clarification", "due_date"),
+    EXTENSION: ("stage", "new_date", "extension_reason", "update_plan", "ombudsman"),
     RESPONSE: ("stage", "definition", "decision", "reasons", "remedy", "actions"),
-    REFUSAL: ("refusal_reason", "ombudsman_right", "ombudsman"),
-    ESCALATION_REFUSAL: ("escalation_refusal_reason", "ombudsman_right", "ombudsman"),
+    REFUSAL: ("decided_by", "refusal_reason", "ombudsman_right", "ombudsman"),
+    ESCALATION_REFUSAL: ("decided_by", "escalation_refusal_reason", "ombudsman_right", "ombudsman"),
     ACTION_UPDATE: ("action_list",),
 }
 
@@ -106,16 +115,100 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def missing_items(kind: str, stage: int | None, items: Mapping[str, str], body: str, *,
-                  beyond_cap: bool = False) -> list[str]:
-    """Each mandatory item that is blank or not in the letter's body, named in plain English."""
+# items whose text comes from the same place by design, so sharing words is no fault
+_MAY_REPEAT = frozenset({"landlord_name", "landlord_contact", "recipient_name", "recipient_address",
+                         "reference", "handler", "decided_by", "stage", "due_date", "new_date",
+                         "ombudsman", "ombudsman_right", "ombudsman_route"})
+
+
+def missing_keys(kind: str, stage: int | None, items: Mapping[str, str], body: str, *,
+                 beyond_cap: bool = False) -> list[str]:
+    """The keys of the mandatory items that are missing.
+
+    An item is missing when it holds no real words (only punctuation, spaces, zero-width or other
+    format characters), when it is not in the letter's body, or when its words are the very words
+    of an earlier mandatory item (reasons that only repeat the definition say nothing new).
+    """
     flat = normalise(body)
     out = []
+    seen: list[str] = []
     for key in mandatory_items(kind, stage, beyond_cap=beyond_cap):
-        text = normalise(items.get(key, ""))
-        if not text or text not in flat:
-            out.append(ITEMS[key])
+        raw = items.get(key, "") or ""
+        text = normalise(raw)
+        # numbers (a reference, a phone number) are words enough for what the landlord set up
+        says = bool(words(raw)) if key in _MAY_REPEAT else has_words(raw)
+        if not says or text not in flat:
+            out.append(key)
+            continue
+        if key not in _MAY_REPEAT and any(same_words(raw, other) for other in seen):
+            out.append(key)
+            continue
+        if key not in _MAY_REPEAT:
+            seen.append(raw)
     return out
+
+
+def missing_items(kind: str, stage: int | None, items: Mapping[str, str], body: str, *,
+                  beyond_cap: bool = False) -> list[str]:
+    """Each mandatory item that is missing (see missing_keys), named in plain English."""
+    return [ITEMS[k] for k in missing_keys(kind, stage, items, body, beyond_cap=beyond_cap)]
+
+
+_NONE_OUTSTANDING = re.compile(
+    r"\b(no|none of the|not any)\s+(outstanding|further|more|other)?\s*(actions?|work)\b"
+    r"|\bnothing\s+(is\s+|more\s+|else\s+|left\s+)*(outstanding|due|to\s+do|left)"
+    r"|\bno\s+(outstanding|further)\b", re.I)
+_NO_REMEDY = re.compile(r"\bno\s+(remedy|remedies|compensation|payment)\b|\bnot\s+offer", re.I)
+
+
+def says_nothing_outstanding(text: str) -> bool:
+    """Whether a statement says that no action is outstanding."""
+    return bool(_NONE_OUTSTANDING.search(normalise(text)))
+
+
+def says_no_remedy(text: str) -> bool:
+    """Whether a statement says that no remedy is offered."""
+    return bool(_NO_REMEDY.search(normalise(text)))
+
+
+def remedy_problems(remedies: Iterable[tuple[str, dt.date | None, dt.date | None, bool]]) -> list[str]:
+    """What is wrong with the remedies a response offers (7.3: say what will happen and by when).
+
+    Each remedy is (description, due_on, completed_on, given_in_letter); a remedy the letter itself
+    gives (an apology, say) is done on the letter's date and needs no other date.
+    """
+    out = []
+    for description, due_on, completed_on, in_letter in remedies:
+        if not has_words(description):
+            out.append("a description of each remedy offered: what we will do")
+        elif completed_on is None and due_on is None and not in_letter:
+            out.append(f"the date by which this remedy will be done: {normalise(description)}")
+    return out
+
+
+def action_problems(actions: Iterable[tuple[str, str, dt.date | None]]) -> list[str]:
+    """What is wrong with the outstanding actions a letter lists: each open action (description,
+    owner, due_on) needs words, someone responsible for it and a date it is due."""
+    out = []
+    for description, owner, due_on in actions:
+        what = normalise(description)
+        if not has_words(description):
+            out.append("a description of each outstanding action")
+            continue
+        if not has_words(owner):
+            out.append(f"who is responsible for this outstanding action: {what}")
+        if due_on is None:
+            out.append(f"the date this outstanding action is due: {what}")
+    return out
+
+
+def address_problems(lines: Iterable[str]) -> list[str]:
+    """An address that cannot show in a window envelope."""
+    n = sum(1 for line in lines if (line or "").strip())
+    if n > MAX_ADDRESS_LINES:
+        return [f"an address of at most {MAX_ADDRESS_LINES} lines, name included, so that it fits "
+                f"the envelope window (this one has {n})"]
+    return []
 
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")

@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph,
-                                Spacer, Table, TableStyle)
+from reportlab.platypus import (BaseDocTemplate, Frame, FrameBreak, KeepInFrame, KeepTogether,
+                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
 from .styles import LetterStyles, letter_styles
 
@@ -25,6 +25,14 @@ from .styles import LetterStyles, letter_styles
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BLOCKS = re.compile(r"\n\s*\n")
 BULLET = "• "
+
+# Where a DL or C5 window envelope shows the address of an A4 letter folded in three: about 20 mm
+# from the left edge and 50 mm from the top, 90 mm wide and 40 mm high. Only the address goes there.
+WINDOW_LEFT, WINDOW_TOP, WINDOW_WIDTH, WINDOW_HEIGHT = 20 * mm, 50 * mm, 90 * mm, 40 * mm
+WINDOW_PAD = 3 * mm  # the address keeps clear of the window's edges, for the letter's play in it
+HEAD_TOP, HEAD_BOTTOM = 12 * mm, 45 * mm  # the letterhead, above the window
+SIDE_LEFT = 118 * mm  # the date and reference, beside the window
+BODY_TOP = 96 * mm  # the letter's text on the first page starts below the window
 CONTINUED = "  "  # a line starting with two spaces, straight after a bullet, continues it
 
 
@@ -58,8 +66,24 @@ class BaseLetterRenderer:
             subject=f"Complaint {c.reference}", creator="smallhousing", invariant=1, lang="en-GB")
         frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        page_h = A4[1]
+
+        def box(x, top, w, h, ident, pad=0):
+            return Frame(x, page_h - top - h, w, h, id=ident, leftPadding=pad, rightPadding=pad,
+                         topPadding=pad, bottomPadding=pad, showBoundary=0)
+
+        self.head_frame = box(st.left, HEAD_TOP, doc.width, HEAD_BOTTOM - HEAD_TOP, "head")
+        self.window_frame = box(WINDOW_LEFT, WINDOW_TOP, WINDOW_WIDTH, WINDOW_HEIGHT, "window",
+                                WINDOW_PAD)
+        side_top = HEAD_BOTTOM + 2 * mm
+        self.side_frame = box(SIDE_LEFT, side_top, A4[0] - st.right - SIDE_LEFT,
+                              BODY_TOP - side_top - 2 * mm, "side")
+        first_body = Frame(doc.leftMargin, doc.bottomMargin, doc.width,
+                           page_h - BODY_TOP - doc.bottomMargin, id="body1", leftPadding=0,
+                           rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([
-            PageTemplate(id="first", frames=[frame], autoNextPageTemplate="later"),
+            PageTemplate(id="first", frames=[self.head_frame, self.window_frame, self.side_frame,
+                                             first_body], autoNextPageTemplate="later"),
             PageTemplate(id="later", frames=[frame], onPage=self.draw_running_header),
         ])
         self.width = doc.width
@@ -93,19 +117,34 @@ class BaseLetterRenderer:
     def story(self) -> list:
         c, st = self.content, self.styles
         out = []
-        out += self.letterhead()
-        out.append(Spacer(1, st.sizes.body * 1.4))
-        out += self.address_block()
-        out.append(Spacer(1, st.sizes.body * 1.2))
+        # each of the first page's fixed boxes holds only its own part, shrunk if it would not fit
+        out.append(self._fit_box(self.letterhead(), self.head_frame))
+        out.append(FrameBreak())
+        out.append(self._fit_box(self.address_block(), self.window_frame))
+        out.append(FrameBreak())
+        out.append(self._fit_box(self.meta_block(), self.side_frame))
+        out.append(FrameBreak())
         out.append(Paragraph(markup(c.title), st.title))
         out += self.summary_box()
         if c.salutation:
             out.append(Paragraph(markup(c.salutation), st.body))
         out += self.text(c.intro)
+        body: list = []
         for i, (heading, text) in enumerate(c.sections, start=1):
-            out += self.section(i, heading, text)
-        out += self.sign_off()
+            body += self.section(i, heading, text)
+        sign = self.sign_off()
+        # the sign-off never stands alone: it keeps the letter's last paragraph with it
+        tail = []
+        while body and not tail:
+            tail.insert(0, body.pop())
+        out += body + [KeepTogether(tail + sign)]
         return out
+
+    @staticmethod
+    def _fit_box(flowables: list, frame) -> KeepInFrame:
+        w = frame._width - frame._leftPadding - frame._rightPadding
+        h = frame._height - frame._topPadding - frame._bottomPadding
+        return KeepInFrame(w, h - 0.5, flowables, mode="shrink", hAlign="LEFT", vAlign="TOP")
 
     # pieces ------------------------------------------------------------------------------------
 
@@ -114,9 +153,10 @@ class BaseLetterRenderer:
         left = [Paragraph(markup(c.landlord.name), st.landlord_name)]
         left += [Paragraph(markup(line), st.landlord_line) for line in c.landlord.address_lines]
         right = [Paragraph(markup(line), st.contact_line) for line in c.landlord.contact_lines]
-        if st.large_print:  # one column: the contact lines would be squeezed
-            rows = [[left], [[Paragraph(markup(line), st.landlord_line)
-                              for line in c.landlord.contact_lines]]]
+        if st.large_print:  # name and phone only, to stay large above the window; the letter's
+            # sections give every way to reach us
+            rows = [[[left[0]] + [Paragraph(markup(line), st.landlord_line)
+                                  for line in c.landlord.contact_lines[:1]]]]
             widths = [self.width]
         else:
             rows = [[left, right]]
@@ -140,26 +180,22 @@ class BaseLetterRenderer:
         return rows
 
     def address_block(self) -> list:
+        """The recipient's name and address, alone in the envelope window."""
         c, st = self.content, self.styles
         address = [Paragraph(markup(c.recipient.name), st.address)]
         address += [Paragraph(markup(line), st.address) for line in c.recipient.address_lines]
-        label_w = st.sizes.body * 8.6
-        meta = Table([[Paragraph(markup(k), st.box_label), Paragraph(markup(v), st.meta)]
-                      for k, v in self.meta_rows()],
-                     colWidths=[label_w, None], hAlign="LEFT")
-        meta.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ]))
-        if st.large_print:
-            return address + [Spacer(1, st.sizes.body), meta]
-        t = Table([[address, meta]], colWidths=[self.width * 0.46, self.width * 0.54], hAlign="LEFT")
-        t.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ]))
-        return [t]
+        return address
+
+    def meta_block(self) -> list:
+        """Date, reference and who handles it, beside the window (label above value)."""
+        c, st = self.content, self.styles
+        out = []
+        for k, v in self.meta_rows():
+            out.append(Paragraph(markup(k), st.meta_label))
+            out.append(Paragraph(markup(v), st.meta))
+        if c.copy_note:
+            out.append(Paragraph(markup(c.copy_note), st.small_print))
+        return out
 
     def summary_box(self) -> list:
         """The key facts of this letter (e.g. the new response date), in a shaded box."""
@@ -191,7 +227,8 @@ class BaseLetterRenderer:
         st = self.styles
         flow = [Paragraph(markup(self.heading_text(index, heading)), st.heading)] + self.text(text)
         if not self.is_boxed(heading, text):
-            return flow
+            # a section moves to the next page whole when it fits there; a long one still splits
+            return [KeepTogether(flow)]
         pad = st.sizes.body * 0.6
         box = Table([[flow]], colWidths=[self.width], hAlign="LEFT")
         box.setStyle(TableStyle([
@@ -215,7 +252,10 @@ class BaseLetterRenderer:
                 if bullet is not None:
                     out.append(Paragraph(markup("\n".join(bullet)), st.bullet, bulletText="•"))
                 elif plain and "\n".join(plain).strip():
-                    out.append(Paragraph(markup("\n".join(plain)), st.body))
+                    joined = "\n".join(plain)
+                    # a line leading into a list ("…we are taking:") stays with the list
+                    style = st.lead_in if joined.rstrip().endswith(":") else st.body
+                    out.append(Paragraph(markup(joined), style))
                 plain, bullet = [], None
 
             for line in block.split("\n"):
@@ -241,7 +281,7 @@ class BaseLetterRenderer:
             block.append(Paragraph(markup(c.handler_role), st.signature))
         if c.landlord.name:
             block.append(Paragraph(markup(c.landlord.name), st.signature))
-        return out + [KeepTogether(block)]
+        return out + block
 
     # page furniture ------------------------------------------------------------------------------
 

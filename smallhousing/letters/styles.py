@@ -53,6 +53,9 @@ class LetterStyles:
     contact_line: ParagraphStyle
     address: ParagraphStyle
     meta: ParagraphStyle
+    meta_label: ParagraphStyle
+    lead_in: ParagraphStyle
+    small_print: ParagraphStyle
     box_label: ParagraphStyle
     box_value: ParagraphStyle
     signature: ParagraphStyle
@@ -88,8 +91,13 @@ def letter_styles(large_print: bool = False) -> LetterStyles:
         landlord_name=style("landlord", z.landlord, BOLD, ACCENT, spaceAfter=2),
         landlord_line=style("landlord_line", z.small, colour=MUTED),
         contact_line=style("contact_line", z.small, colour=MUTED, alignment=TA_RIGHT),
-        address=style("address", z.body),
-        meta=style("meta", z.body, alignment=TA_LEFT),
+        # the address: plain, tightly set, so seven lines fit the envelope window
+        address=ParagraphStyle("address", fontName=REGULAR, fontSize=z.body,
+                               leading=round(z.body * 1.15, 1), textColor=INK),
+        meta=style("meta", z.body, alignment=TA_LEFT, spaceAfter=z.body * 0.3),
+        lead_in=style("lead_in", z.body, spaceAfter=z.body * 0.6, keepWithNext=1),
+        meta_label=style("meta_label", z.small if not large_print else z.body, BOLD, MUTED),
+        small_print=style("small_print", z.small, colour=MUTED, spaceBefore=z.body * 0.4),
         box_label=style("box_label", z.body, BOLD),
         box_value=style("box_value", z.body),
         signature=style("signature", z.body, spaceAfter=0),

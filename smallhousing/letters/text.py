@@ -31,4 +31,6 @@ def render_text(content) -> str:
         out += [c.closing, ""]
     out += ["Yours sincerely,", ""]
     out += [p for p in (c.handler, c.handler_role, c.landlord.name) if p]
+    if getattr(c, "copy_note", ""):
+        out += ["", c.copy_note]
     return "\n".join(out).rstrip() + "\n"

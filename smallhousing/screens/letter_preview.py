@@ -107,6 +107,7 @@ class LetterPreviewScreen(ModalScreen):
             yield Static("", id="letter-status")
             with VerticalScroll(id="letter-body"):
                 yield Static("", id="letter-problems")
+                yield Static("", id="letter-warnings")
                 yield Vertical(id="letter-fixes")
                 yield Static("", id="letter-text")
             with Horizontal(classes="dialog-buttons"):
@@ -135,6 +136,7 @@ class LetterPreviewScreen(ModalScreen):
             status.update(Text("This letter cannot be made.", style="bold"))
             status.set_class(True, "-blocked")
             problems.update(Text(str(exc)))
+            self.query_one("#letter-warnings", Static).display = False
             text.update("")
             self.query_one("#letter-issue-button", Button).disabled = True
             return
@@ -157,6 +159,15 @@ class LetterPreviewScreen(ModalScreen):
             problems.update("")
             problems.display = False
         status.set_class(bool(p.problems), "-blocked")
+        warn = self.query_one("#letter-warnings", Static)
+        if p.warnings:
+            lines = Text("Check before issuing (the letter can still go):\n", style="bold")
+            for w in p.warnings:
+                lines.append(f"  • {w}\n", style="")
+            warn.update(lines)
+        else:
+            warn.update("")
+        warn.display = bool(p.warnings)
         widgets = []
         for fix in p.fixes:
             widgets.append(Label(fix.label, classes="field-label"))

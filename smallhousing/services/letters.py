@@ -22,7 +22,8 @@ from ..domain import letter_rules as LR
 from ..domain import lifecycle as L
 from ..domain.errors import DomainError
 from ..domain.rules import rule_set, stage_deadlines
-from ..store.models import (Complaint, Correspondence, LandlordSettings, OutstandingAction, Remedy,
+from ..domain.words import has_words
+from ..store.models import (Complaint, Correspondence, Extension, LandlordSettings, OutstandingAction, Remedy,
                             Representative, Resident, Staff, Stage)
 from . import complaints as C
 from .base import Unit, clean, reading, transaction, update_fields
@@ -109,6 +110,18 @@ class LetterContent:
     items: dict[str, str] = field(default_factory=dict)  # mandatory item -> its text in the letter
     beyond_cap: bool = False
     extra_problems: list[str] = field(default_factory=list)
+    made_on: dt.date | None = None  # the day this copy is made; the letter is dated the event's day
+    promises: list[tuple[str, dt.date]] = field(default_factory=list)  # dates the letter promises
+    warnings: list[str] = field(default_factory=list)  # promised dates already past when made
+    extension_id: int | None = None  # the extension an extension letter tells the resident of
+
+    @property
+    def copy_note(self) -> str:
+        """Small print on a copy made after the day the letter is dated."""
+        if self.made_on is None or self.made_on == self.date:
+            return ""
+        return (f"This copy was made on {long_date(self.made_on)}. The letter keeps the date of "
+                f"the event it records, {long_date(self.date)}.")
 
     @property
     def label(self) -> str:
@@ -131,11 +144,11 @@ class LetterContent:
         parts = [self.landlord.name, *self.landlord.address_lines, *self.landlord.contact_lines,
                  self.recipient.name, *self.recipient.address_lines, self.date_text, self.reference,
                  self.handler, self.handler_role, self.recipient.on_behalf_of, self.title]
-        parts += [f"{k}: {v}" for k, v in self.key_facts]
+        parts += [f"{label(k)}: {v}" for k, v in self.key_facts]
         parts += [self.salutation, self.intro]
         for heading, text in self.sections:
             parts += [heading, text]
-        parts += [self.closing, self.handler, self.handler_role, self.landlord.name]
+        parts += [self.closing, self.handler, self.handler_role, self.landlord.name, self.copy_note]
         return "\n".join(p for p in parts if p)
 
 
@@ -175,6 +188,42 @@ def long_date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+def label(text: str) -> str:
+    """Text to be followed by ':' or ',' without its own closing punctuation ("trouble.:")."""
+    return (text or "").rstrip().rstrip(".,:;")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day so many months on (the last day of the month when it has no such day)."""
+    import calendar
+
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
+          "lady", "lord", "cllr", "councillor")
+
+
+def salutation(name: str) -> str:
+    """'Dear Ms Edwards' for 'Ms Irene Edwards'; the full name when it starts with no title."""
+    parts = (name or "").split()
+    if not parts:
+        return ""
+    if len(parts) >= 2 and parts[0].rstrip(".").lower() in TITLES:
+        return f"Dear {parts[0]} {parts[-1]},"
+    return f"Dear {' '.join(parts)},"
+
+
+_POSTCODE = re.compile(r"\b([A-Za-z]{1,2}\d[A-Za-z\d]?)\s*(\d[A-Za-z]{2})\b")
+
+
+def _postcode_caps(line: str) -> str:
+    """A UK postcode in an address line in capitals, with its single space."""
+    return _POSTCODE.sub(lambda m: f"{m.group(1).upper()} {m.group(2).upper()}", line)
+
+
 def money(pence: int) -> str:
     return f"£{pence // 100:,}.{pence % 100:02d}"
 
@@ -184,9 +233,14 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in re.split(r"[\n,]", text or "") if p.strip())
 
 
+def _postal(text: str) -> tuple[str, ...]:
+    """A recipient's address: as typed, with its postcode in capitals."""
+    return tuple(_postcode_caps(line) for line in _lines(text))
+
+
 def _address(address: str, postcode: str = "") -> tuple[str, ...]:
-    lines = list(_lines(address))
-    pc = clean(postcode)
+    lines = list(_postal(address))
+    pc = _postcode_caps(clean(postcode)).upper()
     if pc and pc.replace(" ", "").lower() not in " ".join(lines).replace(" ", "").lower():
         lines.append(pc)
     return tuple(lines)
@@ -234,6 +288,11 @@ class _Ctx:
     def stage(self, n: int) -> Stage | None:
         return C._stage(self.u, self.c, n)
 
+    def staff(self, staff_id: int | None) -> tuple[str, str]:
+        """The name and role of a member of staff; empty when none is recorded (never a default)."""
+        s = self.u.s.get(Staff, staff_id) if staff_id is not None else None
+        return (s.name, s.role) if s is not None else ("", "")
+
     def handler(self, st: Stage | None) -> tuple[str, str]:
         if st is not None and st.handler_id is not None:
             s = self.u.s.get(Staff, st.handler_id)
@@ -259,7 +318,7 @@ def _context(u: Unit, ref) -> _Ctx:
     landlord = LandlordBlock(clean(st.name), _lines(st.address), clean(st.phone), clean(st.email),
                              clean(st.website))
     if rep is not None:
-        recipient = Recipient(rep.name, _lines(rep.address), on_behalf_of=resident.name)
+        recipient = Recipient(rep.name, _postal(rep.address), on_behalf_of=resident.name)
     else:
         recipient = Recipient(resident.name, _address(resident.address, resident.postcode))
     contact = []
@@ -289,15 +348,17 @@ def _stage_number(ctx: _Ctx, stage) -> int:
     return n
 
 
-def _base(ctx: _Ctx, kind: str, stage: int | None, title: str, handler: tuple[str, str]
-          ) -> LetterContent:
+def _base(ctx: _Ctx, kind: str, stage: int | None, title: str, handler: tuple[str, str],
+          on: dt.date) -> LetterContent:
+    """The parts every letter has. ``on`` is the day of the event the letter records: the letter
+    is dated that day, whenever the file is made."""
     name, role = handler
     lp = (ctx.resident.preferred_format or "").strip().lower() == LARGE_PRINT
     content = LetterContent(kind=kind, stage=stage, title=title, landlord=ctx.landlord,
-                            recipient=ctx.recipient, date=ctx.u.today, reference=ctx.c.reference,
+                            recipient=ctx.recipient, date=on, reference=ctx.c.reference,
                             handler=name, handler_role=role,
-                            salutation=f"Dear {ctx.recipient.name}," if ctx.recipient.name else "",
-                            ombudsman=ctx.ombudsman, large_print=lp)
+                            salutation=salutation(ctx.recipient.name),
+                            ombudsman=ctx.ombudsman, large_print=lp, made_on=ctx.u.today)
     content.items.update({
         "landlord_name": ctx.landlord.name,
         "landlord_contact": ctx.landlord.phone or ctx.landlord.email or ", ".join(ctx.landlord.address_lines),
@@ -326,7 +387,7 @@ def _ombudsman_advice(ctx: _Ctx) -> tuple[str, str]:
 
 def _definition_text(ctx: _Ctx, st: Stage) -> str:
     text = st.definition
-    if st.number == 1 and ctx.c.outcome_sought and ctx.c.outcome_sought not in text:
+    if has_words(ctx.c.outcome_sought) and LR.normalise(ctx.c.outcome_sought) not in LR.normalise(text):
         text += f"\n\nThe outcome you are looking for:\n{ctx.c.outcome_sought}"
     return text
 
@@ -346,12 +407,14 @@ def _acknowledgement(ctx: _Ctx, n: int) -> LetterContent:
     if st is None or st.acknowledged_on is None:
         raise DomainError(f"Stage {n} of complaint {ctx.c.reference} has not been acknowledged yet: "
                           "record the acknowledgement (with the complaint definition) first.")
-    exts = C._extensions(ctx.u, st)
+    on = st.acknowledged_on
+    # the date promised is the one that stood on the day: a later extension has its own letter
+    exts = [e for e in C._extensions(ctx.u, st) if e.extended_on <= on]
     due = stage_deadlines(ctx.u.cal, rule_set(ctx.c.rule_set), C.stage_dates(st, exts)).final_respond_by
     name, role = ctx.handler(st)
     title = ("Your complaint: our acknowledgement (stage 1)" if n == 1
              else "Your complaint: our acknowledgement of your request for stage 2")
-    out = _base(ctx, LR.ACKNOWLEDGEMENT, n, title, (name, role))
+    out = _base(ctx, LR.ACKNOWLEDGEMENT, n, title, (name, role), on)
     stage_text = f"stage {n} of our complaints procedure"
     if n == 1:
         behalf = (f"contacting us on behalf of {ctx.resident.name} about their complaint" if ctx.rep
@@ -384,8 +447,11 @@ def _acknowledgement(ctx: _Ctx, n: int) -> LetterContent:
                      "respond."),
         _ombudsman_advice(ctx),
     ]
-    out.items.update(stage=stage_text, definition=st.definition, responsible_for=resp,
-                     not_responsible_for=not_resp, clarification=clarify, due_date=due_text)
+    out.items.update(stage=stage_text, definition=st.definition, outcome_sought=ctx.c.outcome_sought,
+                     responsible_for=resp, not_responsible_for=not_resp, clarification=clarify,
+                     due_date=due_text)
+    if due:
+        out.promises.append(("the response date it gives", due))
     out.closing = "Thank you for your patience while we look into this."
     return out
 
@@ -401,7 +467,8 @@ def _extension(ctx: _Ctx, n: int) -> LetterContent:
     before = stage_deadlines(ctx.u.cal, rules, C.stage_dates(st, exts[:-1])).final_respond_by
     name, role = ctx.handler(st)
     out = _base(ctx, LR.EXTENSION, n, f"Your complaint: we need more time to respond (stage {n})",
-                (name, role))
+                (name, role), ext.extended_on)
+    out.extension_id = ext.id
     stage_text = f"stage {n} of our complaints procedure"
     out.intro = (f"We are writing about your complaint, which is at {stage_text}. We are sorry, but "
                  "we need more time to give you a full answer.")
@@ -416,37 +483,61 @@ def _extension(ctx: _Ctx, n: int) -> LetterContent:
     unhappy = ("If you are unhappy about the delay, please tell us. You can also ask the Housing "
                "Ombudsman Service for advice at any time. It is independent and free to use:\n"
                f"{ctx.ombudsman.lines}")
+    plan = ext.update_plan
+    plan_text = (f"Until we send our response, we will keep you up to date like this:\n{plan}"
+                 if has_words(plan) else "")
     out.key_facts = [("New response date", new_text)]
     out.sections = [
         ("Our new response date", date_text),
         ("Why we need more time", why),
+        ("How we will keep you up to date", plan_text),
         ("If you are unhappy about this", unhappy),
         _who_section(ctx, name, role, "is handling your complaint."),
     ]
     out.beyond_cap = ext.beyond_cap
     out.items.update(stage=stage_text, new_date=new_text, extension_reason=ext.reason,
-                     good_reason=ext.good_reason, ombudsman=ctx.ombudsman.lines)
+                     good_reason=ext.good_reason, update_plan=plan, ombudsman=ctx.ombudsman.lines)
+    out.promises.append(("the new response date", ext.new_due_on))
     out.closing = "We are sorry for the delay and will keep to the new date."
     return out
 
 
-def _stage_actions(ctx: _Ctx, n: int) -> list[OutstandingAction]:
-    """Actions from this stage, and (at stage 2) those still open from stage 1."""
+# remedies the letter gives by itself, on its own date
+IN_LETTER_REMEDIES = ("apology", "acknowledging what went wrong")
+
+
+def _done(completed_on: dt.date | None, day: dt.date) -> bool:
+    """Done by the letter's date (a copy made later never reports what happened after it)."""
+    return completed_on is not None and completed_on <= day
+
+
+def _stage_actions(ctx: _Ctx, n: int, day: dt.date) -> list[OutstandingAction]:
+    """Actions from this stage, and (at stage 2) every one still open from stage 1 on ``day``."""
     rows = ctx.u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id)
                         .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
-    return [a for a in rows if a.stage == n or (a.stage < n and a.completed_on is None)]
+    return [a for a in rows if a.stage == n or (a.stage < n and not _done(a.completed_on, day))]
 
 
-def _action_line(a: OutstandingAction, today: dt.date) -> str:
-    text = a.description
-    if a.completed_on is not None:
+def _action_line(a: OutstandingAction, day: dt.date) -> str:
+    """Where an action stands on ``day``, the letter's date."""
+    text = label(a.description)
+    if _done(a.completed_on, day):
         return f"{text}: done on {long_date(a.completed_on)}."
     if a.due_on is None:
         return f"{text}: we do not have a date for this yet; we will tell you as soon as we do."
-    if a.due_on < today:
+    if a.due_on < day:
         return (f"{text}: this was due by {long_date(a.due_on)} and is running late. We are sorry "
                 "for the delay.")
     return f"{text}: by {long_date(a.due_on)}."
+
+
+def _open_action_problems(actions: list[OutstandingAction], day: dt.date) -> list[str]:
+    return LR.action_problems((a.description, a.owner, a.due_on) for a in actions
+                              if not _done(a.completed_on, day))
+
+
+def _says_none_outstanding(text: str) -> bool:
+    return LR.says_nothing_outstanding(text)
 
 
 def _response(ctx: _Ctx, n: int) -> LetterContent:
@@ -457,7 +548,8 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
                           "actions) first.")
     name, role = ctx.handler(st)
     title = "Your complaint: our stage 1 response" if n == 1 else "Your complaint: our final response (stage 2)"
-    out = _base(ctx, LR.RESPONSE, n, title, (name, role))
+    on = st.responded_on
+    out = _base(ctx, LR.RESPONSE, n, title, (name, role), on)
     u = ctx.u
     if n == 1:
         stage_text = "Your complaint is at stage 1 of our complaints procedure."
@@ -476,31 +568,47 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
                              .order_by(Remedy.id)).all())
     lines = []
     for r in remedies:
-        line = r.description
+        line = label(r.description)
         if r.amount_pence:
             line += f": {money(r.amount_pence)}"
-        if r.completed_on is not None:
+        if _done(r.completed_on, on):
             line += f" (done on {long_date(r.completed_on)})"
+        elif r.kind in IN_LETTER_REMEDIES and r.due_on is None:
+            line += " (given in this letter)"
+        elif r.due_on is not None and r.due_on < on:
+            line += f": this was due by {long_date(r.due_on)} and is late. We are sorry for the delay"
         elif r.due_on is not None:
             line += f", by {long_date(r.due_on)}"
+            out.promises.append((f"the date for the remedy \"{label(r.description)}\"", r.due_on))
         lines.append(line)
+    out.extra_problems += LR.remedy_problems(
+        (r.description, r.due_on, r.completed_on if _done(r.completed_on, on) else None,
+         r.kind in IN_LETTER_REMEDIES) for r in remedies)
     remedy_parts = []
     if lines:
         remedy_parts.append("To put things right, we are offering:\n" + _bullets(lines))
     if st.remedy_statement:
+        if lines and LR.says_no_remedy(st.remedy_statement):
+            out.extra_problems.append("a statement about remedies that agrees with the remedies "
+                                      "listed: it says that none is offered")
         remedy_parts.append(st.remedy_statement)
     remedy_text = "\n\n".join(remedy_parts)
     # f) outstanding actions
-    actions = _stage_actions(ctx, n)
+    actions = _stage_actions(ctx, n, on)
+    still = [a for a in actions if not _done(a.completed_on, on)]
     action_parts = []
     if actions:
         action_parts.append("These are the actions we are taking:\n"
-                            + _bullets([_action_line(a, u.today) for a in actions]))
-        still = [a for a in actions if a.completed_on is None]
+                            + _bullets([_action_line(a, on) for a in actions]))
         if still:
             action_parts.append("We will keep you updated on this until it is done." if len(still) == 1
                                 else "We will keep you updated on these until they are all done.")
-    if st.actions_statement:
+    for a in still:
+        if a.due_on is not None and a.due_on >= on:
+            out.promises.append((f"the date for the action \"{label(a.description)}\"", a.due_on))
+    out.extra_problems += _open_action_problems(actions, on)
+    # a statement that nothing is outstanding never stands beside an action still open
+    if st.actions_statement and not (still and _says_none_outstanding(st.actions_statement)):
         action_parts.append(st.actions_statement)
     actions_text = "\n\n".join(action_parts)
     sections = [
@@ -518,7 +626,8 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
                "have to give a reason, although it helps us if you tell us what you are still "
                "unhappy about.")
         if window > 0:
-            by = u.cal.add(u.today, window).due
+            by = u.cal.add(on, window).due
+            out.promises.append(("the last day to ask for stage 2", by))
             ask += (f"\n\nPlease ask within {window} working days of the date of this letter, that is "
                     f"by {long_date(by)}.")
         escalation = ask + (f"\n\nTo ask, contact us quoting reference {ctx.c.reference}:\n"
@@ -527,10 +636,13 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
         sections.append(_ombudsman_advice(ctx))
         out.items["escalation"] = escalation if ctx.contact else ""
     else:
+        limit = add_months(on, 12)
         route = ("This is our final response, and our complaints procedure is now complete. If you "
                  "are still not satisfied, you can ask the Housing Ombudsman Service to investigate "
                  "your complaint. The Ombudsman is independent and free to use. You should normally "
-                 "contact it within 12 months of the date of this letter.")
+                 "contact it within 12 months of the date of this letter, that is by "
+                 f"{long_date(limit)}.")
+        out.promises.append(("the last day to go to the Housing Ombudsman", limit))
         sections.append(("If you are still not satisfied: the Housing Ombudsman",
                          f"{route}\n\nYou can contact the Housing Ombudsman Service:\n"
                          f"{ctx.ombudsman.lines}"))
@@ -549,8 +661,10 @@ def _refusal(ctx: _Ctx) -> LetterContent:
     if c.acceptance != "refused" or c.refused_on is None:
         raise DomainError(f"Complaint {c.reference} has not been refused, so there is no refusal "
                           "letter to write.")
-    name, role = ctx.handler(ctx.stage(1))
-    out = _base(ctx, LR.REFUSAL, None, "Your complaint: why we cannot accept it", (name, role))
+    name, role = ctx.staff(c.refused_by_id)
+    out = _base(ctx, LR.REFUSAL, None, "Your complaint: why we cannot accept it", (name, role),
+                c.refused_on)
+    out.items["decided_by"] = name
     out.intro = (f"Thank you for contacting us on {long_date(c.received_on)}. We have looked carefully "
                  "at what you told us and decided that we cannot take it through our complaints "
                  "procedure. This letter explains why, and what you can do if you disagree.")
@@ -579,11 +693,10 @@ def _escalation_refusal(ctx: _Ctx) -> LetterContent:
     if c.escalation_refused_on is None:
         raise DomainError(f"Escalation of complaint {c.reference} has not been refused, so there is "
                           "no refusal-to-escalate letter to write.")
-    st2 = ctx.stage(2)
-    name, role = ctx.handler(st2 if st2 is not None and st2.handler_id else None)
-    if not name:
-        name, role = ctx.handler(ctx.stage(1))
-    out = _base(ctx, LR.ESCALATION_REFUSAL, None, "Your request for stage 2: our decision", (name, role))
+    name, role = ctx.staff(c.escalation_refused_by_id)
+    out = _base(ctx, LR.ESCALATION_REFUSAL, None, "Your request for stage 2: our decision", (name, role),
+                c.escalation_refused_on)
+    out.items["decided_by"] = name
     s1 = ctx.stage(1)
     when = f" of {long_date(s1.responded_on)}" if s1 is not None and s1.responded_on else ""
     out.intro = (f"You asked us to take your complaint to stage 2 of our complaints procedure after "
@@ -610,7 +723,7 @@ def _escalation_refusal(ctx: _Ctx) -> LetterContent:
     return out
 
 
-def _action_update(ctx: _Ctx, n: int) -> LetterContent:
+def _action_update(ctx: _Ctx, n: int, on: dt.date | None = None) -> LetterContent:
     rows = ctx.u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id,
                                                         OutstandingAction.stage <= n)
                         .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
@@ -619,16 +732,29 @@ def _action_update(ctx: _Ctx, n: int) -> LetterContent:
                           "on.")
     st = ctx.stage(n)
     name, role = ctx.handler(st)
+    today = on or ctx.u.today
+    if today > ctx.u.today:
+        raise DomainError("An update cannot be dated in the future.", field="on")
+    answered = [s for s in (ctx.stage(1), ctx.stage(2))
+                if s is not None and s.responded_on and s.number <= n and s.responded_on <= today]
+    if not answered:
+        first = min((s.responded_on for s in (ctx.stage(1), ctx.stage(2))
+                     if s is not None and s.responded_on), default=None)
+        if first is not None and today < first:
+            raise DomainError(f"An update on actions cannot be dated before the response of "
+                              f"{long_date(first)} that set them.", field="on")
     out = _base(ctx, LR.ACTION_UPDATE, n, "Your complaint: an update on the actions we promised",
-                (name, role))
-    today = ctx.u.today
-    answered = [s for s in (ctx.stage(1), ctx.stage(2)) if s is not None and s.responded_on and s.number <= n]
+                (name, role), today)
     when = (f"In our stage {answered[-1].number} response of {long_date(answered[-1].responded_on)}"
             if answered else "While dealing with your complaint")
     out.intro = (f"{when}, we told you about actions we still had to take. This letter tells you "
                  "where each of them stands.")
-    open_ = [a for a in rows if a.completed_on is None]
-    done = [a for a in rows if a.completed_on is not None]
+    open_ = [a for a in rows if not _done(a.completed_on, today)]
+    done = [a for a in rows if _done(a.completed_on, today)]
+    out.extra_problems += _open_action_problems(open_, today)
+    for a in open_:
+        if a.due_on is not None and a.due_on >= today:
+            out.promises.append((f"the date for the action \"{label(a.description)}\"", a.due_on))
     open_text = _bullets([_action_line(a, today) for a in open_]) if open_ else \
         "Nothing is outstanding: every action we told you about is now done."
     done_text = _bullets([_action_line(a, today) for a in done])
@@ -649,7 +775,7 @@ def _action_update(ctx: _Ctx, n: int) -> LetterContent:
     return out
 
 
-def _content(u: Unit, ref, kind: str, stage=None) -> LetterContent:
+def _content(u: Unit, ref, kind: str, stage=None, on: dt.date | None = None) -> LetterContent:
     if kind not in KINDS:
         raise DomainError(f"Unknown letter kind {kind!r}: choose one of " + ", ".join(KINDS) + ".",
                           field="kind")
@@ -666,16 +792,28 @@ def _content(u: Unit, ref, kind: str, stage=None) -> LetterContent:
     elif kind == LR.ESCALATION_REFUSAL:
         content = _escalation_refusal(ctx)
     else:
-        content = _action_update(ctx, n)
+        content = _action_update(ctx, n, on)
+    if on is not None and kind != LR.ACTION_UPDATE and on != content.date:
+        raise DomainError(f"This letter is dated the day of the event it records, "
+                          f"{long_date(content.date)}; only an update on actions takes a date.",
+                          field="on")
     o = content.ombudsman  # every letter gives the Ombudsman's details
     if o is not None:
-        content.extra_problems = LR.ombudsman_problems(o.form_url, o.phone, o.post)
+        content.extra_problems += LR.ombudsman_problems(o.form_url, o.phone, o.post)
+    content.extra_problems += LR.address_problems((content.recipient.name,
+                                                   *content.recipient.address_lines))
+    # a date the letter gives as still to come that has already passed by the day it is made
+    for what, day in content.promises:
+        if day < u.today:
+            content.warnings.append(f"This letter gives {what} as {long_date(day)}, which has already "
+                                    f"passed (today is {long_date(u.today)}).")
     return content
 
 
 # use cases ---------------------------------------------------------------------------------------
 
-def letter_content(db, complaint_ref_or_id, kind: str, stage=None) -> LetterContent:
+def letter_content(db, complaint_ref_or_id, kind: str, stage=None, on: dt.date | None = None
+                   ) -> LetterContent:
     """What the letter would say (stage defaults to the complaint's current stage).
 
     Raises DomainError when this kind of letter does not fit the complaint (for example a response
@@ -683,13 +821,15 @@ def letter_content(db, complaint_ref_or_id, kind: str, stage=None) -> LetterCont
     ``check_letter`` says what is missing.
     """
     with reading(db) as u:
-        return _content(u, complaint_ref_or_id, kind, stage)
+        return _content(u, complaint_ref_or_id, kind, stage, on)
 
 
 def check_letter(content: LetterContent) -> list[str]:
     """Each mandatory item the letter lacks, in plain English; an empty list means it may go out."""
     problems = LR.missing_items(content.kind, content.stage, content.items, content.body_text(),
                                 beyond_cap=content.beyond_cap)
+    if content.copy_note and content.copy_note not in content.body_text():
+        problems.append("the note saying when this copy was made")
     for p in content.extra_problems:
         if p not in problems:
             problems.append(p)
@@ -698,16 +838,15 @@ def check_letter(content: LetterContent) -> list[str]:
 
 def missing_keys(content: LetterContent) -> list[str]:
     """Like check_letter, but the item names (e.g. 'remedy'), for screens that offer a fix."""
-    body = LR.normalise(content.body_text())
-    return [k for k in LR.mandatory_items(content.kind, content.stage, beyond_cap=content.beyond_cap)
-            if not LR.normalise(content.items.get(k, "")) or LR.normalise(content.items[k]) not in body]
+    return LR.missing_keys(content.kind, content.stage, content.items, content.body_text(),
+                           beyond_cap=content.beyond_cap)
 
 
-def preview_text(db, ref, kind: str, stage=None) -> tuple[str, list[str]]:
+def preview_text(db, ref, kind: str, stage=None, on: dt.date | None = None) -> tuple[str, list[str]]:
     """The letter as plain text, and what it lacks (empty when it can be issued)."""
     from ..letters.text import render_text
 
-    content = letter_content(db, ref, kind, stage)
+    content = letter_content(db, ref, kind, stage, on)
     return render_text(content), check_letter(content)
 
 
@@ -722,15 +861,19 @@ class LetterPreview:
     fixes: list["LetterFix"]  # missing items the user can type in (update_letter_details)
     stage: int | None
     large_print: bool
+    warnings: list[str] = field(default_factory=list)  # dates it promises that have passed
+    date: dt.date | None = None  # the letter's date: the day of the event it records
 
 
-def preview(db, ref, kind: str, stage=None) -> LetterPreview:
-    """The letter as text, what it lacks and what of that can be typed in here."""
+def preview(db, ref, kind: str, stage=None, on: dt.date | None = None) -> LetterPreview:
+    """The letter as text, what it lacks and what of that can be typed in here, and warnings about
+    dates it promises that have already passed (these do not stop it being issued)."""
     from ..letters.text import render_text
 
-    content = letter_content(db, ref, kind, stage)
+    content = letter_content(db, ref, kind, stage, on)
     return LetterPreview(content.title, content.description, render_text(content), check_letter(content),
-                         letter_fixes(content), content.stage, content.large_print)
+                         letter_fixes(content), content.stage, content.large_print,
+                         list(content.warnings), content.date)
 
 
 def available_kinds(db, ref) -> list[KindChoice]:
@@ -785,13 +928,14 @@ def render_pdf(content: LetterContent) -> bytes:
     return _render(content)
 
 
-def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None) -> IssuedLetter:
+def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None,
+                 on: dt.date | None = None) -> IssuedLetter:
     """Check the letter, make the PDF, save it and record it as correspondence on the complaint.
 
     Saved in the letters folder beside the database unless ``out`` is given. If the check fails,
     raises LetterRefused (its .problems lists what is missing) and writes nothing.
     """
-    content = letter_content(db, ref, kind, stage)
+    content = letter_content(db, ref, kind, stage, on)
     problems = check_letter(content)
     if problems:
         raise LetterRefused(problems, f"The {content.description} for {content.reference}")
@@ -811,6 +955,14 @@ def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None) -> Iss
             c = C._complaint(u, ref)
             row = C.add_correspondence(u, c.id, content.date, "out", "letter", _summary(content),
                                        letter_kind=kind, file_path=_stored_path(target), sha256=sha)
+            row.made_on = content.made_on
+            if kind == LR.EXTENSION and content.extension_id is not None:
+                ext = u.s.get(Extension, content.extension_id)
+                if ext is not None and not (ext.resident_told and ext.told_on is not None
+                                            and ext.told_on <= content.date):
+                    update_fields(u, ext, "resident told of the extension by letter",
+                                  complaint_id=c.id, resident_told=True, told_on=content.date,
+                                  told_how="letter")
             if kind == LR.ACTION_UPDATE:
                 for a in u.s.exec(select(OutstandingAction).where(
                         OutstandingAction.complaint_id == c.id, OutstandingAction.stage <= content.stage,
@@ -877,6 +1029,8 @@ FIXABLE = {
     "remedy": ("remedy_statement", "What we say about remedies (or that none is offered)", LR.RESPONSE),
     "actions": ("actions_statement", "What we say about outstanding actions (or that none are "
                 "outstanding)", LR.RESPONSE),
+    "update_plan": ("update_plan", "How and how often we will keep the resident up to date "
+                    "(for example: a phone call every Friday)", LR.EXTENSION),
 }
 _FIELD_STATE = {"responsible_for": "acknowledged_on", "not_responsible_for": "acknowledged_on",
                 "remedy_statement": "responded_on", "actions_statement": "responded_on"}
@@ -905,6 +1059,14 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
 
     Allowed only until the letter that carries them has been issued for that stage.
     """
+    if "update_plan" in values:
+        rest = {k: v for k, v in values.items() if k != "update_plan"}
+        _set_update_plan(db, ref, stage, values["update_plan"])
+        if not rest:
+            with reading(db) as u:
+                ctx = _context(u, ref)
+                return ctx.stage(_stage_number(ctx, stage))
+        values = rest
     for k in values:
         if k not in _FIELD_STATE:
             raise DomainError(f"{k!r} cannot be changed here.")
@@ -929,6 +1091,34 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
                                   "issued, so what it said cannot change now.", field=k)
         return update_fields(u, st, f"stage {n} letter details filled in", complaint_id=ctx.c.id,
                              **cleaned)
+
+
+def _set_update_plan(db, ref, stage, text) -> Extension:
+    """How and how often the resident will be kept up to date (5.9), on the stage's latest
+    extension, while its letter has not been issued."""
+    plan = clean(text)
+    if not has_words(plan):
+        raise DomainError("Say how and how often the resident will be kept up to date.",
+                          field="update_plan")
+    with transaction(db) as u:
+        ctx = _context(u, ref)
+        n = _stage_number(ctx, stage)
+        exts = C._extensions(u, ctx.stage(n))
+        if not exts:
+            raise DomainError(f"No extension has been recorded at stage {n}.", field="update_plan")
+        ext = exts[-1]
+        if ext.told_how == "letter" or _issued_on(u, ctx.c.id, LR.EXTENSION, n, ext.extended_on):
+            raise DomainError(f"The stage {n} extension letter has already been issued, so what it "
+                              "said cannot change now.", field="update_plan")
+        return update_fields(u, ext, f"stage {n} extension: how the resident will be kept updated",
+                             complaint_id=ctx.c.id, update_plan=plan)
+
+
+def _issued_on(u: Unit, complaint_id: int, kind: str, stage: int, on: dt.date) -> bool:
+    rows = u.s.exec(select(Correspondence.summary).where(Correspondence.complaint_id == complaint_id,
+                                                         Correspondence.letter_kind == kind,
+                                                         Correspondence.on == on)).all()
+    return any(f", stage {stage}" in (s or "") for s in rows)
 
 
 def _issued(u: Unit, complaint_id: int, kind: str, stage: int) -> bool:

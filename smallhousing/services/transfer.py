@@ -36,7 +36,7 @@ from ..store import models as M
 from . import complaints as C
 from . import residents as R
 from . import settings as S
-from .base import Unit, audit, clean, reading, transaction
+from .base import Unit, audit, clean, reading, transaction, update_fields
 
 Progress = Callable[[int, int], None]
 
@@ -56,6 +56,7 @@ COLUMNS = (
     "stage1_extended_on", "stage2_extended_on",
     # section 2: when the issue arose and when the resident became aware of it (2.2, 2.3)
     "issue_arose_on", "aware_on",
+    "responsible_for", "not_responsible_for",
 )
 REQUIRED = ("reference", "received_on", "resident_name")
 DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_on") or c.endswith("_to"))
@@ -66,7 +67,7 @@ IMPORTED_DISCRETION = ("The imported log does not record how discretion to accep
                        "was considered.")
 IMPORTED_STAFF_STAGE2 = "Imported (stage 2)"
 NO_SUMMARY = "No summary was recorded in the imported log."
-NO_REMEDY = "No remedy was recorded in the imported log."
+NO_REMEDY = "No remedy was recorded in the imported log."  # a note for staff (Stage.staff_note)
 COMPENSATION_ONLY = "Compensation recorded in the imported log."
 
 EXPORT_FORMAT = "smallhousing-export"
@@ -554,8 +555,11 @@ class _Importer:
         if handler is None:
             handler = self._staff_id(row, p + "handler", IMPORTED_STAFF if n == 1 else IMPORTED_STAFF_STAGE2)
         definition = v["definition"] or v["summary"] or NO_SUMMARY
+        resp = {"responsible_for": v.get("responsible_for") or "",
+                "not_responsible_for": v.get("not_responsible_for") or ""} if n == 1 else {}
         self._step(row, {"definition": "definition", "handler": p + "handler"}, p + "acknowledged_on",
-                   C.acknowledge, u, cid, definition, handler_id=handler, on=v[p + "acknowledged_on"])
+                   C.acknowledge, u, cid, definition, handler_id=handler, on=v[p + "acknowledged_on"],
+                   **resp)
         if self._when(row, p + "extended_to"):
             reason = v[p + "extension_reason"]
             # The log's reason is the only one there is, so it also serves as the good reason asked
@@ -588,6 +592,13 @@ class _Importer:
                        C.respond, u, cid, v[p + "decision"], v[p + "reasons"], remedies=remedies,
                        actions=actions, remedy_statement="" if remedies else NO_REMEDY,
                        on=v[p + "responded_on"])
+            if not remedies:
+                # what the log lacked is a note for staff, never words for the resident: the
+                # response letter's check then asks for a real statement about remedies
+                st = C._stage(u, C._complaint(u, cid), n)
+                if st is not None and st.remedy_statement == NO_REMEDY:
+                    update_fields(u, st, f"stage {n}: imported log recorded no remedy",
+                                  complaint_id=cid, remedy_statement="", staff_note=NO_REMEDY)
 
 
 def _lower_first(message: str) -> str:
@@ -751,6 +762,8 @@ def log_rows(db) -> list[dict]:
                 p = f"stage{n}_"
                 if n == 1:
                     row["definition"] = st.definition
+                    row["responsible_for"] = st.responsible_for
+                    row["not_responsible_for"] = st.not_responsible_for
                 else:
                     row["stage2_requested_on"] = st.requested_on.isoformat()
                 row[p + "handler"] = staff.get(st.handler_id, "") if st.handler_id else ""
