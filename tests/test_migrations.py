@@ -170,3 +170,46 @@ def test_empty_file_becomes_a_database(tmp_path):
         assert Q.count_complaints(db) == 0
     finally:
         db.close()
+
+
+def test_upgrade_works_out_stored_deadlines_again(tmp_path):
+    """A deadline stored under an older version's rules is worked out again on upgrade: received
+    Mon 2 Feb 2026, acknowledgement due Mon 9 Feb but made late on Mon 16 Feb. The older rules ran
+    the response clock from the late acknowledgement (due Mon 2 Mar); it runs from 9 Feb (23 Feb)."""
+    path = tmp_path / "old.db"
+    old = Database(path, actor="tester", today=TODAY).open(migrate=False)
+    migrate.upgrade(old, fresh=True, to="0004_stage_dates")
+    with old.raw() as con:
+        alice = con.execute("INSERT INTO staff (name, role, email, active) VALUES "
+                            "('Alice Adams', '', '', 1)").lastrowid
+        resident = con.execute(
+            "INSERT INTO resident (name, address, postcode, phone, email, preferred_contact, "
+            "preferred_format, disabilities, vulnerabilities, notes, created_on) VALUES "
+            "('Mr Huw Morgan', '4 Station Road', '', '', '', '', 'standard', '', '', '', '2026-02-02')"
+        ).lastrowid
+        cols = [r[1] for r in con.execute("PRAGMA table_info(complaint)")]
+        values = {"reference": "2026-0001", "resident_id": resident, "channel": "letter",
+                  "received_on": "2026-02-02", "description": "Damp", "rule_set": "2024",
+                  "state": "stage 1 acknowledged", "stage": 1, "acceptance": "accepted",
+                  "handler_id": alice, "next_step": "respond at stage 1",
+                  "next_due_on": "2026-03-02", "search_text": "2026-0001", "vulnerable": 0}
+        row = {c: values.get(c) for c in cols if c != "id"}
+        for c in ("exclusion_ground", "exclusion_reason", "escalation_refusal_ground",
+                  "escalation_refusal_reason", "withdrawn_reason", "outcome_sought", "categories"):
+            row[c] = ""
+        cid = con.execute(f"INSERT INTO complaint ({', '.join(row)}) VALUES "
+                          f"({', '.join('?' for _ in row)})", tuple(row.values())).lastrowid
+        con.execute("INSERT INTO stage (complaint_id, number, requested_on, acknowledged_on, definition, "
+                    "responsible_for, not_responsible_for, handler_id, decision, reasons, "
+                    "remedy_statement, actions_statement) VALUES (?, 1, '2026-02-02', '2026-02-16', "
+                    "'Damp', '', '', ?, '', '', '', '')", (cid, alice))
+        con.commit()
+    old.close()
+
+    new = Database(path, actor="tester", today=TODAY).open()
+    try:
+        with new.raw() as con:
+            assert con.execute("SELECT next_due_on FROM complaint").fetchone()[0] == "2026-02-23"
+        assert C.complaint_view(new, "2026-0001").next_due == dt.date(2026, 2, 23)
+    finally:
+        new.close()

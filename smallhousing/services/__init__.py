@@ -2,3 +2,22 @@
 
 Screens, the CLI, letters and reports call these; none of them runs SQL itself.
 """
+
+
+def _after_upgrade(db, from_revision: str) -> None:
+    """Deadlines stored on open complaints are worked out again under the rules of this version."""
+    from .base import transaction
+    from .complaints import refresh_open_deadlines
+
+    with transaction(db) as u:
+        refresh_open_deadlines(u)
+
+
+def _register() -> None:
+    from ..store.db import AFTER_UPGRADE
+
+    if _after_upgrade not in AFTER_UPGRADE:
+        AFTER_UPGRADE.append(_after_upgrade)
+
+
+_register()

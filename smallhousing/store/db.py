@@ -9,7 +9,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 import threading
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .. import paths
 
@@ -21,6 +21,12 @@ if TYPE_CHECKING:  # SQLAlchemy and SQLModel are imported when the file is first
 # Alembic, so that a database already at this revision opens without importing Alembic at all.
 HEAD_REVISION = "0005_truthful_records"
 BUSY_TIMEOUT_MS = 5000
+# Run after an existing file has been upgraded to a newer schema (never for a new file): the
+# services register here the recomputation of stored values whose rules may have changed with the
+# code, such as each open complaint's next deadline. Each is given the database and the revision
+# the file was at.
+AFTER_UPGRADE: list[Callable[["Database", str], None]] = []
+
 APPLICATION_ID = 0x53484F55  # "SHOU": marks the file as a smallhousing database
 
 
@@ -136,10 +142,14 @@ class Database:
             engine = self._make_engine(_begin_immediate)
             read_engine = self._make_engine(_begin_deferred)
             self.engine = engine
+            upgraded_from = None
             if migrate:
                 from . import migrate as _migrate
 
                 try:
+                    if kind != "empty":
+                        found = _migrate.current_revision(self.path)
+                        upgraded_from = found if found != HEAD_REVISION else None
                     _migrate.upgrade(self, fresh=(kind == "empty"))
                 except BaseException:
                     self.engine = None
@@ -148,6 +158,9 @@ class Database:
                     raise
             self.read_engine = read_engine
             self._schema_ok = migrate or self._schema_ok
+            if upgraded_from is not None:
+                for hook in AFTER_UPGRADE:
+                    hook(self, upgraded_from)
             for suffix in ("", "-wal", "-shm"):
                 p = Path(str(self.path) + suffix)
                 if p.exists():
