@@ -30,6 +30,10 @@ from .reads import day, plain_reading
 FORMAT = 1  # the shape of the stored figures
 
 
+def long_date(d: dt.date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
 @dataclass
 class Publication:
     """The newest publication of a reporting year (published now, or reopened since)."""
@@ -59,11 +63,11 @@ class Publication:
         """One sentence for a report: when the figures were published, and any reopening."""
         if self.is_published:
             who = f" by {self.published_by}" if self.published_by else ""
-            return (f"These figures for {self.label} were published on {short_date(self.published_on)}"
+            return (f"These figures for {self.label} were published on {long_date(self.published_on)}"
                     f"{who} and are printed as published.")
         who = f" by {self.reopened_by}" if self.reopened_by else ""
-        return (f"The figures for {self.label} were published on {short_date(self.published_on)} and "
-                f"the year was reopened on {short_date(self.reopened_on)}{who} for this reason: "
+        return (f"The figures for {self.label} were published on {long_date(self.published_on)} and "
+                f"the year was reopened on {long_date(self.reopened_on)}{who} for this reason: "
                 f"{self.reopen_reason} The figures here are worked out from the records as they are now.")
 
 
