@@ -130,6 +130,8 @@ def render(report, path: Path, progress: pdf.Progress | None = None) -> Path:
     doc.add(pdf.para(pdf.esc(report.landlord.name), "subtitle", st),
             pdf.para(f"{TITLE} (2024) {report.label}", "title", st))
     doc.add(*intro(report, st))
+    if report.publication_note:
+        doc.add(pdf.para(pdf.esc(report.publication_note), "note", st))
     doc.add(pdf.heading("Summary", 2, st), summary_table(report.assessment, st, LANDSCAPE_WIDTH * 0.7),
             Spacer(1, 8))
     doc.add(*provision_tables(report.assessment, st))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..domain.plural import count, noun
 from . import pdf
 from .annual import DECISION_ORDER, GROUND_WORDS, _months
 
@@ -55,13 +56,17 @@ def render(b, path: Path, progress: pdf.Progress | None = None) -> Path:
         who.append(f"Complaints officer: {pdf.esc(b.landlord.complaints_officer)}")
     if who:
         doc.add(pdf.para(". ".join(who) + ".", "note", st))
+    if b.publication_note:
+        doc.add(pdf.para(pdf.esc(b.publication_note), "note", st))
     doc.add(pdf.key_figures([
-        (pdf.num(f.stage1.received), "stage 1 complaints received"),
+        (pdf.num(f.stage1.received), noun(f.stage1.received, "stage 1 complaint received",
+                                          "stage 1 complaints received")),
         (pdf.num(f.stage2.received), "escalated to stage 2"),
-        (pdf.num(b.open_now), "complaints open today"),
+        (pdf.num(b.open_now), noun(b.open_now, "complaint open today", "complaints open today")),
         (pdf.pct(f.stage1.on_time_pct), "stage 1 answered on time"),
         (pdf.pct(f.stage2.on_time_pct), "stage 2 answered on time"),
-        (pdf.num(len(b.open_orders)), "Ombudsman orders outstanding"),
+        (pdf.num(len(b.open_orders)), noun(len(b.open_orders), "Ombudsman order outstanding",
+                                           "Ombudsman orders outstanding")),
     ], W, st))
 
     doc.add(pdf.heading(HEADINGS["volumes"], 2, st))
@@ -163,8 +168,9 @@ def render(b, path: Path, progress: pdf.Progress | None = None) -> Path:
     else:
         doc.add(pdf.para("No learning points were recorded or completed in the period.", st=st))
     if b.open_learning:
-        doc.add(pdf.para(f"{len(b.open_learning):,} improvements from the learning log are still in "
-                         f"hand (planned or in progress).", "small", st))
+        n = len(b.open_learning)
+        doc.add(pdf.para(f"{count(n, 'improvement')} from the learning log {'is' if n == 1 else 'are'} "
+                         f"still in hand (planned or in progress).", "small", st))
     out = doc.save()
     if progress:
         progress(3, 3)
