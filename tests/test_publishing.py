@@ -56,6 +56,8 @@ def _year(db, setup):
     _respond(db, b.id, "not upheld", "The repair was booked.", on=D(2025, 6, 18))  # due 17 Jun
     c = C.log_complaint(db, setup.resident, D(2026, 3, 2), "Noisy boiler")
     C.acknowledge(db, c.id, "Boiler", handler_id=setup.alice, on=D(2026, 3, 3))
+    old = C.log_complaint(db, setup.resident, D(2025, 9, 1), "Rent charged in 2023")
+    C.refuse(db, old.id, "older than 12 months", "The charge was made in 2023.", on=D(2025, 9, 2))
     S.set_homes(db, 2025, 400)
     return a, b, c
 
@@ -69,6 +71,7 @@ def test_publish_stores_the_figures_audited_and_once(db, setup):
     assert row.published_on == TODAY and row.published_by == "tester"
     stored = json.loads(row.figures)
     assert stored["tsm"] == tsm_for_year(db, 2025).as_dict()
+    assert stored["figures"]["refused_by_ground"] == [["older than 12 months", 1]]
     assert stored["tsm"]["stage1_received"] == 3 and stored["tsm"]["stage1_responded"] == 2
     assert stored["figures"]["stage1"]["responded_on_time"] == 1
     p = P.publication(db, 2025)

@@ -112,7 +112,8 @@ _NOT_STORED = {"start", "end", "label", "cases", "learning"}  # lists and labels
 def figures_as_plain(f) -> dict:
     """A year's PeriodFigures as plain JSON values: every count, none of the lists of records."""
     out = {k: v for k, v in dataclasses.asdict(f).items() if k not in _NOT_STORED}
-    return json.loads(json.dumps(out))  # tuples become lists, as they come back from the store
+    # tuples (and query rows) become lists, as they come back from the store
+    return json.loads(json.dumps(out, default=list))
 
 
 def figures_from_plain(live, stored: dict):
