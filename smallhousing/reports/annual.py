@@ -236,7 +236,7 @@ def _performance(r, st, W) -> list:
                                                    for c, n in f.by_channel]
     chart = pdf.hbar_chart("By channel", [c for c, _ in f.by_channel], [n for _, n in f.by_channel],
                            width=W * 0.55 - 16)
-    side = Table([[pdf.table(rows, [W * 0.45 - 110, 60, 50], st), chart]],
+    side = Table([[pdf.table(rows, [W * 0.45 - 130, 80, 50], st), chart]],
                  colWidths=[W * 0.45, W * 0.55], hAlign="LEFT")
     side.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                    ("LEFTPADDING", (1, 0), (1, 0), 16)])
@@ -264,7 +264,7 @@ def _performance(r, st, W) -> list:
         s = f.stage(n)
         rows.append([f"Stage {n}", pdf.num(s.acknowledged), f"{s.acknowledged_on_time:,} ({pdf.pct(s.acknowledged_pct)})",
                      pdf.num(s.responded), pdf.num(s.responded_on_time), pdf.pct(s.on_time_pct)])
-    block.append(pdf.table(rows, [W - 5 * 75, 75, 75, 75, 75, 75], st))
+    block.append(pdf.table(rows, [W - 92 - 4 * 80, 92, 80, 80, 80, 80], st))
     block.append(pdf.para(f"Tenant Satisfaction Measure CH02: {pdf.pct(t.ch02_stage1)} of stage 1 "
                           f"complaints and {pdf.pct(t.ch02_stage2)} of stage 2 complaints answered in "
                           f"{r.label} were answered within the Code's timescales.", "small", st))
@@ -276,14 +276,14 @@ def _performance(r, st, W) -> list:
                       "The Code lets us extend the time by up to 10 working days at stage 1 and 20 at "
                       "stage 2, or longer where there is a good reason that we explain to the "
                       "resident. Every extension letter gives the Ombudsman's contact details.", st=st)]
-    rows = [["", "Extensions agreed", "Within the limit", "Longer, good reason", "Longer, no good reason",
+    rows = [["", "Agreed", "Within the limit", "Longer, good reason", "Longer, no good reason",
              "Resident told", "Letter sent"]]
     for n in (1, 2):
         s = f.stage(n)
         rows.append([f"Stage {n}", pdf.num(s.extensions), pdf.num(s.extensions_within_cap),
                      pdf.num(s.extensions_past_cap_good_reason), pdf.num(s.extensions_past_cap_no_reason),
                      pdf.num(s.extensions_resident_told), pdf.num(s.extensions_with_letter)])
-    block.append(pdf.table(rows, [W - 6 * 66, 66, 66, 66, 66, 66, 66], st))
+    block.append(pdf.table(rows, [W - 6 * 70, 70, 70, 70, 70, 70, 70], st))
     used = f.stage1.responded_extended + f.stage2.responded_extended
     answered = f.stage1.responded + f.stage2.responded
     block.append(pdf.para(f"{used:,} of the {count(answered, 'response')} sent in the year followed an "

@@ -157,20 +157,21 @@ def render(b, path: Path, progress: pdf.Progress | None = None) -> Path:
     else:
         doc.add(pdf.para("Every Ombudsman order recorded has been complied with.", st=st))
 
-    doc.add(pdf.heading(HEADINGS["learning"], 2, st))
+    part = [pdf.heading(HEADINGS["learning"], 2, st)]  # kept together: no lone line on a last page
     if f.learning:
         rows = [["Theme", "What we learned", "What we are changing", "Lead", "Status"]]
         for x in f.learning:
             rows.append([pdf.cap(x.theme) or "-", x.learning, x.improvement or "-", x.owner or "-",
                          pdf.cap(x.status)])
         w = W - 70 - 70 - 60
-        doc.add(pdf.table(rows, [70, w / 2, w / 2, 70, 60], st, numeric_from=None))
+        part.append(pdf.table(rows, [70, w / 2, w / 2, 70, 60], st, numeric_from=None))
     else:
-        doc.add(pdf.para("No learning points were recorded or completed in the period.", st=st))
+        part.append(pdf.para("No learning points were recorded or completed in the period.", st=st))
     if b.open_learning:
         n = len(b.open_learning)
-        doc.add(pdf.para(f"{count(n, 'improvement')} from the learning log {'is' if n == 1 else 'are'} "
-                         f"still in hand (planned or in progress).", "small", st))
+        part.append(pdf.para(f"{count(n, 'improvement')} from the learning log {'is' if n == 1 else 'are'} "
+                             f"still in hand (planned or in progress).", "small", st))
+    doc.add(KeepTogether(part))
     out = doc.save()
     if progress:
         progress(3, 3)
