@@ -106,7 +106,7 @@ def test_workdays_add_uk_date(capsys):
 
 def test_workdays_add_uses_the_landlords_closure_days(tmp_path, capsys):
     path = tmp_path / "closures.db"
-    db = Database(path).open()
+    db = Database(path, today=D(2025, 12, 1)).open()  # closure days are set ahead of time
     S.add_closure_day(db, D(2025, 12, 29), "Christmas shutdown")
     db.close()
     assert main(["workdays", "add", "--db", str(path), "2025-12-24", "10"]) == 0

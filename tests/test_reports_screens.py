@@ -76,8 +76,11 @@ def test_every_action_has_an_identified_key():
 
 
 def test_small_helpers():
-    assert last_quarter(dt.date(2026, 3, 2)) == (dt.date(2025, 12, 1), dt.date(2026, 2, 28))
+    # whole quarters, never three months that straddle two of them
+    assert last_quarter(dt.date(2026, 3, 2)) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
     assert last_quarter(dt.date(2026, 1, 15)) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    assert last_quarter(dt.date(2026, 4, 1)) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert last_quarter(dt.date(2026, 12, 31)) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
     assert text_bar(50.0, 10) == "█████░░░░░" and text_bar(None, 4) == "░░░░"
 
 
@@ -281,3 +284,38 @@ async def test_board_period_refused_in_form(db, setup):
         await pilot.pause()
         assert app.screen is form
         assert "before it starts" in str(form.query_one("#form-error", Static).render())
+
+
+async def test_publish_and_reopen_a_year_from_the_reports_screen(db, setup):
+    from smallhousing.services import complaints as C
+    from smallhousing.services import publishing as P
+
+    C.log_complaint(db, setup.resident, dt.date(2024, 6, 3), "Damp")
+    app = TinyApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        # the current year has not ended: publishing it is refused with a message
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert P.publication(db, 2025) is None
+        screen.query_one("#year", Select).value = 2024
+        await settle(app, pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert P.published_years(db) == [2024]
+        note = screen.query_one("#published-note", Static)
+        assert "published on 2 March 2026" in str(note.render()) and visible(app, note)
+        await pilot.press("z")
+        await pilot.pause()
+        app.screen.query_one("#reason", TextArea).text = "A complaint from June 2024 was logged late."
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen and P.published_years(db) == []
+        assert "logged late" in str(screen.query_one("#published-note", Static).render())
+        names = {c.title for c in app.get_system_commands(screen)}
+        assert {"Publish figures", "Reopen year"} <= names

@@ -261,3 +261,17 @@ async def test_settings_opens_on_demo_data_at_80x24(demo_db):
             await pilot.pause()
         assert len(items(screen, "list-staff")) == len(S.list_staff(demo_db, active_only=False))
         assert len(items(screen, "list-homes")) == max(1, len(S.list_homes(demo_db)))
+
+
+async def test_past_closure_day_is_refused_with_a_message(db, setup):
+    app = ScreenApp(lambda: SettingsScreen(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_settings(pilot)
+        await pilot.press("5", "a")
+        form = app.screen
+        put(form, "day", "2026-02-27")  # the Friday before today
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "in the past" in text_of(form.query_one("#form-message", Static))
+        assert S.list_closure_days(db) == []

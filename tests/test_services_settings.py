@@ -78,3 +78,21 @@ def test_closure_day_must_be_a_date(db):
     assert S.list_closure_days(db) == []
     S.add_closure_day(db, dt.date(2026, 3, 4), "  training ")
     assert [(d.day, d.reason) for d in S.list_closure_days(db)] == [(dt.date(2026, 3, 4), "training")]
+
+
+def test_closure_days_in_the_past_cannot_be_added_or_removed(db):
+    """Deadlines already worked out (and figures already reported) must not move afterwards."""
+    today = db.today()
+    with pytest.raises(DomainError) as e:
+        S.add_closure_day(db, dt.date(2026, 2, 27), "snow")  # the Friday before today
+    assert "past" in str(e.value) and "27 Feb 2026" in str(e.value)
+    assert S.list_closure_days(db) == []
+    S.add_closure_day(db, today, "burst pipe")  # today itself can still be closed
+    with db.raw() as con:  # a closure day recorded before the rule, now in the past
+        con.execute("INSERT INTO closure_day (day, reason) VALUES ('2026-02-26', 'old')")
+        con.commit()
+    with pytest.raises(DomainError) as e:
+        S.remove_closure_day(db, dt.date(2026, 2, 26))
+    assert "past" in str(e.value)
+    assert [d.day for d in S.list_closure_days(db)] == [dt.date(2026, 2, 26), today]
+    S.remove_closure_day(db, today)

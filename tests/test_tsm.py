@@ -185,9 +185,9 @@ def test_period_figures_board(db, year_data):
     assert (f.stage1.responded, f.stage1.responded_on_time) == (2, 1)
     assert (f.stage2.received, f.stage2.responded, f.stage2.responded_on_time) == (1, 1, 1)
     b = R.board_update(db, "2025-07-01", "30/09/2025")
-    # the period before has the same length: 92 days ending 30 Jun 2025
-    assert (b.previous.start, b.previous.end) == (D(2025, 3, 31), D(2025, 6, 30))
-    # received 31 Mar-30 Jun: B and C
+    # a quarter is compared with the quarter before (Apr-Jun), not with 92 days before
+    assert (b.previous.start, b.previous.end) == (D(2025, 4, 1), D(2025, 6, 30))
+    # received 1 Apr-30 Jun: B and C
     assert b.previous.stage1.received == 2
     lines = "\n".join(R.board_summary_lines(b))
     assert "Stage 1 complaints received: 1 (down 1 on the period before)" in lines

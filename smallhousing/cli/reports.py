@@ -11,6 +11,13 @@ def register(sub, common) -> None:
                        help="Tenant Satisfaction Measures CH01 and CH02 for a reporting year")
     p.add_argument("--year", required=True, help="2025 or 2025/26 (the year from 1 April 2025)")
     p.add_argument("--json", action="store_true", help="print a JSON object")
+    act = p.add_mutually_exclusive_group()
+    act.add_argument("--publish", action="store_true",
+                     help="publish the year's figures as they are today (a finished year only); "
+                          "later changes that would alter them are refused")
+    act.add_argument("--reopen", metavar="REASON",
+                     help="reopen a published year so that its records can change; the reason is "
+                          "printed on the year's next reports")
     p.set_defaults(func=cmd_tsm)
 
     p = sub.add_parser("report", parents=[common], help="make a report PDF")
@@ -38,16 +45,38 @@ def _fmt(value, suffix: str = "") -> str:
 
 
 def cmd_tsm(args) -> int:
-    from ..services.measures import tsm_for_year
+    from ..services import publishing
+    from ..services.measures import TSM, tsm_for_year
     from . import open_db
 
-    t = tsm_for_year(open_db(args, must_exist=True), args.year)
+    db = open_db(args, must_exist=True)
+    if args.publish:
+        row = publishing.publish_year(db, args.year)
+        print(f"The figures for {publishing.year_label(row.year)} are published as of today; "
+              "later changes that would alter them are refused unless the year is reopened.")
+    elif args.reopen is not None:
+        publishing.reopen_year(db, args.year, args.reopen)
+        print("The year is reopened; its next reports will say so, with the reason.")
+    pub = publishing.publication(db, args.year)
+    if pub is not None and pub.is_published and pub.tsm:
+        d = pub.tsm
+        t = TSM(int(str(d["year"])[:4]), d["homes"], d["stage1_received"], d["stage2_received"],
+                d["stage1_responded"], d["stage1_within"], d["stage2_responded"], d["stage2_within"])
+    else:
+        t = tsm_for_year(db, args.year)
     if args.json:
-        json.dump(t.as_dict(), sys.stdout, indent=1)
+        out = t.as_dict()
+        if pub is not None:
+            out["published_on"] = pub.published_on.isoformat()
+            if not pub.is_published:
+                out.update(reopened_on=pub.reopened_on.isoformat(), reopen_reason=pub.reopen_reason)
+        json.dump(out, sys.stdout, indent=1)
         print()
         return 0
     homes = "not recorded (set it with: smallhousing homes YEAR N)" if t.homes is None else f"{t.homes:,}"
     print(f"Tenant Satisfaction Measures, {t.label} (1 April {t.year} to 31 March {t.year + 1})")
+    if pub is not None:
+        print(pub.note())
     print(f"Homes: {homes}")
     print()
     print(f"{'measure':<44} {'count':>16} {'result':>10}")

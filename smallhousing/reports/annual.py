@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..domain.plural import count, noun
 from . import assessment, pdf
 
 PORTRAIT_WIDTH = 595.27 - 100
@@ -34,8 +35,9 @@ GROUND_WORDS = {
 }
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{'No' if n == 0 else format(n, ',')} {one if n == 1 else many}"
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """At the start of a sentence: "No lessons", "1 lesson", "2 lessons"."""
+    return pdf.cap(count(n, one, many, zero="no"))
 
 
 def _share(n: int, total: int) -> str:
@@ -66,12 +68,16 @@ def _cover(r, st, W) -> list:
            Spacer(1, 10)]
     if not r.year_complete:
         out.append(pdf.boxed([pdf.para(f"<b>Interim report.</b> The year ends on 31 March {r.year + 1}; "
-                                       f"the figures cover complaints up to {pdf.long_date(r.produced_on)}.",
-                                       "small", st)], W))
+                                       f"the figures cover complaints up to {pdf.long_date(r.produced_on)}. "
+                                       + pdf.esc(r.comparison_note), "small", st)], W))
+        out.append(Spacer(1, 10))
+    if r.publication_note:
+        out.append(pdf.boxed([pdf.para(pdf.esc(r.publication_note), "small", st)], W))
         out.append(Spacer(1, 10))
     out.append(pdf.key_figures([
-        (pdf.num(f.stage1.received), "stage 1 complaints"),
-        (pdf.num(f.stage2.received), "complaints escalated to stage 2"),
+        (pdf.num(f.stage1.received), noun(f.stage1.received, "stage 1 complaint")),
+        (pdf.num(f.stage2.received), noun(f.stage2.received, "complaint escalated to stage 2",
+                                          "complaints escalated to stage 2")),
         (pdf.one_dp(t.ch01_stage1), "stage 1 complaints per 1,000 homes"),
         (pdf.pct(t.ch02_stage1), "stage 1 complaints answered on time"),
         (pdf.pct(t.ch02_stage2), "stage 2 complaints answered on time"),
@@ -190,17 +196,18 @@ def _performance(r, st, W) -> list:
 
     # 4.1 received
     out.append(pdf.heading("4.1 Complaints received", 2, st))
-    text = (f"We logged {f.logged:,} complaints in {r.label}. "
+    text = (f"We logged {count(f.logged, 'complaint')} in {r.label}. "
             + (f"We did not accept {f.refused:,} of them (see 4.7), so " if f.refused else "")
-            + f"{f.stage1.received:,} complaints went through stage 1 of our process")
+            + f"{count(f.stage1.received, 'complaint')} went through stage 1 of our process")
     text += (f", which is {t.ch01_stage1:.1f} for every 1,000 homes." if t.ch01_stage1 is not None
              else ". The number of homes for the year has not been recorded, so we cannot give the "
                   "figure per 1,000 homes.")
     if prev is not None and _has_data(prev):
         diff = f.stage1.received - prev.stage1.received
-        text += (f" That is {abs(diff):,} {'more' if diff > 0 else 'fewer'} than in {prev.label} "
-                 f"({prev.stage1.received:,})." if diff else f" That is the same as in {prev.label}.")
-    text += (f" Residents asked for {f.stage2.received:,} complaints to go to stage 2"
+        before = prev.label if r.year_complete else f"the same months of {prev.label[:7]}"
+        text += (f" That is {abs(diff):,} {'more' if diff > 0 else 'fewer'} than in {before} "
+                 f"({prev.stage1.received:,})." if diff else f" That is the same as in {before}.")
+    text += (f" Residents asked for {count(f.stage2.received, 'complaint')} to go to stage 2"
              + (f" ({t.ch01_stage2:.1f} per 1,000 homes)." if t.ch01_stage2 is not None else "."))
     out.append(pdf.para(text, st=st))
     out.append(pdf.para("We want residents to find it easy to tell us when something has gone wrong, "
@@ -229,7 +236,7 @@ def _performance(r, st, W) -> list:
                                                    for c, n in f.by_channel]
     chart = pdf.hbar_chart("By channel", [c for c, _ in f.by_channel], [n for _, n in f.by_channel],
                            width=W * 0.55 - 16)
-    side = Table([[pdf.table(rows, [W * 0.45 - 110, 60, 50], st), chart]],
+    side = Table([[pdf.table(rows, [W * 0.45 - 130, 80, 50], st), chart]],
                  colWidths=[W * 0.45, W * 0.55], hAlign="LEFT")
     side.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                    ("LEFTPADDING", (1, 0), (1, 0), 16)])
@@ -257,7 +264,7 @@ def _performance(r, st, W) -> list:
         s = f.stage(n)
         rows.append([f"Stage {n}", pdf.num(s.acknowledged), f"{s.acknowledged_on_time:,} ({pdf.pct(s.acknowledged_pct)})",
                      pdf.num(s.responded), pdf.num(s.responded_on_time), pdf.pct(s.on_time_pct)])
-    block.append(pdf.table(rows, [W - 5 * 75, 75, 75, 75, 75, 75], st))
+    block.append(pdf.table(rows, [W - 92 - 4 * 80, 92, 80, 80, 80, 80], st))
     block.append(pdf.para(f"Tenant Satisfaction Measure CH02: {pdf.pct(t.ch02_stage1)} of stage 1 "
                           f"complaints and {pdf.pct(t.ch02_stage2)} of stage 2 complaints answered in "
                           f"{r.label} were answered within the Code's timescales.", "small", st))
@@ -269,17 +276,17 @@ def _performance(r, st, W) -> list:
                       "The Code lets us extend the time by up to 10 working days at stage 1 and 20 at "
                       "stage 2, or longer where there is a good reason that we explain to the "
                       "resident. Every extension letter gives the Ombudsman's contact details.", st=st)]
-    rows = [["", "Extensions agreed", "Within the limit", "Longer, good reason", "Longer, no good reason",
+    rows = [["", "Agreed", "Within the limit", "Longer, good reason", "Longer, no good reason",
              "Resident told", "Letter sent"]]
     for n in (1, 2):
         s = f.stage(n)
         rows.append([f"Stage {n}", pdf.num(s.extensions), pdf.num(s.extensions_within_cap),
                      pdf.num(s.extensions_past_cap_good_reason), pdf.num(s.extensions_past_cap_no_reason),
                      pdf.num(s.extensions_resident_told), pdf.num(s.extensions_with_letter)])
-    block.append(pdf.table(rows, [W - 6 * 66, 66, 66, 66, 66, 66, 66], st))
+    block.append(pdf.table(rows, [W - 6 * 70, 70, 70, 70, 70, 70, 70], st))
     used = f.stage1.responded_extended + f.stage2.responded_extended
     answered = f.stage1.responded + f.stage2.responded
-    block.append(pdf.para(f"{used:,} of the {answered:,} responses sent in the year followed an "
+    block.append(pdf.para(f"{used:,} of the {count(answered, 'response')} sent in the year followed an "
                           f"extension.", "small", st))
     out.append(KeepTogether(block))
 
@@ -292,7 +299,7 @@ def _performance(r, st, W) -> list:
     rows.append(["Total responses", pdf.num(f.stage1.responded), "", pdf.num(f.stage2.responded), ""])
     upheld = f.stage1.outcome("upheld") + f.stage1.outcome("partly upheld")
     out.append(pdf.para(f"We found that something had gone wrong, in whole or in part, in {upheld:,} "
-                        f"of the {f.stage1.responded:,} stage 1 complaints we answered "
+                        f"of the {count(f.stage1.responded, 'stage 1 complaint')} we answered "
                         f"({_share(upheld, f.stage1.responded)}). Each of these is a chance to put "
                         f"things right for the resident and to improve the service for everyone.", st=st))
     out.append(pdf.table(rows, [W - 4 * 80, 80, 80, 80, 80], st, total_row=True))
@@ -320,7 +327,7 @@ def _performance(r, st, W) -> list:
         block.append(pdf.para(f"We accepted every complaint we received in {r.label}.", st=st))
     if f.escalation_refused:
         block.append(Spacer(1, 6))
-        block.append(pdf.para(f"We refused {f.escalation_refused:,} requests to escalate to stage 2, "
+        block.append(pdf.para(f"We refused {count(f.escalation_refused, 'request')} to escalate to stage 2, "
                               f"each for a reason allowed by the Code and explained in writing:", st=st))
         rows = [["Reason", "Requests"]] + [[GROUND_WORDS.get(g, pdf.cap(g) or "No reason recorded"), pdf.num(n)]
                                            for g, n in f.escalation_refused_by_ground]
@@ -350,6 +357,8 @@ def _performance(r, st, W) -> list:
     # 4.9 three years
     out.append(pdf.heading("4.9 Three years compared", 2, st))
     hist, tsms = r.history, r.history_tsm
+    if r.comparison_note:
+        out.append(pdf.para(pdf.esc(r.comparison_note), "small", st))
     def col(fn):
         return [fn(h, tt) if _has_data(h) else "no data" for h, tt in zip(hist, tsms)]
     rows = [["Measure"] + [h.label for h in hist],

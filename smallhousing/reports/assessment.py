@@ -41,7 +41,7 @@ def evidence_cell(row) -> str:
     if row.evidence:
         parts.append(pdf.esc(row.evidence))
     if row.computed and row.computed not in row.evidence:
-        parts.append(f"<font color='{pdf.MUTED}'><i>{pdf.esc(row.computed)}</i></font>")
+        parts.append(f"<font color='{pdf.MUTED}'>{pdf.esc(row.computed)}</font>")
     return "<br/><br/>".join(parts)
 
 
@@ -52,7 +52,7 @@ def provision_tables(rows, st: dict, width: float = LANDSCAPE_WIDTH, level: int 
 
     from ..domain.code_provisions import SECTIONS
 
-    widths = [52, width * 0.29, 50]
+    widths = [66, width * 0.27, 66]
     rest = width - sum(widths)
     widths += [rest * 0.58, rest * 0.42]
     out: list = []
@@ -107,7 +107,7 @@ def intro(report, st: dict) -> list:
                  f"our short summary of each provision; the Code itself is published by the Housing "
                  f"Ombudsman.", st=st),
         pdf.para("Where our complaint records can show how we performed, the figures are given in "
-                 "italics in the evidence column. They are worked out from the dates recorded for "
+                 "grey in the evidence column. They are worked out from the dates recorded for "
                  "each complaint, using working days (Monday to Friday, excluding bank holidays and "
                  "days our office was closed).", st=st),
     ]
@@ -130,6 +130,8 @@ def render(report, path: Path, progress: pdf.Progress | None = None) -> Path:
     doc.add(pdf.para(pdf.esc(report.landlord.name), "subtitle", st),
             pdf.para(f"{TITLE} (2024) {report.label}", "title", st))
     doc.add(*intro(report, st))
+    if report.publication_note:
+        doc.add(pdf.para(pdf.esc(report.publication_note), "note", st))
     doc.add(pdf.heading("Summary", 2, st), summary_table(report.assessment, st, LANDSCAPE_WIDTH * 0.7),
             Spacer(1, 8))
     doc.add(*provision_tables(report.assessment, st))

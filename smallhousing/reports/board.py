@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..domain.plural import count, noun
 from . import pdf
 from .annual import DECISION_ORDER, GROUND_WORDS, _months
 
@@ -55,13 +56,17 @@ def render(b, path: Path, progress: pdf.Progress | None = None) -> Path:
         who.append(f"Complaints officer: {pdf.esc(b.landlord.complaints_officer)}")
     if who:
         doc.add(pdf.para(". ".join(who) + ".", "note", st))
+    if b.publication_note:
+        doc.add(pdf.para(pdf.esc(b.publication_note), "note", st))
     doc.add(pdf.key_figures([
-        (pdf.num(f.stage1.received), "stage 1 complaints received"),
+        (pdf.num(f.stage1.received), noun(f.stage1.received, "stage 1 complaint received",
+                                          "stage 1 complaints received")),
         (pdf.num(f.stage2.received), "escalated to stage 2"),
-        (pdf.num(b.open_now), "complaints open today"),
+        (pdf.num(b.open_now), noun(b.open_now, "complaint open today", "complaints open today")),
         (pdf.pct(f.stage1.on_time_pct), "stage 1 answered on time"),
         (pdf.pct(f.stage2.on_time_pct), "stage 2 answered on time"),
-        (pdf.num(len(b.open_orders)), "Ombudsman orders outstanding"),
+        (pdf.num(len(b.open_orders)), noun(len(b.open_orders), "Ombudsman order outstanding",
+                                           "Ombudsman orders outstanding")),
     ], W, st))
 
     doc.add(pdf.heading(HEADINGS["volumes"], 2, st))
@@ -152,19 +157,21 @@ def render(b, path: Path, progress: pdf.Progress | None = None) -> Path:
     else:
         doc.add(pdf.para("Every Ombudsman order recorded has been complied with.", st=st))
 
-    doc.add(pdf.heading(HEADINGS["learning"], 2, st))
+    part = [pdf.heading(HEADINGS["learning"], 2, st)]  # kept together: no lone line on a last page
     if f.learning:
         rows = [["Theme", "What we learned", "What we are changing", "Lead", "Status"]]
         for x in f.learning:
             rows.append([pdf.cap(x.theme) or "-", x.learning, x.improvement or "-", x.owner or "-",
                          pdf.cap(x.status)])
         w = W - 70 - 70 - 60
-        doc.add(pdf.table(rows, [70, w / 2, w / 2, 70, 60], st, numeric_from=None))
+        part.append(pdf.table(rows, [70, w / 2, w / 2, 70, 60], st, numeric_from=None))
     else:
-        doc.add(pdf.para("No learning points were recorded or completed in the period.", st=st))
+        part.append(pdf.para("No learning points were recorded or completed in the period.", st=st))
     if b.open_learning:
-        doc.add(pdf.para(f"{len(b.open_learning):,} improvements from the learning log are still in "
-                         f"hand (planned or in progress).", "small", st))
+        n = len(b.open_learning)
+        part.append(pdf.para(f"{count(n, 'improvement')} from the learning log {'is' if n == 1 else 'are'} "
+                             f"still in hand (planned or in progress).", "small", st))
+    doc.add(KeepTogether(part))
     out = doc.save()
     if progress:
         progress(3, 3)

@@ -20,6 +20,13 @@ SERIES = ["#1f5f6e", "#e08e2b", "#7aa95c", "#b5485d", "#6c5b9e", "#3d8fb8", "#c7
 
 Progress = Callable[[int, int], None]
 
+# The letters' typeface (DejaVu Sans, smallhousing/letters/fonts.py), embedded in every report: the
+# PDF standard fonts cannot show letters such as the Welsh w and y with a circumflex.
+FONT = "SmallhousingSans"
+FONT_BOLD = "SmallhousingSans-Bold"
+BODY_PT = 10  # no text meant to be read is smaller
+CHART_PT = 8  # labels in charts
+
 
 # formats -----------------------------------------------------------------------------------------
 
@@ -60,37 +67,54 @@ def cap(text: str) -> str:
 
 # styles ------------------------------------------------------------------------------------------
 
+def use_fonts() -> None:
+    """Register the report typeface with reportlab (once per process)."""
+    from ..letters.fonts import BOLD, REGULAR, register_fonts
+
+    assert (REGULAR, BOLD) == (FONT, FONT_BOLD)
+    register_fonts()
+    # table cells and charts given no font of their own (empty cells, layout tables, a chart's
+    # starting state) would otherwise name Helvetica in the file; smallhousing's PDFs all use
+    # this typeface
+    from reportlab.graphics.shapes import STATE_DEFAULTS
+    from reportlab.platypus.tables import CellStyle
+
+    CellStyle.fontname = FONT
+    STATE_DEFAULTS["fontName"] = FONT  # the starting font of every chart
+
+
 def styles() -> dict:
+    use_fonts()
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
 
     ink, accent, muted = colors.HexColor(INK), colors.HexColor(ACCENT), colors.HexColor(MUTED)
-    base = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=14, textColor=ink,
+    base = ParagraphStyle("body", fontName=FONT, fontSize=BODY_PT, leading=14, textColor=ink,
                           spaceAfter=6, alignment=TA_LEFT)
     return {
         "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11, spaceAfter=3),
-        "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=11, textColor=muted,
+        "small": ParagraphStyle("small", parent=base, fontSize=BODY_PT, leading=12.5, spaceAfter=3),
+        "note": ParagraphStyle("note", parent=base, fontSize=BODY_PT, leading=12.5, textColor=muted,
                                spaceAfter=6),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
-        "cellbold": ParagraphStyle("cellbold", parent=base, fontName="Helvetica-Bold", fontSize=8.5,
-                                   leading=10.5, spaceAfter=0),
-        "head": ParagraphStyle("head", parent=base, fontName="Helvetica-Bold", fontSize=8.5,
-                               leading=10.5, spaceAfter=0, textColor=colors.white),
-        "h1": ParagraphStyle("h1", parent=base, fontName="Helvetica-Bold", fontSize=16, leading=20,
+        "cell": ParagraphStyle("cell", parent=base, fontSize=BODY_PT, leading=12.5, spaceAfter=0),
+        "cellbold": ParagraphStyle("cellbold", parent=base, fontName=FONT_BOLD, fontSize=BODY_PT,
+                                   leading=12.5, spaceAfter=0),
+        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=BODY_PT,
+                               leading=12.5, spaceAfter=0, textColor=colors.white),
+        "h1": ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20,
                              textColor=accent, spaceBefore=4, spaceAfter=8),
-        "h2": ParagraphStyle("h2", parent=base, fontName="Helvetica-Bold", fontSize=12, leading=15,
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15,
                              textColor=accent, spaceBefore=10, spaceAfter=4, keepWithNext=1),
-        "h3": ParagraphStyle("h3", parent=base, fontName="Helvetica-Bold", fontSize=10, leading=13,
+        "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13,
                              spaceBefore=6, spaceAfter=3, keepWithNext=1),
-        "title": ParagraphStyle("title", parent=base, fontName="Helvetica-Bold", fontSize=26,
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=26,
                                 leading=31, textColor=accent, spaceAfter=12),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=14, leading=19, textColor=ink,
                                    spaceAfter=6),
-        "bignum": ParagraphStyle("bignum", parent=base, fontName="Helvetica-Bold", fontSize=20,
+        "bignum": ParagraphStyle("bignum", parent=base, fontName=FONT_BOLD, fontSize=20,
                                  leading=24, textColor=accent, spaceAfter=0),
-        "boxlabel": ParagraphStyle("boxlabel", parent=base, fontSize=8.5, leading=10.5,
+        "boxlabel": ParagraphStyle("boxlabel", parent=base, fontSize=BODY_PT, leading=12.5,
                                    textColor=muted, spaceAfter=0),
         "bullet": ParagraphStyle("bullet", parent=base, leftIndent=12, bulletIndent=2, spaceAfter=3),
     }
@@ -106,6 +130,9 @@ def _numbered_canvas(header: str, footer: str):
         """Draws 'Page n of N' once the number of pages is known."""
 
         def __init__(self, *args, **kwargs):
+            # the page's starting font too, so that no standard font is listed in the file
+            kwargs["initialFontName"], kwargs["initialFontSize"] = FONT, BODY_PT
+            kwargs["initialLeading"] = BODY_PT * 1.2
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
 
@@ -127,7 +154,7 @@ def _numbered_canvas(header: str, footer: str):
             self.saveState()
             self.setStrokeColor(colors.HexColor(RULE))
             self.setLineWidth(0.5)
-            self.setFont("Helvetica", 8)
+            self.setFont(FONT, 8)
             self.setFillColor(colors.HexColor(MUTED))
             if n > 1:
                 self.drawString(50, h - 34, header)
@@ -172,7 +199,7 @@ class Document:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         doc = BaseDocTemplate(str(tmp), pagesize=landscape_size if self.landscape_only else portrait_size,
                               pageTemplates=templates, title=self.title, author=self.author,
-                              subject=self.title, creator="smallhousing",
+                              subject=self.title, creator="smallhousing", initialFontName=FONT,
                               leftMargin=margin, rightMargin=margin, topMargin=50, bottomMargin=52)
         try:
             doc.build(self.story, canvasmaker=_numbered_canvas(self.header, self.footer))
@@ -222,7 +249,7 @@ def table(rows: Sequence[Sequence], widths: Sequence[float], st: dict, *, header
                 cells.append(v)
         body.append(cells)
     t = Table(body, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
-    cmds = [("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
+    cmds = [("FONT", (0, 0), (-1, -1), FONT, BODY_PT),
             ("TEXTCOLOR", (0, 0), (-1, -1), colors.HexColor(INK)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(RULE)),
@@ -233,13 +260,13 @@ def table(rows: Sequence[Sequence], widths: Sequence[float], st: dict, *, header
     if header:
         cmds += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ACCENT)),
                  ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                 ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5)]
+                 ("FONT", (0, 0), (-1, 0), FONT_BOLD, BODY_PT)]
     if zebra:
         for r in range(1 if header else 0, len(rows)):
             if (r - (1 if header else 0)) % 2 == 1:
                 cmds.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f4f8f9")))
     if total_row:
-        cmds += [("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8.5),
+        cmds += [("FONT", (0, -1), (-1, -1), FONT_BOLD, BODY_PT),
                  ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.HexColor(ACCENT))]
     t.setStyle(TableStyle(cmds))
     return t
@@ -291,7 +318,7 @@ def _title(d, text: str, width: float, height: float):
     from reportlab.graphics.shapes import String
     from reportlab.lib import colors
 
-    d.add(String(0, height - 12, text, fontName="Helvetica-Bold", fontSize=9,
+    d.add(String(0, height - 12, text, fontName=FONT_BOLD, fontSize=9,
                  fillColor=colors.HexColor(INK)))
 
 
@@ -302,7 +329,7 @@ def _legend(d, names: Sequence[str], x: float, y: float):
     lg = Legend()
     lg.x, lg.y = x, y
     lg.alignment = "right"
-    lg.fontName, lg.fontSize = "Helvetica", 7.5
+    lg.fontName, lg.fontSize = FONT, CHART_PT
     lg.columnMaximum = 1
     lg.dx = lg.dy = 7
     lg.deltax = 6
@@ -331,15 +358,15 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Sequence[float
     bc.valueAxis.valueMin = 0
     bc.valueAxis.valueMax = _nice_max(top)
     bc.valueAxis.valueStep = _nice_max(top) / 4
-    bc.valueAxis.labels.fontName = "Helvetica"
-    bc.valueAxis.labels.fontSize = 7
+    bc.valueAxis.labels.fontName = FONT
+    bc.valueAxis.labels.fontSize = CHART_PT
     bc.valueAxis.labelTextFormat = value_format
     bc.valueAxis.strokeColor = colors.HexColor(RULE)
     bc.valueAxis.gridStrokeColor = colors.HexColor("#e6ecee")
     bc.valueAxis.visibleGrid = True
     bc.categoryAxis.categoryNames = list(labels)
-    bc.categoryAxis.labels.fontName = "Helvetica"
-    bc.categoryAxis.labels.fontSize = 7
+    bc.categoryAxis.labels.fontName = FONT
+    bc.categoryAxis.labels.fontSize = CHART_PT
     bc.categoryAxis.strokeColor = colors.HexColor(RULE)
     if label_angle:
         bc.categoryAxis.labels.angle = label_angle
@@ -353,8 +380,8 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Sequence[float
         bc.bars[i].strokeColor = None
     if value_labels:
         bc.barLabelFormat = value_format
-        bc.barLabels.fontName = "Helvetica"
-        bc.barLabels.fontSize = 6.5
+        bc.barLabels.fontName = FONT
+        bc.barLabels.fontSize = CHART_PT
         bc.barLabels.nudge = 6
     d.add(bc)
     if names and len(names) > 1:
@@ -381,22 +408,22 @@ def hbar_chart(title: str, labels: Sequence[str], values: Sequence[float], width
     bc.valueAxis.valueMin = 0
     bc.valueAxis.valueMax = _nice_max(top)
     bc.valueAxis.valueStep = _nice_max(top) / 4
-    bc.valueAxis.labels.fontName = "Helvetica"
-    bc.valueAxis.labels.fontSize = 7
+    bc.valueAxis.labels.fontName = FONT
+    bc.valueAxis.labels.fontSize = CHART_PT
     bc.valueAxis.strokeColor = colors.HexColor(RULE)
     bc.valueAxis.visibleGrid = True
     bc.valueAxis.gridStrokeColor = colors.HexColor("#e6ecee")
     bc.categoryAxis.categoryNames = [cap(x) for x in reversed(labels)] or [""]
-    bc.categoryAxis.labels.fontName = "Helvetica"
-    bc.categoryAxis.labels.fontSize = 7.5
+    bc.categoryAxis.labels.fontName = FONT
+    bc.categoryAxis.labels.fontSize = CHART_PT
     bc.categoryAxis.labels.boxAnchor = "e"
     bc.categoryAxis.labels.dx = -4
     bc.categoryAxis.strokeColor = colors.HexColor(RULE)
     bc.bars[0].fillColor = colors.HexColor(ACCENT)
     bc.bars[0].strokeColor = None
     bc.barLabelFormat = value_format
-    bc.barLabels.fontName = "Helvetica"
-    bc.barLabels.fontSize = 7
+    bc.barLabels.fontName = FONT
+    bc.barLabels.fontSize = CHART_PT
     bc.barLabels.boxAnchor = "w"
     bc.barLabels.dx = 3
     d.add(bc)
@@ -413,7 +440,7 @@ def pie_chart(title: str, labels: Sequence[str], values: Sequence[int], width: f
     _title(d, title, width, height)
     total = sum(values)
     if not total:
-        d.add(String(10, height / 2, "Nothing to show for this period.", fontName="Helvetica",
+        d.add(String(10, height / 2, "Nothing to show for this period.", fontName=FONT,
                      fontSize=8, fillColor=colors.HexColor(MUTED)))
         return d
     pie = Pie()
@@ -432,7 +459,7 @@ def pie_chart(title: str, labels: Sequence[str], values: Sequence[int], width: f
 
     lg = Legend()
     lg.x, lg.y = size + 22, height / 2 + 8 * len(values) / 2
-    lg.fontName, lg.fontSize = "Helvetica", 7.5
+    lg.fontName, lg.fontSize = FONT, CHART_PT
     lg.dx = lg.dy = 7
     lg.dxTextSpace = 4
     lg.deltay = 12

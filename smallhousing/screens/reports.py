@@ -24,6 +24,7 @@ from ..domain.years import year_label, year_of
 from ..services import reports as R
 from .common import AppScreen
 from .form_kit import Field, FormScreen, WholeNumber
+from .resident_forms import ConfirmScreen, call_service
 
 
 def _pct(v: float | None) -> str:
@@ -160,13 +161,36 @@ class ReportTextsForm(FormScreen):
         return True
 
 
+class ReopenForm(FormScreen):
+    """Reopen a published year: the written reason is printed on the year's next reports."""
+
+    SAVE_LABEL = "Reopen"
+
+    def __init__(self, db, year: int) -> None:
+        super().__init__(db)
+        self.year = year
+
+    def form_title(self) -> str:
+        return f"Reopen {year_label(self.year)}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static("Published figures stay as published. Reopening lets records of the year change; "
+                     "the reason and today's date are printed on the year's next reports.",
+                     classes="context", markup=False)
+        yield Field("Why the year is being reopened", TextArea("", id="reason", compact=True, classes="box"))
+
+    def save(self):
+        from ..services import publishing
+
+        return publishing.reopen_year(self.db, self.year, self.text("reason"))
+
+
 def last_quarter(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The last three whole months before ``today``'s month."""
-    end = today.replace(day=1) - dt.timedelta(days=1)
-    y, m = end.year, end.month - 2
-    if m < 1:
-        y, m = y - 1, m + 12
-    return dt.date(y, m, 1), end
+    """The last whole quarter before ``today`` (January-March, April-June, July-September or
+    October-December: the quarters of the reporting year too)."""
+    first_month = (today.month - 1) // 3 * 3 + 1
+    end = today.replace(month=first_month, day=1) - dt.timedelta(days=1)
+    return dt.date(end.year, end.month - 2, 1), end
 
 
 class BoardPeriodForm(FormScreen):
@@ -262,6 +286,11 @@ class ReportsScreen(AppScreen):
                 tooltip="The governing body's response and the Ombudsman sections of the annual report"),
         Binding("m", "homes", "Homes", id="reports.homes", tooltip="Set the number of homes for the year"),
         Binding("y", "choose_year", "Year", id="reports.year", tooltip="Choose the reporting year"),
+        Binding("u", "publish", "Publish figures", id="reports.publish",
+                tooltip="Publish the year's figures as they are today; later changes that would alter "
+                        "them are refused"),
+        Binding("z", "reopen", "Reopen year", id="reports.reopen",
+                tooltip="Reopen a published year, with a written reason, so that its records can change"),
         Binding("f5", "reload", "Refresh", id="reports.refresh", show=False),
     ]
 
@@ -281,6 +310,7 @@ class ReportsScreen(AppScreen):
                              id="year", compact=True)
             yield DataTable(id="tsm-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
             yield Static("", id="homes-hint", markup=False)
+            yield Static("", id="published-note", markup=False)
             yield Label("Stage 1 complaints received each month, April to March", classes="chart-title")
             with Horizontal(id="month-chart"):
                 yield Sparkline([0] * 12, id="months")
@@ -308,14 +338,18 @@ class ReportsScreen(AppScreen):
     @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
     def load(self) -> None:
         year = self.year
-        f = R.year_figures(self.db, year, detail=False)
-        self.app.call_from_thread(self.show_figures, year, f)
+        f, t, note = R.year_figures_as_reported(self.db, year, detail=False)
+        self.app.call_from_thread(self.show_figures, year, f, t, note)
 
-    def show_figures(self, year: int, f: R.PeriodFigures) -> None:
+    def show_figures(self, year: int, f: R.PeriodFigures, t: "R.TSM | None" = None,
+                     note: str = "") -> None:
         if year != self.year:
             return
         self.figures = f
-        t = R.tsm_from(year, f)
+        t = t or R.tsm_from(year, f)
+        published = self.query_one("#published-note", Static)
+        published.update(note)
+        published.display = bool(note)
         table = self.query_one("#tsm-table", DataTable)
         table.clear()
         table.add_row("Homes", "not recorded" if t.homes is None else f"{t.homes:,}", "")
@@ -401,6 +435,34 @@ class ReportsScreen(AppScreen):
                 self.notify(f"Saved the written parts of the {year_label(self.year)} report.")
 
         self.app.push_screen(ReportTextsForm(self.db, self.year), saved)
+
+    def action_publish(self) -> None:
+        from ..services import publishing
+
+        year = self.year
+
+        def done(_row) -> None:
+            self.notify(f"The figures for {year_label(year)} are published.", title="Published")
+            self.load()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(self, publishing.publish_year, self.db, year, on_done=done)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Publish the figures for {year_label(year)}?",
+            "They are kept as they are today, and reports of the year print them. Any later change "
+            "that would alter them is refused until the year is reopened with a written reason.",
+            yes="Publish"), answered)
+
+    def action_reopen(self) -> None:
+        def saved(result) -> None:
+            if result:
+                self.notify(f"{year_label(self.year)} is reopened; its next reports give the reason.",
+                            title="Reopened")
+                self.load()
+
+        self.app.push_screen(ReopenForm(self.db, self.year), saved)
 
     def action_homes(self) -> None:
         def saved(result) -> None:

@@ -51,6 +51,21 @@ class Unit:
         # that needs them, sets this False so that nothing is written until the end.
         self.flush_before_queries = True
 
+    def _began(self, _session, _transaction, connection) -> None:
+        # SQLite counts every row changed on a connection: noted when the Unit first uses it, so
+        # that at the end ``_wrote`` knows whether anything at all was written (by any means)
+        self._changes_at_start = connection.connection.dbapi_connection.total_changes
+
+    def _wrote(self) -> bool:
+        """Whether this Unit has changed any row so far (pending changes included)."""
+        if self._pending or self.s.new or self.s.dirty or self.s.deleted:
+            return True
+        start = getattr(self, "_changes_at_start", None)
+        if start is None:
+            return False  # never touched the database
+        con = self.s.connection().connection.dbapi_connection
+        return con.total_changes != start
+
     @property
     def cal(self) -> WorkingCalendar:
         if self._cal is None:
@@ -285,7 +300,12 @@ def transaction(db: "Database | Unit") -> Iterator[Unit]:
         return
     with db.session() as s:
         u = Unit(db, s)
+        event.listen(s, "after_begin", u._began)
         yield u
+        if u._wrote():
+            from .publishing import check_published
+
+            check_published(u)
         write_audit(u)
 
 

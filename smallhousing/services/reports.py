@@ -32,6 +32,7 @@ from ..domain import lifecycle as L
 from ..domain import tsm
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
+from ..domain.plural import count
 from ..domain.rules import ExtensionDates, rule_set
 from ..domain.years import parse_year, year_bounds, year_label, year_of
 from ..store.models import (Adjustment, AuditEntry, Complaint, Correspondence, Extension, HomesYear,
@@ -370,9 +371,14 @@ def _figures(u: Unit, start: dt.date, end: dt.date, label: str, homes: int | Non
     if detail:
         f.cases = cases_where(u, or_(_between(OmbudsmanCase.referred_on, start, end),
                                 _between(OmbudsmanCase.determined_on, start, end)))
-        f.learning = learning_where(u, or_(_between(LearningPoint.recorded_on, start, end),
-                                      _between(LearningPoint.made_on, start, end)))
+        f.learning = learning_where(u, _between(learning_day(), start, end))
     return f
+
+
+def learning_day():
+    """The day a learning point counts on: the day its improvement was made, else the day it was
+    recorded. Every report counts learning in the reporting year of this day."""
+    return func.coalesce(LearningPoint.made_on, LearningPoint.recorded_on)
 
 
 def cases_where(u: Unit, where) -> list[CaseLine]:
@@ -462,7 +468,7 @@ class AssessmentRow:
 
 
 def _n(n: int, one: str, many: str | None = None) -> str:
-    return f"{'no' if n == 0 else format(n, ',')} {one if n == 1 else (many or one + 's')}"
+    return count(n, one, many, zero="no")
 
 
 def _pct(part: int, whole: int) -> str:
@@ -478,7 +484,16 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
     """Sentences of evidence drawn from the records, by provision number."""
     y = parse_year(year)
     lab = year_label(y)
-    f = figures or year_figures(db, y, detail=False)
+    published = False
+    if figures is None:
+        figures, t, note = as_published(db, y, year_figures(db, y, detail=False))
+        published = t is not None
+    else:
+        from .publishing import publication
+
+        p = publication(db, y)
+        published = p is not None and p.is_published
+    f = figures
     out: dict[str, str] = {}
     for n, ack, resp in ((1, "6.2", "6.3"), (2, "6.11", "6.14")):
         sf = f.stage(n)
@@ -523,14 +538,17 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
     out["6.6"] = (f"Records for {lab}: {f.actions_done_by_due:,} of {_n(f.actions_due, 'outstanding action')} "
                   f"due in the year were completed by their date{_pct(f.actions_done_by_due, f.actions_due)}."
                   if f.actions_due else f"Records for {lab}: no outstanding actions fell due in the year.")
+    if published:  # these come from the figures as published
+        out = {k: v.replace(f"Records for {lab}:", f"Published figures for {lab}:", 1)
+               for k, v in out.items()}
     start, end = year_bounds(y)
     with reading(db) as u:
+        in_year = _between(learning_day(), start, end)
+        noted = u.s.exec(select(func.count()).select_from(LearningPoint).where(in_year)).one()
         made = u.s.exec(select(func.count()).select_from(LearningPoint)
-                        .where(_between(LearningPoint.made_on, start, end))).one()
-        noted = u.s.exec(select(func.count()).select_from(LearningPoint)
-                         .where(_between(LearningPoint.recorded_on, start, end))).one()
-        out["9.1"] = (f"Records for {lab}: {_n(noted, 'learning point')} recorded from complaints and "
-                      f"{_n(made, 'service improvement')} made.")
+                        .where(in_year, LearningPoint.made_on != None)).one()  # noqa: E711
+        out["9.1"] = (f"Records for {lab}: {_n(noted, 'learning point')} from complaints in the year's "
+                      f"learning log, with {_n(made, 'service improvement')} made.")
         for number, entity, model, what in (("5.10", "adjustment", Adjustment, "reasonable adjustment"),
                                             ("5.14", "restriction", Restriction, "restriction")):
             done, on_time = _reviews(u, entity, start, end)
@@ -699,44 +717,113 @@ class AnnualReport:
     assessment: list[AssessmentRow]
     texts: dict[str, str]
     year_complete: bool  # False while the year is still running
+    # when the year's figures were published (and any reopening), '' if never published
+    publication_note: str = ""
+    # the published TSM of each year in history that is published (by year)
+    published_tsm: dict[int, TSM] = field(default_factory=dict)
 
     @property
     def tsm(self) -> TSM:
-        return tsm_from(self.year, self.figures)
+        return self.published_tsm.get(self.year) or tsm_from(self.year, self.figures)
 
     @property
     def history_tsm(self) -> list[TSM]:
-        return [tsm_from(self.year - (len(self.history) - 1 - i), f) for i, f in enumerate(self.history)]
+        out = []
+        for i, f in enumerate(self.history):
+            y = self.year - (len(self.history) - 1 - i)
+            out.append(self.published_tsm.get(y) or tsm_from(y, f))
+        return out
 
     @property
     def themes(self) -> list[tuple[str, int]]:
         return self.figures.by_category[:5]
 
+    @property
+    def comparison_note(self) -> str:
+        """For a year not yet finished: which part of each earlier year it is compared with."""
+        if self.year_complete:
+            return ""
+        f = self.figures
+        return (f"{self.label} is not yet finished, so each year is compared over the same months: "
+                f"1 April to {f.end.day} {f.end:%B}.")
+
+
+def _tsm_of(d: dict) -> TSM:
+    return TSM(int(str(d["year"])[:4]), d["homes"], d["stage1_received"], d["stage2_received"],
+               d["stage1_responded"], d["stage1_within"], d["stage2_responded"], d["stage2_within"])
+
+
+def as_published(db, year: int, f: PeriodFigures) -> tuple[PeriodFigures, TSM | None, str]:
+    """A reporting year's figures as reported: a published year's stored counts (and TSM) in place
+    of the ones worked out now, and the sentence saying when they were published or reopened."""
+    from .publishing import figures_from_plain, publication
+
+    p = publication(db, year)
+    if p is None:
+        return f, None, ""
+    if p.is_published and p.figures.get("figures"):
+        return figures_from_plain(f, p.figures["figures"]), _tsm_of(p.tsm), p.note()
+    return f, None, p.note()
+
+
+def year_figures_as_reported(db, year: "int | str", *, detail: bool = True
+                             ) -> tuple[PeriodFigures, TSM, str]:
+    """The figures, TSM and publication note of a reporting year, as the reports print them."""
+    y = parse_year(year)
+    f, t, note = as_published(db, y, year_figures(db, y, detail=detail))
+    return f, t or tsm_from(y, f), note
+
+
+def _same_day_of(year: int, day: dt.date) -> dt.date:
+    """The day in reporting year ``year`` that ``day`` is in its own: 2 Mar 2026 -> 2 Mar 2025."""
+    shift = year - year_of(day)
+    try:
+        return day.replace(year=day.year + shift)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + shift, day=28)
+
 
 def annual_report(db, year: "int | str") -> AnnualReport:
-    """Everything the annual complaints performance and service improvement report shows."""
+    """Everything the annual complaints performance and service improvement report shows.
+
+    A year not yet finished runs to today, and the two years before it are taken over the same
+    months (1 April to the same day), so that like is compared with like."""
     y = parse_year(year)
     with reading(db) as u:
+        today = u.today
+        complete = today > year_bounds(y)[1]
         cal = tsm.MemoCalendar(u.cal)
         history = []
         for yy in (y - 2, y - 1, y):
             start, end = year_bounds(yy)
-            history.append(_figures(u, start, end, year_label(yy), _homes(u, yy), cal=cal,
-                                    detail=yy == y))
-        landlord, today = _landlord(u), u.today
+            label = year_label(yy)
+            if not complete:
+                end = _same_day_of(yy, today)
+                label = f"{label} to {end.day} {end:%b}"
+            history.append(_figures(u, start, end, label, _homes(u, yy), cal=cal, detail=yy == y))
+        landlord = _landlord(u)
+    published: dict[int, TSM] = {}
+    note = ""
+    if complete:
+        for i, yy in enumerate((y - 2, y - 1, y)):
+            history[i], t, n = as_published(db, yy, history[i])
+            if t is not None:
+                published[yy] = t
+            if yy == y:
+                note = n
     f = history[-1]
     return AnnualReport(y, year_label(y), landlord, today, f, history, self_assessment(db, y, f),
-                        report_texts(db, y), today > f.end)
+                        report_texts(db, y), complete, note, published)
 
 
 def assessment_report(db, year: "int | str") -> AnnualReport:
     """The self-assessment on its own (the same shape, with the year's figures only)."""
     y = parse_year(year)
-    f = year_figures(db, y, detail=False)
+    f, t, note = as_published(db, y, year_figures(db, y, detail=False))
     with reading(db) as u:
         landlord, today = _landlord(u), u.today
     return AnnualReport(y, year_label(y), landlord, today, f, [f], self_assessment(db, y, f),
-                        report_texts(db, y), today > f.end)
+                        report_texts(db, y), today > f.end, note, {y: t} if t else {})
 
 
 @dataclass
@@ -744,14 +831,32 @@ class BoardUpdate:
     landlord: Landlord
     produced_on: dt.date
     figures: PeriodFigures
-    previous: PeriodFigures  # the same length of time just before
+    previous: PeriodFigures  # the period just before: the same months, or as many days
     open_orders: list[tuple[CaseLine, OrderLine]]  # Ombudsman orders not yet complied with
     open_learning: list[LearningLine]  # learning not yet acted on
     open_now: int
+    publication_note: str = ""  # when the period is a published reporting year
 
     @property
     def label(self) -> str:
         return self.figures.label
+
+
+def _last_day_of_month(d: dt.date) -> dt.date:
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period a board update is compared with: for whole months (a month, a quarter, a year)
+    the same number of months just before; for any other period, as many days just before."""
+    if start.day == 1 and end == _last_day_of_month(end):
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        m = start.year * 12 + start.month - 1 - months
+        p_start = dt.date(m // 12, m % 12 + 1, 1)
+        return p_start, start - dt.timedelta(days=1)
+    length = (end - start).days + 1
+    p_end = start - dt.timedelta(days=1)
+    return p_end - dt.timedelta(days=length - 1), p_end
 
 
 def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdate:
@@ -760,9 +865,7 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
 
     start, end = parse_date(start, "start date"), parse_date(end, "end date")
     _check_period(start, end)
-    length = (end - start).days + 1
-    p_end = start - dt.timedelta(days=1)
-    p_start = p_end - dt.timedelta(days=length - 1)
+    p_start, p_end = previous_period(start, end)
     with reading(db) as u:
         cal = tsm.MemoCalendar(u.cal)
         f = _figures(u, start, end, period_label(start, end), None, cal=cal)
@@ -773,7 +876,19 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
         learning = learning_where(u, LearningPoint.status != "done")
         open_now = u.s.exec(select(func.count()).select_from(Complaint)
                             .where(Complaint.state.in_(L.OPEN_STATES))).one()
-        return BoardUpdate(_landlord(u), u.today, f, prev, orders, learning, open_now)
+        landlord, today = _landlord(u), u.today
+    note = ""
+    for period, is_current in (((start, end), True), ((p_start, p_end), False)):
+        y = year_of(period[0])
+        if period == year_bounds(y):  # a whole reporting year: as published, if it is
+            fig = f if is_current else prev
+            fig, _, n = as_published(db, y, fig)
+            fig.homes = None  # board updates give no per-1,000 figures
+            if is_current:
+                f, note = fig, n
+            else:
+                prev = fig
+    return BoardUpdate(landlord, today, f, prev, orders, learning, open_now, note)
 
 
 def board_summary_lines(b: BoardUpdate) -> list[str]:

@@ -121,11 +121,21 @@ def list_closure_days(db) -> list[ClosureDay]:
         return list(u.s.exec(select(ClosureDay).order_by(ClosureDay.day)).all())
 
 
+def _not_past(u: Unit, day: dt.date, doing: str) -> None:
+    """Closure days before today are settled: deadlines already worked out and figures already
+    reported were counted with them, so they cannot be added or taken away afterwards."""
+    if day < u.today:
+        raise DomainError(f"{short_date(day)} is in the past: closure days can only be {doing} "
+                          f"for today or later, because deadlines and figures already worked out "
+                          f"used the days as they were.", field="day")
+
+
 def add_closure_day(db, day: dt.date, reason: str = "") -> ClosureDay:
-    """A day the office is closed: deadlines of open complaints move to skip it."""
+    """A day the office is closed (today or later): deadlines of open complaints move to skip it."""
     if not isinstance(day, dt.date):
         raise DomainError("Give the closure day as a date.", field="day")
     with transaction(db) as u:
+        _not_past(u, day, "added")
         if u.s.exec(select(ClosureDay).where(ClosureDay.day == day)).first():
             raise DomainError(f"{short_date(day)} is already a closure day.", field="day")
         if day.weekday() >= 5:
@@ -140,7 +150,11 @@ def add_closure_day(db, day: dt.date, reason: str = "") -> ClosureDay:
 
 
 def remove_closure_day(db, day: dt.date) -> None:
+    """Take away a closure day (today or later); deadlines of open complaints move back."""
+    if not isinstance(day, dt.date):
+        raise DomainError("Give the closure day as a date.", field="day")
     with transaction(db) as u:
+        _not_past(u, day, "removed")
         row = u.s.exec(select(ClosureDay).where(ClosureDay.day == day)).first()
         if row is None:
             raise DomainError(f"{short_date(day)} is not a closure day.", field="day")
