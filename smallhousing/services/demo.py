@@ -38,12 +38,12 @@ STAFF = [("Helen Carter", "Housing Director"), ("Sam Okoye", "Complaints Officer
 # per category: the resident's own words (the complaint as made), then how we restate it in the
 # complaint definition (5.6), then what the resident wants, after "You would like us to"
 ISSUES = {
-    "repairs": [("The boiler has failed {n} times since {month} and we have had no heating for days.",
-                 "your boiler has broken down {n} times since {month}, leaving your home without heating "
+    "repairs": [("The boiler has failed {n} since {month} and we have had no heating for days.",
+                 "your boiler has broken down {n} since {month}, leaving your home without heating "
                  "for days at a time",
                  "repair the heating so that it keeps working, and pay you for the days without it"),
-                ("A leak from the bathroom ceiling was reported {n} times and nobody has come out.",
-                 "you reported water coming through the bathroom ceiling {n} times and no one came to "
+                ("A leak from the bathroom ceiling was reported {n} and nobody has come out.",
+                 "you reported water coming through the bathroom ceiling {n} and no one came to "
                  "look at it",
                  "stop the leak and make good the ceiling"),
                 ("The repair appointment was missed twice and I took unpaid leave to wait in.",
@@ -73,8 +73,8 @@ ISSUES = {
                        "a member of our staff talked about your rent account where your neighbour could "
                        "hear",
                        "apologise and make sure your affairs are kept private")],
-    "communication": [("I have phoned {n} times about my transfer request and nobody calls back.",
-                       "you phoned us {n} times about your transfer request and no one called you back",
+    "communication": [("I have phoned {n} about my transfer request and nobody calls back.",
+                       "you phoned us {n} about your transfer request and no one called you back",
                        "give you a named contact and a clear answer about your request"),
                       ("I sent three emails about a repair and never got a reply.",
                        "you emailed us three times about a repair and did not get a reply",
@@ -147,21 +147,22 @@ REASONS = {
                       "the follow-up inspection found the walls dry and the extractor fan working."},
     "anti-social behaviour": {
         L.UPHELD: "We did not act on your reports of anti-social behaviour as our policy requires: the "
-                  "noise reports were logged, but no one contacted the neighbour or opened a case.",
+                  "reports were logged, but no one contacted the household involved or opened a case.",
         L.PARTLY_UPHELD: "We opened an anti-social behaviour case and spoke to your neighbour, but we did "
                          "not tell you what we were doing or agree how often we would update you.",
         L.NOT_UPHELD: "Our anti-social behaviour case records show each report was followed up within our "
                       "target times, the neighbour was warned, and you were updated after each step."},
     "staff conduct": {
-        L.UPHELD: "Having spoken to the officer and read the visit notes, we agree the officer did not "
-                  "behave as our staff code of conduct expects and did not listen to your concerns.",
-        L.PARTLY_UPHELD: "The visit notes show the officer gave you the right advice, but we accept the way "
-                         "it was given fell short of the respect our staff should show.",
+        L.UPHELD: "Having spoken to the member of staff and read their notes, we agree they did not act "
+                  "as our staff code of conduct expects, and did not treat you with the respect and care "
+                  "you should have had.",
+        L.PARTLY_UPHELD: "The notes show the member of staff gave you the right advice, but we accept the way "
+                         "they went about it fell short of what our staff code of conduct expects.",
         L.NOT_UPHELD: "We spoke to the member of staff and to a colleague who was there, and found nothing "
-                      "to show the officer was rude or acted against our code of conduct."},
+                      "to show they acted against our staff code of conduct."},
     "communication": {
-        L.UPHELD: "Our call records show you contacted us several times and the call-backs we promised were "
-                  "never made. We did not reply as our customer service standards require.",
+        L.UPHELD: "Our records show you contacted us several times and the replies we promised were never "
+                  "sent. We did not respond as our customer service standards require.",
         L.PARTLY_UPHELD: "We replied to your first contact on time, but later messages were not passed to the "
                          "right officer and you were left without an update.",
         L.NOT_UPHELD: "Our records show each of your calls and messages was answered within our customer "
@@ -174,8 +175,9 @@ REASONS = {
         L.NOT_UPHELD: "We checked your account against the charges for your home and the payments received. "
                       "The figures are right and match the cost breakdown we sent."},
     "estate services": {
-        L.UPHELD: "The cleaning contractor's logs show communal cleaning visits were missed for several weeks "
-                  "and we did not notice. Your service charge pays for those visits, so we will refund them.",
+        L.UPHELD: "The estate contractor's logs show visits to the communal areas and grounds were missed "
+                  "for several weeks and we did not notice. Your service charge pays for those visits, so "
+                  "we will refund them.",
         L.PARTLY_UPHELD: "Most estate visits took place as planned, but the bin store and grounds were missed "
                          "twice and we did not check the contractor's work as we should.",
         L.NOT_UPHELD: "The contractor's logs and our estate inspections show the communal cleaning and "
@@ -188,8 +190,8 @@ REASONS = {
         L.NOT_UPHELD: "The adaptation could not start until the occupational therapist's assessment came "
                       "back; once it did, the work was booked within our adaptations timescale."},
     "allocations and lettings": {
-        L.UPHELD: "Your housing register application was assessed wrongly and your priority banding should "
-                  "not have changed. We have put it back and backdated it.",
+        L.UPHELD: "Your housing register application was assessed wrongly, which affected your priority "
+                  "banding and the offers made to you. We have corrected it and backdated it.",
         L.PARTLY_UPHELD: "The change to your banding followed our allocations policy, but we should have "
                          "written to explain it and tell you how to ask for a review.",
         L.NOT_UPHELD: "We reviewed your application against our allocations policy: the banding and the "
@@ -252,6 +254,7 @@ ACTIONS = {
     "adaptations": "Fit the adaptation",
     "allocations and lettings": "Correct the housing application",
 }
+TIMES = ["twice", "three times", "four times", "five times"]
 STAGE2_POINTS = ["the problem is still not put right", "the remedy we offered does not reflect the "
                  "trouble it caused you", "our answer did not cover every part of your complaint"]
 LEARNING = [("repairs", "Jobs passed between teams lose an owner.",
@@ -365,7 +368,7 @@ def generate(db, complaints: int = 300, seed: int = 1,
                 received = today
             cat = rng.choice(list(ISSUES))
             words, told, wants = rng.choice(ISSUES[cat])
-            n_times, month = rng.randint(2, 5), received.strftime("%B")
+            n_times, month = rng.choice(TIMES), received.strftime("%B")
             words = words.format(n=n_times, month=month)
             told = told.format(n=n_times, month=month)
             outcome = wants[0].upper() + wants[1:] + "."
