@@ -22,7 +22,8 @@ def words(text: str | None) -> list[str]:
 
 
 def has_words(text: str | None) -> bool:
-    """True when the text holds at least one real word (letters or digits)."""
+    """True when the text holds at least one real word: one with a letter in it (a lone number
+    such as "0" says nothing)."""
     return any(any(ch.isalpha() for ch in w) for w in words(text))
 
 

@@ -7,13 +7,16 @@ import datetime as dt
 import random
 from typing import Callable
 
+from ..domain import letter_rules as LR
 from ..domain import lifecycle as L
+from ..domain.rules import rule_set
 from ..domain.errors import DomainError
 from ..domain.years import year_of
 from sqlmodel import select
 
 from ..store.models import LearningPoint, OmbudsmanCase, OmbudsmanOrder, OutstandingAction, Remedy
 from . import complaints as C
+from . import letters as LS
 from . import residents as R
 from . import settings as S
 from .base import audit, transaction
@@ -32,42 +35,228 @@ STAFF = [("Helen Carter", "Housing Director"), ("Sam Okoye", "Complaints Officer
          ("Ruth Ellis", "Scheme Manager"), ("Imran Shah", "Repairs Manager"),
          ("Megan Price", "Housing Officer"), ("Tom Baxter", "Income Officer")]
 
+# per category: the resident's own words (the complaint as made), then how we restate it in the
+# complaint definition (5.6), then what the resident wants, after "You would like us to"
 ISSUES = {
-    "repairs": [("The boiler has failed {n} times since {month} and we have had no heating for days.",
-                 "The heating to be fixed properly and compensation for the days without it."),
-                ("A leak from the bathroom ceiling was reported {n} times and nobody has come out.",
-                 "The leak repaired and the ceiling made good."),
+    "repairs": [("The boiler has failed {n} since {month} and we have had no heating for days.",
+                 "your boiler has broken down {n} since {month}, leaving your home without heating "
+                 "for days at a time",
+                 "repair the heating so that it keeps working, and pay you for the days without it"),
+                ("A leak from the bathroom ceiling was reported {n} and nobody has come out.",
+                 "you reported water coming through the bathroom ceiling {n} and no one came to "
+                 "look at it",
+                 "stop the leak and make good the ceiling"),
                 ("The repair appointment was missed twice and I took unpaid leave to wait in.",
-                 "An apology and a repair on a date that suits me.")],
+                 "our contractor missed two repair appointments and you lost pay each time by waiting in",
+                 "apologise, and book the repair on a day that suits you")],
     "damp and mould": [("Black mould has come back in the bedroom after it was painted over in {month}.",
-                        "A proper survey and a lasting fix, with the bedroom made safe for my child."),
-                       ("Condensation streams down the windows and the extractor fan has not worked for months.",
-                        "The fan replaced and the damp treated.")],
+                        "black mould came back in your bedroom after it was painted over in {month}",
+                        "find out what is causing it, fix it for good and make the bedroom safe for "
+                        "your child"),
+                       ("Condensation streams down the windows and the extractor fan has not worked for "
+                        "months.",
+                        "condensation runs down your windows and the extractor fan has been broken for "
+                        "months",
+                        "replace the fan and treat the damp")],
     "anti-social behaviour": [("Noise from the flat above goes on after midnight and my reports are ignored.",
-                               "Action taken and to be kept updated on what is being done.")],
+                               "loud noise from the flat above goes on after midnight and you feel your "
+                               "reports have been ignored",
+                               "act on the noise and tell you regularly what is being done"),
+                              ("My neighbour's visitors block the stairwell and shout at my children.",
+                               "visitors to a neighbouring flat gather in the stairwell and have shouted "
+                               "at your children",
+                               "deal with the behaviour and tell you what steps we are taking")],
     "staff conduct": [("The officer who visited was rude and would not listen to my concerns.",
-                       "An apology and a different officer for future visits.")],
-    "communication": [("I have phoned {n} times about my transfer request and nobody calls back.",
-                       "A named contact and a clear answer about my request.")],
+                       "the officer who visited you was rude and did not listen to your concerns",
+                       "apologise and send a different officer on future visits"),
+                      ("A member of staff discussed my rent arrears in front of my neighbour.",
+                       "a member of our staff talked about your rent account where your neighbour could "
+                       "hear",
+                       "apologise and make sure your affairs are kept private")],
+    "communication": [("I have phoned {n} about my transfer request and nobody calls back.",
+                       "you phoned us {n} about your transfer request and no one called you back",
+                       "give you a named contact and a clear answer about your request"),
+                      ("I sent three emails about a repair and never got a reply.",
+                       "you emailed us three times about a repair and did not get a reply",
+                       "answer your messages and tell you how to reach the right person")],
     "rent and service charges": [("My service charge went up without any explanation of the new costs.",
-                                  "A breakdown of the charges and a correction if they are wrong.")],
+                                  "your service charge went up and we did not explain the new costs",
+                                  "send you a breakdown of the charges and correct any that are wrong"),
+                                 ("My rent account shows arrears even though I pay by direct debit every "
+                                  "month.",
+                                  "your rent account shows arrears although you pay by direct debit every "
+                                  "month",
+                                  "correct your rent account and stop the arrears letters")],
     "estate services": [("The communal areas have not been cleaned for weeks and the bins overflow.",
-                         "The cleaning done as the service charge promises, and a refund for missed visits.")],
+                         "the communal areas of your block have not been cleaned for weeks and the bins "
+                         "are overflowing",
+                         "clean the block as your service charge pays for, and refund the missed visits"),
+                        ("The grass and hedges on the estate have not been cut since {month}.",
+                         "the grass and hedges on your estate have not been cut since {month}",
+                         "restart the grounds visits and tell you when they will happen")],
     "adaptations": [("I was promised a level-access shower in {month} and nothing has happened.",
-                     "The adaptation fitted and a date I can rely on.")],
+                     "you were promised a level-access shower in {month} and the work has not started",
+                     "fit the shower and give you a date you can rely on"),
+                    ("The grab rails the occupational therapist asked for were never fitted.",
+                     "the grab rails your occupational therapist recommended have not been fitted",
+                     "fit the rails without further delay")],
     "allocations and lettings": [("My bidding position was changed without anyone telling me why.",
-                                  "An explanation and my correct position restored.")],
+                                  "your position for bidding on homes changed and no one told you why",
+                                  "explain the change and put your position right"),
+                                 ("I was refused a flat because of a mistake on my application.",
+                                  "an offer of a flat was withdrawn because of a mistake on your housing "
+                                  "application",
+                                  "correct your application and look again at the offer")],
+}
+# what we are responsible for, and (sometimes) what we are not, per category (5.6)
+RESPONSIBLE = {
+    "repairs": "The repair to your home and how we handled your reports.",
+    "damp and mould": "Finding and treating the cause of the damp and mould, and how we responded.",
+    "anti-social behaviour": "How we handled your reports of anti-social behaviour.",
+    "staff conduct": "How our staff behaved towards you.",
+    "communication": "How we answered your calls and messages.",
+    "rent and service charges": "The charges on your account and how we explained them.",
+    "estate services": "The estate services your service charge pays for.",
+    "adaptations": "The adaptation to your home and how long it is taking.",
+    "allocations and lettings": "How we assessed your housing application.",
+}
+NOT_RESPONSIBLE = {
+    "repairs": "Damage to your belongings, which is a matter for your home contents insurance.",
+    "damp and mould": "Damage to your belongings, which is a matter for your home contents insurance.",
+    "anti-social behaviour": "Any crime committed, which is a matter for the police.",
+    "allocations and lettings": "Decisions the council makes on its own housing register.",
 }
 CHANNEL_WEIGHTS = [("phone", 35), ("email", 25), ("online form", 15), ("letter", 8), ("in person", 10),
                    ("via representative", 4), ("via councillor or MP", 3)]
+# the reasons for each decision (6.9 d), written about the complaint's category
 REASONS = {
-    L.UPHELD: "We should have completed the work within our target time and did not. The records show "
-              "the job was passed between teams without anyone owning it.",
-    L.PARTLY_UPHELD: "Part of the work was done on time, but we did not keep you informed, and one "
-                     "appointment was missed without notice.",
-    L.NOT_UPHELD: "Our records show the work was done within our published timescales and the "
-                  "contractor's report confirms the fault was fixed on the first visit.",
+    "repairs": {
+        L.UPHELD: "Our repair records show the job was passed between the repairs team and the contractor "
+                  "without anyone owning it, so the repair was not finished within our target time. "
+                  "That was our failing.",
+        L.PARTLY_UPHELD: "Once the engineer attended, the repair was done within our target time, but a "
+                         "repair appointment was missed without telling you and we did not keep you informed.",
+        L.NOT_UPHELD: "Our repair records and the contractor's report show every appointment was kept and "
+                      "the fault was fixed within our published repair timescales."},
+    "damp and mould": {
+        L.UPHELD: "Painting over the mould without finding its cause did not follow our damp and mould "
+                  "policy. A survey should have come first; without one, the mould returned.",
+        L.PARTLY_UPHELD: "We inspected for damp promptly, but we did not send you a written summary of the "
+                         "survey in time, and the ventilation work took longer than it should have.",
+        L.NOT_UPHELD: "Our surveyor's report shows the damp and mould work was done as our policy requires; "
+                      "the follow-up inspection found the walls dry and the extractor fan working."},
+    "anti-social behaviour": {
+        L.UPHELD: "We did not act on your reports of anti-social behaviour as our policy requires: the "
+                  "reports were logged, but no one contacted the household involved or opened a case.",
+        L.PARTLY_UPHELD: "We opened an anti-social behaviour case and spoke to your neighbour, but we did "
+                         "not tell you what we were doing or agree how often we would update you.",
+        L.NOT_UPHELD: "Our anti-social behaviour case records show each report was followed up within our "
+                      "target times, the neighbour was warned, and you were updated after each step."},
+    "staff conduct": {
+        L.UPHELD: "Having spoken to the member of staff and read their notes, we agree they did not act "
+                  "as our staff code of conduct expects, and did not treat you with the respect and care "
+                  "you should have had.",
+        L.PARTLY_UPHELD: "The notes show the member of staff gave you the right advice, but we accept the way "
+                         "they went about it fell short of what our staff code of conduct expects.",
+        L.NOT_UPHELD: "We spoke to the member of staff and to a colleague who was there, and found nothing "
+                      "to show they acted against our staff code of conduct."},
+    "communication": {
+        L.UPHELD: "Our records show you contacted us several times and the replies we promised were never "
+                  "sent. We did not respond as our customer service standards require.",
+        L.PARTLY_UPHELD: "We replied to your first contact on time, but later messages were not passed to the "
+                         "right officer and you were left without an update.",
+        L.NOT_UPHELD: "Our records show each of your calls and messages was answered within our customer "
+                      "service standards, and each reply explained where things stood."},
+    "rent and service charges": {
+        L.UPHELD: "We checked the charges on your account and found a mistake: costs were included that do "
+                  "not apply to your home. We have corrected the account.",
+        L.PARTLY_UPHELD: "The charges on your account were worked out correctly, but we should have explained "
+                         "the new costs to you before they started.",
+        L.NOT_UPHELD: "We checked your account against the charges for your home and the payments received. "
+                      "The figures are right and match the cost breakdown we sent."},
+    "estate services": {
+        L.UPHELD: "The estate contractor's logs show visits to the communal areas and grounds were missed "
+                  "for several weeks and we did not notice. Your service charge pays for those visits, so "
+                  "we will refund them.",
+        L.PARTLY_UPHELD: "Most estate visits took place as planned, but the bin store and grounds were missed "
+                         "twice and we did not check the contractor's work as we should.",
+        L.NOT_UPHELD: "The contractor's logs and our estate inspections show the communal cleaning and "
+                      "grounds visits took place as planned."},
+    "adaptations": {
+        L.UPHELD: "The adaptation was approved after the occupational therapist's assessment, but we did not "
+                  "order the work, so it was not fitted within our adaptations timescale.",
+        L.PARTLY_UPHELD: "The adaptation work was ordered on time, but the start date slipped and we did not "
+                         "tell you why.",
+        L.NOT_UPHELD: "The adaptation could not start until the occupational therapist's assessment came "
+                      "back; once it did, the work was booked within our adaptations timescale."},
+    "allocations and lettings": {
+        L.UPHELD: "Your housing register application was assessed wrongly, which affected your priority "
+                  "banding and the offers made to you. We have corrected it and backdated it.",
+        L.PARTLY_UPHELD: "The change to your banding followed our allocations policy, but we should have "
+                         "written to explain it and tell you how to ask for a review.",
+        L.NOT_UPHELD: "We reviewed your application against our allocations policy: the banding and the "
+                      "decision about the offer were both correct."},
 }
+# why more time is needed (6.4, 6.15), per category
+EXTENSION_REASONS = {
+    "repairs": ["We are waiting for the heating engineer's report on why the fault keeps coming back, "
+                "and need it to answer you fully.",
+                "The contractor who did the first repair has not yet sent us their job records, which we "
+                "need to see."],
+    "damp and mould": ["A damp and mould surveyor is booked to inspect your home and we need their "
+                       "findings to answer you properly.",
+                       "We are waiting for the results of humidity readings taken in your home over two "
+                       "weeks, to find the cause of the damp."],
+    "anti-social behaviour": ["We are still gathering evidence about the noise, including your diary "
+                              "sheets and what other neighbours have reported.",
+                              "We need to speak to the police about the reports of anti-social behaviour "
+                              "before we can answer."],
+    "staff conduct": ["The officer involved is on leave and we need to hear their account before we can "
+                      "answer fairly.",
+                      "We are reviewing the visit notes and speaking to a manager who was also there."],
+    "communication": ["We need to go through our phone records and your messages to find where your "
+                      "contact was lost.",
+                      "The call recordings we need are held by our out-of-hours provider and have not yet "
+                      "reached us."],
+    "rent and service charges": ["Our finance team is checking every payment on your account since April, "
+                                 "which takes longer than usual.",
+                                 "The managing agent has not yet sent us the invoices behind the service "
+                                 "charge costs."],
+    "estate services": ["We have asked the cleaning contractor for their visit logs and will inspect the "
+                        "estate with them next week.",
+                        "We need the grounds contractor's records to check which visits took place."],
+    "adaptations": ["We are waiting for the occupational therapist to confirm the adaptation you need "
+                    "before we can give a full answer.",
+                    "The adaptation needs a building control check and the inspector's first free date "
+                    "is next week."],
+    "allocations and lettings": ["Your application has to be reviewed by our lettings panel, which next "
+                                 "meets after your response date.",
+                                 "We need to check your housing register history with the council, which "
+                                 "holds some of the records."],
+}
+GOOD_REASON = ("The information we need comes from outside our organisation and cannot be had sooner; "
+               "answering without it would leave part of your complaint unanswered.")
+# how the resident is kept informed while the response is late (5.9)
+UPDATE_PLANS = ["We will phone you every Friday until we send our response.",
+                "Your complaint handler will email you an update each week, and at once if anything "
+                "changes.",
+                "We will write to you every five working days to say what has happened since.",
+                "We will text you after each visit or report, and phone you at least once a week."]
+# what is still to do after the response (6.6), per category
+ACTIONS = {
+    "repairs": "Finish the repair and check with the resident that it has worked",
+    "damp and mould": "Complete the damp treatment and inspect again in three months",
+    "anti-social behaviour": "Review the anti-social behaviour case with the resident",
+    "staff conduct": "Arrange a different officer for future visits",
+    "communication": "Give the resident a named contact and call them back",
+    "rent and service charges": "Correct the account and send a new statement",
+    "estate services": "Check the cleaning contractor's visits for three months",
+    "adaptations": "Fit the adaptation",
+    "allocations and lettings": "Correct the housing application",
+}
+TIMES = ["twice", "three times", "four times", "five times"]
+STAGE2_POINTS = ["the problem is still not put right", "the remedy we offered does not reflect the "
+                 "trouble it caused you", "our answer did not cover every part of your complaint"]
 LEARNING = [("repairs", "Jobs passed between teams lose an owner.",
              "Every repair now has a named owner until it is closed."),
             ("damp and mould", "Painting over mould hid the cause and it returned.",
@@ -99,28 +288,32 @@ def generate(db, complaints: int = 300, seed: int = 1,
     made = {"complaints": 0, "residents": 0, "service_requests": 0}
     with transaction(db) as u:
         st = S.get_settings(u)
-        demo_details = {"name": "Demo Homes Housing Association",
-                        "address": "Unit 4, Riverside Works, Mill Lane, Ashbury, AB1 2CD",
-                        "phone": "01632 960 100", "email": "complaints@demohomes.example",
-                        "website": "www.demohomes.example", "complaints_officer": "Sam Okoye",
-                        "member_responsible": "Cllr Ann Rees (board member)"}
-        missing = {k: v for k, v in demo_details.items() if not getattr(st, k)}
-        if missing or not st.setup_done:
+        # a landlord that has set up already keeps its own details: demo records change none of its
+        # settings, homes per year or closure days (a closure day would move real deadlines)
+        own = st.setup_done
+        if not own:
+            demo_details = {"name": "Demo Homes Housing Association",
+                            "address": "Unit 4, Riverside Works, Mill Lane, Ashbury, AB1 2CD",
+                            "phone": "01632 960 100", "email": "complaints@demohomes.example",
+                            "website": "www.demohomes.example", "complaints_officer": "Sam Okoye",
+                            "member_responsible": "Cllr Ann Rees (board member)"}
+            missing = {k: v for k, v in demo_details.items() if not getattr(st, k)}
             S.update_settings(u, **missing, setup_done=True)  # only what is still blank
         staff_ids = [s.id for s in S.list_staff(u)]
-        if len(staff_ids) < 2:
+        if len(staff_ids) < 2:  # two handlers at least: stage 2 needs someone new (6.13)
             staff_ids = [S.add_staff(u, n, role=r).id for n, r in STAFF if n not in
                          {s.name for s in S.list_staff(u)}] + staff_ids
-        homes = max(200, complaints * 2)
-        for y in range(first_year, year_of(today) + 1):
-            if S.homes_for(u, y) is None:
-                S.set_homes(u, y, homes + 10 * (y - first_year))
-        closure = dt.date(today.year, 12, 24)
-        if closure.weekday() < 5 and closure <= today + dt.timedelta(days=60):
-            try:
-                S.add_closure_day(u, closure, "office closed for Christmas Eve")
-            except DomainError:
-                pass
+        if not own:
+            homes = max(200, complaints * 2)
+            for y in range(first_year, year_of(today) + 1):
+                if S.homes_for(u, y) is None:
+                    S.set_homes(u, y, homes + 10 * (y - first_year))
+            closure = dt.date(today.year, 12, 24)
+            if closure.weekday() < 5 and closure <= today + dt.timedelta(days=60):
+                try:
+                    S.add_closure_day(u, closure, "office closed for Christmas Eve")
+                except DomainError:
+                    pass
         cal = u.cal
         n_res = max(10, complaints // 2)
         resident_ids = []
@@ -157,6 +350,13 @@ def generate(db, complaints: int = 300, seed: int = 1,
                                   imposed_on=today - dt.timedelta(days=rng.randint(30, 200)))
         made["residents"] = n_res
 
+        # Extension letters are real PDFs made by services.letters (about 20-30 ms each), so they are
+        # issued only for recent extensions: those agreed in the current reporting year, and in the
+        # last complete one too when the demo has at most 2,000 complaints (10,000 would take some 20 s
+        # more). Older demo extensions were told to the resident by phone, so no letter is recorded
+        # for them and reports on those years show it.
+        letters_from = dt.date(year_of(today) - (1 if complaints <= 2000 else 0), 4, 1)
+        tally = {"extensions": 0, "letters": 0, "letters_from": letters_from}
         # many small flushes are most of the cost; rows that need ids are flushed when made
         u.s.autoflush = False
         for i in range(complaints):
@@ -167,8 +367,11 @@ def generate(db, complaints: int = 300, seed: int = 1,
             if received > today:
                 received = today
             cat = rng.choice(list(ISSUES))
-            words, outcome = rng.choice(ISSUES[cat])
-            words = words.format(n=rng.randint(2, 5), month=received.strftime("%B"))
+            words, told, wants = rng.choice(ISSUES[cat])
+            n_times, month = rng.choice(TIMES), received.strftime("%B")
+            words = words.format(n=n_times, month=month)
+            told = told.format(n=n_times, month=month)
+            outcome = wants[0].upper() + wants[1:] + "."
             rid = rng.choice(resident_ids)
             reps = reps_of.get(rid, [])
             channel = _weighted(rng, CHANNEL_WEIGHTS)
@@ -187,7 +390,7 @@ def generate(db, complaints: int = 300, seed: int = 1,
             made["complaints"] += 1
             if progress and i % 100 == 0:
                 progress(i, complaints)
-            _advance(u, c, rng, cal, today, staff_ids, cat)
+            _advance(u, c, rng, cal, today, staff_ids, cat, told, wants, tally)
             if i % 200 == 199:
                 u.flush()
         u.s.autoflush = True
@@ -217,10 +420,58 @@ def generate(db, complaints: int = 300, seed: int = 1,
                     audit(u, "ombudsman order recorded", o)
         if progress:
             progress(complaints, complaints)
+    made["extensions"], made["extension_letters"] = tally["extensions"], tally["letters"]
     return made
 
 
-def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int], cat: str) -> None:
+def _extend(u, c, rng: random.Random, cal, today: dt.date, due: dt.date, after: dt.date, cat: str,
+            tally: dict) -> tuple[dt.date, dt.date] | None:
+    """Extend the response deadline ``due`` of the complaint's current stage, agreed some days after
+    ``after``; returns (the day agreed, the new deadline), or None if that day is still to come.
+
+    Most extensions are agreed before the deadline and told to the resident the same or the next
+    working day (by a real extension letter for recent ones, see ``generate``), with a plan for
+    keeping them updated (5.9). On purpose, about one in sixteen is agreed after the deadline it
+    extends and another one in sixteen is never told to the resident, so that reports show
+    extensions that do not count as well as those that do."""
+    k = tally["extensions"]
+    late, untold = k % 16 == 7, k % 16 == 12
+    if late:
+        agreed = cal.add(due, rng.randint(1, 2)).due
+    else:
+        agreed = min(_next_wd(cal, after, 2, 7, rng), due)
+    if agreed > today:
+        return None
+    stage = c.stage
+    cap = rule_set(c.rule_set).extension_cap[stage]
+    beyond = not late and rng.random() < 0.1
+    extra = rng.randint(cap + 1, cap + 5) if beyond else rng.randint(4 if late else 3, cap)
+    new_due = cal.add(due, extra).due
+    told_on = None
+    by_letter = agreed >= tally["letters_from"]
+    if not untold:
+        told_on = agreed if rng.random() < 0.6 else _next_wd(cal, agreed, 1, 1, rng)
+        if told_on > today:
+            told_on = agreed
+    C.extend(u, c.id, new_due, rng.choice(EXTENSION_REASONS[cat]),
+             good_reason=GOOD_REASON if beyond else "", on=agreed, told_on=told_on,
+             told_how=("letter" if by_letter else "phone") if told_on else "",
+             update_plan=rng.choice(UPDATE_PLANS))
+    tally["extensions"] += 1
+    if told_on is not None and by_letter:
+        # the letter is dated the day it was sent: issue it as on that day
+        real_today = u.today
+        u.today = told_on
+        try:
+            LS.issue_letter(u, c.id, LR.EXTENSION, stage)
+        finally:
+            u.today = real_today
+        tally["letters"] += 1
+    return agreed, new_due
+
+
+def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int], cat: str,
+             told: str, wants: str, tally: dict) -> None:
     """Take a logged complaint along a plausible path, stopping where 'today' would be."""
     def step(day: dt.date) -> bool:
         return day <= today
@@ -248,29 +499,25 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
     ack = _next_wd(cal, c.received_on, 1, 6 if rng.random() < 0.1 else 4, rng)
     if not step(ack):
         return
-    C.acknowledge(u, c.id, f"You are unhappy that {c.description[0].lower()}{c.description[1:]} "
-                  f"You would like: {c.outcome_sought}", responsible_for="The repair and how we handled it.",
-                  not_responsible_for="Damage to contents, which is a matter for your home insurance."
-                  if rng.random() < 0.3 else "", handler_id=handler1, on=ack)
+    C.acknowledge(u, c.id, f"You told us that {told}. You would like us to {wants}.",
+                  responsible_for=RESPONSIBLE[cat],
+                  not_responsible_for=NOT_RESPONSIBLE[cat]
+                  if cat in NOT_RESPONSIBLE and rng.random() < 0.3 else "", handler_id=handler1, on=ack)
     if rng.random() < 0.02:
         wd = _next_wd(cal, ack, 1, 3, rng)
         if step(wd):
             C.withdraw(u, c.id, "The resident said the problem was sorted and asked us to stop.", on=wd)
         return
-    due = cal.add(ack, 10).due
+    due = c.next_due_on  # the Code's date: a late acknowledgement buys no time
     if (today - ack).days < 60 and rng.random() < 0.12:
         return  # the response is late or nearly due
-    if rng.random() < 0.15:
-        ext_on = _next_wd(cal, ack, 5, 9, rng)
-        if not step(ext_on):
-            return
-        beyond = rng.random() < 0.1
-        new_due = cal.add(due, rng.randint(11, 15) if beyond else rng.randint(3, 10)).due
-        C.extend(u, c.id, new_due, "We need a specialist survey before we can answer fully.",
-                 good_reason="The surveyor's earliest slot is after the usual limit." if beyond else "",
-                 resident_told=True, on=ext_on)
-        due = new_due
     resp = cal.add(ack, rng.randint(5, 10)).due if rng.random() < 0.9 else cal.add(due, rng.randint(1, 4)).due
+    if rng.random() < 0.15:
+        ext = _extend(u, c, rng, cal, today, due, ack, cat, tally)
+        if ext is None:
+            return
+        agreed, due = ext
+        resp = _next_wd(cal, agreed, 1, 8, rng) if rng.random() < 0.9 else cal.add(due, rng.randint(1, 4)).due
     if resp > due and rng.random() < 0.5:
         resp = due
     if not step(resp):
@@ -278,18 +525,18 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
     decision = _weighted(rng, [(L.UPHELD, 35), (L.PARTLY_UPHELD, 30), (L.NOT_UPHELD, 35)])
     remedies, actions, statement = [], [], ""
     if decision != L.NOT_UPHELD:
-        remedies.append(C.RemedyInput("apology", "We apologise for the delay and for not keeping you informed.",
-                                      agreed=True))
+        remedies.append(C.RemedyInput("apology", "We apologise for what went wrong and for not keeping "
+                                      "you informed.", agreed=True))
         if rng.random() < 0.5:
             pence = rng.choice([2500, 5000, 7500, 10000, 15000, 25000])
             remedies.append(C.RemedyInput("financial remedy", "Payment for time, trouble and inconvenience",
                                           amount_pence=pence, due_on=cal.add(resp, 10).due, agreed=True))
         if rng.random() < 0.6:
-            actions.append(C.ActionInput(f"Complete the outstanding {cat} work", owner=rng.choice(STAFF)[0],
+            actions.append(C.ActionInput(ACTIONS[cat], owner=rng.choice(STAFF)[0],
                                          due_on=cal.add(resp, rng.randint(5, 30)).due))
     else:
         statement = "No remedy is offered because we did not find a failing in our service."
-    C.respond(u, c.id, decision, REASONS[decision], remedies=remedies, actions=actions,
+    C.respond(u, c.id, decision, REASONS[cat][decision], remedies=remedies, actions=actions,
               remedy_statement=statement, on=resp)
     u.flush()  # autoflush is off while demo data is made: write the remedies and actions first
     for r in u.s.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
@@ -308,7 +555,7 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
             refuse_day = _next_wd(cal, req, 1, 4, rng)
             if step(refuse_day):
                 C.refuse_escalation(u, c.id, "legal proceedings",
-                                    "A claim about the same repairs is now before the county court.",
+                                    "A claim about the same matter is now before the county court.",
                                     on=refuse_day, decided_by=staff_ids[-1])
             return
         handler2 = rng.choice([s for s in staff_ids if s != handler1])
@@ -316,13 +563,24 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         ack2 = _next_wd(cal, req, 1, 5, rng)
         if not step(ack2):
             return
-        C.acknowledge(u, c.id, "You remain unhappy with our stage 1 answer, in particular how long the "
-                      "work is taking.", handler_id=handler2, on=ack2)
+        C.acknowledge(u, c.id, f"You told us that you are still unhappy after our stage 1 answer, because "
+                      f"{rng.choice(STAGE2_POINTS)}. Your complaint was that {told}. You would like us to "
+                      f"look at it again and put right what is still wrong.", handler_id=handler2, on=ack2)
+        due2 = c.next_due_on
         resp2 = cal.add(ack2, rng.randint(10, 21)).due
+        if rng.random() < 0.2:
+            ext = _extend(u, c, rng, cal, today, due2, ack2, cat, tally)
+            if ext is None:
+                return
+            agreed, due2 = ext
+            resp2 = _next_wd(cal, agreed, 1, 10, rng)
+            if resp2 > due2:
+                resp2 = due2
         if not step(resp2):
             return
         d2 = _weighted(rng, [(L.UPHELD, 25), (L.PARTLY_UPHELD, 35), (L.NOT_UPHELD, 40)])
-        C.respond(u, c.id, d2, REASONS[d2],
+        C.respond(u, c.id, d2, "We have looked at your complaint again, and at our stage 1 answer. "
+                  + REASONS[cat][d2],
                   remedies=[C.RemedyInput("financial remedy", "Further payment for the distress caused",
                                           amount_pence=rng.choice([5000, 10000, 20000]), agreed=True,
                                           due_on=cal.add(resp2, 10).due)] if d2 != L.NOT_UPHELD else [],

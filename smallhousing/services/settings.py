@@ -38,6 +38,30 @@ def is_set_up(db) -> bool:
     return asked(db)
 
 
+def _check_ombudsman_details(values: dict) -> None:
+    """Refuse Ombudsman details that would send a resident the wrong way: an email address (the
+    Ombudsman has taken new cases through its online form, not by email, since 13 January 2026) or
+    the old PO Box 152 Liverpool address."""
+    import re
+
+    from ..store.models import OMBUDSMAN_POST
+
+    email = re.compile(r"[^\s@<>()\[\],;:]+@[^\s@<>()\[\],;:]+\.[a-z]{2,}|mailto:", re.IGNORECASE)
+    # PO Box 152 in any spacing or case: "PO Box 152", "p.o. box 152", "POBOX152", "P O Box 152"
+    old_po_box = re.compile(r"\bp\W*o\W*box\W*152(?!\d)", re.IGNORECASE)
+    for k in ("ombudsman_form_url", "ombudsman_phone", "ombudsman_post"):
+        v = values.get(k)
+        if not isinstance(v, str):
+            continue
+        if email.search(v):
+            raise DomainError("Leave out any email address: since 13 January 2026 the Housing "
+                              "Ombudsman takes new complaints through its online form, not by email, "
+                              "so letters must not point residents to an email address.", field=k)
+        if old_po_box.search(v):
+            raise DomainError("PO Box 152 in Liverpool is the Housing Ombudsman's old address and is out "
+                              f"of date. Its current postal address is: {OMBUDSMAN_POST}.", field=k)
+
+
 def update_settings(db, **values) -> LandlordSettings:
     """Change landlord details; only the fields given change."""
     for k in values:
@@ -60,6 +84,7 @@ def update_settings(db, **values) -> LandlordSettings:
         if k in values and not values[k]:
             raise DomainError("The Housing Ombudsman's contact details cannot be left empty: "
                               "every letter must give them.", field=k)
+    _check_ombudsman_details(values)
     with transaction(db) as u:
         row = _settings_row(u)
         return update_fields(u, row, "settings changed", **values)
