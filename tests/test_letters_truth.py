@@ -215,3 +215,17 @@ def test_no_doubled_punctuation_in_remedy_lines(db, setup):
                                       due_on=D(2026, 3, 6))], on=D(2026, 2, 20))
     text = SL.preview_text(db, c.reference, "response")[0]
     assert "trouble: £400.00" in text and ".:" not in text
+
+
+def test_sign_off_and_last_section_share_a_page_without_wasting_one(db, setup):
+    """The sign-off is kept with the letter's last section, but that must not push the two onto a
+    page of their own when they fit after the section before (a nested keep-together did)."""
+    c = acknowledged(db, setup)
+    content = SL.letter_content(db, c.reference, "acknowledgement")
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(SL.render_pdf(content))).pages]
+    heading = content.sections[-1][0]
+    on = [i for i, t in enumerate(pages) if heading in t]
+    assert on and "Yours sincerely" in pages[on[0]]
+    before = content.sections[-2][0]
+    # the last two sections together take well under a page, so they share one
+    assert any(before in t and heading in t for t in pages), [t[:80] for t in pages]

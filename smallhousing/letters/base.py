@@ -130,14 +130,15 @@ class BaseLetterRenderer:
             out.append(Paragraph(markup(c.salutation), st.body))
         out += self.text(c.intro)
         body: list = []
+        last = len(c.sections)
         for i, (heading, text) in enumerate(c.sections, start=1):
-            body += self.section(i, heading, text)
-        sign = self.sign_off()
-        # the sign-off never stands alone: it keeps the letter's last paragraph with it
-        tail = []
-        while body and not tail:
-            tail.insert(0, body.pop())
-        out += body + [KeepTogether(tail + sign)]
+            body.append(self.section(i, heading, text, keep=i < last))
+        # the sign-off never stands alone: it keeps the letter's last section with it. (That section
+        # is not also kept together on its own: a KeepTogether inside another reports a height that
+        # never fits, which pushed the sign-off and its section onto a page of their own.)
+        tail = body.pop() if body else []
+        flat = [f for part in body for f in part]
+        out += flat + [KeepTogether(tail + self.sign_off())]
         return out
 
     @staticmethod
@@ -223,12 +224,12 @@ class BaseLetterRenderer:
         o = self.content.ombudsman
         return self.box_ombudsman and o is not None and bool(o.form_url) and o.form_url in (text or "")
 
-    def section(self, index: int, heading: str, text: str) -> list:
+    def section(self, index: int, heading: str, text: str, keep: bool = True) -> list:
         st = self.styles
         flow = [Paragraph(markup(self.heading_text(index, heading)), st.heading)] + self.text(text)
         if not self.is_boxed(heading, text):
             # a section moves to the next page whole when it fits there; a long one still splits
-            return [KeepTogether(flow)]
+            return [KeepTogether(flow)] if keep else flow
         pad = st.sizes.body * 0.6
         box = Table([[flow]], colWidths=[self.width], hAlign="LEFT")
         box.setStyle(TableStyle([
