@@ -182,3 +182,38 @@ def test_nothing_published_costs_one_query(db, setup, monkeypatch):
     monkeypatch.setattr(P, "current_figures", lambda *a: calls.append(a) or {})
     _year(db, setup)
     assert calls == []
+
+
+def test_a_figure_worked_out_differently_by_a_newer_version_does_not_block_other_work(db, setup):
+    """A published figure that today's code works out differently (a rule put right after it was
+    published) differed before any change too: work outside the year goes on, and a change that
+    does alter the year is still refused."""
+    a, b, c = _year(db, setup)
+    row = P.publish_year(db, 2025)
+    stored = json.loads(row.figures)
+    stored["tsm"]["stage1_within"] += 1  # as an older version with a looser rule would have stored it
+    stored["figures"]["stage1"]["responded_on_time"] += 1
+    with transaction(db) as u:
+        u.s.get(type(row), row.id).figures = json.dumps(stored, sort_keys=True)
+    C.log_complaint(db, setup.resident, D(2026, 4, 20), "Fence down")  # not held up
+    with pytest.raises(DomainError, match="reopen"):
+        C.extend(db, c.id, D(2026, 3, 31), "Waiting for the engineer's report", on=D(2026, 3, 10),
+                 resident_told=True)
+
+
+def test_extensions_that_do_not_count_are_counted_apart(db, setup):
+    """An extension agreed after the date it extends, or never told, is counted in the annual
+    report's figures and the 6.4 evidence as not moving the date."""
+    c = C.log_complaint(db, setup.resident, D(2025, 6, 2), "Leak")
+    C.acknowledge(db, c.id, "Leak", handler_id=setup.alice, on=D(2025, 6, 3))  # due 17 Jun
+    C.extend(db, c.id, D(2025, 6, 27), "Roofer", on=D(2025, 6, 20), resident_told=True)  # too late
+    d = C.log_complaint(db, setup.resident, D(2025, 7, 1), "Damp")
+    C.acknowledge(db, d.id, "Damp", handler_id=setup.alice, on=D(2025, 7, 2))
+    C.extend(db, d.id, D(2025, 7, 25), "Survey", on=D(2025, 7, 4))  # never told
+    e = C.log_complaint(db, setup.resident, D(2025, 8, 1), "Fence")
+    C.acknowledge(db, e.id, "Fence", handler_id=setup.alice, on=D(2025, 8, 4))
+    C.extend(db, e.id, D(2025, 8, 29), "Contractor", on=D(2025, 8, 6), resident_told=True)
+    f = R.year_figures(db, 2025)
+    assert (f.stage1.extensions, f.stage1.extensions_not_counted) == (3, 2)
+    evidence = R.computed_evidence(db, 2025)["6.4"]
+    assert "1 moved the response date under the Code and 2 did not" in evidence

@@ -277,13 +277,18 @@ def _performance(r, st, W) -> list:
                       "stage 2, or longer where there is a good reason that we explain to the "
                       "resident. Every extension letter gives the Ombudsman's contact details.", st=st)]
     rows = [["", "Agreed", "Within the limit", "Longer, good reason", "Longer, no good reason",
-             "Resident told", "Letter sent"]]
+             "Resident told", "Letter sent", "Not counted"]]
     for n in (1, 2):
         s = f.stage(n)
         rows.append([f"Stage {n}", pdf.num(s.extensions), pdf.num(s.extensions_within_cap),
                      pdf.num(s.extensions_past_cap_good_reason), pdf.num(s.extensions_past_cap_no_reason),
-                     pdf.num(s.extensions_resident_told), pdf.num(s.extensions_with_letter)])
-    block.append(pdf.table(rows, [W - 6 * 70, 70, 70, 70, 70, 70, 70], st))
+                     pdf.num(s.extensions_resident_told), pdf.num(s.extensions_with_letter),
+                     pdf.num(s.extensions_not_counted)])
+    block.append(pdf.table(rows, [W - 7 * 62, 62, 62, 62, 62, 62, 62, 62], st))
+    block.append(pdf.para("An extension is not counted when it was agreed after the date it extended, "
+                          "the resident was never told of it, or it went past the limit without a "
+                          "good reason: the response is then timed against the date before it.",
+                          "small", st))
     used = f.stage1.responded_extended + f.stage2.responded_extended
     answered = f.stage1.responded + f.stage2.responded
     block.append(pdf.para(f"{used:,} of the {count(answered, 'response')} sent in the year followed an "

@@ -33,7 +33,7 @@ from ..domain import tsm
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..domain.plural import count
-from ..domain.rules import ExtensionDates, rule_set
+from ..domain.rules import ExtensionDates, StageDates, rule_set, stage_deadlines
 from ..domain.years import parse_year, year_bounds, year_label, year_of
 from ..store.models import (Adjustment, AuditEntry, Complaint, Correspondence, Extension, HomesYear,
                             LandlordSettings, LearningPoint, OmbudsmanCase, OmbudsmanOrder,
@@ -78,6 +78,9 @@ class StageFigures:
     extensions_past_cap_no_reason: int = 0
     extensions_resident_told: int = 0
     extensions_with_letter: int = 0  # an extension letter (with the Ombudsman's details) was issued
+    # agreed after the date they extend, never told, or past the cap without a good reason: they
+    # do not move the Code's date (6.4, 6.15; domain.rules.judge_extensions)
+    extensions_not_counted: int = 0
     acknowledged_by_other: int = 0  # stage 2: acknowledged by someone other than the stage 1 handler
     handlers_compared: int = 0  # stage 2: acknowledgements where both handlers are known
 
@@ -302,9 +305,30 @@ def _figures(u: Unit, start: dt.date, end: dt.date, label: str, homes: int | Non
                                     .order_by(Correspondence.on)).all():
             if _is_extension_letter(kind):
                 letters[cid].append(on)
+    # whether each counts under the Code turns on its stage's dates and the extensions before it
+    verdict: dict[int, bool] = {}
+    if in_period:
+        ids = sorted({e[1] for e in in_period})
+        st_rows = {r[0]: r for r in s.exec(
+            select(Stage.id, Stage.number, Stage.requested_on, Stage.acknowledged_on, Complaint.rule_set)
+            .join(Complaint, Complaint.id == Stage.complaint_id).where(Stage.id.in_(ids))).all()}
+        all_exts: dict[int, list] = defaultdict(list)
+        for row in s.exec(select(Extension.id, Extension.stage_id, Extension.new_due_on,
+                                 Extension.extended_on, Extension.resident_told, Extension.good_reason)
+                          .where(Extension.stage_id.in_(ids)).order_by(Extension.id)).all():
+            all_exts[row[1]].append(row)
+        for sid in ids:
+            _, number, requested, acked, code = st_rows[sid]
+            rows = all_exts[sid]
+            d = stage_deadlines(cal, rule_set(code), StageDates(
+                number, requested, acked,
+                extensions=[ExtensionDates(r[2], r[3], bool(r[4]), r[5] or "") for r in rows]))
+            for r, v in zip(rows, d.extensions):
+                verdict[r[0]] = v.counts
     for e in sorted(in_period, key=lambda e: (e[8], e[2], e[0])):
         sf = f.stage(e[7])
         sf.extensions += 1
+        sf.extensions_not_counted += not verdict.get(e[0], True)
         if not e[4]:
             sf.extensions_within_cap += 1
         elif (e[5] or "").strip():
@@ -512,7 +536,10 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
                         f"{sf.extensions_within_cap:,} within {days} extra working days, "
                         f"{sf.extensions_past_cap_good_reason:,} longer with a good reason recorded, "
                         f"{sf.extensions_past_cap_no_reason:,} longer without one; the resident was "
-                        f"told of {sf.extensions_resident_told:,}.")
+                        f"told of {sf.extensions_resident_told:,}; "
+                        f"{sf.extensions - sf.extensions_not_counted:,} moved the response date under "
+                        f"the Code and {sf.extensions_not_counted:,} did not (agreed after the date they "
+                        f"extended, never told, or too long without a good reason).")
             out[letter] = (f"Records for {lab}: an extension letter giving the Ombudsman's contact "
                            f"details was issued for {sf.extensions_with_letter:,} of "
                            f"{_n(sf.extensions, f'stage {n} extension')}"
