@@ -200,3 +200,15 @@ def test_second_extension_must_go_later_and_cap_stays_put():
         L.check_extension(CAL, RULES_2024, st, D(2026, 3, 24), "more", "")
     with pytest.raises(DomainError, match="good reason"):
         L.check_extension(CAL, RULES_2024, st, D(2026, 4, 7), "more", "")
+
+
+def test_a_deadline_passed_on_friday_is_late_at_the_weekend():
+    from smallhousing.domain.calendar import WorkingCalendar
+    from smallhousing.domain.rules import working_days_left
+
+    cal = WorkingCalendar()
+    fri, sat, mon = dt.date(2026, 12, 4), dt.date(2026, 12, 5), dt.date(2026, 12, 7)
+    assert working_days_left(cal, fri, sat) == -1  # not "due today"
+    assert working_days_left(cal, fri, mon) == -1
+    assert working_days_left(cal, fri, fri) == 0
+    assert working_days_left(cal, mon, sat) == 1

@@ -229,6 +229,14 @@ ON_TIME, DUE_SOON, OVERDUE = "on time", "due soon", "overdue"
 DUE_SOON_DAYS = 2
 
 
+def working_days_left(cal: WorkingCalendar, due: dt.date, today: dt.date) -> int:
+    """Working days from today to the deadline; negative once it has passed. A deadline that
+    passed on the last working day is at least one day late, even at a weekend (when no working
+    day lies between the two)."""
+    n = cal.count(today, due)
+    return min(n, -1) if today > due else n
+
+
 def deadline_status(cal: WorkingCalendar, due: dt.date, today: dt.date) -> str:
     """On time, due soon (2 working days or fewer left) or overdue."""
     if today > due:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..domain import lifecycle as L
-from ..domain.rules import deadline_status
+from ..domain.rules import deadline_status, working_days_left
 from ..domain.years import year_bounds
 from .reads import Cancelled, day, like_escaped, plain_reading  # noqa: F401  (Cancelled: raised here)
 
@@ -61,7 +61,7 @@ def open_work(db, *, limit: int | None = None, within_working_days: int | None =
         cal, today = r.cal, r.today
         for cid, ref, name, stage, step, due, handler in r.rows(sql, params):
             due = day(due)
-            out.append(DueItem(cid, ref, name, stage, step, due, cal.count(today, due),
+            out.append(DueItem(cid, ref, name, stage, step, due, working_days_left(cal, due, today),
                                deadline_status(cal, due, today), handler or ""))
         return out
 
@@ -281,7 +281,7 @@ def stage_handlers(db, complaint_id: int) -> dict[int, int | None]:
 def working_days_until(db, due: dt.date) -> int:
     """Working days from today to ``due`` (negative when it has passed), on the landlord's calendar."""
     with plain_reading(db) as r:
-        return r.cal.count(r.today, due)
+        return working_days_left(r.cal, due, r.today)
 
 
 def received_years(db) -> list[int]:
@@ -298,7 +298,7 @@ def received_years(db) -> list[int]:
 def deadline_statuses(db, days) -> dict[dt.date, tuple[str, int]]:
     """For each date: its status (on time, due soon, overdue) and working days left from today."""
     with plain_reading(db) as r:
-        return {d: (deadline_status(r.cal, d, r.today), r.cal.count(r.today, d)) for d in set(days) if d}
+        return {d: (deadline_status(r.cal, d, r.today), working_days_left(r.cal, d, r.today)) for d in set(days) if d}
 
 
 def is_set_up(db) -> bool:
