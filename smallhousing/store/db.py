@@ -43,6 +43,19 @@ class StoreError(Exception):
     """The database file cannot be used: the message says why and what to do."""
 
 
+class StoreBusy(StoreError):
+    """Another program (or another smallhousing) is writing to the file: nothing is wrong with it;
+    try again when that work has finished."""
+
+
+class StoreReadOnly(StoreError):
+    """The file (or its folder) may be read but not written: writing needs permission."""
+
+
+class StoreFull(StoreError):
+    """The disk holding the file is full: nothing was written."""
+
+
 def _on_connect(dbapi_conn, _record) -> None:
     # SQLAlchemy's documented recipe: let us issue BEGIN ourselves (see _begin_*)
     dbapi_conn.isolation_level = None
