@@ -93,6 +93,10 @@ class SmallHousingApp(App):
         self.call_from_thread(self._opened, set_up)
 
     def _opened(self, set_up: bool) -> None:
+        if getattr(self.db, "read_only", False):
+            self.notify("This database can be read but not changed: making changes needs "
+                        "permission to write to the file and its folder.",
+                        title="Read only", severity="warning", timeout=20, markup=False)
         self.daily_backup()
         if not set_up:
             from .screens.welcome import WelcomeScreen
@@ -133,6 +137,34 @@ class SmallHousingApp(App):
         except Exception as exc:  # a failed backup must never stop the app: say so and carry on
             self.call_from_thread(self.notify, f"Today's backup could not be made: {exc}",
                                   title="Backup", severity="warning", timeout=15, markup=False)
+
+    # faults --------------------------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing else caught: the app stops with one plain line, never a traceback.
+
+        Textual would print a traceback with local values (record text) to the terminal. A busy,
+        read-only or full file is said in its own words (exit status 2); anything else is a fault
+        of ours, reported in the errors folder beside the database without record text (exit 1).
+        """
+        from .faults import unexpected_message, write_report
+        from .store.db import store_fault
+
+        fault = store_fault(error, self.db.path)
+        if fault is not None:
+            code, message = 2, f"smallhousing: {fault}"
+        else:
+            inner = getattr(error, "error", None)  # a worker's failure wraps the real error
+            cause = inner if isinstance(inner, BaseException) else error
+            code, message = 1, unexpected_message(cause, write_report(self.db.path, cause))
+        if self.is_headless and self._exception is None:
+            # under test (Pilot) the error is raised again at the end, as Textual does
+            self._exception = error
+            self._exception_event.set()
+        if self._exit:  # already stopping after an earlier error: keep the first message
+            return
+        from rich.text import Text
+
+        self.exit(None, code, Text(message))
 
     # navigation ----------------------------------------------------------------------------------
     def _section_class(self, section: str) -> type[Screen] | None:

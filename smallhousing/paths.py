@@ -56,6 +56,12 @@ def backups_dir(db_path: Path) -> Path:
     return folder_for(db_path) / "backups"
 
 
+def errors_dir(db_path: Path) -> Path:
+    """Reports of faults inside smallhousing (kinds of error and where, never record text): kept
+    beside the database, never in the system's temporary folder."""
+    return folder_for(db_path) / "errors"
+
+
 def make_private_dir(path: Path) -> Path:
     """Create a folder readable by its owner only (0700 on POSIX).
 
@@ -74,7 +80,12 @@ def make_private_dir(path: Path) -> Path:
 
 
 def make_private_file(path: Path) -> None:
+    """Take away every permission of group and others (0600 for a file we made).
+
+    Never adds one: a file the owner made read-only (0444) becomes 0400, not writable.
+    """
     try:
-        os.chmod(path, 0o600)
+        mode = os.stat(path).st_mode & 0o600
+        os.chmod(path, mode)
     except OSError:
         pass

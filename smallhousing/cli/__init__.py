@@ -112,6 +112,10 @@ def _run(args) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
+        fault = _store_fault(exc, args)
+        if fault is not None:  # a full disk, a read-only file system
+            print(f"smallhousing: {fault}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         print(f"smallhousing: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
               file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -119,34 +123,37 @@ def _run(args) -> int:
         if _is_refusal(exc):
             print(f"smallhousing: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        if _is_locked(exc):
-            print("smallhousing: the database is busy: another copy of smallhousing is saving to it. "
-                  "Nothing was changed; try again in a moment.", file=sys.stderr)
+        fault = _store_fault(exc, args)
+        if fault is not None:  # busy, read-only or full: never "damaged", never a fault of ours
+            print(f"smallhousing: {fault}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        log = _save_traceback()
-        print(f"smallhousing: something went wrong inside smallhousing ({type(exc).__name__}); nothing "
-              f"was half-saved. Details are in {log}.", file=sys.stderr)
+        log = _save_traceback(args, exc)
+        from ..faults import unexpected_message
+
+        print(unexpected_message(exc, log), file=sys.stderr)
         return 1
 
 
-def _is_locked(exc: BaseException) -> bool:
-    import sqlite3
+def _db_path(args):
+    from .. import paths
 
-    while exc is not None:
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+    return paths.resolve_db_path(getattr(args, "db", None))
 
 
-def _save_traceback() -> str:
-    import tempfile
-    import traceback
+def _store_fault(exc: BaseException, args):
+    """The plain StoreError (busy, read-only, full) behind ``exc``, or None."""
+    from ..store.db import store_fault
 
-    fd, name = tempfile.mkstemp(prefix="smallhousing-error-", suffix=".txt")
-    with open(fd, "w", encoding="utf-8") as fh:
-        traceback.print_exc(file=fh)
-    return name
+    return store_fault(exc, _db_path(args))
+
+
+def _save_traceback(args, exc: BaseException):
+    """A report of the fault in the errors folder beside the database (0600): the kinds of error
+    and where they happened, never record text, SQL parameters or messages. None if it cannot be
+    written there; nothing is ever written in the system's temporary folder."""
+    from ..faults import write_report
+
+    return write_report(_db_path(args), exc)
 
 
 def parse_date_arg(text: str):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import errno
 import os
 import sqlite3
+import stat
+import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 import threading
@@ -20,6 +23,10 @@ if TYPE_CHECKING:  # SQLAlchemy and SQLModel are imported when the file is first
 # The newest migration in smallhousing/store/migrations/versions. A test keeps this in step with
 # Alembic, so that a database already at this revision opens without importing Alembic at all.
 HEAD_REVISION = "0005_truthful_records"
+# Every revision this version knows (a test keeps it in step with Alembic). A file at any other
+# revision was made by a newer version and is refused as it is.
+KNOWN_REVISIONS = ("0001_initial", "0002_reporting", "0003_redaction", "0004_stage_dates",
+                   HEAD_REVISION)
 BUSY_TIMEOUT_MS = 5000
 # Run after an existing file has been upgraded to a newer schema (never for a new file): the
 # services register here the recomputation of stored values whose rules may have changed with the
@@ -56,6 +63,107 @@ class StoreFull(StoreError):
     """The disk holding the file is full: nothing was written."""
 
 
+def busy_error(path) -> StoreBusy:
+    return StoreBusy(f"The database {path} is busy: another copy of smallhousing (or another "
+                     "program) is saving to it. Nothing was changed; try again in a moment.")
+
+
+def read_only_error(path) -> StoreReadOnly:
+    return StoreReadOnly(f"{path} can be read but not changed: writing to it needs permission (to "
+                         "the file and its folder). Nothing was changed. Ask whoever looks after "
+                         "this computer for write access, or work on a copy you may change.")
+
+
+def full_error(path) -> StoreFull:
+    return StoreFull(f"The disk holding {path} is full: nothing was saved. Free some space on it "
+                     "(or move the database to a disk with room) and try again.")
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    """An exception, what it wraps (SQLAlchemy's .orig, a worker's .error) and what caused it."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        inner = getattr(exc, "orig", None) or getattr(exc, "error", None)
+        if isinstance(inner, BaseException) and id(inner) not in seen:
+            yield from _chain(inner)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+
+
+def store_fault(exc: BaseException, path=None) -> StoreError | None:
+    """The plain StoreError for a fault of the file or disk, or None for anything else.
+
+    SQLite's "database or disk is full" (and ENOSPC) is StoreFull, "database is locked" (SQLITE_BUSY)
+    StoreBusy, "attempt to write a readonly database" StoreReadOnly: none of them is damage. The
+    message names the file only, never the statement or its values.
+    """
+    where = path if path is not None else "the database"
+    for e in _chain(exc):
+        if isinstance(e, StoreError):
+            return e
+        if isinstance(e, sqlite3.Error):
+            name = getattr(e, "sqlite_errorname", "") or ""
+            text = str(e).lower()
+            if name.startswith("SQLITE_FULL") or "disk is full" in text:
+                return full_error(where)
+            if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
+                return busy_error(where)
+            if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+                return read_only_error(where)
+        elif isinstance(e, OSError):
+            if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+                return full_error(where)
+            if e.errno == errno.EROFS:
+                return read_only_error(where)
+    return None
+
+
+def writable(path) -> bool:
+    """May this program write the file (and its folder, where SQLite keeps its -wal and -shm)?
+
+    Asks the owner's write bit as well as os.access: root passes os.access on any file, but a file
+    made read-only (0444) is meant to stay as it is. A path that does not exist yet: may its
+    nearest existing folder be written?
+    """
+    p = Path(path)
+    try:
+        if p.exists():
+            st = p.stat()
+            folder = p.resolve().parent
+            return bool(st.st_mode & stat.S_IWUSR) and os.access(p, os.W_OK) and \
+                os.access(folder, os.W_OK)
+        folder = p.resolve().parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        return bool(folder.stat().st_mode & stat.S_IWUSR) and os.access(folder, os.W_OK)
+    except OSError:
+        return False
+
+
+def _ro_uri(path: Path) -> str:
+    return f"file:{urllib.parse.quote(str(path))}?mode=ro"
+
+
+def _connect_ro(path: Path, **kw) -> sqlite3.Connection:
+    """A plain sqlite3 connection that cannot change the file (nor switch its journal)."""
+    return sqlite3.connect(_ro_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, **kw)
+
+
+def _newer_error(path, rev) -> StoreError:
+    return StoreError(f"{path} was made by a newer version of smallhousing (its records are at "
+                      f"revision {rev}, which this version does not know): install the newer "
+                      "version to use it. It has not been changed.")
+
+
+def _on_connect_ro(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA query_only = ON")
+    cur.close()
+
+
 def _on_connect(dbapi_conn, _record) -> None:
     # SQLAlchemy's documented recipe: let us issue BEGIN ourselves (see _begin_*)
     dbapi_conn.isolation_level = None
@@ -68,35 +176,61 @@ def _on_connect(dbapi_conn, _record) -> None:
 
 
 def _sqlite_check(path: Path) -> str:
-    """'empty', 'ours' or 'other'; raises StoreError when the file is not SQLite at all."""
-    if not path.exists() or path.stat().st_size == 0:
+    """'empty' (nothing there yet, or an SQLite file with nothing in it) or 'ours'; raises
+    StoreError when the file is not a smallhousing database, is an empty (0-byte) file, or was made
+    by a newer version. Reads only, through a read-only connection: a refused file is not touched.
+
+    A smallhousing database carries APPLICATION_ID; one made before the mark existed is known by
+    its alembic_version at a revision this version knows.
+    """
+    if not path.exists():
         return "empty"
     try:
+        size = path.stat().st_size
         with open(path, "rb") as fh:
             header = fh.read(16)
     except OSError as exc:
         raise StoreError(f"Cannot read {path}: {exc.strerror}.") from None
+    if size == 0:
+        raise StoreError(
+            f"{path} is an empty file (0 bytes), not a smallhousing database: it may be a damaged or "
+            f"truncated copy, so it has not been used or changed. If your records were in it, restore "
+            f"a backup from {paths.backups_dir(path)}; to start a new database, give --db the path of "
+            "a file that does not exist yet."
+        )
     if header != b"SQLite format 3\x00":
         raise StoreError(
             f"{path} is not a smallhousing database (it is not an SQLite file). It has not been "
             f"changed. If your records were in it, restore a backup from {paths.backups_dir(path)}."
         )
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = _connect_ro(path)
         try:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            objects = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+            rev = None
+            if "alembic_version" in objects:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                rev = row[0] if row else None
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
+        fault = store_fault(exc, path)
+        if fault is not None:
+            raise fault from None
         raise StoreError(
             f"{path} cannot be read as a database ({exc}). It has not been changed. "
             f"Restore a backup from {paths.backups_dir(path)}."
         ) from None
-    if app_id == APPLICATION_ID or "complaint" in tables:
+    if app_id == APPLICATION_ID:
+        if rev is not None and rev not in KNOWN_REVISIONS:
+            raise _newer_error(path, rev)
         return "ours"
-    if not tables:
-        return "empty"
+    if app_id == 0:
+        if rev in KNOWN_REVISIONS:
+            return "ours"  # made before the mark: upgrade() sets it
+        if not objects:
+            return "empty"
     raise StoreError(
         f"{path} is an SQLite database but not a smallhousing one. It has not been changed. "
         "Choose another file with --db."
@@ -107,14 +241,21 @@ class Database:
     """One smallhousing database file. Nothing is opened until ``open()`` is called."""
 
     def __init__(self, path: str | os.PathLike, *, actor: str | None = None,
-                 today: dt.date | None = None) -> None:
+                 today: dt.date | None = None, read_only: bool = False) -> None:
         self.path = Path(path)
+        # read-only when asked, or when the file may not be written (see writable): it is then
+        # opened with SQLite's mode=ro, never chmodded, and every write raises StoreReadOnly
+        self.read_only = read_only
         self.actor = actor or _default_actor()
         self._today = today  # fixed "today" for tests and demo data; None = the real date
         self.engine: Engine | None = None
         self.read_engine: Engine | None = None
         self._opening = threading.RLock()
         self._schema_ok = False  # the file is known to be at HEAD_REVISION (see prepare)
+
+    def _settle_mode(self) -> None:
+        if not self.read_only and self.path.exists() and not writable(self.path):
+            self.read_only = True
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
@@ -138,6 +279,7 @@ class Database:
         with self._opening:
             if self._schema_ok or self.engine is not None:
                 return self
+            self._settle_mode()
             if _sqlite_check(self.path) == "ours":
                 from .migrate import current_revision
 
@@ -151,6 +293,11 @@ class Database:
             if self.engine is not None:
                 return self
             kind = _sqlite_check(self.path)
+            self._settle_mode()
+            if self.read_only:
+                return self._open_read_only(kind)
+            if not writable(self.path):  # a new file in a folder that may not be written
+                raise read_only_error(self.path)
             paths.make_private_dir(self.path.parent)  # a folder we make is ours alone
             engine = self._make_engine(_begin_immediate)
             read_engine = self._make_engine(_begin_deferred)
@@ -164,10 +311,13 @@ class Database:
                         found = _migrate.current_revision(self.path)
                         upgraded_from = found if found != HEAD_REVISION else None
                     _migrate.upgrade(self, fresh=(kind == "empty"))
-                except BaseException:
+                except BaseException as exc:
                     self.engine = None
                     engine.dispose()
                     read_engine.dispose()
+                    fault = store_fault(exc, self.path)
+                    if fault is not None and fault is not exc:
+                        raise fault from None
                     raise
             self.read_engine = read_engine
             self._schema_ok = migrate or self._schema_ok
@@ -180,14 +330,38 @@ class Database:
                     paths.make_private_file(p)
             return self
 
+    def _open_read_only(self, kind: str) -> "Database":
+        """Open a file that may only be read: mode=ro, no chmod, no journal switch, no upgrade."""
+        if kind == "empty":
+            raise read_only_error(self.path)
+        from .migrate import current_revision
+
+        if current_revision(self.path) != HEAD_REVISION:
+            raise StoreReadOnly(
+                f"{self.path} was made by an earlier version of smallhousing and must be upgraded "
+                "before it can be used, which needs permission to write to it and its folder. "
+                "Nothing was changed.")
+        self.read_engine = self._make_engine(_begin_deferred)
+        self.engine = self._make_engine(_begin_deferred)
+        self._schema_ok = True
+        return self
+
     def _make_engine(self, begin) -> Engine:
         from sqlalchemy import event
         from sqlmodel import create_engine
 
-        engine = create_engine(f"sqlite:///{self.path}",
-                               connect_args={"check_same_thread": False,
-                                             "timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _on_connect)
+        if self.read_only:
+            from sqlalchemy.pool import QueuePool
+
+            path = self.path
+            engine = create_engine("sqlite://", poolclass=QueuePool,
+                                   creator=lambda: _connect_ro(path, check_same_thread=False))
+            event.listen(engine, "connect", _on_connect_ro)
+        else:
+            engine = create_engine(f"sqlite:///{self.path}",
+                                   connect_args={"check_same_thread": False,
+                                                 "timeout": BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", begin)
         return engine
 
@@ -210,13 +384,21 @@ class Database:
 
         if self.engine is None or self.read_engine is None:
             self.open()
+        if self.read_only:
+            raise read_only_error(self.path)
         assert self.engine is not None
         with Session(self.engine, expire_on_commit=False) as s:
             try:
                 yield s
                 s.commit()
-            except BaseException:
-                s.rollback()
+            except BaseException as exc:
+                try:
+                    s.rollback()
+                except Exception:  # pragma: no cover - a full disk may refuse even this
+                    pass
+                fault = store_fault(exc, self.path)
+                if fault is not None and fault is not exc:
+                    raise fault from None  # plain words; never the statement or its values
                 raise
 
     @contextmanager
@@ -228,7 +410,13 @@ class Database:
             self.open()
         assert self.read_engine is not None
         with Session(self.read_engine, expire_on_commit=False) as s:
-            yield s  # closing ends the read transaction and keeps loaded rows readable
+            try:
+                yield s  # closing ends the read transaction and keeps loaded rows readable
+            except Exception as exc:
+                fault = store_fault(exc, self.path)
+                if fault is not None and fault is not exc:
+                    raise fault from None
+                raise
 
     @contextmanager
     def plain(self) -> Iterator[sqlite3.Connection]:
@@ -238,8 +426,11 @@ class Database:
         The file is prepared first, so it is at the newest schema.
         """
         self.prepare()
-        con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
-                              isolation_level=None, check_same_thread=False)
+        if self.read_only:
+            con = _connect_ro(self.path, isolation_level=None, check_same_thread=False)
+        else:
+            con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
+                                  isolation_level=None, check_same_thread=False)
         try:
             con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA query_only = ON")
@@ -253,8 +444,13 @@ class Database:
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:
-        """A plain sqlite3 connection (backups, integrity checks, fast bulk reads)."""
-        con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+        """A plain sqlite3 connection (backups, integrity checks, fast bulk reads); read-only (mode=ro)
+        for a file that may not be written."""
+        self._settle_mode()
+        if self.read_only:
+            con = _connect_ro(self.path)
+        else:
+            con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             yield con
         finally:

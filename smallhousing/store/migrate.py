@@ -7,15 +7,19 @@ import sqlite3
 from pathlib import Path
 
 from .. import paths
-from .db import APPLICATION_ID, HEAD_REVISION, Database, StoreError
+from .db import (APPLICATION_ID, HEAD_REVISION, KNOWN_REVISIONS, Database, StoreError, _connect_ro,
+                 _newer_error, store_fault)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def current_revision(db_path: Path) -> str | None:
-    if not db_path.exists():
+    if not db_path.exists() or db_path.stat().st_size == 0:
         return None
-    con = sqlite3.connect(str(db_path))
+    try:
+        con = _connect_ro(db_path)  # read-only: asking never changes the file
+    except sqlite3.Error:
+        return None
     try:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
@@ -54,21 +58,47 @@ def backup_before_upgrade(db: Database, from_rev: str) -> Path:
     return target
 
 
+def _marked(db_path: Path) -> bool:
+    con = _connect_ro(db_path)
+    try:
+        return con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    finally:
+        con.close()
+
+
 def upgrade(db: Database, *, fresh: bool, to: str = "head") -> None:
+    """Bring the file to the newest schema (a backup first) and make sure it carries the mark.
+
+    Every path sets PRAGMA application_id: a new file, an upgraded one, and one already at the
+    newest revision but made before the mark existed. A file at a revision this version does not
+    know was made by a newer version: it is refused before anything (a backup included) is done.
+    """
     rev = None if fresh else current_revision(db.path)
+    if rev is not None and rev not in KNOWN_REVISIONS:
+        raise _newer_error(db.path, rev)
+    assert db.engine is not None
     if rev == HEAD_REVISION and to == "head":
+        if not _marked(db.path):
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
         return
     if rev is not None:
         backup_before_upgrade(db, rev)
     from alembic import command
 
     cfg = alembic_config(db)
-    assert db.engine is not None
     try:
         with db.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, to)
             conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
     except Exception as exc:
-        raise StoreError(f"Upgrading the database {db.path} failed ({exc}); it was left as it was, "
-                         f"and a copy is in {paths.backups_dir(db.path)}.") from exc
+        fault = store_fault(exc, db.path)
+        if fault is not None:
+            raise fault from None
+        # the reason in SQLite's own words, never a statement's values (they may be record text)
+        orig = getattr(exc, "orig", None)
+        why = str(orig) if isinstance(orig, sqlite3.Error) else type(exc).__name__
+        copy = f", and a copy is in {paths.backups_dir(db.path)}" if rev is not None else ""
+        raise StoreError(f"Upgrading the database {db.path} failed ({why}); it was left as it "
+                         f"was{copy}.") from None
