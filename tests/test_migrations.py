@@ -161,9 +161,14 @@ def test_other_sqlite_database_is_refused(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_empty_file_becomes_a_database(tmp_path):
+def test_empty_file_is_refused_and_a_missing_one_becomes_a_database(tmp_path):
+    # a 0-byte file may be a damaged or truncated copy: it is not silently taken as a new database
     path = tmp_path / "empty.db"
     path.touch()
+    with pytest.raises(StoreError, match="empty file"):
+        Database(path, today=TODAY).open()
+    assert path.stat().st_size == 0
+    path = tmp_path / "new.db"
     db = Database(path, today=TODAY).open()
     try:
         assert migrate.current_revision(path) == HEAD_REVISION
