@@ -111,12 +111,26 @@ def store_fault(exc: BaseException, path=None) -> StoreError | None:
                 return busy_error(where)
             if name.startswith("SQLITE_READONLY") or "readonly database" in text:
                 return read_only_error(where)
+            if (name.startswith("SQLITE_IOERR") or "disk i/o error" in text) and _no_room(path):
+                return full_error(where)  # e.g. no room even for the -shm file SQLite needs
         elif isinstance(e, OSError):
             if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
                 return full_error(where)
             if e.errno == errno.EROFS:
                 return read_only_error(where)
     return None
+
+
+def _no_room(path) -> bool:
+    """Is the disk holding ``path`` (all but) full? Asked when SQLite reports an I/O error."""
+    if path is None:
+        return False
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).resolve().parent).free < 256 * 1024
+    except OSError:
+        return False
 
 
 def writable(path) -> bool:
