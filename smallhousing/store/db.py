@@ -189,12 +189,14 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def _sqlite_check(path: Path) -> str:
+def _sqlite_check(path: Path, *, newer_ok: bool = True) -> str:
     """'empty' (nothing there yet, or an SQLite file with nothing in it) or 'ours'; raises
     StoreError when the file is not a smallhousing database, is an empty (0-byte) file, or was made
     by a newer version. Reads only, through a read-only connection: a refused file is not touched.
 
-    A smallhousing database carries APPLICATION_ID; one made before the mark existed is known by
+    ``newer_ok=False`` (opening it) also refuses a file made by a newer version; a backup being
+    checked before a restore (services/backup.py) says so itself. A smallhousing database carries
+    APPLICATION_ID; one made before the mark existed is known by
     its alembic_version at a revision this version knows.
     """
     if not path.exists():
@@ -237,7 +239,7 @@ def _sqlite_check(path: Path) -> str:
             f"Restore a backup from {paths.backups_dir(path)}."
         ) from None
     if app_id == APPLICATION_ID:
-        if rev is not None and rev not in KNOWN_REVISIONS:
+        if not newer_ok and rev is not None and rev not in KNOWN_REVISIONS:
             raise _newer_error(path, rev)
         return "ours"
     if app_id == 0:
@@ -279,7 +281,7 @@ class Database:
 
         Cheap: plain sqlite3, nothing else imported. Raises StoreError with a plain message.
         """
-        return _sqlite_check(self.path)
+        return _sqlite_check(self.path, newer_ok=False)
 
     def prepare(self) -> "Database":
         """Make the file ready to read, importing SQLAlchemy only if it has to be set up or upgraded.
@@ -294,7 +296,7 @@ class Database:
             if self._schema_ok or self.engine is not None:
                 return self
             self._settle_mode()
-            if _sqlite_check(self.path) == "ours":
+            if _sqlite_check(self.path, newer_ok=False) == "ours":
                 from .migrate import current_revision
 
                 if current_revision(self.path) == HEAD_REVISION:
@@ -306,7 +308,7 @@ class Database:
         with self._opening:  # two threads asking at once open it once
             if self.engine is not None:
                 return self
-            kind = _sqlite_check(self.path)
+            kind = _sqlite_check(self.path, newer_ok=False)
             self._settle_mode()
             if self.read_only:
                 return self._open_read_only(kind)
