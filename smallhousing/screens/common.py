@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+import sqlite3
+import time
+from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,6 +32,51 @@ NAV = (
     ("r", "Reports", "reports"),
     ("s", "Settings", "settings"),
 )
+
+
+# a busy file ------------------------------------------------------------------------------------
+
+BUSY_MESSAGE = ("The records are busy: another smallhousing program is writing to them (an import, "
+                "perhaps). Nothing is lost: what you typed is still here.")
+BUSY_RETRYING = BUSY_MESSAGE + " Trying again…"
+BUSY_GAVE_UP = BUSY_MESSAGE + " Press Ctrl+S to try again when that work has finished."
+BUSY_RETRIES = 3  # tries after the first, each after BUSY_WAIT seconds (and SQLite's own wait)
+BUSY_WAIT = 1.0
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether an error only means another program holds the write lock: the store's StoreBusy, or
+    SQLite's own "database is locked" / "database is busy", raw or as SQLAlchemy wraps it."""
+    from ..store.db import StoreBusy
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, StoreBusy):
+            return True
+        if isinstance(exc, sqlite3.OperationalError) and re.search(r"\b(locked|busy)\b", str(exc)):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
+
+
+def retry_when_busy(fn: Callable[[], Any], *, on_busy: Callable[[int], Any] | None = None,
+                    retries: int | None = None, wait: float | None = None) -> Any:
+    """Call ``fn`` (in a worker thread); while the file is busy, call ``on_busy(try number)``, wait
+    and try again, up to ``retries`` more times; then the busy error is raised for the caller."""
+    retries = BUSY_RETRIES if retries is None else retries
+    wait = BUSY_WAIT if wait is None else wait
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except Exception as exc:
+            if not is_busy(exc) or attempt >= retries:
+                raise
+            attempt += 1
+            if on_busy is not None:
+                on_busy(attempt)
+            time.sleep(wait)
 
 
 # formatting --------------------------------------------------------------------------------------

@@ -16,8 +16,11 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
+from textual import work
+
 from ..domain.dates import parse_date, short_date
 from ..domain.errors import DomainError
+from . import common
 from .common import field_value, input_day, parse_pounds
 
 
@@ -130,7 +133,10 @@ class FormScreen(ModalScreen):
     """A small dialog that collects input and does one thing (usually one service call).
 
     Subclasses yield their fields from ``compose_fields`` and implement ``save``, which returns the
-    result to dismiss with. A DomainError from ``save`` is shown in the form; nothing is saved.
+    result to dismiss with. ``save`` runs in a worker thread, never on the screen's thread. A
+    DomainError from ``save`` is shown in the form; nothing is saved. When the file is busy (another
+    program is writing), the form stays open with what was typed, says so and tries again a few
+    times; then Ctrl+S tries again. Any other error is shown in one line: never a traceback.
     """
 
     FORM_TITLE = ""
@@ -144,6 +150,7 @@ class FormScreen(ModalScreen):
     def __init__(self, db=None, **kw) -> None:
         super().__init__(**kw)
         self.db = db
+        self._saving = False
 
     @property
     def today(self) -> dt.date:
@@ -240,11 +247,45 @@ class FormScreen(ModalScreen):
             self.show_error(message)
             inp.focus()
             return
-        try:
-            result = self.save()
-        except DomainError as exc:
-            self.show_error(exc.message, exc.field)
+        if self._saving:
             return
+        self._saving = True
+        self._set_save_enabled(False)
+        self._save_in_worker()
+
+    def _set_save_enabled(self, enabled: bool) -> None:
+        for b in self.query("#form-save-button"):
+            b.disabled = not enabled
+
+    @work(thread=True, exclusive=True, group="form-save")
+    def _save_in_worker(self) -> None:
+        call = self.app.call_from_thread
+        try:
+            result = common.retry_when_busy(self.save, on_busy=lambda n: call(self._busy, False))
+        except DomainError as exc:
+            call(self._not_saved, exc.message, exc.field)
+        except Exception as exc:  # never a traceback, which would show what was typed
+            if common.is_busy(exc):
+                call(self._busy, True)
+            else:
+                call(self._not_saved, "Not saved: something unexpected went wrong "
+                     f"({type(exc).__name__}). What you typed is still here.", None)
+        else:
+            call(self._saved, result)
+
+    def _busy(self, gave_up: bool) -> None:
+        if gave_up:
+            self._saving = False
+            self._set_save_enabled(True)
+        self.show_error(common.BUSY_GAVE_UP if gave_up else common.BUSY_RETRYING)
+
+    def _not_saved(self, message: str, field: str | None) -> None:
+        self._saving = False
+        self._set_save_enabled(True)
+        self.show_error(message, field)
+
+    def _saved(self, result: Any) -> None:
+        self._saving = False
         self.dismiss(result)
 
     def save(self) -> Any:  # pragma: no cover - overridden

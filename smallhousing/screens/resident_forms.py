@@ -30,6 +30,7 @@ from ..services import residents as residents_service
 from ..domain.dates import parse_date
 from ..store.db import StoreError
 from ..store.models import Resident
+from . import common
 
 R = TypeVar("R")
 
@@ -97,9 +98,16 @@ def call_service(node: DOMNode, fn: Callable[..., Any], *args, on_done: Callable
 
     def run() -> None:
         try:
-            result = fn(*args, **kwargs)
-        except (DomainError, StoreError) as exc:
-            message = exc.message if isinstance(exc, DomainError) else str(exc)
+            result = common.retry_when_busy(lambda: fn(*args, **kwargs))
+        except Exception as exc:  # never a traceback, which would show what was typed
+            if isinstance(exc, DomainError):
+                message = exc.message
+            elif common.is_busy(exc):
+                message = common.BUSY_MESSAGE + " Nothing was saved: try again in a moment."
+            elif isinstance(exc, StoreError):
+                message = str(exc)
+            else:
+                message = f"Nothing was saved: something unexpected went wrong ({type(exc).__name__})."
             if on_error is not None:
                 node.app.call_from_thread(on_error, message, getattr(exc, "field", None))
             else:
@@ -393,14 +401,28 @@ class FormScreen(ModalScreen[R], Generic[R]):
 
     @work(thread=True, exclusive=True, group="form-save")
     def _save(self, values: dict[str, Any]) -> None:
+        call = self.app.call_from_thread
         try:
-            result = self.perform(values)
+            result = common.retry_when_busy(lambda: self.perform(values),
+                                            on_busy=lambda n: call(self._busy, False))
         except DomainError as exc:
-            self.app.call_from_thread(self._refused, exc.message, exc.field)
-        except StoreError as exc:
-            self.app.call_from_thread(self._refused, str(exc), None)
+            call(self._refused, exc.message, exc.field)
+        except Exception as exc:  # never a traceback, which would show what was typed
+            if common.is_busy(exc):
+                call(self._busy, True)
+            elif isinstance(exc, StoreError):
+                call(self._refused, str(exc), None)
+            else:
+                call(self._refused, "something unexpected went wrong "
+                     f"({type(exc).__name__}). What you typed is still here.", None)
         else:
-            self.app.call_from_thread(self._saved, result)
+            call(self._saved, result)
+
+    def _busy(self, gave_up: bool) -> None:
+        if gave_up:
+            self._saving = False
+            self.query_one("#form-save", Button).disabled = False
+        self.message(common.BUSY_GAVE_UP if gave_up else common.BUSY_RETRYING)
 
     def _refused(self, text: str, field_name: str | None) -> None:
         self._saving = False

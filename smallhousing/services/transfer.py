@@ -168,8 +168,9 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _records(text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
-    """(starting physical line, cells) for each record; a quoted cell may span lines."""
+def _records(text: str, delimiter: str) -> Iterable[tuple[int, list[str], int]]:
+    """(starting physical line, cells, last physical line) for each record; a quoted cell may span
+    lines."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     last = 0
     while True:
@@ -180,7 +181,91 @@ def _records(text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise ImportProblems([Problem(last + 1, "", f"the line cannot be read as CSV ({exc})")]) from None
         start, last = last + 1, reader.line_num
-        yield start, cells
+        yield start, cells, last
+
+
+def _nul_problem(text: str) -> Problem | None:
+    """A NUL character (byte 0) anywhere: no spreadsheet writes one; the file is damaged or is not
+    a spreadsheet's CSV."""
+    at = text.find("\x00")
+    if at < 0:
+        return None
+    line = len(io.StringIO(text[:at], newline="").readlines()) or 1
+    if text[:at].endswith(("\n", "\r")):
+        line += 1
+    return Problem(line, "", "the line holds a NUL character (byte 0), which no spreadsheet writes: "
+                             "the file is damaged or is not a CSV file; save it again from the "
+                             "spreadsheet")
+
+
+def _spanning_quote(record_text: str, delimiter: str) -> tuple[int, bool] | None:
+    """For the text of one record that runs over several lines: (offset in lines from the record's
+    first line to where the quoted cell holding a line break began, whether that cell was closed).
+    Read as Python's csv module reads: a quote opens a cell only at its start; two quotes inside a
+    quoted cell are one quote."""
+    i, n, line = 0, len(record_text), 0
+    at_start, in_quote, began, spans = True, False, 0, False
+    found = None
+    while i < n:
+        ch = record_text[i]
+        if in_quote:
+            if ch == '"':
+                if i + 1 < n and record_text[i + 1] == '"':
+                    i += 2
+                    continue
+                in_quote = False
+                if spans and found is None:
+                    found = (began, True)
+            elif ch in "\r\n":
+                if ch == "\r" and i + 1 < n and record_text[i + 1] == "\n":
+                    i += 1
+                line += 1
+                spans = True
+        elif at_start and ch == '"':
+            in_quote, began, spans = True, line, False
+        elif ch == delimiter:
+            at_start = True
+            i += 1
+            continue
+        elif ch in "\r\n":
+            if ch == "\r" and i + 1 < n and record_text[i + 1] == "\n":
+                i += 1
+            line += 1
+            at_start = True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    if in_quote:
+        return began, False
+    return found
+
+
+def _quote_problems(text: str, delimiter: str, records: list, header_cells: int) -> list[Problem]:
+    """An opening quote that is never closed swallows the rest of the file into one cell, and one
+    closed only by a later row's quote folds the rows between into one: both are refused, at the
+    line where the quoted cell began."""
+    lines = None
+    out = []
+    for k, (start, cells, last) in enumerate(records):
+        if last <= start and k != len(records) - 1:
+            continue
+        if lines is None:
+            lines = io.StringIO(text, newline="").readlines()
+        span = _spanning_quote("".join(lines[start - 1:last]), delimiter)
+        if span is None:
+            continue
+        offset, closed = span
+        if not closed:
+            out.append(Problem(start + offset, "", "a quoted cell starting here is never closed: "
+                                                   "a closing \" is missing, so the rest of the "
+                                                   "file would be read as one cell"))
+        elif k > 0 and len(cells) != header_cells:
+            out.append(Problem(start + offset, "", f"a quoted cell starting here runs on to line "
+                                                   f"{last}, and the row then has {len(cells)} "
+                                                   f"cells where the header has {header_cells}: is "
+                                                   "a closing \" missing?"))
+    return out
 
 
 def normalise_header(name: str) -> str:
@@ -228,9 +313,24 @@ def parse_money(value: str) -> int:
         if s.startswith("-"):
             raise ValueError(f"{value.strip()!r} is negative; compensation cannot be less than £0")
         raise ValueError(f"{value.strip()!r} is not an amount of money; write it as 150, 150.00 or £150")
-    pounds = int(m.group(1).replace(",", ""))
+    digits = m.group(1).replace(",", "")
     pence = int((m.group(2) or "0").ljust(2, "0"))
-    return pounds * 100 + pence
+    if len(digits) > 7 or int(digits) * 100 + pence > MAX_PENCE:
+        raise ValueError(f"{value.strip()!r} is more than £1,000,000, more than any compensation "
+                         "smallhousing records; check the amount")
+    return int(digits) * 100 + pence
+
+
+MAX_PENCE = 100_000_000  # £1,000,000: no plausible compensation is more
+EARLIEST = dt.date(1990, 1, 1)  # no complaint on record is older
+
+
+def check_day(day: dt.date, today: dt.date, what: str = "the date") -> None:
+    """A date in a log or export must be between 1990 and today (ValueError says why not)."""
+    if day < EARLIEST:
+        raise ValueError(f"{what} is before 1990; check the year")
+    if day > today:
+        raise ValueError(f"{what} is after today ({today:%d/%m/%Y})")
 
 
 _DECISIONS = {
@@ -352,6 +452,9 @@ class _Importer:
             try:
                 if col in DATE_COLUMNS:
                     v[col] = parse_log_date(cell)
+                    # a date after today is refused by the step it belongs to, in its own words
+                    # (a new response date, stageN_extended_to, may be after today)
+                    check_day(v[col], dt.date.max, repr(cell))
                 elif col == "compensation_gbp":
                     v[col] = parse_money(cell)
                 elif col in ("stage1_decision", "stage2_decision"):
@@ -654,7 +757,11 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
     text_, encoding = read_log(source)
     # Excel may start the file with a line such as "sep=;" that names the separator
     sep = re.fullmatch(r'"?sep=(.)"?', text_.split("\n", 1)[0].strip())
-    records = list(_records(text_, sep.group(1) if sep else _delimiter(text_)))
+    nul = _nul_problem(text_)
+    if nul is not None:
+        raise ImportProblems([nul], source=label)
+    delimiter = sep.group(1) if sep else _delimiter(text_)
+    records = list(_records(text_, delimiter))
     if sep:
         records = records[1:]
     while records and not any(c.strip() for c in records[-1][1]):
@@ -662,7 +769,10 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
     if not records:
         raise ImportProblems([Problem(1, "", "the file is empty: the first line must be a header row "
                                              "naming the columns")], source=label)
-    header_line, header = records[0]
+    quotes = _quote_problems(text_, delimiter, records, len(records[0][1]))
+    if quotes:
+        raise ImportProblems(quotes, source=label)
+    header_line, header, _ = records[0]
     columns: list[str | None] = []
     warnings: list[Problem] = []
     problems: list[Problem] = []
@@ -689,7 +799,7 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
                                                       "row"))
     if problems:
         raise ImportProblems(problems, warnings, source=label)
-    rows = [(line, cells) for line, cells in records[1:] if any(c.strip() for c in cells)]
+    rows = [(line, cells) for line, cells, _ in records[1:] if any(c.strip() for c in cells)]
     total = len(rows)
     with _collector_paused(), transaction(db) as u:
         imp = _Importer(u, columns)
@@ -896,26 +1006,57 @@ def _python_type(col):
         return object
 
 
-def _from_json(col, value):
+# dates that look ahead (deadlines, reviews, closure days) may be after today, within reason
+_FORWARD_DATES = frozenset({"review_on", "next_due_on", "new_due_on", "due_on", "day", "ended_on"})
+INT_RANGE = (-(2 ** 63), 2 ** 63 - 1)  # SQLite's integers
+
+
+def _from_json(col, value, today: dt.date | None = None):
     if value is None:
         return None
     pt = _python_type(col)
+    where = f"{col.table.name}.{col.name}"
     try:
         if pt is dt.datetime:
-            return dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(value)
+            if today is not None:
+                check_day(value.date(), today, f"{where} ({value:%d/%m/%Y})")
+            return value
         if pt is dt.date:
-            return dt.date.fromisoformat(value)
+            value = dt.date.fromisoformat(value)
+            if today is not None:
+                limit = (today.replace(year=today.year + 50, day=min(today.day, 28))
+                         if col.name in _FORWARD_DATES else today)
+                check_day(value, limit, f"{where} ({value:%d/%m/%Y})")
+            return value
         if pt is bool:
             if not isinstance(value, bool):
-                raise ValueError
+                raise TypeError
         elif pt is int:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError
-        elif pt is str and not isinstance(value, str):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise DomainError(f"The export has a wrong value in {col.table.name}.{col.name}: {value!r}.") from None
+                raise TypeError
+            if not INT_RANGE[0] <= value <= INT_RANGE[1]:
+                raise ValueError(f"{where} holds a number too large for any record "
+                                 f"({str(value)[:30]}{'…' if len(str(value)) > 30 else ''})")
+        elif pt is str:
+            if not isinstance(value, str):
+                raise TypeError
+            if "\x00" in value:
+                raise ValueError(f"{where} holds a NUL character (byte 0), which no record holds: "
+                                 "the file is damaged")
+    except ValueError as exc:
+        if exc.args and isinstance(exc.args[0], str) and exc.args[0].startswith(where):
+            raise DomainError(f"The export has a wrong value: {exc.args[0]}. Nothing was "
+                              "imported.") from None
+        raise DomainError(f"The export has a wrong value in {where}: {_short(value)}.") from None
+    except (TypeError, OverflowError):
+        raise DomainError(f"The export has a wrong value in {where}: {_short(value)}.") from None
     return value
+
+
+def _short(value) -> str:
+    text_ = repr(value)
+    return text_ if len(text_) <= 60 else text_[:57] + "…"
 
 
 def _default(col, table: str):
@@ -966,6 +1107,7 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
             raise DomainError(f"This database already holds {sum(existing.values())} records ({what}). "
                               "A full import only goes into an empty database: start a new one with "
                               "--db NEW.db, or restore a backup instead.")
+        today = max(u.today, dt.date.today())  # audit times are the real time
         u.s.execute(text("PRAGMA defer_foreign_keys = ON"))
         for t in _tables():
             rows = tables.get(t.name, [])
@@ -980,7 +1122,7 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
                 if extra:
                     raise DomainError(f"The export's {t.name} has columns this version does not know ("
                                       + ", ".join(sorted(extra)) + "); it was made by a newer version.")
-                row = {k: _from_json(cols[k], val) for k, val in r.items()}
+                row = {k: _from_json(cols[k], val, today) for k, val in r.items()}
                 for name, col in cols.items():
                     if name not in row:
                         row[name] = _default(col, t.name)

@@ -1,0 +1,186 @@
+"""Saving while another program holds the write lock (issue 13, item 3): the form stays open with
+what was typed, says the records are busy, tries again, and saves once the lock is let go. Never a
+traceback, never an exit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+
+import pytest
+from textual.widgets import Static, TextArea
+
+from smallhousing.app import build_app
+from smallhousing.screens import common
+from smallhousing.services import complaints as C
+from smallhousing.services import residents, settings
+from smallhousing.store import db as store_db
+from smallhousing.store.db import Database, StoreBusy
+
+TODAY = dt.date(2026, 3, 2)
+SIZE = (80, 24)
+
+
+async def settle(pilot, rounds: int = 2) -> None:
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def typed(pilot, text: str) -> None:
+    await pilot.press(*text)
+
+
+async def choose(pilot, letter: str) -> None:
+    await pilot.press("enter", letter, "enter")
+
+DESCRIPTION = "Lift broken since Tuesday; my mother Zelda cannot get to the fourth floor"
+
+
+@pytest.fixture(autouse=True)
+def no_backup(monkeypatch):
+    from smallhousing.services import backup
+
+    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
+
+
+@pytest.fixture
+def quick(monkeypatch, tmp_path):
+    """A database whose SQLite busy wait is short, and quick retries, so the test takes seconds."""
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(common, "BUSY_WAIT", 0.1, raising=False)
+    monkeypatch.setattr(common, "BUSY_RETRIES", 2, raising=False)
+    d = Database(tmp_path / "busy.db", actor="tester", today=TODAY).open()
+    settings.update_settings(d, name="Ashbury Homes", address="1 Mill Lane, Ashbury, AB1 2CD",
+                             complaints_officer="Sam Okoye", setup_done=True)
+    settings.add_staff(d, "Alice Adams", role="Housing Officer")
+    residents.add_resident(d, "Mrs Siân O'Brien", address="12 Heol y Parc, Ashbury")
+    yield d
+    d.close()
+
+
+def lock(path) -> sqlite3.Connection:
+    con = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    con.execute("BEGIN IMMEDIATE")
+    return con
+
+
+def message(app) -> str:
+    return str(app.screen.query_one("#form-error", Static).render())
+
+
+async def fill_new_complaint(pilot):
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    await typed(pilot, "brien")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("tab", "tab")
+    await choose(pilot, "p")
+    await pilot.press("tab")
+    await typed(pilot, DESCRIPTION)
+
+
+def saved_descriptions(db) -> list[str]:
+    with sqlite3.connect(str(db.path)) as con:
+        return [r[0] for r in con.execute("SELECT description FROM complaint")]
+
+
+async def test_busy_save_keeps_the_form_and_saves_when_the_lock_is_let_go(quick):
+    app = build_app(quick)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill_new_complaint(pilot)
+        holder = lock(quick.path)
+        try:
+            await pilot.press("ctrl+s")
+            await settle(pilot)  # every automatic try fails while the lock is held
+            assert type(app.screen).__name__ == "NewComplaintForm"
+            assert "busy" in message(app) and "Ctrl+S" in message(app)
+            assert app.screen.query_one("#description", TextArea).text == DESCRIPTION
+            assert saved_descriptions(quick) == []
+        finally:
+            holder.rollback()
+            holder.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ComplaintScreen"
+    assert app.return_code in (None, 0)
+    assert saved_descriptions(quick) == [DESCRIPTION]
+
+
+async def test_busy_save_goes_through_by_itself_when_the_lock_goes_soon(quick, monkeypatch):
+    monkeypatch.setattr(common, "BUSY_RETRIES", 20, raising=False)
+    app = build_app(quick)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill_new_complaint(pilot)
+        holder = lock(quick.path)
+        release = threading.Timer(0.5, lambda: (holder.rollback(), holder.close()))
+        release.start()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        release.join()
+        assert type(app.screen).__name__ == "ComplaintScreen"
+    assert saved_descriptions(quick) == [DESCRIPTION]
+
+
+async def test_store_busy_from_the_store_is_shown_the_same_way(quick, monkeypatch):
+    calls = []
+    real = C.log_complaint
+
+    def busy_once(*a, **kw):
+        calls.append(1)
+        if len(calls) <= 3:
+            raise StoreBusy("The file is busy.")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(C, "log_complaint", busy_once)
+    app = build_app(quick)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill_new_complaint(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "busy" in message(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ComplaintScreen"
+    assert saved_descriptions(quick) == [DESCRIPTION]
+
+
+async def test_resident_form_save_when_busy_keeps_what_was_typed(quick, monkeypatch):
+    from smallhousing.screens.resident_forms import ResidentForm
+
+    holder = lock(quick.path)
+    app = build_app(quick)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            form = ResidentForm(quick)
+            app.push_screen(form)
+            await settle(pilot)
+            await typed(pilot, "Zebedee Quartermaine")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form
+            assert "busy" in str(form.query_one("#form-message", Static).render())
+            holder.rollback()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is not form
+    finally:
+        holder.close()
+    with sqlite3.connect(str(quick.path)) as con:
+        assert con.execute("SELECT count(*) FROM resident WHERE name = 'Zebedee Quartermaine'").fetchone()[0] == 1
+
+
+def test_is_busy_knows_every_form_of_a_locked_file():
+    from sqlalchemy.exc import OperationalError
+
+    raw = sqlite3.OperationalError("database is locked")
+    assert common.is_busy(StoreBusy("busy"))
+    assert common.is_busy(raw)
+    assert common.is_busy(OperationalError("INSERT ...", {}, raw))
+    assert not common.is_busy(sqlite3.OperationalError("no such table: complaint"))
+    assert not common.is_busy(ValueError("database is locked"))
