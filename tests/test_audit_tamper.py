@@ -1,0 +1,140 @@
+"""The audit log notices records changed, deleted or rewritten behind the app's back.
+
+Each test tampers with a copy of the demo database with plain sqlite3, as someone with the file
+and a SQLite tool could, and ``verify`` must fail and say in plain English what is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+
+import pytest
+
+from smallhousing.services import base
+from smallhousing.services.verify import verify
+
+
+def _sql(db, *statements, params=()):
+    con = sqlite3.connect(str(db.path))
+    con.execute("PRAGMA foreign_keys = OFF")
+    for s in statements:
+        con.execute(s, params) if params else con.execute(s)
+    con.commit()
+    con.close()
+
+
+def _one(db, sql, params=()):
+    con = sqlite3.connect(str(db.path))
+    try:
+        return con.execute(sql, params).fetchone()
+    finally:
+        con.close()
+
+
+def _problems(db) -> str:
+    res = verify(db)
+    assert not res.ok, "verify passed after the records were tampered with"
+    return "\n".join(res.problems)
+
+
+def test_the_untouched_demo_passes(demo_db):
+    res = verify(demo_db)
+    assert res.ok, res.problems
+
+
+def test_a_changed_complaint_is_noticed(demo_db):
+    cid, ref = _one(demo_db, "SELECT id, reference FROM complaint WHERE state = 'closed' LIMIT 1")
+    _sql(demo_db, f"UPDATE complaint SET received_on = '2020-01-01' WHERE id = {cid}")
+    text = _problems(demo_db)
+    assert f"complaint {ref}" in text and "received on" in text and "2020-01-01" in text
+
+
+def test_a_changed_decision_is_noticed(demo_db):
+    sid, ref, decision = _one(demo_db, "SELECT stage.id, reference, decision FROM stage JOIN complaint "
+                                       "ON complaint.id = stage.complaint_id WHERE decision = 'upheld' LIMIT 1")
+    _sql(demo_db, f"UPDATE stage SET decision = 'not upheld' WHERE id = {sid}")
+    text = _problems(demo_db)
+    assert f"complaint {ref}" in text and "decision" in text and "not upheld" in text
+
+
+def test_a_changed_remedy_amount_is_noticed(demo_db):
+    rid, ref, pence = _one(demo_db, "SELECT remedy.id, reference, amount_pence FROM remedy JOIN complaint "
+                                    "ON complaint.id = remedy.complaint_id WHERE amount_pence > 0 LIMIT 1")
+    _sql(demo_db, f"UPDATE remedy SET amount_pence = {pence * 10} WHERE id = {rid}")
+    text = _problems(demo_db)
+    assert f"complaint {ref}: remedy amount is £{pence * 10 / 100:,.2f} in the records but " \
+           f"£{pence / 100:,.2f} in the audit log" in text
+
+
+def test_a_deleted_complaint_is_noticed(demo_db):
+    cid, ref = _one(demo_db, "SELECT id, reference FROM complaint WHERE state = 'closed' LIMIT 1")
+    children = ["DELETE FROM extension WHERE stage_id IN (SELECT id FROM stage WHERE complaint_id = {0})"]
+    children += [f"DELETE FROM {t} WHERE complaint_id = {{0}}" for t in
+                 ("stage", "remedy", "outstanding_action", "correspondence", "handler_assignment",
+                  "learning_point")]
+    children.append("UPDATE ombudsman_case SET complaint_id = NULL WHERE complaint_id = {0}")
+    children.append("UPDATE complaint SET related_to_id = NULL WHERE related_to_id = {0}")
+    _sql(demo_db, *[s.format(cid) for s in children], f"DELETE FROM complaint WHERE id = {cid}")
+    assert _one(demo_db, "PRAGMA foreign_key_check") is None
+    text = _problems(demo_db)
+    assert f"complaint {ref}" in text and "deleted" in text
+
+
+def test_a_row_added_behind_the_apps_back_is_noticed(demo_db):
+    cid, ref = _one(demo_db, "SELECT id, reference FROM complaint WHERE state = 'closed' LIMIT 1")
+    _sql(demo_db, "INSERT INTO remedy (complaint_id, stage, kind, description, amount_pence, agreed) "
+                  f"VALUES ({cid}, 1, 'financial', 'Extra payment', 50000, 1)")
+    text = _problems(demo_db)
+    assert f"complaint {ref}" in text and "no audit entry" in text
+
+
+def test_deleting_the_newest_audit_entries_is_noticed(demo_db):
+    (top,) = _one(demo_db, "SELECT max(id) FROM audit_entry")
+    _sql(demo_db, f"DELETE FROM audit_entry WHERE id > {top - 40}")
+    text = _problems(demo_db)
+    assert "audit log" in text and ("cut short" in text or "deleted" in text)
+
+
+def test_deleting_every_audit_entry_is_noticed(demo_db):
+    _sql(demo_db, "DELETE FROM audit_redaction", "DELETE FROM audit_entry")
+    text = _problems(demo_db)
+    assert "audit log" in text
+
+
+def _rechain(db, *, entry_hash=base.entry_hash):
+    """Recompute every entry's hash with the package's own (unkeyed) function, as someone covering
+    their tracks would."""
+    con = sqlite3.connect(str(db.path))
+    prev = ""
+    redacted = {e: (b, a) for e, b, a in con.execute(
+        "SELECT entry_id, before_digest, after_digest FROM audit_redaction")}
+    rows = con.execute("SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after "
+                       "FROM audit_entry ORDER BY id").fetchall()
+    for id_, at, actor, action, entity, eid, cid, before, after in rows:
+        at_text = dt.datetime.fromisoformat(at).replace(tzinfo=dt.timezone.utc).isoformat()
+        h = entry_hash(prev, at_text, actor, action, entity, eid, cid, before, after,
+                       digests=redacted.get(id_))
+        con.execute("UPDATE audit_entry SET prev_hash = ?, hash = ? WHERE id = ?", (prev, h, id_))
+        prev = h
+    con.commit()
+    con.close()
+
+
+def test_rewriting_the_log_and_rechaining_it_is_noticed(demo_db):
+    # change a remedy amount, change the audit entries that recorded it to match, re-chain
+    rid, pence = _one(demo_db, "SELECT id, amount_pence FROM remedy WHERE amount_pence > 0 LIMIT 1")
+    con = sqlite3.connect(str(demo_db.path))
+    con.execute("UPDATE remedy SET amount_pence = ? WHERE id = ?", (pence * 10, rid))
+    for eid, after in con.execute("SELECT id, after FROM audit_entry WHERE entity = 'remedy' "
+                                  "AND entity_id = ?", (rid,)).fetchall():
+        a = json.loads(after)
+        if "amount_pence" in a:
+            a["amount_pence"] = pence * 10
+            con.execute("UPDATE audit_entry SET after = ? WHERE id = ?",
+                        (json.dumps(a, ensure_ascii=False, sort_keys=True), eid))
+    con.commit()
+    con.close()
+    _rechain(demo_db)
+    text = _problems(demo_db)
+    assert "audit" in text
