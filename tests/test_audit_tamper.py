@@ -138,3 +138,24 @@ def test_rewriting_the_log_and_rechaining_it_is_noticed(demo_db):
     _rechain(demo_db)
     text = _problems(demo_db)
     assert "audit" in text
+
+
+def test_after_erasure_the_records_still_verify_and_changes_still_show(db, setup):
+    from smallhousing.services import complaints as C
+    from smallhousing.services import privacy
+    from smallhousing.store.db import Database
+
+    c = C.log_complaint(db, setup.resident, dt.date(2026, 1, 5), "Gutter leaks", channel="letter")
+    C.acknowledge(db, c.id, "Gutter leaking", handler_id=setup.alice, on=dt.date(2026, 1, 7))
+    C.respond(db, c.id, "upheld", "Not cleared.", on=dt.date(2026, 1, 12),
+              remedies=[C.RemedyInput("financial remedy", "Payment for the wait", 4000, dt.date(2026, 1, 20))])
+    C.close(db, c.id, on=dt.date(2026, 1, 14))
+    later = Database(db.path, actor="tester", today=dt.date(2032, 2, 1)).open()
+    privacy.anonymise_resident(later, setup.resident)
+    res = verify(later)
+    assert res.ok, res.problems
+    _sql(later, f"UPDATE remedy SET amount_pence = 40000 WHERE complaint_id = {c.id}")
+    text = _problems(later)
+    assert f"complaint {c.reference}: remedy amount is £400.00 in the records but £40.00 in the audit log" \
+        in text
+    later.close()
