@@ -128,3 +128,12 @@ def copy_beside(db_path, backup_path) -> list[Path]:
             paths.make_private_file(dst)
             made.append(dst)
     return made
+
+
+def describe_head(entries: int, hash_: str) -> str:
+    """One line naming the audit log's head, for reports: a later copy of the log must hold this
+    many entries at least, and this entry."""
+    if not entries:
+        return "Audit log: no entries yet."
+    return (f"Audit log when this report was made: {entries:,} entries; the newest entry's hash "
+            f"begins {hash_[:16]}.")
