@@ -33,8 +33,8 @@ DERIVED = {
 
 LABELS = {
     "outstandingaction": "outstanding action", "servicerequest": "service request",
-    "handlerassignment": "handler assignment", "landlordsettings": "landlord settings",
-    "closureday": "closure day", "homesyear": "homes for the year",
+    "handlerassignment": "handler assignment", "landlordsettings": "settings record",
+    "closureday": "closure day", "homesyear": "homes-per-year record",
     "yearpublication": "published figures", "learningpoint": "learning point",
     "ombudsmancase": "Ombudsman case", "ombudsmanorder": "Ombudsman order",
     "selfassessmententry": "self-assessment entry",
