@@ -485,9 +485,23 @@ def _start_chain(u: Unit, conn) -> None:
             marker = (A.KEY_INTRODUCED if entry_hash(*args, digests=digests) == last.hash
                       else A.KEY_REPLACED)
     if marker is not None:
+        after: dict = {"key_id": A.key_id(key)}
+        if marker == A.KEY_INTRODUCED:
+            # the rows already there (made by versions that did not audit every row as it was
+            # made): verify compares what the log says of them, but cannot ask for their creation
+            after["rows_before"] = _rows_before(conn)
         u._pending.insert(0, ({"action": marker, "entity": A.KEY_ENTITY, "entity_id": None,
-                               "complaint_id": None, "before": {},
-                               "after": {"key_id": A.key_id(key)}}, None))
+                               "complaint_id": None, "before": {}, "after": after}, None))
+
+
+def _rows_before(conn) -> dict:
+    out = {}
+    for t in _table_order():
+        if t.name not in ("audit_entry", "audit_redaction") and "id" in t.c:
+            top = conn.exec_driver_sql(f'SELECT max(id) FROM "{t.name}"').scalar()
+            if top:
+                out[t.name] = top
+    return out
 
 
 def write_audit(u: Unit) -> None:

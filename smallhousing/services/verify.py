@@ -88,7 +88,7 @@ def verify(db) -> VerifyResult:
         tables = audited_tables()
         entries = _check_chain(con, db.path, res, tables)
         _check_head(db.path, res, entries)
-        _compare(con, res, tables, entries["replay"])
+        _compare(con, res, tables, entries["replay"], entries["legacy"])
     except sqlite3.DatabaseError as exc:
         res.problems.append(f"The database cannot be read ({exc}). Restore the latest backup.")
     finally:
@@ -117,6 +117,7 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
     chain_problems = 0
     replay: list = []
     ids: dict[int, str] = {}
+    legacy = None  # the rows made before the log was keyed (by table: up to which id)
     for (id_, at, actor, action, entity, eid, cid, before, after, prev_hash, h) in con.execute(
             "SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after, "
             "prev_hash, hash FROM audit_entry ORDER BY id"):
@@ -124,8 +125,11 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
         ids[id_] = h
         if entity == A.KEY_ENTITY and action in (A.KEY_INTRODUCED, A.KEY_REPLACED):
             try:
-                kid = json.loads(after).get("key_id")
-            except (ValueError, AttributeError):
+                marker = json.loads(after)
+                kid = marker.get("key_id")
+                if legacy is None and action == A.KEY_INTRODUCED:
+                    legacy = {t: int(n) for t, n in marker.get("rows_before", {}).items()}
+            except (ValueError, AttributeError, TypeError):
                 kid = None
             if unconfirmed:
                 runs.append(unconfirmed)
@@ -180,7 +184,10 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
             f"The audit key file ({key_file.name}) is beside the database but no audit entry was "
             "chained with it: the audit log has been replaced or made again.")
     res.head = prev
-    return {"replay": replay, "ids": ids, "keyed": res.keyed}
+    # a log never keyed was written by a version that did not audit every row as it was made: its
+    # rows are compared with what the log says of them, but none is asked for its creation entry
+    return {"replay": replay, "ids": ids, "keyed": res.keyed,
+            "legacy": legacy if legacy is not None else (None if res.keyed else "all")}
 
 
 def _check_head(db_path, res: VerifyResult, entries: dict) -> None:
@@ -220,8 +227,11 @@ def _check_head(db_path, res: VerifyResult, entries: dict) -> None:
                             "entries have been deleted.")
 
 
-def _compare(con, res: VerifyResult, tables: dict, replay: list) -> None:
-    """Replay the log and compare every audited table with it, field by field."""
+def _compare(con, res: VerifyResult, tables: dict, replay: list, legacy=None) -> None:
+    """Replay the log and compare every audited table with it, field by field. Rows made before
+    the log was keyed (``legacy``: up to which id in each table, or "all") may have been made by a
+    version that did not audit each row as it was made: they are compared where the log says
+    something of them, and are not asked for a creation entry."""
     state: dict[tuple[str, int], dict] = {}
     gone: dict[tuple[str, int], dict] = {}
     partial: set = set()  # rows with erased entries (before erasure noted the rows again)
@@ -286,6 +296,7 @@ def _compare(con, res: VerifyResult, tables: dict, replay: list) -> None:
     found: list[str] = []
     for entity, (table, cols) in tables.items():
         skip = DERIVED.get(entity, {})
+        old = (float("inf") if legacy == "all" else (legacy or {}).get(table, 0))
         names = [c for c in cols if c not in skip]
         seen = set()
         for row in con.execute(
@@ -298,6 +309,8 @@ def _compare(con, res: VerifyResult, tables: dict, replay: list) -> None:
             who = owner(entity, d, i)
             lead = f"{who}: " if who and entity != "complaint" else ""
             label = what(entity, d, i)
+            if st is None and i <= old:
+                continue
             if st is None:
                 name = f"{who}: a {label}" if lead else f"a {label}"
                 if entity == "complaint":
@@ -306,7 +319,7 @@ def _compare(con, res: VerifyResult, tables: dict, replay: list) -> None:
                              "added without the app, or its audit entries have been deleted.")
                 continue
             whole = (entity, i) not in partial
-            if whole and "id" not in st:
+            if whole and "id" not in st and i > old:
                 found.append(f"{lead}{'the ' + label if lead else who or label} (id {i}) has no audit "
                              "entry for when it was made.")
             for f in names:
