@@ -486,9 +486,10 @@ def _start_chain(u: Unit, conn) -> None:
                       else A.KEY_REPLACED)
     if marker is not None:
         after: dict = {"key_id": A.key_id(key)}
-        if marker == A.KEY_INTRODUCED:
+        if marker == A.KEY_INTRODUCED and last is not None:
             # the rows already there (made by versions that did not audit every row as it was
             # made): verify compares what the log says of them, but cannot ask for their creation
+            # (an empty log is a new file: nothing in it was made unaudited)
             after["rows_before"] = _rows_before(conn)
         u._pending.insert(0, ({"action": marker, "entity": A.KEY_ENTITY, "entity_id": None,
                                "complaint_id": None, "before": {}, "after": after}, None))
