@@ -62,6 +62,18 @@ def errors_dir(db_path: Path) -> Path:
     return folder_for(db_path) / "errors"
 
 
+def audit_head_path(db_path: Path) -> Path:
+    """The audit log's head (last entry, its hash, how many entries), kept outside the database
+    file so that deleting the newest entries shows (services/audit_anchor.py)."""
+    return Path(str(Path(db_path).resolve()) + ".audit-head")
+
+
+def audit_key_path(db_path: Path) -> Path:
+    """The secret key the audit log's hashes are made with (HMAC-SHA256), kept outside the database
+    file so that the chain cannot be made again without it (services/audit_anchor.py)."""
+    return Path(str(Path(db_path).resolve()) + ".audit-key")
+
+
 def make_private_dir(path: Path) -> Path:
     """Create a folder readable by its owner only (0700 on POSIX).
 

@@ -11,7 +11,9 @@ import pytest
 from smallhousing.services import complaints as C
 from smallhousing.services import residents as R
 from smallhousing.services import settings as S
+from smallhousing.services.audit_anchor import KEY_ENTITY, copy_beside, read_key
 from smallhousing.services.base import entry_hash
+from smallhousing.services.verify import verify
 from smallhousing.store.db import Database
 
 D = dt.date
@@ -57,6 +59,7 @@ def adb(template, tmp_path):
     src.backup(dst)
     src.close()
     dst.close()
+    copy_beside(path, target)
     db = Database(target, actor="tester", today=TODAY).open()
     yield db, ids
     db.close()
@@ -121,13 +124,16 @@ def _entries(db) -> list[dict]:
         return [dict(r) for r in con.execute("SELECT * FROM audit_entry ORDER BY id")]
 
 
-def _check_chain(entries: list[dict]) -> None:
+def _check_chain(entries: list[dict], key: bytes | None = None) -> None:
     prev = ""
+    keyed = False
     for e in entries:
         assert e["prev_hash"] == prev
+        keyed = keyed or e["entity"] == KEY_ENTITY
         at = dt.datetime.fromisoformat(e["at"]).replace(tzinfo=dt.timezone.utc).isoformat()
         assert e["hash"] == entry_hash(prev, at, e["actor"], e["action"], e["entity"], e["entity_id"],
-                                       e["complaint_id"], e["before"], e["after"])
+                                       e["complaint_id"], e["before"], e["after"],
+                                       key=key if keyed else None)
         json.loads(e["before"])
         json.loads(e["after"])
         prev = e["hash"]
@@ -145,7 +151,9 @@ def test_use_case_writes_audit_entry(adb, name):
     for e in new:
         assert e["actor"] == "tester" and e["action"] and e["entity"]
         assert e["entity_id"] is not None or e["action"].startswith("closure day removed")
-    _check_chain(after)
+    _check_chain(after, read_key(db.path))
+    res = verify(db)  # and the records are what the audit log says they are
+    assert res.ok, res.problems
 
 
 def test_complaint_entries_carry_the_complaint(adb):
@@ -176,7 +184,7 @@ def test_a_changed_entry_breaks_the_chain(adb):
         con.execute("UPDATE audit_entry SET actor = 'mallory' WHERE id = 2")
         con.commit()
     with pytest.raises(AssertionError):
-        _check_chain(_entries(db))
+        _check_chain(_entries(db), read_key(db.path))
 
 
 def _model_dump_plain(obj) -> dict:

@@ -170,6 +170,9 @@ def cmd_verify(args) -> int:
     if res.ok:
         print(f"All checks passed: the database is intact and the audit log's "
               f"{res.audit_entries:,} entries are unbroken ({res.complaints:,} complaints).")
+        print(f"Every one of the {res.rows_compared:,} records is as the audit log says"
+              + (", the chain is keyed with the audit key beside the database, and its newest "
+                 f"entry (hash {res.head[:16]}) is the one recorded beside it." if res.keyed else "."))
         return 0
     print("Problems found:", file=sys.stderr)
     for p in res.problems:

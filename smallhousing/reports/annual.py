@@ -504,6 +504,8 @@ def render(r, path: Path, progress: pdf.Progress | None = None) -> Path:
     doc.add(CondPageBreak(200), *_ombudsman(r, st, W))
     doc.add(CondPageBreak(200), *_learning(r, st, W))
     doc.add(CondPageBreak(150), *_texts(r, st))
+    if r.audit_head:  # the audit log's head, so a later copy of the log can be checked against it
+        doc.add(pdf.para(pdf.esc(r.audit_head), "small", st))
     tick(2)
     doc.add(NextPageTemplate("landscape"), PageBreak())
     doc.add(pdf.heading(HEADINGS["appendix"], 1, st))

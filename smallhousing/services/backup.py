@@ -73,6 +73,9 @@ def copy_database(src: Path, dst: Path) -> None:
     finally:
         source.close()
     paths.make_private_file(dst)
+    # item 8: the audit key and head go beside the copy, so it can be verified (and restored) with them
+    from .audit_anchor import copy_beside
+    copy_beside(src, dst)
 
 
 def check_integrity(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -19,7 +20,8 @@ from ..domain.errors import DomainError
 from ..store.db import Database
 from ..store.models import AuditEntry, ClosureDay
 
-__all__ = ["Unit", "transaction", "reading", "DomainError", "NotFound", "to_plain", "audit"]
+__all__ = ["Unit", "transaction", "reading", "DomainError", "NotFound", "to_plain", "audit",
+           "audit_removed"]
 
 
 class NotFound(DomainError):
@@ -36,6 +38,11 @@ class Unit:
         self.actor = db.actor
         self._cal: WorkingCalendar | None = None
         self._last_hash: str | None = None
+        # the audit key, how many audit entries there are, and the log's head once this Unit has
+        # written entries (id, hash, count): written beside the database after the commit
+        self._key: bytes | None = None
+        self._audit_count = 0
+        self._head: tuple[int, str, int] | None = None
         # rows looked up again and again within one transaction (a complaint's stages and
         # extensions); only the use cases that create those rows add to it
         self.cache: dict = {}
@@ -307,6 +314,19 @@ def transaction(db: "Database | Unit") -> Iterator[Unit]:
 
             check_published(u)
         write_audit(u)
+    if u._head is not None:  # committed: the log's new head goes beside the database
+        _write_head(db, u._head)
+
+
+def _write_head(db: Database, head: tuple[int, str, int]) -> None:
+    from .audit_anchor import write_head
+
+    try:
+        write_head(db.path, *head)
+    except OSError:
+        # the change is saved; a head that could not be rewritten is one entry behind, which
+        # verify accepts (it only refuses a head that the log no longer holds)
+        pass
 
 
 @contextmanager
@@ -388,15 +408,28 @@ def payload_digest(text: str) -> str:
 
 def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str,
                entity_id: int | None, complaint_id: int | None, before: str, after: str, *,
-               digests: tuple[str, str] | None = None) -> str:
+               digests: tuple[str, str] | None = None, key: bytes | None = None) -> str:
     """The hash that chains an audit entry to the one before it.
 
     It covers the digests of the before and after texts rather than the texts themselves, so that
     personal data can later be erased from an entry (keeping its digests) without breaking the chain.
+    Given ``key`` (the audit key beside the database, services/audit_anchor.py) it is an
+    HMAC-SHA256 under that key, which cannot be made again without the key; without, a plain
+    SHA-256, as every entry was before the key was introduced.
     """
     bd, ad = digests or (payload_digest(before), payload_digest(after))
     payload = _HASH_JSON.encode([prev_hash, at, actor, action, entity, entity_id, complaint_id, bd, ad])
+    if key is not None:
+        return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def at_text(value) -> str:
+    """An audit entry's time as it is hashed: ISO text in UTC, from the value stored."""
+    at = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return at.isoformat()
 
 
 # json.dumps(value, ensure_ascii=False, separators=(",", ":")), without an encoder for each call
@@ -418,21 +451,72 @@ def audit(u: Unit, action: str, obj: SQLModel | None = None, *, entity: str | No
                        obj))
 
 
+def audit_removed(u: Unit, action: str, obj: SQLModel, *, entity: str | None = None,
+                  complaint_id: int | None = None) -> None:
+    """Note that a row is deleted: its fields as ``before`` and nothing ``after``, which is how
+    verify's replay of the log knows the row is meant to be gone."""
+    audit(u, action, entity=entity or obj.__class__.__name__.lower(), entity_id=obj.id,
+          before=to_plain(obj), after={}, complaint_id=complaint_id)
+
+
+def _start_chain(u: Unit, conn) -> None:
+    """Learn where the chain ends (the newest entry's hash, how many entries there are) and which
+    key to chain with, once per Unit; note the start of a keyed run when the newest entry was not
+    chained with the key beside the database (a log from before keys, or a key lost or replaced)."""
+    from . import audit_anchor as A
+
+    key = A.key_for_writing(u.db.path)
+    last = conn.exec_driver_sql(
+        "SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after, prev_hash, "
+        "hash FROM audit_entry ORDER BY id DESC LIMIT 1").first()
+    u._audit_count = conn.exec_driver_sql("SELECT count(*) FROM audit_entry").scalar() or 0
+    u._key = key
+    u._last_hash = last.hash if last is not None else ""
+    marker = None
+    if last is None:
+        marker = A.KEY_INTRODUCED
+    else:
+        dig = conn.exec_driver_sql("SELECT before_digest, after_digest FROM audit_redaction "
+                                   "WHERE entry_id = ?", (last.id,)).first()
+        args = (last.prev_hash, at_text(last.at), last.actor, last.action, last.entity,
+                last.entity_id, last.complaint_id, last.before, last.after)
+        digests = tuple(dig) if dig is not None else None
+        if entry_hash(*args, digests=digests, key=key) != last.hash:
+            marker = (A.KEY_INTRODUCED if entry_hash(*args, digests=digests) == last.hash
+                      else A.KEY_REPLACED)
+    if marker is not None:
+        after: dict = {"key_id": A.key_id(key)}
+        if marker == A.KEY_INTRODUCED and last is not None:
+            # the rows already there (made by versions that did not audit every row as it was
+            # made): verify compares what the log says of them, but cannot ask for their creation
+            # (an empty log is a new file: nothing in it was made unaudited)
+            after["rows_before"] = _rows_before(conn)
+        u._pending.insert(0, ({"action": marker, "entity": A.KEY_ENTITY, "entity_id": None,
+                               "complaint_id": None, "before": {}, "after": after}, None))
+
+
+def _rows_before(conn) -> dict:
+    out = {}
+    for t in _table_order():
+        if t.name not in ("audit_entry", "audit_redaction") and "id" in t.c:
+            top = conn.exec_driver_sql(f'SELECT max(id) FROM "{t.name}"').scalar()
+            if top:
+                out[t.name] = top
+    return out
+
+
 def write_audit(u: Unit) -> None:
-    """Append the noted changes to the audit log, each carrying the hash of the one before."""
+    """Append the noted changes to the audit log, each carrying the hash of the one before (an
+    HMAC under the audit key), with one public Core INSERT run as an executemany."""
     if not u._pending:
         return
     u.flush()  # every new row now has its id
-    if u._last_hash is None:
-        last = u.s.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
-        u._last_hash = last or ""
-    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    at_text = at.isoformat()
     conn = u.s.connection()
-    sql, convert = _audit_insert(conn.dialect)
-    actor, prev = u.actor, u._last_hash
-    # the time and the actor are the same in every entry: converted once
-    at_db, actor_db = ((f(v) if f else v) for f, v in zip(convert, (at, actor)))
+    if u._last_hash is None:
+        _start_chain(u, conn)
+    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    at_txt = at.isoformat()
+    actor, prev, key = u.actor, u._last_hash, u._key
     dump = _SORTED_JSON.encode
     rows = []
     for e, obj in u._pending:
@@ -451,39 +535,21 @@ def write_audit(u: Unit) -> None:
                     e["complaint_id"] = cid
         b = dump(e["before"])
         a = dump(e["after"])
-        h = entry_hash(prev, at_text, actor, e["action"], e["entity"], e["entity_id"],
-                       e["complaint_id"], b, a)
-        rows.append((at_db, actor_db, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b,
-                     a, prev, h))
+        h = entry_hash(prev, at_txt, actor, e["action"], e["entity"], e["entity_id"],
+                       e["complaint_id"], b, a, key=key)
+        rows.append({"at": at, "actor": actor, "action": e["action"], "entity": e["entity"],
+                     "entity_id": e["entity_id"], "complaint_id": e["complaint_id"], "before": b,
+                     "after": a, "prev_hash": prev, "hash": h})
         prev = h
-    if any(convert[2:]):
-        rows = [r[:2] + tuple(v if f is None else f(v) for f, v in zip(convert[2:], r[2:]))
-                for r in rows]
     # one executemany, in order, so ids follow the chain
-    conn.exec_driver_sql(sql, rows)
+    conn.execute(insert(AuditEntry.__table__), rows)
     u._last_hash = prev
+    u._audit_count += len(rows)
+    last_id = conn.exec_driver_sql("SELECT max(id) FROM audit_entry").scalar()
+    u._head = (last_id, prev, u._audit_count)
     u._pending.clear()
 
 
-_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "complaint_id", "before", "after",
-                  "prev_hash", "hash")
-_AUDIT_SQL: dict = {}
-
-
-def _audit_insert(dialect) -> tuple[str, list]:
-    """SQLAlchemy's INSERT of an audit entry (the columns above, in that order) for the database,
-    and the columns' own conversions of values, as SQLAlchemy's insert would apply them (``at``
-    is stored as SQLite's DATETIME text)."""
-    made = _AUDIT_SQL.get(dialect.name)
-    if made is None:
-        table = AuditEntry.__table__
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(_AUDIT_COLUMNS))
-        if list(compiled.positiontup) != list(_AUDIT_COLUMNS):  # pragma: no cover
-            raise RuntimeError("the audit INSERT does not take its values in the expected order")
-        made = _AUDIT_SQL[dialect.name] = (
-            compiled.string,
-            [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in _AUDIT_COLUMNS])
-    return made
 # json.dumps(value, ensure_ascii=False, sort_keys=True), without making an encoder for each call
 _SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 

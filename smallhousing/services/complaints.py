@@ -378,6 +378,7 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         u.cache[("extensions", st.id)] = []
         _refresh(u, c)
         audit(u, "complaint logged", c, complaint_id=c.id)
+        audit(u, "stage 1 opened", st, complaint_id=c.id)
         _assign(u, c, 1, handler_id, received_on)
         return c
 
@@ -789,7 +790,7 @@ DIRECTIONS = ("in", "out", "note")
 
 def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction: str, channel: str,
                        summary: str, *, letter_kind: str = "", file_path: str = "",
-                       sha256: str = "") -> Correspondence:
+                       sha256: str = "", made_on: dt.date | None = None) -> Correspondence:
     """Anything received, sent or noted on a complaint (5.12)."""
     direction = clean(direction).lower()
     if direction not in DIRECTIONS:
@@ -801,7 +802,7 @@ def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction
                            not_before=c.received_on, not_before_what="complaint's receipt")
         row = u.add(Correspondence, complaint_id=c.id, on=day, direction=direction,
                     channel=clean(channel), summary=summary, letter_kind=letter_kind,
-                    file_path=file_path, sha256=sha256)
+                    file_path=file_path, sha256=sha256, made_on=made_on)
         audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
               complaint_id=c.id)
         return row

@@ -954,8 +954,8 @@ def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None,
         with transaction(db) as u:
             c = C._complaint(u, ref)
             row = C.add_correspondence(u, c.id, content.date, "out", "letter", _summary(content),
-                                       letter_kind=kind, file_path=_stored_path(target), sha256=sha)
-            row.made_on = content.made_on
+                                       letter_kind=kind, file_path=_stored_path(target), sha256=sha,
+                                       made_on=content.made_on)
             if kind == LR.EXTENSION and content.extension_id is not None:
                 ext = u.s.get(Extension, content.extension_id)
                 if ext is not None and not (ext.resident_told and ext.told_on is not None

@@ -17,6 +17,7 @@ from ..domain.errors import DomainError
 from ..store.models import (Adjustment, AuditEntry, AuditRedaction, Complaint, Correspondence,
                             Extension, OutstandingAction, Remedy, Representative, Resident,
                             Restriction, ServiceRequest, Stage)
+from ..store import models as M
 from .base import audit, payload_digest, reading, to_plain, transaction
 
 ERASED = "[erased under the retention policy]"
@@ -44,6 +45,9 @@ _BLANK_BY_RESIDENT = {
     "restriction": ("description", "reason"),
     "service_request": ("description", "response"),
 }
+# every table whose rows erasure may note again (see anonymise_resident)
+_TABLES = [m for m in vars(M).values() if isinstance(m, type) and getattr(m, "__table__", None)
+           is not None and m not in (AuditEntry, AuditRedaction)]
 SAR_FORMAT = "smallhousing-subject-access"
 
 
@@ -236,7 +240,10 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
         conds = [AuditEntry.complaint_id.in_(complaint_ids)] if complaint_ids else []
         for entity, ids in entity_ids.items():
             conds.append((AuditEntry.entity == entity) & AuditEntry.entity_id.in_(ids))
+        kept: dict[tuple[str, int], None] = {}
         for e in u.s.exec(select(AuditEntry).where(or_(*conds))).all():
+            if e.entity_id is not None:
+                kept[(e.entity, e.entity_id)] = None
             if u.s.exec(select(AuditRedaction.id).where(AuditRedaction.entry_id == e.id)).first():
                 continue
             u.add(AuditRedaction(entry_id=e.id, before_digest=payload_digest(e.before),
@@ -248,10 +255,29 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
         counts["letters_deleted"] = len(to_delete)
         u.s.flush()
         con = u.s.connection().connection.dbapi_connection
-        counts["texts_erased"] = _sweep(con, r.id, complaint_ids, strong, linked_terms)
+        touched: list[tuple[str, int]] = []
+        counts["texts_erased"] = _sweep(con, r.id, complaint_ids, strong, linked_terms,
+                                        touched)
         counts["audit_entries"] += _redact_audit_raw(
             con, r.id, complaint_ids, {k: set(v) for k, v in entity_ids.items()}, strong, u.today,
-            reason)
+            reason, kept)
+        # the erased entries no longer say what these rows hold, and the sweep changed rows with
+        # plain SQL: each such row is noted again, whole, as erasure left it (nothing personal is
+        # left in it), so that verify can still compare it with the log
+        u.s.expire_all()
+        models = {m.__name__.lower(): m for m in _TABLES}
+        by_table = {m.__tablename__: m for m in _TABLES}
+        again: dict[tuple[type, int], None] = {}
+        for entity, eid in kept:
+            if entity in models:
+                again[(models[entity], eid)] = None
+        for table, rid in touched:
+            if table in by_table:
+                again[(by_table[table], rid)] = None
+        for model, eid in again:
+            row = u.s.get(model, eid)
+            if row is not None:
+                audit(u, "record as kept after erasure", row)
         audit(u, "resident anonymised", entity="resident", entity_id=r.id,
               after={"reason": reason, **counts})
         today = u.today
@@ -378,7 +404,7 @@ def _linked_rowids(con, tables, resident_id: int, complaint_ids: list[int]) -> d
 
 
 def _sweep(con: sqlite3.Connection, resident_id: int, complaint_ids: list[int], strong: list[str],
-           linked_terms: list[str]) -> int:
+           linked_terms: list[str], touched: list | None = None) -> int:
     """Put ERASED_WORD in place of the resident's names, addresses and contact details in every
     text column of every table (but the audit log): the distinctive ones (full names, phones,
     emails) wherever they appear, the words of a name and the address also in the rows about this
@@ -415,11 +441,13 @@ def _sweep(con: sqlite3.Connection, resident_id: int, complaint_ids: list[int], 
                 con.execute(f'UPDATE "{t}" SET ' + ", ".join(f'"{c}" = ?' for c in sets)
                             + " WHERE rowid = ?", (*sets.values(), rid))
                 changed += len(sets)
+                if touched is not None:
+                    touched.append((t, rid))
     return changed
 
 
 def _redact_audit_raw(con, resident_id: int, complaint_ids: list[int], entity_ids: dict,
-                      terms: list[str], today: dt.date, reason: str) -> int:
+                      terms: list[str], today: dt.date, reason: str, kept: dict | None = None) -> int:
     """Erase from audit entries about this resident, or that mention them, keeping the digests
     (audit_redaction) so that the chain still verifies."""
     pat = _pattern(terms, False)
@@ -439,6 +467,8 @@ def _redact_audit_raw(con, resident_id: int, complaint_ids: list[int], entity_id
                      reason))
         erased = json.dumps({"erased": True})
         con.execute("UPDATE audit_entry SET before = ?, after = ? WHERE id = ?", (erased, erased, eid))
+        if kept is not None and entity_id is not None:
+            kept[(entity, entity_id)] = None
         n += 1
     return n
 

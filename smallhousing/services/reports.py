@@ -748,6 +748,9 @@ class AnnualReport:
     publication_note: str = ""
     # the published TSM of each year in history that is published (by year)
     published_tsm: dict[int, TSM] = field(default_factory=dict)
+    # the audit log's head when the report was made (entries, newest hash): printed so that a later
+    # copy of the log can be checked against the report (services/audit_anchor.py)
+    audit_head: str = ""
 
     @property
     def tsm(self) -> TSM:
@@ -840,7 +843,17 @@ def annual_report(db, year: "int | str") -> AnnualReport:
                 note = n
     f = history[-1]
     return AnnualReport(y, year_label(y), landlord, today, f, history, self_assessment(db, y, f),
-                        report_texts(db, y), complete, note, published)
+                        report_texts(db, y), complete, note, published, audit_head=_audit_head(db))
+
+
+def _audit_head(db) -> str:
+    from .audit_anchor import describe_head
+
+    with reading(db) as u:
+        n, h = u.s.connection().exec_driver_sql(
+            "SELECT (SELECT count(*) FROM audit_entry), "
+            "(SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1)").first()
+    return describe_head(n or 0, h or "")
 
 
 def assessment_report(db, year: "int | str") -> AnnualReport:

@@ -23,6 +23,7 @@ def _settings_row(u: Unit) -> LandlordSettings:
         row = LandlordSettings()
         u.add(row)
         u.s.flush()
+        audit(u, "settings created", row)
     return row
 
 
