@@ -1,0 +1,148 @@
+"""Restores never run under a live writer; backups under their real names are always whole; a
+killed backup or restore leaves nothing half-made behind (services/backup.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from smallhousing import paths
+from smallhousing.cli import main
+from smallhousing.services import backup as B
+from smallhousing.services import settings
+from smallhousing.store.db import Database, StoreBusy
+
+from conftest import TODAY
+
+POSIX = os.name == "posix"
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def count(path, table: str) -> int:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def integrity(path) -> str:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+HOLDER = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN IMMEDIATE")
+con.execute("INSERT INTO staff (name, role, email, active) VALUES ('Written under the lock', '', '', 1)")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.execute("COMMIT")
+print("committed", flush=True)
+"""
+
+
+def _hold_the_write_lock(tmp_path, path, seconds: float) -> subprocess.Popen:
+    script = tmp_path / "holder.py"
+    script.write_text(HOLDER)
+    proc = subprocess.Popen([sys.executable, str(script), str(path), str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_restore_under_a_live_writer_says_busy_and_changes_nothing(db, setup, tmp_path, capsys):
+    made = B.backup(db)
+    settings.add_staff(db, "Added after the backup")
+    db.close()
+    before = sorted(p.name for p in paths.backups_dir(db.path).iterdir())
+    proc = _hold_the_write_lock(tmp_path, db.path, 12)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(StoreBusy, match="in use") as caught:
+            B.restore(db.path, made)
+        assert "another smallhousing command or the app" in str(caught.value)
+        assert "damaged" not in str(caught.value)
+        assert os.path.exists(str(db.path) + "-wal")  # the writer's log was never deleted
+        assert main(["--db", str(db.path), "restore", str(made)]) == 2
+        err = capsys.readouterr().err
+        assert "in use" in err and "Traceback" not in err
+        assert time.monotonic() - t0 < 12, "the restore waited for the writer to finish"
+    finally:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "committed"
+        proc.wait()
+        proc.stdout.close()
+    # the writer's work is all there; nothing was replaced and no before-restore copy was made
+    names = {r[0] for r in sqlite3.connect(str(db.path)).execute("SELECT name FROM staff")}
+    assert {"Added after the backup", "Written under the lock"} <= names
+    assert sorted(p.name for p in paths.backups_dir(db.path).iterdir()) == before
+    assert integrity(db.path) == "ok"
+
+
+def _csv(path: Path, n: int) -> None:
+    rows = ["reference,received_on,resident_name,address,summary,stage1_handler,"
+            "stage1_acknowledged_on,definition"]
+    for i in range(n):
+        rows.append(f"IMP-{i:05d},02/02/2026,Resident {i % 700},{i % 90} Mill Lane,Leak {i},"
+                    f"Ann Import,03/02/2026,Leak in the roof {i}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def _write_locked(path) -> bool:
+    con = sqlite3.connect(str(path), timeout=0, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    finally:
+        con.close()
+
+
+@pytest.mark.skipif(not POSIX, reason="a second process")
+def test_restore_while_an_import_runs_never_loses_what_the_import_saved(tmp_path, capsys):
+    path = tmp_path / "data" / "live.db"
+    d = Database(path, today=TODAY).open()
+    settings.add_staff(d, "Nia Lloyd")
+    d.close()
+    made = B.backup(path)
+    csv_path = tmp_path / "log.csv"
+    _csv(csv_path, 10_000)
+    proc = subprocess.Popen([sys.executable, "-m", "smallhousing", "--db", str(path), "import",
+                             str(csv_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=ENV, cwd=str(tmp_path))
+    deadline = time.monotonic() + 60
+    while not _write_locked(path):  # wait until the import is writing
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    code = main(["--db", str(path), "restore", str(made)])
+    err = capsys.readouterr()
+    out, import_err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, import_err
+    assert "10000" in out.replace(",", "") or "10 000" in out
+    assert integrity(path) == "ok"
+    if code == 2:  # refused: the file was in use
+        assert "in use" in err.err
+        assert count(path, "complaint") == 10_000
+        assert not [b for b in B.list_backups(path) if b.kind == "before restore"]
+    else:  # it waited for the import to finish: the import's work is in the copy kept aside
+        assert code == 0, err
+        kept = [b for b in B.list_backups(path) if b.kind == "before restore"]
+        assert len(kept) == 1 and count(kept[0].path, "complaint") == 10_000
+        assert integrity(kept[0].path) == "ok"
