@@ -146,3 +146,116 @@ def test_restore_while_an_import_runs_never_loses_what_the_import_saved(tmp_path
         kept = [b for b in B.list_backups(path) if b.kind == "before restore"]
         assert len(kept) == 1 and count(kept[0].path, "complaint") == 10_000
         assert integrity(kept[0].path) == "ok"
+
+
+# killed part-way -----------------------------------------------------------------------------------
+
+BACKUP = """
+import sys
+from smallhousing.services import backup as B
+print("go", flush=True)
+B.backup(sys.argv[1])
+print("done", flush=True)
+"""
+
+RESTORE = """
+import sys
+from smallhousing.services import backup as B
+print("go", flush=True)
+B.restore(sys.argv[1], sys.argv[2])
+print("done", flush=True)
+"""
+
+
+def _big(path: Path, demo_db_path, megabytes: int) -> None:
+    """A copy of the demo database with ``megabytes`` of filler, so a copy of it takes a while."""
+    src = sqlite3.connect(str(demo_db_path))
+    dst = sqlite3.connect(str(path))
+    src.backup(dst)
+    src.close()
+    with dst:
+        dst.execute("CREATE TABLE filler (b BLOB)")
+        dst.executemany("INSERT INTO filler VALUES (randomblob(65536))", [()] * (megabytes * 16))
+    dst.close()
+
+
+def _killed(script: str, args: list[str], delay: float) -> bool:
+    """Run ``script`` and SIGKILL it ``delay`` seconds after it starts its work; True if killed."""
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True,
+                            env=ENV)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "go"
+    time.sleep(delay)
+    finished = proc.poll() is not None
+    if not finished:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    return not finished
+
+
+def _backups_are_whole(path: Path) -> list[str]:
+    names = []
+    for p in sorted(paths.backups_dir(path).glob("*.db")):
+        assert integrity(p) == "ok", p.name
+        assert count(p, "complaint") == 150, p.name
+        names.append(p.name)
+    return names
+
+
+@pytest.mark.skipif(not POSIX, reason="SIGKILL is POSIX only")
+def test_a_killed_backup_leaves_no_partial_file_under_a_backup_name(demo_db_path, tmp_path):
+    path = tmp_path / "big.db"
+    _big(path, demo_db_path, 80)
+    leftovers = 0
+    for delay in (0.05, 0.15, 0.3, 0.5):
+        _killed(BACKUP, [str(path)], delay)
+        _backups_are_whole(path)
+        leftovers += len([p for p in paths.backups_dir(path).iterdir() if p.name.startswith(".")])
+        assert integrity(path) == "ok"
+    assert leftovers, "no backup was killed part-way: make the database bigger"
+    # the next backup clears what the killed ones left, and is itself whole
+    made = B.backup(path)
+    assert integrity(made) == "ok"
+    assert [p.name for p in paths.backups_dir(path).iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(not POSIX, reason="SIGKILL is POSIX only")
+def test_a_killed_restore_leaves_the_database_whole_and_no_copy_behind(demo_db_path, tmp_path):
+    path = tmp_path / "data" / "big.db"
+    path.parent.mkdir()
+    _big(path, demo_db_path, 60)
+    small = tmp_path / "small.db"
+    _big(small, demo_db_path, 0)
+    con = sqlite3.connect(str(small))
+    with con:
+        con.execute("DELETE FROM filler")
+        con.execute("INSERT INTO filler VALUES (x'01')")
+    con.close()
+    for delay in (0.05, 0.2, 0.4, 0.8):
+        _killed(RESTORE, [str(path), str(small)], delay)
+        assert integrity(path) == "ok"
+        assert count(path, "complaint") == 150
+        assert count(path, "filler") in (1, 60 * 16)  # all of the old or all of the new
+        _backups_are_whole(path)
+    B.clean_leftovers(path)  # as the next backup or restore does when it starts
+    assert not list(path.parent.glob(".restore-*"))
+    assert not [p for p in paths.backups_dir(path).iterdir() if p.name.startswith(".")]
+    result = B.restore(path, small)
+    assert count(path, "filler") == 1 and integrity(result.kept_aside) == "ok"
+
+
+def test_a_damaged_automatic_backup_is_not_todays_nor_one_of_the_fourteen(db):
+    folder = paths.backups_dir(db.path)
+    today = dt.datetime(2026, 3, 22, 9, 0)
+    for day in range(8, 22):
+        assert B.daily_backup(db, now=dt.datetime(2026, 3, day, 9, 0)) is not None
+    # a backup killed part-way by an older version: a partial file under today's name
+    good = folder / "auto-smallhousing-20260321-090000.db"
+    partial = folder / "auto-smallhousing-20260322-080000.db"
+    partial.write_bytes(good.read_bytes()[: 4096 * 3])
+    made = B.daily_backup(db, now=today)
+    assert made is not None and made != partial and integrity(made) == "ok"
+    autos = sorted(p.name for p in folder.glob(B.AUTO_PREFIX + "*"))
+    whole = [n for n in autos if B.is_whole(folder / n)]
+    assert len(whole) == B.KEEP_AUTOMATIC  # the partial one took no good backup's place
+    assert "auto-smallhousing-20260309-090000.db" in whole
