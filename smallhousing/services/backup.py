@@ -124,7 +124,11 @@ def _running(pid: int) -> bool:
         return False
     except OSError:
         return True
-    return True
+    try:  # a killed process not yet reaped (a zombie) is not running
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def clean_leftovers(db) -> list[Path]:
