@@ -1,6 +1,6 @@
 """The letter command: make a Code-compliant letter for a complaint as a PDF.
 
-    smallhousing letter REFERENCE KIND [--stage 1|2] [--out FILE.pdf] [--preview]
+    smallhousing letter REFERENCE KIND [--stage 1|2] [--out FILE.pdf [--force]] [--preview]
 
 The letter is checked first. If anything the Code requires is missing, each missing item is
 printed on stderr, the exit status is 2 and no file is written. Otherwise the PDF is saved (in
@@ -11,6 +11,8 @@ complaint.
 from __future__ import annotations
 
 import sys
+
+from ._outputs import add_force, force_hint
 
 KIND_HELP = ("acknowledgement, extension, response, refusal (to accept), escalation-refusal, "
              "action-update")
@@ -27,6 +29,7 @@ def register(sub, common) -> None:
     p.add_argument("--stage", choices=["1", "2"], help="the stage (default: the complaint's current stage)")
     p.add_argument("--out", metavar="FILE.pdf",
                    help="where to save the PDF (default: the letters folder beside the database)")
+    add_force(p)
     p.add_argument("--preview", action="store_true",
                    help="print the letter as text and what it lacks; write nothing")
     p.set_defaults(func=cmd_letter)
@@ -58,7 +61,9 @@ def cmd_letter(args) -> int:
     for w in (shown.warnings if shown is not None else []):
         print(f"smallhousing: warning: {w}", file=sys.stderr)
     try:
-        issued = SL.issue_letter(db, args.reference, kind, stage, out=args.out)
+        with force_hint():
+            issued = SL.issue_letter(db, args.reference, kind, stage, out=args.out,
+                                     overwrite=args.force)
     except SL.LetterRefused as exc:
         content = SL.letter_content(db, args.reference, kind, stage)
         _print_problems(f"the {content.description} for {content.reference} was not made. It is "

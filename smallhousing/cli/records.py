@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 
+from ._outputs import add_force, force_hint
+
 
 def register(sub, common) -> None:
     p = sub.add_parser("sar", parents=[common],
                        help="export everything held about one resident (subject access request)")
     p.add_argument("resident_id", help="the resident's number (shown on their record)")
     p.add_argument("--out", required=True, metavar="FILE.json", help="where to write it")
+    add_force(p)
     p.set_defaults(func=cmd_sar)
 
     p = sub.add_parser("erase", parents=[common],
@@ -36,13 +39,12 @@ def cmd_sar(args) -> int:
     from pathlib import Path
 
     from ..services import privacy
-    from . import UserError, open_db
+    from . import open_db
 
     out = Path(args.out)
-    if not out.parent.exists():
-        raise UserError(f"The folder {out.parent} does not exist.")
     rid = _resident_id(args.resident_id)
-    privacy.write_subject_access(open_db(args, must_exist=True), rid, out)
+    with force_hint():
+        privacy.write_subject_access(open_db(args, must_exist=True), rid, out, overwrite=args.force)
     print(f"Everything held about resident {rid} was written to {out}.")
     return 0
 

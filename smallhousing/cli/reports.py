@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+from ._outputs import add_force, force_hint
+
 
 def register(sub, common) -> None:
     p = sub.add_parser("tsm", parents=[common],
@@ -26,17 +28,20 @@ def register(sub, common) -> None:
                         help="the annual complaints performance and service improvement report (Code 8.1)")
     a.add_argument("--year", required=True, help="2025 or 2025/26")
     a.add_argument("--out", metavar="FILE.pdf", help="where to save it (default: the reports folder)")
+    add_force(a)
     a.set_defaults(func=cmd_annual)
     s = rsub.add_parser("self-assessment", parents=[common],
                         help="the self-assessment against the Complaint Handling Code")
     s.add_argument("--year", required=True, help="2025 or 2025/26")
     s.add_argument("--out", metavar="FILE.pdf", help="where to save it (default: the reports folder)")
+    add_force(s)
     s.set_defaults(func=cmd_self_assessment)
     b = rsub.add_parser("board", parents=[common],
                         help="a complaints update for the governing body for any period (Code 9.6, 9.7)")
     b.add_argument("--from", dest="start", required=True, metavar="DATE", help="first day, 2025-10-01")
     b.add_argument("--to", dest="end", required=True, metavar="DATE", help="last day, 2025-12-31")
     b.add_argument("--out", metavar="FILE.pdf", help="where to save it (default: the reports folder)")
+    add_force(b)
     b.set_defaults(func=cmd_board)
 
 
@@ -95,7 +100,9 @@ def cmd_annual(args) -> int:
     from .. import reports
     from . import open_db
 
-    path = reports.write_annual(open_db(args, must_exist=True), args.year, args.out)
+    with force_hint():
+        path = reports.write_annual(open_db(args, must_exist=True), args.year, args.out,
+                                    overwrite=args.force)
     print(f"Annual complaints report saved to {path}")
     return 0
 
@@ -104,7 +111,9 @@ def cmd_self_assessment(args) -> int:
     from .. import reports
     from . import open_db
 
-    path = reports.write_self_assessment(open_db(args, must_exist=True), args.year, args.out)
+    with force_hint():
+        path = reports.write_self_assessment(open_db(args, must_exist=True), args.year, args.out,
+                                             overwrite=args.force)
     print(f"Self-assessment saved to {path}")
     return 0
 
@@ -114,6 +123,8 @@ def cmd_board(args) -> int:
     from . import open_db, parse_date_arg
 
     start, end = parse_date_arg(args.start), parse_date_arg(args.end)
-    path = reports.write_board(open_db(args, must_exist=True), start, end, args.out)
+    with force_hint():
+        path = reports.write_board(open_db(args, must_exist=True), start, end, args.out,
+                                   overwrite=args.force)
     print(f"Board update saved to {path}")
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ._outputs import add_force, force_hint
+
 
 def register(sub, common) -> None:
     p = sub.add_parser("import", parents=[common],
@@ -18,6 +20,7 @@ def register(sub, common) -> None:
     p.add_argument("file", metavar="FILE", help="the file to write")
     p.add_argument("--json", action="store_true",
                    help="write every record (a complete, versioned copy; see docs/EXPORT.md)")
+    add_force(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("backup", parents=[common], help="back the database up now")
@@ -64,11 +67,13 @@ def cmd_export(args) -> int:
 
     db = open_db(args, must_exist=True)
     if args.json:
-        counts = transfer.export_json(db, args.file)
+        with force_hint():
+            counts = transfer.export_json(db, args.file, overwrite=args.force)
         print(f"Exported everything to {args.file}: {counts.get('complaint', 0)} complaints, "
               f"{sum(counts.values())} records in all.")
     else:
-        n = transfer.export_csv(db, args.file)
+        with force_hint():
+            n = transfer.export_csv(db, args.file, overwrite=args.force)
         print(f"Exported {n} complaint{'s' if n != 1 else ''} to {args.file}.")
     return 0
 

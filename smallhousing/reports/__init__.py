@@ -23,28 +23,36 @@ def default_path(db, kind: str, label: str) -> Path:
     return folder / f"{kind}-{safe}.pdf"
 
 
-def _target(db, out, kind: str, label: str) -> Path:
+def _target(db, out, kind: str, label: str, overwrite: bool = False):
+    """Where the report goes, as an outputs.Target: never over the database or a backup, and over
+    an existing file named by ``out`` only with ``overwrite``. The report's own default file in the
+    reports folder is made again each time it is asked for (it holds nothing that is not in the
+    database), so that one is replaced."""
+    from ..services import outputs
+
     if out:
         from ..domain.errors import DomainError
 
         path = Path(out).expanduser()
         if path.suffix.lower() != ".pdf":
-            raise DomainError(f"The report file must end in .pdf, not {path.name!r}.", field="out")
-        if not path.parent.is_dir():
-            raise DomainError(f"There is no folder {path.parent}: create it first or choose another.",
-                              field="out")
-        return path
-    return default_path(db, kind, label)
+            raise DomainError(f"The report file must end in .pdf, not {path.name!r}; nothing was "
+                              "written.", field="out")
+        target = outputs.Target(path, Path(db.path), overwrite)
+    else:
+        target = outputs.Target(default_path(db, kind, label), Path(db.path), True)
+    outputs.check_target(target.path, target.db_path, overwrite=target.overwrite)  # before the work
+    return target
 
 
-def write_annual(db, year, out: "str | Path | None" = None, progress: Progress | None = None) -> Path:
+def write_annual(db, year, out: "str | Path | None" = None, progress: Progress | None = None, *,
+                 overwrite: bool = False) -> Path:
     """The annual complaints performance and service improvement report for a reporting year."""
     from ..domain.years import parse_year, year_label
     from ..services import reports as R
     from . import annual
 
     y = parse_year(year)
-    path = _target(db, out, "annual-complaints-report", year_label(y))
+    path = _target(db, out, "annual-complaints-report", year_label(y), overwrite)
     data = R.annual_report(db, y)
     if progress:
         progress(0, 5)
@@ -52,23 +60,23 @@ def write_annual(db, year, out: "str | Path | None" = None, progress: Progress |
 
 
 def write_self_assessment(db, year, out: "str | Path | None" = None,
-                          progress: Progress | None = None) -> Path:
+                          progress: Progress | None = None, *, overwrite: bool = False) -> Path:
     from ..domain.years import parse_year, year_label
     from ..services import reports as R
     from . import assessment
 
     y = parse_year(year)
-    path = _target(db, out, "self-assessment", year_label(y))
+    path = _target(db, out, "self-assessment", year_label(y), overwrite)
     data = R.assessment_report(db, y)
     return assessment.render(data, path, progress)
 
 
 def write_board(db, start: "dt.date | str", end: "dt.date | str", out: "str | Path | None" = None,
-                progress: Progress | None = None) -> Path:
+                progress: Progress | None = None, *, overwrite: bool = False) -> Path:
     from ..services import reports as R
     from . import board
 
     data = R.board_update(db, start, end)
     f = data.figures
-    path = _target(db, out, "board-update", f"{f.start.isoformat()}-to-{f.end.isoformat()}")
+    path = _target(db, out, "board-update", f"{f.start.isoformat()}-to-{f.end.isoformat()}", overwrite)
     return board.render(data, path, progress)

@@ -7,7 +7,7 @@ reports package costs nothing until a report is made.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import io
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -170,9 +170,11 @@ def _numbered_canvas(header: str, footer: str):
 class Document:
     """A report under construction: flowables, then ``save`` writes the file in one go."""
 
-    def __init__(self, path: Path, *, title: str, author: str, header: str, footer: str,
+    def __init__(self, path, *, title: str, author: str, header: str, footer: str,
                  landscape_only: bool = False) -> None:
-        self.path = Path(path)
+        # a Path, or a services.outputs.Target that says what it may not be written over
+        self.target = path
+        self.path = Path(getattr(path, "path", path))
         self.title, self.author, self.header, self.footer = title, author, header, footer
         self.landscape_only = landscape_only
         self.story: list = []
@@ -196,21 +198,16 @@ class Document:
         if not self.landscape_only:
             templates.insert(0, PageTemplate("portrait", [frame(portrait_size, "pf")],
                                              pagesize=portrait_size))
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        doc = BaseDocTemplate(str(tmp), pagesize=landscape_size if self.landscape_only else portrait_size,
+        from ..services import outputs
+
+        buf = io.BytesIO()
+        doc = BaseDocTemplate(buf, pagesize=landscape_size if self.landscape_only else portrait_size,
                               pageTemplates=templates, title=self.title, author=self.author,
                               subject=self.title, creator="smallhousing", initialFontName=FONT,
                               leftMargin=margin, rightMargin=margin, topMargin=50, bottomMargin=52)
-        try:
-            doc.build(self.story, canvasmaker=_numbered_canvas(self.header, self.footer))
-            os.replace(tmp, self.path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        try:
-            os.chmod(self.path, 0o600)
-        except OSError:
-            pass
+        doc.build(self.story, canvasmaker=_numbered_canvas(self.header, self.footer))
+        # written whole, private from the start, never over the records (services/outputs.py)
+        outputs.write_bytes(self.target, buf.getvalue())
         return self.path
 
 

@@ -10,21 +10,35 @@ another process) is writing. Backups live in paths.backups_dir(db.path), readabl
 - before-upgrade-REV-YYYYMMDD-HHMMSS.db made by store/migrate.py before a schema upgrade
 
 Only automatic backups are ever deleted, and only by daily_backup().
+
+A file under one of these names is always whole: copy_database() writes to a temporary name
+(``.NAME.PID-RANDOM.part``, services/outputs.py) and links the file in only when it is complete.
+Temporary files left by a killed backup, and the work folder (``.restore-PID-...``) left by a killed
+restore, are removed when the next backup or restore starts (clean_leftovers). A backup that is
+damaged or not a smallhousing file never counts as one of the automatic backups kept, nor as today's.
+
+A restore runs only with the database's write lock held (``BEGIN IMMEDIATE``) from before the copy
+kept aside is made until the restored records are committed, so no other writer can change the file
+in between; when another program holds the lock the restore is refused (StoreBusy), never mistaken
+for damage.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
 from ..domain.errors import DomainError
-from ..store.db import BUSY_TIMEOUT_MS, Database, StoreError, _sqlite_check
+from ..store.db import APPLICATION_ID, BUSY_TIMEOUT_MS, Database, StoreBusy, StoreError, _sqlite_check
+from . import outputs
 
 KEEP_AUTOMATIC = 14
 MANUAL_PREFIX = "smallhousing-"
@@ -56,26 +70,115 @@ def _unique(path: Path) -> Path:
     raise DomainError(f"Too many backups named like {path.name} in {path.parent}.")
 
 
-def copy_database(src: Path, dst: Path) -> None:
-    """A consistent copy of ``src`` at ``dst`` with SQLite's online backup API, as one private file."""
-    source = sqlite3.connect(str(src), timeout=BUSY_TIMEOUT_MS / 1000)
+def copy_database(src: Path, dst: Path) -> Path:
+    """THE one function that makes a backup file: every backup (by hand, automatic, kept aside
+    before a restore) is made here. Anything that must travel with the database into each backup
+    belongs in this function.
+
+    A consistent copy of ``src`` at ``dst`` with SQLite's online backup API, as one private file,
+    whole or not at all: it is written under a temporary name in dst's folder (0600 from the start)
+    and linked in under ``dst`` only when complete; ``dst`` is never overwritten.
+    """
+    dst = Path(dst)
+    fd, tmp = outputs.temporary(dst.parent, dst.name)
+    os.close(fd)
     try:
-        fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.close(fd)
-        target = sqlite3.connect(str(dst))
+        source = sqlite3.connect(str(src), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            # one step (pages=-1): the copy is a single snapshot, never a mix of before and after
-            source.backup(target, pages=-1)
-            # a backup is one self-contained file: no write-ahead log beside it
-            target.execute("PRAGMA journal_mode = DELETE")
+            target = sqlite3.connect(str(tmp))
+            try:
+                # one step (pages=-1): the copy is a single snapshot, never a mix of before and after
+                source.backup(target, pages=-1)
+                # a backup is one self-contained file: no write-ahead log beside it
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
         finally:
-            target.close()
-    finally:
-        source.close()
-    paths.make_private_file(dst)
-    # item 8: the audit key and head go beside the copy, so it can be verified (and restored) with them
+            source.close()
+        outputs.fsync_file(tmp)
+        outputs.place(tmp, dst, overwrite=False)
+    except BaseException:
+        _remove_temporary(tmp)
+        raise
+    # the audit key and head go beside the copy, so it can be verified (and restored) with them
     from .audit_anchor import copy_beside
+
     copy_beside(src, dst)
+    return dst
+
+
+def _remove_temporary(tmp: Path) -> None:
+    for p in (tmp, Path(str(tmp) + "-journal")):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+_TEMP_NAME = re.compile(r"^\..*\.(\d+)-[0-9a-f]+\.part(-journal)?$")
+_RESTORE_DIR = re.compile(r"^\.restore-(\d+)-")
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    try:  # a killed process not yet reaped (a zombie) is not running
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def clean_leftovers(db) -> list[Path]:
+    """Remove what a killed backup or restore left: temporary files in the backups folder and the
+    restore's work folders beside the database, unless the process that made them is still running.
+    Returns what was removed."""
+    src = _db_path(db)
+    removed: list[Path] = []
+    folder = paths.backups_dir(src)
+    if folder.is_dir():
+        for p in folder.iterdir():
+            m = _TEMP_NAME.match(p.name)
+            if m and p.is_file() and not _running(int(m.group(1))):
+                _remove_temporary(p)
+                removed.append(p)
+    home = paths.folder_for(src)
+    if home.is_dir():
+        for p in home.glob(".restore-*"):
+            if not p.is_dir():
+                continue
+            m = _RESTORE_DIR.match(p.name)
+            stale = (not _running(int(m.group(1))) if m
+                     else time.time() - p.stat().st_mtime > 3600)  # made by an older version
+            if stale:
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
+def is_whole(path: Path) -> bool:
+    """A smallhousing database file that passes SQLite's quick_check."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return False
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if app_id != APPLICATION_ID and "complaint" not in tables:
+                return False
+            return con.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        finally:
+            con.close()
+    except (OSError, sqlite3.DatabaseError):
+        return False
 
 
 def check_integrity(path: Path) -> str:
@@ -96,27 +199,48 @@ def backup(db, out: "str | os.PathLike | None" = None, *, prefix: str = MANUAL_P
     src = _db_path(db)
     if not src.exists():
         raise DomainError(f"There is no database at {src} to back up.")
+    from ..store.db import Database
+
+    Database(src).check()  # another program's file is refused, not copied (StoreError)
     if out is not None:
         target = Path(out).expanduser()
         if target.is_dir():
             target = target / f"{prefix}{_stamp(now)}.db"
         if target.resolve() == src.resolve():
             raise DomainError("That is the database itself; choose another name for the backup.")
-        if target.exists():
+        if os.path.lexists(target) and not os.path.isdir(target):
             raise DomainError(f"{target} already exists; choose another name (a backup never "
                               "overwrites a file).")
         if not target.parent.exists():
             raise DomainError(f"The folder {target.parent} does not exist.")
+        # never the database's working files, a device or a link to nowhere (services/outputs.py)
+        target = outputs.check_target(target, src, in_backups=True)
     else:
         folder = paths.make_private_dir(paths.backups_dir(src))
         target = _unique(folder / f"{prefix}{_stamp(now)}.db")
+    clean_leftovers(src)
     try:
         copy_database(src, target)
+    except outputs.OutputExists:
+        raise DomainError(f"{target} already exists; choose another name (a backup never "
+                          "overwrites a file).") from None
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise _busy(src) from None
+        raise StoreError(f"The backup failed: {exc}. The database was not changed.") from None
     except sqlite3.DatabaseError as exc:
-        if target.exists():
-            target.unlink()
         raise StoreError(f"The backup failed: {exc}. The database was not changed.") from None
     return target
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _busy(path: Path) -> StoreBusy:
+    return StoreBusy(f"The database {path} is in use: another smallhousing command or the app is "
+                     "writing to it. Nothing was restored or changed; try again when it has finished.")
 
 
 @dataclass
@@ -172,17 +296,24 @@ def daily_backup(db, *, now: dt.datetime | None = None, keep: int = KEEP_AUTOMAT
     if not src.exists() or src.stat().st_size == 0:
         return None
     now = now or dt.datetime.now()
+    clean_leftovers(src)
     autos = [b for b in list_backups(db) if b.kind == "automatic"]
-    if any(b.made and b.made.date() == now.date() for b in autos):
+    # a damaged automatic backup is not today's backup
+    if any(b.made and b.made.date() == now.date() and is_whole(b.path) for b in autos):
         return None
     made = backup(db, prefix=AUTO_PREFIX, now=now)
     autos = [b for b in list_backups(db) if b.kind == "automatic"]
     autos.sort(key=lambda b: (b.made or dt.datetime.min, b.name), reverse=True)
-    for old in autos[keep:]:
-        try:
-            old.path.unlink()
-        except OSError:
-            pass
+    # the newest ``keep`` whole ones are kept; a damaged one never counts towards them
+    whole = 0
+    for b in autos:
+        if whole >= keep:
+            try:
+                b.path.unlink()
+            except OSError:
+                pass
+        elif b.path == made or is_whole(b.path):
+            whole += 1
     return made
 
 
@@ -271,13 +402,16 @@ def _counts(path: Path) -> dict[str, int]:
 
 
 def restore(db, source: "str | os.PathLike") -> RestoreResult:
-    """Replace the database with a backup.
+    """Replace the database's records with a backup's.
 
     The backup is checked (a smallhousing database, undamaged, not from a newer version), copied,
-    and the copy upgraded to the current schema, all before anything is replaced. The current
-    database is then copied into the backups folder as before-restore-....db, and the checked copy
-    written over it with SQLite's backup API (so other open connections see the new data, never a
-    half-written file). ``db`` is a Database (closed and reopened) or a path.
+    and the copy upgraded to the current schema, all before anything is touched. Then, with the
+    database's write lock held throughout (``BEGIN IMMEDIATE``), the current database is copied
+    into the backups folder as before-restore-....db and the checked copy's records are written
+    into it in the same transaction: another writer can change nothing in between, a kill leaves
+    the database as it was, and the -wal/-shm files are never deleted. If another program holds
+    the lock, StoreBusy is raised and nothing changes. ``db`` is a Database (closed and reopened)
+    or a path.
     """
     from ..store.migrate import current_revision
 
@@ -289,7 +423,9 @@ def restore(db, source: "str | os.PathLike") -> RestoreResult:
     from ..store.db import HEAD_REVISION
 
     folder = paths.make_private_dir(target.resolve().parent)
-    work = Path(tempfile.mkdtemp(prefix=".restore-", dir=folder))
+    clean_leftovers(target)
+    work = Path(tempfile.mkdtemp(prefix=f".restore-{os.getpid()}-", dir=folder))
+    reopen = isinstance(db, Database)
     try:
         os.chmod(work, 0o700)
         staged = work / "restored.db"
@@ -305,49 +441,140 @@ def restore(db, source: "str | os.PathLike") -> RestoreResult:
         problem = check_integrity(staged)
         if problem != "ok":
             raise DomainError(f"The restored copy failed its check ({problem}); nothing was replaced.")
-        if isinstance(db, Database):
+        if reopen:
             db.close()
-        kept = None
-        if target.exists() and target.stat().st_size > 0:
-            aside = paths.make_private_dir(paths.backups_dir(target))
-            kept = _unique(aside / f"{BEFORE_RESTORE_PREFIX}{_stamp()}.db")
-            try:
-                copy_database(target, kept)
-            except sqlite3.DatabaseError:
-                # the current file is damaged (perhaps why it is being restored): keep it as it is
-                shutil.copy2(target, kept)
-                paths.make_private_file(kept)
-        _write_over(staged, target)
+        kept = _swap_in(staged, target)
+        _anchor_restored(src, target)
         result = RestoreResult(src, kept, upgraded_from, _counts(target))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if isinstance(db, Database):
-        db.open()
+        if reopen:
+            db.open()
     return result
 
 
-def _write_over(staged: Path, target: Path) -> None:
-    """Put the staged database in place of target."""
-    healthy = False
-    if target.exists() and target.stat().st_size > 0:
+def _anchor_restored(src: Path, target: Path) -> None:
+    """The restored records bring their own audit log: the backup's audit key comes with them, and
+    the head kept beside the database is written again from the log as restored (the head of the
+    records replaced would otherwise say entries had been deleted)."""
+    from .audit_anchor import write_head
+
+    key = paths.audit_key_path(src)
+    if key.exists():
+        shutil.copyfile(key, paths.audit_key_path(target))
+        paths.make_private_file(paths.audit_key_path(target))
+    con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        last = con.execute("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+        entries = con.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+    finally:
+        con.close()
+    if last is not None:
+        write_head(target, last[0], last[1], entries)
+    else:
+        paths.audit_head_path(target).unlink(missing_ok=True)
+
+
+def _keep_aside(target: Path) -> Path:
+    aside = paths.make_private_dir(paths.backups_dir(target))
+    return _unique(aside / f"{BEFORE_RESTORE_PREFIX}{_stamp()}.db")
+
+
+def _swap_in(staged: Path, target: Path) -> Path | None:
+    """Write the staged database's records into target under target's write lock; the copy kept
+    aside (returned) is made under the same lock. StoreBusy when another program holds the lock."""
+    live = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    kept = None
+    try:
         try:
-            healthy = _sqlite_check(target) != "other" and check_integrity(target) == "ok"
-        except StoreError:
-            healthy = False
-    if healthy:
-        source = sqlite3.connect(str(staged))
-        dest = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            source.backup(dest, pages=-1)
+            live.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            live.execute("ATTACH DATABASE ? AS restored", (str(staged),))
+            live.execute("BEGIN IMMEDIATE")  # the write lock, held until COMMIT below
+            has_records = live.execute("SELECT count(*) FROM main.sqlite_master").fetchone()[0] > 0
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise _busy(target) from None
+            raise
         except sqlite3.DatabaseError:
-            healthy = False
-        finally:
-            dest.close()
-            source.close()
-    if not healthy:
-        for suffix in ("-wal", "-shm"):
-            stale = Path(str(target) + suffix)
-            if stale.exists():
-                stale.unlink()
-        os.replace(staged, target)
+            live.close()
+            return _replace_damaged(staged, target)
+        try:
+            if has_records:
+                # a second connection reads the last committed state: nobody else can write now
+                kept = copy_database(target, _keep_aside(target))
+            _copy_records(live)
+            live.execute("COMMIT")
+        except BaseException as exc:
+            if live.in_transaction:
+                live.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+                raise _busy(target) from None
+            raise
+        live.execute("DETACH DATABASE restored")
+        try:
+            live.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.DatabaseError:
+            pass
+    finally:
+        live.close()
     paths.make_private_file(target)
+    return kept
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_records(live: sqlite3.Connection) -> None:
+    """Inside live's transaction: main becomes an exact copy of the attached ``restored``."""
+    old = live.execute("SELECT type, name FROM main.sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                       "AND type IN ('table', 'view', 'trigger')").fetchall()
+    for kind, name in sorted(old, key=lambda r: r[0] != "trigger"):  # triggers first
+        if kind == "table":
+            live.execute(f"DROP TABLE IF EXISTS main.{_q(name)}")
+        else:
+            live.execute(f"DROP {kind.upper()} IF EXISTS main.{_q(name)}")
+    new = live.execute("SELECT type, name, sql FROM restored.sqlite_master WHERE sql IS NOT NULL "
+                       "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+    for kind, name, sql in new:
+        if kind == "table":
+            live.execute(sql)  # unqualified: made in main
+            live.execute(f"INSERT INTO main.{_q(name)} SELECT * FROM restored.{_q(name)}")
+    for kind, name, sql in new:
+        if kind != "table":
+            live.execute(sql)
+    if live.execute("SELECT 1 FROM restored.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+        live.execute("DELETE FROM main.sqlite_sequence")
+        live.execute("INSERT INTO main.sqlite_sequence SELECT * FROM restored.sqlite_sequence")
+    for pragma in ("application_id", "user_version"):
+        value = int(live.execute(f"PRAGMA restored.{pragma}").fetchone()[0])
+        live.execute(f"PRAGMA main.{pragma} = {value}")
+
+
+def _replace_damaged(staged: Path, target: Path) -> Path | None:
+    """The current file cannot be read as a database at all (never merely busy): keep it, with its
+    write-ahead log, in the backups folder exactly as it is, then put the staged file in its place."""
+    kept = None
+    if target.exists() and target.stat().st_size > 0:
+        kept = _keep_aside(target)
+        fd, tmp = outputs.temporary(kept.parent, kept.name)
+        os.close(fd)
+        try:
+            shutil.copyfile(target, tmp)
+            outputs.fsync_file(tmp)
+            outputs.place(tmp, kept, overwrite=False)
+        except BaseException:
+            _remove_temporary(tmp)
+            raise
+        for suffix in ("-wal",):
+            side = Path(str(target) + suffix)
+            if side.exists():
+                shutil.copyfile(side, str(kept) + suffix)
+                paths.make_private_file(Path(str(kept) + suffix))
+    for suffix in ("-wal", "-shm"):
+        stale = Path(str(target) + suffix)
+        if stale.exists():
+            stale.unlink()
+    os.replace(staged, target)
+    paths.make_private_file(target)
+    return kept

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -929,28 +928,31 @@ def render_pdf(content: LetterContent) -> bytes:
 
 
 def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None,
-                 on: dt.date | None = None) -> IssuedLetter:
+                 on: dt.date | None = None, *, overwrite: bool = False) -> IssuedLetter:
     """Check the letter, make the PDF, save it and record it as correspondence on the complaint.
 
     Saved in the letters folder beside the database unless ``out`` is given. If the check fails,
-    raises LetterRefused (its .problems lists what is missing) and writes nothing.
+    raises LetterRefused (its .problems lists what is missing) and writes nothing. The file is
+    written through services/outputs.py: never over the database or a backup, and over an existing
+    file only with ``overwrite`` (outputs.OutputExists otherwise).
     """
+    from . import outputs
+
     content = letter_content(db, ref, kind, stage, on)
     problems = check_letter(content)
     if problems:
         raise LetterRefused(problems, f"The {content.description} for {content.reference}")
+    if out is not None:  # a refused name is said before the PDF is made
+        outputs.check_target(out, _db_path(db), overwrite=overwrite)
     data = render_pdf(content)
     sha = hashlib.sha256(data).hexdigest()
-    target = Path(out).expanduser() if out is not None else _default_target(db, content)
-    if target.exists() and target.is_dir():
-        raise DomainError(f"{target} is a folder: give a file name ending in .pdf.", field="out")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    if out is not None:
+        target = Path(out).expanduser()
+    else:
+        target, overwrite = _default_target(db, content), False
+    staged = outputs.stage_bytes(target, data, _db_path(db), overwrite=overwrite)
     placed = False
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        paths.make_private_file(tmp)
         with transaction(db) as u:
             c = C._complaint(u, ref)
             row = C.add_correspondence(u, c.id, content.date, "out", "letter", _summary(content),
@@ -971,11 +973,11 @@ def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None,
                                   complaint_id=c.id, last_update_on=content.date)
             u.s.flush()
             row_id = row.id
-            os.replace(tmp, target)
+            staged.commit()
             placed = True
     except BaseException:
-        tmp.unlink(missing_ok=True)
-        if placed:
+        staged.discard()
+        if placed and not staged.existed:  # a file it replaced is gone either way; a new one goes
             target.unlink(missing_ok=True)
         raise
     return IssuedLetter(target, sha, row_id)

@@ -88,14 +88,16 @@ def subject_access(db, resident_id: int) -> dict:
         }
 
 
-def write_subject_access(db, resident_id: int, out: Path) -> Path:
-    from .. import paths
+def write_subject_access(db, resident_id: int, out: Path, *, overwrite: bool = False) -> Path:
+    """Everything held about one resident as JSON at ``out``, written through services/outputs.py
+    (never over the database or a backup; an existing file only with ``overwrite``)."""
+    from . import outputs
 
+    db_path = getattr(getattr(db, "db", db), "path", None)
+    outputs.check_target(out, db_path, overwrite=overwrite)  # refused before anything is read
     data = subject_access(db, resident_id)
-    out = Path(out)
-    out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    paths.make_private_file(out)
-    return out
+    return outputs.write_text(Path(out), json.dumps(data, ensure_ascii=False, indent=2), db_path,
+                              overwrite=overwrite)
 
 
 def _last_activity(c: Complaint) -> dt.date:

@@ -29,7 +29,6 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import func, insert, text
 from sqlmodel import SQLModel, select
 
-from .. import paths
 from ..domain import lifecycle as L
 from ..domain.errors import DomainError
 from ..store import models as M
@@ -925,38 +924,36 @@ def _iso(d: dt.date | None) -> str:
     return d.isoformat() if d else ""
 
 
-def export_csv(db, path: "str | os.PathLike") -> int:
-    """Write the complaints log (UTF-8 with a BOM, so Excel shows £ and accents). Returns the rows."""
+def export_csv(db, path: "str | os.PathLike", *, overwrite: bool = False) -> int:
+    """Write the complaints log (UTF-8 with a BOM, so Excel shows £ and accents). Returns the rows.
+
+    An existing file is replaced only with ``overwrite`` (services/outputs.py decides)."""
+    _check_out(path, db, overwrite)
     rows = log_rows(db)
     buf = io.StringIO(newline="")
     w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
     w.writeheader()
     w.writerows({k: _guard(v) for k, v in r.items()} for r in rows)
-    _write_private(Path(path), ("\ufeff" + buf.getvalue()).encode("utf-8"), db)
+    _write_private(Path(path), ("\ufeff" + buf.getvalue()).encode("utf-8"), db, overwrite)
     return len(rows)
 
 
-def _write_private(path: Path, data: bytes, db=None) -> None:
-    """Write a private file (0600) in one step: a temporary file beside it, then renamed."""
-    path = Path(path)
-    db_path = getattr(getattr(db, "db", db), "path", None)
-    if db_path is not None and path.resolve() == Path(db_path).resolve():
-        raise DomainError("That is the database file itself; choose another name for the export.")
-    if path.is_dir():
-        raise DomainError(f"{path} is a folder; give a file name.")
-    if not path.parent.exists():
-        raise DomainError(f"The folder {path.parent} does not exist.")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        paths.make_private_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
+def _db_path_of(db):
+    return getattr(getattr(db, "db", db), "path", None)
+
+
+def _check_out(path, db, overwrite: bool) -> None:
+    from . import outputs
+
+    outputs.check_target(path, _db_path_of(db), overwrite=overwrite)
+
+
+def _write_private(path: Path, data: bytes, db=None, overwrite: bool = False) -> None:
+    """Write a private file (0600) in one step, never over the database or a backup, and over an
+    existing file only with ``overwrite`` (services/outputs.py)."""
+    from . import outputs
+
+    outputs.write_bytes(Path(path), data, _db_path_of(db), overwrite=overwrite)
 
 
 # the full JSON export ----------------------------------------------------------------------------
@@ -986,10 +983,11 @@ def export_data(db) -> dict:
             "tables": tables}
 
 
-def export_json(db, path: "str | os.PathLike") -> dict[str, int]:
+def export_json(db, path: "str | os.PathLike", *, overwrite: bool = False) -> dict[str, int]:
+    _check_out(path, db, overwrite)
     data = export_data(db)
     body = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-    _write_private(Path(path), body.encode("utf-8"), db)
+    _write_private(Path(path), body.encode("utf-8"), db, overwrite)
     return {k: len(v) for k, v in data["tables"].items()}
 
 
