@@ -450,7 +450,7 @@ def _acknowledgement(ctx: _Ctx, n: int) -> LetterContent:
                      responsible_for=resp, not_responsible_for=not_resp, clarification=clarify,
                      due_date=due_text)
     if due:
-        out.promises.append(("the response date it gives", due))
+        out.promises.append(("the date for our response", due))
     out.closing = "Thank you for your patience while we look into this."
     return out
 
