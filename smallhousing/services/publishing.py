@@ -10,8 +10,7 @@ are no longer the published ones. The year must first be reopened (``reopen_year
 reason, which the next report of the year prints.
 
 Reads here are plain SQL (services/reads.py), so ``smallhousing tsm`` stays quick; the figures are
-worked out by the functions that make the reports (measures.tsm_for_year and reports._figures),
-never copied.
+worked out by services/figures.py, the one source of every figure the reports print, never copied.
 """
 
 from __future__ import annotations
@@ -118,7 +117,7 @@ def figures_as_plain(f) -> dict:
 
 def figures_from_plain(live, stored: dict):
     """``live`` (PeriodFigures) with its counts replaced by the stored ones."""
-    from . import reports as R
+    from . import figures as F
 
     f = dataclasses.replace(live)
     names = {fl.name for fl in dataclasses.fields(f)}
@@ -126,9 +125,9 @@ def figures_from_plain(live, stored: dict):
         if k not in names:
             continue
         if k in ("stage1", "stage2"):
-            v = R.StageFigures(**v)
+            v = F.StageFigures(**v)
         elif k == "remedies":
-            v = [R.RemedyLine(**r) for r in v]
+            v = [F.RemedyLine(**r) for r in v]
         elif isinstance(v, list):
             v = [tuple(x) for x in v]
         setattr(f, k, v)
@@ -136,14 +135,12 @@ def figures_from_plain(live, stored: dict):
 
 
 def current_figures(u, year: int) -> dict:
-    """What would be published for ``year`` now, worked out inside the Unit ``u``."""
-    from . import reports as R
-    from .measures import tsm_for_year
+    """What would be published for ``year`` now, worked out inside the Unit ``u``: the year's
+    figures (figures.year_figures) and the TSM drawn from those same figures."""
+    from .figures import tsm_from, year_figures
 
-    start, end = year_bounds(year)
-    homes = R._homes(u, year)
-    f = R._figures(u, start, end, year_label(year), homes, detail=False)
-    return {"format": FORMAT, "tsm": tsm_for_year(u, year).as_dict(), "figures": figures_as_plain(f)}
+    f = year_figures(u, year, detail=False)
+    return {"format": FORMAT, "tsm": tsm_from(year, f).as_dict(), "figures": figures_as_plain(f)}
 
 
 def _differences(stored: dict, now: dict) -> list[str]:

@@ -1,30 +1,17 @@
 """Figures for reporting: the Tenant Satisfaction Measures CH01/CH02, the annual complaints
 performance and service improvement report (Code 8.1), the self-assessment and board updates (9.6, 9.7).
 
-Counting rules (see docs/REPORTING.md):
-- Stage 1 received: complaints received in the period, less those refused under section 2 (a
-  refused complaint is not an accepted stage 1 complaint). Complaints still waiting for a decision
-  count, as do complaints later withdrawn.
-- Stage 2 received: stage 2 requested in the period, less requests whose escalation was refused.
-- Responded: stages whose response is dated in the period, whenever the complaint arrived.
-- On time: the response date is on or before the Code's date for that stage (domain.tsm.on_time),
-  whose clock runs from the acknowledgement or the day it was due, whichever is earlier; an
-  extension counts when it was agreed by the date in force before it, the resident was told, and
-  it was within the cap or past it with a good reason recorded (domain.rules.judge_extensions).
-
-Counts come from aggregate SQL; the per-stage timing checks are one pass over just the stages
-acknowledged or answered in the period, with a calendar that remembers the dates it works out.
+Every figure is worked out in one place, services/figures.py (plain SQL through services/reads.py,
+the rules from the domain); this module puts the reports together from those figures, the
+self-assessment answers and the texts. The counting rules are in docs/REPORTING.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import func
 from sqlmodel import select
 
 from ..domain import code_provisions as CP
@@ -33,17 +20,16 @@ from ..domain import tsm
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..domain.plural import count
-from ..domain.rules import ExtensionDates, StageDates, rule_set, stage_deadlines
 from ..domain.years import parse_year, year_bounds, year_label, year_of
-from ..store.models import (Adjustment, AuditEntry, Complaint, Correspondence, Extension, HomesYear,
-                            LandlordSettings, LearningPoint, OmbudsmanCase, OmbudsmanOrder,
-                            OutstandingAction, Remedy, Restriction, SelfAssessmentEntry,
-                            ServiceRequest, Stage)
+from ..store.models import (Complaint, LandlordSettings, LearningPoint, OmbudsmanCase, OmbudsmanOrder,
+                            SelfAssessmentEntry)
+from . import figures as F
 from .base import Unit, audit, clean, reading, transaction, update_fields
-from .measures import TSM, tsm_for_year  # noqa: F401  (part of this module's interface)
+from .figures import (NO_CHANNEL, NOT_CATEGORISED, TSM, CaseLine, LearningLine,  # noqa: F401
+                      OrderLine, PeriodFigures, RemedyLine, StageFigures, tsm_from)
+from .measures import tsm_for_year  # noqa: F401  (part of this module's interface)
+from .reads import plain_reading
 
-NOT_CATEGORISED = "not categorised"
-NO_CHANNEL = "not recorded"
 FINDINGS = ("no maladministration", "service failure", "maladministration",
             "severe maladministration")
 ADVERSE_FINDINGS = FINDINGS[1:]
@@ -59,353 +45,26 @@ _TEXT_PREFIX = "text:"
 
 
 # figures -----------------------------------------------------------------------------------------
-
-@dataclass
-class StageFigures:
-    """What happened at one stage within a period."""
-
-    number: int
-    received: int = 0  # stage 1: complaints received (not refused); stage 2: requests (not refused)
-    acknowledged: int = 0
-    acknowledged_on_time: int = 0
-    responded: int = 0
-    responded_on_time: int = 0
-    responded_extended: int = 0  # responses in the period on a stage that had been extended
-    outcomes: dict[str, int] = field(default_factory=dict)  # decision -> responses in the period
-    extensions: int = 0  # extensions agreed in the period
-    extensions_within_cap: int = 0
-    extensions_past_cap_good_reason: int = 0
-    extensions_past_cap_no_reason: int = 0
-    extensions_resident_told: int = 0
-    extensions_with_letter: int = 0  # an extension letter (with the Ombudsman's details) was issued
-    # agreed after the date they extend, never told, or past the cap without a good reason: they
-    # do not move the Code's date (6.4, 6.15; domain.rules.judge_extensions)
-    extensions_not_counted: int = 0
-    acknowledged_by_other: int = 0  # stage 2: acknowledged by someone other than the stage 1 handler
-    handlers_compared: int = 0  # stage 2: acknowledgements where both handlers are known
-
-    @property
-    def acknowledged_pct(self) -> float | None:
-        return tsm.percentage(self.acknowledged_on_time, self.acknowledged)
-
-    @property
-    def on_time_pct(self) -> float | None:
-        return tsm.percentage(self.responded_on_time, self.responded)
-
-    def outcome(self, decision: str) -> int:
-        return self.outcomes.get(decision, 0)
-
-
-@dataclass
-class RemedyLine:
-    kind: str
-    offered: int
-    amount_pence: int
-
-
-@dataclass
-class OrderLine:
-    id: int
-    description: str
-    due_on: dt.date | None
-    complied_on: dt.date | None
-
-    @property
-    def complied_on_time(self) -> bool | None:
-        if self.complied_on is None:
-            return None
-        return self.due_on is None or self.complied_on <= self.due_on
-
-
-@dataclass
-class CaseLine:
-    id: int
-    case_number: str
-    reference: str  # the complaint's reference, '' if not linked
-    referred_on: dt.date
-    finding: str
-    determined_on: dt.date | None
-    summary: str
-    orders: list[OrderLine] = field(default_factory=list)
-
-
-@dataclass
-class LearningLine:
-    id: int
-    reference: str
-    recorded_on: dt.date
-    theme: str
-    learning: str
-    improvement: str
-    owner: str
-    status: str
-    made_on: dt.date | None
-
-
-@dataclass
-class PeriodFigures:
-    start: dt.date
-    end: dt.date
-    label: str
-    homes: int | None  # homes for a reporting year; None for other periods or when not recorded
-    logged: int = 0  # every complaint received, refused ones included
-    stage1: StageFigures = field(default_factory=lambda: StageFigures(1))
-    stage2: StageFigures = field(default_factory=lambda: StageFigures(2))
-    refused: int = 0
-    refused_by_ground: list[tuple[str, int]] = field(default_factory=list)
-    escalation_refused: int = 0
-    escalation_refused_by_ground: list[tuple[str, int]] = field(default_factory=list)
-    withdrawn: int = 0
-    vulnerable: int = 0
-    by_channel: list[tuple[str, int]] = field(default_factory=list)
-    by_category: list[tuple[str, int]] = field(default_factory=list)
-    by_month: list[tuple[str, int]] = field(default_factory=list)  # ('2025-04', n), every month
-    remedies: list[RemedyLine] = field(default_factory=list)
-    compensation_offered: int = 0  # how many payments offered
-    compensation_offered_pence: int = 0
-    compensation_paid: int = 0
-    compensation_paid_pence: int = 0
-    remedies_due: int = 0
-    remedies_done_by_due: int = 0
-    remedies_overdue_at_end: int = 0
-    actions_due: int = 0
-    actions_done_by_due: int = 0
-    service_requests: int = 0
-    open_at_end: int = 0
-    ombudsman_referred: int = 0
-    findings: dict[str, int] = field(default_factory=dict)  # finding -> cases determined in period
-    cases: list[CaseLine] = field(default_factory=list)  # referred or determined in the period
-    orders_due: int = 0
-    orders_complied_by_due: int = 0
-    learning: list[LearningLine] = field(default_factory=list)
-
-    def stage(self, n: int) -> StageFigures:
-        return self.stage1 if n == 1 else self.stage2
-
-    @property
-    def ch01_stage1(self) -> float | None:
-        return tsm.per_thousand(self.stage1.received, self.homes)
-
-    @property
-    def ch01_stage2(self) -> float | None:
-        return tsm.per_thousand(self.stage2.received, self.homes)
-
-    @property
-    def upheld_any(self) -> int:
-        """Responses in the period (both stages) that upheld the complaint in whole or part."""
-        return sum(s.outcome(L.UPHELD) + s.outcome(L.PARTLY_UPHELD) for s in (self.stage1, self.stage2))
-
-
-def _between(col, start: dt.date, end: dt.date):
-    return and_(col >= start, col <= end)
-
-
-def _months(start: dt.date, end: dt.date) -> list[str]:
-    out, y, m = [], start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        out.append(f"{y:04d}-{m:02d}")
-        m += 1
-        if m == 13:
-            y, m = y + 1, 1
-    return out
-
-
-def _is_extension_letter(kind: str) -> bool:
-    return "extension" in (kind or "").lower()
+# Worked out in one place, services/figures.py; these names stay part of this module's interface.
 
 
 def _figures(u: Unit, start: dt.date, end: dt.date, label: str, homes: int | None,
              cal=None, detail: bool = True) -> PeriodFigures:
-    """Everything the reports say about one period. ``detail`` False skips the lists."""
-    s = u.s
-    f = PeriodFigures(start, end, label, homes)
-    cal = cal or tsm.MemoCalendar(u.cal)
-    received = _between(Complaint.received_on, start, end)
-
-    # received, refused, channels, categories, months ---------------------------------------------
-    by_acceptance = dict(s.exec(select(Complaint.acceptance, func.count()).where(received)
-                                .group_by(Complaint.acceptance)).all())
-    f.logged = sum(by_acceptance.values())
-    f.refused = by_acceptance.get("refused", 0)
-    f.stage1.received = f.logged - f.refused
-    accepted = and_(received, Complaint.acceptance != "refused")
-    f.refused_by_ground = sorted(
-        s.exec(select(Complaint.exclusion_ground, func.count())
-               .where(received, Complaint.acceptance == "refused")
-               .group_by(Complaint.exclusion_ground)).all(), key=lambda r: (-r[1], r[0]))
-    f.stage2.received = s.exec(
-        select(func.count()).select_from(Stage).join(Complaint, Complaint.id == Stage.complaint_id)
-        .where(Stage.number == 2, _between(Stage.requested_on, start, end),
-               Complaint.escalation_refused_on == None)).one()  # noqa: E711
-    esc_refused = _between(Complaint.escalation_refused_on, start, end)
-    f.escalation_refused_by_ground = sorted(
-        s.exec(select(Complaint.escalation_refusal_ground, func.count()).where(esc_refused)
-               .group_by(Complaint.escalation_refusal_ground)).all(), key=lambda r: (-r[1], r[0]))
-    f.escalation_refused = sum(n for _, n in f.escalation_refused_by_ground)
-    f.withdrawn = s.exec(select(func.count()).select_from(Complaint)
-                         .where(_between(Complaint.withdrawn_on, start, end))).one()
-    f.vulnerable = s.exec(select(func.count()).select_from(Complaint)
-                          .where(accepted, Complaint.vulnerable == True)).one()  # noqa: E712
-    channels = Counter()
-    for ch, n in s.exec(select(Complaint.channel, func.count()).where(accepted)
-                        .group_by(Complaint.channel)).all():
-        channels[(ch or "").strip() or NO_CHANNEL] += n
-    f.by_channel = sorted(channels.items(), key=lambda r: (-r[1], r[0]))
-    cats = Counter()
-    for text, n in s.exec(select(Complaint.categories, func.count()).where(accepted)
-                          .group_by(Complaint.categories)).all():
-        items = [c for c in (text or "").split(";") if c.strip()] or [NOT_CATEGORISED]
-        for c in items:
-            cats[c.strip()] += n
-    f.by_category = sorted(cats.items(), key=lambda r: (-r[1], r[0]))
-    month = func.strftime("%Y-%m", Complaint.received_on)
-    per_month = dict(s.exec(select(month, func.count()).where(accepted).group_by(month)).all())
-    f.by_month = [(m, per_month.get(m, 0)) for m in _months(start, end)]
-
-    # one pass over the stages acknowledged or answered in the period ------------------------------
-    touched = or_(_between(Stage.acknowledged_on, start, end), _between(Stage.responded_on, start, end))
-    stage_rows = s.exec(select(Stage.id, Stage.number, Stage.requested_on, Stage.acknowledged_on,
-                               Stage.responded_on, Stage.decision, Complaint.rule_set)
-                        .join(Complaint, Complaint.id == Stage.complaint_id).where(touched)).all()
-    ext_rows = s.exec(select(Extension.id, Extension.stage_id, Extension.extended_on,
-                             Extension.new_due_on, Extension.beyond_cap, Extension.good_reason,
-                             Extension.resident_told, Stage.number, Stage.complaint_id)
-                      .join(Stage, Stage.id == Extension.stage_id)
-                      .where(or_(touched, _between(Extension.extended_on, start, end)))
-                      .order_by(Extension.id)).all()
-    exts_by_stage: dict[int, list] = defaultdict(list)
-    for e in ext_rows:
-        exts_by_stage[e[1]].append(e)
-    timer = tsm.ResponseTimer(cal)
-    for sid, number, requested, acked, responded, decision, code in stage_rows:
-        sf = f.stage(number)
-        rules = rule_set(code)
-        # an acknowledgement is timed only where the Code sets a deadline for it (not 2022 stage 2)
-        if acked is not None and start <= acked <= end \
-                and rules.acknowledge_days_at(number) is not None:
-            sf.acknowledged += 1
-            sf.acknowledged_on_time += timer.acknowledged_on_time(rules, requested, acked, number)
-        if responded is not None and start <= responded <= end:
-            exts = exts_by_stage.get(sid, ())
-            sf.responded += 1
-            sf.responded_on_time += timer.on_time(
-                rules, number, requested, acked, responded,
-                [ExtensionDates(e[3], e[2], bool(e[6]), e[5] or "") for e in exts])
-            sf.responded_extended += bool(exts)
-            key = decision or "no decision recorded"
-            sf.outcomes[key] = sf.outcomes.get(key, 0) + 1
-
-    # extensions agreed in the period, and whether a letter went with each --------------------------
-    in_period = [e for e in ext_rows if start <= e[2] <= end]
-    letters: dict[int, list[dt.date]] = defaultdict(list)
-    if in_period:
-        for cid, on, kind in s.exec(select(Correspondence.complaint_id, Correspondence.on,
-                                           Correspondence.letter_kind)
-                                    .where(Correspondence.letter_kind != "", Correspondence.on >= start)
-                                    .order_by(Correspondence.on)).all():
-            if _is_extension_letter(kind):
-                letters[cid].append(on)
-    # whether each counts under the Code turns on its stage's dates and the extensions before it
-    verdict: dict[int, bool] = {}
-    if in_period:
-        ids = sorted({e[1] for e in in_period})
-        st_rows = {r[0]: r for r in s.exec(
-            select(Stage.id, Stage.number, Stage.requested_on, Stage.acknowledged_on, Complaint.rule_set)
-            .join(Complaint, Complaint.id == Stage.complaint_id).where(Stage.id.in_(ids))).all()}
-        all_exts: dict[int, list] = defaultdict(list)
-        for row in s.exec(select(Extension.id, Extension.stage_id, Extension.new_due_on,
-                                 Extension.extended_on, Extension.resident_told, Extension.good_reason)
-                          .where(Extension.stage_id.in_(ids)).order_by(Extension.id)).all():
-            all_exts[row[1]].append(row)
-        for sid in ids:
-            _, number, requested, acked, code = st_rows[sid]
-            rows = all_exts[sid]
-            d = stage_deadlines(cal, rule_set(code), StageDates(
-                number, requested, acked,
-                extensions=[ExtensionDates(r[2], r[3], bool(r[4]), r[5] or "") for r in rows]))
-            for r, v in zip(rows, d.extensions):
-                verdict[r[0]] = v.counts
-    for e in sorted(in_period, key=lambda e: (e[8], e[2], e[0])):
-        sf = f.stage(e[7])
-        sf.extensions += 1
-        sf.extensions_not_counted += not verdict.get(e[0], True)
-        if not e[4]:
-            sf.extensions_within_cap += 1
-        elif (e[5] or "").strip():
-            sf.extensions_past_cap_good_reason += 1
-        else:
-            sf.extensions_past_cap_no_reason += 1
-        sf.extensions_resident_told += bool(e[6])
-        pool = letters.get(e[8], [])
-        match = next((i for i, d in enumerate(pool) if d >= e[2]), None)
-        if match is not None:
-            pool.pop(match)
-            sf.extensions_with_letter += 1
-
-    # stage 2 considered by someone else (6.13) ------------------------------------------------------
-    s1 = aliased(Stage)
-    for h2, h1 in s.exec(select(Stage.handler_id, s1.handler_id)
-                         .join(s1, and_(s1.complaint_id == Stage.complaint_id, s1.number == 1))
-                         .where(Stage.number == 2, _between(Stage.acknowledged_on, start, end))).all():
-        if h1 is not None and h2 is not None:
-            f.stage2.handlers_compared += 1
-            f.stage2.acknowledged_by_other += h1 != h2
-
-    # putting things right ------------------------------------------------------------------------
-    offered = _between(Remedy.offered_on, start, end)
-    f.remedies = [RemedyLine(k, n, p or 0) for k, n, p in
-                  s.exec(select(Remedy.kind, func.count(), func.sum(Remedy.amount_pence)).where(offered)
-                         .group_by(Remedy.kind).order_by(func.count().desc(), Remedy.kind)).all()]
-    n, p = s.exec(select(func.count(), func.sum(Remedy.amount_pence))
-                  .where(offered, Remedy.amount_pence > 0)).one()
-    f.compensation_offered, f.compensation_offered_pence = n, p or 0
-    n, p = s.exec(select(func.count(), func.sum(Remedy.amount_pence))
-                  .where(_between(Remedy.completed_on, start, end), Remedy.amount_pence > 0)).one()
-    f.compensation_paid, f.compensation_paid_pence = n, p or 0
-    due = _between(Remedy.due_on, start, end)
-    f.remedies_due = s.exec(select(func.count()).select_from(Remedy).where(due)).one()
-    f.remedies_done_by_due = s.exec(select(func.count()).select_from(Remedy).where(
-        due, Remedy.completed_on != None, Remedy.completed_on <= Remedy.due_on)).one()  # noqa: E711
-    f.remedies_overdue_at_end = s.exec(select(func.count()).select_from(Remedy).where(
-        Remedy.due_on < end, or_(Remedy.completed_on == None, Remedy.completed_on > end))).one()  # noqa: E711
-    adue = _between(OutstandingAction.due_on, start, end)
-    f.actions_due = s.exec(select(func.count()).select_from(OutstandingAction).where(adue)).one()
-    f.actions_done_by_due = s.exec(select(func.count()).select_from(OutstandingAction).where(
-        adue, OutstandingAction.completed_on != None,  # noqa: E711
-        OutstandingAction.completed_on <= OutstandingAction.due_on)).one()
-
-    f.service_requests = s.exec(select(func.count()).select_from(ServiceRequest)
-                                .where(_between(ServiceRequest.received_on, start, end))).one()
-    finished_by_end = or_(Complaint.refused_on <= end, Complaint.withdrawn_on <= end,
-                          Complaint.closed_on <= end)
-    f.open_at_end = s.exec(select(func.count()).select_from(Complaint).where(
-        Complaint.received_on <= end, ~func.coalesce(finished_by_end, False))).one()
-
-    # the Ombudsman ---------------------------------------------------------------------------------
-    f.ombudsman_referred = s.exec(select(func.count()).select_from(OmbudsmanCase)
-                                  .where(_between(OmbudsmanCase.referred_on, start, end))).one()
-    f.findings = dict(s.exec(select(OmbudsmanCase.finding, func.count())
-                             .where(_between(OmbudsmanCase.determined_on, start, end))
-                             .group_by(OmbudsmanCase.finding)).all())
-    odue = _between(OmbudsmanOrder.due_on, start, end)
-    f.orders_due = s.exec(select(func.count()).select_from(OmbudsmanOrder).where(odue)).one()
-    f.orders_complied_by_due = s.exec(select(func.count()).select_from(OmbudsmanOrder).where(
-        odue, OmbudsmanOrder.complied_on != None,  # noqa: E711
-        OmbudsmanOrder.complied_on <= OmbudsmanOrder.due_on)).one()
-    if detail:
-        f.cases = cases_where(u, or_(_between(OmbudsmanCase.referred_on, start, end),
-                                _between(OmbudsmanCase.determined_on, start, end)))
-        f.learning = learning_where(u, _between(learning_day(), start, end))
-    return f
+    """Everything the reports say about one period (figures.period, read inside ``u``)."""
+    with plain_reading(u) as r:
+        return F.period(r, start, end, label, homes, cal=cal, detail=detail)
 
 
 def learning_day():
     """The day a learning point counts on: the day its improvement was made, else the day it was
-    recorded. Every report counts learning in the reporting year of this day."""
+    recorded. Every report counts learning in the reporting year of this day (the same rule as
+    figures.SQL['learning_in_period'], for queries made with the ORM)."""
     return func.coalesce(LearningPoint.made_on, LearningPoint.recorded_on)
 
 
 def cases_where(u: Unit, where) -> list[CaseLine]:
+    """Ombudsman cases chosen by an ORM condition (the learning and Ombudsman screens); the reports'
+    lists come from figures.cases."""
     rows = u.s.exec(select(OmbudsmanCase, Complaint.reference)
                     .join(Complaint, Complaint.id == OmbudsmanCase.complaint_id, isouter=True)
                     .where(where).order_by(OmbudsmanCase.referred_on, OmbudsmanCase.id)).all()
@@ -420,6 +79,8 @@ def cases_where(u: Unit, where) -> list[CaseLine]:
 
 
 def learning_where(u: Unit, where) -> list[LearningLine]:
+    """Learning points chosen by an ORM condition (the learning log); the reports' lists come from
+    figures.learning."""
     rows = u.s.exec(select(LearningPoint, Complaint.reference)
                     .join(Complaint, Complaint.id == LearningPoint.complaint_id, isouter=True)
                     .where(where).order_by(LearningPoint.recorded_on, LearningPoint.id)).all()
@@ -428,23 +89,19 @@ def learning_where(u: Unit, where) -> list[LearningLine]:
 
 
 def _homes(u: Unit, year: int) -> int | None:
-    row = u.s.exec(select(HomesYear.homes).where(HomesYear.year == year)).first()
-    return row
+    with plain_reading(u) as r:
+        return F.homes(r, year)
 
 
 def year_figures(db, year: "int | str", *, detail: bool = True) -> PeriodFigures:
     """The figures for one reporting year (1 April to 31 March)."""
-    y = parse_year(year)
-    with reading(db) as u:
-        start, end = year_bounds(y)
-        return _figures(u, start, end, year_label(y), _homes(u, y), detail=detail)
+    return F.year_figures(db, year, detail=detail)
 
 
 def period_figures(db, start: dt.date, end: dt.date) -> PeriodFigures:
     """The figures for any period, both dates included."""
     _check_period(start, end)
-    with reading(db) as u:
-        return _figures(u, start, end, period_label(start, end), None)
+    return F.period_figures(db, start, end, period_label(start, end))
 
 
 def _check_period(start, end) -> None:
@@ -459,11 +116,6 @@ def _check_period(start, end) -> None:
 
 def period_label(start: dt.date, end: dt.date) -> str:
     return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
-
-
-def tsm_from(year: int, f: PeriodFigures) -> TSM:
-    return TSM(year, f.homes, f.stage1.received, f.stage2.received, f.stage1.responded,
-               f.stage1.responded_on_time, f.stage2.responded, f.stage2.responded_on_time)
 
 
 def report_years(db) -> list[int]:
@@ -568,50 +220,21 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
     if published:  # these come from the figures as published
         out = {k: v.replace(f"Records for {lab}:", f"Published figures for {lab}:", 1)
                for k, v in out.items()}
-    start, end = year_bounds(y)
-    with reading(db) as u:
-        in_year = _between(learning_day(), start, end)
-        noted = u.s.exec(select(func.count()).select_from(LearningPoint).where(in_year)).one()
-        made = u.s.exec(select(func.count()).select_from(LearningPoint)
-                        .where(in_year, LearningPoint.made_on != None)).one()  # noqa: E711
-        out["9.1"] = (f"Records for {lab}: {_n(noted, 'learning point')} from complaints in the year's "
-                      f"learning log, with {_n(made, 'service improvement')} made.")
-        for number, entity, model, what in (("5.10", "adjustment", Adjustment, "reasonable adjustment"),
-                                            ("5.14", "restriction", Restriction, "restriction")):
-            done, on_time = _reviews(u, entity, start, end)
-            text = (f"Records for {lab}: {on_time:,} of {_n(done, f'review')} of {what}s recorded in the "
-                    f"year were done by the review date{_pct(on_time, done)}." if done else
-                    f"Records for {lab}: no reviews of {what}s were recorded in the year.")
-            if start <= u.today <= end:
-                live = u.s.exec(select(func.count()).select_from(model).where(model.ended_on == None)).one()  # noqa: E711
-                late = u.s.exec(select(func.count()).select_from(model).where(
-                    model.ended_on == None, model.review_on < u.today)).one()  # noqa: E711
-                text += (f" Today {late:,} of {_n(live, what)} in force "
-                         f"{'is' if late == 1 else 'are'} past the review date.")
-            out[number] = text
+    c = F.evidence_counts(db, y)
+    out["9.1"] = (f"Records for {lab}: {_n(c.learning_noted, 'learning point')} from complaints in the "
+                  f"year's learning log, with {_n(c.learning_made, 'service improvement')} made.")
+    for number, entity, what in (("5.10", "adjustment", "reasonable adjustment"),
+                                 ("5.14", "restriction", "restriction")):
+        done, on_time = c.reviews[entity]
+        text = (f"Records for {lab}: {on_time:,} of {_n(done, 'review')} of {what}s recorded in the "
+                f"year were done by the review date{_pct(on_time, done)}." if done else
+                f"Records for {lab}: no reviews of {what}s were recorded in the year.")
+        if entity in c.in_force:
+            live, late = c.in_force[entity]
+            text += (f" Today {late:,} of {_n(live, what)} in force "
+                     f"{'is' if late == 1 else 'are'} past the review date.")
+        out[number] = text
     return out
-
-
-def _reviews(u: Unit, entity: str, start: dt.date, end: dt.date) -> tuple[int, int]:
-    """Reviews of adjustments or restrictions done in the period, and how many were on time."""
-    done = on_time = 0
-    for before, after in u.s.exec(select(AuditEntry.before, AuditEntry.after)
-                                  .where(AuditEntry.entity == entity,
-                                         AuditEntry.action == f"{entity} reviewed")).all():
-        try:
-            b, a = json.loads(before or "{}"), json.loads(after or "{}")
-            on = dt.date.fromisoformat(a["last_reviewed_on"])
-        except (ValueError, KeyError, TypeError):
-            continue
-        if not start <= on <= end:
-            continue
-        done += 1
-        due = b.get("review_on") or a.get("review_on")
-        try:
-            on_time += due is None or on <= dt.date.fromisoformat(due)
-        except (TypeError, ValueError):
-            pass
-    return done, on_time
 
 
 def self_assessment(db, year: "int | str", figures: PeriodFigures | None = None) -> list[AssessmentRow]:
@@ -819,10 +442,10 @@ def annual_report(db, year: "int | str") -> AnnualReport:
     A year not yet finished runs to today, and the two years before it are taken over the same
     months (1 April to the same day), so that like is compared with like."""
     y = parse_year(year)
-    with reading(db) as u:
+    with reading(db) as u, plain_reading(u) as r:
         today = u.today
         complete = today > year_bounds(y)[1]
-        cal = tsm.MemoCalendar(u.cal)
+        cal = tsm.MemoCalendar(r.cal)
         history = []
         for yy in (y - 2, y - 1, y):
             start, end = year_bounds(yy)
@@ -830,7 +453,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
             if not complete:
                 end = _same_day_of(yy, today)
                 label = f"{label} to {end.day} {end:%b}"
-            history.append(_figures(u, start, end, label, _homes(u, yy), cal=cal, detail=yy == y))
+            history.append(F.period(r, start, end, label, F.homes(r, yy), cal=cal, detail=yy == y))
         landlord = _landlord(u)
     published: dict[int, TSM] = {}
     note = ""
@@ -906,16 +529,14 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
     start, end = parse_date(start, "start date"), parse_date(end, "end date")
     _check_period(start, end)
     p_start, p_end = previous_period(start, end)
-    with reading(db) as u:
-        cal = tsm.MemoCalendar(u.cal)
-        f = _figures(u, start, end, period_label(start, end), None, cal=cal)
-        prev = _figures(u, p_start, p_end, period_label(p_start, p_end), None, cal=cal, detail=False)
-        open_cases = cases_where(u, OmbudsmanCase.id.in_(
-            select(OmbudsmanOrder.case_id).where(OmbudsmanOrder.complied_on == None)))  # noqa: E711
+    with reading(db) as u, plain_reading(u) as r:
+        cal = tsm.MemoCalendar(r.cal)
+        f = F.period(r, start, end, period_label(start, end), None, cal=cal)
+        prev = F.period(r, p_start, p_end, period_label(p_start, p_end), None, cal=cal, detail=False)
+        open_cases = F.cases(r, "cases_with_open_orders")
         orders = [(c, o) for c in open_cases for o in c.orders if o.complied_on is None]
-        learning = learning_where(u, LearningPoint.status != "done")
-        open_now = u.s.exec(select(func.count()).select_from(Complaint)
-                            .where(Complaint.state.in_(L.OPEN_STATES))).one()
+        learning = F.learning(r, "learning_not_done")
+        open_now = F.open_now(r)
         landlord, today = _landlord(u), u.today
     note = ""
     for period, is_current in (((start, end), True), ((p_start, p_end), False)):

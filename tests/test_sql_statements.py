@@ -1,0 +1,149 @@
+"""Every plain SQL statement in the package prepares against a freshly migrated schema, so a
+renamed column or table fails here, not in front of a user.
+
+Statements are found two ways: (1) the registries and constants of the modules, as the running
+code sees them (``figures.SQL`` and any module-level string starting with SELECT, INSERT, UPDATE,
+DELETE or WITH); (2) every string literal and f-string in the package's source starting with one of
+those words (the Alembic migrations excepted: they run against older schemas). An f-string's
+``{...}`` parts are filled from the module's own constants where they name one, otherwise with each
+of a few stand-ins (nothing, a parameter, a table name); it passes when one filling prepares. Each
+statement is run as ``EXPLAIN`` with every parameter bound to NULL.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import itertools
+import pathlib
+import re
+import sqlite3
+
+import pytest
+
+import smallhousing
+
+PACKAGE = pathlib.Path(smallhousing.__file__).parent
+STARTS = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\s", re.I)
+
+
+class _Nulls(dict):
+    def __missing__(self, key):
+        return None
+
+
+def _prepare(con: sqlite3.Connection, sql: str) -> str | None:
+    """None when ``sql`` prepares; else SQLite's complaint."""
+    params: object = _Nulls() if re.search(r"[:@$][A-Za-z_]", sql) else ()
+    for _ in range(2):
+        try:
+            con.execute("EXPLAIN " + sql, params).fetchall()
+            return None
+        except sqlite3.ProgrammingError as exc:
+            m = re.search(r"uses (\d+)", str(exc))
+            if not m:
+                return str(exc)
+            params = [None] * int(m.group(1))
+        except sqlite3.Error as exc:
+            return str(exc)
+    return "could not bind parameters"
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent)
+        if "migrations" in rel.parts or path.name == "__main__.py":
+            continue
+        yield path, ".".join(rel.with_suffix("").parts)
+
+
+def _literal_statements():
+    """(file, line, template parts) for every SQL literal: parts are str or ast expressions."""
+    for path, name in _modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        inside_fstring = set()
+        for node in ast.walk(tree):  # docstrings are not statements
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                inside_fstring.add(id(node.value))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr):
+                inside_fstring.update(id(v) for v in node.values)
+                parts = [v.value if isinstance(v, ast.Constant) else v.value for v in node.values]
+                if parts and isinstance(parts[0], str) and STARTS.match(parts[0]) \
+                        and re.search(r"\b(FROM|SET|VALUES)\b", "".join(p for p in parts if isinstance(p, str)), re.I):
+                    yield path, name, node.lineno, parts
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in inside_fstring \
+                    and STARTS.match(node.value) and re.search(r"\b(FROM|SET|VALUES)\b", node.value, re.I):
+                yield path, name, node.lineno, [node.value]
+
+
+def _fillings(module, expr, tables):
+    """Candidate texts for one ``{...}`` of an f-string."""
+    try:
+        value = eval(compile(ast.Expression(expr), "<sql>", "eval"), vars(module))  # noqa: S307
+        if isinstance(value, str):
+            return [value]
+    except Exception:
+        pass
+    return ["", "?", "1", "id", *tables]
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory):
+    from smallhousing.store.db import Database
+
+    d = Database(tmp_path_factory.mktemp("sql") / "fresh.db").open()
+    path = d.path
+    d.close()
+    con = sqlite3.connect(path)
+    # restore copies from an attached file named 'restored', and keeps sqlite_sequence
+    con.execute("CREATE TABLE IF NOT EXISTS _seq (id INTEGER PRIMARY KEY AUTOINCREMENT)")
+    con.execute("ATTACH DATABASE ? AS restored", (str(path),))
+    yield con
+    con.close()
+
+
+def test_every_registered_statement_prepares(schema):
+    bad = []
+    for _, name in _modules():
+        module = importlib.import_module(name)
+        found = dict(getattr(module, "SQL", {}) or {})
+        found.update({k: v for k, v in vars(module).items()
+                      if isinstance(v, str) and (k.isupper() or k.startswith("_")) and STARTS.match(v)
+                      and re.search(r"\b(FROM|SET|VALUES)\b", v, re.I)})
+        for key, sql in found.items():
+            err = _prepare(schema, sql)
+            if err:
+                bad.append(f"{name} {key}: {err}\n    {sql}")
+    assert not bad, "statements that do not prepare on the migrated schema:\n" + "\n".join(bad)
+
+
+def test_every_sql_literal_prepares(schema):
+    tables = [r[0] for r in schema.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT LIKE 'sqlite_%'")]
+    bad, checked = [], 0
+    for path, name, line, parts in _literal_statements():
+        module = importlib.import_module(name)
+        holes = list(dict.fromkeys(ast.unparse(p) for p in parts if not isinstance(p, str)))
+        exprs = {ast.unparse(p): p for p in parts if not isinstance(p, str)}
+        options = [_fillings(module, exprs[h], tables) for h in holes]  # the same {x} filled alike
+        errors = []
+        for combo in itertools.islice(itertools.product(*options), 40000):
+            fill = dict(zip(holes, combo))
+            err = _prepare(schema, "".join(p if isinstance(p, str) else fill[ast.unparse(p)] for p in parts))
+            if err is None or err == "incomplete input":  # a fragment, completed where it is used
+                break
+            errors.append(err)
+        else:
+            text = "".join(p if isinstance(p, str) else "{" + ast.unparse(p) + "}" for p in parts)
+            bad.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {errors[0] if errors else '?'}\n    {text}")
+        checked += 1
+    assert checked > 80  # the scan finds the package's statements
+    assert not bad, "SQL in the package that does not prepare on the migrated schema:\n" + "\n".join(bad)
+
+
+def test_a_renamed_column_is_caught(schema):
+    assert _prepare(schema, "SELECT c.search_text FROM complaint c WHERE c.id = ?") is None
+    assert "no such column" in _prepare(schema, "SELECT c.search_txt FROM complaint c WHERE c.id = ?")
+    assert _prepare(schema, "SELECT count(*) FROM complaint WHERE received_on >= :s") is None
