@@ -162,3 +162,12 @@ def test_exported_demo_log_matches_the_use_cases(tmp_path, demo_db):
     data = out.read_bytes()
     result = compare(tmp_path, data)
     assert result.complaints == 150
+
+
+@pytest.mark.parametrize("text", ["", " ", "0", "123 456", "...", "_", "__a", "a", "Z", "-- x --",
+                                  "\t\n", "\x00a", "\x7f", "1_2", "£5", "Siân", "\u200b", "a\u200bb",
+                                  "\u24d0", "\uff21", "___", "no.", "!?", "\x1b[0m"])
+def test_has_words_quick_path_agrees(text):
+    from smallhousing.domain.words import has_words, words
+
+    assert has_words(text) == any(any(ch.isalpha() for ch in w) for w in words(text))
