@@ -632,11 +632,13 @@ class _Importer:
         if c["state"] == L.CLOSED:
             answered = len([s for s in k.stages.values() if s["responded_on"]])
         new_state = L.next_state(c["state"], action, stages_answered=answered)
-        before = dict(c)
+        # only these fields can change (search_text never does here): compared as
+        # base.changes_since compares the whole row
+        before = {f: c[f] for f in ("state", *values, *_DERIVED)}
         c["state"] = new_state
         c.update(values)
         self._refresh(k)
-        b, a = _diff(before, c, skip="search_text")
+        b, a = _diff(before, c)
         self._note(note, "complaint", c, c["id"], b, a)
 
     def _assign(self, k: "_Case", stage: int, staff_id: int | None, on: dt.date, reason: str = "") -> None:
@@ -1007,6 +1009,7 @@ class _Case:
 
 _WRITE_ORDER = (M.Staff, M.Resident, M.Complaint, M.Stage, M.Extension, M.Remedy,
                 M.OutstandingAction, M.HandlerAssignment)
+_DERIVED = ("next_step", "next_due_on", "handler_id")
 _WAITING = (L.RECEIVED, L.S1_ACKNOWLEDGED, L.S2_REQUESTED, L.S2_ACKNOWLEDGED)
 _DEFAULTS: dict = {}
 
@@ -1027,10 +1030,11 @@ def _plain_row(row: dict) -> dict:
 
 
 def _diff(before: dict, after: dict, skip: str = "") -> tuple[dict, dict]:
-    """What changed between two versions of a row, as plain values (as base.changes_since)."""
+    """What changed in the fields ``before`` holds (their old values) now that the row is ``after``,
+    as plain values before and after (as base.changes_since)."""
     b, a = {}, {}
-    for k, new in after.items():
-        old = before.get(k)
+    for k, old in before.items():
+        new = after[k]
         if k != skip and old is not new and old != new:
             b[k] = old.isoformat() if isinstance(old, (dt.date, dt.datetime)) else old
             a[k] = new.isoformat() if isinstance(new, (dt.date, dt.datetime)) else new
