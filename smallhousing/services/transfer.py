@@ -1,9 +1,11 @@
 """Records in and out: a complaints log as CSV (import and export) and everything as JSON.
 
-CSV import is all or nothing. Every row goes through the same use cases as a complaint typed into
-the app (log_complaint, acknowledge, extend, respond, request_stage2, refuse, close ...), all inside
-ONE Unit; each refusal is collected with the line and column it concerns, and if there is any,
-the whole Unit is rolled back and ImportProblems lists them all. See docs/IMPORT.md.
+CSV import is all or nothing. Every row goes through the same steps as a complaint typed into the
+app (log, refuse, acknowledge, extend, respond, escalate, close ...), each checked by the same rules
+of smallhousing.domain that the use cases in services/complaints.py ask, on plain rows built in
+memory; each refusal is collected with the line and column it concerns, and if there is any,
+nothing is written and ImportProblems lists them all. Otherwise every table is written with one
+bulk INSERT and the audit entries through base.audit, in ONE transaction. See docs/IMPORT.md.
 
 The JSON export is a complete, versioned copy of the database (docs/EXPORT.md); importing it into
 an empty database reproduces every row with the same ids.
