@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import select
 
 from ..domain import lifecycle as L
+from ..domain import steps as D
 from ..domain.calendar import Deadline, short_date
 from ..domain.errors import DomainError
 from ..domain.rules import ExtensionDates, StageDates, rule_set, rule_set_for, stage_deadlines
@@ -30,9 +31,7 @@ CATEGORIES = ("repairs", "damp and mould", "anti-social behaviour", "staff condu
               "adaptations", "other")
 
 # Code 7.1: the ways of putting things right
-REMEDY_KINDS = ("apology", "acknowledging what went wrong", "explanation or assistance",
-                "acting to put things right", "reconsidering a decision", "amending a record",
-                "financial remedy", "changing policy or practice")
+REMEDY_KINDS = D.REMEDY_KINDS
 
 
 @dataclass
@@ -54,8 +53,7 @@ class ActionInput:
 # helpers -----------------------------------------------------------------------------------------
 
 def search_text_for(c: Complaint, resident: Resident | None) -> str:
-    parts = [c.reference, resident.name if resident else "", c.description, c.categories]
-    return " ".join(p for p in parts if p).lower()
+    return D.search_text(c.reference, resident.name if resident else "", c.description, c.categories)
 
 
 def _complaint(u: Unit, ident: "int | str") -> Complaint:
@@ -172,30 +170,17 @@ def _assign(u: Unit, c: Complaint, stage: int, staff_id: int | None, on: dt.date
 
 
 def _parse_categories(categories) -> str:
-    if isinstance(categories, str):
-        items = [c.strip().lower() for c in categories.split(";")]
-    else:
-        items = [str(c).strip().lower() for c in (categories or [])]
-    return ";".join(dict.fromkeys(i for i in items if i))
+    return D.parse_categories(categories)
 
 
 def next_deadline(u: Unit, c: Complaint) -> tuple[str, Deadline | None, dt.date | None]:
     """What has to happen next on a complaint, and by when."""
     if c.state not in (L.RECEIVED, L.S1_ACKNOWLEDGED, L.S2_REQUESTED, L.S2_ACKNOWLEDGED):
-        step = {L.S1_RESPONDED: "close, or escalate if the resident asks",
-                L.S2_RESPONDED: "close", L.ESCALATION_REFUSED: "close"}.get(c.state, "")
-        return step, None, None
+        return D.next_step(None, None, c.state, None)
     st = _stage(u, c)
     if st is None:
         return "", None, None
-    rules = rule_set(c.rule_set)
-    d = stage_deadlines(u.cal, rules, stage_dates(st, _extensions(u, st)))
-    if st.acknowledged_on is None:
-        if d.acknowledge_by is None:  # 2022 Code, stage 2: no acknowledgement deadline
-            return f"acknowledge and respond at stage {st.number}", d.respond_by, d.code_respond_by
-        return f"acknowledge stage {st.number}", d.acknowledge_by, d.acknowledge_by.due
-    # the Code's date: an extension agreed too late, or not told to the resident, does not move it
-    return f"respond at stage {st.number}", d.respond_by, d.code_respond_by
+    return D.next_step(u.cal, rule_set(c.rule_set), c.state, stage_dates(st, _extensions(u, st)))
 
 
 def _save(u: Unit, row) -> None:
@@ -261,24 +246,14 @@ def _set_state(u: Unit, c: Complaint, action: str, note: str, **values) -> Compl
 
 def _last_step_date(u: Unit, c: Complaint) -> tuple[dt.date, str]:
     """The date of the latest thing that happened, so a new step cannot come before it."""
-    latest, what = c.received_on, "date the complaint was received"
-    for st in _stages(u, c).values():
-        for d, w in ((st.requested_on, f"stage {st.number} request"),
-                     (st.acknowledged_on, f"stage {st.number} acknowledgement"),
-                     (st.responded_on, f"stage {st.number} response")):
-            if d and d >= latest:
-                latest, what = d, w
-    for d, w in ((c.refused_on, "refusal"), (c.escalation_refused_on, "refusal to escalate"),
-                 (c.closed_on, "closure")):
-        if d and d >= latest:
-            latest, what = d, w
-    return latest, what
+    return D.last_step(c.received_on,
+                       ((st.number, st.requested_on, st.acknowledged_on, st.responded_on)
+                        for st in _stages(u, c).values()),
+                       c.refused_on, c.escalation_refused_on, c.closed_on)
 
 
 def _step_date(u: Unit, c: Complaint, on: dt.date | None, what: str) -> dt.date:
-    latest, latest_what = _last_step_date(u, c)
-    return L.check_date(on or u.today, u.today, what=what, not_before=latest,
-                        not_before_what=latest_what)
+    return D.check_step_date(on, u.today, what, _last_step_date(u, c))
 
 
 def _new_reference(u: Unit, received_on: dt.date) -> str:
@@ -562,14 +537,11 @@ def respond(db, complaint: "int | str", decision: str, reasons: str, *,
         L.next_state(c.state, "respond")
         st = _stage(u, c)
         assert st is not None
-        if not remedies and not clean(remedy_statement):
-            raise DomainError("Say what is offered to put things right, or say plainly that no remedy "
-                              "is offered.", field="remedy_statement")
+        D.check_response_remedies(bool(remedies), remedy_statement)
         day = _step_date(u, c, on, f"stage {st.number} response")
-        if not actions and not clean(actions_statement):
-            # the response must say what is still to be done (6.9 f, 6.19 f): with nothing listed,
-            # the record says so in plain words
-            actions_statement = "There are no outstanding actions: nothing more is due from us."
+        # the response must say what is still to be done (6.9 f, 6.19 f): with nothing listed,
+        # the record says so in plain words
+        actions_statement = D.actions_statement_for(bool(actions), actions_statement)
         for r in remedies:
             _add_remedy(u, c, st.number, r, day)
         for a in actions:
@@ -588,14 +560,10 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
     """The resident asks to escalate: no reason is needed (6.12)."""
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        L.next_state(c.state, "request_stage2",
-                     stages_answered=1 if (c.state == L.CLOSED and _stage(u, c, 2) is None
-                                           and (_stage(u, c, 1) or Stage()).responded_on) else 0)
-        if _stage(u, c, 2) is not None:
-            raise DomainError("Stage 2 has already been requested for this complaint.")
-        if c.escalation_refused_on is not None:
-            raise DomainError(f"Escalation was refused on {short_date(c.escalation_refused_on)}; the "
-                              "resident can take that decision to the Housing Ombudsman.")
+        has2 = _stage(u, c, 2) is not None
+        L.next_state(c.state, "request_stage2", stages_answered=D.stages_answered_for_escalation(
+            c.state, has2, bool((_stage(u, c, 1) or Stage()).responded_on)))
+        D.check_escalation_request(has2, c.escalation_refused_on)
         day = _step_date(u, c, on, "stage 2 request")
         if handler_id is not None:
             _check_staff(u, handler_id)
@@ -716,14 +684,7 @@ def fold_additional_complaint(db, complaint: "int | str", text: str, received_on
 # remedies, actions, correspondence ---------------------------------------------------------------
 
 def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: dt.date) -> Remedy:
-    kind = clean(r.kind).lower()
-    if kind not in REMEDY_KINDS:
-        raise DomainError("Remedy kind must be one of: " + ", ".join(REMEDY_KINDS) + ".", field="kind")
-    desc = L.require_text(r.description, "what the remedy is", "description")
-    if isinstance(r.amount_pence, bool) or not isinstance(r.amount_pence, int) or r.amount_pence < 0:
-        raise DomainError("A remedy's amount must be a whole number of pence, 0 or more.", field="amount")
-    if kind == "financial remedy" and r.amount_pence == 0:
-        raise DomainError("A financial remedy needs an amount.", field="amount")
+    kind, desc = D.check_remedy(r.kind, r.description, r.amount_pence)
     rem = u.add(Remedy, complaint_id=c.id, stage=stage, kind=kind, description=desc,
                 amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
                 offered_on=offered_on)

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
+from ..domain.steps import staff_name_key
 from ..domain.years import parse_year, year_label
 from ..store.models import ClosureDay, HomesYear, LandlordSettings, Staff
 from .base import Unit, audit, clean, reading, to_plain, transaction, update_fields
@@ -211,7 +212,7 @@ class StaffLeft(DomainError):
 
 def _name_key(name: str) -> str:
     """A name as compared: case and spacing do not make a different person."""
-    return " ".join(clean(name).split()).casefold()
+    return staff_name_key(name)
 
 
 def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:

@@ -1,9 +1,11 @@
 """Records in and out: a complaints log as CSV (import and export) and everything as JSON.
 
-CSV import is all or nothing. Every row goes through the same use cases as a complaint typed into
-the app (log_complaint, acknowledge, extend, respond, request_stage2, refuse, close ...), all inside
-ONE Unit; each refusal is collected with the line and column it concerns, and if there is any,
-the whole Unit is rolled back and ImportProblems lists them all. See docs/IMPORT.md.
+CSV import is all or nothing. Every row goes through the same steps as a complaint typed into the
+app (log, refuse, acknowledge, extend, respond, escalate, close ...), each checked by the same rules
+of smallhousing.domain that the use cases in services/complaints.py ask, on plain rows built in
+memory; each refusal is collected with the line and column it concerns, and if there is any,
+nothing is written and ImportProblems lists them all. Otherwise every table is written with one
+bulk INSERT and the audit entries through base.audit, in ONE transaction. See docs/IMPORT.md.
 
 The JSON export is a complete, versioned copy of the database (docs/EXPORT.md); importing it into
 an empty database reproduces every row with the same ids.
@@ -30,12 +32,12 @@ from sqlalchemy import func, insert, text
 from sqlmodel import SQLModel, select
 
 from ..domain import lifecycle as L
+from ..domain import steps as D
 from ..domain.errors import DomainError
+from ..domain.rules import ExtensionDates, StageDates, rule_set_for
 from ..store import models as M
 from . import complaints as C
-from . import residents as R
-from . import settings as S
-from .base import Unit, audit, clean, reading, transaction, update_fields
+from .base import Unit, audit, clean, reading, transaction
 
 Progress = Callable[[int, int], None]
 
@@ -393,41 +395,58 @@ _EMPTY_NONE = DATE_COLUMNS | {"compensation_gbp"}
 
 
 class _Importer:
-    """Checks and imports rows inside one Unit, collecting every problem."""
+    """Checks every row of a log with the domain's rules, as the use cases would, and builds the
+    rows they would have made as plain dicts; ``write`` puts them in with one INSERT per table.
+
+    Each step of a row (log, refuse, acknowledge, extend, respond, escalate, refuse escalation,
+    withdraw, close) asks the same functions of smallhousing.domain that the use case of that name
+    in services/complaints.py asks, in the same order, and makes the same rows, derived fields
+    (next step and date, handler, search text) and handler history, and the same audit entries.
+    Ids are given here: inside the import's transaction (BEGIN IMMEDIATE, which holds SQLite's
+    write lock from its first statement) no one else can insert, so each table's next id is its
+    largest id, read once, plus one; this lets a row's children and audit entries name it before
+    anything is written, with no query per row."""
 
     def __init__(self, u: Unit, columns: list[str | None]) -> None:
         self.u = u
         self.columns = columns
         self.problems: list[Problem] = []
         self.result = ImportResult()
-        # caches, so that no row needs a query that scans a table
-        self.refs = set(u.s.exec(select(M.Complaint.reference)).all())
+        s = u.s
+        self.today = u.today
+        # caches, so that no row needs a query
+        self.refs = set(s.execute(select(M.Complaint.reference)).scalars().all())
         self.seen_refs: dict[str, int] = {}
         self.residents: dict[tuple[str, str], int] = {}
-        for rid, name, address in u.s.exec(select(M.Resident.id, M.Resident.name, M.Resident.address)
-                                           .order_by(M.Resident.id)).all():
+        self.resident_info: dict[int, tuple[str, bool]] = {}  # id -> (name, vulnerable)
+        for rid, name, address, dis, vul in s.execute(
+                select(M.Resident.id, M.Resident.name, M.Resident.address, M.Resident.disabilities,
+                       M.Resident.vulnerabilities).order_by(M.Resident.id)).all():
             self.residents.setdefault((clean(name).lower(), clean(address).lower()), rid)
+            self.resident_info[rid] = (name, bool(dis or vul))
         self.staff: dict[str, int] = {}
         self.inactive: dict[str, str] = {}
-        # whole rows, held here so that the session finds them by id without a query
-        self.loaded: list = list(u.s.exec(select(M.Staff).order_by(M.Staff.id)).all())
-        for st in self.loaded:
-            if st.active:
-                self.staff.setdefault(clean(st.name).lower(), st.id)
+        self.staff_names: dict[int, str] = {}
+        for sid, name, active in s.execute(select(M.Staff.id, M.Staff.name, M.Staff.active)
+                                           .order_by(M.Staff.id)).all():
+            self.staff_names[sid] = name
+            if active:
+                self.staff.setdefault(D.staff_name_key(name), sid)
             else:
-                self.inactive.setdefault(clean(st.name).lower(), st.name)
+                self.inactive.setdefault(D.staff_name_key(name), name)
+        self.active_ids = set(self.staff.values())
+        # the rows to write, table by table, and the next id of each table
+        self.rows: dict = {m: [] for m in _WRITE_ORDER}
+        self.next_id = {m: (s.execute(select(func.max(m.id))).scalar() or 0) + 1 for m in _WRITE_ORDER}
+        # audit entries, in the order the use cases note them: (action, entity, id, complaint, before, after)
+        self.audits: list[tuple] = []
+        self._cal = None
 
-    def load_residents(self, rows: list[_Row]) -> None:
-        """Load, in a few queries, the residents already on record that the rows name."""
-        ids = set()
-        for row in rows:
-            rid = self.residents.get((clean(row.v["resident_name"]).lower(), clean(row.v["address"]).lower()))
-            if rid is not None:
-                ids.add(rid)
-        order = sorted(ids)
-        for i in range(0, len(order), 500):
-            chunk = order[i:i + 500]
-            self.loaded.extend(self.u.s.exec(select(M.Resident).where(M.Resident.id.in_(chunk))).all())
+    @property
+    def cal(self):
+        if self._cal is None:
+            self._cal = self.u.cal
+        return self._cal
 
     def problem(self, row: _Row, column: str, message: str) -> None:
         self.problems.append(Problem(row.line, column, message))
@@ -528,32 +547,291 @@ class _Importer:
                 self.problem(row, col, f"{what} is given but there is no response date: remedies and "
                                        "actions are part of a response")
 
-    # -- one row: run the use cases ---------------------------------------------------------------
+    # -- building rows ------------------------------------------------------------------------------
+    def _new(self, model, **values) -> dict:
+        """A new row of ``model`` with its id: the model's defaults, then ``values``; noted for
+        writing."""
+        row = dict(_defaults(model))
+        row.update(values)
+        row["id"] = n = self.next_id[model]
+        self.next_id[model] = n + 1
+        self.rows[model].append(row)
+        return row
+
+    def _note(self, action: str, entity: str, row: dict, complaint_id: int | None,
+              before: dict | None = None, after: dict | None = None) -> None:
+        """An audit entry: the whole row when ``after`` is not given (the row was made)."""
+        self.audits.append((action, entity, row["id"], complaint_id, before or {},
+                            _plain_row(row) if after is None else after))
+
     def _staff_id(self, row: _Row, column: str, name: str) -> int:
-        key = clean(name).lower()
+        key = D.staff_name_key(name)
         if key in self.staff:
             return self.staff[key]
         if key in self.inactive:
             self.problem(row, column, f"{self.inactive[key]} is no longer active on the staff list; "
                                       "make them active again in Settings, or correct the name")
             raise _RowFailed
-        made = S.add_staff(self.u, clean(name))
-        self.u.flush()  # autoflush is off: write the new member of staff, so checks can find them
-        self.staff[key] = made.id
-        self.result.staff_added.append(made.name)
-        return made.id
+        # as settings.add_staff, with every member of staff already in the cache
+        made = self._new(M.Staff, name=" ".join(clean(name).split()))
+        self._note("staff added", "staff", made, None)
+        self.staff[key] = made["id"]
+        self.staff_names[made["id"]] = made["name"]
+        self.active_ids.add(made["id"])
+        self.result.staff_added.append(made["name"])
+        return made["id"]
 
     def _resident_id(self, name: str, address: str) -> int:
         key = (clean(name).lower(), clean(address).lower())
         rid = self.residents.get(key)
         if rid is None:
-            # as residents.find_or_add_resident, with every resident already in the cache: a miss
-            # means there is no such resident, so one is added
-            rid = R.add_resident(self.u, clean(name), address=clean(address)).id
+            # as residents.add_resident, with every resident already in the cache: a miss means
+            # there is no such resident, so one is added
+            if not clean(name):
+                raise DomainError("A resident needs a name.", field="name")
+            r = self._new(M.Resident, name=clean(name), address=clean(address), created_on=self.today)
+            self._note("resident added", "resident", r, None)
+            rid = r["id"]
             self.residents[key] = rid
+            self.resident_info[rid] = (r["name"], False)
             self.result.residents_added += 1
         return rid
 
+    def _check_staff(self, staff_id: int | None, field_: str = "handler") -> None:
+        if staff_id is not None and staff_id not in self.active_ids:
+            name = self.staff_names.get(staff_id)
+            if name is None:
+                raise DomainError(f"There is no member of staff with id {staff_id}.", field=field_)
+            raise DomainError(f"{name} is no longer active; choose someone else.", field=field_)
+
+    # -- the use cases, on plain rows (each as its namesake in services/complaints.py) -------------
+    def _step_date(self, k: "_Case", on: dt.date | None, what: str) -> dt.date:
+        c = k.c
+        latest = D.last_step(c["received_on"],
+                             ((n, st["requested_on"], st["acknowledged_on"], st["responded_on"])
+                              for n, st in sorted(k.stages.items())),
+                             c["refused_on"], c["escalation_refused_on"], c["closed_on"])
+        return D.check_step_date(on, self.today, what, latest)
+
+    def _refresh(self, k: "_Case") -> None:
+        c = k.c
+        st = k.stages.get(c["stage"])
+        dates = None
+        if st is not None and c["state"] in _WAITING:
+            exts = k.exts[c["stage"]]
+            dates = StageDates(st["number"], st["requested_on"], st["acknowledged_on"],
+                               st["responded_on"], tuple(e["new_due_on"] for e in exts),
+                               tuple(ExtensionDates(e["new_due_on"], e["extended_on"],
+                                                    bool(e["resident_told"]), e["good_reason"] or "")
+                                     for e in exts))
+        step, _, due = D.next_step(self.cal, k.rules, c["state"], dates)
+        c["next_step"], c["next_due_on"] = step, due
+        c["handler_id"] = st["handler_id"] if st else None
+
+    def _set_state(self, k: "_Case", action: str, note: str, **values) -> None:
+        c = k.c
+        answered = 0
+        if c["state"] == L.CLOSED:
+            answered = len([s for s in k.stages.values() if s["responded_on"]])
+        new_state = L.next_state(c["state"], action, stages_answered=answered)
+        # only these fields can change (search_text never does here): compared as
+        # base.changes_since compares the whole row
+        before = {f: c[f] for f in ("state", *values, *_DERIVED)}
+        c["state"] = new_state
+        c.update(values)
+        self._refresh(k)
+        b, a = _diff(before, c)
+        self._note(note, "complaint", c, c["id"], b, a)
+
+    def _assign(self, k: "_Case", stage: int, staff_id: int | None, on: dt.date, reason: str = "") -> None:
+        if staff_id is None:
+            return
+        cid = k.c["id"]
+        current = [a for a in k.assignments if a["stage"] == stage and a["ended_on"] is None]
+        if any(a["staff_id"] == staff_id for a in current):
+            return
+        for a in current:
+            before = dict(a)
+            a["ended_on"] = on
+            b, after = _diff(before, a)
+            self._note(f"stage {stage} handler assignment ended", "handlerassignment", a, cid, b, after)
+        row = self._new(M.HandlerAssignment, complaint_id=cid, stage=stage, staff_id=staff_id,
+                        assigned_on=on, reason=reason)
+        k.assignments.append(row)
+        self._note(f"stage {stage} handler assigned", "handlerassignment", row, cid)
+
+    def log_complaint(self, resident_id: int, received_on: dt.date, description: str, *, channel: str,
+                      outcome_sought: str, categories, reference: str, handler_id: int | None,
+                      issue_arose_on: dt.date | None, aware_on: dt.date | None) -> "_Case":
+        description = L.require_text(description, "the complaint in the resident's words", "description")
+        name, vulnerable = self.resident_info[resident_id]
+        received_on = L.check_date(received_on, self.today, what="complaint's receipt")
+        L.check_section2_dates(issue_arose_on, aware_on, received_on)
+        self._check_staff(handler_id)
+        reference = clean(reference)
+        if reference in self.refs:
+            raise DomainError(f"A complaint with reference {reference} already exists.",
+                              field="reference")
+        rules = rule_set_for(received_on)
+        cats = D.parse_categories(categories)
+        c = self._new(M.Complaint, reference=reference, resident_id=resident_id,
+                      channel=clean(channel), received_on=received_on, description=description,
+                      outcome_sought=clean(outcome_sought), categories=cats, vulnerable=vulnerable,
+                      rule_set=rules.code, state=L.RECEIVED, stage=1, issue_arose_on=issue_arose_on,
+                      aware_on=aware_on, search_text=D.search_text(reference, name, description, cats))
+        self.refs.add(reference)
+        st = self._new(M.Stage, complaint_id=c["id"], number=1, requested_on=received_on,
+                       handler_id=handler_id)
+        k = _Case(c, {1: st}, {1: []}, [], rules)
+        self._refresh(k)
+        self._note("complaint logged", "complaint", c, c["id"])
+        self._note("stage 1 opened", "stage", st, c["id"])
+        self._assign(k, 1, handler_id, received_on)
+        return k
+
+    def _check_decider(self, staff_id: int | None, what: str) -> int:
+        if staff_id is None:
+            raise DomainError(f"Choose who decided {what}.", field="decided_by")
+        self._check_staff(staff_id, "decided_by")
+        return staff_id
+
+    def refuse(self, k: "_Case", ground: str, reason: str, *, on: dt.date, decided_by: int,
+               discretion_note: str) -> None:
+        c = k.c
+        L.next_state(c["state"], "refuse")
+        decider = self._check_decider(decided_by, "to refuse the complaint")
+        arose, aware = c["issue_arose_on"], c["aware_on"]
+        L.check_section2_dates(arose, aware, c["received_on"])
+        ground, reason = L.check_exclusion(ground, reason, received_on=c["received_on"],
+                                           issue_arose_on=arose, aware_on=aware,
+                                           discretion_note=discretion_note)
+        day = self._step_date(k, on, "refusal")
+        self._set_state(k, "refuse", "complaint refused", acceptance="refused",
+                        exclusion_ground=ground, exclusion_reason=reason, refused_on=day,
+                        refused_by_id=decider, issue_arose_on=arose, aware_on=aware,
+                        discretion_note=clean(discretion_note))
+
+    def acknowledge(self, k: "_Case", definition: str, *, handler_id: int, on: dt.date,
+                    responsible_for: str = "", not_responsible_for: str = "") -> None:
+        definition = L.require_text(definition, "the complaint definition", "definition")
+        c = k.c
+        L.next_state(c["state"], "acknowledge")
+        st = k.stages[c["stage"]]
+        n = st["number"]
+        handler = handler_id if handler_id is not None else st["handler_id"]
+        if handler is None:
+            raise DomainError("Choose who will handle this stage.", field="handler")
+        self._check_staff(handler)
+        if n == 2:
+            self._check_stage2(k, handler)
+        day = self._step_date(k, on, f"stage {n} acknowledgement")
+        self._assign(k, n, handler, day,
+                     "" if st["handler_id"] in (None, handler) else "changed at acknowledgement")
+        before = dict(st)
+        st.update(acknowledged_on=day, definition=definition, responsible_for=clean(responsible_for),
+                  not_responsible_for=clean(not_responsible_for), handler_id=handler)
+        b, a = _diff(before, st)
+        self._note(f"stage {n} acknowledged", "stage", st, c["id"], b, a)
+        extra = {"acceptance": "accepted"} if c["acceptance"] == "pending" else {}
+        self._set_state(k, "acknowledge", f"stage {n} acknowledged", **extra)
+
+    def _check_stage2(self, k: "_Case", handler: int | None) -> None:
+        s1 = {a["staff_id"] for a in k.assignments if a["stage"] == 1}
+        if k.stages[1]["handler_id"] is not None:
+            s1.add(k.stages[1]["handler_id"])
+        L.check_stage2_handler(s1, handler, self.staff_names.get(handler, "") if handler else "")
+
+    def extend(self, k: "_Case", new_due_on: dt.date, reason: str, *, good_reason: str,
+               on: dt.date) -> None:
+        c = k.c
+        L.next_state(c["state"], "extend")
+        st = k.stages[c["stage"]]
+        exts = k.exts[st["number"]]
+        dates = StageDates(st["number"], st["requested_on"], st["acknowledged_on"], st["responded_on"],
+                           tuple(e["new_due_on"] for e in exts),
+                           tuple(ExtensionDates(e["new_due_on"], e["extended_on"],
+                                                bool(e["resident_told"]), e["good_reason"] or "")
+                                 for e in exts))
+        chk = L.check_extension(self.cal, k.rules, dates, new_due_on, reason, good_reason)
+        day = self._step_date(k, on, "extension")
+        # the resident taken as told on the day it was agreed (extend's resident_told=True)
+        e = self._new(M.Extension, stage_id=st["id"], extended_on=day, new_due_on=chk.new_due,
+                      reason=clean(reason), good_reason=clean(good_reason), resident_told=True,
+                      beyond_cap=chk.beyond_cap, told_on=day)
+        exts.append(e)
+        self._note(f"stage {st['number']} extended to {chk.new_due.isoformat()}", "extension", e, c["id"])
+        self._refresh(k)
+
+    def respond(self, k: "_Case", decision: str, reasons: str, *, remedies: list, actions: list,
+                remedy_statement: str, on: dt.date) -> None:
+        decision, reasons = L.check_decision(decision, reasons)
+        c = k.c
+        L.next_state(c["state"], "respond")
+        st = k.stages[c["stage"]]
+        n = st["number"]
+        D.check_response_remedies(bool(remedies), remedy_statement)
+        day = self._step_date(k, on, f"stage {n} response")
+        actions_statement = D.actions_statement_for(bool(actions), "")
+        for r in remedies:
+            kind, desc = D.check_remedy(r.kind, r.description, r.amount_pence)
+            rem = self._new(M.Remedy, complaint_id=c["id"], stage=n, kind=kind, description=desc,
+                            amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
+                            offered_on=day)
+            self._note("remedy offered", "remedy", rem, c["id"])
+        for a in actions:
+            desc = L.require_text(a.description, "the outstanding action", "description")
+            act = self._new(M.OutstandingAction, complaint_id=c["id"], stage=n, description=desc,
+                            owner=clean(a.owner), due_on=a.due_on)
+            self._note("outstanding action recorded", "outstandingaction", act, c["id"])
+        before = dict(st)
+        st.update(responded_on=day, decision=decision, reasons=reasons,
+                  remedy_statement=clean(remedy_statement), actions_statement=actions_statement)
+        b, a = _diff(before, st)
+        self._note(f"stage {n} response", "stage", st, c["id"], b, a)
+        self._set_state(k, "respond", f"stage {n} responded: {decision}")
+
+    def request_stage2(self, k: "_Case", *, on: dt.date, handler_id: int | None) -> None:
+        c = k.c
+        has2 = 2 in k.stages
+        L.next_state(c["state"], "request_stage2", stages_answered=D.stages_answered_for_escalation(
+            c["state"], has2, bool(k.stages[1]["responded_on"])))
+        D.check_escalation_request(has2, c["escalation_refused_on"])
+        day = self._step_date(k, on, "stage 2 request")
+        if handler_id is not None:
+            self._check_staff(handler_id)
+            self._check_stage2(k, handler_id)
+        st = self._new(M.Stage, complaint_id=c["id"], number=2, requested_on=day, handler_id=handler_id,
+                       definition="")
+        self._note("stage 2 requested", "stage", st, c["id"])
+        self._assign(k, 2, handler_id, day)
+        k.stages[2] = st
+        k.exts[2] = []
+        self._set_state(k, "request_stage2", "escalated to stage 2", stage=2, closed_on=None)
+
+    def refuse_escalation(self, k: "_Case", ground: str, reason: str, *, on: dt.date,
+                          decided_by: int, discretion_note: str) -> None:
+        c = k.c
+        L.next_state(c["state"], "refuse_escalation")
+        decider = self._check_decider(decided_by, "to refuse escalation")
+        ground, reason = L.check_exclusion(ground, reason, received_on=c["received_on"],
+                                           issue_arose_on=c["issue_arose_on"], aware_on=c["aware_on"],
+                                           discretion_note=discretion_note)
+        day = self._step_date(k, on, "refusal to escalate")
+        extra = {"discretion_note": clean(discretion_note)} if clean(discretion_note) else {}
+        self._set_state(k, "refuse_escalation", "escalation refused", escalation_refused_on=day,
+                        escalation_refusal_ground=ground, escalation_refusal_reason=reason,
+                        escalation_refused_by_id=decider, **extra)
+
+    def close(self, k: "_Case", on: dt.date) -> None:
+        day = self._step_date(k, on, "closure")
+        self._set_state(k, "close", "complaint closed", closed_on=day)
+
+    def withdraw(self, k: "_Case", reason: str, on: dt.date) -> None:
+        day = self._step_date(k, on, "withdrawal")
+        self._set_state(k, "withdraw", "complaint withdrawn", withdrawn_on=day,
+                        withdrawn_reason=clean(reason))
+
+    # -- one row ------------------------------------------------------------------------------------
     def _when(self, row: _Row, col: str) -> bool:
         """Whether the step that ``col`` dates happened; a wrong value there ends the row quietly."""
         if col in row.bad:
@@ -570,7 +848,7 @@ class _Importer:
             raise _RowFailed from None
 
     def run(self, row: _Row) -> None:
-        u, v = self.u, row.v
+        v = row.v
         if row.bad & {"", *REQUIRED}:
             return  # without a reference, date and resident there is nothing to check it against
         try:
@@ -578,16 +856,15 @@ class _Importer:
                 if row.has("stage1_handler") else None
             rid = self._step(row, {"name": "resident_name"}, "resident_name",
                              self._resident_id, v["resident_name"], v["address"])
-            c = self._step(row, {"reference": "reference", "date": "received_on",
+            k = self._step(row, {"reference": "reference", "date": "received_on",
                                  "description": "summary", "handler": "stage1_handler",
                                  "issue_arose_on": "issue_arose_on", "aware_on": "aware_on"},
                            "received_on",
-                           C.log_complaint, u, rid, v["received_on"], v["summary"] or NO_SUMMARY,
+                           self.log_complaint, rid, v["received_on"], v["summary"] or NO_SUMMARY,
                            channel=v["channel"], outcome_sought=v["outcome_sought"],
                            categories=split_list(v["category"]), reference=v["reference"],
                            handler_id=h1, issue_arose_on=v.get("issue_arose_on"),
                            aware_on=v.get("aware_on"))
-            cid = c.id
             if self._when(row, "refused_on"):
                 ground, reason = split_ground(v["refusal_reason"])
                 # who decided: the stage 1 handler named in the row, else the Imported record
@@ -601,21 +878,21 @@ class _Importer:
                 self._step(row, {"ground": "refusal_reason", "reason": "refusal_reason",
                                  "decided_by": "refused_on", "issue_arose_on": "issue_arose_on",
                                  "aware_on": "aware_on"}, "refused_on",
-                           C.refuse, u, cid, ground, reason, on=v["refused_on"], decided_by=decider,
+                           self.refuse, k, ground, reason, on=v["refused_on"], decided_by=decider,
                            discretion_note=note)
             last_response = 2 if row.has("stage2_responded_on") else 1
-            self._stage(row, cid, 1, h1, last_response)
+            self._stage(row, k, 1, h1, last_response)
             closed = False
             if row.has("closed_on") and row.has("stage2_requested_on") \
                     and "closed_on" not in row.bad and v["closed_on"] <= v["stage2_requested_on"]:
                 # closed after stage 1 and escalated later: close first, as it happened
-                self._step(row, {}, "closed_on", C.close, u, cid, on=v["closed_on"])
+                self._step(row, {}, "closed_on", self.close, k, v["closed_on"])
                 closed = True
             if self._when(row, "stage2_requested_on"):
                 h2 = self._staff_id(row, "stage2_handler", v["stage2_handler"]) \
                     if row.has("stage2_handler") else None
                 self._step(row, {"handler": "stage2_handler"}, "stage2_requested_on",
-                           C.request_stage2, u, cid, on=v["stage2_requested_on"], handler_id=h2)
+                           self.request_stage2, k, on=v["stage2_requested_on"], handler_id=h2)
                 if self._when(row, "escalation_refused_on"):
                     ground, reason = split_ground(v["escalation_refusal_reason"])
                     # who decided: the stage 2 handler named in the row, else the stage 1 one, else
@@ -629,28 +906,30 @@ class _Importer:
                                      "decided_by": "escalation_refused_on",
                                      "issue_arose_on": "issue_arose_on", "aware_on": "aware_on"},
                                "escalation_refused_on",
-                               C.refuse_escalation, u, cid, ground, reason,
+                               self.refuse_escalation, k, ground, reason,
                                on=v["escalation_refused_on"], decided_by=decider, discretion_note=note)
-                self._stage(row, cid, 2, h2, last_response)
+                self._stage(row, k, 2, h2, last_response)
             if self._when(row, "withdrawn_on"):
-                self._step(row, {}, "withdrawn_on", C.withdraw, u, cid, v["withdrawal_reason"],
-                           on=v["withdrawn_on"])
+                self._step(row, {}, "withdrawn_on", self.withdraw, k, v["withdrawal_reason"],
+                           v["withdrawn_on"])
+            state = k.c["state"]
             if self._when(row, "closed_on") and not closed:
-                if c.state in (L.REFUSED, L.WITHDRAWN):
+                if state in (L.REFUSED, L.WITHDRAWN):
                     # a refusal or withdrawal ends a complaint by itself: nothing more to close
                     self.result.warnings.append(Problem(
-                        row.line, "closed_on", f"the complaint was {c.state}, which ends it, so the "
+                        row.line, "closed_on", f"the complaint was {state}, which ends it, so the "
                                                "closing date was not recorded"))
                 else:
-                    self._step(row, {}, "closed_on", C.close, u, cid, on=v["closed_on"])
+                    self._step(row, {}, "closed_on", self.close, k, v["closed_on"])
             if not row.bad:
+                state = k.c["state"]
                 self.result.complaints += 1
-                self.result.by_state[c.state] = self.result.by_state.get(c.state, 0) + 1
+                self.result.by_state[state] = self.result.by_state.get(state, 0) + 1
         except _RowFailed:
             pass
 
-    def _stage(self, row: _Row, cid: int, n: int, handler: int | None, last_response: int) -> None:
-        u, v = self.u, row.v
+    def _stage(self, row: _Row, k: "_Case", n: int, handler: int | None, last_response: int) -> None:
+        v = row.v
         p = f"stage{n}_"
         if not self._when(row, p + "acknowledged_on"):
             return
@@ -660,7 +939,7 @@ class _Importer:
         resp = {"responsible_for": v.get("responsible_for") or "",
                 "not_responsible_for": v.get("not_responsible_for") or ""} if n == 1 else {}
         self._step(row, {"definition": "definition", "handler": p + "handler"}, p + "acknowledged_on",
-                   C.acknowledge, u, cid, definition, handler_id=handler, on=v[p + "acknowledged_on"],
+                   self.acknowledge, k, definition, handler_id=handler, on=v[p + "acknowledged_on"],
                    **resp)
         if self._when(row, p + "extended_to"):
             reason = v[p + "extension_reason"]
@@ -680,8 +959,8 @@ class _Importer:
                     f"acknowledgement, {agreed.isoformat()}"))
             self._step(row, {"reason": p + "extension_reason", "good_reason": p + "extension_reason",
                              "date": p + "extended_on"},
-                       p + "extended_to", C.extend, u, cid, v[p + "extended_to"], reason,
-                       good_reason=reason, on=agreed, resident_told=True)
+                       p + "extended_to", self.extend, k, v[p + "extended_to"], reason,
+                       good_reason=reason, on=agreed)
         if self._when(row, p + "responded_on"):
             remedies: list[C.RemedyInput] = []
             actions: list[C.ActionInput] = []
@@ -691,16 +970,77 @@ class _Importer:
             self._step(row, {"decision": p + "decision", "reasons": p + "reasons",
                              "kind": "remedy", "description": "remedy", "amount": "compensation_gbp",
                              "remedy_statement": "remedy"}, p + "responded_on",
-                       C.respond, u, cid, v[p + "decision"], v[p + "reasons"], remedies=remedies,
+                       self.respond, k, v[p + "decision"], v[p + "reasons"], remedies=remedies,
                        actions=actions, remedy_statement="" if remedies else NO_REMEDY,
                        on=v[p + "responded_on"])
             if not remedies:
                 # what the log lacked is a note for staff, never words for the resident: the
                 # response letter's check then asks for a real statement about remedies
-                st = C._stage(u, C._complaint(u, cid), n)
-                if st is not None and st.remedy_statement == NO_REMEDY:
-                    update_fields(u, st, f"stage {n}: imported log recorded no remedy",
-                                  complaint_id=cid, remedy_statement="", staff_note=NO_REMEDY)
+                st = k.stages[n]
+                if st["remedy_statement"] == NO_REMEDY:
+                    before = dict(st)
+                    st.update(remedy_statement="", staff_note=NO_REMEDY)
+                    b, a = _diff(before, st)
+                    self._note(f"stage {n}: imported log recorded no remedy", "stage", st,
+                               k.c["id"], b, a)
+
+    # -- writing ------------------------------------------------------------------------------------
+    def write(self) -> None:
+        """Every row made, with one INSERT per table, parents first; then the audit entries, in the
+        order noted, through the audit log's own chaining (base.audit, written with the Unit)."""
+        s = self.u.s
+        for model in _WRITE_ORDER:
+            rows = self.rows[model]
+            for i in range(0, len(rows), 5000):
+                s.execute(insert(model.__table__), rows[i:i + 5000])
+        u = self.u
+        for action, entity, eid, cid, before, after in self.audits:
+            audit(u, action, entity=entity, entity_id=eid, before=before, after=after, complaint_id=cid)
+
+
+@dataclass
+class _Case:
+    """One complaint being imported: its row, its stages by number, each stage's extensions, its
+    handler history, and the Code it was received under."""
+    c: dict
+    stages: dict
+    exts: dict
+    assignments: list
+    rules: object
+
+
+_WRITE_ORDER = (M.Staff, M.Resident, M.Complaint, M.Stage, M.Extension, M.Remedy,
+                M.OutstandingAction, M.HandlerAssignment)
+_DERIVED = ("next_step", "next_due_on", "handler_id")
+_WAITING = (L.RECEIVED, L.S1_ACKNOWLEDGED, L.S2_REQUESTED, L.S2_ACKNOWLEDGED)
+_DEFAULTS: dict = {}
+
+
+def _defaults(model) -> dict:
+    """Every field of a table with its default (None for a field that has none)."""
+    d = _DEFAULTS.get(model)
+    if d is None:
+        d = _DEFAULTS[model] = {
+            name: (None if f.is_required() else
+                   f.get_default(call_default_factory=True) if f.default_factory is None else None)
+            for name, f in model.model_fields.items()}
+    return d
+
+
+def _plain_row(row: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v for k, v in row.items()}
+
+
+def _diff(before: dict, after: dict, skip: str = "") -> tuple[dict, dict]:
+    """What changed in the fields ``before`` holds (their old values) now that the row is ``after``,
+    as plain values before and after (as base.changes_since)."""
+    b, a = {}, {}
+    for k, old in before.items():
+        new = after[k]
+        if k != skip and old is not new and old != new:
+            b[k] = old.isoformat() if isinstance(old, (dt.date, dt.datetime)) else old
+            a[k] = new.isoformat() if isinstance(new, (dt.date, dt.datetime)) else new
+    return b, a
 
 
 def _lower_first(message: str) -> str:
@@ -804,27 +1144,15 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
         imp = _Importer(u, columns)
         imp.result.warnings = warnings
         parsed = [imp.parse(line, cells) for line, cells in rows]
-        imp.load_residents(parsed)
-        # New rows are written in batches when the import ends, not one by one: autoflush is off,
-        # so a query in the loop does not see rows made earlier in it. The caches above answer
-        # for references, residents and staff; rows made here are found by id through the Unit.
-        autoflush, u.s.autoflush = u.s.autoflush, False
-        flush_before_queries, u.flush_before_queries = u.flush_before_queries, False
-        try:
-            # log_complaint checks each reference against every reference on record without a
-            # query: the set loaded above, to which it adds each complaint it logs
-            with C.references_known(u, set(imp.refs)):
-                for i, row in enumerate(parsed):
-                    # after a problem nothing will be written, but every row is still checked, so
-                    # that the list of problems is complete
-                    imp.run(row)
-                    if progress and (i % 100 == 0):
-                        progress(i, total)
-        finally:
-            u.s.autoflush, u.flush_before_queries = autoflush, flush_before_queries
+        for i, row in enumerate(parsed):
+            # after a problem nothing will be written, but every row is still checked, so that the
+            # list of problems is complete
+            imp.run(row)
+            if progress and (i % 100 == 0):
+                progress(i, total)
         if imp.problems:
             raise ImportProblems(imp.problems, warnings, source=label)
-        u.flush()  # in batches, parents first, even when the import shares a caller's Unit
+        imp.write()
         audit(u, "complaints log imported", entity="import",
               after={"file": label, "encoding": encoding, "complaints": imp.result.complaints,
                      "residents_added": imp.result.residents_added,
