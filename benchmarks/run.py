@@ -228,7 +228,7 @@ def measure_cli(args: list[str], runs: int) -> float:
 
 def measure_import(db10: Path, folder: Path, runs: int) -> float:
     csv_path = folder / "log.csv"
-    subprocess.run([PY, "-m", "smallhousing", "--db", str(db10), "export", str(csv_path)], check=True,
+    subprocess.run([PY, "-m", "smallhousing", "--db", str(db10), "export", str(csv_path), "--force"], check=True,
                    cwd=ROOT, capture_output=True)
     from smallhousing.services import transfer
     from smallhousing.store.db import Database
