@@ -121,7 +121,7 @@ def _export(db, setup, tmp_path):
 def test_json_import_refuses_impossible_values_plainly(db, setup, tmp_path, change, words):
     d = _export(db, setup, tmp_path)
     change(d)
-    new = Database(tmp_path / "new.db", today=db.today()).open()
+    new = Database(tmp_path / "new.db", today=db.today).open()
     try:
         with pytest.raises(DomainError) as e:
             T.import_json(new, d)

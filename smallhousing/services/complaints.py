@@ -68,11 +68,8 @@ def _complaint(u: Unit, ident: "int | str") -> Complaint:
 
 
 def _stages(u: Unit, c: Complaint) -> dict[int, Stage]:
-    key = ("stages", c.id)
-    if key not in u.cache:
-        u.cache[key] = {s.number: s for s in
-                        u.s.exec(select(Stage).where(Stage.complaint_id == c.id)).all()}
-    return u.cache[key]
+    """A complaint's stages by number (``Complaint.stages``: loaded once in a session)."""
+    return {s.number: s for s in c.stages}
 
 
 def _stage(u: Unit, c: Complaint, number: int | None = None) -> Stage | None:
@@ -80,11 +77,8 @@ def _stage(u: Unit, c: Complaint, number: int | None = None) -> Stage | None:
 
 
 def _extensions(u: Unit, stage: Stage) -> list[Extension]:
-    key = ("extensions", stage.id)
-    if key not in u.cache:
-        u.cache[key] = list(u.s.exec(select(Extension).where(Extension.stage_id == stage.id)
-                                     .order_by(Extension.id)).all())
-    return u.cache[key]
+    """A stage's extensions, oldest first (``Stage.extensions``: loaded once in a session)."""
+    return stage.extensions
 
 
 def extension_dates(e: Extension) -> ExtensionDates:
@@ -283,10 +277,9 @@ def _step_date(u: Unit, c: Complaint, on: dt.date | None, what: str) -> dt.date:
 
 def _new_reference(u: Unit, received_on: dt.date) -> str:
     prefix = f"{received_on.year}-"
-    key = ("next reference", prefix)
-    if key in u.cache:
-        n = u.cache[key]
-        u.cache[key] = n + 1
+    n = u.next_reference.get(prefix)
+    if n is not None:
+        u.next_reference[prefix] = n + 1
         ref = f"{prefix}{n:04d}"
         if not u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
             return ref
@@ -301,11 +294,9 @@ def _new_reference(u: Unit, received_on: dt.date) -> str:
     while u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
         n += 1
         ref = f"{prefix}{n + 1:04d}"
-    u.cache[key] = n + 2
+    u.next_reference[prefix] = n + 2
     return ref
 
-
-_KNOWN_REFERENCES = "known references"
 
 
 @contextmanager
@@ -317,15 +308,15 @@ def references_known(u: Unit, references: set[str]) -> Iterator[set[str]]:
     reference on record: ``references`` must hold them all, including those of complaints made
     earlier in the Unit. Nothing else may add or change references inside the block.
     """
-    u.cache[_KNOWN_REFERENCES] = references
+    u.known_references = references
     try:
         yield references
     finally:
-        u.cache.pop(_KNOWN_REFERENCES, None)
+        u.known_references = None
 
 
 def _reference_taken(u: Unit, reference: str) -> bool:
-    known = u.cache.get(_KNOWN_REFERENCES)
+    known = u.known_references
     if known is not None:
         return reference in known
     return u.s.exec(select(Complaint.id).where(Complaint.reference == reference)).first() is not None
@@ -361,7 +352,7 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         else:
             reference = _new_reference(u, received_on)
         rules = rule_set(rule_set_code) if rule_set_code else rule_set_for(received_on)
-        c = u.add(Complaint, reference=reference, resident_id=resident_id,
+        c = Complaint(reference=reference, resident_id=resident_id,
                   representative_id=representative_id, service_request_id=service_request_id,
                   related_to_id=related_to_id, channel=clean(channel), received_on=received_on,
                   description=description, outcome_sought=clean(outcome_sought),
@@ -370,12 +361,13 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
                   rule_set=rules.code, state=L.RECEIVED, stage=1, issue_arose_on=issue_arose_on,
                   aware_on=aware_on)
         c.search_text = search_text_for(c, resident)
-        known = u.cache.get(_KNOWN_REFERENCES)
-        if known is not None:
-            known.add(reference)
-        st = u.add(Stage, complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
-        u.cache[("stages", c.id)] = {1: st}
-        u.cache[("extensions", st.id)] = []
+        if u.known_references is not None:
+            u.known_references.add(reference)
+        st = Stage(number=1, requested_on=received_on, handler_id=handler_id)
+        c.stages.append(st)  # a new complaint's stages (and the stage's extensions) are known:
+        st.extensions = []   # set, so that they are never looked for in the database
+        u.s.add(c)
+        u.s.flush()  # their ids, from the database: the audit entries and the handler need them
         _refresh(u, c)
         audit(u, "complaint logged", c, complaint_id=c.id)
         audit(u, "stage 1 opened", st, complaint_id=c.id)
@@ -396,9 +388,11 @@ def log_service_request(db, resident_id: int, received_on: dt.date, description:
                         .order_by(func.length(ServiceRequest.reference).desc(),
                                   ServiceRequest.reference.desc()).limit(1)).first()
         n = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
-        sr = u.add(ServiceRequest, reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
-                   received_on=received_on, channel=clean(channel),
-                   category=_parse_categories([category]), description=description)
+        sr = ServiceRequest(reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
+                            received_on=received_on, channel=clean(channel),
+                            category=_parse_categories([category]), description=description)
+        u.s.add(sr)
+        u.s.flush()  # its id, from the database, for the caller (and the next reference's query)
         audit(u, "service request logged", sr)
         return sr
 
@@ -525,11 +519,12 @@ def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good
             told_day = day
         else:
             told_day = None
-        e = u.add(Extension, stage_id=st.id, extended_on=day, new_due_on=chk.new_due,
-                  reason=clean(reason), good_reason=clean(good_reason),
-                  resident_told=told_day is not None, beyond_cap=chk.beyond_cap,
-                  told_on=told_day, told_how=clean(told_how), update_plan=clean(update_plan))
-        exts.append(e)
+        e = Extension(stage_id=st.id, extended_on=day, new_due_on=chk.new_due,
+                      reason=clean(reason), good_reason=clean(good_reason),
+                      resident_told=told_day is not None, beyond_cap=chk.beyond_cap,
+                      told_on=told_day, told_how=clean(told_how), update_plan=clean(update_plan))
+        exts.append(e)  # st.extensions: the session adds it with the stage
+        u.s.flush()  # its id, from the database, for the caller
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
         _refresh(u, c)
         return e
@@ -546,7 +541,6 @@ def record_extension_told(db, extension_id: int, on: dt.date | None = None, how:
         e = update_fields(u, e, f"resident told of the stage {st.number} extension",
                           complaint_id=st.complaint_id, resident_told=True, told_on=day,
                           told_how=how)
-        u.cache.pop(("extensions", st.id), None)
         _refresh(u, u.get(Complaint, st.complaint_id, "complaint"))  # the extension may count now
         return e
 
@@ -600,12 +594,11 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
         if handler_id is not None:
             _check_staff(u, handler_id)
             _check_stage2(u, c, handler_id)
-        st = u.add(Stage, complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
-                   definition="")
+        st = Stage(complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id, definition="")
+        c.stages.append(st)  # the session adds it with the complaint
+        st.extensions = []
         audit(u, "stage 2 requested", st, complaint_id=c.id)
         _assign(u, c, 2, handler_id, day)
-        _stages(u, c)[2] = st
-        u.cache[("extensions", st.id)] = []
         if clean(resident_reason):
             add_correspondence(u, c.id, day, "in", "", f"Escalation request: {clean(resident_reason)}")
         return _set_state(u, c, "request_stage2", "escalated to stage 2", stage=2, closed_on=None)
@@ -742,13 +735,17 @@ def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> Outstandin
 def add_remedy(db, complaint: "int | str", remedy: RemedyInput) -> Remedy:
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        return _add_remedy(u, c, c.stage, remedy, u.today)
+        rem = _add_remedy(u, c, c.stage, remedy, u.today)
+        u.s.flush()  # its id, from the database, for the caller
+        return rem
 
 
 def add_action(db, complaint: "int | str", action: ActionInput) -> OutstandingAction:
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        return _add_action(u, c, c.stage, action)
+        act = _add_action(u, c, c.stage, action)
+        u.s.flush()  # its id, from the database, for the caller
+        return act
 
 
 def complete_remedy(db, remedy_id: int, on: dt.date | None = None) -> Remedy:
@@ -805,6 +802,7 @@ def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction
                     file_path=file_path, sha256=sha256, made_on=made_on)
         audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
               complaint_id=c.id)
+        u.s.flush()  # its id, from the database, for the caller
         return row
 
 

@@ -281,7 +281,7 @@ def generate(db, complaints: int = 300, seed: int = 1,
     if complaints < 0 or complaints > 1_000_000:
         raise DomainError("The number of demo complaints must be between 0 and 1,000,000.")
     rng = random.Random(seed)
-    today = db.today() if hasattr(db, "today") else dt.date.today()
+    today = db.today
     first_year = year_of(today) - 3
     start = dt.date(first_year, 4, 1)
     span = (today - start).days
@@ -357,8 +357,6 @@ def generate(db, complaints: int = 300, seed: int = 1,
         # for them and reports on those years show it.
         letters_from = dt.date(year_of(today) - (1 if complaints <= 2000 else 0), 4, 1)
         tally = {"extensions": 0, "letters": 0, "letters_from": letters_from}
-        # many small flushes are most of the cost; rows that need ids are flushed when made
-        u.s.autoflush = False
         for i in range(complaints):
             if i >= complaints * 0.93:  # a recent batch, so every open state is on show today
                 received = today - dt.timedelta(days=int(30 * rng.random() ** 2))
@@ -391,9 +389,6 @@ def generate(db, complaints: int = 300, seed: int = 1,
             if progress and i % 100 == 0:
                 progress(i, complaints)
             _advance(u, c, rng, cal, today, staff_ids, cat, told, wants, tally)
-            if i % 200 == 199:
-                u.flush()
-        u.s.autoflush = True
         for theme, learning, improvement in LEARNING:
             lp = LearningPoint(recorded_on=today - dt.timedelta(days=rng.randint(20, 300)), theme=theme,
                                learning=learning, improvement=improvement, owner=rng.choice(STAFF)[0],
@@ -538,7 +533,6 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         statement = "No remedy is offered because we did not find a failing in our service."
     C.respond(u, c.id, decision, REASONS[cat][decision], remedies=remedies, actions=actions,
               remedy_statement=statement, on=resp)
-    u.flush()  # autoflush is off while demo data is made: write the remedies and actions first
     for r in u.s.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
         if r.due_on is None and r.kind == "apology":
             C.complete_remedy(u, r.id, on=resp)  # the apology is given in the response itself

@@ -328,7 +328,7 @@ def erase_from_backups(db, resident_id: int, reason: str = "retention period end
         for rep in reps:
             values += [f"name:{rep[0]}", f"address:{rep[1]}", f"contact:{rep[2]}", f"contact:{rep[3]}"]
         terms = _person_terms(values)
-        out[str(p)] = erase_from_backup(p, resident_id, terms, db.today(), reason)
+        out[str(p)] = erase_from_backup(p, resident_id, terms, db.today, reason)
     return out
 
 

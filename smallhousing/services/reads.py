@@ -97,7 +97,7 @@ def plain_reading(db, cancelled: "Callable[[], bool] | None" = None) -> Iterator
         if cancelled is not None:
             con.set_progress_handler(lambda: 1 if cancelled() else 0, 5000)
         try:
-            yield Reads(con, db.today())
+            yield Reads(con, db.today)
         except sqlite3.OperationalError:
             if cancelled is not None and cancelled():
                 raise Cancelled() from None

@@ -809,7 +809,6 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
         # so a query in the loop does not see rows made earlier in it. The caches above answer
         # for references, residents and staff; rows made here are found by id through the Unit.
         autoflush, u.s.autoflush = u.s.autoflush, False
-        flush_before_queries, u.flush_before_queries = u.flush_before_queries, False
         try:
             # log_complaint checks each reference against every reference on record without a
             # query: the set loaded above, to which it adds each complaint it logs
@@ -821,7 +820,7 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
                     if progress and (i % 100 == 0):
                         progress(i, total)
         finally:
-            u.s.autoflush, u.flush_before_queries = autoflush, flush_before_queries
+            u.s.autoflush = autoflush
         if imp.problems:
             raise ImportProblems(imp.problems, warnings, source=label)
         u.flush()  # in batches, parents first, even when the import shares a caller's Unit
