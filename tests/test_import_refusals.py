@@ -28,7 +28,7 @@ def data(lines: list[str]) -> bytes:
 
 def complaints(db) -> int:
     with reading(db) as u:
-        return u.s.exec(select(func.count()).select_from(M.Complaint)).one()
+        return u.session.exec(select(func.count()).select_from(M.Complaint)).one()
 
 
 def test_unclosed_quote_is_refused_at_the_line_it_starts(db):
@@ -127,6 +127,6 @@ def test_json_import_refuses_impossible_values_plainly(db, setup, tmp_path, chan
             T.import_json(new, d)
         assert words in str(e.value)
         with reading(new) as u:
-            assert u.s.exec(select(func.count()).select_from(M.Resident)).one() == 0
+            assert u.session.exec(select(func.count()).select_from(M.Resident)).one() == 0
     finally:
         new.close()

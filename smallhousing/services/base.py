@@ -92,21 +92,6 @@ class Unit:
             self._cal = calendar_from(self.session)
         return self._cal
 
-    # -- transitional names, removed in the commit that renames every caller ------------------
-    @property
-    def s(self) -> Session:
-        return self.session
-
-    def add(self, obj, /, **values):
-        if isinstance(obj, type):
-            obj = obj(**values)
-        self.session.add(obj)
-        self.session.flush()  # as before: the row has its id at once (now from the database)
-        return obj
-
-    def flush(self) -> None:
-        self.session.flush()
-
     def forget_calendar(self) -> None:
         self._cal = None
 

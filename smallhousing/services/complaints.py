@@ -60,7 +60,7 @@ def search_text_for(c: Complaint, resident: Resident | None) -> str:
 
 def _complaint(u: Unit, ident: "int | str") -> Complaint:
     if isinstance(ident, str) and not ident.isdigit():
-        c = u.s.exec(select(Complaint).where(Complaint.reference == ident.strip())).first()
+        c = u.session.exec(select(Complaint).where(Complaint.reference == ident.strip())).first()
         if c is None:
             raise NotFound(f"There is no complaint with reference {ident.strip()}.")
         return c
@@ -95,13 +95,13 @@ def stage_dates(stage: Stage, extensions: list[Extension]) -> StageDates:
 def _staff_name(u: Unit, staff_id: int | None) -> str:
     if staff_id is None:
         return ""
-    s = u.s.get(Staff, staff_id)
+    s = u.session.get(Staff, staff_id)
     return s.name if s else ""
 
 
 def _check_staff(u: Unit, staff_id: int | None) -> None:
     if staff_id is not None:
-        s = u.s.get(Staff, staff_id)
+        s = u.session.get(Staff, staff_id)
         if s is None:
             raise DomainError(f"There is no member of staff with id {staff_id}.", field="handler")
         if not s.active:
@@ -116,7 +116,7 @@ def _check_decider(u: Unit, staff_id: int | None, what: str) -> int:
         staff_id = int(staff_id)
     except (TypeError, ValueError):
         raise DomainError(f"There is no member of staff with id {staff_id}.", field="decided_by") from None
-    s = u.s.get(Staff, staff_id)
+    s = u.session.get(Staff, staff_id)
     if s is None:
         raise DomainError(f"There is no member of staff with id {staff_id}.", field="decided_by")
     if not s.active:
@@ -128,7 +128,7 @@ def _assignments(u: Unit, c: Complaint, stage: int | None = None) -> list[Handle
     q = select(HandlerAssignment).where(HandlerAssignment.complaint_id == c.id)
     if stage is not None:
         q = q.where(HandlerAssignment.stage == stage)
-    return list(u.s.exec(q.order_by(HandlerAssignment.id)).all())
+    return list(u.session.exec(q.order_by(HandlerAssignment.id)).all())
 
 
 def _stage1_handlers(u: Unit, c: Complaint) -> set[int]:
@@ -160,8 +160,9 @@ def _assign(u: Unit, c: Complaint, stage: int, staff_id: int | None, on: dt.date
         b, after = changes_since(before, a)
         audit(u, f"stage {stage} handler assignment ended", a, before=b, after=after,
               complaint_id=c.id)
-    row = u.add(HandlerAssignment, complaint_id=c.id, stage=stage, staff_id=staff_id,
-                assigned_on=on, reason=reason)
+    row = HandlerAssignment(complaint_id=c.id, stage=stage, staff_id=staff_id,
+         assigned_on=on, reason=reason)
+    u.session.add(row)
     audit(u, f"stage {stage} handler assigned", row, complaint_id=c.id)
 
 
@@ -193,9 +194,9 @@ def next_deadline(u: Unit, c: Complaint) -> tuple[str, Deadline | None, dt.date 
 
 
 def _save(u: Unit, row) -> None:
-    """``u.s.add(row)``, left out when the session holds the row already (new, or loaded and not
+    """``u.session.add(row)``, left out when the session holds the row already (new, or loaded and not
     marked for deletion), where adding it again changes nothing but walks all its attributes."""
-    s = u.s
+    s = u.session
     if row not in s or row in s.deleted:
         s.add(row)
 
@@ -234,7 +235,7 @@ def _refresh(u: Unit, c: Complaint) -> None:
 def refresh_open_deadlines(u: Unit) -> int:
     """Recompute the next deadline of every open complaint (after closure days change)."""
     n = 0
-    for c in u.s.exec(select(Complaint).where(Complaint.next_due_on != None)).all():  # noqa: E711
+    for c in u.session.exec(select(Complaint).where(Complaint.next_due_on != None)).all():  # noqa: E711
         _refresh(u, c)
         n += 1
     return n
@@ -281,17 +282,17 @@ def _new_reference(u: Unit, received_on: dt.date) -> str:
     if n is not None:
         u.next_reference[prefix] = n + 1
         ref = f"{prefix}{n:04d}"
-        if not u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
+        if not u.session.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
             return ref
-    rows = u.s.exec(select(Complaint.reference).where(Complaint.reference.like(prefix + "%"))
-                    .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
-                    .limit(1)).first()
+    rows = u.session.exec(select(Complaint.reference).where(Complaint.reference.like(prefix + "%"))
+                          .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
+                          .limit(1)).first()
     n = 0
     if rows:
         tail = rows[len(prefix):]
         n = int(tail) if tail.isdigit() else 0
     ref = f"{prefix}{n + 1:04d}"
-    while u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
+    while u.session.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
         n += 1
         ref = f"{prefix}{n + 1:04d}"
     u.next_reference[prefix] = n + 2
@@ -319,7 +320,7 @@ def _reference_taken(u: Unit, reference: str) -> bool:
     known = u.known_references
     if known is not None:
         return reference in known
-    return u.s.exec(select(Complaint.id).where(Complaint.reference == reference)).first() is not None
+    return u.session.exec(select(Complaint.id).where(Complaint.reference == reference)).first() is not None
 
 
 # logging -----------------------------------------------------------------------------------------
@@ -366,8 +367,8 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         st = Stage(number=1, requested_on=received_on, handler_id=handler_id)
         c.stages.append(st)  # a new complaint's stages (and the stage's extensions) are known:
         st.extensions = []   # set, so that they are never looked for in the database
-        u.s.add(c)
-        u.s.flush()  # their ids, from the database: the audit entries and the handler need them
+        u.session.add(c)
+        u.session.flush()  # their ids, from the database: the audit entries and the handler need them
         _refresh(u, c)
         audit(u, "complaint logged", c, complaint_id=c.id)
         audit(u, "stage 1 opened", st, complaint_id=c.id)
@@ -383,16 +384,16 @@ def log_service_request(db, resident_id: int, received_on: dt.date, description:
         u.get(Resident, resident_id, "resident")
         received_on = L.check_date(received_on, u.today, what="request's receipt")
         prefix = f"SR-{received_on.year}-"
-        last = u.s.exec(select(ServiceRequest.reference)
-                        .where(ServiceRequest.reference.like(prefix + "%"))
-                        .order_by(func.length(ServiceRequest.reference).desc(),
+        last = u.session.exec(select(ServiceRequest.reference)
+                              .where(ServiceRequest.reference.like(prefix + "%"))
+                              .order_by(func.length(ServiceRequest.reference).desc(),
                                   ServiceRequest.reference.desc()).limit(1)).first()
         n = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
         sr = ServiceRequest(reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
                             received_on=received_on, channel=clean(channel),
                             category=_parse_categories([category]), description=description)
-        u.s.add(sr)
-        u.s.flush()  # its id, from the database, for the caller (and the next reference's query)
+        u.session.add(sr)
+        u.session.flush()  # its id, from the database, for the caller (and the next reference's query)
         audit(u, "service request logged", sr)
         return sr
 
@@ -524,7 +525,7 @@ def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good
                       resident_told=told_day is not None, beyond_cap=chk.beyond_cap,
                       told_on=told_day, told_how=clean(told_how), update_plan=clean(update_plan))
         exts.append(e)  # st.extensions: the session adds it with the stage
-        u.s.flush()  # its id, from the database, for the caller
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
         _refresh(u, c)
         return e
@@ -717,17 +718,19 @@ def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: d
         raise DomainError("A remedy's amount must be a whole number of pence, 0 or more.", field="amount")
     if kind == "financial remedy" and r.amount_pence == 0:
         raise DomainError("A financial remedy needs an amount.", field="amount")
-    rem = u.add(Remedy, complaint_id=c.id, stage=stage, kind=kind, description=desc,
-                amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
-                offered_on=offered_on)
+    rem = Remedy(complaint_id=c.id, stage=stage, kind=kind, description=desc,
+         amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
+         offered_on=offered_on)
+    u.session.add(rem)
     audit(u, "remedy offered", rem, complaint_id=c.id)
     return rem
 
 
 def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> OutstandingAction:
     desc = L.require_text(a.description, "the outstanding action", "description")
-    act = u.add(OutstandingAction, complaint_id=c.id, stage=stage, description=desc,
-                owner=clean(a.owner), due_on=a.due_on)
+    act = OutstandingAction(complaint_id=c.id, stage=stage, description=desc,
+         owner=clean(a.owner), due_on=a.due_on)
+    u.session.add(act)
     audit(u, "outstanding action recorded", act, complaint_id=c.id)
     return act
 
@@ -736,7 +739,7 @@ def add_remedy(db, complaint: "int | str", remedy: RemedyInput) -> Remedy:
     with transaction(db) as u:
         c = _complaint(u, complaint)
         rem = _add_remedy(u, c, c.stage, remedy, u.today)
-        u.s.flush()  # its id, from the database, for the caller
+        u.session.flush()  # its id, from the database, for the caller
         return rem
 
 
@@ -744,7 +747,7 @@ def add_action(db, complaint: "int | str", action: ActionInput) -> OutstandingAc
     with transaction(db) as u:
         c = _complaint(u, complaint)
         act = _add_action(u, c, c.stage, action)
-        u.s.flush()  # its id, from the database, for the caller
+        u.session.flush()  # its id, from the database, for the caller
         return act
 
 
@@ -797,12 +800,13 @@ def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction
         c = _complaint(u, complaint)
         day = L.check_date(on or u.today, u.today, what="correspondence",
                            not_before=c.received_on, not_before_what="complaint's receipt")
-        row = u.add(Correspondence, complaint_id=c.id, on=day, direction=direction,
-                    channel=clean(channel), summary=summary, letter_kind=letter_kind,
-                    file_path=file_path, sha256=sha256, made_on=made_on)
+        row = Correspondence(complaint_id=c.id, on=day, direction=direction,
+             channel=clean(channel), summary=summary, letter_kind=letter_kind,
+             file_path=file_path, sha256=sha256, made_on=made_on)
+        u.session.add(row)
         audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
               complaint_id=c.id)
-        u.s.flush()  # its id, from the database, for the caller
+        u.session.flush()  # its id, from the database, for the caller
         return row
 
 
@@ -815,7 +819,7 @@ def set_categories(db, complaint: "int | str", categories) -> Complaint:
         c = _complaint(u, complaint)
         cats = _parse_categories(categories)
         update_fields(u, c, "categories changed", complaint_id=c.id, categories=cats)
-        c.search_text = search_text_for(c, u.s.get(Resident, c.resident_id))
+        c.search_text = search_text_for(c, u.session.get(Resident, c.resident_id))
         return c
 
 
@@ -863,21 +867,21 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
 
     with reading(db) as u:
         c = _complaint(u, complaint)
-        resident = u.s.get(Resident, c.resident_id)
-        rep = u.s.get(Representative, c.representative_id) if c.representative_id else None
+        resident = u.session.get(Resident, c.resident_id)
+        rep = u.session.get(Representative, c.representative_id) if c.representative_id else None
         rules = rule_set(c.rule_set)
         stages = []
-        for st in u.s.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all():
+        for st in u.session.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all():
             exts = _extensions(u, st)
             stages.append(StageView(st, _staff_name(u, st.handler_id), exts,
                                     stage_deadlines(u.cal, rules, stage_dates(st, exts))))
 
         def rows(model, order):
-            return list(u.s.exec(select(model).where(model.complaint_id == c.id).order_by(order)).all())
+            return list(u.session.exec(select(model).where(model.complaint_id == c.id).order_by(order)).all())
 
         step, deadline, due = next_deadline(u, c)
-        adjustments = list(u.s.exec(select(Adjustment).where(Adjustment.resident_id == c.resident_id)).all())
-        restrictions = list(u.s.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all())
+        adjustments = list(u.session.exec(select(Adjustment).where(Adjustment.resident_id == c.resident_id)).all())
+        restrictions = list(u.session.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all())
         answered = len([s for s in stages if s.stage.responded_on])
         notes = []
         for sv in stages:

@@ -397,7 +397,7 @@ def generate(db, complaints: int = 300, seed: int = 1,
                 lp.made_on = lp.recorded_on + dt.timedelta(days=30)
                 if lp.made_on > today:
                     lp.made_on = today
-            u.add(lp)
+            u.session.add(lp)
             audit(u, "learning recorded", lp)
         if complaints:
             for k, finding in enumerate(["service failure", "no maladministration", "maladministration"]):
@@ -405,13 +405,14 @@ def generate(db, complaints: int = 300, seed: int = 1,
                 case = OmbudsmanCase(referred_on=referred, case_number=f"2025{rng.randint(10000, 99999)}",
                                      finding=finding, determined_on=referred + dt.timedelta(days=90),
                                      summary="Handling of repairs and complaint delays")
-                u.add(case)
+                u.session.add(case)
+                u.session.flush()  # its id, from the database, for its orders
                 audit(u, "ombudsman case recorded", case)
                 if finding != "no maladministration":
                     o = OmbudsmanOrder(case_id=case.id, description="Pay £150 for time and trouble",
                                        due_on=case.determined_on + dt.timedelta(days=28),
                                        complied_on=case.determined_on + dt.timedelta(days=20))
-                    u.add(o)
+                    u.session.add(o)
                     audit(u, "ombudsman order recorded", o)
         if progress:
             progress(complaints, complaints)
@@ -533,12 +534,12 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         statement = "No remedy is offered because we did not find a failing in our service."
     C.respond(u, c.id, decision, REASONS[cat][decision], remedies=remedies, actions=actions,
               remedy_statement=statement, on=resp)
-    for r in u.s.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
+    for r in u.session.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
         if r.due_on is None and r.kind == "apology":
             C.complete_remedy(u, r.id, on=resp)  # the apology is given in the response itself
         elif r.due_on and r.due_on <= today and rng.random() < 0.9:
             C.complete_remedy(u, r.id, on=r.due_on)
-    for a in u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == c.id)).all():
+    for a in u.session.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == c.id)).all():
         if a.due_on and a.due_on <= today and rng.random() < 0.8:
             C.complete_action(u, a.id, on=a.due_on)
     esc = rng.random()

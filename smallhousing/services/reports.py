@@ -217,7 +217,7 @@ def _is_extension_letter(kind: str) -> bool:
 def _figures(u: Unit, start: dt.date, end: dt.date, label: str, homes: int | None,
              cal=None, detail: bool = True) -> PeriodFigures:
     """Everything the reports say about one period. ``detail`` False skips the lists."""
-    s = u.s
+    s = u.session
     f = PeriodFigures(start, end, label, homes)
     cal = cal or tsm.MemoCalendar(u.cal)
     received = _between(Complaint.received_on, start, end)
@@ -406,29 +406,29 @@ def learning_day():
 
 
 def cases_where(u: Unit, where) -> list[CaseLine]:
-    rows = u.s.exec(select(OmbudsmanCase, Complaint.reference)
-                    .join(Complaint, Complaint.id == OmbudsmanCase.complaint_id, isouter=True)
-                    .where(where).order_by(OmbudsmanCase.referred_on, OmbudsmanCase.id)).all()
+    rows = u.session.exec(select(OmbudsmanCase, Complaint.reference)
+                          .join(Complaint, Complaint.id == OmbudsmanCase.complaint_id, isouter=True)
+                          .where(where).order_by(OmbudsmanCase.referred_on, OmbudsmanCase.id)).all()
     out = [CaseLine(c.id, c.case_number, ref or "", c.referred_on, c.finding, c.determined_on,
                     c.summary) for c, ref in rows]
     if out:
         by_id = {c.id: c for c in out}
-        for o in u.s.exec(select(OmbudsmanOrder).where(OmbudsmanOrder.case_id.in_(list(by_id)))
-                          .order_by(OmbudsmanOrder.id)).all():
+        for o in u.session.exec(select(OmbudsmanOrder).where(OmbudsmanOrder.case_id.in_(list(by_id)))
+                                .order_by(OmbudsmanOrder.id)).all():
             by_id[o.case_id].orders.append(OrderLine(o.id, o.description, o.due_on, o.complied_on))
     return out
 
 
 def learning_where(u: Unit, where) -> list[LearningLine]:
-    rows = u.s.exec(select(LearningPoint, Complaint.reference)
-                    .join(Complaint, Complaint.id == LearningPoint.complaint_id, isouter=True)
-                    .where(where).order_by(LearningPoint.recorded_on, LearningPoint.id)).all()
+    rows = u.session.exec(select(LearningPoint, Complaint.reference)
+                          .join(Complaint, Complaint.id == LearningPoint.complaint_id, isouter=True)
+                          .where(where).order_by(LearningPoint.recorded_on, LearningPoint.id)).all()
     return [LearningLine(p.id, ref or "", p.recorded_on, p.theme, p.learning, p.improvement, p.owner,
                          p.status, p.made_on) for p, ref in rows]
 
 
 def _homes(u: Unit, year: int) -> int | None:
-    row = u.s.exec(select(HomesYear.homes).where(HomesYear.year == year)).first()
+    row = u.session.exec(select(HomesYear.homes).where(HomesYear.year == year)).first()
     return row
 
 
@@ -469,7 +469,7 @@ def tsm_from(year: int, f: PeriodFigures) -> TSM:
 def report_years(db) -> list[int]:
     """Reporting years with any complaint, plus the current one, newest first."""
     with reading(db) as u:
-        lo, hi = u.s.exec(select(func.min(Complaint.received_on), func.max(Complaint.received_on))).one()
+        lo, hi = u.session.exec(select(func.min(Complaint.received_on), func.max(Complaint.received_on))).one()
         years = {year_of(u.today)}
         if lo and hi:
             years.update(range(year_of(lo), year_of(hi) + 1))
@@ -571,9 +571,9 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
     start, end = year_bounds(y)
     with reading(db) as u:
         in_year = _between(learning_day(), start, end)
-        noted = u.s.exec(select(func.count()).select_from(LearningPoint).where(in_year)).one()
-        made = u.s.exec(select(func.count()).select_from(LearningPoint)
-                        .where(in_year, LearningPoint.made_on != None)).one()  # noqa: E711
+        noted = u.session.exec(select(func.count()).select_from(LearningPoint).where(in_year)).one()
+        made = u.session.exec(select(func.count()).select_from(LearningPoint)
+                              .where(in_year, LearningPoint.made_on != None)).one()  # noqa: E711
         out["9.1"] = (f"Records for {lab}: {_n(noted, 'learning point')} from complaints in the year's "
                       f"learning log, with {_n(made, 'service improvement')} made.")
         for number, entity, model, what in (("5.10", "adjustment", Adjustment, "reasonable adjustment"),
@@ -583,8 +583,8 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
                     f"year were done by the review date{_pct(on_time, done)}." if done else
                     f"Records for {lab}: no reviews of {what}s were recorded in the year.")
             if start <= u.today <= end:
-                live = u.s.exec(select(func.count()).select_from(model).where(model.ended_on == None)).one()  # noqa: E711
-                late = u.s.exec(select(func.count()).select_from(model).where(
+                live = u.session.exec(select(func.count()).select_from(model).where(model.ended_on == None)).one()  # noqa: E711
+                late = u.session.exec(select(func.count()).select_from(model).where(
                     model.ended_on == None, model.review_on < u.today)).one()  # noqa: E711
                 text += (f" Today {late:,} of {_n(live, what)} in force "
                          f"{'is' if late == 1 else 'are'} past the review date.")
@@ -595,8 +595,8 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
 def _reviews(u: Unit, entity: str, start: dt.date, end: dt.date) -> tuple[int, int]:
     """Reviews of adjustments or restrictions done in the period, and how many were on time."""
     done = on_time = 0
-    for before, after in u.s.exec(select(AuditEntry.before, AuditEntry.after)
-                                  .where(AuditEntry.entity == entity,
+    for before, after in u.session.exec(select(AuditEntry.before, AuditEntry.after)
+                                        .where(AuditEntry.entity == entity,
                                          AuditEntry.action == f"{entity} reviewed")).all():
         try:
             b, a = json.loads(before or "{}"), json.loads(after or "{}")
@@ -619,8 +619,8 @@ def self_assessment(db, year: "int | str", figures: PeriodFigures | None = None)
     y = parse_year(year)
     computed = computed_evidence(db, y, figures)
     with reading(db) as u:
-        entries = {e.provision: e for e in u.s.exec(select(SelfAssessmentEntry)
-                                                    .where(SelfAssessmentEntry.year == y)).all()}
+        entries = {e.provision: e for e in u.session.exec(select(SelfAssessmentEntry)
+                                                          .where(SelfAssessmentEntry.year == y)).all()}
     rows = []
     for p in CP.PROVISIONS:
         e = entries.get(p.number)
@@ -647,11 +647,12 @@ def save_assessment(db, year: "int | str", provision: str, *, complies=_UNSET, e
     if commentary is not _UNSET:
         values["commentary"] = clean(commentary)
     with transaction(db) as u:
-        row = u.s.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
-                                                         SelfAssessmentEntry.provision == p.number)).first()
+        row = u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
+                                                               SelfAssessmentEntry.provision == p.number)).first()
         if row is None:
             row = SelfAssessmentEntry(year=y, provision=p.number, **values)
-            u.add(row)
+            u.session.add(row)
+            u.session.flush()  # its id, from the database, for the caller
             audit(u, f"self-assessment {p.number} recorded for {year_label(y)}", row)
             return row
         return update_fields(u, row, f"self-assessment {p.number} changed for {year_label(y)}", **values)
@@ -663,9 +664,9 @@ def copy_assessment(db, from_year: "int | str", to_year: "int | str") -> int:
     if src == dst:
         raise DomainError("Choose a different year to copy from.", field="year")
     with transaction(db) as u:
-        have = set(u.s.exec(select(SelfAssessmentEntry.provision).where(SelfAssessmentEntry.year == dst)).all())
+        have = set(u.session.exec(select(SelfAssessmentEntry.provision).where(SelfAssessmentEntry.year == dst)).all())
         n = 0
-        for e in u.s.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == src)).all():
+        for e in u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == src)).all():
             if e.provision in have or e.provision not in CP.BY_NUMBER:
                 continue
             save_assessment(u, dst, e.provision, complies=e.complies, evidence=e.evidence,
@@ -679,7 +680,7 @@ def copy_assessment(db, from_year: "int | str", to_year: "int | str") -> int:
 def report_texts(db, year: "int | str") -> dict[str, str]:
     y = parse_year(year)
     with reading(db) as u:
-        rows = u.s.exec(select(SelfAssessmentEntry).where(
+        rows = u.session.exec(select(SelfAssessmentEntry).where(
             SelfAssessmentEntry.year == y, SelfAssessmentEntry.provision.startswith(_TEXT_PREFIX))).all()
         found = {r.provision[len(_TEXT_PREFIX):]: r.commentary for r in rows}
     return {k: found.get(k, "") for k in REPORT_TEXTS}
@@ -692,11 +693,11 @@ def set_report_text(db, year: "int | str", key: str, text: str) -> None:
         raise DomainError("Unknown part of the report: " + ", ".join(REPORT_TEXTS) + ".", field="key")
     name = _TEXT_PREFIX + key
     with transaction(db) as u:
-        row = u.s.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
-                                                         SelfAssessmentEntry.provision == name)).first()
+        row = u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
+                                                               SelfAssessmentEntry.provision == name)).first()
         if row is None:
             row = SelfAssessmentEntry(year=y, provision=name, commentary=clean(text))
-            u.add(row)
+            u.session.add(row)
             audit(u, f"report text '{key}' written for {year_label(y)}", row)
         else:
             update_fields(u, row, f"report text '{key}' changed for {year_label(y)}", commentary=clean(text))
@@ -728,7 +729,7 @@ class Landlord:
 
 
 def _landlord(u: Unit) -> Landlord:
-    st = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first() or LandlordSettings()
+    st = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first() or LandlordSettings()
     return Landlord(st.name or "Our organisation", st.address, st.website, st.complaints_officer,
                     st.member_responsible, st.email, st.phone)
 
@@ -850,7 +851,7 @@ def _audit_head(db) -> str:
     from .audit_anchor import describe_head
 
     with reading(db) as u:
-        n, h = u.s.connection().exec_driver_sql(
+        n, h = u.session.connection().exec_driver_sql(
             "SELECT (SELECT count(*) FROM audit_entry), "
             "(SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1)").first()
     return describe_head(n or 0, h or "")
@@ -914,8 +915,8 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
             select(OmbudsmanOrder.case_id).where(OmbudsmanOrder.complied_on == None)))  # noqa: E711
         orders = [(c, o) for c in open_cases for o in c.orders if o.complied_on is None]
         learning = learning_where(u, LearningPoint.status != "done")
-        open_now = u.s.exec(select(func.count()).select_from(Complaint)
-                            .where(Complaint.state.in_(L.OPEN_STATES))).one()
+        open_now = u.session.exec(select(func.count()).select_from(Complaint)
+                                  .where(Complaint.state.in_(L.OPEN_STATES))).one()
         landlord, today = _landlord(u), u.today
     note = ""
     for period, is_current in (((start, end), True), ((p_start, p_end), False)):

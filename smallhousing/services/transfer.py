@@ -401,16 +401,16 @@ class _Importer:
         self.problems: list[Problem] = []
         self.result = ImportResult()
         # caches, so that no row needs a query that scans a table
-        self.refs = set(u.s.exec(select(M.Complaint.reference)).all())
+        self.refs = set(u.session.exec(select(M.Complaint.reference)).all())
         self.seen_refs: dict[str, int] = {}
         self.residents: dict[tuple[str, str], int] = {}
-        for rid, name, address in u.s.exec(select(M.Resident.id, M.Resident.name, M.Resident.address)
-                                           .order_by(M.Resident.id)).all():
+        for rid, name, address in u.session.exec(select(M.Resident.id, M.Resident.name, M.Resident.address)
+                                                 .order_by(M.Resident.id)).all():
             self.residents.setdefault((clean(name).lower(), clean(address).lower()), rid)
         self.staff: dict[str, int] = {}
         self.inactive: dict[str, str] = {}
         # whole rows, held here so that the session finds them by id without a query
-        self.loaded: list = list(u.s.exec(select(M.Staff).order_by(M.Staff.id)).all())
+        self.loaded: list = list(u.session.exec(select(M.Staff).order_by(M.Staff.id)).all())
         for st in self.loaded:
             if st.active:
                 self.staff.setdefault(clean(st.name).lower(), st.id)
@@ -427,7 +427,7 @@ class _Importer:
         order = sorted(ids)
         for i in range(0, len(order), 500):
             chunk = order[i:i + 500]
-            self.loaded.extend(self.u.s.exec(select(M.Resident).where(M.Resident.id.in_(chunk))).all())
+            self.loaded.extend(self.u.session.exec(select(M.Resident).where(M.Resident.id.in_(chunk))).all())
 
     def problem(self, row: _Row, column: str, message: str) -> None:
         self.problems.append(Problem(row.line, column, message))
@@ -538,7 +538,7 @@ class _Importer:
                                       "make them active again in Settings, or correct the name")
             raise _RowFailed
         made = S.add_staff(self.u, clean(name))
-        self.u.flush()  # autoflush is off: write the new member of staff, so checks can find them
+        self.u.session.flush()  # autoflush is off: write the new member of staff, so checks can find them
         self.staff[key] = made.id
         self.result.staff_added.append(made.name)
         return made.id
@@ -808,7 +808,7 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
         # New rows are written in batches when the import ends, not one by one: autoflush is off,
         # so a query in the loop does not see rows made earlier in it. The caches above answer
         # for references, residents and staff; rows made here are found by id through the Unit.
-        autoflush, u.s.autoflush = u.s.autoflush, False
+        autoflush, u.session.autoflush = u.session.autoflush, False
         try:
             # log_complaint checks each reference against every reference on record without a
             # query: the set loaded above, to which it adds each complaint it logs
@@ -820,10 +820,10 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
                     if progress and (i % 100 == 0):
                         progress(i, total)
         finally:
-            u.s.autoflush = autoflush
+            u.session.autoflush = autoflush
         if imp.problems:
             raise ImportProblems(imp.problems, warnings, source=label)
-        u.flush()  # in batches, parents first, even when the import shares a caller's Unit
+        u.session.flush()  # every pending row, even when the import shares a caller's Unit
         audit(u, "complaints log imported", entity="import",
               after={"file": label, "encoding": encoding, "complaints": imp.result.complaints,
                      "residents_added": imp.result.residents_added,
@@ -838,22 +838,22 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
 def log_rows(db) -> list[dict]:
     """Every complaint as one row of the log, oldest first (a handful of queries, no per-row ones)."""
     with reading(db) as u:
-        staff = dict(u.s.exec(select(M.Staff.id, M.Staff.name)).all())
-        residents = {r.id: r for r in u.s.exec(select(M.Resident)).all()}
+        staff = dict(u.session.exec(select(M.Staff.id, M.Staff.name)).all())
+        residents = {r.id: r for r in u.session.exec(select(M.Resident)).all()}
         stages: dict[tuple[int, int], M.Stage] = {
-            (s.complaint_id, s.number): s for s in u.s.exec(select(M.Stage)).all()}
+            (s.complaint_id, s.number): s for s in u.session.exec(select(M.Stage)).all()}
         ext_by_stage: dict[int, M.Extension] = {}
-        for e in u.s.exec(select(M.Extension).order_by(M.Extension.id)).all():
+        for e in u.session.exec(select(M.Extension).order_by(M.Extension.id)).all():
             ext_by_stage[e.stage_id] = e  # the latest extension of each stage
         remedies: dict[int, list[M.Remedy]] = {}
-        for r in u.s.exec(select(M.Remedy).order_by(M.Remedy.stage, M.Remedy.id)).all():
+        for r in u.session.exec(select(M.Remedy).order_by(M.Remedy.stage, M.Remedy.id)).all():
             remedies.setdefault(r.complaint_id, []).append(r)
         actions: dict[int, list[M.OutstandingAction]] = {}
-        for a in u.s.exec(select(M.OutstandingAction).order_by(M.OutstandingAction.id)).all():
+        for a in u.session.exec(select(M.OutstandingAction).order_by(M.OutstandingAction.id)).all():
             if a.completed_on is None:
                 actions.setdefault(a.complaint_id, []).append(a)
         out = []
-        for c in u.s.exec(select(M.Complaint).order_by(M.Complaint.received_on, M.Complaint.id)).all():
+        for c in u.session.exec(select(M.Complaint).order_by(M.Complaint.received_on, M.Complaint.id)).all():
             res = residents.get(c.resident_id)
             row = {k: "" for k in COLUMNS}
             row.update(reference=c.reference, received_on=c.received_on.isoformat(),
@@ -976,7 +976,7 @@ def export_data(db) -> dict:
         tables = {}
         for t in _tables():
             cols = [c.name for c in t.columns]
-            rows = u.s.execute(t.select().order_by(*t.primary_key.columns)).all()
+            rows = u.session.execute(t.select().order_by(*t.primary_key.columns)).all()
             tables[t.name] = [{k: _to_json(v) for k, v in zip(cols, r)} for r in rows]
     return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": HEAD_REVISION,
             "tables": tables}
@@ -992,7 +992,7 @@ def export_json(db, path: "str | os.PathLike", *, overwrite: bool = False) -> di
 
 def count_rows(db) -> dict[str, int]:
     with reading(db) as u:
-        return {t.name: u.s.execute(select(func.count()).select_from(t)).scalar_one() for t in _tables()}
+        return {t.name: u.session.execute(select(func.count()).select_from(t)).scalar_one() for t in _tables()}
 
 
 def _python_type(col):
@@ -1105,7 +1105,7 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
                               "A full import only goes into an empty database: start a new one with "
                               "--db NEW.db, or restore a backup instead.")
         today = max(u.today, dt.date.today())  # audit times are the real time
-        u.s.execute(text("PRAGMA defer_foreign_keys = ON"))
+        u.session.execute(text("PRAGMA defer_foreign_keys = ON"))
         for t in _tables():
             rows = tables.get(t.name, [])
             if not isinstance(rows, list):
@@ -1125,13 +1125,13 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
                         row[name] = _default(col, t.name)
                 batch.append(row)
             for i in range(0, len(batch), 2000):
-                u.s.execute(insert(t), batch[i:i + 2000])
+                u.session.execute(insert(t), batch[i:i + 2000])
                 done += len(batch[i:i + 2000])
                 if progress:
                     progress(done, total)
             counts[t.name] = len(batch)
-        u.s.flush()
-        bad = u.s.execute(text("PRAGMA foreign_key_check")).all()
+        u.session.flush()
+        bad = u.session.execute(text("PRAGMA foreign_key_check")).all()
         if bad:
             raise DomainError(f"The export is not consistent: {len(bad)} rows point at records that "
                               f"are not in it (first in {bad[0][0]}). Nothing was imported.")
