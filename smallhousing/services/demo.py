@@ -19,7 +19,7 @@ from . import complaints as C
 from . import letters as LS
 from . import residents as R
 from . import settings as S
-from .base import audit, transaction
+from .base import Records, audit, transaction
 
 FIRST = ["Margaret", "David", "Aisha", "Gareth", "Siân", "Rhys", "Zoë", "Chloé", "Tomasz", "Grace",
          "Mohammed", "Eleri", "Patrick", "Nia", "José", "Fatima", "Oliver", "Bethan", "Kwame", "Ioan",
@@ -275,7 +275,7 @@ def _next_wd(cal, day: dt.date, lo: int, hi: int, rng: random.Random) -> dt.date
     return cal.add(day, rng.randint(lo, hi)).due
 
 
-def generate(db, complaints: int = 300, seed: int = 1,
+def generate(db: Records, complaints: int = 300, seed: int = 1,
              progress: Callable[[int, int], None] | None = None) -> dict:
     """Fill the database with varied records over several reporting years. Returns counts."""
     if complaints < 0 or complaints > 1_000_000:
