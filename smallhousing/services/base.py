@@ -106,6 +106,13 @@ class Unit:
 _ORDER: list = []
 
 
+def _table_order() -> list:
+    """Every table, parents before children."""
+    if not _ORDER:
+        _ORDER.extend(SQLModel.metadata.sorted_tables)
+    return _ORDER
+
+
 def calendar_from(session: Session) -> WorkingCalendar:
     from .holiday_cache import ensure_loaded
 
