@@ -43,10 +43,10 @@ def import_through_use_cases(db, data: bytes) -> None:
     rows = parsed_rows(db, data)
     staff, residents = {}, {}
     with reading(db) as u:
-        for st in u.s.exec(select(M.Staff).order_by(M.Staff.id)).all():
+        for st in u.session.exec(select(M.Staff).order_by(M.Staff.id)).all():
             if st.active:
                 staff.setdefault(staff_name_key(st.name), st.id)
-        for r in u.s.exec(select(M.Resident).order_by(M.Resident.id)).all():
+        for r in u.session.exec(select(M.Resident).order_by(M.Resident.id)).all():
             residents.setdefault((clean(r.name).lower(), clean(r.address).lower()), r.id)
 
     def staff_id(name):
@@ -107,7 +107,7 @@ def _row(db, row, staff_id, resident_id) -> None:
         C.withdraw(db, cid, v["withdrawal_reason"], on=v["withdrawn_on"])
     if has("closed_on") and not closed:
         with reading(db) as u:
-            state = u.s.get(M.Complaint, cid).state
+            state = u.session.get(M.Complaint, cid).state
         if state not in (L.REFUSED, L.WITHDRAWN):
             C.close(db, cid, on=v["closed_on"])
 
@@ -119,7 +119,7 @@ def _stage(db, row, cid, n, handler, last, staff_id) -> bool:
     if not row.has(p + "acknowledged_on"):
         return True
     with reading(db) as u:
-        if u.s.get(M.Complaint, cid).state in (L.REFUSED, L.ESCALATION_REFUSED):
+        if u.session.get(M.Complaint, cid).state in (L.REFUSED, L.ESCALATION_REFUSED):
             return False
     if handler is None:
         handler = staff_id(T.IMPORTED_STAFF if n == 1 else T.IMPORTED_STAFF_STAGE2)
@@ -141,7 +141,7 @@ def _stage(db, row, cid, n, handler, last, staff_id) -> bool:
                   remedy_statement="" if remedies else T.NO_REMEDY, on=v[p + "responded_on"])
         if not remedies:
             with transaction(db) as u:
-                st = u.s.exec(select(M.Stage).where(M.Stage.complaint_id == cid,
+                st = u.session.exec(select(M.Stage).where(M.Stage.complaint_id == cid,
                                                     M.Stage.number == n)).one()
                 update_fields(u, st, f"stage {n}: imported log recorded no remedy", complaint_id=cid,
                               remedy_statement="", staff_note=T.NO_REMEDY)

@@ -42,10 +42,10 @@ def _first_category(c: Complaint) -> str:
 
 def _rows(db):
     with reading(db) as u:
-        comps = {c.id: c for c in u.s.exec(select(Complaint)).all()}
-        stages = list(u.s.exec(select(Stage)).all())
-        exts = list(u.s.exec(select(Extension).order_by(Extension.id)).all())
-        corr = list(u.s.exec(select(Correspondence)).all())
+        comps = {c.id: c for c in u.session.exec(select(Complaint)).all()}
+        stages = list(u.session.exec(select(Stage)).all())
+        exts = list(u.session.exec(select(Extension).order_by(Extension.id)).all())
+        corr = list(u.session.exec(select(Correspondence)).all())
         return comps, stages, exts, corr
 
 

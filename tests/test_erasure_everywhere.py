@@ -120,7 +120,7 @@ def test_erase_cli_with_backups_says_what_it_did(db, setup, tmp_path, capsys):
 
     monkey_today = dt.date(2032, 2, 1)
     orig = store_db.Database.today
-    store_db.Database.today = lambda self: monkey_today
+    store_db.Database.today = property(lambda self: monkey_today)
     try:
         assert main(["--db", str(db.path), "erase", str(r.id), "--yes", "--backups"]) == 0
     finally:

@@ -28,14 +28,14 @@ def _log(db, setup, received=D(2026, 2, 2), **kw):
 def _assignments(db, cid):
     with reading(db) as u:
         return [(a.stage, a.staff_id, a.assigned_on, a.ended_on, a.reason) for a in
-                u.s.exec(select(HandlerAssignment).where(HandlerAssignment.complaint_id == cid)
-                         .order_by(HandlerAssignment.id)).all()]
+                u.session.exec(select(HandlerAssignment).where(HandlerAssignment.complaint_id == cid)
+                               .order_by(HandlerAssignment.id)).all()]
 
 
 def _audit_notes(db, cid):
     with reading(db) as u:
         return [(e.action, json.loads(e.after or "{}")) for e in
-                u.s.exec(select(AuditEntry).where(AuditEntry.complaint_id == cid)).all()]
+                u.session.exec(select(AuditEntry).where(AuditEntry.complaint_id == cid)).all()]
 
 
 # domain: the 12-month ground ---------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_adding_back_someone_who_left_offers_reactivation(db, setup):
     with pytest.raises(DomainError, match="already"):
         S.reactivate_staff(db, setup.alice)
     with reading(db) as u:
-        assert u.s.exec(select(AuditEntry).where(AuditEntry.action == "staff reactivated")).first()
+        assert u.session.exec(select(AuditEntry).where(AuditEntry.action == "staff reactivated")).first()
 
 
 def test_active_duplicate_is_refused_whatever_the_spacing(db, setup):
@@ -234,7 +234,7 @@ def test_active_duplicate_is_refused_whatever_the_spacing(db, setup):
 def test_a_complaint_row_is_still_readable(db, setup):
     c = _log(db, setup)
     with reading(db) as u:
-        assert u.s.get(Complaint, c.id).discretion_note == ""
+        assert u.session.get(Complaint, c.id).discretion_note == ""
 
 
 # import and export -------------------------------------------------------------------------------
@@ -319,7 +319,7 @@ def test_upgrade_from_0004_fills_handler_history(tmp_path):
     try:
         with reading(db) as u:
             rows = sorted((a.stage, a.staff_id, a.assigned_on, a.ended_on)
-                          for a in u.s.exec(select(HandlerAssignment)).all())
+                          for a in u.session.exec(select(HandlerAssignment)).all())
         assert rows == [(1, 1, D(2026, 1, 6), None), (2, 2, D(2026, 1, 15), None)]
         # and 6.13 now sees Ann as a stage 1 handler
         with pytest.raises(DomainError, match="6.13"):

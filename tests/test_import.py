@@ -30,7 +30,7 @@ def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
 
 def count(db, model) -> int:
     with reading(db) as u:
-        return u.s.exec(select(func.count()).select_from(model)).one()
+        return u.session.exec(select(func.count()).select_from(model)).one()
 
 
 def by_ref(db, ref: str) -> C.ComplaintView:
@@ -313,7 +313,7 @@ def test_progress_is_reported_to_the_end(db):
 def test_import_is_audited_once_more_as_an_import(db):
     T.import_csv(db, csv_bytes("Q1,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"), name="log.csv")
     with reading(db) as u:
-        actions = list(u.s.exec(select(M.AuditEntry.action)).all())
+        actions = list(u.session.exec(select(M.AuditEntry.action)).all())
     assert "complaint logged" in actions and actions[-1] == "complaints log imported"
 
 
@@ -351,7 +351,7 @@ def test_import_in_a_callers_unit_sees_the_references_made_before_it(db, setup):
     with transaction(db) as u:
         T.import_csv(u, csv_bytes("LATER,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
         # the import's set of references is gone with the import: the database answers again
-        assert "known references" not in u.cache
+        assert u.known_references is None
         C.log_complaint(u, setup.resident, dt.date(2026, 1, 6), "Damp", reference="AFTER")
     assert count(db, M.Complaint) == 2
 

@@ -28,7 +28,7 @@ def data(lines: list[str]) -> bytes:
 
 def complaints(db) -> int:
     with reading(db) as u:
-        return u.s.exec(select(func.count()).select_from(M.Complaint)).one()
+        return u.session.exec(select(func.count()).select_from(M.Complaint)).one()
 
 
 def test_unclosed_quote_is_refused_at_the_line_it_starts(db):
@@ -121,12 +121,12 @@ def _export(db, setup, tmp_path):
 def test_json_import_refuses_impossible_values_plainly(db, setup, tmp_path, change, words):
     d = _export(db, setup, tmp_path)
     change(d)
-    new = Database(tmp_path / "new.db", today=db.today()).open()
+    new = Database(tmp_path / "new.db", today=db.today).open()
     try:
         with pytest.raises(DomainError) as e:
             T.import_json(new, d)
         assert words in str(e.value)
         with reading(new) as u:
-            assert u.s.exec(select(func.count()).select_from(M.Resident)).one() == 0
+            assert u.session.exec(select(func.count()).select_from(M.Resident)).one() == 0
     finally:
         new.close()

@@ -335,10 +335,10 @@ def _store_settings(db, **values) -> None:
     from smallhousing.store.models import LandlordSettings
 
     with transaction(db) as u:
-        row = u.s.exec(S.select(LandlordSettings)).first()
+        row = u.session.exec(S.select(LandlordSettings)).first()
         for k, v in values.items():
             setattr(row, k, v)
-        u.s.add(row)
+        u.session.add(row)
 
 
 def test_settings_without_landlord_or_with_ombudsman_email_are_refused(db, setup):

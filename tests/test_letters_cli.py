@@ -62,9 +62,9 @@ def test_several_missing_items_one_per_line(db, setup, capsys):
     from smallhousing.store.models import LandlordSettings
 
     with transaction(db) as u:
-        row = u.s.exec(S.select(LandlordSettings)).first()
+        row = u.session.exec(S.select(LandlordSettings)).first()
         row.ombudsman_form_url = "help@housing-ombudsman.org.uk"
-        u.s.add(row)
+        u.session.add(row)
     assert run(db, "letter", c.reference, "response") == 2
     err = [line for line in capsys.readouterr().err.splitlines()
            if not line.startswith("smallhousing: warning:")]

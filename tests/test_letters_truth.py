@@ -72,7 +72,7 @@ def test_issuing_an_extension_letter_records_that_the_resident_was_told(db, setu
     SL.issue_letter(db, c.reference, "extension", 1)
     from smallhousing.services.base import reading
     with reading(db) as u:
-        e = u.s.get(Extension, 1)
+        e = u.session.get(Extension, 1)
         assert (e.resident_told, e.told_on, e.told_how) == (True, D(2026, 2, 9), "letter")
 
 

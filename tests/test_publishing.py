@@ -82,7 +82,7 @@ def test_publish_stores_the_figures_audited_and_once(db, setup):
         P.publish_year(db, 2025)
     with transaction(db) as u:
         from sqlmodel import select
-        actions = u.s.exec(select(AuditEntry.action)).all()
+        actions = u.session.exec(select(AuditEntry.action)).all()
     assert "figures published for 2025/26" in actions
 
 
@@ -109,7 +109,7 @@ def test_changes_to_a_published_year_are_refused_until_it_is_reopened(db, setup,
 
     def closure_day():
         with transaction(db) as u:
-            u.s.add(ClosureDay(day=D(2025, 6, 10), reason="office move"))  # makes the late one on time
+            u.session.add(ClosureDay(day=D(2025, 6, 10), reason="office move"))  # makes the late one on time
 
     refused(closure_day)
     assert S.list_closure_days(db) == []
@@ -194,7 +194,7 @@ def test_a_figure_worked_out_differently_by_a_newer_version_does_not_block_other
     stored["tsm"]["stage1_within"] += 1  # as an older version with a looser rule would have stored it
     stored["figures"]["stage1"]["responded_on_time"] += 1
     with transaction(db) as u:
-        u.s.get(type(row), row.id).figures = json.dumps(stored, sort_keys=True)
+        u.session.get(type(row), row.id).figures = json.dumps(stored, sort_keys=True)
     C.log_complaint(db, setup.resident, D(2026, 4, 20), "Fence down")  # not held up
     with pytest.raises(DomainError, match="reopen"):
         C.extend(db, c.id, D(2026, 3, 31), "Waiting for the engineer's report", on=D(2026, 3, 10),

@@ -82,7 +82,7 @@ def test_reads_inside_a_unit_see_its_unsaved_rows(db, setup):
 def test_reads_do_not_see_a_unit_that_has_not_finished(db, setup):
     with transaction(db) as u:
         C.log_complaint(u, setup.resident, TODAY, "Leaking gutter")
-        u.flush()
+        u.session.flush()
         assert Q.count_complaints(db) == 0  # another connection: nothing committed yet
     assert Q.count_complaints(db) == 1
 

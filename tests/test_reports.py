@@ -78,7 +78,7 @@ def test_self_assessment_edit_copy_and_audit(db, setup):
     assert (row.complies, row.evidence, row.commentary) == (True, "Policy 4.2", "Now also checked monthly")
     assert row.computed.startswith("Records for 2025/26")
     with reading(db) as u:
-        actions = [a.action for a in u.s.exec(select(AuditEntry)).all()]
+        actions = [a.action for a in u.session.exec(select(AuditEntry)).all()]
     assert "self-assessment 6.13 recorded for 2025/26" in actions
     assert "self-assessment 6.13 changed for 2025/26" in actions
     with pytest.raises(DomainError):
@@ -124,7 +124,7 @@ def test_learning_log(db, setup):
     assert [(x.status, x.made_on, x.reference) for x in rows] == [("done", D(2025, 9, 1), c.reference)]
     assert LS.list_learning(db, status="planned") == []
     with reading(db) as u:
-        actions = [a.action for a in u.s.exec(select(AuditEntry)).all()]
+        actions = [a.action for a in u.session.exec(select(AuditEntry)).all()]
     assert "learning recorded" in actions and "learning changed" in actions
     f = R.year_figures(db, 2025)
     assert [x.learning for x in f.learning] == ["Jobs lost their owner between teams"]

@@ -205,12 +205,12 @@ def test_to_plain_is_model_dump_for_every_kind_of_row(demo_db):
             model = next((m for m in vars(M).values() if getattr(m, "__table__", None) is table), None)
             if model is None:
                 continue
-            for row in u.s.exec(select(model)).all():
+            for row in u.session.exec(select(model)).all():
                 assert list(to_plain(row).items()) == list(_model_dump_plain(row).items())
                 seen += 1
         # a row with an attribute expired (left out by both), and a new row (fields in the order given)
-        c = u.s.exec(select(M.Complaint)).first()
-        u.s.expire(c, ["state", "received_on"])
+        c = u.session.exec(select(M.Complaint)).first()
+        u.session.expire(c, ["state", "received_on"])
         assert list(to_plain(c).items()) == list(_model_dump_plain(c).items())
         assert "state" not in to_plain(c)
         new = M.Stage(number=2, complaint_id=c.id, requested_on=dt.date(2026, 1, 5))
@@ -234,12 +234,12 @@ def test_audit_times_are_stored_as_sqlalchemy_stores_them(adb):
 
     with pytest.raises(Undo):
         with transaction(db) as u:
-            last = u.s.execute(sa_select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
-            raw = u.s.connection().exec_driver_sql(
+            last = u.session.execute(sa_select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
+            raw = u.session.connection().exec_driver_sql(
                 "SELECT at FROM audit_entry WHERE id = ?", (last.id,)).scalar_one()
-            u.s.execute(insert(AuditEntry), [{"at": last.at.replace(tzinfo=dt.timezone.utc),
-                                              "action": "probe", "entity": "probe"}])
-            probe = u.s.connection().exec_driver_sql(
+            u.session.execute(insert(AuditEntry), [{"at": last.at.replace(tzinfo=dt.timezone.utc),
+                                                    "action": "probe", "entity": "probe"}])
+            probe = u.session.connection().exec_driver_sql(
                 "SELECT at FROM audit_entry WHERE action = 'probe'").scalar_one()
             assert raw == probe and isinstance(last.at, dt.datetime)
             raise Undo
@@ -268,7 +268,7 @@ def test_changes_since_a_snapshot_are_what_to_plain_snapshots_show(demo_db):
 
     with pytest.raises(Undo):
         with transaction(demo_db) as u:
-            rows = u.s.exec(select(M.Complaint).order_by(M.Complaint.id).limit(40)).all()
+            rows = u.session.exec(select(M.Complaint).order_by(M.Complaint.id).limit(40)).all()
             for i, c in enumerate(rows):
                 def change(c, i=i):
                     c.state = "closed" if i % 2 else c.state  # sometimes the same value
@@ -277,12 +277,12 @@ def test_changes_since_a_snapshot_are_what_to_plain_snapshots_show(demo_db):
                     c.search_text = "changed"
                     c.handler_id = None
                 both(c, change, skip="search_text")
-            st = u.s.exec(select(M.Stage).where(M.Stage.acknowledged_on != None)).first()  # noqa: E711
+            st = u.session.exec(select(M.Stage).where(M.Stage.acknowledged_on != None)).first()  # noqa: E711
             b, a = both(st, lambda s: setattr(s, "acknowledged_on", dt.date(2026, 1, 2)))
             assert a["acknowledged_on"] == "2026-01-02" and isinstance(b["acknowledged_on"], str)
             # a field not loaded when the snapshot was taken counts as None before
             c = rows[0]
-            u.s.expire(c, ["outcome_sought"])
+            u.session.expire(c, ["outcome_sought"])
             snap = snapshot(c)
             c.outcome_sought = "A new outcome"
             assert changes_since(snap, c) == ({"outcome_sought": None},

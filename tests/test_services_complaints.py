@@ -460,17 +460,17 @@ def test_save_adds_only_what_the_session_does_not_hold_already(db, setup):
 
     c = C.log_complaint(db, setup.resident, dt.date(2026, 1, 5), "Leak")
     with transaction(db) as u:
-        row = u.s.get(M.Complaint, c.id)
+        row = u.session.get(M.Complaint, c.id)
         C._save(u, row)  # held already: nothing changes
-        assert row in u.s and not u.s.new
-        u.s.delete(row)
+        assert row in u.session and not u.session.new
+        u.session.delete(row)
         C._save(u, row)  # marked for deletion: added again, which takes the mark off, as add does
-        assert row not in u.s.deleted
+        assert row not in u.session.deleted
         stray = M.Complaint(reference="STRAY", resident_id=setup.resident,
                             received_on=dt.date(2026, 1, 6))
         C._save(u, stray)  # not in the session: added
-        assert stray in u.s.new
-        u.s.expunge(stray)
+        assert stray in u.session.new
+        u.session.expunge(stray)
 
 
 def test_set_is_setting_the_fields_one_by_one(db, setup):
@@ -487,7 +487,7 @@ def test_set_is_setting_the_fields_one_by_one(db, setup):
 
     with pytest.raises(Undo):
         with transaction(db) as u:
-            one, two = u.s.exec(select(M.Complaint).order_by(M.Complaint.id)).all()
+            one, two = u.session.exec(select(M.Complaint).order_by(M.Complaint.id)).all()
             values = dict(state="closed", closed_on=D(2026, 2, 1), next_step="", handler_id=None,
                           channel=one.channel)  # the last is the value it has already
             for k, v in values.items():
@@ -506,5 +506,5 @@ def test_set_is_setting_the_fields_one_by_one(db, setup):
                 assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__
                 assert list(sa.committed_state) == list(sb.committed_state)
                 assert sa.modified == sb.modified
-            assert one in u.s.dirty and two in u.s.dirty
+            assert one in u.session.dirty and two in u.session.dirty
             raise Undo

@@ -82,7 +82,7 @@ def test_closure_day_must_be_a_date(db):
 
 def test_closure_days_in_the_past_cannot_be_added_or_removed(db):
     """Deadlines already worked out (and figures already reported) must not move afterwards."""
-    today = db.today()
+    today = db.today
     with pytest.raises(DomainError) as e:
         S.add_closure_day(db, dt.date(2026, 2, 27), "snow")  # the Friday before today
     assert "past" in str(e.value) and "27 Feb 2026" in str(e.value)

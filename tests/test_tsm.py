@@ -89,8 +89,8 @@ def year_data(db, setup):
     C.acknowledge(db, e, "Repair not done", handler_id=setup.alice, on=D(2025, 11, 4))
     stage_id = C.complaint_view(db, e).stage(1).stage.id
     with transaction(db) as u:
-        u.s.add(Extension(stage_id=stage_id, extended_on=D(2025, 11, 14), new_due_on=D(2025, 12, 12),
-                          reason="Waiting", good_reason="", beyond_cap=True))
+        u.session.add(Extension(stage_id=stage_id, extended_on=D(2025, 11, 14), new_due_on=D(2025, 12, 12),
+                                reason="Waiting", good_reason="", beyond_cap=True))
     C.respond(db, e, "not upheld", "Nothing wrong.", remedy_statement=NONE, on=D(2025, 12, 10))
 
     # H: received Mon 1 Dec 2025; acknowledgement due Mon 8 Dec, made Tue 9 Dec: LATE.

@@ -307,7 +307,7 @@ class ComplaintScreen(AppScreen):
         table = self.query_one("#items", DeadlineTable)
         row = table.cursor_row
         table.clear()
-        today = self.db.today()
+        today = self.db.today
         for r in v.remedies:
             status = "done" if r.completed_on else ("overdue" if r.due_on and r.due_on < today else "")
             table.add_row("remedy", f"{r.kind}: {r.description}", pounds(r.amount_pence),

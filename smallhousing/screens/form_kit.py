@@ -154,7 +154,7 @@ class FormScreen(ModalScreen):
 
     @property
     def today(self) -> dt.date:
-        return self.db.today() if self.db is not None else dt.date.today()
+        return self.db.today if self.db is not None else dt.date.today()
 
     def form_title(self) -> str:
         return self.FORM_TITLE

@@ -297,7 +297,7 @@ class ReportsScreen(AppScreen):
     def __init__(self, db, **kw) -> None:
         super().__init__(db, **kw)
         self.years = R.report_years(db)
-        self.year = year_of(db.today())
+        self.year = year_of(db.today)
         if self.year not in self.years:
             self.years.insert(0, self.year)
         self.figures: R.PeriodFigures | None = None

@@ -403,7 +403,7 @@ class ResidentScreen(Screen):
 
     @property
     def today(self) -> dt.date:
-        return self.db.today()
+        return self.db.today
 
     def _review_class(self, ended_on, review_on) -> str:
         if ended_on is None and review_on is not None and review_on <= self.today:

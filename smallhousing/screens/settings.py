@@ -124,7 +124,7 @@ class HomesForm(FormScreen[int | None]):
 
     def __init__(self, db, year: int | None = None, homes: int | None = None) -> None:
         super().__init__(db)
-        self.year = year if year is not None else year_of(db.today())
+        self.year = year if year is not None else year_of(db.today)
         self.homes = homes
 
     def form_fields(self) -> list[FormField]:
@@ -296,7 +296,7 @@ class SettingsScreen(Screen):
         items = [SettingItem("homes", h.year, [f"{year_label(h.year)}: {h.homes:,} homes"], row=h)
                  for h in homes]
         await self._fill("list-homes", items, "No years yet. Press a to set the homes for a year.")
-        today = self.db.today()
+        today = self.db.today
         items = [SettingItem("closure", c.day, [short_date(c.day) + (f": {c.reason}" if c.reason else "")],
                              classes="past" if c.day < today else "", row=c) for c in closures]
         await self._fill("list-closures", items, "No closure days. Press a to add one.")

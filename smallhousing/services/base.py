@@ -7,11 +7,9 @@ import hashlib
 import hmac
 import json
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol, TypeVar, runtime_checkable
 
-from sqlalchemy import event, func, insert, inspect, text
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import NO_VALUE, instance_state
+from sqlalchemy import event, insert
 from sqlmodel import Session, SQLModel, select
 
 from ..domain.calendar import WorkingCalendar
@@ -20,7 +18,7 @@ from ..domain.errors import DomainError
 from ..store.db import Database
 from ..store.models import AuditEntry, ClosureDay
 
-__all__ = ["Unit", "transaction", "reading", "DomainError", "NotFound", "to_plain", "audit",
+__all__ = ["Records", "Unit", "transaction", "reading", "DomainError", "NotFound", "to_plain", "audit",
            "audit_removed"]
 
 
@@ -28,14 +26,34 @@ class NotFound(DomainError):
     """A record named by the user does not exist."""
 
 
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+@runtime_checkable
+class Records(Protocol):
+    """What a use case is given: the Database (it then opens its own transaction) or a Unit
+    already open (it then joins it). Both say what day it is and who is at the keyboard the same
+    way: ``today`` is a date (not a method) on both."""
+
+    @property
+    def today(self) -> dt.date: ...
+
+    @property
+    def actor(self) -> str: ...
+
+
 class Unit:
-    """One transaction, with what the use cases in it need: the session, today, the calendar."""
+    """One transaction, with what the use cases in it need: the session, today, the calendar.
+
+    Rows are written through the session's public API: ``u.session.add(row)``, and
+    ``u.session.flush()`` when the new row's id is needed at once (ids come from SQLite).
+    """
 
     def __init__(self, db: Database, session: Session) -> None:
         self.db = db
-        self.s = session
-        self.today: dt.date = db.today()
-        self.actor = db.actor
+        self.session = session
+        self.today: dt.date = db.today
+        self.actor: str = db.actor
         self._cal: WorkingCalendar | None = None
         self._last_hash: str | None = None
         # the audit key, how many audit entries there are, and the log's head once this Unit has
@@ -43,20 +61,14 @@ class Unit:
         self._key: bytes | None = None
         self._audit_count = 0
         self._head: tuple[int, str, int] | None = None
-        # rows looked up again and again within one transaction (a complaint's stages and
-        # extensions); only the use cases that create those rows add to it
-        self.cache: dict = {}
-        # audit entries are chained and written when the transaction ends, so that new rows
-        # have their ids by then without a flush for each one
+        # audit entries are chained and written when the transaction ends (new rows have their
+        # ids by then: the session is flushed first)
         self._pending: list[tuple[dict, SQLModel | None]] = []
-        # the next free id of each table that ``add`` has given ids in, and the rows it gave them
-        # to (not yet written, so the session cannot find them by id)
-        self._next_id: dict = {}
-        self._added: dict = {}
-        # With autoflush off (as demo data turns it), a query still sees the rows made before it
-        # in the Unit: they are written first. The CSV import, whose caches answer every query
-        # that needs them, sets this False so that nothing is written until the end.
-        self.flush_before_queries = True
+        # complaint references: the next number to try for each year's prefix (a hint only: the
+        # number is checked against the database), and, while a caller that logs many complaints
+        # holds them all (complaints.references_known), every reference on record
+        self.next_reference: dict[str, int] = {}
+        self.known_references: set[str] | None = None
 
     def _began(self, _session, _transaction, connection) -> None:
         # SQLite counts every row changed on a connection: noted when the Unit first uses it, so
@@ -65,223 +77,33 @@ class Unit:
 
     def _wrote(self) -> bool:
         """Whether this Unit has changed any row so far (pending changes included)."""
-        if self._pending or self.s.new or self.s.dirty or self.s.deleted:
+        s = self.session
+        if self._pending or s.new or s.dirty or s.deleted:
             return True
         start = getattr(self, "_changes_at_start", None)
         if start is None:
             return False  # never touched the database
-        con = self.s.connection().connection.dbapi_connection
+        con = s.connection().connection.dbapi_connection
         return con.total_changes != start
 
     @property
     def cal(self) -> WorkingCalendar:
         if self._cal is None:
-            self._cal = calendar_from(self.s)
+            self._cal = calendar_from(self.session)
         return self._cal
-
-    def add(self, obj, /, **values) -> SQLModel:
-        """Add a new row and give it its id at once; it is written with the next flush.
-
-        Every row made in a Unit comes through here. The Unit holds the write lock (BEGIN
-        IMMEDIATE), so no one else can insert meanwhile: the next id of a table is counted here,
-        from the largest id there when the table is first added to, instead of flushing each row
-        to learn its id. Pending rows are written in batches by ``flush`` (at the latest when the
-        Unit ends), or by a query that autoflushes.
-
-        ``u.add(Model, field=value, ...)`` makes the row too, as ``Model(field=value, ...)`` would
-        but quicker (see ``_build``), and returns it.
-        """
-        if isinstance(obj, type):
-            obj = _build(obj, values, self._new_id(obj) if values.get("id") is None else None)
-        elif values:
-            raise TypeError("Unit.add takes field values only with a model class")
-        if obj.id is None:
-            obj.id = self._new_id(obj.__class__)
-        self.s.add(obj)
-        self._added[(obj.__class__, obj.id)] = obj
-        return obj
-
-    def _new_id(self, model) -> int:
-        n = self._next_id.get(model)
-        if n is None:
-            if not self._next_id:
-                # an autoflush (a plain session flush) writes tables in name order, so a row may
-                # go in before the row it points at: check the links at commit
-                self.s.execute(text("PRAGMA defer_foreign_keys = ON"))
-                event.listen(self.s, "before_flush", self._ids_for_unlisted)
-                event.listen(self.s, "do_orm_execute", self._before_query)
-            pending = [o.id for o in self.s.new if o.__class__ is model]
-            if None in pending:
-                self.flush()  # rows added without ``add`` take their ids from SQLite first
-                pending = [o.id for o in self.s.new if o.__class__ is model]
-            top = self.s.execute(select(func.max(model.id))).scalar()
-            n = max([top or 0, *pending]) + 1
-        self._next_id[model] = n + 1
-        return n
-
-    def flush(self) -> None:
-        """Write every pending change. New rows with ids go in table by table, parents first,
-        with one INSERT per table: a plain session flush is slower, row by row, and writes tables
-        in name order, so that rows could go in before the rows they point at, which SQLite
-        accepts (the check is at commit) but makes slow: it then searches the child tables for
-        every parent row written."""
-        new = list(self.s.new)
-        if not self._next_id or not new:
-            self.s.flush()
-            return
-        ready: dict = {}
-        for o in new:
-            if o.id is None and o.__class__ in self._next_id:
-                o.id = self._new_id(o.__class__)
-                self._added[(o.__class__, o.id)] = o
-            if o.id is not None:
-                ready.setdefault(o.__table__, []).append(o)
-        for rows in ready.values():
-            for o in rows:
-                self.s.expunge(o)
-        self.s.flush()  # changes to rows already written, and new rows SQLite numbers itself
-        for t in _table_order():  # one model per table
-            if t in ready:
-                _insert_rows(self.s, t, ready[t])
-
-    def _before_query(self, state) -> None:
-        s = self.s
-        if not s.autoflush and self.flush_before_queries and state.is_select and s.new:
-            self.flush()
-
-    def _ids_for_unlisted(self, session, _ctx, _instances) -> None:
-        # a new row put in with session.add in a table that ``add`` counts ids for gets the next
-        # count too (SQLite would give it one of the ids already handed out)
-        for o in session.new:
-            if getattr(o, "id", 0) is None and o.__class__ in self._next_id:
-                o.id = self._new_id(o.__class__)
-                self._added[(o.__class__, o.id)] = o
 
     def forget_calendar(self) -> None:
         self._cal = None
 
-    def get(self, model, ident: int, what: str):
-        obj = self._added.get((model, ident))
-        if obj is not None and inspect(obj).deleted:
-            obj = None
-        if obj is None and ident is not None:
-            obj = self.s.get(model, ident)
+    def get(self, model: type[_Row], ident: int, what: str) -> _Row:
+        """The row of ``model`` with id ``ident``, or NotFound naming ``what``."""
+        obj = self.session.get(model, ident) if ident is not None else None
         if obj is None:
             raise NotFound(f"There is no {what} with id {ident}.")
         return obj
 
 
 _ORDER: list = []
-_COLUMNS: dict = {}
-_BUILDERS: dict = {}
-
-
-def _build(model, values: dict, new_id: int | None = None) -> SQLModel:
-    """The row ``model(**values)`` makes, made without SQLModel's constructor; given ``new_id``,
-    the row that then has ``row.id = new_id`` set.
-
-    For a table model, SQLModel's constructor sets every field (those given, then the defaults of
-    the others, each in the model's order) through the model's ``__setattr__``, which hands each
-    value to SQLAlchemy's instrumented attribute and again to pydantic, and then records which
-    fields were given. For a new row with no attribute events, what the instrumented attributes do
-    comes to this: each value goes in the row's ``__dict__`` and is noted as changed from nothing,
-    and the row is marked modified. Here that is done in one step per row, after SQLAlchemy has
-    made the row and its state as its own constructor does: the row, its SQLAlchemy state and its
-    pydantic state come out the same (tests/test_unit_ids.py compares them for every table).
-    Models using what this leaves out (aliases, relationships, extra fields, post-init hooks,
-    attribute events) are made by their constructor.
-    """
-    spec = _BUILDERS.get(model)
-    if spec is None:
-        spec = _BUILDERS[model] = _build_spec(model)
-    if spec is False:
-        obj = model(**values)
-        if new_id is not None:
-            obj.id = new_id
-        return obj
-    manager, names, defaults = spec
-    given = {name: values[name] for name in names if name in values}
-    ordered = dict(given)
-    for name, f, default in defaults:
-        if name not in given:
-            ordered[name] = f.get_default(call_default_factory=True) if f else default
-    obj = manager.new_instance()  # as SQLAlchemy's constructor: the row and its state
-    state = instance_state(obj)
-    manager.dispatch.init(state, (), {})
-    obj.__dict__.update(ordered)
-    state.committed_state.update(dict.fromkeys(ordered, NO_VALUE))
-    state._modified_event(obj.__dict__, None, None)
-    if new_id is not None:
-        # as setting it would: the value changes in place, and pydantic counts the field as set
-        obj.__dict__["id"] = new_id
-        given["id"] = new_id
-    object.__setattr__(obj, "__pydantic_fields_set__", set(given))
-    return obj
-
-
-def _build_spec(model):
-    if (getattr(model, "__table__", None) is None or model.__sqlmodel_relationships__
-            or model.__pydantic_post_init__ is not None or model.__pydantic_root_model__
-            or model.model_config.get("extra") == "allow"
-            or any(f.alias for f in model.model_fields.values())):
-        return False
-    model.__mapper__._check_configure()  # the attributes get their implementations here
-    manager = model._sa_class_manager
-    for name in model.model_fields:
-        impl = manager[name].impl
-        # (active history, which primary keys have, only changes how the old value is found:
-        # a new row has none)
-        if (impl is None or impl.__class__.__name__ not in ("_ScalarAttributeImpl", "ScalarAttributeImpl")
-                or impl.dispatch.set or not impl.send_modified_events):
-            return False
-    # the defaults, in the model's order: a plain value (pydantic gives it as it is), or the field
-    # to ask each time (a default factory, or a value pydantic would copy)
-    defaults = [(name, None if f.default_factory is None and type(f.default) in _AS_IS else f, f.default)
-                for name, f in model.model_fields.items() if not f.is_required()]
-    return manager, list(model.model_fields), defaults
-
-
-_AS_IS = (type(None), str, int, bool, float)
-
-
-def _insert_rows(session: Session, table, rows: list) -> None:
-    """INSERT new rows (objects not in the session, with their ids) in one batch, then put them
-    in the session as written rows, as a session flush would have left them.
-
-    The INSERT is SQLAlchemy's own statement for the table, run as one plain executemany with the
-    values put through the columns' own conversions for the database (dates become SQLite's
-    text), as SQLAlchemy's insert would do with them."""
-    model = rows[0].__class__
-    conn = session.connection()
-    spec = _COLUMNS.get(model)
-    if spec is None:
-        cols = [(p.key, p.columns[0]) for p in inspect(model).column_attrs]
-        compiled = insert(table).compile(dialect=conn.dialect, column_keys=[c.key for _, c in cols])
-        by_key = {c.key: (attr, c) for attr, c in cols}
-        order = [by_key[k] for k in compiled.positiontup]
-        spec = _COLUMNS[model] = (
-            compiled.string,
-            [attr for attr, _ in order],
-            # columns whose default stands in for None, as a session flush does
-            [(n, attr, c.default) for n, (attr, c) in enumerate(order) if c.default is not None],
-            [(n, f) for n, (_, c) in enumerate(order)
-             if (f := c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None])
-    sql, attrs, defaults, convert = spec
-    data = []
-    for o in rows:
-        d = o.__dict__
-        values = [d.get(a) for a in attrs]
-        for n, attr, default in defaults:
-            if values[n] is None:
-                v = values[n] = default.arg(None) if default.is_callable else default.arg
-                setattr(o, attr, v)
-        for n, f in convert:
-            values[n] = f(values[n])
-        data.append(tuple(values))
-    conn.exec_driver_sql(sql, data)
-    for o in rows:
-        make_transient_to_detached(o)
-    session.add_all(rows)
 
 
 def _table_order() -> list:
@@ -300,11 +122,12 @@ def calendar_from(session: Session) -> WorkingCalendar:
 
 
 @contextmanager
-def transaction(db: "Database | Unit") -> Iterator[Unit]:
+def transaction(db: Records) -> Iterator[Unit]:
     """A Unit to work in. Given a Unit already open, works inside it (no separate commit)."""
     if isinstance(db, Unit):
         yield db
         return
+    assert isinstance(db, Database), f"a Database or a Unit, not {type(db).__name__}"
     with db.session() as s:
         u = Unit(db, s)
         event.listen(s, "after_begin", u._began)
@@ -330,11 +153,12 @@ def _write_head(db: Database, head: tuple[int, str, int]) -> None:
 
 
 @contextmanager
-def reading(db: "Database | Unit") -> Iterator[Unit]:
+def reading(db: Records) -> Iterator[Unit]:
     """A Unit for queries only: never takes the write lock."""
     if isinstance(db, Unit):
         yield db
         return
+    assert isinstance(db, Database), f"a Database or a Unit, not {type(db).__name__}"
     with db.reading() as s:
         yield Unit(db, s)
 
@@ -510,8 +334,8 @@ def write_audit(u: Unit) -> None:
     HMAC under the audit key), with one public Core INSERT run as an executemany."""
     if not u._pending:
         return
-    u.flush()  # every new row now has its id
-    conn = u.s.connection()
+    u.session.flush()  # every new row now has its id from the database
+    conn = u.session.connection()
     if u._last_hash is None:
         _start_chain(u, conn)
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -562,7 +386,7 @@ def update_fields(u: Unit, obj: SQLModel, action: str, complaint_id: int | None 
         if not hasattr(obj, k):
             raise DomainError(f"Unknown field {k!r}.")
         setattr(obj, k, v)
-    u.s.add(obj)
+    u.session.add(obj)
     b, a = changed(before, to_plain(obj))
     if b or a:
         audit(u, action, obj, before=b, after=a, complaint_id=complaint_id)

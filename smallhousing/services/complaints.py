@@ -58,7 +58,7 @@ def search_text_for(c: Complaint, resident: Resident | None) -> str:
 
 def _complaint(u: Unit, ident: "int | str") -> Complaint:
     if isinstance(ident, str) and not ident.isdigit():
-        c = u.s.exec(select(Complaint).where(Complaint.reference == ident.strip())).first()
+        c = u.session.exec(select(Complaint).where(Complaint.reference == ident.strip())).first()
         if c is None:
             raise NotFound(f"There is no complaint with reference {ident.strip()}.")
         return c
@@ -66,11 +66,8 @@ def _complaint(u: Unit, ident: "int | str") -> Complaint:
 
 
 def _stages(u: Unit, c: Complaint) -> dict[int, Stage]:
-    key = ("stages", c.id)
-    if key not in u.cache:
-        u.cache[key] = {s.number: s for s in
-                        u.s.exec(select(Stage).where(Stage.complaint_id == c.id)).all()}
-    return u.cache[key]
+    """A complaint's stages by number (``Complaint.stages``: loaded once in a session)."""
+    return {s.number: s for s in c.stages}
 
 
 def _stage(u: Unit, c: Complaint, number: int | None = None) -> Stage | None:
@@ -78,11 +75,8 @@ def _stage(u: Unit, c: Complaint, number: int | None = None) -> Stage | None:
 
 
 def _extensions(u: Unit, stage: Stage) -> list[Extension]:
-    key = ("extensions", stage.id)
-    if key not in u.cache:
-        u.cache[key] = list(u.s.exec(select(Extension).where(Extension.stage_id == stage.id)
-                                     .order_by(Extension.id)).all())
-    return u.cache[key]
+    """A stage's extensions, oldest first (``Stage.extensions``: loaded once in a session)."""
+    return stage.extensions
 
 
 def extension_dates(e: Extension) -> ExtensionDates:
@@ -99,13 +93,13 @@ def stage_dates(stage: Stage, extensions: list[Extension]) -> StageDates:
 def _staff_name(u: Unit, staff_id: int | None) -> str:
     if staff_id is None:
         return ""
-    s = u.s.get(Staff, staff_id)
+    s = u.session.get(Staff, staff_id)
     return s.name if s else ""
 
 
 def _check_staff(u: Unit, staff_id: int | None) -> None:
     if staff_id is not None:
-        s = u.s.get(Staff, staff_id)
+        s = u.session.get(Staff, staff_id)
         if s is None:
             raise DomainError(f"There is no member of staff with id {staff_id}.", field="handler")
         if not s.active:
@@ -120,7 +114,7 @@ def _check_decider(u: Unit, staff_id: int | None, what: str) -> int:
         staff_id = int(staff_id)
     except (TypeError, ValueError):
         raise DomainError(f"There is no member of staff with id {staff_id}.", field="decided_by") from None
-    s = u.s.get(Staff, staff_id)
+    s = u.session.get(Staff, staff_id)
     if s is None:
         raise DomainError(f"There is no member of staff with id {staff_id}.", field="decided_by")
     if not s.active:
@@ -132,7 +126,7 @@ def _assignments(u: Unit, c: Complaint, stage: int | None = None) -> list[Handle
     q = select(HandlerAssignment).where(HandlerAssignment.complaint_id == c.id)
     if stage is not None:
         q = q.where(HandlerAssignment.stage == stage)
-    return list(u.s.exec(q.order_by(HandlerAssignment.id)).all())
+    return list(u.session.exec(q.order_by(HandlerAssignment.id)).all())
 
 
 def _stage1_handlers(u: Unit, c: Complaint) -> set[int]:
@@ -164,8 +158,9 @@ def _assign(u: Unit, c: Complaint, stage: int, staff_id: int | None, on: dt.date
         b, after = changes_since(before, a)
         audit(u, f"stage {stage} handler assignment ended", a, before=b, after=after,
               complaint_id=c.id)
-    row = u.add(HandlerAssignment, complaint_id=c.id, stage=stage, staff_id=staff_id,
-                assigned_on=on, reason=reason)
+    row = HandlerAssignment(complaint_id=c.id, stage=stage, staff_id=staff_id,
+         assigned_on=on, reason=reason)
+    u.session.add(row)
     audit(u, f"stage {stage} handler assigned", row, complaint_id=c.id)
 
 
@@ -184,9 +179,9 @@ def next_deadline(u: Unit, c: Complaint) -> tuple[str, Deadline | None, dt.date 
 
 
 def _save(u: Unit, row) -> None:
-    """``u.s.add(row)``, left out when the session holds the row already (new, or loaded and not
+    """``u.session.add(row)``, left out when the session holds the row already (new, or loaded and not
     marked for deletion), where adding it again changes nothing but walks all its attributes."""
-    s = u.s
+    s = u.session
     if row not in s or row in s.deleted:
         s.add(row)
 
@@ -225,7 +220,7 @@ def _refresh(u: Unit, c: Complaint) -> None:
 def refresh_open_deadlines(u: Unit) -> int:
     """Recompute the next deadline of every open complaint (after closure days change)."""
     n = 0
-    for c in u.s.exec(select(Complaint).where(Complaint.next_due_on != None)).all():  # noqa: E711
+    for c in u.session.exec(select(Complaint).where(Complaint.next_due_on != None)).all():  # noqa: E711
         _refresh(u, c)
         n += 1
     return n
@@ -258,29 +253,26 @@ def _step_date(u: Unit, c: Complaint, on: dt.date | None, what: str) -> dt.date:
 
 def _new_reference(u: Unit, received_on: dt.date) -> str:
     prefix = f"{received_on.year}-"
-    key = ("next reference", prefix)
-    if key in u.cache:
-        n = u.cache[key]
-        u.cache[key] = n + 1
+    n = u.next_reference.get(prefix)
+    if n is not None:
+        u.next_reference[prefix] = n + 1
         ref = f"{prefix}{n:04d}"
-        if not u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
+        if not u.session.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
             return ref
-    rows = u.s.exec(select(Complaint.reference).where(Complaint.reference.like(prefix + "%"))
-                    .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
-                    .limit(1)).first()
+    rows = u.session.exec(select(Complaint.reference).where(Complaint.reference.like(prefix + "%"))
+                          .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
+                          .limit(1)).first()
     n = 0
     if rows:
         tail = rows[len(prefix):]
         n = int(tail) if tail.isdigit() else 0
     ref = f"{prefix}{n + 1:04d}"
-    while u.s.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
+    while u.session.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
         n += 1
         ref = f"{prefix}{n + 1:04d}"
-    u.cache[key] = n + 2
+    u.next_reference[prefix] = n + 2
     return ref
 
-
-_KNOWN_REFERENCES = "known references"
 
 
 @contextmanager
@@ -292,18 +284,18 @@ def references_known(u: Unit, references: set[str]) -> Iterator[set[str]]:
     reference on record: ``references`` must hold them all, including those of complaints made
     earlier in the Unit. Nothing else may add or change references inside the block.
     """
-    u.cache[_KNOWN_REFERENCES] = references
+    u.known_references = references
     try:
         yield references
     finally:
-        u.cache.pop(_KNOWN_REFERENCES, None)
+        u.known_references = None
 
 
 def _reference_taken(u: Unit, reference: str) -> bool:
-    known = u.cache.get(_KNOWN_REFERENCES)
+    known = u.known_references
     if known is not None:
         return reference in known
-    return u.s.exec(select(Complaint.id).where(Complaint.reference == reference)).first() is not None
+    return u.session.exec(select(Complaint.id).where(Complaint.reference == reference)).first() is not None
 
 
 # logging -----------------------------------------------------------------------------------------
@@ -336,7 +328,7 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         else:
             reference = _new_reference(u, received_on)
         rules = rule_set(rule_set_code) if rule_set_code else rule_set_for(received_on)
-        c = u.add(Complaint, reference=reference, resident_id=resident_id,
+        c = Complaint(reference=reference, resident_id=resident_id,
                   representative_id=representative_id, service_request_id=service_request_id,
                   related_to_id=related_to_id, channel=clean(channel), received_on=received_on,
                   description=description, outcome_sought=clean(outcome_sought),
@@ -345,12 +337,13 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
                   rule_set=rules.code, state=L.RECEIVED, stage=1, issue_arose_on=issue_arose_on,
                   aware_on=aware_on)
         c.search_text = search_text_for(c, resident)
-        known = u.cache.get(_KNOWN_REFERENCES)
-        if known is not None:
-            known.add(reference)
-        st = u.add(Stage, complaint_id=c.id, number=1, requested_on=received_on, handler_id=handler_id)
-        u.cache[("stages", c.id)] = {1: st}
-        u.cache[("extensions", st.id)] = []
+        if u.known_references is not None:
+            u.known_references.add(reference)
+        st = Stage(number=1, requested_on=received_on, handler_id=handler_id)
+        c.stages.append(st)  # a new complaint's stages (and the stage's extensions) are known:
+        st.extensions = []   # set, so that they are never looked for in the database
+        u.session.add(c)
+        u.session.flush()  # their ids, from the database: the audit entries and the handler need them
         _refresh(u, c)
         audit(u, "complaint logged", c, complaint_id=c.id)
         audit(u, "stage 1 opened", st, complaint_id=c.id)
@@ -366,14 +359,16 @@ def log_service_request(db, resident_id: int, received_on: dt.date, description:
         u.get(Resident, resident_id, "resident")
         received_on = L.check_date(received_on, u.today, what="request's receipt")
         prefix = f"SR-{received_on.year}-"
-        last = u.s.exec(select(ServiceRequest.reference)
-                        .where(ServiceRequest.reference.like(prefix + "%"))
-                        .order_by(func.length(ServiceRequest.reference).desc(),
+        last = u.session.exec(select(ServiceRequest.reference)
+                              .where(ServiceRequest.reference.like(prefix + "%"))
+                              .order_by(func.length(ServiceRequest.reference).desc(),
                                   ServiceRequest.reference.desc()).limit(1)).first()
         n = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
-        sr = u.add(ServiceRequest, reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
-                   received_on=received_on, channel=clean(channel),
-                   category=_parse_categories([category]), description=description)
+        sr = ServiceRequest(reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
+                            received_on=received_on, channel=clean(channel),
+                            category=_parse_categories([category]), description=description)
+        u.session.add(sr)
+        u.session.flush()  # its id, from the database, for the caller (and the next reference's query)
         audit(u, "service request logged", sr)
         return sr
 
@@ -500,11 +495,12 @@ def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good
             told_day = day
         else:
             told_day = None
-        e = u.add(Extension, stage_id=st.id, extended_on=day, new_due_on=chk.new_due,
-                  reason=clean(reason), good_reason=clean(good_reason),
-                  resident_told=told_day is not None, beyond_cap=chk.beyond_cap,
-                  told_on=told_day, told_how=clean(told_how), update_plan=clean(update_plan))
-        exts.append(e)
+        e = Extension(stage_id=st.id, extended_on=day, new_due_on=chk.new_due,
+                      reason=clean(reason), good_reason=clean(good_reason),
+                      resident_told=told_day is not None, beyond_cap=chk.beyond_cap,
+                      told_on=told_day, told_how=clean(told_how), update_plan=clean(update_plan))
+        exts.append(e)  # st.extensions: the session adds it with the stage
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
         _refresh(u, c)
         return e
@@ -521,7 +517,6 @@ def record_extension_told(db, extension_id: int, on: dt.date | None = None, how:
         e = update_fields(u, e, f"resident told of the stage {st.number} extension",
                           complaint_id=st.complaint_id, resident_told=True, told_on=day,
                           told_how=how)
-        u.cache.pop(("extensions", st.id), None)
         _refresh(u, u.get(Complaint, st.complaint_id, "complaint"))  # the extension may count now
         return e
 
@@ -568,12 +563,11 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
         if handler_id is not None:
             _check_staff(u, handler_id)
             _check_stage2(u, c, handler_id)
-        st = u.add(Stage, complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id,
-                   definition="")
+        st = Stage(complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id, definition="")
+        c.stages.append(st)  # the session adds it with the complaint
+        st.extensions = []
         audit(u, "stage 2 requested", st, complaint_id=c.id)
         _assign(u, c, 2, handler_id, day)
-        _stages(u, c)[2] = st
-        u.cache[("extensions", st.id)] = []
         if clean(resident_reason):
             add_correspondence(u, c.id, day, "in", "", f"Escalation request: {clean(resident_reason)}")
         return _set_state(u, c, "request_stage2", "escalated to stage 2", stage=2, closed_on=None)
@@ -685,17 +679,19 @@ def fold_additional_complaint(db, complaint: "int | str", text: str, received_on
 
 def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: dt.date) -> Remedy:
     kind, desc = D.check_remedy(r.kind, r.description, r.amount_pence)
-    rem = u.add(Remedy, complaint_id=c.id, stage=stage, kind=kind, description=desc,
-                amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
-                offered_on=offered_on)
+    rem = Remedy(complaint_id=c.id, stage=stage, kind=kind, description=desc,
+                 amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
+                 offered_on=offered_on)
+    u.session.add(rem)
     audit(u, "remedy offered", rem, complaint_id=c.id)
     return rem
 
 
 def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> OutstandingAction:
     desc = L.require_text(a.description, "the outstanding action", "description")
-    act = u.add(OutstandingAction, complaint_id=c.id, stage=stage, description=desc,
-                owner=clean(a.owner), due_on=a.due_on)
+    act = OutstandingAction(complaint_id=c.id, stage=stage, description=desc,
+         owner=clean(a.owner), due_on=a.due_on)
+    u.session.add(act)
     audit(u, "outstanding action recorded", act, complaint_id=c.id)
     return act
 
@@ -703,13 +699,17 @@ def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> Outstandin
 def add_remedy(db, complaint: "int | str", remedy: RemedyInput) -> Remedy:
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        return _add_remedy(u, c, c.stage, remedy, u.today)
+        rem = _add_remedy(u, c, c.stage, remedy, u.today)
+        u.session.flush()  # its id, from the database, for the caller
+        return rem
 
 
 def add_action(db, complaint: "int | str", action: ActionInput) -> OutstandingAction:
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        return _add_action(u, c, c.stage, action)
+        act = _add_action(u, c, c.stage, action)
+        u.session.flush()  # its id, from the database, for the caller
+        return act
 
 
 def complete_remedy(db, remedy_id: int, on: dt.date | None = None) -> Remedy:
@@ -761,11 +761,13 @@ def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction
         c = _complaint(u, complaint)
         day = L.check_date(on or u.today, u.today, what="correspondence",
                            not_before=c.received_on, not_before_what="complaint's receipt")
-        row = u.add(Correspondence, complaint_id=c.id, on=day, direction=direction,
-                    channel=clean(channel), summary=summary, letter_kind=letter_kind,
-                    file_path=file_path, sha256=sha256, made_on=made_on)
+        row = Correspondence(complaint_id=c.id, on=day, direction=direction,
+             channel=clean(channel), summary=summary, letter_kind=letter_kind,
+             file_path=file_path, sha256=sha256, made_on=made_on)
+        u.session.add(row)
         audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
               complaint_id=c.id)
+        u.session.flush()  # its id, from the database, for the caller
         return row
 
 
@@ -778,7 +780,7 @@ def set_categories(db, complaint: "int | str", categories) -> Complaint:
         c = _complaint(u, complaint)
         cats = _parse_categories(categories)
         update_fields(u, c, "categories changed", complaint_id=c.id, categories=cats)
-        c.search_text = search_text_for(c, u.s.get(Resident, c.resident_id))
+        c.search_text = search_text_for(c, u.session.get(Resident, c.resident_id))
         return c
 
 
@@ -826,21 +828,21 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
 
     with reading(db) as u:
         c = _complaint(u, complaint)
-        resident = u.s.get(Resident, c.resident_id)
-        rep = u.s.get(Representative, c.representative_id) if c.representative_id else None
+        resident = u.session.get(Resident, c.resident_id)
+        rep = u.session.get(Representative, c.representative_id) if c.representative_id else None
         rules = rule_set(c.rule_set)
         stages = []
-        for st in u.s.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all():
+        for st in u.session.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all():
             exts = _extensions(u, st)
             stages.append(StageView(st, _staff_name(u, st.handler_id), exts,
                                     stage_deadlines(u.cal, rules, stage_dates(st, exts))))
 
         def rows(model, order):
-            return list(u.s.exec(select(model).where(model.complaint_id == c.id).order_by(order)).all())
+            return list(u.session.exec(select(model).where(model.complaint_id == c.id).order_by(order)).all())
 
         step, deadline, due = next_deadline(u, c)
-        adjustments = list(u.s.exec(select(Adjustment).where(Adjustment.resident_id == c.resident_id)).all())
-        restrictions = list(u.s.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all())
+        adjustments = list(u.session.exec(select(Adjustment).where(Adjustment.resident_id == c.resident_id)).all())
+        restrictions = list(u.session.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all())
         answered = len([s for s in stages if s.stage.responded_on])
         notes = []
         for sv in stages:

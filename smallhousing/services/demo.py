@@ -19,7 +19,7 @@ from . import complaints as C
 from . import letters as LS
 from . import residents as R
 from . import settings as S
-from .base import audit, transaction
+from .base import Records, audit, transaction
 
 FIRST = ["Margaret", "David", "Aisha", "Gareth", "Siân", "Rhys", "Zoë", "Chloé", "Tomasz", "Grace",
          "Mohammed", "Eleri", "Patrick", "Nia", "José", "Fatima", "Oliver", "Bethan", "Kwame", "Ioan",
@@ -275,13 +275,13 @@ def _next_wd(cal, day: dt.date, lo: int, hi: int, rng: random.Random) -> dt.date
     return cal.add(day, rng.randint(lo, hi)).due
 
 
-def generate(db, complaints: int = 300, seed: int = 1,
+def generate(db: Records, complaints: int = 300, seed: int = 1,
              progress: Callable[[int, int], None] | None = None) -> dict:
     """Fill the database with varied records over several reporting years. Returns counts."""
     if complaints < 0 or complaints > 1_000_000:
         raise DomainError("The number of demo complaints must be between 0 and 1,000,000.")
     rng = random.Random(seed)
-    today = db.today() if hasattr(db, "today") else dt.date.today()
+    today = db.today
     first_year = year_of(today) - 3
     start = dt.date(first_year, 4, 1)
     span = (today - start).days
@@ -357,8 +357,6 @@ def generate(db, complaints: int = 300, seed: int = 1,
         # for them and reports on those years show it.
         letters_from = dt.date(year_of(today) - (1 if complaints <= 2000 else 0), 4, 1)
         tally = {"extensions": 0, "letters": 0, "letters_from": letters_from}
-        # many small flushes are most of the cost; rows that need ids are flushed when made
-        u.s.autoflush = False
         for i in range(complaints):
             if i >= complaints * 0.93:  # a recent batch, so every open state is on show today
                 received = today - dt.timedelta(days=int(30 * rng.random() ** 2))
@@ -391,9 +389,6 @@ def generate(db, complaints: int = 300, seed: int = 1,
             if progress and i % 100 == 0:
                 progress(i, complaints)
             _advance(u, c, rng, cal, today, staff_ids, cat, told, wants, tally)
-            if i % 200 == 199:
-                u.flush()
-        u.s.autoflush = True
         for theme, learning, improvement in LEARNING:
             lp = LearningPoint(recorded_on=today - dt.timedelta(days=rng.randint(20, 300)), theme=theme,
                                learning=learning, improvement=improvement, owner=rng.choice(STAFF)[0],
@@ -402,7 +397,7 @@ def generate(db, complaints: int = 300, seed: int = 1,
                 lp.made_on = lp.recorded_on + dt.timedelta(days=30)
                 if lp.made_on > today:
                     lp.made_on = today
-            u.add(lp)
+            u.session.add(lp)
             audit(u, "learning recorded", lp)
         if complaints:
             for k, finding in enumerate(["service failure", "no maladministration", "maladministration"]):
@@ -410,13 +405,14 @@ def generate(db, complaints: int = 300, seed: int = 1,
                 case = OmbudsmanCase(referred_on=referred, case_number=f"2025{rng.randint(10000, 99999)}",
                                      finding=finding, determined_on=referred + dt.timedelta(days=90),
                                      summary="Handling of repairs and complaint delays")
-                u.add(case)
+                u.session.add(case)
+                u.session.flush()  # its id, from the database, for its orders
                 audit(u, "ombudsman case recorded", case)
                 if finding != "no maladministration":
                     o = OmbudsmanOrder(case_id=case.id, description="Pay £150 for time and trouble",
                                        due_on=case.determined_on + dt.timedelta(days=28),
                                        complied_on=case.determined_on + dt.timedelta(days=20))
-                    u.add(o)
+                    u.session.add(o)
                     audit(u, "ombudsman order recorded", o)
         if progress:
             progress(complaints, complaints)
@@ -538,13 +534,12 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         statement = "No remedy is offered because we did not find a failing in our service."
     C.respond(u, c.id, decision, REASONS[cat][decision], remedies=remedies, actions=actions,
               remedy_statement=statement, on=resp)
-    u.flush()  # autoflush is off while demo data is made: write the remedies and actions first
-    for r in u.s.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
+    for r in u.session.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
         if r.due_on is None and r.kind == "apology":
             C.complete_remedy(u, r.id, on=resp)  # the apology is given in the response itself
         elif r.due_on and r.due_on <= today and rng.random() < 0.9:
             C.complete_remedy(u, r.id, on=r.due_on)
-    for a in u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == c.id)).all():
+    for a in u.session.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == c.id)).all():
         if a.due_on and a.due_on <= today and rng.random() < 0.8:
             C.complete_action(u, a.id, on=a.due_on)
     esc = rng.random()

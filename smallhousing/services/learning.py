@@ -24,7 +24,7 @@ def _complaint_id(u: Unit, complaint: "int | str | None") -> int | None:
     if complaint is None or (isinstance(complaint, str) and not complaint.strip()):
         return None
     if isinstance(complaint, str) and not complaint.strip().isdigit():
-        c = u.s.exec(select(Complaint).where(Complaint.reference == complaint.strip())).first()
+        c = u.session.exec(select(Complaint).where(Complaint.reference == complaint.strip())).first()
         if c is None:
             raise NotFound(f"There is no complaint with reference {complaint.strip()}.")
         return c.id
@@ -54,7 +54,8 @@ def add_learning(db, learning: str, *, theme: str = "", improvement: str = "", o
         lp = LearningPoint(complaint_id=cid, recorded_on=on, theme=clean(theme).lower(),
                            learning=learning, improvement=clean(improvement), owner=clean(owner),
                            status=status, made_on=made)
-        u.add(lp)
+        u.session.add(lp)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "learning recorded", lp, complaint_id=cid)
         return lp
 
@@ -105,7 +106,7 @@ def delete_learning(db, point_id: int) -> None:
 
         audit(u, "learning removed", entity="learningpoint", entity_id=lp.id, before=to_plain(lp),
               complaint_id=lp.complaint_id)
-        u.s.delete(lp)
+        u.session.delete(lp)
 
 
 def list_learning(db, *, status: str | None = None) -> list[LearningLine]:
@@ -131,10 +132,11 @@ def record_case(db, referred_on: dt.date, *, case_number: str = "", complaint: "
         cid = _complaint_id(u, complaint)
         on = L.check_date(referred_on, u.today, what="referral to the Ombudsman")
         number = clean(case_number)
-        if number and u.s.exec(select(OmbudsmanCase.id).where(OmbudsmanCase.case_number == number)).first():
+        if number and u.session.exec(select(OmbudsmanCase.id).where(OmbudsmanCase.case_number == number)).first():
             raise DomainError(f"Ombudsman case {number} is already recorded.", field="case_number")
         case = OmbudsmanCase(complaint_id=cid, referred_on=on, case_number=number, summary=clean(summary))
-        u.add(case)
+        u.session.add(case)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "ombudsman case recorded", case, complaint_id=cid)
         return case
 
@@ -150,8 +152,8 @@ def update_case(db, case_id: int, **values) -> OmbudsmanCase:
         out = {}
         if "case_number" in values:
             out["case_number"] = clean(values["case_number"])
-            other = u.s.exec(select(OmbudsmanCase.id).where(OmbudsmanCase.case_number == out["case_number"],
-                                                            OmbudsmanCase.id != case.id)).first()
+            other = u.session.exec(select(OmbudsmanCase.id).where(OmbudsmanCase.case_number == out["case_number"],
+                                                                  OmbudsmanCase.id != case.id)).first()
             if out["case_number"] and other:
                 raise DomainError(f"Ombudsman case {out['case_number']} is already recorded.",
                                   field="case_number")
@@ -195,7 +197,8 @@ def add_order(db, case_id: int, description: str, due_on: dt.date | None = None)
         if due_on is not None and due_on < case.referred_on:
             raise DomainError("An order cannot fall due before the case was referred.", field="due_on")
         o = OmbudsmanOrder(case_id=case.id, description=description, due_on=due_on)
-        u.add(o)
+        u.session.add(o)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "ombudsman order recorded", o, complaint_id=case.complaint_id)
         return o
 

@@ -289,12 +289,12 @@ class _Ctx:
 
     def staff(self, staff_id: int | None) -> tuple[str, str]:
         """The name and role of a member of staff; empty when none is recorded (never a default)."""
-        s = self.u.s.get(Staff, staff_id) if staff_id is not None else None
+        s = self.u.session.get(Staff, staff_id) if staff_id is not None else None
         return (s.name, s.role) if s is not None else ("", "")
 
     def handler(self, st: Stage | None) -> tuple[str, str]:
         if st is not None and st.handler_id is not None:
-            s = self.u.s.get(Staff, st.handler_id)
+            s = self.u.session.get(Staff, st.handler_id)
             if s is not None:
                 return s.name, s.role
         if self.settings.complaints_officer:
@@ -303,14 +303,14 @@ class _Ctx:
 
 
 def _settings(u: Unit) -> LandlordSettings:
-    row = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+    row = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
     return row or LandlordSettings()
 
 
 def _context(u: Unit, ref) -> _Ctx:
     c = C._complaint(u, ref)
-    resident = u.s.get(Resident, c.resident_id)
-    rep = u.s.get(Representative, c.representative_id) if c.representative_id else None
+    resident = u.session.get(Resident, c.resident_id)
+    rep = u.session.get(Representative, c.representative_id) if c.representative_id else None
     if rep is not None and not rep.active:
         rep = None
     st = _settings(u)
@@ -512,8 +512,8 @@ def _done(completed_on: dt.date | None, day: dt.date) -> bool:
 
 def _stage_actions(ctx: _Ctx, n: int, day: dt.date) -> list[OutstandingAction]:
     """Actions from this stage, and (at stage 2) every one still open from stage 1 on ``day``."""
-    rows = ctx.u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id)
-                        .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
+    rows = ctx.u.session.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id)
+                              .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
     return [a for a in rows if a.stage == n or (a.stage < n and not _done(a.completed_on, day))]
 
 
@@ -563,8 +563,8 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
     if decision_text:
         decision_text += " " + _DECISION_MEANING.get(decision, "")
     # e) remedies
-    remedies = list(u.s.exec(select(Remedy).where(Remedy.complaint_id == ctx.c.id, Remedy.stage == n)
-                             .order_by(Remedy.id)).all())
+    remedies = list(u.session.exec(select(Remedy).where(Remedy.complaint_id == ctx.c.id, Remedy.stage == n)
+                                   .order_by(Remedy.id)).all())
     lines = []
     for r in remedies:
         line = label(r.description)
@@ -723,8 +723,8 @@ def _escalation_refusal(ctx: _Ctx) -> LetterContent:
 
 
 def _action_update(ctx: _Ctx, n: int, on: dt.date | None = None) -> LetterContent:
-    rows = ctx.u.s.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id,
-                                                        OutstandingAction.stage <= n)
+    rows = ctx.u.session.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id,
+                                                              OutstandingAction.stage <= n)
                         .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
     if not rows:
         raise DomainError(f"Complaint {ctx.c.reference} has no outstanding actions to give an update "
@@ -959,19 +959,19 @@ def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None,
                                        letter_kind=kind, file_path=_stored_path(target), sha256=sha,
                                        made_on=content.made_on)
             if kind == LR.EXTENSION and content.extension_id is not None:
-                ext = u.s.get(Extension, content.extension_id)
+                ext = u.session.get(Extension, content.extension_id)
                 if ext is not None and not (ext.resident_told and ext.told_on is not None
                                             and ext.told_on <= content.date):
                     update_fields(u, ext, "resident told of the extension by letter",
                                   complaint_id=c.id, resident_told=True, told_on=content.date,
                                   told_how="letter")
             if kind == LR.ACTION_UPDATE:
-                for a in u.s.exec(select(OutstandingAction).where(
+                for a in u.session.exec(select(OutstandingAction).where(
                         OutstandingAction.complaint_id == c.id, OutstandingAction.stage <= content.stage,
                         OutstandingAction.completed_on == None)).all():  # noqa: E711
                     update_fields(u, a, "resident updated on outstanding action by letter",
                                   complaint_id=c.id, last_update_on=content.date)
-            u.s.flush()
+            u.session.flush()
             row_id = row.id
             staged.commit()
             placed = True
@@ -1012,8 +1012,8 @@ def list_letters(db, ref) -> list[LetterRecord]:
     """The letters issued on a complaint, oldest first."""
     with reading(db) as u:
         c = C._complaint(u, ref)
-        rows = u.s.exec(select(Correspondence).where(Correspondence.complaint_id == c.id,
-                                                     Correspondence.letter_kind != "")
+        rows = u.session.exec(select(Correspondence).where(Correspondence.complaint_id == c.id,
+                                                           Correspondence.letter_kind != "")
                         .order_by(Correspondence.on, Correspondence.id)).all()
         out = []
         for r in rows:
@@ -1117,13 +1117,13 @@ def _set_update_plan(db, ref, stage, text) -> Extension:
 
 
 def _issued_on(u: Unit, complaint_id: int, kind: str, stage: int, on: dt.date) -> bool:
-    rows = u.s.exec(select(Correspondence.summary).where(Correspondence.complaint_id == complaint_id,
-                                                         Correspondence.letter_kind == kind,
-                                                         Correspondence.on == on)).all()
+    rows = u.session.exec(select(Correspondence.summary).where(Correspondence.complaint_id == complaint_id,
+                                                               Correspondence.letter_kind == kind,
+                                                               Correspondence.on == on)).all()
     return any(f", stage {stage}" in (s or "") for s in rows)
 
 
 def _issued(u: Unit, complaint_id: int, kind: str, stage: int) -> bool:
-    rows = u.s.exec(select(Correspondence.summary).where(Correspondence.complaint_id == complaint_id,
-                                                         Correspondence.letter_kind == kind)).all()
+    rows = u.session.exec(select(Correspondence.summary).where(Correspondence.complaint_id == complaint_id,
+                                                               Correspondence.letter_kind == kind)).all()
     return any(f", stage {stage}" in (s or "") for s in rows)

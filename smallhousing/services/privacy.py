@@ -57,13 +57,13 @@ def subject_access(db, resident_id: int) -> dict:
         r = u.get(Resident, resident_id, "resident")
 
         def rows(model, *where):
-            return [to_plain(x) for x in u.s.exec(select(model).where(*where).order_by(model.id)).all()]
+            return [to_plain(x) for x in u.session.exec(select(model).where(*where).order_by(model.id)).all()]
 
-        complaints = u.s.exec(select(Complaint).where(Complaint.resident_id == r.id)
-                              .order_by(Complaint.id)).all()
+        complaints = u.session.exec(select(Complaint).where(Complaint.resident_id == r.id)
+                                    .order_by(Complaint.id)).all()
         out_c = []
         for c in complaints:
-            stages = u.s.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all()
+            stages = u.session.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all()
             d = to_plain(c)
             d.pop("search_text", None)
             d["stages"] = []
@@ -114,7 +114,7 @@ def erasure_candidates(db) -> list[tuple[Resident, dt.date | None]]:
         years = get_settings(u).retention_years
         cutoff = _years_before(u.today, years)
         out = []
-        for r in u.s.exec(select(Resident).where(Resident.anonymised_on == None)).all():  # noqa: E711
+        for r in u.session.exec(select(Resident).where(Resident.anonymised_on == None)).all():  # noqa: E711
             ok, last = _eligible(u, r, cutoff)
             if ok:
                 out.append((r, last))
@@ -129,13 +129,13 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def _eligible(u, r: Resident, cutoff: dt.date) -> tuple[bool, dt.date | None]:
-    complaints = u.s.exec(select(Complaint).where(Complaint.resident_id == r.id)).all()
+    complaints = u.session.exec(select(Complaint).where(Complaint.resident_id == r.id)).all()
     if not complaints:
         return False, None
     if any(c.state not in L.FINISHED_STATES for c in complaints):
         return False, None
-    if u.s.exec(select(ServiceRequest.id).where(ServiceRequest.resident_id == r.id,
-                                                ServiceRequest.status != "completed")).first():
+    if u.session.exec(select(ServiceRequest.id).where(ServiceRequest.resident_id == r.id,
+                                                      ServiceRequest.status != "completed")).first():
         return False, None
     last = max(_last_activity(c) for c in complaints)
     return last < cutoff, last
@@ -158,7 +158,7 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
     to_delete: list[Path] = []
     outside: list[str] = []
     with transaction(db) as u:
-        u.s.execute(text("PRAGMA secure_delete = ON"))  # what is erased is overwritten with zeros
+        u.session.execute(text("PRAGMA secure_delete = ON"))  # what is erased is overwritten with zeros
         r = u.get(Resident, resident_id, "resident")
         if r.anonymised_on:
             raise DomainError(f"Resident {resident_id} was already anonymised on {r.anonymised_on}.")
@@ -167,14 +167,14 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
         ok, last = _eligible(u, r, cutoff)
         if not ok:
             why = ("they have no complaints on record" if last is None and not
-                   u.s.exec(select(Complaint.id).where(Complaint.resident_id == r.id)).first()
+                   u.session.exec(select(Complaint.id).where(Complaint.resident_id == r.id)).first()
                    else f"their last complaint ended on {last}, less than {years} years ago"
                    if last else "they have a complaint or service request still open")
             raise DomainError(f"Resident {resident_id} cannot be erased yet: {why}.")
         counts = {"complaints": 0, "audit_entries": 0, "letters_deleted": 0}
         values = [f"name:{r.name}", f"address:{r.address}", f"postcode:{r.postcode}",
                   f"contact:{r.phone}", f"contact:{r.email}"]
-        for rep in u.s.exec(select(Representative).where(Representative.resident_id == r.id)).all():
+        for rep in u.session.exec(select(Representative).where(Representative.resident_id == r.id)).all():
             values += [f"name:{rep.name}", f"address:{rep.address}", f"contact:{rep.phone}",
                        f"contact:{rep.email}"]
         strong, linked_terms = _person_terms(values)
@@ -182,27 +182,27 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
         r.preferred_contact, r.preferred_format = "", "standard"
         r.disabilities = r.vulnerabilities = r.notes = ""
         r.anonymised_on = u.today
-        u.s.add(r)
+        u.session.add(r)
         entity_ids: dict[str, list[int]] = {"resident": [r.id]}
-        for rep in u.s.exec(select(Representative).where(Representative.resident_id == r.id)).all():
+        for rep in u.session.exec(select(Representative).where(Representative.resident_id == r.id)).all():
             rep.name, rep.address, rep.phone, rep.email = "Former representative", "", "", ""
             rep.relationship = rep.authority = ""
             rep.active = False
-            u.s.add(rep)
+            u.session.add(rep)
             entity_ids.setdefault("representative", []).append(rep.id)
         for model, name in ((Adjustment, "adjustment"), (Restriction, "restriction")):
-            for row in u.s.exec(select(model).where(model.resident_id == r.id)).all():
+            for row in u.session.exec(select(model).where(model.resident_id == r.id)).all():
                 row.description = ERASED
                 if hasattr(row, "reason"):
                     row.reason = ERASED
-                u.s.add(row)
+                u.session.add(row)
                 entity_ids.setdefault(name, []).append(row.id)
-        for sr in u.s.exec(select(ServiceRequest).where(ServiceRequest.resident_id == r.id)).all():
+        for sr in u.session.exec(select(ServiceRequest).where(ServiceRequest.resident_id == r.id)).all():
             sr.description, sr.response = ERASED, ERASED if sr.response else ""
-            u.s.add(sr)
+            u.session.add(sr)
             entity_ids.setdefault("servicerequest", []).append(sr.id)
         complaint_ids = []
-        for c in u.s.exec(select(Complaint).where(Complaint.resident_id == r.id)).all():
+        for c in u.session.exec(select(Complaint).where(Complaint.resident_id == r.id)).all():
             complaint_ids.append(c.id)
             c.description, c.outcome_sought = ERASED, ""
             c.exclusion_reason = ERASED if c.exclusion_reason else ""
@@ -210,25 +210,25 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
             c.withdrawn_reason = ""
             c.discretion_note = ERASED if c.discretion_note else ""
             c.search_text = c.reference.lower()
-            u.s.add(c)
-            for st in u.s.exec(select(Stage).where(Stage.complaint_id == c.id)).all():
+            u.session.add(c)
+            for st in u.session.exec(select(Stage).where(Stage.complaint_id == c.id)).all():
                 for f in ("definition", "responsible_for", "not_responsible_for", "reasons",
                           "remedy_statement", "actions_statement", "staff_note"):
                     if getattr(st, f):
                         setattr(st, f, ERASED)
-                u.s.add(st)
-                for e in u.s.exec(select(Extension).where(Extension.stage_id == st.id)).all():
+                u.session.add(st)
+                for e in u.session.exec(select(Extension).where(Extension.stage_id == st.id)).all():
                     e.reason = ERASED
                     e.good_reason = ERASED if e.good_reason else ""
                     e.update_plan = ERASED if e.update_plan else ""
-                    u.s.add(e)
+                    u.session.add(e)
             for model in (Remedy, OutstandingAction):
-                for row in u.s.exec(select(model).where(model.complaint_id == c.id)).all():
+                for row in u.session.exec(select(model).where(model.complaint_id == c.id)).all():
                     row.description = ERASED
                     if isinstance(row, OutstandingAction):
                         row.owner = ""
-                    u.s.add(row)
-            for cor in u.s.exec(select(Correspondence).where(Correspondence.complaint_id == c.id)).all():
+                    u.session.add(row)
+            for cor in u.session.exec(select(Correspondence).where(Correspondence.complaint_id == c.id)).all():
                 if cor.file_path:
                     p = Path(cor.file_path)
                     if paths.letters_dir(u.db.path).resolve() in p.resolve().parents:
@@ -237,26 +237,26 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
                     elif p.exists():
                         outside.append(str(p))
                 cor.summary, cor.file_path = ERASED, ""  # the sha256 stays: a letter existed
-                u.s.add(cor)
+                u.session.add(cor)
             counts["complaints"] += 1
         conds = [AuditEntry.complaint_id.in_(complaint_ids)] if complaint_ids else []
         for entity, ids in entity_ids.items():
             conds.append((AuditEntry.entity == entity) & AuditEntry.entity_id.in_(ids))
         kept: dict[tuple[str, int], None] = {}
-        for e in u.s.exec(select(AuditEntry).where(or_(*conds))).all():
+        for e in u.session.exec(select(AuditEntry).where(or_(*conds))).all():
             if e.entity_id is not None:
                 kept[(e.entity, e.entity_id)] = None
-            if u.s.exec(select(AuditRedaction.id).where(AuditRedaction.entry_id == e.id)).first():
+            if u.session.exec(select(AuditRedaction.id).where(AuditRedaction.entry_id == e.id)).first():
                 continue
-            u.add(AuditRedaction(entry_id=e.id, before_digest=payload_digest(e.before),
+            u.session.add(AuditRedaction(entry_id=e.id, before_digest=payload_digest(e.before),
                                  after_digest=payload_digest(e.after), redacted_on=u.today,
                                  reason=reason))
             e.before = e.after = json.dumps({"erased": True})
-            u.s.add(e)
+            u.session.add(e)
             counts["audit_entries"] += 1
         counts["letters_deleted"] = len(to_delete)
-        u.s.flush()
-        con = u.s.connection().connection.dbapi_connection
+        u.session.flush()
+        con = u.session.connection().connection.dbapi_connection
         touched: list[tuple[str, int]] = []
         counts["texts_erased"] = _sweep(con, r.id, complaint_ids, strong, linked_terms,
                                         touched)
@@ -266,7 +266,7 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
         # the erased entries no longer say what these rows hold, and the sweep changed rows with
         # plain SQL: each such row is noted again, whole, as erasure left it (nothing personal is
         # left in it), so that verify can still compare it with the log
-        u.s.expire_all()
+        u.session.expire_all()
         models = {m.__name__.lower(): m for m in _TABLES}
         by_table = {m.__tablename__: m for m in _TABLES}
         again: dict[tuple[type, int], None] = {}
@@ -277,7 +277,7 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
             if table in by_table:
                 again[(by_table[table], rid)] = None
         for model, eid in again:
-            row = u.s.get(model, eid)
+            row = u.session.get(model, eid)
             if row is not None:
                 audit(u, "record as kept after erasure", row)
         audit(u, "resident anonymised", entity="resident", entity_id=r.id,
@@ -328,7 +328,7 @@ def erase_from_backups(db, resident_id: int, reason: str = "retention period end
         for rep in reps:
             values += [f"name:{rep[0]}", f"address:{rep[1]}", f"contact:{rep[2]}", f"contact:{rep[3]}"]
         terms = _person_terms(values)
-        out[str(p)] = erase_from_backup(p, resident_id, terms, db.today(), reason)
+        out[str(p)] = erase_from_backup(p, resident_id, terms, db.today, reason)
     return out
 
 

@@ -171,8 +171,10 @@ def publish_year(db, year: "int | str"):
                               f"{short_date(found.published_on)}.", field="year")
         u.forget_calendar()
         figures = current_figures(u, y)
-        row = u.add(YearPublication, year=y, published_on=u.today, published_by=u.actor or "",
-                    figures=json.dumps(figures, sort_keys=True))
+        row = YearPublication(year=y, published_on=u.today, published_by=u.actor or "",
+             figures=json.dumps(figures, sort_keys=True))
+        u.session.add(row)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, f"figures published for {year_label(y)}", row)
         return row
 
@@ -191,8 +193,8 @@ def reopen_year(db, year: "int | str", reason: str):
         raise DomainError(f"Say in words why {year_label(y)} is being reopened: the reason is printed "
                           f"on the year's reports.", field="reason")
     with transaction(db) as u:
-        row = u.s.exec(select(YearPublication).where(YearPublication.year == y)
-                       .order_by(YearPublication.id.desc()).limit(1)).first()
+        row = u.session.exec(select(YearPublication).where(YearPublication.year == y)
+                             .order_by(YearPublication.id.desc()).limit(1)).first()
         if row is None or row.reopened_on is not None:
             raise DomainError(f"The figures for {year_label(y)} are not published, so there is "
                               f"nothing to reopen.", field="year")

@@ -269,7 +269,7 @@ def list_service_requests(db, *, status: str | None = None, offset: int = 0,
         if status:
             q = q.where(ServiceRequest.status == status)
         q = q.order_by(ServiceRequest.received_on.desc(), ServiceRequest.id.desc())
-        return list(u.s.exec(q.offset(offset).limit(limit)).all())
+        return list(u.session.exec(q.offset(offset).limit(limit)).all())
 
 
 def stage_handlers(db, complaint_id: int) -> dict[int, int | None]:

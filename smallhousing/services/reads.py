@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+
+from ..store.db import Database
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -87,9 +89,9 @@ def plain_reading(db, cancelled: "Callable[[], bool] | None" = None) -> Iterator
     steps of SQLite's work) and Cancelled is raised: a list being typed into drops the searches
     the typing has overtaken instead of letting them compete with the newest one.
     """
-    session = getattr(db, "s", None)
-    if session is not None:  # a Unit: its pending rows first, then its own connection
-        db.flush()
+    if not isinstance(db, Database):  # a Unit: its pending rows first, then its own connection
+        session = db.session
+        session.flush()
         con = session.connection().connection.dbapi_connection
         yield Reads(con, db.today, db._cal)
         return
@@ -97,7 +99,7 @@ def plain_reading(db, cancelled: "Callable[[], bool] | None" = None) -> Iterator
         if cancelled is not None:
             con.set_progress_handler(lambda: 1 if cancelled() else 0, 5000)
         try:
-            yield Reads(con, db.today())
+            yield Reads(con, db.today)
         except sqlite3.OperationalError:
             if cancelled is not None and cancelled():
                 raise Cancelled() from None

@@ -65,15 +65,15 @@ def learning_day():
 def cases_where(u: Unit, where) -> list[CaseLine]:
     """Ombudsman cases chosen by an ORM condition (the learning and Ombudsman screens); the reports'
     lists come from figures.cases."""
-    rows = u.s.exec(select(OmbudsmanCase, Complaint.reference)
+    rows = u.session.exec(select(OmbudsmanCase, Complaint.reference)
                     .join(Complaint, Complaint.id == OmbudsmanCase.complaint_id, isouter=True)
                     .where(where).order_by(OmbudsmanCase.referred_on, OmbudsmanCase.id)).all()
     out = [CaseLine(c.id, c.case_number, ref or "", c.referred_on, c.finding, c.determined_on,
                     c.summary) for c, ref in rows]
     if out:
         by_id = {c.id: c for c in out}
-        for o in u.s.exec(select(OmbudsmanOrder).where(OmbudsmanOrder.case_id.in_(list(by_id)))
-                          .order_by(OmbudsmanOrder.id)).all():
+        for o in u.session.exec(select(OmbudsmanOrder).where(OmbudsmanOrder.case_id.in_(list(by_id)))
+                                .order_by(OmbudsmanOrder.id)).all():
             by_id[o.case_id].orders.append(OrderLine(o.id, o.description, o.due_on, o.complied_on))
     return out
 
@@ -81,7 +81,7 @@ def cases_where(u: Unit, where) -> list[CaseLine]:
 def learning_where(u: Unit, where) -> list[LearningLine]:
     """Learning points chosen by an ORM condition (the learning log); the reports' lists come from
     figures.learning."""
-    rows = u.s.exec(select(LearningPoint, Complaint.reference)
+    rows = u.session.exec(select(LearningPoint, Complaint.reference)
                     .join(Complaint, Complaint.id == LearningPoint.complaint_id, isouter=True)
                     .where(where).order_by(LearningPoint.recorded_on, LearningPoint.id)).all()
     return [LearningLine(p.id, ref or "", p.recorded_on, p.theme, p.learning, p.improvement, p.owner,
@@ -121,7 +121,7 @@ def period_label(start: dt.date, end: dt.date) -> str:
 def report_years(db) -> list[int]:
     """Reporting years with any complaint, plus the current one, newest first."""
     with reading(db) as u:
-        lo, hi = u.s.exec(select(func.min(Complaint.received_on), func.max(Complaint.received_on))).one()
+        lo, hi = u.session.exec(select(func.min(Complaint.received_on), func.max(Complaint.received_on))).one()
         years = {year_of(u.today)}
         if lo and hi:
             years.update(range(year_of(lo), year_of(hi) + 1))
@@ -242,8 +242,8 @@ def self_assessment(db, year: "int | str", figures: PeriodFigures | None = None)
     y = parse_year(year)
     computed = computed_evidence(db, y, figures)
     with reading(db) as u:
-        entries = {e.provision: e for e in u.s.exec(select(SelfAssessmentEntry)
-                                                    .where(SelfAssessmentEntry.year == y)).all()}
+        entries = {e.provision: e for e in u.session.exec(select(SelfAssessmentEntry)
+                                                          .where(SelfAssessmentEntry.year == y)).all()}
     rows = []
     for p in CP.PROVISIONS:
         e = entries.get(p.number)
@@ -270,11 +270,12 @@ def save_assessment(db, year: "int | str", provision: str, *, complies=_UNSET, e
     if commentary is not _UNSET:
         values["commentary"] = clean(commentary)
     with transaction(db) as u:
-        row = u.s.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
-                                                         SelfAssessmentEntry.provision == p.number)).first()
+        row = u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
+                                                               SelfAssessmentEntry.provision == p.number)).first()
         if row is None:
             row = SelfAssessmentEntry(year=y, provision=p.number, **values)
-            u.add(row)
+            u.session.add(row)
+            u.session.flush()  # its id, from the database, for the caller
             audit(u, f"self-assessment {p.number} recorded for {year_label(y)}", row)
             return row
         return update_fields(u, row, f"self-assessment {p.number} changed for {year_label(y)}", **values)
@@ -286,9 +287,9 @@ def copy_assessment(db, from_year: "int | str", to_year: "int | str") -> int:
     if src == dst:
         raise DomainError("Choose a different year to copy from.", field="year")
     with transaction(db) as u:
-        have = set(u.s.exec(select(SelfAssessmentEntry.provision).where(SelfAssessmentEntry.year == dst)).all())
+        have = set(u.session.exec(select(SelfAssessmentEntry.provision).where(SelfAssessmentEntry.year == dst)).all())
         n = 0
-        for e in u.s.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == src)).all():
+        for e in u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == src)).all():
             if e.provision in have or e.provision not in CP.BY_NUMBER:
                 continue
             save_assessment(u, dst, e.provision, complies=e.complies, evidence=e.evidence,
@@ -302,7 +303,7 @@ def copy_assessment(db, from_year: "int | str", to_year: "int | str") -> int:
 def report_texts(db, year: "int | str") -> dict[str, str]:
     y = parse_year(year)
     with reading(db) as u:
-        rows = u.s.exec(select(SelfAssessmentEntry).where(
+        rows = u.session.exec(select(SelfAssessmentEntry).where(
             SelfAssessmentEntry.year == y, SelfAssessmentEntry.provision.startswith(_TEXT_PREFIX))).all()
         found = {r.provision[len(_TEXT_PREFIX):]: r.commentary for r in rows}
     return {k: found.get(k, "") for k in REPORT_TEXTS}
@@ -315,11 +316,11 @@ def set_report_text(db, year: "int | str", key: str, text: str) -> None:
         raise DomainError("Unknown part of the report: " + ", ".join(REPORT_TEXTS) + ".", field="key")
     name = _TEXT_PREFIX + key
     with transaction(db) as u:
-        row = u.s.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
-                                                         SelfAssessmentEntry.provision == name)).first()
+        row = u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
+                                                               SelfAssessmentEntry.provision == name)).first()
         if row is None:
             row = SelfAssessmentEntry(year=y, provision=name, commentary=clean(text))
-            u.add(row)
+            u.session.add(row)
             audit(u, f"report text '{key}' written for {year_label(y)}", row)
         else:
             update_fields(u, row, f"report text '{key}' changed for {year_label(y)}", commentary=clean(text))
@@ -351,7 +352,7 @@ class Landlord:
 
 
 def _landlord(u: Unit) -> Landlord:
-    st = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first() or LandlordSettings()
+    st = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first() or LandlordSettings()
     return Landlord(st.name or "Our organisation", st.address, st.website, st.complaints_officer,
                     st.member_responsible, st.email, st.phone)
 
@@ -473,7 +474,7 @@ def _audit_head(db) -> str:
     from .audit_anchor import describe_head
 
     with reading(db) as u:
-        n, h = u.s.connection().exec_driver_sql(
+        n, h = u.session.connection().exec_driver_sql(
             "SELECT (SELECT count(*) FROM audit_entry), "
             "(SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1)").first()
     return describe_head(n or 0, h or "")

@@ -39,7 +39,9 @@ def _check_resident_values(values: dict) -> dict:
 def add_resident(db, name: str, **values) -> Resident:
     values = _check_resident_values({"name": name, **values})
     with transaction(db) as u:
-        r = u.add(Resident, created_on=u.today, **values)
+        r = Resident(created_on=u.today, **values)
+        u.session.add(r)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "resident added", r)
         return r
 
@@ -53,9 +55,9 @@ def update_resident(db, resident_id: int, **values) -> Resident:
         if r.name != old_name:
             from .complaints import search_text_for
 
-            for c in u.s.exec(select(Complaint).where(Complaint.resident_id == r.id)).all():
+            for c in u.session.exec(select(Complaint).where(Complaint.resident_id == r.id)).all():
                 c.search_text = search_text_for(c, r)
-                u.s.add(c)
+                u.session.add(c)
         return r
 
 
@@ -63,8 +65,8 @@ def find_or_add_resident(db, name: str, address: str = "", **values) -> Resident
     """The resident with this name and address, or a new one (used by imports)."""
     name, address = clean(name), clean(address)
     with transaction(db) as u:
-        found = u.s.exec(select(Resident).where(func.lower(Resident.name) == name.lower(),
-                                                func.lower(Resident.address) == address.lower())).first()
+        found = u.session.exec(select(Resident).where(func.lower(Resident.name) == name.lower(),
+                                                      func.lower(Resident.address) == address.lower())).first()
         if found:
             return found
         return add_resident(u, name, address=address, **values)
@@ -83,7 +85,7 @@ def list_residents(db, text: str = "", *, offset: int = 0, limit: int = 100) -> 
             like = f"%{t}%"
             q = q.where(or_(func.lower(Resident.name).like(like), func.lower(Resident.address).like(like),
                             func.lower(Resident.postcode).like(like)))
-        return list(u.s.exec(q.order_by(Resident.name).offset(offset).limit(limit)).all())
+        return list(u.session.exec(q.order_by(Resident.name).offset(offset).limit(limit)).all())
 
 
 # representatives ---------------------------------------------------------------------------------
@@ -94,9 +96,11 @@ def add_representative(db, resident_id: int, name: str, *, relationship: str = "
     name = require_text(name, "the representative's name", "name")
     with transaction(db) as u:
         u.get(Resident, resident_id, "resident")
-        rep = u.add(Representative, resident_id=resident_id, name=name,
-                    relationship=clean(relationship), address=clean(address), phone=clean(phone),
-                    email=clean(email), authority=clean(authority), authority_on=authority_on)
+        rep = Representative(resident_id=resident_id, name=name,
+             relationship=clean(relationship), address=clean(address), phone=clean(phone),
+             email=clean(email), authority=clean(authority), authority_on=authority_on)
+        u.session.add(rep)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "representative added", rep)
         return rep
 
@@ -125,8 +129,10 @@ def add_adjustment(db, resident_id: int, description: str, review_on: dt.date,
         u.get(Resident, resident_id, "resident")
         agreed = agreed_on or u.today
         _check_review(agreed, review_on, "adjustment")
-        a = u.add(Adjustment, resident_id=resident_id, description=description, agreed_on=agreed,
-                  review_on=review_on)
+        a = Adjustment(resident_id=resident_id, description=description, agreed_on=agreed,
+           review_on=review_on)
+        u.session.add(a)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "adjustment agreed", a)
         return a
 
@@ -155,8 +161,10 @@ def add_restriction(db, resident_id: int, description: str, reason: str, review_
         u.get(Resident, resident_id, "resident")
         start = imposed_on or u.today
         _check_review(start, review_on, "restriction")
-        r = u.add(Restriction, resident_id=resident_id, description=description, reason=reason,
-                  imposed_on=start, review_on=review_on)
+        r = Restriction(resident_id=resident_id, description=description, reason=reason,
+           imposed_on=start, review_on=review_on)
+        u.session.add(r)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "restriction imposed", r)
         return r
 
@@ -209,7 +217,7 @@ def resident_record(db, resident_id: int) -> ResidentRecord:
         rid = r.id
 
         def rows(model, order):
-            return list(u.s.exec(select(model).where(model.resident_id == rid).order_by(order)).all())
+            return list(u.session.exec(select(model).where(model.resident_id == rid).order_by(order)).all())
 
         return ResidentRecord(
             r, rows(Representative, Representative.id), rows(Adjustment, Adjustment.review_on),

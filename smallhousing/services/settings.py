@@ -19,18 +19,18 @@ SETTINGS_FIELDS = ("name", "address", "phone", "email", "website", "complaints_o
 
 
 def _settings_row(u: Unit) -> LandlordSettings:
-    row = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+    row = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
     if row is None:
         row = LandlordSettings()
-        u.add(row)
-        u.s.flush()
+        u.session.add(row)
+        u.session.flush()
         audit(u, "settings created", row)
     return row
 
 
 def get_settings(db) -> LandlordSettings:
     with reading(db) as u:
-        row = u.s.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+        row = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
         return row or LandlordSettings()
 
 
@@ -123,10 +123,11 @@ def set_homes(db, year: "int | str", homes: "int | str") -> HomesYear:
     y = parse_year(year)
     n = parse_homes(homes)
     with transaction(db) as u:
-        row = u.s.exec(select(HomesYear).where(HomesYear.year == y)).first()
+        row = u.session.exec(select(HomesYear).where(HomesYear.year == y)).first()
         if row is None:
             row = HomesYear(year=y, homes=n)
-            u.add(row)
+            u.session.add(row)
+            u.session.flush()  # its id, from the database, for the caller
             audit(u, f"homes set for {year_label(y)}", row)
             return row
         return update_fields(u, row, f"homes changed for {year_label(y)}", homes=n)
@@ -134,18 +135,18 @@ def set_homes(db, year: "int | str", homes: "int | str") -> HomesYear:
 
 def homes_for(db, year: int) -> int | None:
     with reading(db) as u:
-        row = u.s.exec(select(HomesYear).where(HomesYear.year == year)).first()
+        row = u.session.exec(select(HomesYear).where(HomesYear.year == year)).first()
         return row.homes if row else None
 
 
 def list_homes(db) -> list[HomesYear]:
     with reading(db) as u:
-        return list(u.s.exec(select(HomesYear).order_by(HomesYear.year.desc())).all())
+        return list(u.session.exec(select(HomesYear).order_by(HomesYear.year.desc())).all())
 
 
 def list_closure_days(db) -> list[ClosureDay]:
     with reading(db) as u:
-        return list(u.s.exec(select(ClosureDay).order_by(ClosureDay.day)).all())
+        return list(u.session.exec(select(ClosureDay).order_by(ClosureDay.day)).all())
 
 
 def _not_past(u: Unit, day: dt.date, doing: str) -> None:
@@ -163,13 +164,14 @@ def add_closure_day(db, day: dt.date, reason: str = "") -> ClosureDay:
         raise DomainError("Give the closure day as a date.", field="day")
     with transaction(db) as u:
         _not_past(u, day, "added")
-        if u.s.exec(select(ClosureDay).where(ClosureDay.day == day)).first():
+        if u.session.exec(select(ClosureDay).where(ClosureDay.day == day)).first():
             raise DomainError(f"{short_date(day)} is already a closure day.", field="day")
         if day.weekday() >= 5:
             raise DomainError(f"{short_date(day)} is a weekend day; it is never a working day anyway.",
                               field="day")
         row = ClosureDay(day=day, reason=clean(reason))
-        u.add(row)
+        u.session.add(row)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "closure day added", row)
         u.forget_calendar()
         _refresh_open(u)
@@ -182,12 +184,12 @@ def remove_closure_day(db, day: dt.date) -> None:
         raise DomainError("Give the closure day as a date.", field="day")
     with transaction(db) as u:
         _not_past(u, day, "removed")
-        row = u.s.exec(select(ClosureDay).where(ClosureDay.day == day)).first()
+        row = u.session.exec(select(ClosureDay).where(ClosureDay.day == day)).first()
         if row is None:
             raise DomainError(f"{short_date(day)} is not a closure day.", field="day")
         audit(u, "closure day removed", entity="closureday", entity_id=row.id, before=to_plain(row))
-        u.s.delete(row)
-        u.s.flush()
+        u.session.delete(row)
+        u.session.flush()
         u.forget_calendar()
         _refresh_open(u)
 
@@ -223,7 +225,7 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
         raise DomainError("A member of staff needs a name.", field="name")
     with transaction(db) as u:
         key = _name_key(name)
-        for other in u.s.exec(select(Staff)).all():
+        for other in u.session.exec(select(Staff)).all():
             if _name_key(other.name) != key:
                 continue
             if other.active:
@@ -231,7 +233,8 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
             raise StaffLeft(f"{other.name} was on the staff list before and left; reactivate them "
                             "rather than adding them again.", other.id, other.name)
         row = Staff(name=name, role=clean(role), email=clean(email))
-        u.add(row)
+        u.session.add(row)
+        u.session.flush()  # its id, from the database, for the caller
         audit(u, "staff added", row)
         return row
 
@@ -263,4 +266,4 @@ def list_staff(db, *, active_only: bool = True) -> list[Staff]:
         q = select(Staff).order_by(Staff.name)
         if active_only:
             q = q.where(Staff.active == True)  # noqa: E712
-        return list(u.s.exec(q).all())
+        return list(u.session.exec(q).all())

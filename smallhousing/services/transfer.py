@@ -412,7 +412,7 @@ class _Importer:
         self.columns = columns
         self.problems: list[Problem] = []
         self.result = ImportResult()
-        s = u.s
+        s = u.session
         self.today = u.today
         # caches, so that no row needs a query
         self.refs = set(s.execute(select(M.Complaint.reference)).scalars().all())
@@ -988,7 +988,7 @@ class _Importer:
     def write(self) -> None:
         """Every row made, with one INSERT per table, parents first; then the audit entries, in the
         order noted, through the audit log's own chaining (base.audit, written with the Unit)."""
-        s = self.u.s
+        s = self.u.session
         for model in _WRITE_ORDER:
             rows = self.rows[model]
             for i in range(0, len(rows), 5000):
@@ -1167,22 +1167,22 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
 def log_rows(db) -> list[dict]:
     """Every complaint as one row of the log, oldest first (a handful of queries, no per-row ones)."""
     with reading(db) as u:
-        staff = dict(u.s.exec(select(M.Staff.id, M.Staff.name)).all())
-        residents = {r.id: r for r in u.s.exec(select(M.Resident)).all()}
+        staff = dict(u.session.exec(select(M.Staff.id, M.Staff.name)).all())
+        residents = {r.id: r for r in u.session.exec(select(M.Resident)).all()}
         stages: dict[tuple[int, int], M.Stage] = {
-            (s.complaint_id, s.number): s for s in u.s.exec(select(M.Stage)).all()}
+            (s.complaint_id, s.number): s for s in u.session.exec(select(M.Stage)).all()}
         ext_by_stage: dict[int, M.Extension] = {}
-        for e in u.s.exec(select(M.Extension).order_by(M.Extension.id)).all():
+        for e in u.session.exec(select(M.Extension).order_by(M.Extension.id)).all():
             ext_by_stage[e.stage_id] = e  # the latest extension of each stage
         remedies: dict[int, list[M.Remedy]] = {}
-        for r in u.s.exec(select(M.Remedy).order_by(M.Remedy.stage, M.Remedy.id)).all():
+        for r in u.session.exec(select(M.Remedy).order_by(M.Remedy.stage, M.Remedy.id)).all():
             remedies.setdefault(r.complaint_id, []).append(r)
         actions: dict[int, list[M.OutstandingAction]] = {}
-        for a in u.s.exec(select(M.OutstandingAction).order_by(M.OutstandingAction.id)).all():
+        for a in u.session.exec(select(M.OutstandingAction).order_by(M.OutstandingAction.id)).all():
             if a.completed_on is None:
                 actions.setdefault(a.complaint_id, []).append(a)
         out = []
-        for c in u.s.exec(select(M.Complaint).order_by(M.Complaint.received_on, M.Complaint.id)).all():
+        for c in u.session.exec(select(M.Complaint).order_by(M.Complaint.received_on, M.Complaint.id)).all():
             res = residents.get(c.resident_id)
             row = {k: "" for k in COLUMNS}
             row.update(reference=c.reference, received_on=c.received_on.isoformat(),
@@ -1305,7 +1305,7 @@ def export_data(db) -> dict:
         tables = {}
         for t in _tables():
             cols = [c.name for c in t.columns]
-            rows = u.s.execute(t.select().order_by(*t.primary_key.columns)).all()
+            rows = u.session.execute(t.select().order_by(*t.primary_key.columns)).all()
             tables[t.name] = [{k: _to_json(v) for k, v in zip(cols, r)} for r in rows]
     return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": HEAD_REVISION,
             "tables": tables}
@@ -1321,7 +1321,7 @@ def export_json(db, path: "str | os.PathLike", *, overwrite: bool = False) -> di
 
 def count_rows(db) -> dict[str, int]:
     with reading(db) as u:
-        return {t.name: u.s.execute(select(func.count()).select_from(t)).scalar_one() for t in _tables()}
+        return {t.name: u.session.execute(select(func.count()).select_from(t)).scalar_one() for t in _tables()}
 
 
 def _python_type(col):
@@ -1434,7 +1434,7 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
                               "A full import only goes into an empty database: start a new one with "
                               "--db NEW.db, or restore a backup instead.")
         today = max(u.today, dt.date.today())  # audit times are the real time
-        u.s.execute(text("PRAGMA defer_foreign_keys = ON"))
+        u.session.execute(text("PRAGMA defer_foreign_keys = ON"))
         for t in _tables():
             rows = tables.get(t.name, [])
             if not isinstance(rows, list):
@@ -1454,13 +1454,13 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
                         row[name] = _default(col, t.name)
                 batch.append(row)
             for i in range(0, len(batch), 2000):
-                u.s.execute(insert(t), batch[i:i + 2000])
+                u.session.execute(insert(t), batch[i:i + 2000])
                 done += len(batch[i:i + 2000])
                 if progress:
                     progress(done, total)
             counts[t.name] = len(batch)
-        u.s.flush()
-        bad = u.s.execute(text("PRAGMA foreign_key_check")).all()
+        u.session.flush()
+        bad = u.session.execute(text("PRAGMA foreign_key_check")).all()
         if bad:
             raise DomainError(f"The export is not consistent: {len(bad)} rows point at records that "
                               f"are not in it (first in {bad[0][0]}). Nothing was imported.")

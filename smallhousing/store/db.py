@@ -273,7 +273,9 @@ class Database:
         if not self.read_only and self.path.exists() and not writable(self.path):
             self.read_only = True
 
+    @property
     def today(self) -> dt.date:
+        """The day it is (a date, as ``Unit.today`` is): the fixed day given, or the real one."""
         return self._today or dt.date.today()
 
     def check(self) -> str:

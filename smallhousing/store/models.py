@@ -6,9 +6,10 @@ Money is integer pence; dates are datetime.date; free text is stored exactly as 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import List, Optional
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, SQLModel
 
 OMBUDSMAN_FORM = "https://www.housing-ombudsman.org.uk/residents/make-a-complaint/"
 OMBUDSMAN_PHONE = "0300 111 3000"
@@ -160,6 +161,12 @@ class Complaint(SQLModel, table=True):
     next_due_on: Optional[dt.date] = Field(default=None, index=True)
     search_text: str = ""  # reference, resident and words, lower case, for filtering as you type
 
+    # its stages (1, and 2 once escalated): loaded once per session and kept up to date by the
+    # session as stages are added; rows are never deleted through it (passive_deletes)
+    # (the target is named to SQLAlchemy: this module's annotations are strings)
+    stages: List["Stage"] = Relationship(
+        sa_relationship=relationship("Stage", order_by="Stage.number", passive_deletes="all"))
+
 
 class Stage(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -177,6 +184,10 @@ class Stage(SQLModel, table=True):
     remedy_statement: str = ""  # what the response says about putting things right
     actions_statement: str = ""  # what it says about outstanding actions
     staff_note: str = ""  # for staff only (for example what an imported log lacked); never printed
+
+    # its extensions, oldest first
+    extensions: List["Extension"] = Relationship(
+        sa_relationship=relationship("Extension", order_by="Extension.id", passive_deletes="all"))
 
 
 class Extension(SQLModel, table=True):
