@@ -1,0 +1,1 @@
+"""The store: SQLModel tables, opening the database file, and Alembic migrations."""
