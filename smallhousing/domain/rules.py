@@ -196,8 +196,9 @@ class StageDeadlines:
             return ""
         lines = [self.respond_by.explain() + "."]
         lines += [v.explain() for v in self.extensions]
-        if self.extensions:
-            lines.append(f"The Code's date for the response is {short_date(self.code_respond_by)}.")
+        code_date = self.code_respond_by
+        if self.extensions and code_date is not None:
+            lines.append(f"The Code's date for the response is {short_date(code_date)}.")
         return " ".join(lines)
 
 
@@ -207,10 +208,12 @@ def stage_deadlines(cal: WorkingCalendar, rules: RuleSet, stage: StageDates) -> 
     ack = None if days is None else cal.add(stage.requested_on, days, label=f"acknowledge stage {n}")
     base = response_start(rules, n, stage.requested_on, stage.acknowledged_on, ack.due if ack else None)
     respond = cap = None
-    counted, verdicts = None, ()
+    counted: dt.date | None = None
+    verdicts: tuple[ExtensionVerdict, ...] = ()
     if base is not None:
         respond = cal.add(base, rules.respond_days[n], label=f"respond at stage {n}")
-        if rules.respond_from[n] == "acknowledged" and stage.acknowledged_on != base:
+        if rules.respond_from[n] == "acknowledged" and stage.acknowledged_on is not None \
+                and stage.acknowledged_on != base:
             respond = replace(respond, note=(
                 f"counted from the day the acknowledgement was due, not from the late "
                 f"acknowledgement on {short_date(stage.acknowledged_on)}: a late acknowledgement "
@@ -269,7 +272,8 @@ def stage_timings(cal: WorkingCalendar, rules: RuleSet, stage: StageDates,
                                 None if stage.acknowledged_on is None
                                 else stage.acknowledged_on <= d.acknowledge_by.due))
     if d.respond_by is not None:
-        due = d.code_respond_by if extension_within_code else d.respond_by.due
+        due = d.code_respond_by if extension_within_code else None
+        due = due or d.respond_by.due
         steps.append(StepTiming("respond", due, stage.responded_on,
                                 None if stage.responded_on is None else stage.responded_on <= due))
     return steps

@@ -205,7 +205,9 @@ def stage_bytes(path: "str | os.PathLike | Target", data: bytes, db_path=None, *
                 overwrite: bool = False, in_backups: bool = False) -> Staged:
     """Check where ``path`` may be written, and write ``data`` under a temporary name beside it."""
     if isinstance(path, Target):
-        path, db_path, overwrite, in_backups = path.path, path.db_path, path.overwrite, path.in_backups
+        target = path
+        path, db_path = target.path, target.db_path
+        overwrite, in_backups = target.overwrite, target.in_backups
     given = Path(path).expanduser()
     real = check_target(given, db_path, overwrite=overwrite, in_backups=in_backups)
     fd, tmp = temporary(real.parent, real.name)

@@ -73,7 +73,8 @@ def _calendar(closures: tuple) -> WorkingCalendar:
     if cal is None:
         if len(_CALENDARS) > 8:
             _CALENDARS.clear()
-        cal = _CALENDARS[closures] = WorkingCalendar.with_closures((day(d), r) for d, r in closures)
+        cal = _CALENDARS[closures] = WorkingCalendar.with_closures(
+            (d, r) for d, r in ((day(text), why) for text, why in closures) if d is not None)
     return cal
 
 

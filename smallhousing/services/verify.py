@@ -251,7 +251,7 @@ def _compare(con, res: VerifyResult, tables: dict, replay: list, legacy=None) ->
             continue
         if not a:
             if before not in ("{}", ""):
-                gone[k] = state.pop(k, None) or {}
+                gone[k] = state.pop(k, {}) or {}
                 if cid is not None:
                     gone[k].setdefault("complaint_id", cid)
                 partial.discard(k)
