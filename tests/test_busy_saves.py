@@ -164,7 +164,7 @@ async def test_resident_form_save_when_busy_keeps_what_was_typed(quick, monkeypa
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is form
-            assert "busy" in str(form.query_one("#form-message", Static).render())
+            assert "busy" in str(form.query_one("#form-error", Static).render())
             holder.rollback()
             await pilot.press("ctrl+s")
             await settle(pilot)

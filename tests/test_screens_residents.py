@@ -89,8 +89,23 @@ async def test_resident_form_needs_a_name_and_saves_nothing_without_one(db):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form  # still open
-        assert "name" in text_of(form.query_one("#form-message", Static)).lower()
+        assert "name" in text_of(form.query_one("#form-error", Static)).lower()
         assert R.list_residents(db) == []
+        await pilot.press("escape")  # the form has changes: it asks before discarding them
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        assert app.screen is form
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, ResidentsScreen)
+
+
+async def test_escape_on_an_unchanged_form_closes_it_at_once(db):
+    app = ScreenApp(lambda: ResidentsScreen(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await typed(pilot, "Ann")
+        await pilot.press("backspace", "backspace", "backspace")  # typed, then taken back
         await pilot.press("escape")
         assert isinstance(app.screen, ResidentsScreen)
 
@@ -203,7 +218,7 @@ async def test_bad_date_shows_a_message_and_writes_nothing(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "not a valid review date" in text_of(form.query_one("#form-message", Static))
+        assert "not a valid review date" in text_of(form.query_one("#form-error", Static))
         assert R.resident_record(db, setup.resident).adjustments == []
 
 
@@ -220,7 +235,7 @@ async def test_refusal_from_the_service_is_shown_in_the_form(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        message = text_of(form.query_one("#form-message", Static))
+        message = text_of(form.query_one("#form-error", Static))
         assert message.startswith("Not saved:") and "cannot be before" in message
         assert R.resident_record(db, setup.resident).restrictions == []
 

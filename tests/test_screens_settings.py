@@ -146,7 +146,7 @@ async def test_duplicate_staff_is_refused_in_the_form(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "already on the staff list" in text_of(form.query_one("#form-message", Static))
+        assert "already on the staff list" in text_of(form.query_one("#form-error", Static))
         assert "already on the staff list" in text_of(form.query_one("#e-name", Static))
         assert len([s for s in S.list_staff(db) if s.name == "Bilal Bashir"]) == 1
 
@@ -210,7 +210,7 @@ async def test_weekend_closure_day_is_refused_with_a_message(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "weekend" in text_of(form.query_one("#form-message", Static))
+        assert "weekend" in text_of(form.query_one("#form-error", Static))
         assert S.list_closure_days(db) == []
 
 
@@ -273,5 +273,5 @@ async def test_past_closure_day_is_refused_with_a_message(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "in the past" in text_of(form.query_one("#form-message", Static))
+        assert "in the past" in text_of(form.query_one("#form-error", Static))
         assert S.list_closure_days(db) == []
