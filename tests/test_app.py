@@ -12,6 +12,7 @@ from smallhousing.domain import lifecycle as L
 from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 from smallhousing.services import settings as S
+from helpers import choose, settle, text_of, typed, until
 
 SIZE = (80, 24)
 
@@ -24,41 +25,12 @@ def no_backup(monkeypatch):
     monkeypatch.setattr(backup, "daily_backup", lambda db: None)
 
 
-async def settle(pilot, rounds: int = 2) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def typed(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
-async def until(pilot, condition, seconds: float = 5.0) -> None:
-    """Pause until ``condition()`` holds (screens are pushed after a message round trip)."""
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition()
-
-
-def text_of(widget) -> str:
-    return str(widget.render())
-
-
 def form_error(app) -> str:
     return text_of(app.screen.query_one("#form-error", Static))
 
 
 def screen_name(app) -> str:
     return type(app.screen).__name__
-
-
-async def choose(pilot, letter: str) -> None:
-    """Open the focused Select, jump to the first option starting with ``letter``, choose it."""
-    await pilot.press("enter", letter, "enter")
 
 
 async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup):

@@ -14,6 +14,7 @@ from smallhousing.services import queries as Q
 from smallhousing.store.db import Database
 
 from conftest import TODAY
+from helpers import until
 
 
 @pytest.fixture(autouse=True)
@@ -21,14 +22,6 @@ def no_backup(monkeypatch):
     from smallhousing.services import backup
 
     monkeypatch.setattr(backup, "daily_backup", lambda db: None)
-
-
-async def until(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition()
 
 
 async def test_dashboard_figures_first_then_the_file_is_opened_for_writing(demo_db_path, tmp_path):

@@ -17,23 +17,11 @@ from smallhousing.services import complaints as C
 from smallhousing.services import residents, settings
 from smallhousing.store import db as store_db
 from smallhousing.store.db import Database, StoreBusy
+from helpers import choose, settle, typed
 
 TODAY = dt.date(2026, 3, 2)
 SIZE = (80, 24)
 
-
-async def settle(pilot, rounds: int = 2) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def typed(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
-async def choose(pilot, letter: str) -> None:
-    await pilot.press("enter", letter, "enter")
 
 DESCRIPTION = "Lift broken since Tuesday; my mother Zelda cannot get to the fourth floor"
 

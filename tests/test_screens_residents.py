@@ -12,6 +12,7 @@ from smallhousing.services import residents as R
 from smallhousing.screens.residents import (RecordItem, ResidentPickerScreen, ResidentScreen,
                                             ResidentsScreen)
 from smallhousing.screens.resident_forms import AdjustmentForm, FormScreen, ResidentForm
+from helpers import settle, text_of, typed
 
 SIZE = (80, 24)
 
@@ -32,24 +33,9 @@ class ScreenApp(App):
         self.opened.append(complaint_id)
 
 
-async def settle(pilot, rounds: int = 3) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def typed(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
 def put(form, name: str, value: str) -> None:
     """Fill a field without typing it key by key (typing is tested elsewhere and is slow)."""
     form.query_one(f"#f-{name}").value = value
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
 
 
 def items(screen, list_id: str) -> list[RecordItem]:

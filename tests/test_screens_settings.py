@@ -11,6 +11,7 @@ from smallhousing.services import complaints as C
 from smallhousing.services import settings as S
 from smallhousing.screens.resident_forms import ConfirmScreen
 from smallhousing.screens.settings import ClosureForm, HomesForm, SettingItem, SettingsScreen, StaffForm
+from helpers import settle, text_of
 
 SIZE = (80, 24)
 
@@ -22,16 +23,6 @@ class ScreenApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.make_screen())
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
 
 
 def put(screen, name: str, value: str) -> None:
