@@ -230,6 +230,28 @@ async def test_every_screen_opens_at_80x24_on_demo_data(demo_db):
         assert set("axoeflwit") <= tried
 
 
+async def test_escape_on_a_changed_form_asks_before_discarding(db, setup):
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: screen_name(app) == "ResidentPickerScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "NewComplaintForm")
+        form = app.screen
+        form.query_one("#outcome_sought").focus()
+        await typed(pilot, "Damp")
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("n")  # keep it
+        await until(pilot, lambda: app.screen is form)
+        assert form.text("outcome_sought") == "Damp"
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")  # discard
+        await until(pilot, lambda: screen_name(app) == "DashboardScreen")
+
+
 async def test_dates_are_checked_as_you_type_and_bad_input_saves_nothing(db, setup):
     c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 25), "Mould in the bathroom", channel="email")
     app = build_app(db)

@@ -172,3 +172,56 @@ def test_is_busy_knows_every_form_of_a_locked_file():
     assert common.is_busy(OperationalError("INSERT ...", {}, raw))
     assert not common.is_busy(sqlite3.OperationalError("no such table: complaint"))
     assert not common.is_busy(ValueError("database is locked"))
+
+
+async def test_first_run_setup_saves_in_a_worker_and_waits_for_a_busy_file(tmp_path, monkeypatch):
+    """The welcome screen's setup is saved in a worker like every form: a busy file is said to be
+    busy, what was typed stays, and Ctrl+S saves once the lock is let go."""
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(common, "BUSY_WAIT", 0.1, raising=False)
+    monkeypatch.setattr(common, "BUSY_RETRIES", 1, raising=False)
+    d = Database(tmp_path / "new.db", actor="tester", today=TODAY).open()
+    app = build_app(d)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert type(app.screen).__name__ == "WelcomeScreen"
+            await typed(pilot, "Ashbury Homes")
+            holder = lock(d.path)
+            try:
+                await pilot.press("ctrl+s")
+                await settle(pilot)
+                assert type(app.screen).__name__ == "WelcomeScreen"
+                assert "busy" in str(app.screen.query_one("#welcome-error", Static).render())
+                assert app.screen.query_one("#name").value == "Ashbury Homes"
+            finally:
+                holder.rollback()
+                holder.close()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "DashboardScreen"
+        assert settings.get_settings(d).name == "Ashbury Homes"
+    finally:
+        d.close()
+
+
+async def test_an_unexpected_failure_is_one_plain_line(quick, monkeypatch):
+    """Any other failure while saving: the form stays, with one line naming the kind of error."""
+    from smallhousing.screens.resident_forms import ResidentForm
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Zebedee Quartermaine, 1 Secret Street")
+
+    monkeypatch.setattr(residents, "add_resident", broken)
+    app = build_app(quick)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = ResidentForm(quick)
+        app.push_screen(form)
+        await settle(pilot)
+        await typed(pilot, "Zebedee")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        line = str(form.query_one("#form-error", Static).render())
+        assert "RuntimeError" in line and "Secret" not in line and "\n" not in line.strip()
