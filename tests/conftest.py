@@ -25,6 +25,15 @@ def today() -> dt.date:
 
 
 @pytest.fixture
+def no_backup(monkeypatch):
+    """The daily backup has its own tests; elsewhere it would only write files beside the test
+    database (a module asks for it with ``pytestmark = pytest.mark.usefixtures("no_backup")``)."""
+    from smallhousing.services import backup
+
+    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
+
+
+@pytest.fixture
 def db(tmp_path) -> Database:
     """An empty, migrated database whose 'today' is fixed at TODAY."""
     d = Database(tmp_path / "test.db", actor="tester", today=TODAY).open()

@@ -17,12 +17,7 @@ from helpers import choose, settle, text_of, typed, until
 SIZE = (80, 24)
 
 
-@pytest.fixture(autouse=True)
-def no_backup(monkeypatch):
-    """The daily backup has its own tests; here it would only write files beside the test database."""
-    from smallhousing.services import backup
-
-    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
+pytestmark = pytest.mark.usefixtures("no_backup")
 
 
 def form_error(app) -> str:

@@ -17,11 +17,7 @@ from conftest import TODAY
 from helpers import until
 
 
-@pytest.fixture(autouse=True)
-def no_backup(monkeypatch):
-    from smallhousing.services import backup
-
-    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
+pytestmark = pytest.mark.usefixtures("no_backup")
 
 
 async def test_dashboard_figures_first_then_the_file_is_opened_for_writing(demo_db_path, tmp_path):

@@ -26,11 +26,7 @@ SIZE = (80, 24)
 DESCRIPTION = "Lift broken since Tuesday; my mother Zelda cannot get to the fourth floor"
 
 
-@pytest.fixture(autouse=True)
-def no_backup(monkeypatch):
-    from smallhousing.services import backup
-
-    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
+pytestmark = pytest.mark.usefixtures("no_backup")
 
 
 @pytest.fixture

@@ -16,14 +16,7 @@ from helpers import settle, until
 
 SIZE = (80, 24)
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def no_backup(monkeypatch):
-    from smallhousing.services import backup
-
-    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_backup")]
 
 
 def first_acknowledged(db) -> str:
