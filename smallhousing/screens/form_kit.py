@@ -583,11 +583,16 @@ class FormScreen(ModalScreen[R], Generic[R]):
         self.app.push_screen(ConfirmScreen(self.DISCARD_QUESTION, "What you typed in this form has not "
                                            "been saved.", yes="Discard"), answered)
 
-    def show_error(self, message: str, field: str | None = None) -> None:
-        field = self.FIELD_ALIASES.get(field or "", field)
+    def _form_line(self, message: str) -> None:
         err = self.query_one("#form-error", Static)
         err.update(message)
         err.set_class(bool(message), "-shown")
+
+    def show_error(self, message: str, field: str | None = None) -> None:
+        """Show ``message`` in the form's one line and under the field it names (a service's field
+        name, mapped through FIELD_ALIASES), which gets the focus."""
+        field = self.FIELD_ALIASES.get(field or "", field)
+        self._form_line(message)
         if self._specs is not None and self.fields_widget.show_problem(field, message):
             return
         if field:
@@ -613,7 +618,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
         if problems:
             name, text = problems[0]
             self.fields_widget.widget(name).focus()
-            self.show_error("Nothing has been saved yet: " + text[0].lower() + text[1:]
+            self._form_line("Nothing has been saved yet: " + text[0].lower() + text[1:]
                             if len(problems) == 1 else
                             f"Nothing has been saved yet: {len(problems)} answers need correcting.")
             return False
@@ -652,7 +657,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
         if gave_up:
             self._saving = False
             self._set_save_enabled(True)
-        self.show_error(common.BUSY_GAVE_UP if gave_up else common.BUSY_RETRYING)
+        self._form_line(common.BUSY_GAVE_UP if gave_up else common.BUSY_RETRYING)
 
     def _not_saved(self, message: str, field: str | None) -> None:
         self._refused(message, field)
