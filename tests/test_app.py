@@ -28,6 +28,7 @@ def screen_name(app) -> str:
     return type(app.screen).__name__
 
 
+@pytest.mark.slow
 async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup):
     app = build_app(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -174,6 +175,7 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
     assert {e.actor for e in v.events} == {"tester"}
 
 
+@pytest.mark.slow
 async def test_every_screen_opens_at_80x24_on_demo_data(demo_db):
     app = build_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -247,6 +249,7 @@ async def test_escape_on_a_changed_form_asks_before_discarding(db, setup):
         await until(pilot, lambda: screen_name(app) == "DashboardScreen")
 
 
+@pytest.mark.slow
 async def test_dates_are_checked_as_you_type_and_bad_input_saves_nothing(db, setup):
     c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 25), "Mould in the bathroom", channel="email")
     app = build_app(db)
@@ -467,6 +470,7 @@ async def test_missing_parts_and_failed_backup_are_notices_not_crashes(db, setup
         assert any("Reports is not available" in m for m in messages)
 
 
+@pytest.mark.slow
 async def test_text_with_square_brackets_is_shown_as_typed(db, setup, monkeypatch):
     from smallhousing.screens import forms
     from smallhousing.services import residents as R

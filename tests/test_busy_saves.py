@@ -73,6 +73,7 @@ def saved_descriptions(db) -> list[str]:
         return [r[0] for r in con.execute("SELECT description FROM complaint")]
 
 
+@pytest.mark.slow
 async def test_busy_save_keeps_the_form_and_saves_when_the_lock_is_let_go(quick):
     app = build_app(quick)
     async with app.run_test(size=SIZE) as pilot:
@@ -95,6 +96,7 @@ async def test_busy_save_keeps_the_form_and_saves_when_the_lock_is_let_go(quick)
     assert saved_descriptions(quick) == [DESCRIPTION]
 
 
+@pytest.mark.slow
 async def test_busy_save_goes_through_by_itself_when_the_lock_goes_soon(quick, monkeypatch):
     monkeypatch.setattr(common, "BUSY_RETRIES", 20, raising=False)
     app = build_app(quick)
@@ -110,6 +112,7 @@ async def test_busy_save_goes_through_by_itself_when_the_lock_goes_soon(quick, m
     assert saved_descriptions(quick) == [DESCRIPTION]
 
 
+@pytest.mark.slow
 async def test_store_busy_from_the_store_is_shown_the_same_way(quick, monkeypatch):
     calls = []
     real = C.log_complaint

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from textual.app import App
 from textual.widgets import DataTable, ListView, Static
 
@@ -140,6 +141,7 @@ async def test_paging_through_residents(demo_db):
         assert table.row_count == screens.PAGE
 
 
+@pytest.mark.slow
 async def test_adjustment_with_past_review_date_is_flagged_overdue(db, setup):
     app = ScreenApp(lambda: ResidentScreen(db, setup.resident))
     async with app.run_test(size=SIZE) as pilot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from textual.app import App
 from textual.widgets import Input, ListView, Static
 
@@ -93,6 +94,7 @@ async def test_ombudsman_details_cannot_be_left_empty(db, setup):
         assert S.get_settings(db).ombudsman_phone == "0300 111 3001"
 
 
+@pytest.mark.slow
 async def test_add_rename_and_deactivate_staff(db, setup):
     app = ScreenApp(lambda: SettingsScreen(db))
     async with app.run_test(size=SIZE) as pilot:
