@@ -14,7 +14,7 @@ from smallhousing.services import queries as Q
 from smallhousing.store.db import Database
 
 from conftest import TODAY
-from helpers import until
+from helpers import settle, until
 
 
 pytestmark = pytest.mark.usefixtures("no_backup")
@@ -51,8 +51,7 @@ async def test_the_dashboard_reads_its_figures_once_at_start(demo_db_path, tmp_p
     app = build_app(db)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: getattr(app.screen, "figures_shown", False))
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await settle(pilot, 1)
         assert calls == [1]
         await pilot.press("c")
         await until(pilot, lambda: type(app.screen).__name__ == "ComplaintsScreen")
