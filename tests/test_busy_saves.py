@@ -224,3 +224,31 @@ async def test_an_unexpected_failure_is_one_plain_line(quick, monkeypatch):
         assert app.screen is form
         line = str(form.query_one("#form-error", Static).render())
         assert "RuntimeError" in line and "Secret" not in line and "\n" not in line.strip()
+
+
+async def test_escape_while_saving_is_ignored_and_the_save_closes_the_form(quick, monkeypatch):
+    """Esc while a save is under way does nothing (the save closes the form in a moment): a form is
+    never closed twice, which would close the screen underneath too."""
+    from smallhousing.screens.resident_forms import ResidentForm
+
+    gate = threading.Event()
+    real = residents.add_resident
+
+    def slow(*args, **kwargs):
+        gate.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(residents, "add_resident", slow)
+    app = build_app(quick)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = ResidentForm(quick)
+        app.push_screen(form)
+        await settle(pilot)
+        await typed(pilot, "Zebedee")
+        await pilot.press("ctrl+s", "escape")
+        assert app.screen is form
+        gate.set()
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DashboardScreen"
+    assert [r.name for r in residents.list_residents(quick, "zebedee")] == ["Zebedee"]

@@ -463,6 +463,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
         self._specs: list[FormField] | None = None
         self._values: dict[str, Any] = {}
         self._clean: dict[Widget, Any] | None = None
+        self._closing_with: tuple[Any] | None = None
 
     @property
     def today(self) -> dt.date:
@@ -572,6 +573,9 @@ class FormScreen(ModalScreen[R], Generic[R]):
         self.focus_next()
 
     def action_cancel(self) -> None:
+        if self._saving:  # the save will close the form (or say why not) in a moment
+            self.app.bell()
+            return
         if not self.changed():
             self.dismiss(None)
             return
@@ -672,7 +676,15 @@ class FormScreen(ModalScreen[R], Generic[R]):
 
     def _saved(self, result: Any) -> None:
         self._saving = False
-        self.dismiss(result)
+        if self.app.screen is self:  # dismiss() closes whatever is on top
+            self.dismiss(result)
+        else:  # something (help, say) was opened over the form meanwhile: close when back on top
+            self._closing_with = (result,)
+
+    def on_screen_resume(self) -> None:
+        if self._closing_with is not None:
+            (result,), self._closing_with = self._closing_with, None
+            self.dismiss(result)
 
     def save(self) -> Any:
         """Runs in a worker thread: do the one thing; return what to dismiss with. A spec-built form
