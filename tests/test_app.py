@@ -250,6 +250,25 @@ async def test_escape_on_a_changed_form_asks_before_discarding(db, setup):
 
 
 @pytest.mark.slow
+async def test_a_resident_chosen_in_the_picker_counts_as_a_change(db, setup):
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: screen_name(app) == "ResidentPickerScreen")
+        await settle(pilot)
+        await typed(pilot, "brien")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await until(pilot, lambda: screen_name(app) == "NewComplaintForm")
+        assert app.screen.resident_id == setup.resident
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")
+        await until(pilot, lambda: screen_name(app) == "DashboardScreen")
+
+
 async def test_dates_are_checked_as_you_type_and_bad_input_saves_nothing(db, setup):
     c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 25), "Mould in the bathroom", channel="email")
     app = build_app(db)

@@ -464,6 +464,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
         self._values: dict[str, Any] = {}
         self._clean: dict[Widget, Any] | None = None
         self._closing_with: tuple[Any] | None = None
+        self._noted_change = False
 
     @property
     def today(self) -> dt.date:
@@ -517,8 +518,15 @@ class FormScreen(ModalScreen[R], Generic[R]):
         again after filling the form in from the records)."""
         self._clean = {w: _value_of(w) for w in self._controls()}
 
+    def note_change(self) -> None:
+        """Count something the user did that no field's value shows (such as choosing a resident
+        in a picker) as a change: Esc will ask before discarding it."""
+        self._noted_change = True
+
     def changed(self) -> bool:
         """Whether the user has changed anything since the form was drawn."""
+        if self._noted_change:
+            return True
         if self._clean is None:
             return False
         return any(self._clean.get(w, _value_of(w)) != _value_of(w) for w in self._controls())
