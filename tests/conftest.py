@@ -1,4 +1,9 @@
-"""Shared fixtures: a fresh database with a fixed 'today', and helpers to build records."""
+"""Shared fixtures: a fresh database with a fixed 'today', and helpers to build records.
+
+The Pilot helpers (``settle``, ``until``, ``typed``, ``choose``, ``text_of``) are in helpers.py:
+``from helpers import settle``. Under pytest-xdist (``-n auto``) each worker has its own temporary
+folder, so the session's demo database is made once per worker and tests never share a file.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,23 @@ import pytest
 from smallhousing.services import residents, settings
 from smallhousing.store.db import Database
 
+import helpers  # noqa: F401  (the shared Pilot helpers, importable by every test module)
+
 TODAY = dt.date(2026, 3, 2)  # a Monday
 
 
 @pytest.fixture
 def today() -> dt.date:
     return TODAY
+
+
+@pytest.fixture
+def no_backup(monkeypatch):
+    """The daily backup has its own tests; elsewhere it would only write files beside the test
+    database (a module asks for it with ``pytestmark = pytest.mark.usefixtures("no_backup")``)."""
+    from smallhousing.services import backup
+
+    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
 
 
 @pytest.fixture

@@ -12,40 +12,12 @@ from smallhousing.domain import lifecycle as L
 from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 from smallhousing.services import settings as S
+from helpers import choose, settle, text_of, typed, until
 
 SIZE = (80, 24)
 
 
-@pytest.fixture(autouse=True)
-def no_backup(monkeypatch):
-    """The daily backup has its own tests; here it would only write files beside the test database."""
-    from smallhousing.services import backup
-
-    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
-
-
-async def settle(pilot, rounds: int = 2) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def typed(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
-async def until(pilot, condition, seconds: float = 5.0) -> None:
-    """Pause until ``condition()`` holds (screens are pushed after a message round trip)."""
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition()
-
-
-def text_of(widget) -> str:
-    return str(widget.render())
+pytestmark = pytest.mark.usefixtures("no_backup")
 
 
 def form_error(app) -> str:
@@ -56,11 +28,7 @@ def screen_name(app) -> str:
     return type(app.screen).__name__
 
 
-async def choose(pilot, letter: str) -> None:
-    """Open the focused Select, jump to the first option starting with ``letter``, choose it."""
-    await pilot.press("enter", letter, "enter")
-
-
+@pytest.mark.slow
 async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup):
     app = build_app(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -207,6 +175,7 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
     assert {e.actor for e in v.events} == {"tester"}
 
 
+@pytest.mark.slow
 async def test_every_screen_opens_at_80x24_on_demo_data(demo_db):
     app = build_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -256,6 +225,48 @@ async def test_every_screen_opens_at_80x24_on_demo_data(demo_db):
             await pilot.press("escape")
             await settle(pilot)
         assert set("axoeflwit") <= tried
+
+
+async def test_escape_on_a_changed_form_asks_before_discarding(db, setup):
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: screen_name(app) == "ResidentPickerScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "NewComplaintForm")
+        form = app.screen
+        form.query_one("#outcome_sought").focus()
+        await typed(pilot, "Damp")
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("n")  # keep it
+        await until(pilot, lambda: app.screen is form)
+        assert form.text("outcome_sought") == "Damp"
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")  # discard
+        await until(pilot, lambda: screen_name(app) == "DashboardScreen")
+
+
+@pytest.mark.slow
+async def test_a_resident_chosen_in_the_picker_counts_as_a_change(db, setup):
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: screen_name(app) == "ResidentPickerScreen")
+        await settle(pilot)
+        await typed(pilot, "brien")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await until(pilot, lambda: screen_name(app) == "NewComplaintForm")
+        assert app.screen.resident_id == setup.resident
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")
+        await until(pilot, lambda: screen_name(app) == "DashboardScreen")
 
 
 async def test_dates_are_checked_as_you_type_and_bad_input_saves_nothing(db, setup):
@@ -478,6 +489,7 @@ async def test_missing_parts_and_failed_backup_are_notices_not_crashes(db, setup
         assert any("Reports is not available" in m for m in messages)
 
 
+@pytest.mark.slow
 async def test_text_with_square_brackets_is_shown_as_typed(db, setup, monkeypatch):
     from smallhousing.screens import forms
     from smallhousing.services import residents as R

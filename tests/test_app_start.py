@@ -14,21 +14,10 @@ from smallhousing.services import queries as Q
 from smallhousing.store.db import Database
 
 from conftest import TODAY
+from helpers import settle, until
 
 
-@pytest.fixture(autouse=True)
-def no_backup(monkeypatch):
-    from smallhousing.services import backup
-
-    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
-
-
-async def until(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition()
+pytestmark = pytest.mark.usefixtures("no_backup")
 
 
 async def test_dashboard_figures_first_then_the_file_is_opened_for_writing(demo_db_path, tmp_path):
@@ -62,8 +51,7 @@ async def test_the_dashboard_reads_its_figures_once_at_start(demo_db_path, tmp_p
     app = build_app(db)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: getattr(app.screen, "figures_shown", False))
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await settle(pilot, 1)
         assert calls == [1]
         await pilot.press("c")
         await until(pilot, lambda: type(app.screen).__name__ == "ComplaintsScreen")

@@ -64,6 +64,7 @@ def _hold_the_write_lock(tmp_path, path, seconds: float) -> subprocess.Popen:
     return proc
 
 
+@pytest.mark.slow
 def test_restore_under_a_live_writer_says_busy_and_changes_nothing(db, setup, tmp_path, capsys):
     made = B.backup(db)
     settings.add_staff(db, "Added after the backup")
@@ -114,6 +115,7 @@ def _write_locked(path) -> bool:
         con.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not POSIX, reason="a second process")
 def test_restore_while_an_import_runs_never_loses_what_the_import_saved(tmp_path, capsys):
     path = tmp_path / "data" / "live.db"
@@ -202,6 +204,7 @@ def _backups_are_whole(path: Path) -> list[str]:
     return names
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not POSIX, reason="SIGKILL is POSIX only")
 def test_a_killed_backup_leaves_no_partial_file_under_a_backup_name(demo_db_path, tmp_path):
     path = tmp_path / "big.db"
@@ -219,6 +222,7 @@ def test_a_killed_backup_leaves_no_partial_file_under_a_backup_name(demo_db_path
     assert [p.name for p in paths.backups_dir(path).iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not POSIX, reason="SIGKILL is POSIX only")
 def test_a_killed_restore_leaves_the_database_whole_and_no_copy_behind(demo_db_path, tmp_path):
     path = tmp_path / "data" / "big.db"

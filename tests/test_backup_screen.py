@@ -12,6 +12,7 @@ import smallhousing
 from smallhousing.screens.transfer import BackupScreen, RestoreConfirm
 from smallhousing.services import backup as B
 from smallhousing.services import complaints as C
+from helpers import settle
 
 SIZE = (80, 24)
 
@@ -26,12 +27,6 @@ class ScreenApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.make_screen(), self.results.append)
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def status(screen) -> str:

@@ -17,32 +17,16 @@ from smallhousing.services import complaints as C
 from smallhousing.services import residents, settings
 from smallhousing.store import db as store_db
 from smallhousing.store.db import Database, StoreBusy
+from helpers import choose, settle, typed
 
 TODAY = dt.date(2026, 3, 2)
 SIZE = (80, 24)
 
 
-async def settle(pilot, rounds: int = 2) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def typed(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
-async def choose(pilot, letter: str) -> None:
-    await pilot.press("enter", letter, "enter")
-
 DESCRIPTION = "Lift broken since Tuesday; my mother Zelda cannot get to the fourth floor"
 
 
-@pytest.fixture(autouse=True)
-def no_backup(monkeypatch):
-    from smallhousing.services import backup
-
-    monkeypatch.setattr(backup, "daily_backup", lambda db: None)
+pytestmark = pytest.mark.usefixtures("no_backup")
 
 
 @pytest.fixture
@@ -89,6 +73,7 @@ def saved_descriptions(db) -> list[str]:
         return [r[0] for r in con.execute("SELECT description FROM complaint")]
 
 
+@pytest.mark.slow
 async def test_busy_save_keeps_the_form_and_saves_when_the_lock_is_let_go(quick):
     app = build_app(quick)
     async with app.run_test(size=SIZE) as pilot:
@@ -111,6 +96,7 @@ async def test_busy_save_keeps_the_form_and_saves_when_the_lock_is_let_go(quick)
     assert saved_descriptions(quick) == [DESCRIPTION]
 
 
+@pytest.mark.slow
 async def test_busy_save_goes_through_by_itself_when_the_lock_goes_soon(quick, monkeypatch):
     monkeypatch.setattr(common, "BUSY_RETRIES", 20, raising=False)
     app = build_app(quick)
@@ -126,6 +112,7 @@ async def test_busy_save_goes_through_by_itself_when_the_lock_goes_soon(quick, m
     assert saved_descriptions(quick) == [DESCRIPTION]
 
 
+@pytest.mark.slow
 async def test_store_busy_from_the_store_is_shown_the_same_way(quick, monkeypatch):
     calls = []
     real = C.log_complaint
@@ -164,7 +151,7 @@ async def test_resident_form_save_when_busy_keeps_what_was_typed(quick, monkeypa
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is form
-            assert "busy" in str(form.query_one("#form-message", Static).render())
+            assert "busy" in str(form.query_one("#form-error", Static).render())
             holder.rollback()
             await pilot.press("ctrl+s")
             await settle(pilot)
@@ -184,3 +171,84 @@ def test_is_busy_knows_every_form_of_a_locked_file():
     assert common.is_busy(OperationalError("INSERT ...", {}, raw))
     assert not common.is_busy(sqlite3.OperationalError("no such table: complaint"))
     assert not common.is_busy(ValueError("database is locked"))
+
+
+async def test_first_run_setup_saves_in_a_worker_and_waits_for_a_busy_file(tmp_path, monkeypatch):
+    """The welcome screen's setup is saved in a worker like every form: a busy file is said to be
+    busy, what was typed stays, and Ctrl+S saves once the lock is let go."""
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(common, "BUSY_WAIT", 0.1, raising=False)
+    monkeypatch.setattr(common, "BUSY_RETRIES", 1, raising=False)
+    d = Database(tmp_path / "new.db", actor="tester", today=TODAY).open()
+    app = build_app(d)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert type(app.screen).__name__ == "WelcomeScreen"
+            await typed(pilot, "Ashbury Homes")
+            holder = lock(d.path)
+            try:
+                await pilot.press("ctrl+s")
+                await settle(pilot)
+                assert type(app.screen).__name__ == "WelcomeScreen"
+                assert "busy" in str(app.screen.query_one("#welcome-error", Static).render())
+                assert app.screen.query_one("#name").value == "Ashbury Homes"
+            finally:
+                holder.rollback()
+                holder.close()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "DashboardScreen"
+        assert settings.get_settings(d).name == "Ashbury Homes"
+    finally:
+        d.close()
+
+
+async def test_an_unexpected_failure_is_one_plain_line(quick, monkeypatch):
+    """Any other failure while saving: the form stays, with one line naming the kind of error."""
+    from smallhousing.screens.resident_forms import ResidentForm
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Zebedee Quartermaine, 1 Secret Street")
+
+    monkeypatch.setattr(residents, "add_resident", broken)
+    app = build_app(quick)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = ResidentForm(quick)
+        app.push_screen(form)
+        await settle(pilot)
+        await typed(pilot, "Zebedee")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        line = str(form.query_one("#form-error", Static).render())
+        assert "RuntimeError" in line and "Secret" not in line and "\n" not in line.strip()
+
+
+async def test_escape_while_saving_is_ignored_and_the_save_closes_the_form(quick, monkeypatch):
+    """Esc while a save is under way does nothing (the save closes the form in a moment): a form is
+    never closed twice, which would close the screen underneath too."""
+    from smallhousing.screens.resident_forms import ResidentForm
+
+    gate = threading.Event()
+    real = residents.add_resident
+
+    def slow(*args, **kwargs):
+        gate.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(residents, "add_resident", slow)
+    app = build_app(quick)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = ResidentForm(quick)
+        app.push_screen(form)
+        await settle(pilot)
+        await typed(pilot, "Zebedee")
+        await pilot.press("ctrl+s", "escape")
+        assert app.screen is form
+        gate.set()
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DashboardScreen"
+    assert [r.name for r in residents.list_residents(quick, "zebedee")] == ["Zebedee"]

@@ -3,6 +3,7 @@ comes out literally in a letter."""
 
 from __future__ import annotations
 
+import pytest
 import csv
 import datetime as dt
 import io
@@ -50,6 +51,7 @@ def _counts(path) -> tuple:
 @given(header=st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=12, unique=True),
        rows=st.lists(st.lists(CELL, min_size=0, max_size=14), max_size=6),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+@pytest.mark.slow
 def test_csv_import_never_crashes_or_half_writes(tmp_path_factory, header, rows, encoding):
     path = tmp_path_factory.mktemp("fuzz") / "f.db"
     db = Database(path, today=TODAY).open()
@@ -86,6 +88,7 @@ def _squash(text: str) -> str:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
+@pytest.mark.slow
 @given(name=TYPED, definition=TYPED, reasons=TYPED)
 def test_typed_text_is_literal_in_the_letter(tmp_path_factory, name, definition, reasons):
     import pypdf

@@ -375,6 +375,7 @@ def test_the_cycle_collector_runs_again_after_an_import_as_before_it(db):
 
 # at scale ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_ten_thousand_rows(db):
     rows = []
     start = dt.date(2024, 1, 1)

@@ -10,6 +10,7 @@ from textual.widgets import DirectoryTree, Input, ProgressBar, Static
 import smallhousing
 from smallhousing.screens.transfer import ImportScreen
 from smallhousing.services import queries as Q
+from helpers import settle
 
 SIZE = (80, 24)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,17 +30,6 @@ class ScreenApp(App):
         self.push_screen(self.make_screen(), self.results.append)
 
 
-async def settle(pilot, rounds: int = 4) -> None:
-    """Let the import worker finish and its result reach the screen. (The folder tree's own loader
-    worker never finishes, so waiting for every worker would wait for ever.)"""
-    for _ in range(rounds):
-        for _ in range(500):
-            if not any(w.group == "import" and not w.is_finished for w in pilot.app.workers):
-                break
-            await pilot.pause(0.02)
-        await pilot.pause()
-
-
 def result_text(screen) -> str:
     return str(screen.query_one("#import-result", Static).render())
 
@@ -54,7 +44,7 @@ async def test_import_a_file_typed_in(db, tmp_path, monkeypatch):
         assert screen.query_one("#import-path", Input).has_focus
         await pilot.press(*"log.csv")
         await pilot.press("enter")
-        await settle(pilot)
+        await settle(pilot, 4, group="import")
         assert "Imported 4 complaints" in result_text(screen)
         bar = screen.query_one("#import-progress", ProgressBar)
         assert bar.progress == bar.total
@@ -73,7 +63,7 @@ async def test_problems_are_listed_and_scroll(db, tmp_path):
         screen = app.screen
         screen.query_one("#import-path", Input).value = str(bad)
         await pilot.press("ctrl+o")
-        await settle(pilot)
+        await settle(pilot, 4, group="import")
         text = result_text(screen)
         assert text.startswith("Nothing was imported: 40 problems in bad.csv")
         assert "line 2, column received_on:" in text and "line 41, column received_on:" in text
@@ -94,11 +84,11 @@ async def test_choose_the_file_from_the_folders(db, tmp_path):
         await pilot.press("ctrl+b")
         tree = screen.query_one("#import-tree", DirectoryTree)
         assert tree.has_focus
-        await settle(pilot)
+        await settle(pilot, 4, group="import")
         names = [str(n.label) for n in tree.root.children]
         assert names == ["log.csv"]
         await pilot.press("down", "enter")
-        await settle(pilot)
+        await settle(pilot, 4, group="import")
         assert screen.query_one("#import-path", Input).value == str(tmp_path / "log.csv")
         assert "Imported 2 complaints" in result_text(screen)
 
@@ -125,9 +115,9 @@ async def test_an_empty_name_asks_for_one(db, tmp_path):
     app = ScreenApp(lambda: ImportScreen(db, start_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        await settle(pilot)
+        await settle(pilot, 4, group="import")
         assert "Type the name of the file" in result_text(app.screen)
         app.screen.query_one("#import-path", Input).value = str(tmp_path / "missing.csv")
         await pilot.press("enter")
-        await settle(pilot)
+        await settle(pilot, 4, group="import")
         assert "There is no file at" in result_text(app.screen)

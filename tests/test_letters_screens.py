@@ -11,6 +11,7 @@ from smallhousing import paths
 from smallhousing.screens.letter_preview import LetterKindScreen, LetterPreviewScreen
 from smallhousing.services import complaints as C
 from smallhousing.services import letters as SL
+from helpers import settle
 
 D = dt.date
 UNSET = object()
@@ -55,8 +56,7 @@ async def test_preview_shows_the_letter_and_issues_it(db, setup):
         assert "Mrs Siân O'Brien" in text
         assert "Ready to issue" in shown(app, "#letter-status")
         await pilot.press("i")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, 1)
     issued = app.result
     assert isinstance(issued, SL.IssuedLetter) and issued.path.is_file()
     assert issued.path.parent.resolve() == paths.letters_dir(db.path).resolve()
@@ -79,8 +79,7 @@ async def test_incomplete_letter_lists_what_is_missing_and_cannot_be_issued(db, 
         assert app.screen.query_one("#letter-issue-button", Button).disabled
         app.screen.query_one("#letter-body").focus()
         await pilot.press("i")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, 1)
         assert isinstance(app.screen, LetterPreviewScreen) and app.result is UNSET
         assert SL.list_letters(db, c.reference) == []
         assert not paths.letters_dir(db.path).exists() or not any(paths.letters_dir(db.path).iterdir())
@@ -94,8 +93,7 @@ async def test_incomplete_letter_lists_what_is_missing_and_cannot_be_issued(db, 
         assert "Nothing is outstanding: the lift was repaired" in shown(app, "#letter-text")
         app.screen.query_one("#letter-body").focus()
         await pilot.press("i")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, 1)
     assert isinstance(app.result, SL.IssuedLetter)
 
 

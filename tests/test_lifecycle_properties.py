@@ -3,6 +3,7 @@ changes nothing, and the audit log accounts for every change."""
 
 from __future__ import annotations
 
+import pytest
 import datetime as dt
 import sqlite3
 
@@ -92,6 +93,7 @@ def _check_invariants(db, cid):
         assert c.next_due_on is None
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEP, min_size=1, max_size=12))
 def test_random_action_sequences_stay_valid(tmp_path_factory, steps):

@@ -18,6 +18,7 @@ from smallhousing.screens.reports import BoardPeriodForm, BoardUpdateScreen, Rep
 from smallhousing.services import learning as LS
 from smallhousing.services import reports as R
 from smallhousing.services import settings as S
+from helpers import settle
 
 APP_CSS = Path(__file__).resolve().parents[1] / "smallhousing" / "app.tcss"
 SIZE = (80, 24)
@@ -47,12 +48,6 @@ class TinyApp(App):
             if active.node is not self and b.description and active.enabled:
                 yield SystemCommand(b.description, b.tooltip or b.description,
                                     partial(self.run_action, b.action, active.node))
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def cells(table: DataTable) -> list[list[str]]:
@@ -87,7 +82,7 @@ def test_small_helpers():
 async def test_reports_screen_shows_tsm_and_fits(demo_db):
     app = TinyApp(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ReportsScreen)
         t = R.tsm_for_year(demo_db, screen.year)
@@ -99,7 +94,7 @@ async def test_reports_screen_shows_tsm_and_fits(demo_db):
             assert visible(app, screen.query_one(ident)), ident
         # another year
         screen.query_one("#year", Select).value = screen.year - 1
-        await settle(app, pilot)
+        await settle(pilot)
         t = R.tsm_for_year(demo_db, screen.year)
         assert cells(screen.query_one("#tsm-table", DataTable))[1][1] == f"{t.stage1_received:,}"
         # every key of the screen is offered in the command palette
@@ -111,9 +106,9 @@ async def test_reports_screen_shows_tsm_and_fits(demo_db):
 async def test_annual_report_from_the_app(demo_db):
     app = TinyApp(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("a")
-        await settle(app, pilot)
+        await settle(pilot)
         expected = paths.reports_dir(demo_db.path) / f"annual-complaints-report-{app.screen.year}-" \
                                                      f"{(app.screen.year + 1) % 100:02d}.pdf"
         assert expected.exists() and expected.read_bytes()[:5] == b"%PDF-"
@@ -125,13 +120,13 @@ async def test_annual_report_from_the_app(demo_db):
 async def test_homes_then_tsm(db, setup):
     app = TinyApp(db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert "No homes recorded" in str(app.screen.query_one("#homes-hint", Static).render())
         await pilot.press("m")
         await pilot.pause()
         app.screen.query_one("#homes", Input).value = "1,250"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ReportsScreen)
         assert S.homes_for(db, app.screen.year) == 1250
         assert cells(app.screen.query_one("#tsm-table", DataTable))[0][1] == "1,250"
@@ -140,10 +135,10 @@ async def test_homes_then_tsm(db, setup):
 async def test_self_assessment_editing(db, setup):
     app = TinyApp(db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         year = app.screen.year
         await pilot.press("e")
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SelfAssessmentScreen)
         table = screen.query_one(DataTable)
@@ -159,7 +154,7 @@ async def test_self_assessment_editing(db, setup):
         form.query_one("#complies", Select).value = "no"
         form.query_one("#commentary", TextArea).text = "Acknowledgements slipped in August."
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen
         row = next(r for r in R.self_assessment(db, year) if r.number == "6.2")
         assert row.complies is False and row.commentary == "Acknowledgements slipped in August."
@@ -173,9 +168,9 @@ async def test_self_assessment_editing(db, setup):
 async def test_learning_log_screen(db, setup):
     app = TinyApp(db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("l")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LearningScreen)
         await pilot.press("a")
         await pilot.pause()
@@ -195,7 +190,7 @@ async def test_learning_log_screen(db, setup):
             form.query_one("#form-error", Static).render())
         form.query_one("#recorded_on", Input).value = "02/02/2026"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LearningScreen)
         [p] = LS.list_learning(db)
         assert (p.learning, p.status, p.made_on) == ("Call-backs were not logged", "done", dt.date(2026, 2, 20))
@@ -208,9 +203,9 @@ async def test_learning_log_screen(db, setup):
 async def test_ombudsman_cases_screen(db, setup):
     app = TinyApp(db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("o")
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, OmbudsmanCasesScreen)
         await pilot.press("a")
@@ -218,23 +213,23 @@ async def test_ombudsman_cases_screen(db, setup):
         app.screen.query_one("#referred_on", Input).value = "05/01/2026"
         app.screen.query_one("#case_number", Input).value = "202612345"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen and cells(screen.query_one("#cases-table", DataTable))[0][0] == "202612345"
         await pilot.press("g")
         await pilot.pause()
         app.screen.query_one("#finding", Select).value = "service failure"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("o")
         await pilot.pause()
         app.screen.query_one("#description", Input).value = "Pay £100 for time and trouble"
         app.screen.query_one("#due_on", Input).value = "30/03/2026"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("k")
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         [case] = LS.list_cases(db)
         assert (case.case_number, case.finding, case.determined_on) == ("202612345", "service failure",
                                                                        dt.date(2026, 3, 2))
@@ -249,7 +244,7 @@ async def test_ombudsman_cases_screen(db, setup):
 async def test_board_update_on_screen_and_pdf(demo_db):
     app = TinyApp(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("b")
         await pilot.pause()
         form = app.screen
@@ -257,14 +252,14 @@ async def test_board_update_on_screen_and_pdf(demo_db):
         form.query_one("#start", Input).value = "01/10/2025"
         form.query_one("#end", Input).value = "31/12/2025"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, BoardUpdateScreen)
         b = R.board_update(demo_db, dt.date(2025, 10, 1), dt.date(2025, 12, 31))
         text = str(screen.query_one("#board-text", Static).render())
         assert f"Stage 1 complaints received: {b.figures.stage1.received:,}" in text
         await pilot.press("f")
-        await settle(app, pilot)
+        await settle(pilot)
         assert (paths.reports_dir(demo_db.path) / "board-update-2025-10-01-to-2025-12-31.pdf").exists()
         await pilot.press("escape")
         await pilot.pause()
@@ -274,7 +269,7 @@ async def test_board_update_on_screen_and_pdf(demo_db):
 async def test_board_period_refused_in_form(db, setup):
     app = TinyApp(db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("b")
         await pilot.pause()
         form = app.screen
@@ -293,20 +288,20 @@ async def test_publish_and_reopen_a_year_from_the_reports_screen(db, setup):
     C.log_complaint(db, setup.resident, dt.date(2024, 6, 3), "Damp")
     app = TinyApp(db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         # the current year has not ended: publishing it is refused with a message
         await pilot.press("u")
         await pilot.pause()
         await pilot.press("y")
-        await settle(app, pilot)
+        await settle(pilot)
         assert P.publication(db, 2025) is None
         screen.query_one("#year", Select).value = 2024
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("u")
         await pilot.pause()
         await pilot.press("y")
-        await settle(app, pilot)
+        await settle(pilot)
         assert P.published_years(db) == [2024]
         note = screen.query_one("#published-note", Static)
         assert "published on 2 March 2026" in str(note.render()) and visible(app, note)
@@ -314,7 +309,7 @@ async def test_publish_and_reopen_a_year_from_the_reports_screen(db, setup):
         await pilot.pause()
         app.screen.query_one("#reason", TextArea).text = "A complaint from June 2024 was logged late."
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen and P.published_years(db) == []
         assert "logged late" in str(screen.query_one("#published-note", Static).render())
         names = {c.title for c in app.get_system_commands(screen)}

@@ -8,6 +8,8 @@ from smallhousing.app import build_app
 from smallhousing.services import complaints as C
 from smallhousing.services import residents
 
+from helpers import settle
+
 ODD = "[b]Odd[/i] <&>"
 
 
@@ -19,21 +21,15 @@ def _cells(screen) -> list[str]:
     return out
 
 
-async def _settle(app, pilot):
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-
-
 async def test_markup_like_names_are_shown_literally(db, setup):
     r = residents.add_resident(db, ODD, address="[red]1 Road[/]")
     C.log_complaint(db, r.id, dt.date(2026, 2, 2), "[link=x]Leak[/link]", channel="phone")
     app = build_app(db)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("p")
-        await _settle(app, pilot)
+        await settle(pilot)
         cells = _cells(app.screen)
         assert ODD in cells and "[red]1 Road[/]" in cells
         await pilot.press("escape", "c")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert ODD in _cells(app.screen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from textual.app import App
 from textual.widgets import DataTable, ListView, Static
 
@@ -12,6 +13,7 @@ from smallhousing.services import residents as R
 from smallhousing.screens.residents import (RecordItem, ResidentPickerScreen, ResidentScreen,
                                             ResidentsScreen)
 from smallhousing.screens.resident_forms import AdjustmentForm, FormScreen, ResidentForm
+from helpers import settle, text_of, typed
 
 SIZE = (80, 24)
 
@@ -32,24 +34,9 @@ class ScreenApp(App):
         self.opened.append(complaint_id)
 
 
-async def settle(pilot, rounds: int = 3) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def typed(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
 def put(form, name: str, value: str) -> None:
     """Fill a field without typing it key by key (typing is tested elsewhere and is slow)."""
     form.query_one(f"#f-{name}").value = value
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
 
 
 def items(screen, list_id: str) -> list[RecordItem]:
@@ -89,8 +76,23 @@ async def test_resident_form_needs_a_name_and_saves_nothing_without_one(db):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form  # still open
-        assert "name" in text_of(form.query_one("#form-message", Static)).lower()
+        assert "name" in text_of(form.query_one("#form-error", Static)).lower()
         assert R.list_residents(db) == []
+        await pilot.press("escape")  # the form has changes: it asks before discarding them
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        assert app.screen is form
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, ResidentsScreen)
+
+
+async def test_escape_on_an_unchanged_form_closes_it_at_once(db):
+    app = ScreenApp(lambda: ResidentsScreen(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await typed(pilot, "Ann")
+        await pilot.press("backspace", "backspace", "backspace")  # typed, then taken back
         await pilot.press("escape")
         assert isinstance(app.screen, ResidentsScreen)
 
@@ -139,6 +141,7 @@ async def test_paging_through_residents(demo_db):
         assert table.row_count == screens.PAGE
 
 
+@pytest.mark.slow
 async def test_adjustment_with_past_review_date_is_flagged_overdue(db, setup):
     app = ScreenApp(lambda: ResidentScreen(db, setup.resident))
     async with app.run_test(size=SIZE) as pilot:
@@ -203,7 +206,7 @@ async def test_bad_date_shows_a_message_and_writes_nothing(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "not a valid review date" in text_of(form.query_one("#form-message", Static))
+        assert "not a valid review date" in text_of(form.query_one("#form-error", Static))
         assert R.resident_record(db, setup.resident).adjustments == []
 
 
@@ -220,7 +223,7 @@ async def test_refusal_from_the_service_is_shown_in_the_form(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        message = text_of(form.query_one("#form-message", Static))
+        message = text_of(form.query_one("#form-error", Static))
         assert message.startswith("Not saved:") and "cannot be before" in message
         assert R.resident_record(db, setup.resident).restrictions == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from textual.app import App
 from textual.widgets import Input, ListView, Static
 
@@ -11,6 +12,7 @@ from smallhousing.services import complaints as C
 from smallhousing.services import settings as S
 from smallhousing.screens.resident_forms import ConfirmScreen
 from smallhousing.screens.settings import ClosureForm, HomesForm, SettingItem, SettingsScreen, StaffForm
+from helpers import settle, text_of
 
 SIZE = (80, 24)
 
@@ -22,16 +24,6 @@ class ScreenApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.make_screen())
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
 
 
 def put(screen, name: str, value: str) -> None:
@@ -102,6 +94,7 @@ async def test_ombudsman_details_cannot_be_left_empty(db, setup):
         assert S.get_settings(db).ombudsman_phone == "0300 111 3001"
 
 
+@pytest.mark.slow
 async def test_add_rename_and_deactivate_staff(db, setup):
     app = ScreenApp(lambda: SettingsScreen(db))
     async with app.run_test(size=SIZE) as pilot:
@@ -146,7 +139,7 @@ async def test_duplicate_staff_is_refused_in_the_form(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "already on the staff list" in text_of(form.query_one("#form-message", Static))
+        assert "already on the staff list" in text_of(form.query_one("#form-error", Static))
         assert "already on the staff list" in text_of(form.query_one("#e-name", Static))
         assert len([s for s in S.list_staff(db) if s.name == "Bilal Bashir"]) == 1
 
@@ -210,7 +203,7 @@ async def test_weekend_closure_day_is_refused_with_a_message(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "weekend" in text_of(form.query_one("#form-message", Static))
+        assert "weekend" in text_of(form.query_one("#form-error", Static))
         assert S.list_closure_days(db) == []
 
 
@@ -273,5 +266,5 @@ async def test_past_closure_day_is_refused_with_a_message(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "in the past" in text_of(form.query_one("#form-message", Static))
+        assert "in the past" in text_of(form.query_one("#form-error", Static))
         assert S.list_closure_days(db) == []

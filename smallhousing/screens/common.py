@@ -10,10 +10,13 @@ import datetime as dt
 import re
 import sqlite3
 import time
+from functools import partial
 from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -138,7 +141,57 @@ def parse_day(text: str, what: str = "date") -> dt.date | None:
     return parse_date(text, what)
 
 
-# validators --------------------------------------------------------------------------------------
+# the command palette and going back -------------------------------------------------------------
+
+class BindingCommands(Provider):
+    """Offers every key binding of the current screen in the command palette.
+
+    A screen may name its commands in ``PALETTE_NAMES`` (action -> name) where the footer's short
+    description needs the screen's context. It may define ``prepare_action(action)`` to get ready
+    first (for example, to show the tab the action belongs to), so that a command works from
+    anywhere on the screen.
+    """
+
+    def _commands(self) -> list[tuple[str, str, Callable]]:
+        screen = self.screen
+        # the screen's own actions (not Textual's built-in ones such as copying text)
+        own = {b.action for b in Binding.make_bindings(getattr(type(screen), "BINDINGS", []))}
+        out, seen = [], set()
+        for bindings in screen._bindings.key_to_bindings.values():  # keys as the keymap left them
+            for b in bindings:
+                if not b.description or b.action in seen or b.action not in own:
+                    continue
+                seen.add(b.action)
+                name = getattr(screen, "PALETTE_NAMES", {}).get(b.action) or (
+                    f"{b.group.description}: {b.description}" if b.group else b.description)
+                key = self.app.get_key_display(b)
+                out.append((name, f"Key: {key}", partial(_run_from_palette, screen, b.action)))
+        return sorted(out, key=lambda c: c[0])
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+async def _run_from_palette(screen, action: str) -> None:
+    prepare = getattr(screen, "prepare_action", None)
+    if prepare is not None:
+        prepare(action)
+    await screen.run_action(action)
+
+
+async def go_back(screen) -> None:
+    """Leave a full screen through the app's own "back" action, which knows where back leads
+    (the screen underneath, or the dashboard when this screen starts a section of the app)."""
+    await screen.app.run_action("back")
+
 
 # widgets -----------------------------------------------------------------------------------------
 

@@ -537,6 +537,7 @@ class _ResidentForm(FormScreen):
 
         rec = R.resident_record(self.db, int(resident_id))
         self.resident_id = rec.resident.id
+        self.note_change()  # chosen in the picker: Esc asks before dropping it
         flags = f" ({', '.join(rec.flags)})" if rec.flags else ""
         text = f"{rec.resident.name}{flags}, {rec.resident.address}"
         button = self.query_one("#resident", Button)

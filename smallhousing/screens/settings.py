@@ -161,7 +161,7 @@ class ClosureForm(FormScreen[Any]):
 class SettingsScreen(Screen):
     """The landlord's settings, on tabs; each tab has its own keys, shown in the footer."""
 
-    CSS_PATH = ["resident_forms.tcss", "settings.tcss"]
+    CSS_PATH = ["form_kit.tcss", "settings.tcss"]
     COMMANDS = {BindingCommands}
     BINDINGS = [
         Binding("escape", "back", "Back", id="settings.back"),

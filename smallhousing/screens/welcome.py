@@ -10,7 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 
 from ..domain.errors import DomainError
-from .form_kit import Field, Required, WholeNumber
+from . import common
+from .form_kit import Field, Required, WholeNumber, failure, run_save
 
 DEMO_COMPLAINTS = 300
 
@@ -83,7 +84,14 @@ class WelcomeScreen(ModalScreen[str]):
             raise DomainError("The number of homes must be a whole number, such as 450.", field="homes")
         return int(text)
 
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for w in self.query("Input, Button"):
+            w.disabled = busy
+
     def action_start(self) -> None:
+        """Save the landlord's name and homes, in a worker (never on the screen's thread), trying
+        again while another program is writing; any other failure is one plain line."""
         if self.busy:
             return
         from ..services import settings as S
@@ -93,13 +101,27 @@ class WelcomeScreen(ModalScreen[str]):
             if not name.strip():
                 raise DomainError("Type your organisation's name, or choose demo data to look around.",
                                   field="name")
-            S.first_run_setup(self.db, name, self._homes())
+            homes = self._homes()
         except DomainError as exc:
-            self._error(exc.message)
-            if exc.field:
-                self.query_one(f"#{exc.field}").focus()
+            self._start_failed(exc.message, exc.field)
             return
-        self.dismiss("setup")
+        self._error("")
+        self._set_busy(True)
+        run_save(self, lambda: S.first_run_setup(self.db, name, homes),
+                 on_done=lambda _result: self.dismiss("setup"), on_failed=self._start_failed,
+                 on_busy=self._start_busy, group="welcome-save", exclusive=True, name="first run setup")
+
+    def _start_busy(self, gave_up: bool) -> None:
+        if gave_up:
+            self._set_busy(False)
+        self._error(common.BUSY_MESSAGE + (" Press Ctrl+S to try again when that work has finished."
+                                           if gave_up else " Trying again…"))
+
+    def _start_failed(self, message: str, field: str | None) -> None:
+        self._set_busy(False)
+        self._error(message)
+        if field and self.query(f"#{field}"):
+            self.query_one(f"#{field}").focus()
 
     def action_demo(self) -> None:
         if self.busy:
@@ -110,9 +132,7 @@ class WelcomeScreen(ModalScreen[str]):
             self._error(exc.message)
             return
         self._error("")
-        self.busy = True
-        for w in self.query("Input, Button"):
-            w.disabled = True
+        self._set_busy(True)
         self.query_one("#demo-progress").display = True
         self.query_one("#demo-progress").scroll_visible()
         self.make_demo(self.query_one("#name", Input).value.strip(), homes)
@@ -127,13 +147,14 @@ class WelcomeScreen(ModalScreen[str]):
 
         try:
             if name:
-                S.first_run_setup(self.db, name, homes)
-            made = demo.generate(self.db, complaints=DEMO_COMPLAINTS, progress=progress)
-        except DomainError as exc:
-            self.app.call_from_thread(self._demo_failed, exc.message)
-            return
-        except Exception as exc:  # the database could not be written: say so, keep the app running
-            self.app.call_from_thread(self._demo_failed, f"The demo records could not be made: {exc}")
+                common.retry_when_busy(lambda: S.first_run_setup(self.db, name, homes))
+            made = common.retry_when_busy(
+                lambda: demo.generate(self.db, complaints=DEMO_COMPLAINTS, progress=progress))
+        except Exception as exc:  # one plain line, never a traceback; the app keeps running
+            message, _field, kind = failure(exc)
+            if kind != "refused":
+                message = f"The demo records could not be made. {message}"
+            self.app.call_from_thread(self._demo_failed, message)
             return
         self.app.call_from_thread(self._demo_done, made)
 
@@ -141,9 +162,7 @@ class WelcomeScreen(ModalScreen[str]):
         self.query_one("#demo-bar", ProgressBar).update(total=max(total, 1), progress=i)
 
     def _demo_failed(self, message: str) -> None:
-        self.busy = False
-        for w in self.query("Input, Button"):
-            w.disabled = False
+        self._set_busy(False)
         self.query_one("#demo-progress").display = False
         self._error(message)
 
