@@ -22,7 +22,11 @@ from textual.screen import Screen
 SECTIONS = {
     "dashboard": ("smallhousing.screens.dashboard", "DashboardScreen", "Dashboard"),
     "complaints": ("smallhousing.screens.complaints", "ComplaintsScreen", "Complaints"),
-    "service_requests": ("smallhousing.screens.service_requests", "ServiceRequestsScreen", "Service requests"),
+    "service_requests": (
+        "smallhousing.screens.service_requests",
+        "ServiceRequestsScreen",
+        "Service requests",
+    ),
     "residents": ("smallhousing.screens.residents", "ResidentsScreen", "Residents"),
     "reports": ("smallhousing.screens.reports", "ReportsScreen", "Reports"),
     "settings": ("smallhousing.screens.settings", "SettingsScreen", "Settings"),
@@ -94,9 +98,14 @@ class SmallHousingApp(App):
 
     def _opened(self, set_up: bool) -> None:
         if getattr(self.db, "read_only", False):
-            self.notify("This database can be read but not changed: making changes needs "
-                        "permission to write to the file and its folder.",
-                        title="Read only", severity="warning", timeout=20, markup=False)
+            self.notify(
+                "This database can be read but not changed: making changes needs "
+                "permission to write to the file and its folder.",
+                title="Read only",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
         self.daily_backup()
         if not set_up:
             from .screens.welcome import WelcomeScreen
@@ -105,8 +114,12 @@ class SmallHousingApp(App):
 
     def _welcomed(self, how) -> None:
         if how == "setup":
-            self.notify("Next, add your staff under Settings (s) and your residents under Residents (p). "
-                        "Press ? at any time for every key.", title="You are set up", timeout=20)
+            self.notify(
+                "Next, add your staff under Settings (s) and your residents under Residents (p). "
+                "Press ? at any time for every key.",
+                title="You are set up",
+                timeout=20,
+            )
 
     _warmed = False
 
@@ -135,8 +148,14 @@ class SmallHousingApp(App):
         try:
             daily_backup(self.db)
         except Exception as exc:  # a failed backup must never stop the app: say so and carry on
-            self.call_from_thread(self.notify, f"Today's backup could not be made: {exc}",
-                                  title="Backup", severity="warning", timeout=15, markup=False)
+            self.call_from_thread(
+                self.notify,
+                f"Today's backup could not be made: {exc}",
+                title="Backup",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
 
     # faults --------------------------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
@@ -225,7 +244,9 @@ class SmallHousingApp(App):
         yield from super().get_system_commands(screen)
         for section, (_, _, title) in SECTIONS.items():
             yield SystemCommand(f"Go to {title}", SECTION_HELP[section], partial(self.action_go, section))
-        yield SystemCommand("New complaint", "Log a complaint received by any channel", self.action_new_complaint)
+        yield SystemCommand(
+            "New complaint", "Log a complaint received by any channel", self.action_new_complaint
+        )
         yield SystemCommand("Help: every key", "List every key and what it does", self.action_help)
         # every action the current screen offers right now, by its description (unless the screen
         # brings its own command provider for that)
@@ -234,15 +255,23 @@ class SmallHousingApp(App):
         seen = set()
         for active in screen.active_bindings.values():
             b, node = active.binding, active.node
-            if (not isinstance(node, Screen) or not b.description or b.system or not active.enabled
-                    or b in Screen.BINDINGS):
+            if (
+                not isinstance(node, Screen)
+                or not b.description
+                or b.system
+                or not active.enabled
+                or b in Screen.BINDINGS
+            ):
                 continue  # the app's own keys are above; focus and copy keys are Textual's
             if (id(node), b.action) in seen:
                 continue
             seen.add((id(node), b.action))
             key = self.get_key_display(b)
-            yield SystemCommand(b.description, f"{b.tooltip or b.description} (key {key})",
-                                partial(self.run_action, b.action, node))
+            yield SystemCommand(
+                b.description,
+                f"{b.tooltip or b.description} (key {key})",
+                partial(self.run_action, b.action, node),
+            )
 
 
 def build_app(db) -> SmallHousingApp:

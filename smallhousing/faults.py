@@ -29,9 +29,12 @@ def describe(exc: BaseException) -> str:
     """The kinds of error and where they happened; nothing a user typed."""
     from . import __version__
 
-    lines = [f"smallhousing {__version__} fault report, {dt.datetime.now():%Y-%m-%d %H:%M:%S}",
-             f"Python {sys.version.split()[0]} on {sys.platform}",
-             "Only the kinds of error and where they happened are kept here: no record text.", ""]
+    lines = [
+        f"smallhousing {__version__} fault report, {dt.datetime.now():%Y-%m-%d %H:%M:%S}",
+        f"Python {sys.version.split()[0]} on {sys.platform}",
+        "Only the kinds of error and where they happened are kept here: no record text.",
+        "",
+    ]
     for i, e in enumerate(_chain(exc)):
         kind = type(e)
         lines.append(("" if i == 0 else "which came from ") + f"{kind.__module__}.{kind.__qualname__}")
@@ -62,7 +65,12 @@ def write_report(db_path, exc: BaseException) -> Path | None:
 
 
 def unexpected_message(exc: BaseException, report: Path | None) -> str:
-    where = (f"Details (with no record text) are in {report}." if report is not None else
-             "No details could be saved beside the database.")
-    return (f"smallhousing: something went wrong inside smallhousing ({type(exc).__name__}); "
-            f"nothing was half-saved. {where}")
+    where = (
+        f"Details (with no record text) are in {report}."
+        if report is not None
+        else "No details could be saved beside the database."
+    )
+    return (
+        f"smallhousing: something went wrong inside smallhousing ({type(exc).__name__}); "
+        f"nothing was half-saved. {where}"
+    )

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import helpers  # noqa: F401  (the shared Pilot helpers, importable by every test module)
 import pytest
 
 from smallhousing.services import residents, settings
 from smallhousing.store.db import Database
-
-import helpers  # noqa: F401  (the shared Pilot helpers, importable by every test module)
 
 TODAY = dt.date(2026, 3, 2)  # a Monday
 
@@ -44,15 +43,20 @@ def db(tmp_path) -> Database:
 @pytest.fixture
 def setup(db):
     """A landlord with three staff and one resident; returns a simple namespace of ids."""
-    settings.update_settings(db, name="Ashbury Homes", address="1 Mill Lane, Ashbury, AB1 2CD",
-                             phone="01632 960 000", email="complaints@ashbury.example",
-                             complaints_officer="Sam Okoye", member_responsible="Ann Rees",
-                             setup_done=True)
+    settings.update_settings(
+        db,
+        name="Ashbury Homes",
+        address="1 Mill Lane, Ashbury, AB1 2CD",
+        phone="01632 960 000",
+        email="complaints@ashbury.example",
+        complaints_officer="Sam Okoye",
+        member_responsible="Ann Rees",
+        setup_done=True,
+    )
     a = settings.add_staff(db, "Alice Adams", role="Housing Officer")
     b = settings.add_staff(db, "Bilal Bashir", role="Housing Manager")
     c = settings.add_staff(db, "Cerys Cole", role="Director")
-    r = residents.add_resident(db, "Mrs Siân O'Brien", address="12 Heol y Parc, Ashbury",
-                               postcode="AB1 3EF")
+    r = residents.add_resident(db, "Mrs Siân O'Brien", address="12 Heol y Parc, Ashbury", postcode="AB1 3EF")
 
     class Ids:
         alice, bilal, cerys, resident = a.id, b.id, c.id, r.id

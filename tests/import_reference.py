@@ -9,6 +9,8 @@ import's; every step here is the use case itself.
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from smallhousing.domain import lifecycle as L
 from smallhousing.domain.errors import DomainError
 from smallhousing.domain.steps import staff_name_key
@@ -18,7 +20,6 @@ from smallhousing.services import settings as S
 from smallhousing.services import transfer as T
 from smallhousing.services.base import clean, reading, transaction, update_fields
 from smallhousing.store import models as M
-from sqlmodel import select
 
 
 class Failed(Exception):
@@ -30,8 +31,7 @@ def parsed_rows(db, data: bytes):
     text, _ = T.read_log(data)
     delimiter = T._delimiter(text)
     records = list(T._records(text, delimiter))
-    columns = [T.normalise_header(c) if T.normalise_header(c) in T.COLUMNS else None
-               for c in records[0][1]]
+    columns = [T.normalise_header(c) if T.normalise_header(c) in T.COLUMNS else None for c in records[0][1]]
     with reading(db) as u:
         imp = T._Importer(u, columns)
         rows = [imp.parse(line, cells) for line, cells, _ in records[1:] if any(c.strip() for c in cells)]
@@ -70,10 +70,19 @@ def _row(db, row, staff_id, resident_id) -> None:
     has = row.has
     h1 = staff_id(v["stage1_handler"]) if has("stage1_handler") else None
     rid = resident_id(v["resident_name"], v["address"])
-    c = C.log_complaint(db, rid, v["received_on"], v["summary"] or T.NO_SUMMARY, channel=v["channel"],
-                        outcome_sought=v["outcome_sought"], categories=T.split_list(v["category"]),
-                        reference=v["reference"], handler_id=h1, issue_arose_on=v["issue_arose_on"],
-                        aware_on=v["aware_on"])
+    c = C.log_complaint(
+        db,
+        rid,
+        v["received_on"],
+        v["summary"] or T.NO_SUMMARY,
+        channel=v["channel"],
+        outcome_sought=v["outcome_sought"],
+        categories=T.split_list(v["category"]),
+        reference=v["reference"],
+        handler_id=h1,
+        issue_arose_on=v["issue_arose_on"],
+        aware_on=v["aware_on"],
+    )
     cid = c.id
     if has("refused_on"):
         ground, reason = T.split_ground(v["refusal_reason"])
@@ -99,8 +108,15 @@ def _row(db, row, staff_id, resident_id) -> None:
             if decider is None:
                 decider = staff_id(T.IMPORTED_STAFF)
             note = T.IMPORTED_DISCRETION if ground == L.OLDER_THAN_12_MONTHS else ""
-            C.refuse_escalation(db, cid, ground, reason, on=v["escalation_refused_on"],
-                                decided_by=decider, discretion_note=note)
+            C.refuse_escalation(
+                db,
+                cid,
+                ground,
+                reason,
+                on=v["escalation_refused_on"],
+                decided_by=decider,
+                discretion_note=note,
+            )
         if not _stage(db, row, cid, 2, h2, last, staff_id):
             return
     if has("withdrawn_on"):
@@ -123,26 +139,49 @@ def _stage(db, row, cid, n, handler, last, staff_id) -> bool:
             return False
     if handler is None:
         handler = staff_id(T.IMPORTED_STAFF if n == 1 else T.IMPORTED_STAFF_STAGE2)
-    resp = ({"responsible_for": v["responsible_for"] or "",
-             "not_responsible_for": v["not_responsible_for"] or ""} if n == 1 else {})
-    C.acknowledge(db, cid, v["definition"] or v["summary"] or T.NO_SUMMARY, handler_id=handler,
-                  on=v[p + "acknowledged_on"], **resp)
+    resp = (
+        {"responsible_for": v["responsible_for"] or "", "not_responsible_for": v["not_responsible_for"] or ""}
+        if n == 1
+        else {}
+    )
+    C.acknowledge(
+        db,
+        cid,
+        v["definition"] or v["summary"] or T.NO_SUMMARY,
+        handler_id=handler,
+        on=v[p + "acknowledged_on"],
+        **resp,
+    )
     if row.has(p + "extended_to"):
         reason = v[p + "extension_reason"]
         agreed = v[p + "extended_on"] if row.has(p + "extended_on") else v[p + "acknowledged_on"]
-        C.extend(db, cid, v[p + "extended_to"], reason, good_reason=reason, on=agreed,
-                 resident_told=True)
+        C.extend(db, cid, v[p + "extended_to"], reason, good_reason=reason, on=agreed, resident_told=True)
     if row.has(p + "responded_on"):
         remedies, actions = [], []
         if n == last:
             remedies = T._remedies(v["remedy"], v["compensation_gbp"] or 0)
             actions = [C.ActionInput(a) for a in T.split_list(v["outstanding_actions"])]
-        C.respond(db, cid, v[p + "decision"], v[p + "reasons"], remedies=remedies, actions=actions,
-                  remedy_statement="" if remedies else T.NO_REMEDY, on=v[p + "responded_on"])
+        C.respond(
+            db,
+            cid,
+            v[p + "decision"],
+            v[p + "reasons"],
+            remedies=remedies,
+            actions=actions,
+            remedy_statement="" if remedies else T.NO_REMEDY,
+            on=v[p + "responded_on"],
+        )
         if not remedies:
             with transaction(db) as u:
-                st = u.session.exec(select(M.Stage).where(M.Stage.complaint_id == cid,
-                                                    M.Stage.number == n)).one()
-                update_fields(u, st, f"stage {n}: imported log recorded no remedy", complaint_id=cid,
-                              remedy_statement="", staff_note=T.NO_REMEDY)
+                st = u.session.exec(
+                    select(M.Stage).where(M.Stage.complaint_id == cid, M.Stage.number == n)
+                ).one()
+                update_fields(
+                    u,
+                    st,
+                    f"stage {n}: imported log recorded no remedy",
+                    complaint_id=cid,
+                    remedy_statement="",
+                    staff_note=T.NO_REMEDY,
+                )
     return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers import choose, settle, text_of, typed, until
 from textual.widgets import DataTable, Input, Static
 
 from smallhousing.app import build_app
@@ -12,7 +13,6 @@ from smallhousing.domain import lifecycle as L
 from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 from smallhousing.services import settings as S
-from helpers import choose, settle, text_of, typed, until
 
 SIZE = (80, 24)
 
@@ -163,13 +163,25 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
     assert ext.new_due_on == dt.date(2026, 3, 20) and ext.resident_told and not ext.beyond_cap
     assert (ext.told_how, ext.update_plan) == ("phone", "A call every Friday")
     [remedy] = v.remedies
-    assert (remedy.kind, remedy.amount_pence, remedy.due_on) == ("financial remedy", 7550, dt.date(2026, 3, 16))
+    assert (remedy.kind, remedy.amount_pence, remedy.due_on) == (
+        "financial remedy",
+        7550,
+        dt.date(2026, 3, 16),
+    )
     [action] = v.actions
     assert (action.description, action.owner) == ("Oil", "Imran")
     actions = [e.action for e in v.events]
-    for expected in ("complaint logged", "stage 1 acknowledged", "stage 1 extended to 2026-03-20",
-                     "remedy offered", "outstanding action recorded", "stage 1 responded: partly upheld",
-                     "stage 2 requested", "stage 2 acknowledged", "stage 2 responded: not upheld"):
+    for expected in (
+        "complaint logged",
+        "stage 1 acknowledged",
+        "stage 1 extended to 2026-03-20",
+        "remedy offered",
+        "outstanding action recorded",
+        "stage 1 responded: partly upheld",
+        "stage 2 requested",
+        "stage 2 acknowledged",
+        "stage 2 responded: not upheld",
+    ):
         assert expected in actions
     assert actions.count("stage 2 requested") == 1  # the refused attempt wrote nothing
     assert {e.actor for e in v.events} == {"tester"}
@@ -182,8 +194,14 @@ async def test_every_screen_opens_at_80x24_on_demo_data(demo_db):
         await settle(pilot)
         assert screen_name(app) == "DashboardScreen"
         assert app.screen.query_one("#worklist", DataTable).row_count > 0
-        for key, name in (("c", "ComplaintsScreen"), ("v", "ServiceRequestsScreen"), ("p", "ResidentsScreen"),
-                          ("r", "ReportsScreen"), ("s", "SettingsScreen"), ("d", "DashboardScreen")):
+        for key, name in (
+            ("c", "ComplaintsScreen"),
+            ("v", "ServiceRequestsScreen"),
+            ("p", "ResidentsScreen"),
+            ("r", "ReportsScreen"),
+            ("s", "SettingsScreen"),
+            ("d", "DashboardScreen"),
+        ):
             if isinstance(app.focused, Input):
                 await pilot.press("escape")  # out of a search box first: letters there are typed
             await pilot.press(key)
@@ -193,15 +211,21 @@ async def test_every_screen_opens_at_80x24_on_demo_data(demo_db):
         await settle(pilot)
         assert screen_name(app) == "HelpScreen"
         await pilot.press("escape")
-        for key, name in (("n", "ResidentPickerScreen"), ("escape", "NewComplaintForm"),
-                          ("escape", "DashboardScreen")):
+        for key, name in (
+            ("n", "ResidentPickerScreen"),
+            ("escape", "NewComplaintForm"),
+            ("escape", "DashboardScreen"),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert screen_name(app) == name
 
         # complaints in each state there is: every action key opens its form (each key once)
-        rows = [r for state in L.STATES for r in Q.list_complaints(demo_db, Q.ComplaintFilter(state=state),
-                                                                    limit=1)]
+        rows = [
+            r
+            for state in L.STATES
+            for r in Q.list_complaints(demo_db, Q.ComplaintFilter(state=state), limit=1)
+        ]
         assert len(rows) >= 5
         tried: set[str] = set()
         for n, row in enumerate(rows):
@@ -210,18 +234,24 @@ async def test_every_screen_opens_at_80x24_on_demo_data(demo_db):
             assert screen_name(app) == "ComplaintScreen"
             screen = app.screen
             assert screen.view.complaint.id == row.id
-            for tab in ("2341" if n == 0 else ""):
+            for tab in "2341" if n == 0 else "":
                 await pilot.press(tab)
                 await settle(pilot)
-            keys = [b.key for b in screen.BINDINGS if len(b.key) == 1 and b.key in "axoeflwit"
-                    and screen.check_action(b.action, ()) and b.key not in tried]
+            keys = [
+                b.key
+                for b in screen.BINDINGS
+                if len(b.key) == 1
+                and b.key in "axoeflwit"
+                and screen.check_action(b.action, ())
+                and b.key not in tried
+            ]
             for key in dict.fromkeys(keys):
                 tried.add(key)
                 await pilot.press(key)
-                await until(pilot, lambda: app.screen is not screen)
+                await until(pilot, lambda screen=screen: app.screen is not screen)
                 assert screen_name(app).endswith("Form")
                 await pilot.press("escape")
-                await until(pilot, lambda: app.screen is screen)
+                await until(pilot, lambda screen=screen: app.screen is screen)
             await pilot.press("escape")
             await settle(pilot)
         assert set("axoeflwit") <= tried
@@ -336,8 +366,14 @@ async def test_a_response_with_no_remedy_needs_a_statement(db, setup):
 async def test_stage_2_handler_must_differ_from_stage_1(db, setup):
     c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 2), "Noise from next door")
     C.acknowledge(db, c.id, "Noise", handler_id=setup.bilal, on=dt.date(2026, 2, 3))
-    C.respond(db, c.id, "not upheld", "We acted on every report.", remedy_statement="None offered.",
-              on=dt.date(2026, 2, 10))
+    C.respond(
+        db,
+        c.id,
+        "not upheld",
+        "We acted on every report.",
+        remedy_statement="None offered.",
+        on=dt.date(2026, 2, 10),
+    )
     app = build_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -349,7 +385,9 @@ async def test_stage_2_handler_must_differ_from_stage_1(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         handler_field = app.screen.query_one("#handler").parent
-        expected = "Stage 2 must be handled by someone other than Bilal Bashir, who handled stage 1 (Code 6.13)."
+        expected = (
+            "Stage 2 must be handled by someone other than Bilal Bashir, who handled stage 1 (Code 6.13)."
+        )
         assert text_of(handler_field.query_one(".field-msg")) == expected
         assert form_error(app) == expected
     assert C.complaint_view(db, c.id).complaint.state == L.S1_RESPONDED
@@ -387,8 +425,10 @@ async def test_complaints_list_loads_a_page_at_a_time_and_filters_as_you_type(de
         await pilot.press("enter", "enter")  # to the list, then open the first one
         await settle(pilot)
         assert screen_name(app) == "ComplaintScreen"
-        assert app.screen.view.complaint.id == Q.list_complaints(demo_db, Q.ComplaintFilter(text=word),
-                                                                 limit=1)[0].id
+        assert (
+            app.screen.view.complaint.id
+            == Q.list_complaints(demo_db, Q.ComplaintFilter(text=word), limit=1)[0].id
+        )
         await pilot.press("escape")
         await settle(pilot)
         assert screen_name(app) == "ComplaintsScreen"
@@ -453,11 +493,19 @@ async def test_keys_are_in_the_command_palette_and_help(db, setup):
         await pilot.press("f1")
         await settle(pilot)
         assert screen_name(app) == "HelpScreen"
-        rows = [" ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(i))
-                for i in range(app.screen.query_one(DataTable).row_count)]
+        rows = [
+            " ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(i))
+            for i in range(app.screen.query_one(DataTable).row_count)
+        ]
         joined = "\n".join(rows)
-        for words in ("Dashboard", "New complaint", "Acknowledge, define and log", "Escalate to stage 2",
-                      "Ctrl+S", "Save the form"):
+        for words in (
+            "Dashboard",
+            "New complaint",
+            "Acknowledge, define and log",
+            "Escalate to stage 2",
+            "Ctrl+S",
+            "Save the form",
+        ):
             assert words in joined
         await pilot.press("escape")
         assert screen_name(app) == "ComplaintScreen"

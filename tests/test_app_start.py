@@ -6,16 +6,14 @@ import gc
 import shutil
 
 import pytest
+from conftest import TODAY
+from helpers import settle, until
 
 from smallhousing.app import build_app
 from smallhousing.cli.core import start_app
 from smallhousing.screens.common import Tile
 from smallhousing.services import queries as Q
 from smallhousing.store.db import Database
-
-from conftest import TODAY
-from helpers import settle, until
-
 
 pytestmark = pytest.mark.usefixtures("no_backup")
 

@@ -9,8 +9,6 @@ import datetime as dt
 import json
 import sqlite3
 
-import pytest
-
 from smallhousing.services import base
 from smallhousing.services.verify import verify
 
@@ -51,28 +49,44 @@ def test_a_changed_complaint_is_noticed(demo_db):
 
 
 def test_a_changed_decision_is_noticed(demo_db):
-    sid, ref, decision = _one(demo_db, "SELECT stage.id, reference, decision FROM stage JOIN complaint "
-                                       "ON complaint.id = stage.complaint_id WHERE decision = 'upheld' LIMIT 1")
+    sid, ref, decision = _one(
+        demo_db,
+        "SELECT stage.id, reference, decision FROM stage JOIN complaint "
+        "ON complaint.id = stage.complaint_id WHERE decision = 'upheld' LIMIT 1",
+    )
     _sql(demo_db, f"UPDATE stage SET decision = 'not upheld' WHERE id = {sid}")
     text = _problems(demo_db)
     assert f"complaint {ref}" in text and "decision" in text and "not upheld" in text
 
 
 def test_a_changed_remedy_amount_is_noticed(demo_db):
-    rid, ref, pence = _one(demo_db, "SELECT remedy.id, reference, amount_pence FROM remedy JOIN complaint "
-                                    "ON complaint.id = remedy.complaint_id WHERE amount_pence > 0 LIMIT 1")
+    rid, ref, pence = _one(
+        demo_db,
+        "SELECT remedy.id, reference, amount_pence FROM remedy JOIN complaint "
+        "ON complaint.id = remedy.complaint_id WHERE amount_pence > 0 LIMIT 1",
+    )
     _sql(demo_db, f"UPDATE remedy SET amount_pence = {pence * 10} WHERE id = {rid}")
     text = _problems(demo_db)
-    assert f"complaint {ref}: remedy amount is £{pence * 10 / 100:,.2f} in the records but " \
-           f"£{pence / 100:,.2f} in the audit log" in text
+    assert (
+        f"complaint {ref}: remedy amount is £{pence * 10 / 100:,.2f} in the records but "
+        f"£{pence / 100:,.2f} in the audit log" in text
+    )
 
 
 def test_a_deleted_complaint_is_noticed(demo_db):
     cid, ref = _one(demo_db, "SELECT id, reference FROM complaint WHERE state = 'closed' LIMIT 1")
     children = ["DELETE FROM extension WHERE stage_id IN (SELECT id FROM stage WHERE complaint_id = {0})"]
-    children += [f"DELETE FROM {t} WHERE complaint_id = {{0}}" for t in
-                 ("stage", "remedy", "outstanding_action", "correspondence", "handler_assignment",
-                  "learning_point")]
+    children += [
+        f"DELETE FROM {t} WHERE complaint_id = {{0}}"
+        for t in (
+            "stage",
+            "remedy",
+            "outstanding_action",
+            "correspondence",
+            "handler_assignment",
+            "learning_point",
+        )
+    ]
     children.append("UPDATE ombudsman_case SET complaint_id = NULL WHERE complaint_id = {0}")
     children.append("UPDATE complaint SET related_to_id = NULL WHERE related_to_id = {0}")
     _sql(demo_db, *[s.format(cid) for s in children], f"DELETE FROM complaint WHERE id = {cid}")
@@ -83,8 +97,11 @@ def test_a_deleted_complaint_is_noticed(demo_db):
 
 def test_a_row_added_behind_the_apps_back_is_noticed(demo_db):
     cid, ref = _one(demo_db, "SELECT id, reference FROM complaint WHERE state = 'closed' LIMIT 1")
-    _sql(demo_db, "INSERT INTO remedy (complaint_id, stage, kind, description, amount_pence, agreed) "
-                  f"VALUES ({cid}, 1, 'financial', 'Extra payment', 50000, 1)")
+    _sql(
+        demo_db,
+        "INSERT INTO remedy (complaint_id, stage, kind, description, amount_pence, agreed) "
+        f"VALUES ({cid}, 1, 'financial', 'Extra payment', 50000, 1)",
+    )
     text = _problems(demo_db)
     assert f"complaint {ref}" in text and "no audit entry" in text
 
@@ -107,14 +124,19 @@ def _rechain(db, *, entry_hash=base.entry_hash):
     their tracks would."""
     con = sqlite3.connect(str(db.path))
     prev = ""
-    redacted = {e: (b, a) for e, b, a in con.execute(
-        "SELECT entry_id, before_digest, after_digest FROM audit_redaction")}
-    rows = con.execute("SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after "
-                       "FROM audit_entry ORDER BY id").fetchall()
+    redacted = {
+        e: (b, a)
+        for e, b, a in con.execute("SELECT entry_id, before_digest, after_digest FROM audit_redaction")
+    }
+    rows = con.execute(
+        "SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after "
+        "FROM audit_entry ORDER BY id"
+    ).fetchall()
     for id_, at, actor, action, entity, eid, cid, before, after in rows:
         at_text = dt.datetime.fromisoformat(at).replace(tzinfo=dt.timezone.utc).isoformat()
-        h = entry_hash(prev, at_text, actor, action, entity, eid, cid, before, after,
-                       digests=redacted.get(id_))
+        h = entry_hash(
+            prev, at_text, actor, action, entity, eid, cid, before, after, digests=redacted.get(id_)
+        )
         con.execute("UPDATE audit_entry SET prev_hash = ?, hash = ? WHERE id = ?", (prev, h, id_))
         prev = h
     con.commit()
@@ -126,13 +148,16 @@ def test_rewriting_the_log_and_rechaining_it_is_noticed(demo_db):
     rid, pence = _one(demo_db, "SELECT id, amount_pence FROM remedy WHERE amount_pence > 0 LIMIT 1")
     con = sqlite3.connect(str(demo_db.path))
     con.execute("UPDATE remedy SET amount_pence = ? WHERE id = ?", (pence * 10, rid))
-    for eid, after in con.execute("SELECT id, after FROM audit_entry WHERE entity = 'remedy' "
-                                  "AND entity_id = ?", (rid,)).fetchall():
+    for eid, after in con.execute(
+        "SELECT id, after FROM audit_entry WHERE entity = 'remedy' AND entity_id = ?", (rid,)
+    ).fetchall():
         a = json.loads(after)
         if "amount_pence" in a:
             a["amount_pence"] = pence * 10
-            con.execute("UPDATE audit_entry SET after = ? WHERE id = ?",
-                        (json.dumps(a, ensure_ascii=False, sort_keys=True), eid))
+            con.execute(
+                "UPDATE audit_entry SET after = ? WHERE id = ?",
+                (json.dumps(a, ensure_ascii=False, sort_keys=True), eid),
+            )
     con.commit()
     con.close()
     _rechain(demo_db)
@@ -147,8 +172,14 @@ def test_after_erasure_the_records_still_verify_and_changes_still_show(db, setup
 
     c = C.log_complaint(db, setup.resident, dt.date(2026, 1, 5), "Gutter leaks", channel="letter")
     C.acknowledge(db, c.id, "Gutter leaking", handler_id=setup.alice, on=dt.date(2026, 1, 7))
-    C.respond(db, c.id, "upheld", "Not cleared.", on=dt.date(2026, 1, 12),
-              remedies=[C.RemedyInput("financial remedy", "Payment for the wait", 4000, dt.date(2026, 1, 20))])
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "Not cleared.",
+        on=dt.date(2026, 1, 12),
+        remedies=[C.RemedyInput("financial remedy", "Payment for the wait", 4000, dt.date(2026, 1, 20))],
+    )
     C.close(db, c.id, on=dt.date(2026, 1, 14))
     later = Database(db.path, actor="tester", today=dt.date(2032, 2, 1)).open()
     privacy.anonymise_resident(later, setup.resident)
@@ -156,8 +187,10 @@ def test_after_erasure_the_records_still_verify_and_changes_still_show(db, setup
     assert res.ok, res.problems
     _sql(later, f"UPDATE remedy SET amount_pence = 40000 WHERE complaint_id = {c.id}")
     text = _problems(later)
-    assert f"complaint {c.reference}: remedy amount is £400.00 in the records but £40.00 in the audit log" \
+    assert (
+        f"complaint {c.reference}: remedy amount is £400.00 in the records but £40.00 in the audit log"
         in text
+    )
     later.close()
 
 
@@ -175,10 +208,17 @@ def test_every_way_in_is_audited_so_that_verify_passes(db, setup):
 
     fixtures = Path(__file__).parent / "fixtures"
     T.import_csv(db, fixtures / "excel_cp1252.csv")
-    c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 2), "Mould in the bedroom",
-                        outcome_sought="Treat the mould")
-    C.acknowledge(db, c.id, "Mould not treated", handler_id=setup.alice, on=dt.date(2026, 2, 3),
-                  responsible_for="Treating the mould.")
+    c = C.log_complaint(
+        db, setup.resident, dt.date(2026, 2, 2), "Mould in the bedroom", outcome_sought="Treat the mould"
+    )
+    C.acknowledge(
+        db,
+        c.id,
+        "Mould not treated",
+        handler_id=setup.alice,
+        on=dt.date(2026, 2, 3),
+        responsible_for="Treating the mould.",
+    )
     LT.issue_letter(db, c.reference, "acknowledgement")
     lp = LN.add_learning(db, "Check for mould on every visit", complaint=c.reference)
     LN.update_learning(db, lp.id, status="in progress")

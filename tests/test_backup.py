@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from conftest import TODAY
 
 from smallhousing import paths
 from smallhousing.cli import main
@@ -19,8 +20,6 @@ from smallhousing.services import complaints as C
 from smallhousing.services import settings
 from smallhousing.store import migrate
 from smallhousing.store.db import HEAD_REVISION, Database
-
-from conftest import TODAY
 
 
 def mode(path) -> int:
@@ -40,7 +39,7 @@ def test_backup_goes_to_the_backups_folder_privately(demo_db):
     folder = paths.backups_dir(demo_db.path)
     assert made.parent == folder
     assert made.name.startswith("smallhousing-") and made.suffix == ".db"
-    dt.datetime.strptime(made.stem[len("smallhousing-"):], "%Y%m%d-%H%M%S")
+    dt.datetime.strptime(made.stem[len("smallhousing-") :], "%Y%m%d-%H%M%S")
     assert mode(made) == 0o600 and mode(folder) == 0o700
     assert B.check_integrity(made) == "ok"
     assert count(made, "complaint") == count(demo_db.path, "complaint") == 150
@@ -64,8 +63,9 @@ def _writer(path, stop: threading.Event, written: list) -> None:
     i = 0
     while not stop.is_set():
         with con:
-            con.execute("INSERT INTO staff (name, role, email, active) VALUES (?, '', '', 1)",
-                        (f"Writer {i}",))
+            con.execute(
+                "INSERT INTO staff (name, role, email, active) VALUES (?, '', '', 1)", (f"Writer {i}",)
+            )
             con.execute("INSERT INTO homes_year (year, homes) VALUES (?, ?)", (3000 + i, i))
         i += 1
         written.append(i)

@@ -13,14 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import TODAY
 
 from smallhousing import paths
 from smallhousing.cli import main
 from smallhousing.services import backup as B
 from smallhousing.services import settings
 from smallhousing.store.db import Database, StoreBusy
-
-from conftest import TODAY
 
 POSIX = os.name == "posix"
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,8 +57,9 @@ print("committed", flush=True)
 def _hold_the_write_lock(tmp_path, path, seconds: float) -> subprocess.Popen:
     script = tmp_path / "holder.py"
     script.write_text(HOLDER)
-    proc = subprocess.Popen([sys.executable, str(script), str(path), str(seconds)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
     return proc
 
@@ -95,11 +95,14 @@ def test_restore_under_a_live_writer_says_busy_and_changes_nothing(db, setup, tm
 
 
 def _csv(path: Path, n: int) -> None:
-    rows = ["reference,received_on,resident_name,address,summary,stage1_handler,"
-            "stage1_acknowledged_on,definition"]
+    rows = [
+        "reference,received_on,resident_name,address,summary,stage1_handler,stage1_acknowledged_on,definition"
+    ]
     for i in range(n):
-        rows.append(f"IMP-{i:05d},02/02/2026,Resident {i % 700},{i % 90} Mill Lane,Leak {i},"
-                    f"Ann Import,03/02/2026,Leak in the roof {i}")
+        rows.append(
+            f"IMP-{i:05d},02/02/2026,Resident {i % 700},{i % 90} Mill Lane,Leak {i},"
+            f"Ann Import,03/02/2026,Leak in the roof {i}"
+        )
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
@@ -125,9 +128,14 @@ def test_restore_while_an_import_runs_never_loses_what_the_import_saved(tmp_path
     made = B.backup(path)
     csv_path = tmp_path / "log.csv"
     _csv(csv_path, 10_000)
-    proc = subprocess.Popen([sys.executable, "-m", "smallhousing", "--db", str(path), "import",
-                             str(csv_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=ENV, cwd=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smallhousing", "--db", str(path), "import", str(csv_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        cwd=str(tmp_path),
+    )
     deadline = time.monotonic() + 60
     while not _write_locked(path):  # wait until the import is writing
         assert proc.poll() is None, proc.communicate()
@@ -183,8 +191,7 @@ def _big(path: Path, demo_db_path, megabytes: int) -> None:
 
 def _killed(script: str, args: list[str], delay: float) -> bool:
     """Run ``script`` and SIGKILL it ``delay`` seconds after it starts its work; True if killed."""
-    proc = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True,
-                            env=ENV)
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True, env=ENV)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "go"
     time.sleep(delay)
     finished = proc.poll() is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from helpers import settle
 from textual.app import App
 from textual.widgets import DataTable, Static
 
@@ -12,7 +13,6 @@ import smallhousing
 from smallhousing.screens.transfer import BackupScreen, RestoreConfirm
 from smallhousing.services import backup as B
 from smallhousing.services import complaints as C
-from helpers import settle
 
 SIZE = (80, 24)
 

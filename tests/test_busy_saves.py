@@ -9,6 +9,7 @@ import sqlite3
 import threading
 
 import pytest
+from helpers import choose, settle, typed
 from textual.widgets import Static, TextArea
 
 from smallhousing.app import build_app
@@ -17,7 +18,6 @@ from smallhousing.services import complaints as C
 from smallhousing.services import residents, settings
 from smallhousing.store import db as store_db
 from smallhousing.store.db import Database, StoreBusy
-from helpers import choose, settle, typed
 
 TODAY = dt.date(2026, 3, 2)
 SIZE = (80, 24)
@@ -36,8 +36,13 @@ def quick(monkeypatch, tmp_path):
     monkeypatch.setattr(common, "BUSY_WAIT", 0.1, raising=False)
     monkeypatch.setattr(common, "BUSY_RETRIES", 2, raising=False)
     d = Database(tmp_path / "busy.db", actor="tester", today=TODAY).open()
-    settings.update_settings(d, name="Ashbury Homes", address="1 Mill Lane, Ashbury, AB1 2CD",
-                             complaints_officer="Sam Okoye", setup_done=True)
+    settings.update_settings(
+        d,
+        name="Ashbury Homes",
+        address="1 Mill Lane, Ashbury, AB1 2CD",
+        complaints_officer="Sam Okoye",
+        setup_done=True,
+    )
     settings.add_staff(d, "Alice Adams", role="Housing Officer")
     residents.add_resident(d, "Mrs Siân O'Brien", address="12 Heol y Parc, Ashbury")
     yield d
@@ -159,7 +164,10 @@ async def test_resident_form_save_when_busy_keeps_what_was_typed(quick, monkeypa
     finally:
         holder.close()
     with sqlite3.connect(str(quick.path)) as con:
-        assert con.execute("SELECT count(*) FROM resident WHERE name = 'Zebedee Quartermaine'").fetchone()[0] == 1
+        assert (
+            con.execute("SELECT count(*) FROM resident WHERE name = 'Zebedee Quartermaine'").fetchone()[0]
+            == 1
+        )
 
 
 def test_is_busy_knows_every_form_of_a_locked_file():

@@ -36,8 +36,14 @@ def _run(*args, env_db: Path | None = None) -> subprocess.CompletedProcess:
     env.pop(paths.ENV_DB, None)
     if env_db is not None:
         env[paths.ENV_DB] = str(env_db)
-    return subprocess.run([sys.executable, "-m", "smallhousing", *args], capture_output=True,
-                          text=True, env=env, cwd=str(REPO), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "smallhousing", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(REPO),
+        timeout=120,
+    )
 
 
 def _digest(path: Path) -> str:
@@ -79,6 +85,7 @@ def filled(tmp_path) -> Path:
 
 # working days ------------------------------------------------------------------------------------
 
+
 def test_workdays_add_subprocess(tmp_path):
     env_db = tmp_path / "none.db"
     p = _run("workdays", "add", "2025-12-24", "10", env_db=env_db)
@@ -115,18 +122,21 @@ def test_workdays_add_uses_the_landlords_closure_days(tmp_path, capsys):
     assert out[0] == "2026-01-13" and "Christmas shutdown (29 Dec)" in out[1]
 
 
-@pytest.mark.parametrize("date, n, needle", [
-    ("2025-13-01", "10", "2025-13-01"),
-    ("31/02/2025", "10", "31/02/2025"),
-    ("24/12/25", "10", "24/12/25"),
-    ("tomorrow", "10", "tomorrow"),
-    ("2025-12-24", "ten", "ten"),
-    ("2025-12-24", "-1", "0 or more"),
-    ("2025-12-24", "2.5", "2.5"),
-    ("2025-12-24", "999999", "999999"),
-    ("9999-12-31", "5", "too far"),  # counting would run past the last date Python knows
-    ("", "5", "start date"),
-])
+@pytest.mark.parametrize(
+    "date, n, needle",
+    [
+        ("2025-13-01", "10", "2025-13-01"),
+        ("31/02/2025", "10", "31/02/2025"),
+        ("24/12/25", "10", "24/12/25"),
+        ("tomorrow", "10", "tomorrow"),
+        ("2025-12-24", "ten", "ten"),
+        ("2025-12-24", "-1", "0 or more"),
+        ("2025-12-24", "2.5", "2.5"),
+        ("2025-12-24", "999999", "999999"),
+        ("9999-12-31", "5", "too far"),  # counting would run past the last date Python knows
+        ("", "5", "start date"),
+    ],
+)
 def test_workdays_bad_input(tmp_path, capsys, date, n, needle):
     target = tmp_path / "never.db"
     assert main(["workdays", "add", "--db", str(target), date, n]) == 2
@@ -136,6 +146,7 @@ def test_workdays_bad_input(tmp_path, capsys, date, n, needle):
 
 
 # due ---------------------------------------------------------------------------------------------
+
 
 def test_due_text_marks_overdue(filled, capsys):
     assert main(["due", "--db", str(filled)]) == 0
@@ -208,6 +219,7 @@ def test_due_bad_within_writes_nothing(tmp_path, capsys):
 
 # homes -------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("year", ["2025", "2025/26", "2025-26"])
 def test_homes(tmp_path, capsys, year):
     path = tmp_path / "homes.db"
@@ -221,10 +233,19 @@ def test_homes(tmp_path, capsys, year):
         db.close()
 
 
-@pytest.mark.parametrize("year, homes", [
-    ("2025", "ten"), ("2025", "-5"), ("2025", "6.5"), ("twenty25", "640"), ("2025/27", "640"),
-    ("1800", "640"), ("", "640"), ("2025", "99999999999999999999"),
-])
+@pytest.mark.parametrize(
+    "year, homes",
+    [
+        ("2025", "ten"),
+        ("2025", "-5"),
+        ("2025", "6.5"),
+        ("twenty25", "640"),
+        ("2025/27", "640"),
+        ("1800", "640"),
+        ("", "640"),
+        ("2025", "99999999999999999999"),
+    ],
+)
 def test_homes_bad_input_writes_nothing(tmp_path, capsys, year, homes):
     new = tmp_path / "never.db"
     assert main(["homes", "--db", str(new), year, homes]) == 2
@@ -241,6 +262,7 @@ def test_homes_bad_input_writes_nothing(tmp_path, capsys, year, homes):
 
 # demo --------------------------------------------------------------------------------------------
 
+
 def test_demo(tmp_path, capsys):
     path = tmp_path / "demo.db"
     assert main(["demo", "--db", str(path), "--complaints", "6", "--seed", "3"]) == 0
@@ -252,8 +274,9 @@ def test_demo(tmp_path, capsys):
         db.close()
 
 
-@pytest.mark.parametrize("args", [["--complaints", "ten"], ["--complaints", "-1"], ["--seed", "x"],
-                                  ["--complaints", "2000000"]])
+@pytest.mark.parametrize(
+    "args", [["--complaints", "ten"], ["--complaints", "-1"], ["--seed", "x"], ["--complaints", "2000000"]]
+)
 def test_demo_bad_input_writes_nothing(tmp_path, capsys, args):
     target = tmp_path / "never.db"
     assert main(["demo", "--db", str(target), *args]) == 2
@@ -263,10 +286,18 @@ def test_demo_bad_input_writes_nothing(tmp_path, capsys, args):
 
 # any command -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("argv", [
-    ["due"], ["due", "--json"], ["homes", "2025", "600"], ["demo", "--complaints", "2"],
-    ["workdays", "add", "2025-12-24", "3"], ["verify"],
-])
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["due"],
+        ["due", "--json"],
+        ["homes", "2025", "600"],
+        ["demo", "--complaints", "2"],
+        ["workdays", "add", "2025-12-24", "3"],
+        ["verify"],
+    ],
+)
 def test_text_file_as_db_is_refused_and_unchanged(tmp_path, capsys, argv):
     path = tmp_path / "letter.txt"
     path.write_text("Dear Sir, this is not a database.\n")
@@ -325,8 +356,7 @@ def test_every_subcommand_takes_db():
         names.append(name)
         assert "--db" in sub._option_string_actions, f"{name} has no --db"
     assert {"workdays", "add", "due", "demo", "homes", "app"} <= set(names)
-    for argv in (["due"], ["homes", "2025", "1"], ["demo"], ["workdays", "add", "2025-01-01", "1"],
-                 ["app"]):
+    for argv in (["due"], ["homes", "2025", "1"], ["demo"], ["workdays", "add", "2025-01-01", "1"], ["app"]):
         args = parser.parse_args([argv[0], "--db", "x.db", *argv[1:]])
         assert args.db == "x.db"
         args = parser.parse_args(["--db", "y.db", *argv])
@@ -340,15 +370,18 @@ def test_no_terminal_for_the_app(tmp_path, capsys):
     assert not target.exists()
 
 
-@pytest.mark.parametrize("argv, expected", [
-    ([], {}),
-    (["--db", "office.db"], {"db": "office.db"}),
-    (["--db=office.db"], {"db": "office.db"}),
-    (["--db", "office.db", "due"], None),  # a command: the full parser
-    (["--db"], None),  # a mistake: the full parser says what is wrong
-    (["--db", "--version"], None),
-    (["--help"], None),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        ([], {}),
+        (["--db", "office.db"], {"db": "office.db"}),
+        (["--db=office.db"], {"db": "office.db"}),
+        (["--db", "office.db", "due"], None),  # a command: the full parser
+        (["--db"], None),  # a mistake: the full parser says what is wrong
+        (["--db", "--version"], None),
+        (["--help"], None),
+    ],
+)
 def test_the_app_is_started_without_building_every_command(argv, expected):
     from smallhousing.cli import app_args
 

@@ -10,14 +10,20 @@ import pytest
 
 from smallhousing.domain import tsm
 from smallhousing.domain.calendar import WorkingCalendar
-from smallhousing.domain.rules import (RULES_2022, RULES_2024, ExtensionDates, StageDates,
-                                       stage_deadlines, stage_timings)
+from smallhousing.domain.rules import (
+    RULES_2022,
+    RULES_2024,
+    ExtensionDates,
+    StageDates,
+    stage_deadlines,
+    stage_timings,
+)
 from smallhousing.services import complaints as C
 from smallhousing.services import measures as M
 from smallhousing.services import queries as Q
 from smallhousing.services import reports as R
 from smallhousing.services.base import transaction
-from smallhousing.store.models import Complaint, Extension
+from smallhousing.store.models import Complaint
 
 D = dt.date
 CAL = WorkingCalendar()
@@ -29,6 +35,7 @@ def _respond(steps):
 
 
 # item 5: a late acknowledgement never buys time -------------------------------------------------
+
 
 def test_late_acknowledgement_gives_no_extra_time():
     # received Mon 2 Jun 2025: acknowledgement due Mon 9 Jun; acknowledged Mon 14 Jul (late).
@@ -65,6 +72,7 @@ def test_stage2_late_acknowledgement_2024():
 
 # the 2022 Code: no stage 2 acknowledgement deadline --------------------------------------------
 
+
 def test_2022_stage2_has_no_acknowledgement_deadline():
     st = StageDates(2, D(2024, 2, 1), D(2024, 3, 1), D(2024, 2, 28))
     d = stage_deadlines(CAL, RULES_2022, st)
@@ -88,8 +96,9 @@ BASE = dict(number=1, requested_on=D(2026, 2, 2), acknowledged_on=D(2026, 2, 3))
 
 
 def _stage(*exts, responded=D(2026, 2, 24)):
-    return StageDates(**BASE, responded_on=responded, extended_to=tuple(e.new_due for e in exts),
-                      extensions=exts)
+    return StageDates(
+        **BASE, responded_on=responded, extended_to=tuple(e.new_due for e in exts), extensions=exts
+    )
 
 
 def test_extension_agreed_after_the_deadline_does_not_count():
@@ -98,11 +107,14 @@ def test_extension_agreed_after_the_deadline_does_not_count():
     assert d.final_respond_by == D(2026, 2, 24)  # what the resident was promised
     assert d.code_respond_by == D(2026, 2, 17)  # what the Code holds the landlord to
     assert _respond(stage_timings(CAL, RULES_2024, st)).on_time is False
-    assert not tsm.ResponseTimer(CAL).on_time(RULES_2024, 1, D(2026, 2, 2), D(2026, 2, 3),
-                                              D(2026, 2, 24), st.extensions)
+    assert not tsm.ResponseTimer(CAL).on_time(
+        RULES_2024, 1, D(2026, 2, 2), D(2026, 2, 3), D(2026, 2, 24), st.extensions
+    )
     why = d.extensions[0].explain()
-    assert why == ("The extension to Tue 24 Feb 2026 does not count under the Code: it was agreed on "
-                   "Fri 20 Feb 2026, after the response was due on Tue 17 Feb 2026.")
+    assert why == (
+        "The extension to Tue 24 Feb 2026 does not count under the Code: it was agreed on "
+        "Fri 20 Feb 2026, after the response was due on Tue 17 Feb 2026."
+    )
     assert "Tue 17 Feb 2026" in d.explain_response()
 
 
@@ -124,8 +136,11 @@ def test_extension_agreed_in_time_and_told_counts():
 
 def test_second_extension_judged_against_the_first():
     # first to Tue 24 Feb (agreed 16 Feb, told), second to Fri 27 Feb agreed Wed 25 Feb: too late
-    st = _stage(ExtensionDates(D(2026, 2, 24), D(2026, 2, 16)),
-                ExtensionDates(D(2026, 2, 27), D(2026, 2, 25)), responded=D(2026, 2, 26))
+    st = _stage(
+        ExtensionDates(D(2026, 2, 24), D(2026, 2, 16)),
+        ExtensionDates(D(2026, 2, 27), D(2026, 2, 25)),
+        responded=D(2026, 2, 26),
+    )
     d = stage_deadlines(CAL, RULES_2024, st)
     assert d.code_respond_by == D(2026, 2, 24)
     assert [v.counts for v in d.extensions] == [True, False]
@@ -133,6 +148,7 @@ def test_second_extension_judged_against_the_first():
 
 
 # through the services: CH02 both ways, the dashboard, the complaint screen's words ---------------
+
 
 @pytest.fixture
 def late_extension(db, setup):
@@ -145,8 +161,9 @@ def late_extension(db, setup):
 
 
 def test_ch02_counts_a_late_extension_as_late_both_ways(db, late_extension):
-    C.respond(db, late_extension, "upheld", "We were slow.", remedy_statement="An apology.",
-              on=D(2026, 2, 24))
+    C.respond(
+        db, late_extension, "upheld", "We were slow.", remedy_statement="An apology.", on=D(2026, 2, 24)
+    )
     t = M.tsm_for_year(db, 2025)
     assert (t.stage1_responded, t.stage1_within) == (1, 0)
     f = R.year_figures(db, 2025)
@@ -188,8 +205,10 @@ def test_dashboard_untold_extension_is_overdue_until_told(db, setup):
 def test_complaint_view_says_why_in_words(db, late_extension):
     v = C.complaint_view(db, late_extension)
     text = " ".join(v.deadline_notes)
-    assert ("The extension to Tue 24 Feb 2026 does not count under the Code: it was agreed on "
-            "Fri 20 Feb 2026, after the response was due on Tue 17 Feb 2026.") in text
+    assert (
+        "The extension to Tue 24 Feb 2026 does not count under the Code: it was agreed on "
+        "Fri 20 Feb 2026, after the response was due on Tue 17 Feb 2026."
+    ) in text
 
 
 def test_late_acknowledgement_through_the_services(db, setup):
@@ -218,16 +237,21 @@ def test_2022_stage2_worklist_shows_no_acknowledgement_deadline(db, setup):
 
 # importing extensions: the day agreed ----------------------------------------------------------
 
+
 def test_import_reads_the_day_an_extension_was_agreed(db, setup):
     from smallhousing.services import transfer as T
 
-    header = ("reference,received_on,resident_name,stage1_acknowledged_on,stage1_extended_to,"
-              "stage1_extension_reason,stage1_extended_on,stage1_responded_on,stage1_decision,"
-              "stage1_reasons")
+    header = (
+        "reference,received_on,resident_name,stage1_acknowledged_on,stage1_extended_to,"
+        "stage1_extension_reason,stage1_extended_on,stage1_responded_on,stage1_decision,"
+        "stage1_reasons"
+    )
     # X1: acknowledged Tue 3 Feb 2026 (due 17 Feb), extension agreed 20 Feb: late, does not count.
     # X2: no day agreed: recorded as agreed on the acknowledgement day, with a note.
-    rows = ["X1,2026-02-02,Ann Ash,2026-02-03,2026-02-24,Roofer,2026-02-20,2026-02-24,upheld,Slow",
-            "X2,2026-02-02,Ann Ash,2026-02-03,2026-02-24,Roofer,,2026-02-24,upheld,Slow"]
+    rows = [
+        "X1,2026-02-02,Ann Ash,2026-02-03,2026-02-24,Roofer,2026-02-20,2026-02-24,upheld,Slow",
+        "X2,2026-02-02,Ann Ash,2026-02-03,2026-02-24,Roofer,,2026-02-24,upheld,Slow",
+    ]
     result = T.import_csv(db, ("\r\n".join([header, *rows]) + "\r\n").encode())
     assert result.complaints == 2
     x1, x2 = C.complaint_view(db, "X1"), C.complaint_view(db, "X2")

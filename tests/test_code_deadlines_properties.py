@@ -27,12 +27,17 @@ def stages(draw):
     exts, last = [], acked
     for grow, agreed_offset, told, good in draw(st.lists(ext_s, max_size=3)):
         new_due = last + grow * DAY
-        exts.append(ExtensionDates(new_due, acked + max(agreed_offset, 0) * DAY + grow * DAY // 2,
-                                   told, "a good reason" if good else ""))
+        exts.append(
+            ExtensionDates(
+                new_due,
+                acked + max(agreed_offset, 0) * DAY + grow * DAY // 2,
+                told,
+                "a good reason" if good else "",
+            )
+        )
         last = new_due
     responded = acked + draw(st.integers(0, 90)) * DAY
-    return rules, StageDates(number, requested, acked, responded,
-                             tuple(e.new_due for e in exts), tuple(exts))
+    return rules, StageDates(number, requested, acked, responded, tuple(e.new_due for e in exts), tuple(exts))
 
 
 @settings(max_examples=300, deadline=None)
@@ -41,8 +46,9 @@ def test_ch02_within_only_when_the_explained_deadline_allows(case):
     rules, stage = case
     d = stage_deadlines(CAL, rules, stage)
     timer = tsm.ResponseTimer(CAL)
-    within = timer.on_time(rules, stage.number, stage.requested_on, stage.acknowledged_on,
-                           stage.responded_on, stage.extensions)
+    within = timer.on_time(
+        rules, stage.number, stage.requested_on, stage.acknowledged_on, stage.responded_on, stage.extensions
+    )
     assert within == (stage.responded_on <= d.code_respond_by)
     if within:
         # the response is on or before the date the explanation gives

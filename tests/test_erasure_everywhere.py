@@ -18,16 +18,35 @@ NAME = "Zebedee Quartermaine"
 
 
 def _everywhere(db, setup, tmp_path):
-    r = residents.add_resident(db, NAME, address="7 Quartermaine Court, Ashbury", postcode="AB9 9ZZ",
-                               phone="07700 900123", email="zebedee@example.org",
-                               notes="Zebedee Quartermaine prefers mornings")
+    r = residents.add_resident(
+        db,
+        NAME,
+        address="7 Quartermaine Court, Ashbury",
+        postcode="AB9 9ZZ",
+        phone="07700 900123",
+        email="zebedee@example.org",
+        notes="Zebedee Quartermaine prefers mornings",
+    )
     received = dt.date(2026, 1, 5)
-    c = C.log_complaint(db, r.id, received, f"{NAME}: the gutter leaks on my door",
-                        channel="letter", outcome_sought="Mr Quartermaine wants it fixed")
-    C.acknowledge(db, c.id, f"Gutter over {NAME}'s door", handler_id=setup.alice,
-                  on=received + dt.timedelta(days=2))
-    C.respond(db, c.id, "upheld", "We told Mr Quartermaine the gutter was not cleared.",
-              remedy_statement="An apology to Mr Quartermaine.", on=received + dt.timedelta(days=7))
+    c = C.log_complaint(
+        db,
+        r.id,
+        received,
+        f"{NAME}: the gutter leaks on my door",
+        channel="letter",
+        outcome_sought="Mr Quartermaine wants it fixed",
+    )
+    C.acknowledge(
+        db, c.id, f"Gutter over {NAME}'s door", handler_id=setup.alice, on=received + dt.timedelta(days=2)
+    )
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "We told Mr Quartermaine the gutter was not cleared.",
+        remedy_statement="An apology to Mr Quartermaine.",
+        on=received + dt.timedelta(days=7),
+    )
     C.close(db, c.id, on=received + dt.timedelta(days=9))
     letters = paths.letters_dir(db.path)
     letters.mkdir(parents=True, exist_ok=True)
@@ -41,22 +60,35 @@ def _everywhere(db, setup, tmp_path):
     with con:
         con.execute("UPDATE stage SET staff_note = ? WHERE complaint_id = ?", (f"{NAME} rang", c.id))
         for kind, path in (("acknowledgement", inside), ("acknowledgement", outside)):
-            con.execute("INSERT INTO correspondence (complaint_id, \"on\", direction, channel, summary, "
-                        "letter_kind, file_path, sha256) VALUES (?, ?, 'out', 'letter', ?, ?, ?, 'abc')",
-                        (c.id, received.isoformat(), f"Letter to {NAME}", kind, str(path)))
-        con.execute("INSERT INTO learning_point (complaint_id, recorded_on, theme, learning, improvement, "
-                    "owner, status) VALUES (?, ?, 'repairs', ?, 'Check gutters', 'Alice', 'done')",
-                    (c.id, received.isoformat(), "Mr Quartermaine's gutter was missed twice"))
-        cur = con.execute("INSERT INTO ombudsman_case (complaint_id, referred_on, case_number, finding, "
-                          "summary) VALUES (?, ?, 'HOS-1', '', ?)",
-                          (c.id, received.isoformat(), f"{NAME} went to the Ombudsman"))
-        con.execute("INSERT INTO ombudsman_order (case_id, description) VALUES (?, ?)",
-                    (cur.lastrowid, "Apologise to Mr Quartermaine"))
-        con.execute("INSERT INTO service_request (reference, resident_id, received_on, channel, category, response, description, "
-                    "status, completed_on) VALUES ('SR-9', ?, ?, 'phone', '', '', ?, 'completed', ?)",
-                    (r.id, received.isoformat(), f"{NAME} reported a leak", received.isoformat()))
-        con.execute("INSERT INTO representative (resident_id, name, relationship, phone, address, email, authority, active) "
-                    "VALUES (?, 'Ophelia Quartermaine', 'daughter', '07700 900999', '', '', '', 1)", (r.id,))
+            con.execute(
+                'INSERT INTO correspondence (complaint_id, "on", direction, channel, summary, '
+                "letter_kind, file_path, sha256) VALUES (?, ?, 'out', 'letter', ?, ?, ?, 'abc')",
+                (c.id, received.isoformat(), f"Letter to {NAME}", kind, str(path)),
+            )
+        con.execute(
+            "INSERT INTO learning_point (complaint_id, recorded_on, theme, learning, improvement, "
+            "owner, status) VALUES (?, ?, 'repairs', ?, 'Check gutters', 'Alice', 'done')",
+            (c.id, received.isoformat(), "Mr Quartermaine's gutter was missed twice"),
+        )
+        cur = con.execute(
+            "INSERT INTO ombudsman_case (complaint_id, referred_on, case_number, finding, "
+            "summary) VALUES (?, ?, 'HOS-1', '', ?)",
+            (c.id, received.isoformat(), f"{NAME} went to the Ombudsman"),
+        )
+        con.execute(
+            "INSERT INTO ombudsman_order (case_id, description) VALUES (?, ?)",
+            (cur.lastrowid, "Apologise to Mr Quartermaine"),
+        )
+        con.execute(
+            "INSERT INTO service_request (reference, resident_id, received_on, channel, category, response, description, "
+            "status, completed_on) VALUES ('SR-9', ?, ?, 'phone', '', '', ?, 'completed', ?)",
+            (r.id, received.isoformat(), f"{NAME} reported a leak", received.isoformat()),
+        )
+        con.execute(
+            "INSERT INTO representative (resident_id, name, relationship, phone, address, email, authority, active) "
+            "VALUES (?, 'Ophelia Quartermaine', 'daughter', '07700 900999', '', '', '', 1)",
+            (r.id,),
+        )
     con.close()
     backups = paths.backups_dir(db.path)
     backups.mkdir(parents=True, exist_ok=True)

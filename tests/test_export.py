@@ -9,6 +9,7 @@ import os
 import stat
 
 import pytest
+from conftest import TODAY
 
 from smallhousing.cli import main
 from smallhousing.domain.errors import DomainError
@@ -16,8 +17,6 @@ from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 from smallhousing.services import transfer as T
 from smallhousing.store.db import Database
-
-from conftest import TODAY
 
 
 @pytest.fixture
@@ -52,8 +51,11 @@ def test_csv_round_trip_of_the_demo_database(demo_db, empty_db, tmp_path):
     # the same states and deadlines as the original, complaint by complaint
     for ref in (rows[0]["reference"], rows[-1]["reference"], rows[75]["reference"]):
         a, b = C.complaint_view(demo_db, ref), C.complaint_view(empty_db, ref)
-        assert (a.complaint.state, a.next_due, a.complaint.rule_set) == \
-               (b.complaint.state, b.next_due, b.complaint.rule_set)
+        assert (a.complaint.state, a.next_due, a.complaint.rule_set) == (
+            b.complaint.state,
+            b.next_due,
+            b.complaint.rule_set,
+        )
     for state in ("received", "closed", "refused", "stage 1 acknowledged"):
         f = Q.ComplaintFilter(state=state)
         assert Q.count_complaints(demo_db, f) == Q.count_complaints(empty_db, f)
@@ -64,10 +66,28 @@ def test_json_round_trip_keeps_every_row_and_id(demo_db, empty_db, tmp_path):
     counts = T.export_json(demo_db, first)
     data = json.loads(first.read_text("utf-8"))
     assert (data["format"], data["version"]) == ("smallhousing-export", 1)
-    for table in ("landlord_settings", "closure_day", "homes_year", "staff", "resident", "representative",
-                  "adjustment", "restriction", "service_request", "complaint", "stage", "extension",
-                  "remedy", "outstanding_action", "correspondence", "learning_point", "ombudsman_case",
-                  "ombudsman_order", "self_assessment_entry", "audit_entry"):
+    for table in (
+        "landlord_settings",
+        "closure_day",
+        "homes_year",
+        "staff",
+        "resident",
+        "representative",
+        "adjustment",
+        "restriction",
+        "service_request",
+        "complaint",
+        "stage",
+        "extension",
+        "remedy",
+        "outstanding_action",
+        "correspondence",
+        "learning_point",
+        "ombudsman_case",
+        "ombudsman_order",
+        "self_assessment_entry",
+        "audit_entry",
+    ):
         assert table in data["tables"], table
     assert counts["complaint"] == 150 and counts["audit_entry"] > 150
     imported = T.import_json(empty_db, first)
@@ -103,8 +123,10 @@ def test_json_import_refuses_what_is_not_an_export(empty_db, tmp_path):
     p.write_text("not json")
     with pytest.raises(DomainError, match="not JSON"):
         T.import_json(empty_db, p)
-    p.write_text('{"format": "smallhousing-export", "version": 1, "tables": {"staff": '
-                 '[{"id": 1, "name": "A", "role": "", "email": "", "active": "yes"}]}}')
+    p.write_text(
+        '{"format": "smallhousing-export", "version": 1, "tables": {"staff": '
+        '[{"id": 1, "name": "A", "role": "", "email": "", "active": "yes"}]}}'
+    )
     with pytest.raises(DomainError, match="staff.active"):
         T.import_json(empty_db, p)
     assert sum(T.count_rows(empty_db).values()) == 0
@@ -112,8 +134,15 @@ def test_json_import_refuses_what_is_not_an_export(empty_db, tmp_path):
 
 def test_json_import_refuses_rows_pointing_nowhere(empty_db, tmp_path):
     p = tmp_path / "x.json"
-    p.write_text(json.dumps({"format": "smallhousing-export", "version": 1, "tables": {
-        "representative": [{"id": 1, "resident_id": 99, "name": "Rep"}]}}))
+    p.write_text(
+        json.dumps(
+            {
+                "format": "smallhousing-export",
+                "version": 1,
+                "tables": {"representative": [{"id": 1, "resident_id": 99, "name": "Rep"}]},
+            }
+        )
+    )
     with pytest.raises(DomainError, match="not consistent"):
         T.import_json(empty_db, p)
     assert sum(T.count_rows(empty_db).values()) == 0
@@ -149,19 +178,30 @@ def test_cli_export_and_import_json(demo_db_path, tmp_path, capsys):
 def test_json_from_an_older_version_takes_defaults_for_missing_columns(empty_db):
     from smallhousing.services import settings
 
-    data = {"format": "smallhousing-export", "version": 1,
-            "tables": {"staff": [{"id": 7, "name": "Olwen Old"}]}}
+    data = {
+        "format": "smallhousing-export",
+        "version": 1,
+        "tables": {"staff": [{"id": 7, "name": "Olwen Old"}]},
+    }
     assert T.import_json(empty_db, data)["staff"] == 1
     [s] = settings.list_staff(empty_db)
     assert (s.id, s.name, s.role, s.active) == (7, "Olwen Old", "", True)
     with pytest.raises(DomainError, match="without name"):
-        T.import_json(empty_db.__class__(empty_db.path.with_name("other.db")).open(),
-                      {"format": "smallhousing-export", "version": 1, "tables": {"staff": [{"id": 1}]}})
+        T.import_json(
+            empty_db.__class__(empty_db.path.with_name("other.db")).open(),
+            {"format": "smallhousing-export", "version": 1, "tables": {"staff": [{"id": 1}]}},
+        )
 
 
 def test_cells_a_spreadsheet_would_run_as_formulas_are_guarded(db, setup, tmp_path, empty_db):
-    C.log_complaint(db, setup.resident, TODAY, '=HYPERLINK("http://x.example","click")',
-                    outcome_sought="+44 7700 900123 to call back", reference="F-1")
+    C.log_complaint(
+        db,
+        setup.resident,
+        TODAY,
+        '=HYPERLINK("http://x.example","click")',
+        outcome_sought="+44 7700 900123 to call back",
+        reference="F-1",
+    )
     path = tmp_path / "log.csv"
     T.export_csv(db, path)
     row = next(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))

@@ -17,8 +17,15 @@ from smallhousing.services import reports as R
 def test_the_public_names_are_the_figures_modules():
     assert M.tsm_for_year is F.tsm_for_year and R.tsm_for_year is F.tsm_for_year
     assert M.TSM is F.TSM and R.TSM is F.TSM
-    for name in ("PeriodFigures", "StageFigures", "RemedyLine", "CaseLine", "OrderLine",
-                 "LearningLine", "tsm_from"):
+    for name in (
+        "PeriodFigures",
+        "StageFigures",
+        "RemedyLine",
+        "CaseLine",
+        "OrderLine",
+        "LearningLine",
+        "tsm_from",
+    ):
         assert getattr(R, name) is getattr(F, name), name
 
 
@@ -27,8 +34,15 @@ def test_no_other_module_works_figures_out():
     # appear only in figures.py
     for mod in (M, R, P):
         src = inspect.getsource(mod)
-        for marker in (r"ResponseTimer", r"stage_deadlines", r"judge_extensions", r"\bresponded_on\b",
-                       r"\backnowledged_on\b", r"func\.count", r"per_thousand\("):
+        for marker in (
+            r"ResponseTimer",
+            r"stage_deadlines",
+            r"judge_extensions",
+            r"\bresponded_on\b",
+            r"\backnowledged_on\b",
+            r"func\.count",
+            r"per_thousand\(",
+        ):
             assert not re.search(marker, src), f"{mod.__name__} works out figures itself ({marker})"
 
 
@@ -44,7 +58,9 @@ def test_published_figures_are_the_year_figures(db):
 
 
 def test_tsm_reads_without_the_orm(tmp_path):
-    code = ("import sys\nfrom smallhousing.services import figures\n"
-            "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'smallhousing.store.models') if m in sys.modules]\n"
-            "assert not bad, bad\n")
+    code = (
+        "import sys\nfrom smallhousing.services import figures\n"
+        "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'smallhousing.store.models') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

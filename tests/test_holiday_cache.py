@@ -23,9 +23,11 @@ def fresh_cache(tmp_path, monkeypatch):
 def _from_package(year):
     table = calendar._bank_holiday_table()
     start = dt.date(year, 1, 1)
-    return {start + dt.timedelta(days=i): table.get(start + dt.timedelta(days=i))
-            for i in range(366) if (start + dt.timedelta(days=i)).year == year
-            and table.get(start + dt.timedelta(days=i))}
+    return {
+        start + dt.timedelta(days=i): table.get(start + dt.timedelta(days=i))
+        for i in range(366)
+        if (start + dt.timedelta(days=i)).year == year and table.get(start + dt.timedelta(days=i))
+    }
 
 
 def test_cache_is_made_and_matches_the_package(fresh_cache):

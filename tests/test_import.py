@@ -18,10 +18,12 @@ from smallhousing.store import models as M
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-HEADER = ("reference,received_on,resident_name,address,stage1_handler,stage1_acknowledged_on,"
-          "stage1_extended_to,stage1_extension_reason,stage1_responded_on,stage1_decision,stage1_reasons,"
-          "stage2_requested_on,stage2_handler,stage2_acknowledged_on,stage2_responded_on,stage2_decision,"
-          "stage2_reasons,remedy,compensation_gbp,closed_on")
+HEADER = (
+    "reference,received_on,resident_name,address,stage1_handler,stage1_acknowledged_on,"
+    "stage1_extended_to,stage1_extension_reason,stage1_responded_on,stage1_decision,stage1_reasons,"
+    "stage2_requested_on,stage2_handler,stage2_acknowledged_on,stage2_responded_on,stage2_decision,"
+    "stage2_reasons,remedy,compensation_gbp,closed_on"
+)
 
 
 def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
@@ -43,6 +45,7 @@ def where(exc: T.ImportProblems) -> list[tuple[int, str]]:
 
 # Excel's files -----------------------------------------------------------------------------------
 
+
 def test_cp1252_file_from_excel(db):
     raw = (FIXTURES / "excel_cp1252.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -62,13 +65,17 @@ def test_cp1252_file_from_excel(db):
     assert s1.decision == L.PARTLY_UPHELD and s1.handler_id is not None
     assert v.stage(1).handler == "Sam Okoye"
     assert [(r.kind, r.amount_pence, r.description) for r in v.remedies] == [
-        ("financial remedy", 15000, "Apologise and pay for redecoration")]
+        ("financial remedy", 15000, "Apologise and pay for redecoration")
+    ]
 
     v2 = by_ref(db, "ACH-002")
     assert v2.complaint.description == "Nobody called back — three times"
     assert v2.stage(1).stage.decision == L.NOT_UPHELD
-    assert v2.stage(1).stage.remedy_statement == "" and v2.stage(1).stage.staff_note == T.NO_REMEDY \
+    assert (
+        v2.stage(1).stage.remedy_statement == ""
+        and v2.stage(1).stage.staff_note == T.NO_REMEDY
         and v2.remedies == []
+    )
     assert v2.complaint.state == L.S1_RESPONDED
 
     assert by_ref(db, "ACH-003").complaint.state == L.RECEIVED
@@ -85,8 +92,9 @@ def test_utf8_with_bom_multiline_cell_and_existing_resident(db, setup):
     assert result.residents_added == 1  # Mrs Siân O'Brien matched despite case and spaces
     v = by_ref(db, "U-1")
     assert v.complaint.resident_id == setup.resident
-    assert v.complaint.description == ("The lift has been broken since December.\n"
-                                       "My mother cannot get to the flat.")
+    assert v.complaint.description == (
+        "The lift has been broken since December.\nMy mother cannot get to the flat."
+    )
     assert v.stage(1).handler == "Bilal Bashir"  # an existing member of staff, not a new one
     assert result.staff_added == []
     assert [(r.kind, r.description) for r in v.remedies] == [("apology", "We apologise for the delay")]
@@ -95,8 +103,10 @@ def test_utf8_with_bom_multiline_cell_and_existing_resident(db, setup):
 
 
 def test_line_numbers_count_physical_lines_inside_quoted_cells(db):
-    data = csv_bytes('A1,2026-01-05,Ann Ash,"1 Road\nSecond line\nThird line",,,,,,,,,,,,,,,,',
-                     "A2,2026-02-30,Bob Birch,2 Road,,,,,,,,,,,,,,,,")
+    data = csv_bytes(
+        'A1,2026-01-05,Ann Ash,"1 Road\nSecond line\nThird line",,,,,,,,,,,,,,,,',
+        "A2,2026-02-30,Bob Birch,2 Road,,,,,,,,,,,,,,,,",
+    )
     with pytest.raises(T.ImportProblems) as e:
         T.import_csv(db, data)
     # A1 starts on line 2 and takes three lines, so A2 starts on line 5
@@ -105,8 +115,10 @@ def test_line_numbers_count_physical_lines_inside_quoted_cells(db):
 
 
 def test_unknown_columns_are_warned_about_and_ignored(db):
-    data = csv_bytes("K1,2026-01-05,Ann Ash,,Notes here,x", header="Reference, Received On ,resident name,"
-                     "address,Notes,recieved_on")
+    data = csv_bytes(
+        "K1,2026-01-05,Ann Ash,,Notes here,x",
+        header="Reference, Received On ,resident name,address,Notes,recieved_on",
+    )
     result = T.import_csv(db, data)
     assert result.complaints == 1
     assert [(w.line, w.column) for w in result.warnings] == [(1, "Notes"), (1, "recieved_on")]
@@ -139,8 +151,7 @@ def test_semicolon_separated_file(db):
 
 
 def test_excel_separator_line_is_followed_and_counted(db):
-    data = ("sep=;\r\nreference;received_on;resident_name\r\nS2;05/01/2026;Ann, Ash\r\n"
-            "S3;45/01/2026;Bob\r\n")
+    data = "sep=;\r\nreference;received_on;resident_name\r\nS2;05/01/2026;Ann, Ash\r\nS3;45/01/2026;Bob\r\n"
     with pytest.raises(T.ImportProblems) as e:
         T.import_csv(db, data.encode("cp1252"))
     assert where(e.value) == [(4, "received_on")]  # the sep= line is line 1, the header line 2
@@ -155,45 +166,62 @@ BAD_ROWS = {
     "two-digit year": ("B02,05/01/26,Ann Ash,1 Road,,,,,,,,,,,,,,,,", ["received_on"]),
     "response before acknowledgement": (
         "B03,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-12,,,2026-01-09,upheld,Late,,,,,,,,,",
-        ["stage1_responded_on"]),
+        ["stage1_responded_on"],
+    ),
     "duplicate in file": ("B00,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,", ["reference"]),
     "duplicate in database": ("OLD-1,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,", ["reference"]),
-    "stage 2 without stage 1": ("B06,2026-01-05,Ann Ash,1 Road,,,,,,,,2026-01-20,,,,,,,,",
-                                ["stage2_requested_on"]),
+    "stage 2 without stage 1": (
+        "B06,2026-01-05,Ann Ash,1 Road,,,,,,,,2026-01-20,,,,,,,,",
+        ["stage2_requested_on"],
+    ),
     "decision without response date": (
         "B07,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,,,,upheld,Late,,,,,,,,,",
-        ["stage1_responded_on"]),
+        ["stage1_responded_on"],
+    ),
     "response without decision": (
         "B08,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,,,2026-01-19,,,,,,,,,,,",
-        ["stage1_decision"]),
+        ["stage1_decision"],
+    ),
     "decision that is not one": (
         "B09,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,,,2026-01-19,resolved,Late,,,,,,,,,",
-        ["stage1_decision"]),
+        ["stage1_decision"],
+    ),
     "missing required value": ("B10,2026-01-05,,1 Road,,,,,,,,,,,,,,,,", ["resident_name"]),
     "missing reference": (",2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,", ["reference"]),
     "extension without reason": (
         "B12,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,2026-01-27,,,,,,,,,,,,,",
-        ["stage1_extension_reason"]),
+        ["stage1_extension_reason"],
+    ),
     "extension to a weekend": (
         "B13,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,2026-01-24,Survey,,,,,,,,,,,,",
-        ["stage1_extended_to"]),
+        ["stage1_extended_to"],
+    ),
     "same handler at both stages": (
         "B14,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,,,2026-01-19,upheld,Late,2026-01-21,"
-        "Alice Adams,2026-01-22,,,,,,", ["stage2_handler"]),
+        "Alice Adams,2026-01-22,,,,,,",
+        ["stage2_handler"],
+    ),
     "date in the future": ("B15,2026-03-03,Ann Ash,1 Road,,,,,,,,,,,,,,,,", ["received_on"]),
     "closed without a response": (
-        "B16,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,,,,,,,,,,,,,,2026-01-20", ["closed_on"]),
+        "B16,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,,,,,,,,,,,,,,2026-01-20",
+        ["closed_on"],
+    ),
     "money that is not money": (
         "B17,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,,,2026-01-19,upheld,Late,,,,,,,,£1O,",
-        ["compensation_gbp"]),
+        ["compensation_gbp"],
+    ),
     "compensation without a response": (
-        "B18,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,50,", ["compensation_gbp"]),
+        "B18,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,50,",
+        ["compensation_gbp"],
+    ),
     "reasons missing": (
         "B19,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,,,2026-01-19,upheld,,,,,,,,,,",
-        ["stage1_reasons"]),
+        ["stage1_reasons"],
+    ),
     "response date and bad money on one line": (
         "B20,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-12,,,2026-01-09,upheld,Late,,,,,,,,-5,",
-        ["stage1_responded_on", "compensation_gbp"]),
+        ["stage1_responded_on", "compensation_gbp"],
+    ),
     "too many cells": ("B21,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,,extra", [""]),
 }
 
@@ -216,13 +244,28 @@ def test_every_kind_of_bad_row_is_listed_and_nothing_is_written(db, setup):
 def test_each_message_says_what_is_wrong(db, setup):
     C.log_complaint(db, setup.resident, dt.date(2026, 1, 2), "Older complaint", reference="OLD-1")
     text = "\n".join(T.ImportProblems.lines(_problems(db)))
-    for phrase in ("there is no 31 February 2026", "two-digit year", "is before the stage 1 acknowledgement",
-                   "is used again (first on line 2)", "already in the database",
-                   "stage 1 has no response date", "has a decision but no response date",
-                   "no decision", "is not a decision", "resident name is required",
-                   "no reason for the extension", "not a working day", "someone other than Alice Adams",
-                   "is in the future", "cannot close", "not an amount of money", "no response date",
-                   "reasons for the decision cannot be empty", "is negative", "cells but the header"):
+    for phrase in (
+        "there is no 31 February 2026",
+        "two-digit year",
+        "is before the stage 1 acknowledgement",
+        "is used again (first on line 2)",
+        "already in the database",
+        "stage 1 has no response date",
+        "has a decision but no response date",
+        "no decision",
+        "is not a decision",
+        "resident name is required",
+        "no reason for the extension",
+        "not a working day",
+        "someone other than Alice Adams",
+        "is in the future",
+        "cannot close",
+        "not an amount of money",
+        "no response date",
+        "reasons for the decision cannot be empty",
+        "is negative",
+        "cells but the header",
+    ):
         assert phrase.lower() in text.lower(), phrase
 
 
@@ -235,12 +278,14 @@ def _problems(db) -> T.ImportProblems:
 
 
 def test_a_good_file_imports_the_same_rows(db, setup):
-    good = ["G1,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,2026-01-27,Waiting for a survey,"
-            "2026-01-26,partly upheld,Some of it was late,2026-01-28,Bilal Bashir,2026-01-29,2026-02-20,"
-            "Not Upheld,Stage 1 was fair,Repaint the hall,£75.50,2026-02-23",
-            "G2,2026-01-05,Ann Ash,1 Road,,2026-01-07,,,,,,,,,,,,,,",
-            "G3,2026-01-05,Ann Ash,1 road,Alice Adams,2026-01-06,,,2026-01-13,upheld,Late,2026-01-14,,"
-            "2026-01-15,,,,,,"]
+    good = [
+        "G1,2026-01-05,Ann Ash,1 Road,Alice Adams,2026-01-06,2026-01-27,Waiting for a survey,"
+        "2026-01-26,partly upheld,Some of it was late,2026-01-28,Bilal Bashir,2026-01-29,2026-02-20,"
+        "Not Upheld,Stage 1 was fair,Repaint the hall,£75.50,2026-02-23",
+        "G2,2026-01-05,Ann Ash,1 Road,,2026-01-07,,,,,,,,,,,,,,",
+        "G3,2026-01-05,Ann Ash,1 road,Alice Adams,2026-01-06,,,2026-01-13,upheld,Late,2026-01-14,,"
+        "2026-01-15,,,,,,",
+    ]
     result = T.import_csv(db, csv_bytes(*good))
     assert result.complaints == 3 and result.residents_added == 1
     v = by_ref(db, "G1")
@@ -261,18 +306,25 @@ def test_a_good_file_imports_the_same_rows(db, setup):
 
 
 def test_refusals_withdrawals_and_escalation_refusals(db):
-    header = ("reference,received_on,resident_name,refused_on,refusal_reason,stage1_acknowledged_on,"
-              "stage1_responded_on,stage1_decision,stage1_reasons,stage2_requested_on,escalation_refused_on,"
-              "escalation_refusal_reason,withdrawn_on,withdrawal_reason,closed_on")
-    rows = ["R1,2026-01-05,Ann Ash,2026-01-06,legal proceedings: A claim is at court,,,,,,,,,,",
-            "R2,2026-01-05,Ann Ash,2026-01-06,We looked at this last year,,,,,,,,,,",
-            "R3,2026-01-05,Ann Ash,,,2026-01-06,2026-01-12,upheld,Late,2026-01-14,2026-01-15,"
-            "already considered: Answered in R1,,,2026-01-16",
-            "R4,2026-01-05,Ann Ash,,,2026-01-06,,,,,,,2026-01-08,Sorted out,"]
+    header = (
+        "reference,received_on,resident_name,refused_on,refusal_reason,stage1_acknowledged_on,"
+        "stage1_responded_on,stage1_decision,stage1_reasons,stage2_requested_on,escalation_refused_on,"
+        "escalation_refusal_reason,withdrawn_on,withdrawal_reason,closed_on"
+    )
+    rows = [
+        "R1,2026-01-05,Ann Ash,2026-01-06,legal proceedings: A claim is at court,,,,,,,,,,",
+        "R2,2026-01-05,Ann Ash,2026-01-06,We looked at this last year,,,,,,,,,,",
+        "R3,2026-01-05,Ann Ash,,,2026-01-06,2026-01-12,upheld,Late,2026-01-14,2026-01-15,"
+        "already considered: Answered in R1,,,2026-01-16",
+        "R4,2026-01-05,Ann Ash,,,2026-01-06,,,,,,,2026-01-08,Sorted out,",
+    ]
     T.import_csv(db, csv_bytes(*rows, header=header))
     r1 = by_ref(db, "R1").complaint
-    assert (r1.state, r1.exclusion_ground, r1.exclusion_reason) == (L.REFUSED, "legal proceedings",
-                                                                    "A claim is at court")
+    assert (r1.state, r1.exclusion_ground, r1.exclusion_reason) == (
+        L.REFUSED,
+        "legal proceedings",
+        "A claim is at court",
+    )
     assert by_ref(db, "R2").complaint.exclusion_ground == "other"
     r3 = by_ref(db, "R3").complaint
     assert (r3.state, r3.escalation_refusal_ground) == (L.CLOSED, "already considered")
@@ -281,10 +333,14 @@ def test_refusals_withdrawals_and_escalation_refusals(db):
 
 
 def test_closed_then_escalated_and_closing_dates_of_finished_complaints(db):
-    header = ("reference,received_on,resident_name,refused_on,refusal_reason,stage1_acknowledged_on,"
-              "stage1_responded_on,stage1_decision,stage1_reasons,stage2_requested_on,closed_on")
-    rows = ["E1,2026-01-05,Ann Ash,,,2026-01-06,2026-01-12,upheld,Late,2026-02-02,2026-01-20",
-            "E2,2026-01-05,Ann Ash,2026-01-06,legal proceedings: At court,,,,,,2026-01-07"]
+    header = (
+        "reference,received_on,resident_name,refused_on,refusal_reason,stage1_acknowledged_on,"
+        "stage1_responded_on,stage1_decision,stage1_reasons,stage2_requested_on,closed_on"
+    )
+    rows = [
+        "E1,2026-01-05,Ann Ash,,,2026-01-06,2026-01-12,upheld,Late,2026-02-02,2026-01-20",
+        "E2,2026-01-05,Ann Ash,2026-01-06,legal proceedings: At court,,,,,,2026-01-07",
+    ]
     result = T.import_csv(db, csv_bytes(*rows, header=header))
     e1 = by_ref(db, "E1").complaint
     # closed after stage 1, escalated later: open again at stage 2
@@ -347,7 +403,8 @@ def test_import_in_a_callers_unit_sees_the_references_made_before_it(db, setup):
             C.log_complaint(u, setup.resident, dt.date(2026, 1, 5), "Leak", reference="EARLIER")
             T.import_csv(u, csv_bytes("EARLIER,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
     assert [str(p) for p in e.value.problems] == [
-        "line 2, column reference: a complaint with reference EARLIER is already in the database"]
+        "line 2, column reference: a complaint with reference EARLIER is already in the database"
+    ]
     with transaction(db) as u:
         T.import_csv(u, csv_bytes("LATER,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
         # the import's set of references is gone with the import: the database answers again
@@ -375,6 +432,7 @@ def test_the_cycle_collector_runs_again_after_an_import_as_before_it(db):
 
 # at scale ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_ten_thousand_rows(db):
     rows = []
@@ -391,6 +449,7 @@ def test_ten_thousand_rows(db):
 
 # the command line --------------------------------------------------------------------------------
 
+
 def test_cli_import_good_and_bad(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SMALLHOUSING_DB", str(tmp_path / "cli.db"))
     good = tmp_path / "good.csv"
@@ -398,8 +457,11 @@ def test_cli_import_good_and_bad(tmp_path, capsys, monkeypatch):
     assert main(["import", str(good)]) == 0
     assert "Imported 1 complaint" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(csv_bytes("C2,2026-13-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,",
-                              "C1,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"))
+    bad.write_bytes(
+        csv_bytes(
+            "C2,2026-13-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,", "C1,2026-01-05,Ann Ash,1 Road,,,,,,,,,,,,,,,,"
+        )
+    )
     assert main(["import", str(bad)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("line 2, column received_on: ")

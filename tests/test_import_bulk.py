@@ -14,72 +14,160 @@ import io
 import sqlite3
 
 import pytest
+from conftest import TODAY
+from import_reference import import_through_use_cases
 from sqlmodel import SQLModel
 
-from import_reference import import_through_use_cases
 from smallhousing.services import residents, settings
 from smallhousing.services import transfer as T
 from smallhousing.services.verify import verify
 from smallhousing.store.db import Database
 
-from conftest import TODAY
-
 ROWS = [
     # a named handler (found whatever the capitals), compensation, closed
-    dict(reference="B-1", received_on="2025-11-03", resident_name="Mrs Siân O'Brien",
-         address="12 Heol y Parc, Ashbury", stage1_handler="alice adams",
-         stage1_acknowledged_on="2025-11-04", stage1_responded_on="2025-11-14",
-         stage1_decision="upheld", stage1_reasons="The repair was late.", remedy="Apology and payment",
-         compensation_gbp="£150.50", closed_on="2025-11-20", category="repairs; damp and mould"),
+    dict(
+        reference="B-1",
+        received_on="2025-11-03",
+        resident_name="Mrs Siân O'Brien",
+        address="12 Heol y Parc, Ashbury",
+        stage1_handler="alice adams",
+        stage1_acknowledged_on="2025-11-04",
+        stage1_responded_on="2025-11-14",
+        stage1_decision="upheld",
+        stage1_reasons="The repair was late.",
+        remedy="Apology and payment",
+        compensation_gbp="£150.50",
+        closed_on="2025-11-20",
+        category="repairs; damp and mould",
+    ),
     # no handler (Imported), an extension agreed on its own day, no remedy recorded
-    dict(reference="B-2", received_on="2025-11-03", resident_name="Tom Vale", address="3 Oak Row",
-         stage1_acknowledged_on="2025-11-04", stage1_extended_to="2025-11-25",
-         stage1_extension_reason="Waiting for the contractor", stage1_extended_on="2025-11-12",
-         stage1_responded_on="2025-11-24", stage1_decision="not upheld",
-         stage1_reasons="The work was done on time."),
+    dict(
+        reference="B-2",
+        received_on="2025-11-03",
+        resident_name="Tom Vale",
+        address="3 Oak Row",
+        stage1_acknowledged_on="2025-11-04",
+        stage1_extended_to="2025-11-25",
+        stage1_extension_reason="Waiting for the contractor",
+        stage1_extended_on="2025-11-12",
+        stage1_responded_on="2025-11-24",
+        stage1_decision="not upheld",
+        stage1_reasons="The work was done on time.",
+    ),
     # both stages, named handlers, a stage 2 extension past the cap with no agreed day, actions
-    dict(reference="B-3", received_on="2025-10-01", resident_name="Vera Lane", address="9 Elm Court",
-         stage1_handler="Alice Adams", stage1_acknowledged_on="2025-10-02",
-         stage1_responded_on="2025-10-10", stage1_decision="not upheld", stage1_reasons="No fault.",
-         stage2_requested_on="2025-12-01", stage2_handler="Bilal Bashir",
-         stage2_acknowledged_on="2025-12-02", stage2_extended_to="2026-02-27",
-         stage2_extension_reason="Survey needed", stage2_responded_on="2026-02-20",
-         stage2_decision="partly upheld", stage2_reasons="Some delay.",
-         remedy="We apologise for the delay", outstanding_actions="Fit a fan; Recheck in May",
-         definition="Damp in the bathroom", responsible_for="The fan", not_responsible_for="Drying"),
+    dict(
+        reference="B-3",
+        received_on="2025-10-01",
+        resident_name="Vera Lane",
+        address="9 Elm Court",
+        stage1_handler="Alice Adams",
+        stage1_acknowledged_on="2025-10-02",
+        stage1_responded_on="2025-10-10",
+        stage1_decision="not upheld",
+        stage1_reasons="No fault.",
+        stage2_requested_on="2025-12-01",
+        stage2_handler="Bilal Bashir",
+        stage2_acknowledged_on="2025-12-02",
+        stage2_extended_to="2026-02-27",
+        stage2_extension_reason="Survey needed",
+        stage2_responded_on="2026-02-20",
+        stage2_decision="partly upheld",
+        stage2_reasons="Some delay.",
+        remedy="We apologise for the delay",
+        outstanding_actions="Fit a fan; Recheck in May",
+        definition="Damp in the bathroom",
+        responsible_for="The fan",
+        not_responsible_for="Drying",
+    ),
     # refused on a ground, by the Imported record
-    dict(reference="B-4", received_on="2026-01-05", resident_name="Tom Vale", address="3 oak row",
-         refused_on="2026-01-06", refusal_reason="legal proceedings: a claim was filed"),
+    dict(
+        reference="B-4",
+        received_on="2026-01-05",
+        resident_name="Tom Vale",
+        address="3 oak row",
+        refused_on="2026-01-06",
+        refusal_reason="legal proceedings: a claim was filed",
+    ),
     # refused as older than 12 months, decided by the named handler
-    dict(reference="B-5", received_on="2025-06-02", resident_name="Ann Hill", address="",
-         stage1_handler="Cerys Cole", issue_arose_on="2024-01-01", aware_on="2024-02-01",
-         refused_on="2025-06-03", refusal_reason="older than 12 months: too old"),
+    dict(
+        reference="B-5",
+        received_on="2025-06-02",
+        resident_name="Ann Hill",
+        address="",
+        stage1_handler="Cerys Cole",
+        issue_arose_on="2024-01-01",
+        aware_on="2024-02-01",
+        refused_on="2025-06-03",
+        refusal_reason="older than 12 months: too old",
+    ),
     # escalation refused (decided by the stage 1 handler)
-    dict(reference="B-6", received_on="2025-09-01", resident_name="Ann Hill", address="",
-         stage1_handler="Cerys Cole", stage1_acknowledged_on="2025-09-02",
-         stage1_responded_on="2025-09-10", stage1_decision="upheld", stage1_reasons="Agreed.",
-         remedy="Repair the gate", stage2_requested_on="2025-09-20",
-         escalation_refused_on="2025-09-22", escalation_refusal_reason="already considered: done",
-         closed_on="2025-09-25"),
+    dict(
+        reference="B-6",
+        received_on="2025-09-01",
+        resident_name="Ann Hill",
+        address="",
+        stage1_handler="Cerys Cole",
+        stage1_acknowledged_on="2025-09-02",
+        stage1_responded_on="2025-09-10",
+        stage1_decision="upheld",
+        stage1_reasons="Agreed.",
+        remedy="Repair the gate",
+        stage2_requested_on="2025-09-20",
+        escalation_refused_on="2025-09-22",
+        escalation_refusal_reason="already considered: done",
+        closed_on="2025-09-25",
+    ),
     # withdrawn, with a closing date that is not recorded
-    dict(reference="B-7", received_on="2025-12-01", resident_name="Rita Moss", address="1 Quay",
-         stage1_acknowledged_on="2025-12-02", withdrawn_on="2025-12-05", withdrawal_reason="Sorted",
-         closed_on="2025-12-06"),
+    dict(
+        reference="B-7",
+        received_on="2025-12-01",
+        resident_name="Rita Moss",
+        address="1 Quay",
+        stage1_acknowledged_on="2025-12-02",
+        withdrawn_on="2025-12-05",
+        withdrawal_reason="Sorted",
+        closed_on="2025-12-06",
+    ),
     # closed after stage 1, then escalated: reopened; stage 2 by the Imported (stage 2) record
-    dict(reference="B-8", received_on="2025-07-01", resident_name="Rita Moss", address="1 Quay",
-         stage1_handler="Dev New", stage1_acknowledged_on="2025-07-02",
-         stage1_responded_on="2025-07-08", stage1_decision="upheld", stage1_reasons="Yes.",
-         closed_on="2025-07-09", stage2_requested_on="2025-08-01",
-         stage2_acknowledged_on="2025-08-04"),
+    dict(
+        reference="B-8",
+        received_on="2025-07-01",
+        resident_name="Rita Moss",
+        address="1 Quay",
+        stage1_handler="Dev New",
+        stage1_acknowledged_on="2025-07-02",
+        stage1_responded_on="2025-07-08",
+        stage1_decision="upheld",
+        stage1_reasons="Yes.",
+        closed_on="2025-07-09",
+        stage2_requested_on="2025-08-01",
+        stage2_acknowledged_on="2025-08-04",
+    ),
     # received only, under the 2022 Code; and a stage 2 under it not yet acknowledged
     dict(reference="B-9", received_on="2024-02-01", resident_name="Old Timer", address="2 Mill"),
-    dict(reference="B-10", received_on="2024-01-10", resident_name="Old Timer", address="2 Mill",
-         stage1_handler="Bilal Bashir", stage1_acknowledged_on="2024-01-11",
-         stage1_responded_on="2024-01-19", stage1_decision="upheld", stage1_reasons="Fixed.",
-         stage2_requested_on="2024-02-01", stage2_handler="Cerys Cole"),
+    dict(
+        reference="B-10",
+        received_on="2024-01-10",
+        resident_name="Old Timer",
+        address="2 Mill",
+        stage1_handler="Bilal Bashir",
+        stage1_acknowledged_on="2024-01-11",
+        stage1_responded_on="2024-01-19",
+        stage1_decision="upheld",
+        stage1_reasons="Fixed.",
+        stage2_requested_on="2024-02-01",
+        stage2_handler="Cerys Cole",
+    ),
     # a resident on record whose disabilities make the complaint flagged as vulnerable
-    dict(reference="B-11", received_on="2026-02-02", resident_name="Pat Reed", address="5 Brook St",
-         summary="Lift broken", channel="phone", outcome_sought="Fix it"),
+    dict(
+        reference="B-11",
+        received_on="2026-02-02",
+        resident_name="Pat Reed",
+        address="5 Brook St",
+        summary="Lift broken",
+        channel="phone",
+        outcome_sought="Fix it",
+    ),
 ]
 
 
@@ -106,9 +194,11 @@ def fresh(path) -> Database:
 def tables(path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(str(path))
     try:
-        return {t.name: con.execute(f'SELECT * FROM "{t.name}" ORDER BY id').fetchall()
-                for t in SQLModel.metadata.sorted_tables
-                if t.name not in ("audit_entry", "audit_redaction")}
+        return {
+            t.name: con.execute(f'SELECT * FROM "{t.name}" ORDER BY id').fetchall()
+            for t in SQLModel.metadata.sorted_tables
+            if t.name not in ("audit_entry", "audit_redaction")
+        }
     finally:
         con.close()
 
@@ -116,9 +206,12 @@ def tables(path) -> dict[str, list[tuple]]:
 def audit_trail(path, after_id: int) -> list[tuple]:
     con = sqlite3.connect(str(path))
     try:
-        return con.execute("SELECT action, entity, entity_id, complaint_id, before, after FROM "
-                           "audit_entry WHERE id > ? AND action != 'complaints log imported' "
-                           "ORDER BY id", (after_id,)).fetchall()
+        return con.execute(
+            "SELECT action, entity, entity_id, complaint_id, before, after FROM "
+            "audit_entry WHERE id > ? AND action != 'complaints log imported' "
+            "ORDER BY id",
+            (after_id,),
+        ).fetchall()
     finally:
         con.close()
 
@@ -164,9 +257,35 @@ def test_exported_demo_log_matches_the_use_cases(tmp_path, demo_db):
     assert result.complaints == 150
 
 
-@pytest.mark.parametrize("text", ["", " ", "0", "123 456", "...", "_", "__a", "a", "Z", "-- x --",
-                                  "\t\n", "\x00a", "\x7f", "1_2", "£5", "Siân", "\u200b", "a\u200bb",
-                                  "\u24d0", "\uff21", "___", "no.", "!?", "\x1b[0m"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "0",
+        "123 456",
+        "...",
+        "_",
+        "__a",
+        "a",
+        "Z",
+        "-- x --",
+        "\t\n",
+        "\x00a",
+        "\x7f",
+        "1_2",
+        "£5",
+        "Siân",
+        "\u200b",
+        "a\u200bb",
+        "\u24d0",
+        "\uff21",
+        "___",
+        "no.",
+        "!?",
+        "\x1b[0m",
+    ],
+)
 def test_has_words_quick_path_agrees(text):
     from smallhousing.domain.words import has_words, words
 

@@ -78,9 +78,11 @@ def test_nul_bytes_are_refused_with_their_line(db):
 
 @pytest.mark.parametrize("amount", ["1000000000000000", "100000000000000000000", "1,000,000.01"])
 def test_implausible_compensation_is_refused_plainly(db, amount):
-    lines = [f"C-1,2026-01-02,Resident 1,1 Mill Lane,Leak,\"{amount}\""]
-    header = ("reference,received_on,resident_name,address,summary,compensation_gbp,"
-              "stage1_acknowledged_on,stage1_responded_on,stage1_decision,stage1_reasons")
+    lines = [f'C-1,2026-01-02,Resident 1,1 Mill Lane,Leak,"{amount}"']
+    header = (
+        "reference,received_on,resident_name,address,summary,compensation_gbp,"
+        "stage1_acknowledged_on,stage1_responded_on,stage1_decision,stage1_reasons"
+    )
     lines = [lines[0] + ",2026-01-05,2026-01-12,upheld,It leaked"]
     raw = ("\r\n".join([header, *lines]) + "\r\n").encode()
     with pytest.raises(T.ImportProblems) as e:
@@ -105,19 +107,23 @@ def test_cli_refuses_a_bad_file_with_exit_2_and_no_traceback(tmp_path, capsys):
 
 # JSON -------------------------------------------------------------------------------------------
 
+
 def _export(db, setup, tmp_path):
     out = tmp_path / "all.json"
     T.export_json(db, out)
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda d: d["tables"]["resident"][0].__setitem__("id", 10 ** 20), "too large"),
-    (lambda d: d["tables"]["staff"][0].__setitem__("id", -(10 ** 20)), "too large"),
-    (lambda d: d["tables"]["resident"][0].__setitem__("name", "Siân\x00O'Brien"), "NUL"),
-    (lambda d: d["tables"]["resident"][0].__setitem__("created_on", "1899-01-01"), "1990"),
-    (lambda d: d["tables"]["resident"][0].__setitem__("created_on", "2099-01-01"), "after today"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda d: d["tables"]["resident"][0].__setitem__("id", 10**20), "too large"),
+        (lambda d: d["tables"]["staff"][0].__setitem__("id", -(10**20)), "too large"),
+        (lambda d: d["tables"]["resident"][0].__setitem__("name", "Siân\x00O'Brien"), "NUL"),
+        (lambda d: d["tables"]["resident"][0].__setitem__("created_on", "1899-01-01"), "1990"),
+        (lambda d: d["tables"]["resident"][0].__setitem__("created_on", "2099-01-01"), "after today"),
+    ],
+)
 def test_json_import_refuses_impossible_values_plainly(db, setup, tmp_path, change, words):
     d = _export(db, setup, tmp_path)
     change(d)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import settle
 from textual.app import App
 from textual.widgets import DirectoryTree, Input, ProgressBar, Static
 
 import smallhousing
 from smallhousing.screens.transfer import ImportScreen
 from smallhousing.services import queries as Q
-from helpers import settle
 
 SIZE = (80, 24)
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -32,50 +32,109 @@ PLAN = "Alice Adams will phone you every Friday until we respond."
 
 # building complaints in each state ----------------------------------------------------------------
 
+
 def logged(db, setup, **kw):
-    return C.log_complaint(db, setup.resident, D(2026, 2, 2), kw.pop("description", DEFINITION),
-                           channel="phone", outcome_sought=OUTCOME, handler_id=setup.alice, **kw)
+    return C.log_complaint(
+        db,
+        setup.resident,
+        D(2026, 2, 2),
+        kw.pop("description", DEFINITION),
+        channel="phone",
+        outcome_sought=OUTCOME,
+        handler_id=setup.alice,
+        **kw,
+    )
 
 
 def acknowledged(db, setup, **kw):
     c = logged(db, setup, **kw)
-    C.acknowledge(db, c.id, DEFINITION, responsible_for="The repair to the ceiling and its delay.",
-                  not_responsible_for="Damage to your carpet, which is for your contents insurance.",
-                  handler_id=setup.alice, on=D(2026, 2, 3))
+    C.acknowledge(
+        db,
+        c.id,
+        DEFINITION,
+        responsible_for="The repair to the ceiling and its delay.",
+        not_responsible_for="Damage to your carpet, which is for your contents insurance.",
+        handler_id=setup.alice,
+        on=D(2026, 2, 3),
+    )
     return c
 
 
 def responded(db, setup, *, actions=True, **kw):
     c = acknowledged(db, setup, **kw)
-    C.extend(db, c.id, D(2026, 2, 24), "We are waiting for a plumber's report.", on=D(2026, 2, 9),
-             update_plan=PLAN)
-    C.respond(db, c.id, "partly upheld", REASONS,
-              remedies=[C.RemedyInput("apology", "We apologise for the two wasted visits."),
-                        C.RemedyInput("financial remedy", "Payment for your time and trouble",
-                                      amount_pence=7500, due_on=D(2026, 3, 6))],
-              actions=[C.ActionInput("Replace the damaged ceiling boards", owner="Imran Shah",
-                                     due_on=D(2026, 3, 16))] if actions else [],
-              on=D(2026, 2, 20))
+    C.extend(
+        db, c.id, D(2026, 2, 24), "We are waiting for a plumber's report.", on=D(2026, 2, 9), update_plan=PLAN
+    )
+    C.respond(
+        db,
+        c.id,
+        "partly upheld",
+        REASONS,
+        remedies=[
+            C.RemedyInput("apology", "We apologise for the two wasted visits."),
+            C.RemedyInput(
+                "financial remedy",
+                "Payment for your time and trouble",
+                amount_pence=7500,
+                due_on=D(2026, 3, 6),
+            ),
+        ],
+        actions=[
+            C.ActionInput("Replace the damaged ceiling boards", owner="Imran Shah", due_on=D(2026, 3, 16))
+        ]
+        if actions
+        else [],
+        on=D(2026, 2, 20),
+    )
     return c
 
 
 def stage2(db, setup):
     c = responded(db, setup)
     C.request_stage2(db, c.id, on=D(2026, 2, 23), handler_id=setup.bilal)
-    C.acknowledge(db, c.id, "You are still unhappy with how long the ceiling repair is taking.",
-                  handler_id=setup.bilal, on=D(2026, 2, 24))
-    C.extend(db, c.id, D(2026, 4, 14), "We have asked an independent surveyor to inspect.",
-             on=D(2026, 2, 25), update_plan=PLAN)
-    C.respond(db, c.id, "upheld", "The repair took far longer than our published timescale.",
-              remedies=[C.RemedyInput("financial remedy", "A further payment for the distress caused",
-                                      amount_pence=15000, due_on=D(2026, 3, 13))], on=D(2026, 3, 2))
+    C.acknowledge(
+        db,
+        c.id,
+        "You are still unhappy with how long the ceiling repair is taking.",
+        handler_id=setup.bilal,
+        on=D(2026, 2, 24),
+    )
+    C.extend(
+        db,
+        c.id,
+        D(2026, 4, 14),
+        "We have asked an independent surveyor to inspect.",
+        on=D(2026, 2, 25),
+        update_plan=PLAN,
+    )
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "The repair took far longer than our published timescale.",
+        remedies=[
+            C.RemedyInput(
+                "financial remedy",
+                "A further payment for the distress caused",
+                amount_pence=15000,
+                due_on=D(2026, 3, 13),
+            )
+        ],
+        on=D(2026, 3, 2),
+    )
     return c
 
 
 def refused(db, setup):
     c = logged(db, setup)
-    C.refuse(db, c.id, "already considered", "We answered the same points in complaint 2025-0042.",
-             on=D(2026, 2, 4), decided_by=setup.cerys)
+    C.refuse(
+        db,
+        c.id,
+        "already considered",
+        "We answered the same points in complaint 2025-0042.",
+        on=D(2026, 2, 4),
+        decided_by=setup.cerys,
+    )
     return c
 
 
@@ -92,8 +151,14 @@ def decided(db, complaint_id, **ids):
 
 def escalation_refused(db, setup):
     c = responded(db, setup)
-    C.refuse_escalation(db, c.id, "legal proceedings", "A disrepair claim has been filed at the county court.",
-                        on=D(2026, 2, 25), decided_by=setup.bilal)
+    C.refuse_escalation(
+        db,
+        c.id,
+        "legal proceedings",
+        "A disrepair claim has been filed at the county court.",
+        on=D(2026, 2, 25),
+        decided_by=setup.bilal,
+    )
     return c
 
 
@@ -142,8 +207,17 @@ def test_every_kind_carries_its_mandatory_items(db, setup, kind, stage):
         assert content.items[item].strip(), item
         assert contains(text, content.items[item]), f"{item} missing from the PDF"
     # the common furniture, checked against the records rather than the content
-    for expected in ("Ashbury Homes", "1 Mill Lane", "01632 960 000", "Mrs Siân O'Brien",
-                     "12 Heol y Parc", "AB1 3EF", c.reference, SL.long_date(content.date), "Page 1 of"):
+    for expected in (
+        "Ashbury Homes",
+        "1 Mill Lane",
+        "01632 960 000",
+        "Mrs Siân O'Brien",
+        "12 Heol y Parc",
+        "AB1 3EF",
+        c.reference,
+        SL.long_date(content.date),
+        "Page 1 of",
+    ):
         assert contains(text, expected), expected
     pages = len(PdfReader(str(issued.path)).pages)
     assert f"Page {pages} of {pages}" in text
@@ -154,15 +228,33 @@ def test_every_kind_carries_its_mandatory_items(db, setup, kind, stage):
 def test_stage1_response_has_a_to_g_with_the_recorded_facts(db, setup):
     c = responded(db, setup)
     text = pdf_text(SL.issue_letter(db, c.reference, "response").path)
-    for expected in ("stage 1", DEFINITION, OUTCOME, "partly upheld", REASONS,
-                     "We apologise for the two wasted visits (given in this letter)", "£75.00", "Friday 6 March 2026",
-                     "Replace the damaged ceiling boards", "Monday 16 March 2026",
-                     "ask us to take your complaint to stage 2", "Alice Adams"):
+    for expected in (
+        "stage 1",
+        DEFINITION,
+        OUTCOME,
+        "partly upheld",
+        REASONS,
+        "We apologise for the two wasted visits (given in this letter)",
+        "£75.00",
+        "Friday 6 March 2026",
+        "Replace the damaged ceiling boards",
+        "Monday 16 March 2026",
+        "ask us to take your complaint to stage 2",
+        "Alice Adams",
+    ):
         assert contains(text, expected), expected
-    order = [squash(text).index(squash(h)) for h in (
-        "The stage your complaint has reached", "How we understood your complaint", "Our decision",
-        "The reasons for our decision", "Putting things right", "Actions still to be done",
-        "asking for stage 2")]
+    order = [
+        squash(text).index(squash(h))
+        for h in (
+            "The stage your complaint has reached",
+            "How we understood your complaint",
+            "Our decision",
+            "The reasons for our decision",
+            "Putting things right",
+            "Actions still to be done",
+            "asking for stage 2",
+        )
+    ]
     assert order == sorted(order)
 
 
@@ -175,7 +267,7 @@ def test_stage2_response_ends_with_the_ombudsman(db, setup):
     for detail in (OMBUDSMAN_FORM, OMBUDSMAN_PHONE, OMBUDSMAN_POST):
         assert flat.index(squash(detail)) > omb
     # nothing but the closing and the signature after the Ombudsman's details
-    tail = flat[flat.index(squash(OMBUDSMAN_POST)):]
+    tail = flat[flat.index(squash(OMBUDSMAN_POST)) :]
     assert squash("Putting things right") not in tail and squash("Actions still to be done") not in tail
     # stage 2 is not offered as a next step any more
     assert squash("ask us to take your complaint to stage 2") not in flat
@@ -193,9 +285,15 @@ def test_extension_letter_gives_new_date_reason_and_ombudsman(db, setup):
 def test_acknowledgement_asks_to_be_corrected_and_names_responsibilities(db, setup):
     c = acknowledged(db, setup)
     text = pdf_text(SL.issue_letter(db, c.reference, "acknowledgement").path)
-    for expected in (DEFINITION, OUTCOME, "The repair to the ceiling and its delay.",
-                     "Damage to your carpet", "please tell us", "Tuesday 17 February 2026",
-                     "Alice Adams, Housing Officer"):
+    for expected in (
+        DEFINITION,
+        OUTCOME,
+        "The repair to the ceiling and its delay.",
+        "Damage to your carpet",
+        "please tell us",
+        "Tuesday 17 February 2026",
+        "Alice Adams, Housing Officer",
+    ):
         assert contains(text, expected), expected
 
 
@@ -212,8 +310,11 @@ def test_refusal_gives_reasons_and_the_ombudsman_route(db, setup):
 
 def test_action_update_says_where_each_action_stands_and_records_the_update(db, setup):
     c = responded(db, setup)
-    C.add_action(db, c.id, C.ActionInput("Check the flat above for a second leak", owner="Imran Shah",
-                                         due_on=D(2026, 2, 27)))
+    C.add_action(
+        db,
+        c.id,
+        C.ActionInput("Check the flat above for a second leak", owner="Imran Shah", due_on=D(2026, 2, 27)),
+    )
     done = C.add_action(db, c.id, C.ActionInput("Dry out the ceiling void"))
     C.complete_action(db, done.id, on=D(2026, 2, 26))
     issued = SL.issue_letter(db, c.reference, "action-update")
@@ -225,12 +326,14 @@ def test_action_update_says_where_each_action_stands_and_records_the_update(db, 
     assert {a.description: a.last_update_on for a in v.actions} == {
         "Replace the damaged ceiling boards": D(2026, 3, 2),
         "Check the flat above for a second leak": D(2026, 3, 2),
-        "Dry out the ceiling void": None}
+        "Dry out the ceiling void": None,
+    }
 
 
 def test_letter_to_a_representative(db, setup):
-    rep = R.add_representative(db, setup.resident, "Ffion Ŷnys-Dŵr", relationship="daughter",
-                               address="4 Stryd Fawr\nBala")
+    rep = R.add_representative(
+        db, setup.resident, "Ffion Ŷnys-Dŵr", relationship="daughter", address="4 Stryd Fawr\nBala"
+    )
     c = acknowledged(db, setup, representative_id=rep.id)
     content = SL.letter_content(db, c.reference, "acknowledgement")
     assert content.recipient.name == "Ffion Ŷnys-Dŵr"
@@ -241,12 +344,14 @@ def test_letter_to_a_representative(db, setup):
 
 # text exactly as typed -----------------------------------------------------------------------------
 
+
 def test_markup_quotes_and_welsh_come_out_literally(db, setup):
     R.update_resident(db, setup.resident, name="Mr Gwŷn <b>Dŵr</b> & \"Sons\" 'Ltd'")
     typed = 'Fence <between> 3 & 4 said "not ours" — l\'ŵyr ŷ Siân; <font size=40>big</font> &amp;'
     c = logged(db, setup, description=typed)
-    C.acknowledge(db, c.id, typed, responsible_for="Fences <1.8m> & gates", handler_id=setup.alice,
-                  on=D(2026, 2, 3))
+    C.acknowledge(
+        db, c.id, typed, responsible_for="Fences <1.8m> & gates", handler_id=setup.alice, on=D(2026, 2, 3)
+    )
     text = pdf_text(SL.issue_letter(db, c.reference, "acknowledgement").path)
     assert contains(text, typed)
     assert contains(text, "Mr Gwŷn <b>Dŵr</b> & \"Sons\" 'Ltd'")
@@ -254,8 +359,10 @@ def test_markup_quotes_and_welsh_come_out_literally(db, setup):
 
 
 def test_long_text_runs_over_several_pages_intact(db, setup):
-    para = ("Point {n}: the repair on the stairwell was promised and then cancelled without notice, "
-            "and the tenant had to chase the contractor by phone. ")
+    para = (
+        "Point {n}: the repair on the stairwell was promised and then cancelled without notice, "
+        "and the tenant had to chase the contractor by phone. "
+    )
     long = "\n\n".join(para.format(n=i) * 3 for i in range(1, 41))
     c = logged(db, setup)
     C.acknowledge(db, c.id, long, responsible_for="All of it.", handler_id=setup.alice, on=D(2026, 2, 3))
@@ -263,8 +370,11 @@ def test_long_text_runs_over_several_pages_intact(db, setup):
     reader = PdfReader(str(issued.path))
     assert len(reader.pages) >= 4
     # leave out the running header and footer, which fall between pages
-    text = "\n".join(line for line in pdf_text(issued.path).splitlines()
-                     if not re.fullmatch(r"Page \d+ of \d+", line.strip()) and "  ·  " not in line)
+    text = "\n".join(
+        line
+        for line in pdf_text(issued.path).splitlines()
+        if not re.fullmatch(r"Page \d+ of \d+", line.strip()) and "  ·  " not in line
+    )
     for i in range(1, 41):
         assert contains(text, para.format(n=i) * 3)
     n = len(reader.pages)
@@ -272,6 +382,7 @@ def test_long_text_runs_over_several_pages_intact(db, setup):
 
 
 # the check ----------------------------------------------------------------------------------------
+
 
 def test_missing_outstanding_actions_statement_is_refused_and_nothing_is_written(db, setup):
     c = responded(db, setup, actions=False)
@@ -299,9 +410,15 @@ def test_missing_outstanding_actions_statement_is_refused_and_nothing_is_written
         SL.update_letter_details(db, c.reference, actions_statement="Changed afterwards.")
 
 
-@pytest.mark.parametrize("item,section", [
-    ("reasons", "The reasons for our decision"), ("remedy", "Putting things right"),
-    ("definition", "How we understood your complaint"), ("decision", "Our decision")])
+@pytest.mark.parametrize(
+    "item,section",
+    [
+        ("reasons", "The reasons for our decision"),
+        ("remedy", "Putting things right"),
+        ("definition", "How we understood your complaint"),
+        ("decision", "Our decision"),
+    ],
+)
 def test_check_names_each_missing_response_item(db, setup, item, section):
     c = responded(db, setup)
     content = SL.letter_content(db, c.reference, "response")
@@ -319,13 +436,21 @@ def test_an_item_held_but_not_printed_still_fails(db, setup):
 
 def test_extension_past_the_cap_needs_its_good_reason(db, setup):
     c = acknowledged(db, setup)
-    C.extend(db, c.id, D(2026, 3, 13), "The surveyor is away.", good_reason="Only one surveyor covers damp.",
-             on=D(2026, 2, 9), update_plan=PLAN)
+    C.extend(
+        db,
+        c.id,
+        D(2026, 3, 13),
+        "The surveyor is away.",
+        good_reason="Only one surveyor covers damp.",
+        on=D(2026, 2, 9),
+        update_plan=PLAN,
+    )
     content = SL.letter_content(db, c.reference, "extension")
     assert content.beyond_cap and SL.check_letter(content) == []
     assert "Only one surveyor covers damp." in SL.preview_text(db, c.reference, "extension")[0]
-    content.sections = [(h, t.split("\n\n")[0]) if h == "Why we need more time" else (h, t)
-                        for h, t in content.sections]
+    content.sections = [
+        (h, t.split("\n\n")[0]) if h == "Why we need more time" else (h, t) for h, t in content.sections
+    ]
     assert SL.check_letter(content) == [LR.ITEMS["good_reason"]]
 
 
@@ -359,21 +484,28 @@ def test_missing_landlord_details_and_address(db):
     c = C.log_complaint(db, r.id, D(2026, 2, 2), "No hot water", handler_id=staff.id)
     C.acknowledge(db, c.id, "No hot water since January", responsible_for="The boiler.", on=D(2026, 2, 3))
     problems = SL.check_letter(SL.letter_content(db, c.reference, "acknowledgement"))
-    assert problems == [LR.ITEMS["landlord_name"], LR.ITEMS["landlord_contact"],
-                        LR.ITEMS["recipient_address"], LR.ITEMS["outcome_sought"]]
+    assert problems == [
+        LR.ITEMS["landlord_name"],
+        LR.ITEMS["landlord_contact"],
+        LR.ITEMS["recipient_address"],
+        LR.ITEMS["outcome_sought"],
+    ]
 
 
-@pytest.mark.parametrize("builder,kind,stage,message", [
-    (logged, "acknowledgement", None, "has not been acknowledged"),
-    (acknowledged, "response", None, "has not been answered"),
-    (acknowledged, "extension", None, "No extension has been recorded"),
-    (acknowledged, "refusal", None, "has not been refused"),
-    (responded, "escalation-refusal", None, "has not been refused"),
-    (acknowledged, "action-update", None, "no outstanding actions"),
-    (acknowledged, "response", 2, "has no stage 2"),
-    (acknowledged, "response", 3, "must be 1 or 2"),
-    (acknowledged, "letter-to-santa", None, "Unknown letter kind"),
-])
+@pytest.mark.parametrize(
+    "builder,kind,stage,message",
+    [
+        (logged, "acknowledgement", None, "has not been acknowledged"),
+        (acknowledged, "response", None, "has not been answered"),
+        (acknowledged, "extension", None, "No extension has been recorded"),
+        (acknowledged, "refusal", None, "has not been refused"),
+        (responded, "escalation-refusal", None, "has not been refused"),
+        (acknowledged, "action-update", None, "no outstanding actions"),
+        (acknowledged, "response", 2, "has no stage 2"),
+        (acknowledged, "response", 3, "must be 1 or 2"),
+        (acknowledged, "letter-to-santa", None, "Unknown letter kind"),
+    ],
+)
 def test_kinds_that_do_not_fit_the_complaint_are_refused_plainly(db, setup, builder, kind, stage, message):
     c = builder(db, setup)
     with pytest.raises(SL.DomainError, match=message):
@@ -384,11 +516,18 @@ def test_kinds_that_do_not_fit_the_complaint_are_refused_plainly(db, setup, buil
 def test_available_kinds(db, setup):
     c = responded(db, setup)
     avail = {k.kind: k.available for k in SL.available_kinds(db, c.reference)}
-    assert avail == {"acknowledgement": True, "extension": True, "response": True, "refusal": False,
-                     "escalation-refusal": False, "action-update": True}
+    assert avail == {
+        "acknowledgement": True,
+        "extension": True,
+        "response": True,
+        "refusal": False,
+        "escalation-refusal": False,
+        "action-update": True,
+    }
 
 
 # large print, repeatability, the saved file -------------------------------------------------------
+
 
 def font_sizes(data: bytes) -> set[float]:
     sizes = set()
@@ -429,8 +568,9 @@ def test_same_input_gives_byte_identical_pdf(db, setup):
 def test_issued_letter_is_private_recorded_and_can_be_opened_again(db, setup):
     c = responded(db, setup)
     issued = SL.issue_letter(db, c.reference, "response")
-    assert issued.path.parent == paths.letters_dir(db.path).resolve() or \
-        issued.path.parent == paths.letters_dir(db.path)
+    assert issued.path.parent == paths.letters_dir(
+        db.path
+    ).resolve() or issued.path.parent == paths.letters_dir(db.path)
     if os.name == "posix":
         assert stat.S_IMODE(issued.path.stat().st_mode) == 0o600
         assert stat.S_IMODE(issued.path.parent.stat().st_mode) == 0o700
@@ -438,7 +578,12 @@ def test_issued_letter_is_private_recorded_and_can_be_opened_again(db, setup):
     row = next(r for r in C.complaint_view(db, c.id).correspondence if r.id == issued.correspondence_id)
     # dated the day of the response; made today
     assert (row.letter_kind, row.direction, row.on, row.made_on, row.sha256) == (
-        "response", "out", D(2026, 2, 20), D(2026, 3, 2), issued.sha256)
+        "response",
+        "out",
+        D(2026, 2, 20),
+        D(2026, 3, 2),
+        issued.sha256,
+    )
     assert "Response letter, stage 1" in row.summary
     assert SL.open_letter_path(db, issued.correspondence_id).resolve() == issued.path.resolve()
     [rec] = SL.list_letters(db, c.reference)
@@ -465,8 +610,10 @@ def test_issue_to_a_chosen_file_records_that_file(db, setup, tmp_path):
 
 
 def test_reportlab_is_not_loaded_at_start_up():
-    code = ("import sys, smallhousing.cli as c, smallhousing.services.letters, smallhousing.letters; "
-            "c.build_parser(); assert 'reportlab' not in sys.modules, 'reportlab loaded'")
+    code = (
+        "import sys, smallhousing.cli as c, smallhousing.services.letters, smallhousing.letters; "
+        "c.build_parser(); assert 'reportlab' not in sys.modules, 'reportlab loaded'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -476,5 +623,7 @@ def test_stage1_response_gives_the_escalation_window_when_one_is_set(db, setup):
     S.update_settings(db, escalation_window_days=20)
     text = SL.preview_text(db, c.reference, "response")[0]
     # 20 working days from the response of Friday 20 February, not from the day the file is made
-    assert "Please ask within 20 working days of the date of this letter, that is by Friday 20 March 2026." \
+    assert (
+        "Please ask within 20 working days of the date of this letter, that is by Friday 20 March 2026."
         in text
+    )

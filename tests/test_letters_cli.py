@@ -18,12 +18,24 @@ D = dt.date
 
 def responded(db, setup, *, actions=True):
     c = C.log_complaint(db, setup.resident, D(2026, 2, 2), "Bins not collected", handler_id=setup.alice)
-    C.acknowledge(db, c.id, "Your bins were missed three weeks running.", responsible_for="Bin stores.",
-                  on=D(2026, 2, 3))
-    C.respond(db, c.id, "not upheld", "The council collects the bins, not us.",
-              remedy_statement="No remedy is offered because the collection is not our service.",
-              actions=[C.ActionInput("Pass your report to the council", owner="Alice Adams", due_on=D(2026, 3, 20))] if actions else [],
-              on=D(2026, 2, 10))
+    C.acknowledge(
+        db,
+        c.id,
+        "Your bins were missed three weeks running.",
+        responsible_for="Bin stores.",
+        on=D(2026, 2, 3),
+    )
+    C.respond(
+        db,
+        c.id,
+        "not upheld",
+        "The council collects the bins, not us.",
+        remedy_statement="No remedy is offered because the collection is not our service.",
+        actions=[C.ActionInput("Pass your report to the council", owner="Alice Adams", due_on=D(2026, 3, 20))]
+        if actions
+        else [],
+        on=D(2026, 2, 10),
+    )
     return c
 
 
@@ -47,8 +59,10 @@ def test_refused_letter_exits_2_lists_each_item_and_writes_nothing(db, setup, tm
     assert run(db, "letter", c.reference, "response", "--out", str(out)) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("smallhousing: the stage 1 response letter for 2026-0001 was not made")
-    assert err[1:] == ["  - a statement about outstanding actions: list what is still to be done, or say "
-                       "plainly that nothing is outstanding"]
+    assert err[1:] == [
+        "  - a statement about outstanding actions: list what is still to be done, or say "
+        "plainly that nothing is outstanding"
+    ]
     assert not out.exists() and not list(tmp_path.glob("*.pdf*")) and not list(tmp_path.glob(".*part"))
     assert SL.list_letters(db, c.reference) == []
     assert not paths.letters_dir(db.path).exists()
@@ -66,8 +80,9 @@ def test_several_missing_items_one_per_line(db, setup, capsys):
         row.ombudsman_form_url = "help@housing-ombudsman.org.uk"
         u.session.add(row)
     assert run(db, "letter", c.reference, "response") == 2
-    err = [line for line in capsys.readouterr().err.splitlines()
-           if not line.startswith("smallhousing: warning:")]
+    err = [
+        line for line in capsys.readouterr().err.splitlines() if not line.startswith("smallhousing: warning:")
+    ]
     assert len(err) == 4 and all(line.startswith("  - ") for line in err[1:])
     assert "email" in err[3]
 
@@ -100,11 +115,13 @@ def test_preview_prints_the_letter_and_writes_nothing(db, setup, capsys):
 
 def test_bad_input_exits_2_in_one_line(db, setup, capsys):
     c = responded(db, setup)
-    for args, words in ((["letter", c.reference, "memo"], "unknown letter kind"),
-                        (["letter", c.reference, "refusal"], "has not been refused"),
-                        (["letter", "2099-9999", "response"], "no complaint"),
-                        (["letter", c.reference, "response", "--stage", "2"], "has no stage 2"),
-                        (["letter", c.reference, "response", "--stage", "7"], "invalid choice")):
+    for args, words in (
+        (["letter", c.reference, "memo"], "unknown letter kind"),
+        (["letter", c.reference, "refusal"], "has not been refused"),
+        (["letter", "2099-9999", "response"], "no complaint"),
+        (["letter", c.reference, "response", "--stage", "2"], "has no stage 2"),
+        (["letter", c.reference, "response", "--stage", "7"], "invalid choice"),
+    ):
         assert run(db, *args) == 2
         err = capsys.readouterr().err
         assert words in err and err.count("\n") == 1 and "Traceback" not in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpers import settle
 from textual.app import App
 from textual.widgets import Button, Input, OptionList, Static
 
@@ -11,7 +12,6 @@ from smallhousing import paths
 from smallhousing.screens.letter_preview import LetterKindScreen, LetterPreviewScreen
 from smallhousing.services import complaints as C
 from smallhousing.services import letters as SL
-from helpers import settle
 
 D = dt.date
 UNSET = object()
@@ -31,14 +31,27 @@ class Host(App):
 
 
 def responded(db, setup, *, actions=True):
-    c = C.log_complaint(db, setup.resident, D(2026, 2, 2), "The <b>lift</b> & stairs light are broken",
-                        handler_id=setup.alice)
-    C.acknowledge(db, c.id, "The lift has been out of order since January [bold]twice[/bold].",
-                  responsible_for="The lift and the stair lighting.", on=D(2026, 2, 3))
-    C.respond(db, c.id, "upheld", "The lift contractor missed two visits.",
-              remedies=[C.RemedyInput("apology", "We are sorry.")],
-              actions=[C.ActionInput("Fit a new lift controller", owner="Imran Shah", due_on=D(2026, 3, 20))] if actions else [],
-              on=D(2026, 2, 10))
+    c = C.log_complaint(
+        db, setup.resident, D(2026, 2, 2), "The <b>lift</b> & stairs light are broken", handler_id=setup.alice
+    )
+    C.acknowledge(
+        db,
+        c.id,
+        "The lift has been out of order since January [bold]twice[/bold].",
+        responsible_for="The lift and the stair lighting.",
+        on=D(2026, 2, 3),
+    )
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "The lift contractor missed two visits.",
+        remedies=[C.RemedyInput("apology", "We are sorry.")],
+        actions=[C.ActionInput("Fit a new lift controller", owner="Imran Shah", due_on=D(2026, 3, 20))]
+        if actions
+        else [],
+        on=D(2026, 2, 10),
+    )
     return c
 
 

@@ -8,6 +8,19 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from test_letters import (
+    DEFINITION,
+    PLAN,
+    REASONS,
+    acknowledged,
+    contains,
+    decided,
+    logged,
+    pdf_text,
+    refused,
+    responded,
+    stage2,
+)
 
 from smallhousing.domain import letter_rules as LR
 from smallhousing.services import complaints as C
@@ -15,22 +28,24 @@ from smallhousing.services import letters as SL
 from smallhousing.services import residents as R
 from smallhousing.store.models import Extension
 
-from test_letters import (DEFINITION, PLAN, REASONS, acknowledged, contains, decided, logged,
-                          pdf_text, refused, responded, stage2)
-
 D = dt.date
 
 
 # 1. one date per event ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind,stage,builder,day", [
-    ("acknowledgement", 1, acknowledged, D(2026, 2, 3)),
-    ("extension", 1, responded, D(2026, 2, 9)),
-    ("response", 1, responded, D(2026, 2, 20)),
-    ("refusal", None, refused, D(2026, 2, 4)),
-])
-def test_letter_is_dated_the_event_and_a_later_copy_says_when_it_was_made(db, setup, kind, stage,
-                                                                           builder, day):
+
+@pytest.mark.parametrize(
+    "kind,stage,builder,day",
+    [
+        ("acknowledgement", 1, acknowledged, D(2026, 2, 3)),
+        ("extension", 1, responded, D(2026, 2, 9)),
+        ("response", 1, responded, D(2026, 2, 20)),
+        ("refusal", None, refused, D(2026, 2, 4)),
+    ],
+)
+def test_letter_is_dated_the_event_and_a_later_copy_says_when_it_was_made(
+    db, setup, kind, stage, builder, day
+):
     c = builder(db, setup)
     issued = SL.issue_letter(db, c.reference, kind, stage)
     text = pdf_text(issued.path)
@@ -71,6 +86,7 @@ def test_issuing_an_extension_letter_records_that_the_resident_was_told(db, setu
     c = responded(db, setup)
     SL.issue_letter(db, c.reference, "extension", 1)
     from smallhousing.services.base import reading
+
     with reading(db) as u:
         e = u.session.get(Extension, 1)
         assert (e.resident_told, e.told_on, e.told_how) == (True, D(2026, 2, 9), "letter")
@@ -78,21 +94,29 @@ def test_issuing_an_extension_letter_records_that_the_resident_was_told(db, setu
 
 # 2. a check that cannot be fooled -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("reasons", ["...", " \u200b\u200b ", "— ; —", DEFINITION.upper() + "!"])
 def test_reasons_without_words_or_repeating_the_definition_are_missing(db, setup, reasons):
     c = responded(db, setup)
     content = SL.letter_content(db, c.reference, "response")
     content.items["reasons"] = reasons
-    content.sections = [(h, reasons if h == "The reasons for our decision" else t)
-                        for h, t in content.sections]
+    content.sections = [
+        (h, reasons if h == "The reasons for our decision" else t) for h, t in content.sections
+    ]
     assert LR.ITEMS["reasons"] in SL.check_letter(content)
 
 
 def test_remedy_without_a_date_and_action_without_owner_fail(db, setup):
     c = acknowledged(db, setup)
-    C.respond(db, c.id, "upheld", REASONS,
-              remedies=[C.RemedyInput("financial remedy", "Payment for your time", amount_pence=5000)],
-              actions=[C.ActionInput("Fix the gutter")], on=D(2026, 2, 20))
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        REASONS,
+        remedies=[C.RemedyInput("financial remedy", "Payment for your time", amount_pence=5000)],
+        actions=[C.ActionInput("Fix the gutter")],
+        on=D(2026, 2, 20),
+    )
     problems = SL.check_letter(SL.letter_content(db, c.reference, "response"))
     assert any("date by which this remedy" in p for p in problems)
     assert any("who is responsible" in p for p in problems)
@@ -104,6 +128,7 @@ def test_stage2_acknowledgement_states_the_outcome_sought(db, setup):
     content = SL.letter_content(db, c.reference, "acknowledgement", 2)
     assert SL.check_letter(content) == [] and "The leak traced and fixed" in content.body_text()
     from smallhousing.services.base import transaction
+
     with transaction(db) as u:
         C._complaint(u, c.id).outcome_sought = "  ..  "
     content = SL.letter_content(db, c.reference, "acknowledgement", 2)
@@ -124,8 +149,14 @@ def test_extension_letter_needs_an_update_plan_which_can_be_typed_in(db, setup):
 
 def test_refusal_names_who_decided_never_a_default(db, setup):
     c = logged(db, setup)
-    C.refuse(db, c.id, "already considered", "We answered this in 2025-0042.", on=D(2026, 2, 4),
-             decided_by=setup.cerys)
+    C.refuse(
+        db,
+        c.id,
+        "already considered",
+        "We answered this in 2025-0042.",
+        on=D(2026, 2, 4),
+        decided_by=setup.cerys,
+    )
     decided(db, c.id, refused_by_id=None)  # as a refusal recorded before deciders were kept
     content = SL.letter_content(db, c.reference, "refusal")
     assert LR.ITEMS["decided_by"] in SL.check_letter(content) and "Sam Okoye" not in content.body_text()
@@ -136,13 +167,17 @@ def test_refusal_names_who_decided_never_a_default(db, setup):
 
 def test_imported_log_without_remedy_asks_for_a_real_statement(db, setup, tmp_path):
     from smallhousing.services import transfer as T
+
     f = tmp_path / "log.csv"
-    f.write_text("reference,received_on,resident_name,address,summary,outcome_sought,definition,"
-                 "stage1_acknowledged_on,stage1_responded_on,stage1_decision,stage1_reasons,"
-                 "responsible_for\r\n"
-                 "ACH-9,2026-02-02,Ms Irene Edwards,\"3 Low Rd, Ashbury, ab1 9zz\",Damp,Dry walls,"
-                 "Damp in the bedroom,2026-02-03,2026-02-10,not upheld,The survey found no damp.,"
-                 "The walls of the flat\r\n", encoding="utf-8")
+    f.write_text(
+        "reference,received_on,resident_name,address,summary,outcome_sought,definition,"
+        "stage1_acknowledged_on,stage1_responded_on,stage1_decision,stage1_reasons,"
+        "responsible_for\r\n"
+        'ACH-9,2026-02-02,Ms Irene Edwards,"3 Low Rd, Ashbury, ab1 9zz",Damp,Dry walls,'
+        "Damp in the bedroom,2026-02-03,2026-02-10,not upheld,The survey found no damp.,"
+        "The walls of the flat\r\n",
+        encoding="utf-8",
+    )
     T.import_csv(db, f)
     ack = SL.letter_content(db, "ACH-9", "acknowledgement")
     assert "The walls of the flat" in ack.body_text() and ack.salutation == "Dear Ms Edwards,"
@@ -154,6 +189,7 @@ def test_imported_log_without_remedy_asks_for_a_real_statement(db, setup, tmp_pa
 
 # 3. no letter contradicts itself ------------------------------------------------------------------
 
+
 def test_final_response_lists_stage1_actions_and_never_says_none(db, setup):
     c = stage2(db, setup)  # stage 2 answered with no actions: respond() noted "no outstanding"
     text = SL.preview_text(db, c.reference, "response", 2)[0]
@@ -162,6 +198,7 @@ def test_final_response_lists_stage1_actions_and_never_says_none(db, setup):
 
 
 # 4. letters that post ----------------------------------------------------------------------------
+
 
 def _text_positions(data: bytes) -> list[tuple[float, float, str]]:
     page = PdfReader(io.BytesIO(data)).pages[0]
@@ -180,39 +217,58 @@ def _text_positions(data: bytes) -> list[tuple[float, float, str]]:
 @pytest.mark.parametrize("large", [False, True])
 def test_address_alone_in_the_envelope_window(db, setup, large):
     from reportlab.lib.units import mm
+
     if large:
         R.update_resident(db, setup.resident, preferred_format="large print")
     c = responded(db, setup)
     content = SL.letter_content(db, c.reference, "response")
     data = SL.render_pdf(content)
     top = 297 * mm
-    inside = [t for x, y, t in _text_positions(data)
-              if 20 * mm <= x <= 110 * mm and top - 90 * mm <= y <= top - 50 * mm]
+    inside = [
+        t
+        for x, y, t in _text_positions(data)
+        if 20 * mm <= x <= 110 * mm and top - 90 * mm <= y <= top - 50 * mm
+    ]
     expected = [content.recipient.name, *content.recipient.address_lines]
     assert inside and all(any(t in e or e in t for e in expected) for t in inside), inside
     assert all(any(e in t for t in inside) for e in expected)
 
 
 def test_more_than_seven_address_lines_is_refused(db, setup):
-    R.update_resident(db, setup.resident, address="Flat 1, Block A, The Court, High St, Ashbury, "
-                                                   "Shire, England, Europe")
+    R.update_resident(
+        db, setup.resident, address="Flat 1, Block A, The Court, High St, Ashbury, Shire, England, Europe"
+    )
     c = acknowledged(db, setup)
     problems = SL.check_letter(SL.letter_content(db, c.reference, "acknowledgement"))
     assert any("at most 7 lines" in p for p in problems)
 
 
-@pytest.mark.parametrize("name,greeting", [("Ms Irene Edwards", "Dear Ms Edwards,"),
-                                           ("Dr. A N Other", "Dear Dr. Other,"),
-                                           ("Irene Edwards", "Dear Irene Edwards,")])
+@pytest.mark.parametrize(
+    "name,greeting",
+    [
+        ("Ms Irene Edwards", "Dear Ms Edwards,"),
+        ("Dr. A N Other", "Dear Dr. Other,"),
+        ("Irene Edwards", "Dear Irene Edwards,"),
+    ],
+)
 def test_salutation(name, greeting):
     assert SL.salutation(name) == greeting
 
 
 def test_no_doubled_punctuation_in_remedy_lines(db, setup):
     c = acknowledged(db, setup)
-    C.respond(db, c.id, "upheld", REASONS,
-              remedies=[C.RemedyInput("financial remedy", "For your time and trouble.", amount_pence=40000,
-                                      due_on=D(2026, 3, 6))], on=D(2026, 2, 20))
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        REASONS,
+        remedies=[
+            C.RemedyInput(
+                "financial remedy", "For your time and trouble.", amount_pence=40000, due_on=D(2026, 3, 6)
+            )
+        ],
+        on=D(2026, 2, 20),
+    )
     text = SL.preview_text(db, c.reference, "response")[0]
     assert "trouble: £400.00" in text and ".:" not in text
 

@@ -22,18 +22,33 @@ ACTIONS = tuple(L.ACTION_NAMES)
 # "closed after stage 1" may still be escalated (the resident asks after closure); once stage 2
 # has been answered there is nowhere further to go inside the landlord (no third stage, 5.3).
 EXPECTED: dict[str, dict[str, str]] = {
-    "received": {"refuse": L.REFUSED, "acknowledge": L.S1_ACKNOWLEDGED, "withdraw": L.WITHDRAWN,
-                 "fold": L.RECEIVED},
+    "received": {
+        "refuse": L.REFUSED,
+        "acknowledge": L.S1_ACKNOWLEDGED,
+        "withdraw": L.WITHDRAWN,
+        "fold": L.RECEIVED,
+    },
     "refused": {},
     # refused after acknowledgement when a section 2 ground appears mid-case (court proceedings)
-    "stage 1 acknowledged": {"refuse": L.REFUSED, "extend": L.S1_ACKNOWLEDGED, "respond": L.S1_RESPONDED,
-                             "withdraw": L.WITHDRAWN, "fold": L.S1_ACKNOWLEDGED},
-    "stage 1 responded": {"request_stage2": L.S2_REQUESTED, "refuse_escalation": L.ESCALATION_REFUSED,
-                          "close": L.CLOSED, "withdraw": L.WITHDRAWN},
-    "stage 2 requested": {"acknowledge": L.S2_ACKNOWLEDGED, "refuse_escalation": L.ESCALATION_REFUSED,
-                          "withdraw": L.WITHDRAWN},
-    "stage 2 acknowledged": {"extend": L.S2_ACKNOWLEDGED, "respond": L.S2_RESPONDED,
-                             "withdraw": L.WITHDRAWN},
+    "stage 1 acknowledged": {
+        "refuse": L.REFUSED,
+        "extend": L.S1_ACKNOWLEDGED,
+        "respond": L.S1_RESPONDED,
+        "withdraw": L.WITHDRAWN,
+        "fold": L.S1_ACKNOWLEDGED,
+    },
+    "stage 1 responded": {
+        "request_stage2": L.S2_REQUESTED,
+        "refuse_escalation": L.ESCALATION_REFUSED,
+        "close": L.CLOSED,
+        "withdraw": L.WITHDRAWN,
+    },
+    "stage 2 requested": {
+        "acknowledge": L.S2_ACKNOWLEDGED,
+        "refuse_escalation": L.ESCALATION_REFUSED,
+        "withdraw": L.WITHDRAWN,
+    },
+    "stage 2 acknowledged": {"extend": L.S2_ACKNOWLEDGED, "respond": L.S2_RESPONDED, "withdraw": L.WITHDRAWN},
     "stage 2 responded": {"close": L.CLOSED},
     "escalation refused": {"close": L.CLOSED},
     "closed after stage 1": {"request_stage2": L.S2_REQUESTED},
@@ -50,6 +65,7 @@ def test_every_state_is_in_the_table():
 
 
 # domain ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("label, action", CASES)
 def test_domain_transition(label, action):
@@ -81,16 +97,19 @@ def test_open_and_finished_states_partition_states():
     assert not set(L.OPEN_STATES) & set(L.FINISHED_STATES)
 
 
-@pytest.mark.parametrize("decision, reasons, ok", [
-    ("upheld", "The repair was late.", True),
-    ("Partly Upheld", "Some of it.", True),
-    (" not upheld ", "We did as agreed.", True),
-    ("", "reasons", False),
-    ("rejected", "reasons", False),
-    ("upheld", "", False),
-    ("upheld", "   ", False),
-    (None, None, False),
-])
+@pytest.mark.parametrize(
+    "decision, reasons, ok",
+    [
+        ("upheld", "The repair was late.", True),
+        ("Partly Upheld", "Some of it.", True),
+        (" not upheld ", "We did as agreed.", True),
+        ("", "reasons", False),
+        ("rejected", "reasons", False),
+        ("upheld", "", False),
+        ("upheld", "   ", False),
+        (None, None, False),
+    ],
+)
 def test_a_response_needs_a_decision_and_reasons(decision, reasons, ok):
     if ok:
         d, r = L.check_decision(decision, reasons)
@@ -125,8 +144,13 @@ def test_dates_are_checked():
     with pytest.raises(DomainError, match="future"):
         L.check_date(D(2026, 3, 3), today, what="acknowledgement")
     with pytest.raises(DomainError, match="before the stage 1 request"):
-        L.check_date(D(2026, 2, 1), today, what="acknowledgement", not_before=D(2026, 2, 2),
-                     not_before_what="stage 1 request")
+        L.check_date(
+            D(2026, 2, 1),
+            today,
+            what="acknowledgement",
+            not_before=D(2026, 2, 2),
+            not_before_what="stage 1 request",
+        )
     with pytest.raises(DomainError):
         L.check_date(None, today, what="acknowledgement")
     with pytest.raises(DomainError):
@@ -134,6 +158,7 @@ def test_dates_are_checked():
 
 
 # services: the same table, acted out on real records ---------------------------------------------
+
 
 def _build(u_db, ids) -> dict[str, int]:
     """One complaint in each state, every step dated before TODAY."""
@@ -147,8 +172,7 @@ def _build(u_db, ids) -> dict[str, int]:
         return c.id
 
     new("received")
-    C.refuse(u_db, new("refused"), "already considered", "Answered in 2025.", on=D(2026, 2, 3),
-             decided_by=b)
+    C.refuse(u_db, new("refused"), "already considered", "Answered in 2025.", on=D(2026, 2, 3), decided_by=b)
 
     def s1_ack(label):
         cid = new(label)
@@ -157,8 +181,9 @@ def _build(u_db, ids) -> dict[str, int]:
 
     def s1_resp(label):
         cid = s1_ack(label)
-        C.respond(u_db, cid, "upheld", "The repair was late.", remedy_statement="An apology.",
-                  on=D(2026, 2, 10))
+        C.respond(
+            u_db, cid, "upheld", "The repair was late.", remedy_statement="An apology.", on=D(2026, 2, 10)
+        )
         return cid
 
     def s2_req(label):
@@ -173,8 +198,14 @@ def _build(u_db, ids) -> dict[str, int]:
 
     def s2_resp(label):
         cid = s2_ack(label)
-        C.respond(u_db, cid, "partly upheld", "The apology stands; we add a payment.",
-                  remedy_statement="A payment of 50 pounds.", on=D(2026, 2, 20))
+        C.respond(
+            u_db,
+            cid,
+            "partly upheld",
+            "The apology stands; we add a payment.",
+            remedy_statement="A payment of 50 pounds.",
+            on=D(2026, 2, 20),
+        )
         return cid
 
     s1_ack("stage 1 acknowledged")
@@ -182,8 +213,14 @@ def _build(u_db, ids) -> dict[str, int]:
     s2_req("stage 2 requested")
     s2_ack("stage 2 acknowledged")
     s2_resp("stage 2 responded")
-    C.refuse_escalation(u_db, s1_resp("escalation refused"), "already considered",
-                        "Nothing new was raised.", on=D(2026, 2, 12), decided_by=b)
+    C.refuse_escalation(
+        u_db,
+        s1_resp("escalation refused"),
+        "already considered",
+        "Nothing new was raised.",
+        on=D(2026, 2, 12),
+        decided_by=b,
+    )
     C.close(u_db, s1_resp("closed after stage 1"), on=D(2026, 2, 12))
     C.close(u_db, s2_resp("closed after stage 2"), on=D(2026, 2, 23))
     C.withdraw(u_db, s1_ack("withdrawn"), "Resolved with the resident.", on=D(2026, 2, 5))
@@ -194,9 +231,11 @@ def _build(u_db, ids) -> dict[str, int]:
 def template(tmp_path_factory):
     path = tmp_path_factory.mktemp("lifecycle") / "states.db"
     db = Database(path, actor="tester", today=TODAY).open()
-    ids = {"alice": settings.add_staff(db, "Alice Adams").id,
-           "bilal": settings.add_staff(db, "Bilal Bashir").id,
-           "resident": residents.add_resident(db, "Mr Tomos Price").id}
+    ids = {
+        "alice": settings.add_staff(db, "Alice Adams").id,
+        "bilal": settings.add_staff(db, "Bilal Bashir").id,
+        "resident": residents.add_resident(db, "Mr Tomos Price").id,
+    }
     made = _build(db, ids)
     db.close()
     return path, made, ids
@@ -223,24 +262,39 @@ def test_template_states(states_db):
 
 def _do(db, cid: int, action: str, ids) -> None:
     if action == "refuse":
-        C.refuse(db, cid, "legal proceedings", "A disrepair claim has been filed at court.",
-                 decided_by=ids["alice"])
+        C.refuse(
+            db,
+            cid,
+            "legal proceedings",
+            "A disrepair claim has been filed at court.",
+            decided_by=ids["alice"],
+        )
     elif action == "acknowledge":
         stage = C.complaint_view(db, cid).complaint.stage
-        C.acknowledge(db, cid, "What the resident wants put right.",
-                      handler_id=ids["bilal"] if stage == 2 else ids["alice"])
+        C.acknowledge(
+            db,
+            cid,
+            "What the resident wants put right.",
+            handler_id=ids["bilal"] if stage == 2 else ids["alice"],
+        )
     elif action == "extend":
         v = C.complaint_view(db, cid)
         current = v.current.deadlines.final_respond_by if v.current else TODAY
         C.extend(db, cid, WorkingCalendar().add(current, 1).due, "Waiting for a surveyor.")
     elif action == "respond":
-        C.respond(db, cid, "not upheld", "The repair was within our timescale.",
-                  remedy_statement="No remedy is offered.")
+        C.respond(
+            db,
+            cid,
+            "not upheld",
+            "The repair was within our timescale.",
+            remedy_statement="No remedy is offered.",
+        )
     elif action == "request_stage2":
         C.request_stage2(db, cid)
     elif action == "refuse_escalation":
-        C.refuse_escalation(db, cid, "legal proceedings", "A claim has been filed at court.",
-                            decided_by=ids["bilal"])
+        C.refuse_escalation(
+            db, cid, "legal proceedings", "A claim has been filed at court.", decided_by=ids["bilal"]
+        )
     elif action == "close":
         C.close(db, cid)
     elif action == "withdraw":

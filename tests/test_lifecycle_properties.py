@@ -3,10 +3,10 @@ changes nothing, and the audit log accounts for every change."""
 
 from __future__ import annotations
 
-import pytest
 import datetime as dt
 import sqlite3
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,17 +20,35 @@ from smallhousing.store.db import Database
 TODAY = dt.date(2026, 3, 2)
 START = dt.date(2026, 1, 5)
 
-ACTIONS = st.sampled_from(["acknowledge", "extend", "respond", "request_stage2", "refuse",
-                           "refuse_escalation", "close", "withdraw", "fold", "accept"])
-STEP = st.tuples(ACTIONS, st.integers(min_value=-3, max_value=40), st.integers(0, 2),
-                 st.booleans())
+ACTIONS = st.sampled_from(
+    [
+        "acknowledge",
+        "extend",
+        "respond",
+        "request_stage2",
+        "refuse",
+        "refuse_escalation",
+        "close",
+        "withdraw",
+        "fold",
+        "accept",
+    ]
+)
+STEP = st.tuples(ACTIONS, st.integers(min_value=-3, max_value=40), st.integers(0, 2), st.booleans())
 
 
 def _snapshot(path):
     con = sqlite3.connect(str(path))
     try:
-        tables = ["complaint", "stage", "extension", "remedy", "outstanding_action", "correspondence",
-                  "audit_entry"]
+        tables = [
+            "complaint",
+            "stage",
+            "extension",
+            "remedy",
+            "outstanding_action",
+            "correspondence",
+            "audit_entry",
+        ]
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables}
     finally:
         con.close()
@@ -38,23 +56,42 @@ def _snapshot(path):
 
 def _apply(db, cid, action, day, handler, flag):
     if action == "acknowledge":
-        C.acknowledge(db, cid, "What the resident is unhappy about" if flag else "", handler_id=handler,
-                      on=day)
+        C.acknowledge(
+            db, cid, "What the resident is unhappy about" if flag else "", handler_id=handler, on=day
+        )
     elif action == "extend":
-        C.extend(db, cid, day + dt.timedelta(days=20 if flag else 60), "Waiting for a survey",
-                 good_reason="" if flag else "Specialist needed", on=day)
+        C.extend(
+            db,
+            cid,
+            day + dt.timedelta(days=20 if flag else 60),
+            "Waiting for a survey",
+            good_reason="" if flag else "Specialist needed",
+            on=day,
+        )
     elif action == "respond":
-        C.respond(db, cid, "partly upheld" if flag else "maybe", "Reasons given",
-                  remedy_statement="No remedy is offered.", on=day)
+        C.respond(
+            db,
+            cid,
+            "partly upheld" if flag else "maybe",
+            "Reasons given",
+            remedy_statement="No remedy is offered.",
+            on=day,
+        )
     elif action == "request_stage2":
         C.request_stage2(db, cid, on=day, handler_id=handler if flag else None)
     elif action == "refuse":
-        C.refuse(db, cid, "older than 12 months" if flag else "bad ground", "It is from 2019", on=day,
-                 decided_by=handler, issue_arose_on=dt.date(2019, 1, 7),
-                 discretion_note="Considered; no reason it could not be raised sooner.")
+        C.refuse(
+            db,
+            cid,
+            "older than 12 months" if flag else "bad ground",
+            "It is from 2019",
+            on=day,
+            decided_by=handler,
+            issue_arose_on=dt.date(2019, 1, 7),
+            discretion_note="Considered; no reason it could not be raised sooner.",
+        )
     elif action == "refuse_escalation":
-        C.refuse_escalation(db, cid, "legal proceedings", "Claim filed at court", on=day,
-                            decided_by=handler)
+        C.refuse_escalation(db, cid, "legal proceedings", "Claim filed at court", on=day, decided_by=handler)
     elif action == "close":
         C.close(db, cid, on=day)
     elif action == "withdraw":
@@ -71,7 +108,9 @@ def _check_invariants(db, cid):
     assert c.state in L.STATES
     s1, s2 = v.stage(1), v.stage(2)
     assert s1 is not None
-    if c.state not in (L.RECEIVED, L.REFUSED) and not (c.state == L.WITHDRAWN and not s1.stage.acknowledged_on):
+    if c.state not in (L.RECEIVED, L.REFUSED) and not (
+        c.state == L.WITHDRAWN and not s1.stage.acknowledged_on
+    ):
         assert s1.stage.acknowledged_on is not None
     if c.state in (L.S2_REQUESTED, L.S2_ACKNOWLEDGED, L.S2_RESPONDED) or (s2 is not None):
         assert s1.stage.responded_on is not None

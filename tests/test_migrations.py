@@ -10,7 +10,6 @@ import pytest
 from smallhousing import paths
 from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
-from smallhousing.services import residents as R
 from smallhousing.services import settings as S
 from smallhousing.store import migrate
 from smallhousing.store.db import APPLICATION_ID, HEAD_REVISION, Database, StoreError
@@ -69,37 +68,63 @@ def test_upgrade_from_first_migration_keeps_rows(tmp_path):
     # today's tables have columns the first revision lacks
     ack, received = "2026-02-17", "2026-02-16"
     with old.raw() as con:
-        alice = con.execute("INSERT INTO staff (name, role, email, active) VALUES "
-                            "('Alice Adams', '', '', 1)").lastrowid
+        alice = con.execute(
+            "INSERT INTO staff (name, role, email, active) VALUES ('Alice Adams', '', '', 1)"
+        ).lastrowid
         cols = {r[1] for r in con.execute("PRAGMA table_info(resident)")}
         assert "anonymised_on" in cols
         resident = con.execute(
             "INSERT INTO resident (name, address, postcode, phone, email, preferred_contact, "
             "preferred_format, disabilities, vulnerabilities, notes, created_on) VALUES "
             "('Mr Huw Morgan', '4 Station Road', '', '', '', '', 'standard', '', '', '', ?)",
-            (received,)).lastrowid
+            (received,),
+        ).lastrowid
         c_cols = [r[1] for r in con.execute("PRAGMA table_info(complaint)")]
-        values = {"reference": "2026-0001", "resident_id": resident, "channel": "letter",
-                  "received_on": received, "description": "Damp in the hall", "rule_set": "2024",
-                  "state": "stage 1 acknowledged", "stage": 1, "acceptance": "accepted", "handler_id": alice,
-                  "next_step": "respond at stage 1", "next_due_on": "2026-03-03",
-                  "search_text": "2026-0001 mr huw morgan damp in the hall", "vulnerable": 0}
+        values = {
+            "reference": "2026-0001",
+            "resident_id": resident,
+            "channel": "letter",
+            "received_on": received,
+            "description": "Damp in the hall",
+            "rule_set": "2024",
+            "state": "stage 1 acknowledged",
+            "stage": 1,
+            "acceptance": "accepted",
+            "handler_id": alice,
+            "next_step": "respond at stage 1",
+            "next_due_on": "2026-03-03",
+            "search_text": "2026-0001 mr huw morgan damp in the hall",
+            "vulnerable": 0,
+        }
         row = {c: values.get(c, "") for c in c_cols if c != "id"}
-        for c in ("representative_id", "service_request_id", "related_to_id", "refused_on",
-                  "escalation_refused_on", "closed_on", "withdrawn_on"):
+        for c in (
+            "representative_id",
+            "service_request_id",
+            "related_to_id",
+            "refused_on",
+            "escalation_refused_on",
+            "closed_on",
+            "withdrawn_on",
+        ):
             if c in row:
                 row[c] = None
-        cid = con.execute(f"INSERT INTO complaint ({', '.join(row)}) VALUES "
-                          f"({', '.join('?' for _ in row)})", tuple(row.values())).lastrowid
-        con.execute("INSERT INTO stage (complaint_id, number, requested_on, acknowledged_on, definition, "
-                    "responsible_for, not_responsible_for, handler_id, decision, reasons, "
-                    "remedy_statement, actions_statement) VALUES (?, 1, ?, ?, 'Damp not treated', '', '', "
-                    "?, '', '', '', '')", (cid, received, ack, alice))
+        cid = con.execute(
+            f"INSERT INTO complaint ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            tuple(row.values()),
+        ).lastrowid
+        con.execute(
+            "INSERT INTO stage (complaint_id, number, requested_on, acknowledged_on, definition, "
+            "responsible_for, not_responsible_for, handler_id, decision, reasons, "
+            "remedy_statement, actions_statement) VALUES (?, 1, ?, ?, 'Damp not treated', '', '', "
+            "?, '', '', '', '')",
+            (cid, received, ack, alice),
+        )
         con.execute("INSERT INTO closure_day (day, reason) VALUES ('2026-03-03', 'office move')")
         con.commit()
 
     class c:  # noqa: N801 - what the checks below need of the old complaint
         reference = "2026-0001"
+
     audit_rows = 0
     old.close()
     assert not paths.backups_dir(path).exists()
@@ -185,29 +210,53 @@ def test_upgrade_works_out_stored_deadlines_again(tmp_path):
     old = Database(path, actor="tester", today=TODAY).open(migrate=False)
     migrate.upgrade(old, fresh=True, to="0004_stage_dates")
     with old.raw() as con:
-        alice = con.execute("INSERT INTO staff (name, role, email, active) VALUES "
-                            "('Alice Adams', '', '', 1)").lastrowid
+        alice = con.execute(
+            "INSERT INTO staff (name, role, email, active) VALUES ('Alice Adams', '', '', 1)"
+        ).lastrowid
         resident = con.execute(
             "INSERT INTO resident (name, address, postcode, phone, email, preferred_contact, "
             "preferred_format, disabilities, vulnerabilities, notes, created_on) VALUES "
             "('Mr Huw Morgan', '4 Station Road', '', '', '', '', 'standard', '', '', '', '2026-02-02')"
         ).lastrowid
         cols = [r[1] for r in con.execute("PRAGMA table_info(complaint)")]
-        values = {"reference": "2026-0001", "resident_id": resident, "channel": "letter",
-                  "received_on": "2026-02-02", "description": "Damp", "rule_set": "2024",
-                  "state": "stage 1 acknowledged", "stage": 1, "acceptance": "accepted",
-                  "handler_id": alice, "next_step": "respond at stage 1",
-                  "next_due_on": "2026-03-02", "search_text": "2026-0001", "vulnerable": 0}
+        values = {
+            "reference": "2026-0001",
+            "resident_id": resident,
+            "channel": "letter",
+            "received_on": "2026-02-02",
+            "description": "Damp",
+            "rule_set": "2024",
+            "state": "stage 1 acknowledged",
+            "stage": 1,
+            "acceptance": "accepted",
+            "handler_id": alice,
+            "next_step": "respond at stage 1",
+            "next_due_on": "2026-03-02",
+            "search_text": "2026-0001",
+            "vulnerable": 0,
+        }
         row = {c: values.get(c) for c in cols if c != "id"}
-        for c in ("exclusion_ground", "exclusion_reason", "escalation_refusal_ground",
-                  "escalation_refusal_reason", "withdrawn_reason", "outcome_sought", "categories"):
+        for c in (
+            "exclusion_ground",
+            "exclusion_reason",
+            "escalation_refusal_ground",
+            "escalation_refusal_reason",
+            "withdrawn_reason",
+            "outcome_sought",
+            "categories",
+        ):
             row[c] = ""
-        cid = con.execute(f"INSERT INTO complaint ({', '.join(row)}) VALUES "
-                          f"({', '.join('?' for _ in row)})", tuple(row.values())).lastrowid
-        con.execute("INSERT INTO stage (complaint_id, number, requested_on, acknowledged_on, definition, "
-                    "responsible_for, not_responsible_for, handler_id, decision, reasons, "
-                    "remedy_statement, actions_statement) VALUES (?, 1, '2026-02-02', '2026-02-16', "
-                    "'Damp', '', '', ?, '', '', '', '')", (cid, alice))
+        cid = con.execute(
+            f"INSERT INTO complaint ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            tuple(row.values()),
+        ).lastrowid
+        con.execute(
+            "INSERT INTO stage (complaint_id, number, requested_on, acknowledged_on, definition, "
+            "responsible_for, not_responsible_for, handler_id, decision, reasons, "
+            "remedy_statement, actions_statement) VALUES (?, 1, '2026-02-02', '2026-02-16', "
+            "'Damp', '', '', ?, '', '', '', '')",
+            (cid, alice),
+        )
         con.commit()
     old.close()
 

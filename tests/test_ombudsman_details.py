@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import pytest
+from test_screens_settings import SIZE, ScreenApp, open_settings, put, settle, text_of
 from textual.widgets import Static
 
 from smallhousing.domain.errors import DomainError
+from smallhousing.screens.settings import SettingsScreen
 from smallhousing.services import settings as S
 from smallhousing.store.models import OMBUDSMAN_FORM, OMBUDSMAN_PHONE, OMBUDSMAN_POST
 
-from smallhousing.screens.settings import SettingsScreen
-from test_screens_settings import SIZE, ScreenApp, open_settings, put, settle, text_of
 
-
-@pytest.mark.parametrize("field, value", [
-    ("ombudsman_form_url", "info@housing-ombudsman.org.uk"),
-    ("ombudsman_form_url", "mailto:info@housing-ombudsman.org.uk"),
-    ("ombudsman_form_url", "MAILTO:someone"),
-    ("ombudsman_phone", "0300 111 3000 or email info@housing-ombudsman.org.uk"),
-    ("ombudsman_post", "Housing Ombudsman Service, PO Box 1484, Unit D, Preston, PR2 0ET; "
-                       "Info@Housing-Ombudsman.Org.UK"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("ombudsman_form_url", "info@housing-ombudsman.org.uk"),
+        ("ombudsman_form_url", "mailto:info@housing-ombudsman.org.uk"),
+        ("ombudsman_form_url", "MAILTO:someone"),
+        ("ombudsman_phone", "0300 111 3000 or email info@housing-ombudsman.org.uk"),
+        (
+            "ombudsman_post",
+            "Housing Ombudsman Service, PO Box 1484, Unit D, Preston, PR2 0ET; Info@Housing-Ombudsman.Org.UK",
+        ),
+    ],
+)
 def test_an_email_address_is_refused_in_the_ombudsman_details(db, field, value):
     with pytest.raises(DomainError) as exc:
         S.update_settings(db, **{field: value})
@@ -29,16 +33,22 @@ def test_an_email_address_is_refused_in_the_ombudsman_details(db, field, value):
     assert "13 January 2026" in exc.value.message
     s = S.get_settings(db)
     assert (s.ombudsman_form_url, s.ombudsman_phone, s.ombudsman_post) == (
-        OMBUDSMAN_FORM, OMBUDSMAN_PHONE, OMBUDSMAN_POST)
+        OMBUDSMAN_FORM,
+        OMBUDSMAN_PHONE,
+        OMBUDSMAN_POST,
+    )
 
 
-@pytest.mark.parametrize("value", [
-    "Housing Ombudsman Service, PO Box 152, Liverpool, L33 7WQ",
-    "housing ombudsman, p.o. box 152, liverpool",
-    "PO  BOX152 Liverpool",
-    "P O Box 152",
-    "POBox 152",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Housing Ombudsman Service, PO Box 152, Liverpool, L33 7WQ",
+        "housing ombudsman, p.o. box 152, liverpool",
+        "PO  BOX152 Liverpool",
+        "P O Box 152",
+        "POBox 152",
+    ],
+)
 def test_the_old_po_box_152_address_is_refused(db, value):
     with pytest.raises(DomainError) as exc:
         S.update_settings(db, ombudsman_post=value)
@@ -48,12 +58,15 @@ def test_the_old_po_box_152_address_is_refused(db, value):
     assert S.get_settings(db).ombudsman_post == OMBUDSMAN_POST
 
 
-@pytest.mark.parametrize("field, value", [
-    ("ombudsman_post", "Housing Ombudsman Service, PO Box 1484, Unit D, Preston, PR2 0ET"),
-    ("ombudsman_post", "PO Box 1520, Somewhere, AB1 2CD"),  # another box number is fine
-    ("ombudsman_phone", "0300 111 3000 (Monday to Friday, 9am to 5pm)"),
-    ("ombudsman_form_url", "https://www.housing-ombudsman.org.uk/residents/make-a-complaint/"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("ombudsman_post", "Housing Ombudsman Service, PO Box 1484, Unit D, Preston, PR2 0ET"),
+        ("ombudsman_post", "PO Box 1520, Somewhere, AB1 2CD"),  # another box number is fine
+        ("ombudsman_phone", "0300 111 3000 (Monday to Friday, 9am to 5pm)"),
+        ("ombudsman_form_url", "https://www.housing-ombudsman.org.uk/residents/make-a-complaint/"),
+    ],
+)
 def test_sound_ombudsman_details_are_kept(db, field, value):
     S.update_settings(db, **{field: value})
     assert getattr(S.get_settings(db), field) == value

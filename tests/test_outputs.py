@@ -11,10 +11,8 @@ import stat
 
 import pytest
 
-from smallhousing import paths
 from smallhousing.cli import main
 from smallhousing.services import backup as B
-from smallhousing.services import complaints as C
 from smallhousing.services import letters as SL
 from smallhousing.services import outputs as O
 
@@ -132,8 +130,10 @@ def test_devices_folders_and_dangling_links_are_refused(db, setup, tmp_path, cap
     except (PermissionError, OSError):
         pass
     cases = [(s, "not an ordinary file") for s in specials] + [
-        (tmp_path, "is a folder"), (dangling, "does not exist"),
-        (tmp_path / "no-folder" / "x.pdf", "does not exist")]
+        (tmp_path, "is a folder"),
+        (dangling, "does not exist"),
+        (tmp_path / "no-folder" / "x.pdf", "does not exist"),
+    ]
     for target, says in cases:
         for force in ([], ["--force"]):
             assert run(db, "letter", c.reference, "response", "--out", str(target), *force) == 2
@@ -182,7 +182,7 @@ def test_output_is_made_private_from_the_start_and_renamed_into_place(db, tmp_pa
     monkeypatch.setattr(os, "open", spy)
     out = O.write_bytes(tmp_path / "a.json", b"{}", db.path)
     assert out.read_bytes() == b"{}"
-    (name, flags, mode), = opened
+    ((name, flags, mode),) = opened
     assert os.path.dirname(name) == str(tmp_path)
     assert flags & os.O_CREAT and flags & os.O_EXCL and mode == 0o600
     assert not os.path.exists(name)

@@ -9,19 +9,30 @@ import pytest
 from smallhousing.cli import main
 from smallhousing.domain.errors import DomainError
 from smallhousing.services import complaints as C
-from smallhousing.services import privacy, settings
+from smallhousing.services import privacy
 from smallhousing.services.verify import verify
 from smallhousing.store.db import Database
 
 
 def _closed_complaint(db, setup, received):
-    c = C.log_complaint(db, setup.resident, received, "Gutter <leaks> & drips on Siân's door",
-                        channel="letter")
-    C.acknowledge(db, c.id, "Gutter leaking over the front door", handler_id=setup.alice,
-                  on=received + dt.timedelta(days=2))
-    C.respond(db, c.id, "upheld", "The gutter was not cleared on the planned visit.",
-              remedy_statement="No remedy is offered beyond the repair.",
-              on=received + dt.timedelta(days=7))
+    c = C.log_complaint(
+        db, setup.resident, received, "Gutter <leaks> & drips on Siân's door", channel="letter"
+    )
+    C.acknowledge(
+        db,
+        c.id,
+        "Gutter leaking over the front door",
+        handler_id=setup.alice,
+        on=received + dt.timedelta(days=2),
+    )
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "The gutter was not cleared on the planned visit.",
+        remedy_statement="No remedy is offered beyond the repair.",
+        on=received + dt.timedelta(days=7),
+    )
     C.close(db, c.id, on=received + dt.timedelta(days=9))
     return c
 

@@ -14,8 +14,9 @@ from smallhousing.services.base import parse_date
 
 DAYS = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
 N = st.integers(min_value=0, max_value=80)
-CLOSURES = st.lists(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2031, 6, 30)),
-                    max_size=12, unique=True)
+CLOSURES = st.lists(
+    st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2031, 6, 30)), max_size=12, unique=True
+)
 FEW = settings(max_examples=60, deadline=None)
 
 

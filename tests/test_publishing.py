@@ -21,7 +21,6 @@ from smallhousing.services.measures import tsm_for_year
 from smallhousing.store.db import Database
 from smallhousing.store.models import AuditEntry, ClosureDay
 
-
 D = dt.date
 
 
@@ -42,8 +41,15 @@ def db(tmp_path):
 
 
 def _respond(db, cid, decision, reasons, *, on):
-    return C.respond(db, cid, decision, reasons, on=on, remedy_statement="No remedy is offered.",
-                     actions_statement="Nothing more is to be done.")
+    return C.respond(
+        db,
+        cid,
+        decision,
+        reasons,
+        on=on,
+        remedy_statement="No remedy is offered.",
+        actions_statement="Nothing more is to be done.",
+    )
 
 
 def _year(db, setup):
@@ -57,9 +63,17 @@ def _year(db, setup):
     c = C.log_complaint(db, setup.resident, D(2026, 3, 2), "Noisy boiler")
     C.acknowledge(db, c.id, "Boiler", handler_id=setup.alice, on=D(2026, 3, 3))
     old = C.log_complaint(db, setup.resident, D(2025, 9, 1), "Rent charged in 2023")
-    C.refuse(db, old.id, "older than 12 months", "The charge was made in 2023.", on=D(2025, 9, 2),
-             decided_by=setup.bilal, issue_arose_on=D(2023, 4, 3), aware_on=D(2023, 4, 3),
-             discretion_note="Considered: nothing prevented the resident raising it in 2023.")
+    C.refuse(
+        db,
+        old.id,
+        "older than 12 months",
+        "The charge was made in 2023.",
+        on=D(2025, 9, 2),
+        decided_by=setup.bilal,
+        issue_arose_on=D(2023, 4, 3),
+        aware_on=D(2023, 4, 3),
+        discretion_note="Considered: nothing prevented the resident raising it in 2023.",
+    )
     S.set_homes(db, 2025, 400)
     return a, b, c
 
@@ -82,6 +96,7 @@ def test_publish_stores_the_figures_audited_and_once(db, setup):
         P.publish_year(db, 2025)
     with transaction(db) as u:
         from sqlmodel import select
+
         actions = u.session.exec(select(AuditEntry.action)).all()
     assert "figures published for 2025/26" in actions
 
@@ -99,8 +114,15 @@ def test_changes_to_a_published_year_are_refused_until_it_is_reopened(db, setup,
         return e.value
 
     # a back-dated extension, agreed in the published year
-    refused(C.extend, db, c.id, D(2026, 3, 31), "Waiting for the engineer's report", on=D(2026, 3, 10),
-            resident_told=True)
+    refused(
+        C.extend,
+        db,
+        c.id,
+        D(2026, 3, 31),
+        "Waiting for the engineer's report",
+        on=D(2026, 3, 10),
+        resident_told=True,
+    )
     # a back-dated response
     refused(_respond, db, c.id, "upheld", "The boiler was faulty.", on=D(2026, 3, 12))
     # a closure day in the year, however it gets in (the service refuses past days itself)
@@ -131,6 +153,7 @@ def test_changes_to_a_published_year_are_refused_until_it_is_reopened(db, setup,
 
     # the next report of the year says it was reopened, when and why
     from smallhousing.cli import main
+
     assert main(["--db", str(db.path), "tsm", "--year", "2025"]) == 0
     out = capsys.readouterr().out
     assert "reopened on 5 May 2026" in out and "was not recorded at the time" in out
@@ -197,8 +220,14 @@ def test_a_figure_worked_out_differently_by_a_newer_version_does_not_block_other
         u.session.get(type(row), row.id).figures = json.dumps(stored, sort_keys=True)
     C.log_complaint(db, setup.resident, D(2026, 4, 20), "Fence down")  # not held up
     with pytest.raises(DomainError, match="reopen"):
-        C.extend(db, c.id, D(2026, 3, 31), "Waiting for the engineer's report", on=D(2026, 3, 10),
-                 resident_told=True)
+        C.extend(
+            db,
+            c.id,
+            D(2026, 3, 31),
+            "Waiting for the engineer's report",
+            on=D(2026, 3, 10),
+            resident_told=True,
+        )
 
 
 def test_extensions_that_do_not_count_are_counted_apart(db, setup):

@@ -34,8 +34,7 @@ def work(db, setup):
     C.acknowledge(db, e.id, "def", handler_id=setup.alice, on=D(2026, 2, 3))
     C.respond(db, e.id, "not upheld", "x", remedy_statement="none", on=D(2026, 2, 10))
     C.close(db, e.id, on=D(2026, 2, 11))
-    return {"a": a.reference, "b": b.reference, "c": c.reference, "d": d.reference,
-            "e": e.reference}
+    return {"a": a.reference, "b": b.reference, "c": c.reference, "d": d.reference, "e": e.reference}
 
 
 def test_open_work_soonest_first(db, work):
@@ -88,15 +87,23 @@ def test_list_and_count_complaints(db, work):
 def test_remedies_and_actions_overdue(db, setup):
     c = C.log_complaint(db, setup.resident, D(2026, 2, 2), "Broken window")
     C.acknowledge(db, c.id, "def", handler_id=setup.alice, on=D(2026, 2, 3))
-    C.respond(db, c.id, "upheld", "late", on=D(2026, 2, 10), remedies=[
-        C.RemedyInput("apology", "Late apology", 0, D(2026, 2, 20)),
-        C.RemedyInput("financial remedy", "Pay £25", 2500, D(2026, 3, 10)),   # not yet due
-        C.RemedyInput("amending a record", "Fix record", 0, D(2026, 2, 27)),  # done below
-        C.RemedyInput("explanation or assistance", "Explain", 0, None),       # no date
-    ], actions=[
-        C.ActionInput("Replace window", "Repairs", D(2026, 2, 27)),
-        C.ActionInput("Due today", "Repairs", TODAY),  # due today is not yet overdue
-    ])
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "late",
+        on=D(2026, 2, 10),
+        remedies=[
+            C.RemedyInput("apology", "Late apology", 0, D(2026, 2, 20)),
+            C.RemedyInput("financial remedy", "Pay £25", 2500, D(2026, 3, 10)),  # not yet due
+            C.RemedyInput("amending a record", "Fix record", 0, D(2026, 2, 27)),  # done below
+            C.RemedyInput("explanation or assistance", "Explain", 0, None),  # no date
+        ],
+        actions=[
+            C.ActionInput("Replace window", "Repairs", D(2026, 2, 27)),
+            C.ActionInput("Due today", "Repairs", TODAY),  # due today is not yet overdue
+        ],
+    )
     v = C.complaint_view(db, c.id)
     C.complete_remedy(db, v.remedies[2].id, D(2026, 2, 25))
     items = Q.overdue_follow_ups(db)
@@ -115,11 +122,14 @@ def test_reviews_due(db, setup):
     R.add_adjustment(db, r, "Calls in the morning", D(2026, 3, 20), agreed_on=D(2025, 9, 1))
     ended = R.add_adjustment(db, r, "Interpreter", D(2026, 2, 1), agreed_on=D(2025, 9, 1))
     R.end_adjustment(db, ended.id, D(2026, 1, 15))
-    restr = R.add_restriction(db, r, "Email only", "Threats to staff", D(2026, 2, 27),
-                              imposed_on=D(2025, 11, 27))
+    restr = R.add_restriction(
+        db, r, "Email only", "Threats to staff", D(2026, 2, 27), imposed_on=D(2025, 11, 27)
+    )
     items = Q.reviews_due(db)
-    assert [(i.kind, i.description) for i in items] == [("adjustment review", "Large print"),
-                                                         ("restriction review", "Email only")]
+    assert [(i.kind, i.description) for i in items] == [
+        ("adjustment review", "Large print"),
+        ("restriction review", "Email only"),
+    ]
     assert {i.reference for i in items} == {"Mrs Siân O'Brien"}
     assert len(Q.reviews_due(db, within_days=18)) == 3
     R.review_restriction(db, restr.id, D(2026, 8, 27))

@@ -9,13 +9,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+from conftest import TODAY
+
 from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 from smallhousing.services.base import transaction
 from smallhousing.store import migrate
 from smallhousing.store.db import HEAD_REVISION, Database
-
-from conftest import TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schema"
 
@@ -139,8 +139,10 @@ def test_a_search_overtaken_by_newer_typing_stops(demo_db_path, tmp_path):
     cols = [r[1] for r in con.execute("PRAGMA table_info(complaint)")]
     for k in range(1, 20):  # 3,000 complaints: enough work for SQLite to be asked to stop
         exprs = [{"id": f"id + {k * 1000}", "reference": f"reference || '-{k}'"}.get(c, c) for c in cols]
-        con.execute(f"INSERT INTO complaint ({', '.join(cols)}) SELECT {', '.join(exprs)} "
-                    "FROM complaint WHERE id <= 1000")
+        con.execute(
+            f"INSERT INTO complaint ({', '.join(cols)}) SELECT {', '.join(exprs)} "
+            "FROM complaint WHERE id <= 1000"
+        )
     con.commit()
     con.close()
     db = Database(path, today=TODAY)

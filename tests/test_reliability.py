@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +37,7 @@ def _integrity(path: Path) -> list[str]:
 
 # upgrades ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("*.db")))
 def test_each_earlier_schema_upgrades_with_its_data(fixture, tmp_path):
     target = tmp_path / "old.db"
@@ -61,8 +61,10 @@ def test_each_earlier_schema_upgrades_with_its_data(fixture, tmp_path):
 
 # wrong or damaged files --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content", [b"reference,received_on\n2025-1,2025-01-01\n",
-                                     b"SQLite format 3\x00" + b"\xff" * 2000])
+
+@pytest.mark.parametrize(
+    "content", [b"reference,received_on\n2025-1,2025-01-01\n", b"SQLite format 3\x00" + b"\xff" * 2000]
+)
 def test_wrong_file_is_refused_and_left_alone(tmp_path, content, capsys):
     bad = tmp_path / "complaints.db"
     bad.write_bytes(content)
@@ -87,6 +89,7 @@ def test_another_apps_sqlite_file_is_refused(tmp_path):
 
 
 # two copies on one file --------------------------------------------------------------------------
+
 
 def test_busy_database_gets_a_plain_message_and_nothing_changes(db, setup, capsys, monkeypatch):
     import smallhousing.store.db as store_db
@@ -121,9 +124,15 @@ WRITER = textwrap.dedent("""
 def test_two_processes_writing_at_once_both_land(db, setup, tmp_path):
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
-    procs = [subprocess.Popen([sys.executable, str(script), str(db.path), who, "25"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for who in ("one", "two")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(db.path), who, "25"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("one", "two")
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
     refs = [line for out, _ in outs for line in out.split()]
@@ -158,8 +167,7 @@ def test_killed_in_a_stream_of_calls_loses_nothing_that_returned(tmp_path, after
     Database(path).open().close()
     script = tmp_path / "stream.py"
     script.write_text(STREAM)
-    proc = subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True)
     returned: list[tuple[str, str]] = []
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -184,6 +192,7 @@ def test_killed_in_a_stream_of_calls_loses_nothing_that_returned(tmp_path, after
 
 
 # privacy -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.skipif(not POSIX, reason="POSIX file modes")
 def test_files_are_private(tmp_path):
@@ -250,8 +259,9 @@ def test_main_flows_open_no_network_connection(no_network, tmp_path, capsys):
     db = Database(dbp).open()
     ref = Q.list_complaints(db, Q.ComplaintFilter(state="closed"), limit=1)[0].reference
     db.close()
-    assert main(["--db", dbp, "letter", ref, "response", "--stage", "1",
-                 "--out", str(tmp_path / "l.pdf")]) == 0
+    assert (
+        main(["--db", dbp, "letter", ref, "response", "--stage", "1", "--out", str(tmp_path / "l.pdf")]) == 0
+    )
     capsys.readouterr()
     for made in ("sar.json", "a.pdf", "log.csv", "b.db", "l.pdf"):
         assert ((tmp_path / made).stat().st_mode & 0o777) == 0o600, made
@@ -271,11 +281,14 @@ IMPORTER = textwrap.dedent("""
 
 @pytest.mark.skipif(not POSIX, reason="SIGKILL is POSIX only")
 def test_killed_in_the_middle_of_an_import_leaves_nothing_half_done(tmp_path):
-    rows = ["reference,received_on,resident_name,address,summary,stage1_handler,"
-            "stage1_acknowledged_on,definition"]
+    rows = [
+        "reference,received_on,resident_name,address,summary,stage1_handler,stage1_acknowledged_on,definition"
+    ]
     for i in range(4000):
-        rows.append(f"IMP-{i:05d},02/02/2026,Resident {i % 700},{i % 90} Mill Lane,Leak {i},"
-                    f"Ann Import,03/02/2026,Leak in the roof {i}")
+        rows.append(
+            f"IMP-{i:05d},02/02/2026,Resident {i % 700},{i % 90} Mill Lane,Leak {i},"
+            f"Ann Import,03/02/2026,Leak in the roof {i}"
+        )
     csv_path = tmp_path / "log.csv"
     csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     path = tmp_path / "import.db"
@@ -286,8 +299,9 @@ def test_killed_in_the_middle_of_an_import_leaves_nothing_half_done(tmp_path):
     db.close()
     script = tmp_path / "importer.py"
     script.write_text(IMPORTER)
-    proc = subprocess.Popen([sys.executable, str(script), str(path), str(csv_path)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(path), str(csv_path)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     seen = 0
     for line in proc.stdout:

@@ -33,6 +33,7 @@ def text_of(path: Path) -> str:
 
 # the Code's provisions ---------------------------------------------------------------------------
 
+
 def test_every_provision_listed_once():
     numbers = [p.number for p in CP.PROVISIONS]
     assert len(numbers) == len(set(numbers)) == 72
@@ -53,25 +54,28 @@ SEEDS = sorted(glob.glob("/work/shared/seeds/*.txt"))
 @pytest.mark.skipif(not SEEDS, reason="the reference seeds are not on this machine")
 def test_summaries_are_our_own_words():
     """No run of seven words in a summary appears in the published texts the Code is quoted in."""
+
     def words(t):
         return re.findall(r"[a-z0-9']+", t.lower())
 
     seed = words(" ".join(Path(p).read_text(encoding="utf-8") for p in SEEDS))
-    grams = {tuple(seed[i:i + 7]) for i in range(len(seed) - 6)}
+    grams = {tuple(seed[i : i + 7]) for i in range(len(seed) - 6)}
     for p in CP.PROVISIONS:
         w = words(p.summary)
-        copied = [" ".join(w[i:i + 7]) for i in range(len(w) - 6) if tuple(w[i:i + 7]) in grams]
+        copied = [" ".join(w[i : i + 7]) for i in range(len(w) - 6) if tuple(w[i : i + 7]) in grams]
         assert not copied, (p.number, copied)
 
 
 # self-assessment ---------------------------------------------------------------------------------
 
+
 def test_self_assessment_edit_copy_and_audit(db, setup):
     rows = R.self_assessment(db, 2025)
     assert [r.number for r in rows] == [p.number for p in CP.PROVISIONS]
     assert all(r.complies is None for r in rows)
-    R.save_assessment(db, "2025/26", "6.13", complies=True, evidence="Policy 4.2",
-                      commentary="Checked by the system")
+    R.save_assessment(
+        db, "2025/26", "6.13", complies=True, evidence="Policy 4.2", commentary="Checked by the system"
+    )
     R.save_assessment(db, 2025, "6.13", commentary="Now also checked monthly")
     R.save_assessment(db, 2025, "3.4", complies=False, commentary="Website page being rewritten")
     row = next(r for r in R.self_assessment(db, 2025) if r.number == "6.13")
@@ -87,8 +91,10 @@ def test_self_assessment_edit_copy_and_audit(db, setup):
         R.save_assessment(db, 2025, "6.2", complies="maybe")
     # a new year starts from the last one's answers
     assert R.copy_assessment(db, 2025, 2026) == 2
-    assert {r.number: r.complies for r in R.self_assessment(db, 2026) if r.complies is not None} == \
-        {"3.4": False, "6.13": True}
+    assert {r.number: r.complies for r in R.self_assessment(db, 2026) if r.complies is not None} == {
+        "3.4": False,
+        "6.13": True,
+    }
     with pytest.raises(DomainError):
         R.copy_assessment(db, 2023, 2024)  # nothing to copy
 
@@ -105,11 +111,18 @@ def test_report_texts(db, setup):
 
 # learning and the Ombudsman ----------------------------------------------------------------------
 
+
 def test_learning_log(db, setup):
     c = C.log_complaint(db, setup.resident, D(2025, 5, 6), "Leak ignored", categories=["repairs"])
-    lp = LS.add_learning(db, "Jobs lost their owner between teams", theme="Repairs",
-                         improvement="Named owner for every job", owner="Imran", complaint=c.reference,
-                         recorded_on=D(2025, 6, 1))
+    lp = LS.add_learning(
+        db,
+        "Jobs lost their owner between teams",
+        theme="Repairs",
+        improvement="Named owner for every job",
+        owner="Imran",
+        complaint=c.reference,
+        recorded_on=D(2025, 6, 1),
+    )
     assert (lp.theme, lp.status, lp.complaint_id, lp.made_on) == ("repairs", "planned", c.id, None)
     with pytest.raises(DomainError):
         LS.add_learning(db, "   ")
@@ -141,7 +154,9 @@ def test_ombudsman_cases(db, setup):
     LS.record_finding(db, case.id, "Severe maladministration", determined_on=D(2025, 11, 20))
     order = LS.add_order(db, case.id, "Pay £600 and apologise", due_on=D(2025, 12, 18))
     b = R.board_update(db, D(2025, 10, 1), D(2025, 12, 31))
-    assert [(c.case_number, o.description) for c, o in b.open_orders] == [("202512345", "Pay £600 and apologise")]
+    assert [(c.case_number, o.description) for c, o in b.open_orders] == [
+        ("202512345", "Pay £600 and apologise")
+    ]
     LS.complete_order(db, order.id, complied_on=D(2025, 12, 20))
     with pytest.raises(DomainError):
         LS.complete_order(db, order.id)
@@ -156,17 +171,38 @@ def test_ombudsman_cases(db, setup):
 
 # PDFs --------------------------------------------------------------------------------------------
 
+
 def _some_records(db, setup):
-    c = C.log_complaint(db, setup.resident, D(2025, 5, 6), "Mould in the bedroom", channel="email",
-                        categories=["damp and mould"])
+    c = C.log_complaint(
+        db,
+        setup.resident,
+        D(2025, 5, 6),
+        "Mould in the bedroom",
+        channel="email",
+        categories=["damp and mould"],
+    )
     C.acknowledge(db, c.id, "Mould", handler_id=setup.alice, on=D(2025, 5, 7))
-    C.respond(db, c.id, "upheld", "We should have surveyed sooner.", on=D(2025, 5, 15),
-              remedies=[C.RemedyInput("apology", "We are sorry"),
-                        C.RemedyInput("financial remedy", "Distress", amount_pence=12500)])
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "We should have surveyed sooner.",
+        on=D(2025, 5, 15),
+        remedies=[
+            C.RemedyInput("apology", "We are sorry"),
+            C.RemedyInput("financial remedy", "Distress", amount_pence=12500),
+        ],
+    )
     C.log_complaint(db, setup.resident, D(2025, 6, 2), "Old matter")
-    LS.add_learning(db, "Surveys were booked too late", theme="damp and mould",
-                    improvement="Survey within 10 working days", status="done",
-                    recorded_on=D(2025, 6, 1), made_on=D(2025, 7, 1))
+    LS.add_learning(
+        db,
+        "Surveys were booked too late",
+        theme="damp and mould",
+        improvement="Survey within 10 working days",
+        status="done",
+        recorded_on=D(2025, 6, 1),
+        made_on=D(2025, 7, 1),
+    )
     case = LS.record_case(db, D(2025, 9, 1), case_number="202599999")
     LS.record_finding(db, case.id, "service failure", determined_on=D(2025, 12, 1))
     LS.add_order(db, case.id, "Apologise in writing", due_on=D(2026, 1, 5))
@@ -182,9 +218,15 @@ def test_annual_report_pdf_has_every_section(db, setup, tmp_path):
     text = text_of(path)
     for key in ("8.1a", "8.1b", "8.1c", "8.1d", "8.1e", "8.1f", "8.2", "appendix"):
         assert annual.HEADINGS[key] in text, key
-    for sub in ("4.1 Complaints received", "4.4 Acknowledging and answering on time", "4.5 Extensions",
-                "4.6 Outcomes", "4.7 Complaints we did not accept", "4.8 Putting things right",
-                "4.9 Three years compared"):
+    for sub in (
+        "4.1 Complaints received",
+        "4.4 Acknowledging and answering on time",
+        "4.5 Extensions",
+        "4.6 Outcomes",
+        "4.7 Complaints we did not accept",
+        "4.8 Putting things right",
+        "4.9 Three years compared",
+    ):
         assert sub in text
     assert "The board accepts the findings." in text
     assert "Surveys were booked too late" in text and "202599999" in text
@@ -200,9 +242,15 @@ def test_annual_report_pdf_has_every_section(db, setup, tmp_path):
 def assert_no_empty_pages(path: Path) -> None:
     """Every page has something besides its running header and footer."""
     for n, page in enumerate(PdfReader(str(path)).pages, 1):
-        lines = [x for x in (page.extract_text() or "").splitlines()
-                 if x.strip() and not x.startswith("Produced ") and ": annual complaints report" not in x
-                 and "self-assessment against" not in x.lower()[:80] and ": complaints update" not in x]
+        lines = [
+            x
+            for x in (page.extract_text() or "").splitlines()
+            if x.strip()
+            and not x.startswith("Produced ")
+            and ": annual complaints report" not in x
+            and "self-assessment against" not in x.lower()[:80]
+            and ": complaints update" not in x
+        ]
         assert len(" ".join(lines)) > 40, f"page {n} is empty"
 
 
@@ -243,11 +291,28 @@ def test_cli_report_commands(db, setup, tmp_path, capsys):
     assert main(["--db", str(db.path), "report", "annual", "--year", "2025", "--out", str(out)]) == 0
     assert str(out) in capsys.readouterr().out and out.exists()
     out = tmp_path / "s.pdf"
-    assert main(["--db", str(db.path), "report", "self-assessment", "--year", "2025/26", "--out", str(out)]) == 0
+    assert (
+        main(["--db", str(db.path), "report", "self-assessment", "--year", "2025/26", "--out", str(out)]) == 0
+    )
     assert out.exists()
     out = tmp_path / "b.pdf"
-    assert main(["--db", str(db.path), "report", "board", "--from", "2025-04-01", "--to", "31/03/2026",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(db.path),
+                "report",
+                "board",
+                "--from",
+                "2025-04-01",
+                "--to",
+                "31/03/2026",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert out.exists()
     assert main(["--db", str(db.path), "report", "board", "--from", "2026-01-01", "--to", "2025-01-01"]) == 2
     assert "before it starts" in capsys.readouterr().err
@@ -257,8 +322,10 @@ def test_reportlab_not_imported_by_package():
     import subprocess
     import sys
 
-    code = ("import sys, smallhousing.reports, smallhousing.services.reports, smallhousing.cli.reports;"
-            "print('reportlab' in sys.modules)")
+    code = (
+        "import sys, smallhousing.reports, smallhousing.services.reports, smallhousing.cli.reports;"
+        "print('reportlab' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

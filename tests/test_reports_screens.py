@@ -6,6 +6,7 @@ import datetime as dt
 from functools import partial
 from pathlib import Path
 
+from helpers import settle
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Select, Static, TextArea
@@ -14,11 +15,16 @@ from smallhousing import paths
 from smallhousing.screens.learning import LearningForm, LearningScreen
 from smallhousing.screens.ombudsman import OmbudsmanCasesScreen
 from smallhousing.screens.report_assessment import AssessmentForm, SelfAssessmentScreen
-from smallhousing.screens.reports import BoardPeriodForm, BoardUpdateScreen, ReportsScreen, last_quarter, text_bar
+from smallhousing.screens.reports import (
+    BoardPeriodForm,
+    BoardUpdateScreen,
+    ReportsScreen,
+    last_quarter,
+    text_bar,
+)
 from smallhousing.services import learning as LS
 from smallhousing.services import reports as R
 from smallhousing.services import settings as S
-from helpers import settle
 
 APP_CSS = Path(__file__).resolve().parents[1] / "smallhousing" / "app.tcss"
 SIZE = (80, 24)
@@ -46,8 +52,9 @@ class TinyApp(App):
         for active in screen.active_bindings.values():
             b = active.binding
             if active.node is not self and b.description and active.enabled:
-                yield SystemCommand(b.description, b.tooltip or b.description,
-                                    partial(self.run_action, b.action, active.node))
+                yield SystemCommand(
+                    b.description, b.tooltip or b.description, partial(self.run_action, b.action, active.node)
+                )
 
 
 def cells(table: DataTable) -> list[list[str]]:
@@ -109,8 +116,10 @@ async def test_annual_report_from_the_app(demo_db):
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        expected = paths.reports_dir(demo_db.path) / f"annual-complaints-report-{app.screen.year}-" \
-                                                     f"{(app.screen.year + 1) % 100:02d}.pdf"
+        expected = (
+            paths.reports_dir(demo_db.path) / f"annual-complaints-report-{app.screen.year}-"
+            f"{(app.screen.year + 1) % 100:02d}.pdf"
+        )
         assert expected.exists() and expected.read_bytes()[:5] == b"%PDF-"
         status = str(app.screen.query_one("#pdf-status", Static).render())
         assert "Saved the annual report" in status
@@ -187,13 +196,18 @@ async def test_learning_log_screen(db, setup):
         await pilot.press("ctrl+s")  # made before it was recorded (today): refused
         await pilot.pause()
         assert app.screen is form and "before the learning point's date" in str(
-            form.query_one("#form-error", Static).render())
+            form.query_one("#form-error", Static).render()
+        )
         form.query_one("#recorded_on", Input).value = "02/02/2026"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, LearningScreen)
         [p] = LS.list_learning(db)
-        assert (p.learning, p.status, p.made_on) == ("Call-backs were not logged", "done", dt.date(2026, 2, 20))
+        assert (p.learning, p.status, p.made_on) == (
+            "Call-backs were not logged",
+            "done",
+            dt.date(2026, 2, 20),
+        )
         assert cells(app.screen.query_one(DataTable))[0][1] == "communication"
         await pilot.press("escape")
         await pilot.pause()
@@ -214,7 +228,9 @@ async def test_ombudsman_cases_screen(db, setup):
         app.screen.query_one("#case_number", Input).value = "202612345"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is screen and cells(screen.query_one("#cases-table", DataTable))[0][0] == "202612345"
+        assert (
+            app.screen is screen and cells(screen.query_one("#cases-table", DataTable))[0][0] == "202612345"
+        )
         await pilot.press("g")
         await pilot.pause()
         app.screen.query_one("#finding", Select).value = "service failure"
@@ -231,10 +247,14 @@ async def test_ombudsman_cases_screen(db, setup):
         await pilot.press("ctrl+s")
         await settle(pilot)
         [case] = LS.list_cases(db)
-        assert (case.case_number, case.finding, case.determined_on) == ("202612345", "service failure",
-                                                                       dt.date(2026, 3, 2))
+        assert (case.case_number, case.finding, case.determined_on) == (
+            "202612345",
+            "service failure",
+            dt.date(2026, 3, 2),
+        )
         assert [(o.description, o.complied_on) for o in case.orders] == [
-            ("Pay £100 for time and trouble", dt.date(2026, 3, 2))]
+            ("Pay £100 for time and trouble", dt.date(2026, 3, 2))
+        ]
         assert cells(screen.query_one("#orders-table", DataTable))[0][2] == "02 Mar 26"
         await pilot.press("escape")
         await pilot.pause()

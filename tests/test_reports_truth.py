@@ -37,8 +37,14 @@ def test_count_helper():
 
 def test_a_learning_point_counts_in_the_year_it_was_made(db, setup):
     # recorded in 2024/25, the improvement made in 2025/26: it belongs to 2025/26 only
-    LS.add_learning(db, "Repairs were not followed up", improvement="A call after every repair",
-                    status="done", recorded_on=D(2025, 3, 10), made_on=D(2025, 5, 1))
+    LS.add_learning(
+        db,
+        "Repairs were not followed up",
+        improvement="A call after every repair",
+        status="done",
+        recorded_on=D(2025, 3, 10),
+        made_on=D(2025, 5, 1),
+    )
     # recorded in 2024/25 and not yet made: it counts in the year it was recorded
     LS.add_learning(db, "Letters were too long", status="planned", recorded_on=D(2025, 3, 12))
     f24, f25 = R.year_figures(db, 2024), R.year_figures(db, 2025)
@@ -69,13 +75,16 @@ def test_a_finished_year_is_compared_with_whole_years(db, setup):
     assert r.year_complete and r.history[-2].end == D(2024, 3, 31) and r.comparison_note == ""
 
 
-@pytest.mark.parametrize("start, end, before", [
-    ((2026, 1, 1), (2026, 3, 31), ((2025, 10, 1), (2025, 12, 31))),  # a quarter: the quarter before
-    ((2025, 10, 1), (2025, 12, 31), ((2025, 7, 1), (2025, 9, 30))),
-    ((2025, 2, 1), (2025, 2, 28), ((2025, 1, 1), (2025, 1, 31))),  # a month: the month before
-    ((2025, 4, 1), (2026, 3, 31), ((2024, 4, 1), (2025, 3, 31))),  # a year: the year before
-    ((2025, 11, 10), (2025, 11, 16), ((2025, 11, 3), (2025, 11, 9))),  # other periods: as many days
-])
+@pytest.mark.parametrize(
+    "start, end, before",
+    [
+        ((2026, 1, 1), (2026, 3, 31), ((2025, 10, 1), (2025, 12, 31))),  # a quarter: the quarter before
+        ((2025, 10, 1), (2025, 12, 31), ((2025, 7, 1), (2025, 9, 30))),
+        ((2025, 2, 1), (2025, 2, 28), ((2025, 1, 1), (2025, 1, 31))),  # a month: the month before
+        ((2025, 4, 1), (2026, 3, 31), ((2024, 4, 1), (2025, 3, 31))),  # a year: the year before
+        ((2025, 11, 10), (2025, 11, 16), ((2025, 11, 3), (2025, 11, 9))),  # other periods: as many days
+    ],
+)
 def test_board_update_compares_like_with_like(db, setup, start, end, before):
     b = R.board_update(db, D(*start), D(*end))
     assert (b.figures.start, b.figures.end) == (D(*start), D(*end))
@@ -89,27 +98,40 @@ def test_board_period_label_says_both_days_are_included():
 def test_counts_read_well_in_the_reports(db, setup, tmp_path):
     c = C.log_complaint(db, setup.resident, D(2025, 5, 6), "Mould", channel="email")
     C.acknowledge(db, c.id, "Mould", handler_id=setup.alice, on=D(2025, 5, 7))
-    C.respond(db, c.id, "upheld", "We were slow.", on=D(2025, 5, 15), remedy_statement="An apology.",
-              actions_statement="Nothing more.")
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "We were slow.",
+        on=D(2025, 5, 15),
+        remedy_statement="An apology.",
+        actions_statement="Nothing more.",
+    )
     LS.add_learning(db, "Surveys late", status="planned", recorded_on=D(2025, 6, 1))
     text = text_of(reports.write_annual(db, 2025, tmp_path / "a.pdf"))
     text += text_of(reports.write_board(db, D(2025, 4, 1), D(2025, 9, 30), tmp_path / "b.pdf"))
     text += " ".join(R.board_summary_lines(R.board_update(db, D(2025, 4, 1), D(2025, 9, 30))))
     # (not "stage 1 complaints", which names the stage)
-    wrong = re.findall(r"(?<![Ss]tage )(?<![\d.,])\b1 (?:stage \d )?(?:complaints|responses|improvements|"
-                       r"lessons|decisions|requests)\b", text)
+    wrong = re.findall(
+        r"(?<![Ss]tage )(?<![\d.,])\b1 (?:stage \d )?(?:complaints|responses|improvements|"
+        r"lessons|decisions|requests)\b",
+        text,
+    )
     assert wrong == []
     assert "We logged 1 complaint in 2025/26" in text
     assert "1 improvement from the learning log is still" in text
 
 
 def test_reports_print_welsh_and_accented_names_in_readable_type(db, setup, tmp_path):
-    S.update_settings(db, name="Cartrefi Gŵyr a'r Fro", member_responsible="Dafydd Tŷ-Mawr",
-                      complaints_officer="Renée Côté")
+    S.update_settings(
+        db, name="Cartrefi Gŵyr a'r Fro", member_responsible="Dafydd Tŷ-Mawr", complaints_officer="Renée Côté"
+    )
     C.log_complaint(db, setup.resident, D(2025, 5, 6), "Mould", channel="email", categories=["damp"])
-    for path in (reports.write_annual(db, 2025, tmp_path / "a.pdf"),
-                 reports.write_self_assessment(db, 2025, tmp_path / "s.pdf"),
-                 reports.write_board(db, D(2025, 4, 1), D(2025, 9, 30), tmp_path / "b.pdf")):
+    for path in (
+        reports.write_annual(db, 2025, tmp_path / "a.pdf"),
+        reports.write_self_assessment(db, 2025, tmp_path / "s.pdf"),
+        reports.write_board(db, D(2025, 4, 1), D(2025, 9, 30), tmp_path / "b.pdf"),
+    ):
         reader = PdfReader(str(path))
         text = text_of(path)
         assert "Gŵyr" in text and "Tŷ-Mawr" in text or "Gŵyr" in text, path.name

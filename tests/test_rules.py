@@ -9,22 +9,35 @@ import pytest
 from smallhousing.domain import lifecycle as L
 from smallhousing.domain.calendar import WorkingCalendar
 from smallhousing.domain.errors import DomainError
-from smallhousing.domain.rules import (DUE_SOON, ON_TIME, OVERDUE, RULES_2022, RULES_2024, StageDates,
-                                       deadline_status, rule_set, rule_set_for, stage_deadlines,
-                                       stage_timings)
+from smallhousing.domain.rules import (
+    DUE_SOON,
+    ON_TIME,
+    OVERDUE,
+    RULES_2022,
+    RULES_2024,
+    StageDates,
+    deadline_status,
+    rule_set,
+    rule_set_for,
+    stage_deadlines,
+    stage_timings,
+)
 
 D = dt.date
 CAL = WorkingCalendar()
 
 
-@pytest.mark.parametrize("received, code", [
-    (D(2024, 3, 28), "2022"),
-    (D(2024, 3, 31), "2022"),
-    (D(2024, 4, 1), "2024"),  # the 2024 Code is statutory from 1 April 2024 (a bank holiday)
-    (D(2024, 4, 2), "2024"),
-    (D(2023, 1, 5), "2022"),
-    (D(2026, 3, 2), "2024"),
-])
+@pytest.mark.parametrize(
+    "received, code",
+    [
+        (D(2024, 3, 28), "2022"),
+        (D(2024, 3, 31), "2022"),
+        (D(2024, 4, 1), "2024"),  # the 2024 Code is statutory from 1 April 2024 (a bank holiday)
+        (D(2024, 4, 2), "2024"),
+        (D(2023, 1, 5), "2022"),
+        (D(2026, 3, 2), "2024"),
+    ],
+)
 def test_rule_set_by_date_received(received, code):
     assert rule_set_for(received).code == code
 
@@ -92,18 +105,21 @@ def test_extensions_take_the_latest_date():
     assert d.final_respond_by == D(2026, 3, 31)
 
 
-@pytest.mark.parametrize("today, due, status", [
-    (D(2026, 3, 2), D(2026, 3, 2), DUE_SOON),   # due today
-    (D(2026, 3, 2), D(2026, 3, 3), DUE_SOON),   # 1 WD left
-    (D(2026, 3, 2), D(2026, 3, 4), DUE_SOON),   # 2 WD left
-    (D(2026, 3, 2), D(2026, 3, 5), ON_TIME),    # 3 WD left
-    (D(2026, 3, 2), D(2026, 2, 27), OVERDUE),   # yesterday's working day
-    (D(2026, 3, 6), D(2026, 3, 10), DUE_SOON),  # Fri -> Tue: Mon 9 and Tue 10 only
-    (D(2026, 3, 6), D(2026, 3, 11), ON_TIME),
-    # six calendar days but only 2 working days (Christmas and Boxing Day, weekend)
-    (D(2025, 12, 23), D(2025, 12, 29), DUE_SOON),
-    (D(2025, 12, 23), D(2025, 12, 30), ON_TIME),
-])
+@pytest.mark.parametrize(
+    "today, due, status",
+    [
+        (D(2026, 3, 2), D(2026, 3, 2), DUE_SOON),  # due today
+        (D(2026, 3, 2), D(2026, 3, 3), DUE_SOON),  # 1 WD left
+        (D(2026, 3, 2), D(2026, 3, 4), DUE_SOON),  # 2 WD left
+        (D(2026, 3, 2), D(2026, 3, 5), ON_TIME),  # 3 WD left
+        (D(2026, 3, 2), D(2026, 2, 27), OVERDUE),  # yesterday's working day
+        (D(2026, 3, 6), D(2026, 3, 10), DUE_SOON),  # Fri -> Tue: Mon 9 and Tue 10 only
+        (D(2026, 3, 6), D(2026, 3, 11), ON_TIME),
+        # six calendar days but only 2 working days (Christmas and Boxing Day, weekend)
+        (D(2025, 12, 23), D(2025, 12, 29), DUE_SOON),
+        (D(2025, 12, 23), D(2025, 12, 30), ON_TIME),
+    ],
+)
 def test_deadline_status(today, due, status):
     assert deadline_status(CAL, due, today) == status
 
@@ -166,8 +182,14 @@ def test_extension_past_cap_needs_good_reason():
     with pytest.raises(DomainError, match="good reason") as e:
         L.check_extension(CAL, RULES_2024, ACKED, D(2026, 4, 2), "waiting for a contractor", "  ")
     assert "10 extra working days" in str(e.value)
-    chk = L.check_extension(CAL, RULES_2024, ACKED, D(2026, 4, 2), "waiting for a contractor",
-                            "independent surveyor cannot attend sooner")
+    chk = L.check_extension(
+        CAL,
+        RULES_2024,
+        ACKED,
+        D(2026, 4, 2),
+        "waiting for a contractor",
+        "independent surveyor cannot attend sooner",
+    )
     assert chk.beyond_cap
 
 
@@ -180,15 +202,22 @@ def test_stage2_cap_is_20_in_2024_and_10_in_2022():
     assert not L.check_extension(CAL, RULES_2022, st, D(2026, 5, 18), "survey", "").beyond_cap
 
 
-@pytest.mark.parametrize("stage, new_due, reason, match", [
-    (ACKED, D(2026, 3, 25), "", "reason"),                         # no reason
-    (ACKED, D(2026, 3, 18), "more time", "after the current"),      # not later than now
-    (ACKED, D(2026, 3, 21), "more time", "not a working day"),      # a Saturday
-    (ACKED, D(2026, 4, 3), "more time", "not a working day"),       # Good Friday
-    (StageDates(1, D(2026, 3, 2)), D(2026, 3, 25), "more time", "Acknowledge"),
-    (StageDates(1, D(2026, 3, 2), D(2026, 3, 4), D(2026, 3, 10)), D(2026, 3, 25), "more time",
-     "already been answered"),
-])
+@pytest.mark.parametrize(
+    "stage, new_due, reason, match",
+    [
+        (ACKED, D(2026, 3, 25), "", "reason"),  # no reason
+        (ACKED, D(2026, 3, 18), "more time", "after the current"),  # not later than now
+        (ACKED, D(2026, 3, 21), "more time", "not a working day"),  # a Saturday
+        (ACKED, D(2026, 4, 3), "more time", "not a working day"),  # Good Friday
+        (StageDates(1, D(2026, 3, 2)), D(2026, 3, 25), "more time", "Acknowledge"),
+        (
+            StageDates(1, D(2026, 3, 2), D(2026, 3, 4), D(2026, 3, 10)),
+            D(2026, 3, 25),
+            "more time",
+            "already been answered",
+        ),
+    ],
+)
 def test_bad_extensions_are_refused(stage, new_due, reason, match):
     with pytest.raises(DomainError, match=match):
         L.check_extension(CAL, RULES_2024, stage, new_due, reason, "")

@@ -2,13 +2,12 @@
 
 import datetime as dt
 
+from helpers import settle
 from textual.widgets import DataTable
 
 from smallhousing.app import build_app
 from smallhousing.services import complaints as C
 from smallhousing.services import residents
-
-from helpers import settle
 
 ODD = "[b]Odd[/i] <&>"
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers import settle, text_of, typed
 from textual.app import App
 from textual.widgets import DataTable, ListView, Static
 
+from smallhousing.screens.resident_forms import AdjustmentForm, FormScreen, ResidentForm
+from smallhousing.screens.residents import RecordItem, ResidentPickerScreen, ResidentScreen, ResidentsScreen
 from smallhousing.services import complaints as C
 from smallhousing.services import residents as R
-from smallhousing.screens.residents import (RecordItem, ResidentPickerScreen, ResidentScreen,
-                                            ResidentsScreen)
-from smallhousing.screens.resident_forms import AdjustmentForm, FormScreen, ResidentForm
-from helpers import settle, text_of, typed
 
 SIZE = (80, 24)
 
@@ -161,7 +160,10 @@ async def test_adjustment_with_past_review_date_is_flagged_overdue(db, setup):
         record = R.resident_record(db, setup.resident)
         [adj] = record.adjustments
         assert (adj.description, adj.agreed_on, adj.review_on) == (
-            "Large print", dt.date(2026, 1, 5), dt.date(2026, 2, 27))
+            "Large print",
+            dt.date(2026, 1, 5),
+            dt.date(2026, 2, 27),
+        )
         [item] = items(screen, "list-adjustments")
         assert item.has_class("overdue") and item.ident == adj.id
         flags = screen.query_one("#resident-flags", Static)
@@ -169,8 +171,9 @@ async def test_adjustment_with_past_review_date_is_flagged_overdue(db, setup):
 
 
 async def test_review_and_end_an_adjustment(db, setup):
-    adj = R.add_adjustment(db, setup.resident, "Phone calls after 2pm", dt.date(2026, 2, 1),
-                           agreed_on=dt.date(2025, 8, 1))
+    adj = R.add_adjustment(
+        db, setup.resident, "Phone calls after 2pm", dt.date(2026, 2, 1), agreed_on=dt.date(2025, 8, 1)
+    )
     app = ScreenApp(lambda: ResidentScreen(db, setup.resident))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -248,10 +251,17 @@ async def test_restriction_and_representative_are_added(db, setup):
         record = R.resident_record(db, setup.resident)
         [x] = record.restrictions
         assert (x.description, x.reason, x.imposed_on, x.review_on) == (
-            "One named officer only", "Repeated abusive emails", dt.date(2026, 3, 2), dt.date(2026, 6, 2))
+            "One named officer only",
+            "Repeated abusive emails",
+            dt.date(2026, 3, 2),
+            dt.date(2026, 6, 2),
+        )
         [rep] = record.representatives
         assert (rep.name, rep.relationship, rep.authority) == (
-            "Gwen O'Brien", "daughter", "signed consent form")
+            "Gwen O'Brien",
+            "daughter",
+            "signed consent form",
+        )
         assert "restricted" in text_of(screen.query_one("#resident-flags", Static))
         assert [i.label for i in items(screen, "list-representatives")] == ["Gwen O'Brien"]
 
@@ -321,10 +331,14 @@ async def test_picker_adds_a_new_resident_on_the_spot(db):
 
 
 async def test_screens_open_on_demo_data_at_80x24(demo_db):
-    busiest = max(R.list_residents(demo_db, limit=1000),
-                  key=lambda r: len(R.resident_record(demo_db, r.id).complaints))
-    for make in (lambda: ResidentsScreen(demo_db), lambda: ResidentScreen(demo_db, busiest.id),
-                 lambda: ResidentPickerScreen(demo_db)):
+    busiest = max(
+        R.list_residents(demo_db, limit=1000), key=lambda r: len(R.resident_record(demo_db, r.id).complaints)
+    )
+    for make in (
+        lambda: ResidentsScreen(demo_db),
+        lambda: ResidentScreen(demo_db, busiest.id),
+        lambda: ResidentPickerScreen(demo_db),
+    ):
         app = ScreenApp(make)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -334,7 +348,8 @@ async def test_screens_open_on_demo_data_at_80x24(demo_db):
                     await pilot.press(tab)
                     await pilot.pause()
                 assert len([i for i in items(screen, "list-cases") if i.kind == "complaint"]) == len(
-                    R.resident_record(demo_db, busiest.id).complaints)
+                    R.resident_record(demo_db, busiest.id).complaints
+                )
             else:
                 assert screen.query_one(DataTable).row_count > 0
 

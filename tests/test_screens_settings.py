@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers import settle, text_of
 from textual.app import App
 from textual.widgets import Input, ListView, Static
 
-from smallhousing.services import complaints as C
-from smallhousing.services import settings as S
 from smallhousing.screens.resident_forms import ConfirmScreen
 from smallhousing.screens.settings import ClosureForm, HomesForm, SettingItem, SettingsScreen, StaffForm
-from helpers import settle, text_of
+from smallhousing.services import complaints as C
+from smallhousing.services import settings as S
 
 SIZE = (80, 24)
 
@@ -164,7 +164,8 @@ async def test_set_homes_for_2025_26(db, setup):
         await settle(pilot)
         assert S.homes_for(db, 2025) == 1020
         assert [text_of(i.query_one(".item-main", Static)) for i in items(screen, "list-homes")] == [
-            "2025/26: 1,020 homes"]
+            "2025/26: 1,020 homes"
+        ]
 
 
 async def test_closure_day_moves_an_open_complaint_deadline(db, setup):

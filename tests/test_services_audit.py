@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from smallhousing.domain.errors import DomainError
 from smallhousing.services import complaints as C
 from smallhousing.services import residents as R
 from smallhousing.services import settings as S
@@ -29,8 +30,9 @@ def template(tmp_path_factory):
     ids["resident"] = R.add_resident(db, "Ms Dee Evans").id
     ids["rep"] = R.add_representative(db, ids["resident"], "Ffion Evans", relationship="daughter").id
     ids["adjustment"] = R.add_adjustment(db, ids["resident"], "Large print letters", D(2026, 6, 1)).id
-    ids["restriction"] = R.add_restriction(db, ids["resident"], "Email contact only", "Abusive calls",
-                                           D(2026, 6, 1)).id
+    ids["restriction"] = R.add_restriction(
+        db, ids["resident"], "Email contact only", "Abusive calls", D(2026, 6, 1)
+    ).id
     ids["sr"] = C.log_service_request(db, ids["resident"], D(2026, 2, 2), "Mend the fence").id
     ids["received"] = C.log_complaint(db, ids["resident"], D(2026, 2, 2), "Fence not mended").id
     acked = C.log_complaint(db, ids["resident"], D(2026, 2, 2), "Mould in the bedroom").id
@@ -38,10 +40,15 @@ def template(tmp_path_factory):
     ids["acked"] = acked
     answered = C.log_complaint(db, ids["resident"], D(2026, 2, 2), "Rude operative").id
     C.acknowledge(db, answered, "Staff conduct", handler_id=ids["alice"], on=D(2026, 2, 3))
-    C.respond(db, answered, "upheld", "The operative was rude.",
-              remedies=[C.RemedyInput("apology", "Written apology", 0, D(2026, 2, 20))],
-              actions=[C.ActionInput("Training for the operative", "Repairs manager", D(2026, 2, 27))],
-              on=D(2026, 2, 10))
+    C.respond(
+        db,
+        answered,
+        "upheld",
+        "The operative was rude.",
+        remedies=[C.RemedyInput("apology", "Written apology", 0, D(2026, 2, 20))],
+        actions=[C.ActionInput("Training for the operative", "Repairs manager", D(2026, 2, 27))],
+        on=D(2026, 2, 10),
+    )
     ids["answered"] = answered
     v = C.complaint_view(db, answered)
     ids["remedy"], ids["action"] = v.remedies[0].id, v.actions[0].id
@@ -67,21 +74,25 @@ def adb(template, tmp_path):
 
 USE_CASES = {
     # complaints
-    "log_complaint": lambda db, i: C.log_complaint(db, i["resident"], D(2026, 2, 20), "Heating off",
-                                                   representative_id=i["rep"]),
+    "log_complaint": lambda db, i: C.log_complaint(
+        db, i["resident"], D(2026, 2, 20), "Heating off", representative_id=i["rep"]
+    ),
     "log_service_request": lambda db, i: C.log_service_request(db, i["resident"], TODAY, "Bulb out"),
     "complete_service_request": lambda db, i: C.complete_service_request(db, i["sr"], "Fence mended"),
-    "raise_from_service_request": lambda db, i: C.raise_from_service_request(db, i["sr"], TODAY,
-                                                                             "Fence still down"),
+    "raise_from_service_request": lambda db, i: C.raise_from_service_request(
+        db, i["sr"], TODAY, "Fence still down"
+    ),
     "accept": lambda db, i: C.accept(db, i["received"]),
-    "refuse": lambda db, i: C.refuse(db, i["received"], "legal proceedings", "Court claim filed.",
-                                        decided_by=i["bilal"]),
+    "refuse": lambda db, i: C.refuse(
+        db, i["received"], "legal proceedings", "Court claim filed.", decided_by=i["bilal"]
+    ),
     "acknowledge": lambda db, i: C.acknowledge(db, i["received"], "Fence", handler_id=i["alice"]),
     "extend": lambda db, i: C.extend(db, i["acked"], D(2026, 2, 24), "Specialist survey"),
     "respond": lambda db, i: C.respond(db, i["acked"], "upheld", "Late", remedy_statement="Apology"),
     "request_stage2": lambda db, i: C.request_stage2(db, i["answered"]),
-    "refuse_escalation": lambda db, i: C.refuse_escalation(db, i["answered"], "already considered", "x",
-                                                              decided_by=i["bilal"]),
+    "refuse_escalation": lambda db, i: C.refuse_escalation(
+        db, i["answered"], "already considered", "x", decided_by=i["bilal"]
+    ),
     "close": lambda db, i: C.close(db, i["answered"]),
     "withdraw": lambda db, i: C.withdraw(db, i["acked"], "Sorted out"),
     "fold_additional_complaint": lambda db, i: C.fold_additional_complaint(db, i["acked"], "Also damp"),
@@ -131,9 +142,18 @@ def _check_chain(entries: list[dict], key: bytes | None = None) -> None:
         assert e["prev_hash"] == prev
         keyed = keyed or e["entity"] == KEY_ENTITY
         at = dt.datetime.fromisoformat(e["at"]).replace(tzinfo=dt.timezone.utc).isoformat()
-        assert e["hash"] == entry_hash(prev, at, e["actor"], e["action"], e["entity"], e["entity_id"],
-                                       e["complaint_id"], e["before"], e["after"],
-                                       key=key if keyed else None)
+        assert e["hash"] == entry_hash(
+            prev,
+            at,
+            e["actor"],
+            e["action"],
+            e["entity"],
+            e["entity_id"],
+            e["complaint_id"],
+            e["before"],
+            e["after"],
+            key=key if keyed else None,
+        )
         json.loads(e["before"])
         json.loads(e["after"])
         prev = e["hash"]
@@ -145,9 +165,9 @@ def test_use_case_writes_audit_entry(adb, name):
     before = _entries(db)
     USE_CASES[name](db, ids)
     after = _entries(db)
-    new = after[len(before):]
+    new = after[len(before) :]
     assert new, f"{name} wrote no audit entry"
-    assert after[:len(before)] == before  # append-only
+    assert after[: len(before)] == before  # append-only
     for e in new:
         assert e["actor"] == "tester" and e["action"] and e["entity"]
         assert e["entity_id"] is not None or e["action"].startswith("closure day removed")
@@ -171,9 +191,9 @@ def test_complaint_entries_carry_the_complaint(adb):
 def test_refused_use_case_writes_no_audit_entry(adb):
     db, ids = adb
     before = _entries(db)
-    with pytest.raises(Exception):
+    with pytest.raises(DomainError):
         C.respond(db, ids["received"], "upheld", "x", remedy_statement="y")
-    with pytest.raises(Exception):
+    with pytest.raises(DomainError):
         S.add_staff(db, "Alice Adams")
     assert _entries(db) == before
 
@@ -189,8 +209,9 @@ def test_a_changed_entry_breaks_the_chain(adb):
 
 def _model_dump_plain(obj) -> dict:
     # what to_plain gave before it read rows directly: model_dump, dates as ISO text
-    return {k: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
-            for k, v in obj.model_dump().items()}
+    return {
+        k: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v for k, v in obj.model_dump().items()
+    }
 
 
 def test_to_plain_is_model_dump_for_every_kind_of_row(demo_db):
@@ -221,7 +242,8 @@ def test_to_plain_is_model_dump_for_every_kind_of_row(demo_db):
 
 def test_audit_times_are_stored_as_sqlalchemy_stores_them(adb):
     # write_audit inserts with a plain executemany: the time must be the text an ORM insert writes
-    from sqlalchemy import insert, select as sa_select
+    from sqlalchemy import insert
+    from sqlalchemy import select as sa_select
 
     from smallhousing.services.base import transaction
     from smallhousing.store.models import AuditEntry
@@ -234,13 +256,23 @@ def test_audit_times_are_stored_as_sqlalchemy_stores_them(adb):
 
     with pytest.raises(Undo):
         with transaction(db) as u:
-            last = u.session.execute(sa_select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
-            raw = u.session.connection().exec_driver_sql(
-                "SELECT at FROM audit_entry WHERE id = ?", (last.id,)).scalar_one()
-            u.session.execute(insert(AuditEntry), [{"at": last.at.replace(tzinfo=dt.timezone.utc),
-                                                    "action": "probe", "entity": "probe"}])
-            probe = u.session.connection().exec_driver_sql(
-                "SELECT at FROM audit_entry WHERE action = 'probe'").scalar_one()
+            last = u.session.execute(
+                sa_select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)
+            ).scalar_one()
+            raw = (
+                u.session.connection()
+                .exec_driver_sql("SELECT at FROM audit_entry WHERE id = ?", (last.id,))
+                .scalar_one()
+            )
+            u.session.execute(
+                insert(AuditEntry),
+                [{"at": last.at.replace(tzinfo=dt.timezone.utc), "action": "probe", "entity": "probe"}],
+            )
+            probe = (
+                u.session.connection()
+                .exec_driver_sql("SELECT at FROM audit_entry WHERE action = 'probe'")
+                .scalar_one()
+            )
             assert raw == probe and isinstance(last.at, dt.datetime)
             raise Undo
 
@@ -270,12 +302,14 @@ def test_changes_since_a_snapshot_are_what_to_plain_snapshots_show(demo_db):
         with transaction(demo_db) as u:
             rows = u.session.exec(select(M.Complaint).order_by(M.Complaint.id).limit(40)).all()
             for i, c in enumerate(rows):
+
                 def change(c, i=i):
                     c.state = "closed" if i % 2 else c.state  # sometimes the same value
                     c.closed_on = None if i % 3 else dt.date(2026, 1, 1 + i % 27)
                     c.next_due_on = c.next_due_on  # the same date object: no change
                     c.search_text = "changed"
                     c.handler_id = None
+
                 both(c, change, skip="search_text")
             st = u.session.exec(select(M.Stage).where(M.Stage.acknowledged_on != None)).first()  # noqa: E711
             b, a = both(st, lambda s: setattr(s, "acknowledged_on", dt.date(2026, 1, 2)))
@@ -285,8 +319,7 @@ def test_changes_since_a_snapshot_are_what_to_plain_snapshots_show(demo_db):
             u.session.expire(c, ["outcome_sought"])
             snap = snapshot(c)
             c.outcome_sought = "A new outcome"
-            assert changes_since(snap, c) == ({"outcome_sought": None},
-                                              {"outcome_sought": "A new outcome"})
+            assert changes_since(snap, c) == ({"outcome_sought": None}, {"outcome_sought": "A new outcome"})
             new = M.Stage(complaint_id=c.id, number=2, requested_on=dt.date(2026, 1, 5))
             both(new, lambda s: setattr(s, "decision", "upheld"))
             # a value that cannot be hashed (never stored, but changes_since must not stumble)

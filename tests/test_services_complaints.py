@@ -20,8 +20,9 @@ TODAY = D(2026, 3, 2)  # conftest's fixed today, a Monday
 
 
 def _log(db, setup, received=D(2026, 2, 2), **kw):
-    return C.log_complaint(db, setup.resident, received, "The kitchen tap has leaked for weeks.",
-                           channel="phone", **kw)
+    return C.log_complaint(
+        db, setup.resident, received, "The kitchen tap has leaked for weeks.", channel="phone", **kw
+    )
 
 
 def _to_s1_responded(db, setup, received=D(2026, 2, 2), ack=D(2026, 2, 3), resp=D(2026, 2, 10)):
@@ -33,6 +34,7 @@ def _to_s1_responded(db, setup, received=D(2026, 2, 2), ack=D(2026, 2, 3), resp=
 
 # logging -----------------------------------------------------------------------------------------
 
+
 def test_log_complaint_sets_first_deadline_and_reference(db, setup):
     c = _log(db, setup, D(2026, 2, 23))
     assert c.reference == "2026-0001" and c.state == L.RECEIVED and c.stage == 1
@@ -43,10 +45,13 @@ def test_log_complaint_sets_first_deadline_and_reference(db, setup):
     assert _log(db, setup, D(2025, 11, 3)).reference == "2025-0001"
 
 
-@pytest.mark.parametrize("received, match", [
-    (D(2026, 3, 3), "future"),
-    (None, "Give the date"),
-])
+@pytest.mark.parametrize(
+    "received, match",
+    [
+        (D(2026, 3, 3), "future"),
+        (None, "Give the date"),
+    ],
+)
 def test_log_complaint_bad_date(db, setup, received, match):
     with pytest.raises(DomainError, match=match):
         _log(db, setup, received)
@@ -76,6 +81,7 @@ def test_unknown_reference(db, setup):
 
 
 # every step's date -------------------------------------------------------------------------------
+
 
 def test_acknowledge_date_checks(db, setup):
     c = _log(db, setup, D(2026, 2, 16))
@@ -128,8 +134,11 @@ def test_later_steps_cannot_be_future_or_before_the_step_they_follow(db, setup, 
 
 def test_refusal_needs_a_section_2_ground_and_reasons(db, setup):
     c = _log(db, setup)
-    old = dict(decided_by=setup.bilal, issue_arose_on=D(2023, 5, 1),
-               discretion_note="Nothing kept the resident from raising it sooner.")
+    old = dict(
+        decided_by=setup.bilal,
+        issue_arose_on=D(2023, 5, 1),
+        discretion_note="Nothing kept the resident from raising it sooner.",
+    )
     with pytest.raises(DomainError, match="ground"):
         C.refuse(db, c.id, "too trivial", "why", **old)
     with pytest.raises(DomainError):
@@ -142,6 +151,7 @@ def test_refusal_needs_a_section_2_ground_and_reasons(db, setup):
 
 
 # responses ---------------------------------------------------------------------------------------
+
 
 def test_response_needs_decision_reasons_and_remedy_statement(db, setup):
     c = _log(db, setup)
@@ -163,11 +173,18 @@ def test_response_with_remedies_and_actions(db, setup):
     with pytest.raises(DomainError, match="amount"):
         C.respond(db, c.id, "upheld", "late", remedies=[C.RemedyInput("financial remedy", "pay", 0)])
     assert C.complaint_view(db, c.id).remedies == []  # refused response wrote nothing
-    C.respond(db, c.id, "partly upheld", "The repair was late; the cost claim is not ours.",
-              remedies=[C.RemedyInput("apology", "Written apology"),
-                        C.RemedyInput("financial remedy", "Time and trouble", 5000, D(2026, 2, 24))],
-              actions=[C.ActionInput("Replace the tap", "Repairs team", D(2026, 2, 27))],
-              on=D(2026, 2, 13))
+    C.respond(
+        db,
+        c.id,
+        "partly upheld",
+        "The repair was late; the cost claim is not ours.",
+        remedies=[
+            C.RemedyInput("apology", "Written apology"),
+            C.RemedyInput("financial remedy", "Time and trouble", 5000, D(2026, 2, 24)),
+        ],
+        actions=[C.ActionInput("Replace the tap", "Repairs team", D(2026, 2, 27))],
+        on=D(2026, 2, 13),
+    )
     v = C.complaint_view(db, c.id)
     st = v.stage(1).stage
     assert st.decision == "partly upheld" and st.responded_on == D(2026, 2, 13)
@@ -178,6 +195,7 @@ def test_response_with_remedies_and_actions(db, setup):
 
 
 # stage 2 -----------------------------------------------------------------------------------------
+
 
 def test_stage2_needs_no_reason_and_a_different_handler(db, setup):
     c = _to_s1_responded(db, setup)
@@ -198,8 +216,9 @@ def test_stage2_needs_no_reason_and_a_different_handler(db, setup):
 
 def test_stage2_handler_chosen_at_request_is_used(db, setup):
     c = _to_s1_responded(db, setup)
-    C.request_stage2(db, c.id, handler_id=setup.cerys, on=D(2026, 2, 12),
-                     resident_reason="I do not accept the apology.")
+    C.request_stage2(
+        db, c.id, handler_id=setup.cerys, on=D(2026, 2, 12), resident_reason="I do not accept the apology."
+    )
     v = C.complaint_view(db, c.id)
     assert v.stage(2).stage.handler_id == setup.cerys
     assert any("I do not accept the apology." in x.summary for x in v.correspondence)
@@ -227,8 +246,14 @@ def test_full_life_to_closure(db, setup):
     c = _to_s1_responded(db, setup)
     C.request_stage2(db, c.id, on=D(2026, 2, 12))
     C.acknowledge(db, c.id, "Stage 2", handler_id=setup.bilal, on=D(2026, 2, 13))
-    C.respond(db, c.id, "not upheld", "The stage 1 answer stands.", remedy_statement="None offered.",
-              on=D(2026, 2, 20))
+    C.respond(
+        db,
+        c.id,
+        "not upheld",
+        "The stage 1 answer stands.",
+        remedy_statement="None offered.",
+        on=D(2026, 2, 20),
+    )
     c = C.close(db, c.id, on=D(2026, 2, 23))
     assert c.state == L.CLOSED and c.closed_on == D(2026, 2, 23) and c.next_due_on is None
     v = C.complaint_view(db, c.id)
@@ -237,6 +262,7 @@ def test_full_life_to_closure(db, setup):
 
 
 # rule sets ---------------------------------------------------------------------------------------
+
 
 def _through_stage2_ack(db, setup, received):
     # the same dates for both complaints: acknowledged Thu 4 Apr 2024, stage 1 answered Mon 15 Apr,
@@ -290,7 +316,7 @@ def test_complaint_keeps_its_rule_set(db, setup):
 
 def test_2022_stage2_extension_cap_is_10(db, setup):
     old = _through_stage2_ack(db, setup, D(2024, 3, 28))  # respond by Tue 21 May 2024
-    new = _through_stage2_ack(db, setup, D(2024, 4, 2))   # respond by Tue 28 May 2024
+    new = _through_stage2_ack(db, setup, D(2024, 4, 2))  # respond by Tue 28 May 2024
     # 2022: cap 10 WD after Tue 21 May = Wed 5 Jun (22-24, 28-31 May, 3-5 Jun; 27 May skipped)
     with pytest.raises(DomainError, match="10 extra working days"):
         C.extend(db, old.id, D(2024, 6, 6), "survey needed")
@@ -301,6 +327,7 @@ def test_2022_stage2_extension_cap_is_10(db, setup):
 
 
 # extensions --------------------------------------------------------------------------------------
+
 
 def test_extension_moves_deadline_and_cap_needs_good_reason(db, setup):
     c = _log(db, setup, D(2026, 2, 16))
@@ -330,6 +357,7 @@ def test_extension_refused_before_acknowledgement(db, setup):
 
 
 # additional complaints (6.8) ---------------------------------------------------------------------
+
 
 def test_additional_complaint_folded_into_open_stage1(db, setup):
     c = _log(db, setup, D(2026, 2, 16))
@@ -363,9 +391,9 @@ def test_additional_complaint_can_be_logged_as_new_during_stage1(db, setup):
 
 # service requests (1.4, 1.5) ---------------------------------------------------------------------
 
+
 def test_complaint_raised_from_service_request_leaves_it_open(db, setup):
-    sr = C.log_service_request(db, setup.resident, D(2026, 2, 2), "Fix the gutter",
-                               category="repairs")
+    sr = C.log_service_request(db, setup.resident, D(2026, 2, 2), "Fix the gutter", category="repairs")
     assert sr.reference == "SR-2026-0001" and sr.status == "open"
     with pytest.raises(DomainError, match="before the service request"):
         C.raise_from_service_request(db, sr.id, D(2026, 1, 30), "Still not fixed")
@@ -382,6 +410,7 @@ def test_complaint_raised_from_service_request_leaves_it_open(db, setup):
 
 
 # closure days ------------------------------------------------------------------------------------
+
 
 def test_closure_day_moves_open_deadlines(db, setup):
     waiting = _log(db, setup, D(2026, 2, 25))  # acknowledge by Wed 4 Mar
@@ -434,11 +463,19 @@ def test_closure_day_checks(db, setup):
 
 # remedies and actions after the response ---------------------------------------------------------
 
+
 def test_complete_remedy_and_action(db, setup):
     c = _log(db, setup)
     C.acknowledge(db, c.id, "def", handler_id=setup.alice, on=D(2026, 2, 3))
-    C.respond(db, c.id, "upheld", "late", remedies=[C.RemedyInput("apology", "Apologise", 0, D(2026, 2, 20))],
-              actions=[C.ActionInput("Fit new tap", "Repairs", D(2026, 2, 20))], on=D(2026, 2, 10))
+    C.respond(
+        db,
+        c.id,
+        "upheld",
+        "late",
+        remedies=[C.RemedyInput("apology", "Apologise", 0, D(2026, 2, 20))],
+        actions=[C.ActionInput("Fit new tap", "Repairs", D(2026, 2, 20))],
+        on=D(2026, 2, 10),
+    )
     v = C.complaint_view(db, c.id)
     rid, aid = v.remedies[0].id, v.actions[0].id
     with pytest.raises(DomainError, match="before"):
@@ -466,8 +503,7 @@ def test_save_adds_only_what_the_session_does_not_hold_already(db, setup):
         u.session.delete(row)
         C._save(u, row)  # marked for deletion: added again, which takes the mark off, as add does
         assert row not in u.session.deleted
-        stray = M.Complaint(reference="STRAY", resident_id=setup.resident,
-                            received_on=dt.date(2026, 1, 6))
+        stray = M.Complaint(reference="STRAY", resident_id=setup.resident, received_on=dt.date(2026, 1, 6))
         C._save(u, stray)  # not in the session: added
         assert stray in u.session.new
         u.session.expunge(stray)
@@ -488,21 +524,25 @@ def test_set_is_setting_the_fields_one_by_one(db, setup):
     with pytest.raises(Undo):
         with transaction(db) as u:
             one, two = u.session.exec(select(M.Complaint).order_by(M.Complaint.id)).all()
-            values = dict(state="closed", closed_on=D(2026, 2, 1), next_step="", handler_id=None,
-                          channel=one.channel)  # the last is the value it has already
+            values = dict(
+                state="closed", closed_on=D(2026, 2, 1), next_step="", handler_id=None, channel=one.channel
+            )  # the last is the value it has already
             for k, v in values.items():
                 setattr(one, k, v)
             C._set(two, **values)
-            new_one, new_two = (M.Stage(complaint_id=c.id, number=2, requested_on=D(2026, 1, 7))
-                                for _ in range(2))
+            new_one, new_two = (
+                M.Stage(complaint_id=c.id, number=2, requested_on=D(2026, 1, 7)) for _ in range(2)
+            )
             new_one.decision, new_one.reasons = "upheld", "Late"
             C._set(new_two, decision="upheld", reasons="Late")
             for a, b, same in ((one, two, set(values)), (new_one, new_two, set(M.Stage.model_fields))):
                 sa, sb = instance_state(a), instance_state(b)
-                assert ([k for k in a.__dict__ if k != "_sa_instance_state"]
-                        == [k for k in b.__dict__ if k != "_sa_instance_state"])
-                assert ({k: v for k, v in b.__dict__.items() if k in same}
-                        == {k: v for k, v in a.__dict__.items() if k in same})
+                assert [k for k in a.__dict__ if k != "_sa_instance_state"] == [
+                    k for k in b.__dict__ if k != "_sa_instance_state"
+                ]
+                assert {k: v for k, v in b.__dict__.items() if k in same} == {
+                    k: v for k, v in a.__dict__.items() if k in same
+                }
                 assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__
                 assert list(sa.committed_state) == list(sb.committed_state)
                 assert sa.modified == sb.modified

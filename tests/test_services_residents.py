@@ -26,11 +26,14 @@ def test_add_and_find_resident(db):
     assert [x.name for x in R.list_residents(db, "bridge")] == ["Mr Owain Rhys", "Mr Owain Rhys"]
 
 
-@pytest.mark.parametrize("values, match", [
-    ({"name": "  "}, "name"),
-    ({"name": "A", "preferred_format": "hologram"}, "format"),
-    ({"name": "A", "shoe_size": "9"}, "Unknown"),
-])
+@pytest.mark.parametrize(
+    "values, match",
+    [
+        ({"name": "  "}, "name"),
+        ({"name": "A", "preferred_format": "hologram"}, "format"),
+        ({"name": "A", "shoe_size": "9"}, "Unknown"),
+    ],
+)
 def test_bad_resident_values(db, values, match):
     with pytest.raises(DomainError, match=match):
         R.add_resident(db, **values)

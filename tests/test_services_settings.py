@@ -14,20 +14,26 @@ from smallhousing.store.models import OMBUDSMAN_FORM, OMBUDSMAN_PHONE, OMBUDSMAN
 def test_defaults_give_current_ombudsman_details(db):
     s = S.get_settings(db)
     assert (s.ombudsman_form_url, s.ombudsman_phone, s.ombudsman_post) == (
-        OMBUDSMAN_FORM, OMBUDSMAN_PHONE, OMBUDSMAN_POST)
+        OMBUDSMAN_FORM,
+        OMBUDSMAN_PHONE,
+        OMBUDSMAN_POST,
+    )
     assert "Preston" in s.ombudsman_post and "PR2 0ET" in s.ombudsman_post
     assert not S.is_set_up(db)
 
 
-@pytest.mark.parametrize("values, match", [
-    ({"name": " "}, "name"),
-    ({"ombudsman_phone": ""}, "Ombudsman"),
-    ({"ombudsman_form_url": "  "}, "Ombudsman"),
-    ({"retention_years": "six"}, "whole number"),
-    ({"retention_years": 0}, "too small"),
-    ({"escalation_window_days": -1}, "too small"),
-    ({"favourite_colour": "blue"}, "Unknown"),
-])
+@pytest.mark.parametrize(
+    "values, match",
+    [
+        ({"name": " "}, "name"),
+        ({"ombudsman_phone": ""}, "Ombudsman"),
+        ({"ombudsman_form_url": "  "}, "Ombudsman"),
+        ({"retention_years": "six"}, "whole number"),
+        ({"retention_years": 0}, "too small"),
+        ({"escalation_window_days": -1}, "too small"),
+        ({"favourite_colour": "blue"}, "Unknown"),
+    ],
+)
 def test_bad_settings_are_refused(db, values, match):
     with pytest.raises(DomainError, match=match):
         S.update_settings(db, **values)
@@ -45,8 +51,13 @@ def test_homes_per_year(db):
     S.set_homes(db, 2025, 990)
     S.set_homes(db, "2025-26", 995)
     assert [(h.year, h.homes) for h in S.list_homes(db)] == [(2025, 995), (2024, 1020)]
-    for year, homes in (("2025", "many"), ("2025", -1), ("2025/27", 5), ("99", 5),
-                        ("2025", "99999999999999999999")):
+    for year, homes in (
+        ("2025", "many"),
+        ("2025", -1),
+        ("2025/27", 5),
+        ("99", 5),
+        ("2025", "99999999999999999999"),
+    ):
         with pytest.raises(DomainError):
             S.set_homes(db, year, homes)
     assert S.homes_for(db, 2025) == 995 and S.homes_for(db, 2030) is None

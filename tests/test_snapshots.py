@@ -9,10 +9,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from helpers import settle, until
 
 from smallhousing.app import build_app
-
-from helpers import settle, until
 
 SIZE = (80, 24)
 
@@ -24,7 +23,8 @@ def first_acknowledged(db) -> str:
     with sqlite3.connect(str(db.path)) as con:
         return con.execute(
             "SELECT c.reference FROM complaint c JOIN stage s ON s.complaint_id = c.id "
-            "WHERE s.number = 1 AND s.acknowledged_on IS NOT NULL ORDER BY c.id LIMIT 1").fetchone()[0]
+            "WHERE s.number = 1 AND s.acknowledged_on IS NOT NULL ORDER BY c.id LIMIT 1"
+        ).fetchone()[0]
 
 
 async def shown(pilot, name: str) -> None:

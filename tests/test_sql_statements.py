@@ -69,12 +69,23 @@ def _literal_statements():
             if isinstance(node, ast.JoinedStr):
                 inside_fstring.update(id(v) for v in node.values)
                 parts = [v.value if isinstance(v, ast.Constant) else v.value for v in node.values]
-                if parts and isinstance(parts[0], str) and STARTS.match(parts[0]) \
-                        and re.search(r"\b(FROM|SET|VALUES)\b", "".join(p for p in parts if isinstance(p, str)), re.I):
+                if (
+                    parts
+                    and isinstance(parts[0], str)
+                    and STARTS.match(parts[0])
+                    and re.search(
+                        r"\b(FROM|SET|VALUES)\b", "".join(p for p in parts if isinstance(p, str)), re.I
+                    )
+                ):
                     yield path, name, node.lineno, parts
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in inside_fstring \
-                    and STARTS.match(node.value) and re.search(r"\b(FROM|SET|VALUES)\b", node.value, re.I):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in inside_fstring
+                and STARTS.match(node.value)
+                and re.search(r"\b(FROM|SET|VALUES)\b", node.value, re.I)
+            ):
                 yield path, name, node.lineno, [node.value]
 
 
@@ -109,9 +120,16 @@ def test_every_registered_statement_prepares(schema):
     for _, name in _modules():
         module = importlib.import_module(name)
         found = dict(getattr(module, "SQL", {}) or {})
-        found.update({k: v for k, v in vars(module).items()
-                      if isinstance(v, str) and (k.isupper() or k.startswith("_")) and STARTS.match(v)
-                      and re.search(r"\b(FROM|SET|VALUES)\b", v, re.I)})
+        found.update(
+            {
+                k: v
+                for k, v in vars(module).items()
+                if isinstance(v, str)
+                and (k.isupper() or k.startswith("_"))
+                and STARTS.match(v)
+                and re.search(r"\b(FROM|SET|VALUES)\b", v, re.I)
+            }
+        )
         for key, sql in found.items():
             err = _prepare(schema, sql)
             if err:
@@ -120,8 +138,12 @@ def test_every_registered_statement_prepares(schema):
 
 
 def test_every_sql_literal_prepares(schema):
-    tables = [r[0] for r in schema.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                           "AND name NOT LIKE 'sqlite_%'")]
+    tables = [
+        r[0]
+        for r in schema.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
     bad, checked = [], 0
     for path, name, line, parts in _literal_statements():
         module = importlib.import_module(name)
@@ -137,7 +159,9 @@ def test_every_sql_literal_prepares(schema):
             errors.append(err)
         else:
             text = "".join(p if isinstance(p, str) else "{" + ast.unparse(p) + "}" for p in parts)
-            bad.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {errors[0] if errors else '?'}\n    {text}")
+            bad.append(
+                f"{path.relative_to(PACKAGE.parent)}:{line}: {errors[0] if errors else '?'}\n    {text}"
+            )
         checked += 1
     assert checked > 80  # the scan finds the package's statements
     assert not bad, "SQL in the package that does not prepare on the migrated schema:\n" + "\n".join(bad)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import sqlite3
 import stat
 import tempfile
@@ -16,8 +15,15 @@ import pytest
 from smallhousing import paths
 from smallhousing.cli import main
 from smallhousing.store import db as store_db
-from smallhousing.store.db import (APPLICATION_ID, HEAD_REVISION, Database, StoreBusy, StoreError,
-                                   StoreFull, StoreReadOnly)
+from smallhousing.store.db import (
+    APPLICATION_ID,
+    HEAD_REVISION,
+    Database,
+    StoreBusy,
+    StoreError,
+    StoreFull,
+    StoreReadOnly,
+)
 
 NAME = "Mrs Siân O'Brien"
 
@@ -54,6 +60,7 @@ def demo_copy(demo_db_path, tmp_path):
 
 
 # read-only ---------------------------------------------------------------------------------------
+
 
 def test_read_only_file_is_read_not_chmodded(demo_copy, tmp_path, capsys):
     os.chmod(demo_copy, 0o444)
@@ -127,13 +134,18 @@ def test_private_file_never_gains_a_permission(tmp_path):
 
 # full and busy -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("message,kind,words", [
-    ("database or disk is full", StoreFull, "full"),
-    ("database is locked", StoreBusy, "busy"),
-    ("attempt to write a readonly database", StoreReadOnly, "permission"),
-])
-def test_sqlite_faults_are_named_not_called_damage(db, setup, monkeypatch, capsys, systemp,
-                                                   message, kind, words):
+
+@pytest.mark.parametrize(
+    "message,kind,words",
+    [
+        ("database or disk is full", StoreFull, "full"),
+        ("database is locked", StoreBusy, "busy"),
+        ("attempt to write a readonly database", StoreReadOnly, "permission"),
+    ],
+)
+def test_sqlite_faults_are_named_not_called_damage(
+    db, setup, monkeypatch, capsys, systemp, message, kind, words
+):
     from smallhousing.services import settings
 
     def boom(*a, **k):
@@ -148,8 +160,9 @@ def test_sqlite_faults_are_named_not_called_damage(db, setup, monkeypatch, capsy
     # and the store itself names it, whether sqlite3 or SQLAlchemy raised it
     import sqlalchemy.exc
 
-    wrapped = sqlalchemy.exc.OperationalError("INSERT INTO resident (name) VALUES (?)", (NAME,),
-                                              sqlite3.OperationalError(message))
+    wrapped = sqlalchemy.exc.OperationalError(
+        "INSERT INTO resident (name) VALUES (?)", (NAME,), sqlite3.OperationalError(message)
+    )
     with pytest.raises(kind) as info:
         with db.session():
             raise wrapped
@@ -158,18 +171,24 @@ def test_sqlite_faults_are_named_not_called_damage(db, setup, monkeypatch, capsy
 
 # fault reports -----------------------------------------------------------------------------------
 
+
 def _statement_error():
     import sqlalchemy.exc
 
-    return sqlalchemy.exc.StatementError(f"bad value {NAME}", "INSERT INTO resident VALUES (?)",
-                                         {"name": NAME, "notes": "lives at 12 Heol y Parc"},
-                                         ValueError(f"cannot store {NAME}"))
+    return sqlalchemy.exc.StatementError(
+        f"bad value {NAME}",
+        "INSERT INTO resident VALUES (?)",
+        {"name": NAME, "notes": "lives at 12 Heol y Parc"},
+        ValueError(f"cannot store {NAME}"),
+    )
 
 
-@pytest.mark.parametrize("make", [lambda: RuntimeError(f"could not file the complaint of {NAME}"),
-                                  _statement_error])
-def test_fault_report_stays_in_data_folder_and_holds_no_record_text(db, setup, monkeypatch, capsys,
-                                                                    systemp, make):
+@pytest.mark.parametrize(
+    "make", [lambda: RuntimeError(f"could not file the complaint of {NAME}"), _statement_error]
+)
+def test_fault_report_stays_in_data_folder_and_holds_no_record_text(
+    db, setup, monkeypatch, capsys, systemp, make
+):
     from smallhousing.services import settings
 
     def boom(*a, **k):
@@ -213,6 +232,7 @@ def test_app_fault_shows_no_traceback_and_reports_without_record_text(db, setup,
 
 
 # wrong, newer and empty files --------------------------------------------------------------------
+
 
 @pytest.fixture
 def foreign(tmp_path):
@@ -305,11 +325,10 @@ def test_empty_file_is_refused_and_a_new_path_is_created(tmp_path, capsys):
 
 
 def test_known_revisions_are_alembics():
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     from smallhousing.store.migrate import MIGRATIONS
-
-    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

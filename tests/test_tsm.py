@@ -24,8 +24,7 @@ NONE = "No remedy is offered: we found no failing."
 
 
 def _log(db, setup, received, text="The repair was not done"):
-    return C.log_complaint(db, setup.resident, received, text, channel="phone",
-                           categories=["repairs"]).id
+    return C.log_complaint(db, setup.resident, received, text, channel="phone", categories=["repairs"]).id
 
 
 @pytest.fixture
@@ -37,8 +36,14 @@ def year_data(db, setup):
     #    A financial remedy of £50 is offered then and paid on 10 Apr 2025.
     a = ids["A"] = _log(db, setup, D(2025, 3, 10))
     C.acknowledge(db, a, "Repair not done", handler_id=setup.alice, on=D(2025, 3, 12))
-    C.respond(db, a, "upheld", "We were late.", on=D(2025, 4, 1),
-              remedies=[C.RemedyInput("financial remedy", "Time and trouble", amount_pence=5000)])
+    C.respond(
+        db,
+        a,
+        "upheld",
+        "We were late.",
+        on=D(2025, 4, 1),
+        remedies=[C.RemedyInput("financial remedy", "Time and trouble", amount_pence=5000)],
+    )
     C.complete_remedy(db, C.complaint_view(db, a).remedies[0].id, on=D(2025, 4, 10))
 
     # B: received Tue 1 Apr 2025, acknowledged Thu 3 Apr (on time: due Tue 8 Apr).
@@ -49,18 +54,23 @@ def year_data(db, setup):
     C.acknowledge(db, b, "Repair not done", handler_id=setup.alice, on=D(2025, 4, 3))
     ext = C.extend(db, b, D(2025, 4, 30), "Waiting for a survey", resident_told=True, on=D(2025, 4, 15))
     assert not ext.beyond_cap
-    C.add_correspondence(db, b, D(2025, 4, 15), "out", "letter", "Extension letter",
-                         letter_kind="extension")
-    C.respond(db, b, "partly upheld", "Partly our fault.", remedy_statement="An apology.",
-              on=D(2025, 4, 30))
+    C.add_correspondence(db, b, D(2025, 4, 15), "out", "letter", "Extension letter", letter_kind="extension")
+    C.respond(db, b, "partly upheld", "Partly our fault.", remedy_statement="An apology.", on=D(2025, 4, 30))
 
     # C: received Mon 2 Jun 2025, acknowledged Tue 3 Jun. Due Tue 17 Jun; cap Tue 1 Jul.
     #    Extended on Fri 13 Jun to Fri 11 Jul: PAST the cap WITH a good reason.
     #    Answered Thu 10 Jul: ON TIME.
     c = ids["C"] = _log(db, setup, D(2025, 6, 2))
     C.acknowledge(db, c, "Repair not done", handler_id=setup.alice, on=D(2025, 6, 3))
-    ext = C.extend(db, c, D(2025, 7, 11), "Specialist survey", good_reason="Only surveyor free is in July",
-                   resident_told=True, on=D(2025, 6, 13))
+    ext = C.extend(
+        db,
+        c,
+        D(2025, 7, 11),
+        "Specialist survey",
+        good_reason="Only surveyor free is in July",
+        resident_told=True,
+        on=D(2025, 6, 13),
+    )
     assert ext.beyond_cap
     C.respond(db, c, "not upheld", "The work was done.", remedy_statement=NONE, on=D(2025, 7, 10))
 
@@ -70,17 +80,30 @@ def year_data(db, setup):
     #    Stage 2 due 20 WD after 29 Jul, skipping 25 Aug = Wed 27 Aug. Answered Wed 27 Aug: ON TIME.
     d = ids["D"] = _log(db, setup, D(2025, 7, 7))
     C.acknowledge(db, d, "Repair not done", handler_id=setup.alice, on=D(2025, 7, 7))
-    C.respond(db, d, "upheld", "We were wrong.", on=D(2025, 7, 22),
-              remedies=[C.RemedyInput("financial remedy", "Distress", amount_pence=15000)])
+    C.respond(
+        db,
+        d,
+        "upheld",
+        "We were wrong.",
+        on=D(2025, 7, 22),
+        remedies=[C.RemedyInput("financial remedy", "Distress", amount_pence=15000)],
+    )
     C.request_stage2(db, d, on=D(2025, 7, 28), handler_id=setup.bilal)
     C.acknowledge(db, d, "Still unhappy", handler_id=setup.bilal, on=D(2025, 7, 29))
     C.respond(db, d, "partly upheld", "Further apology.", remedy_statement="An apology.", on=D(2025, 8, 27))
 
     # F: received Mon 1 Sep 2025 and REFUSED (older than 12 months): not a stage 1 complaint.
     f = ids["F"] = _log(db, setup, D(2025, 9, 1))
-    C.refuse(db, f, "older than 12 months", "It happened in 2022.", on=D(2025, 9, 2),
-             decided_by=setup.bilal, issue_arose_on=D(2022, 6, 1),
-             discretion_note="Nothing kept the resident from raising it sooner.")
+    C.refuse(
+        db,
+        f,
+        "older than 12 months",
+        "It happened in 2022.",
+        on=D(2025, 9, 2),
+        decided_by=setup.bilal,
+        issue_arose_on=D(2022, 6, 1),
+        discretion_note="Nothing kept the resident from raising it sooner.",
+    )
 
     # E: received Mon 3 Nov 2025, acknowledged Tue 4 Nov. Due Tue 18 Nov; cap Tue 2 Dec.
     #    An imported extension to Fri 12 Dec is PAST the cap with NO good reason, so it does not
@@ -89,8 +112,16 @@ def year_data(db, setup):
     C.acknowledge(db, e, "Repair not done", handler_id=setup.alice, on=D(2025, 11, 4))
     stage_id = C.complaint_view(db, e).stage(1).stage.id
     with transaction(db) as u:
-        u.session.add(Extension(stage_id=stage_id, extended_on=D(2025, 11, 14), new_due_on=D(2025, 12, 12),
-                                reason="Waiting", good_reason="", beyond_cap=True))
+        u.session.add(
+            Extension(
+                stage_id=stage_id,
+                extended_on=D(2025, 11, 14),
+                new_due_on=D(2025, 12, 12),
+                reason="Waiting",
+                good_reason="",
+                beyond_cap=True,
+            )
+        )
     C.respond(db, e, "not upheld", "Nothing wrong.", remedy_statement=NONE, on=D(2025, 12, 10))
 
     # H: received Mon 1 Dec 2025; acknowledgement due Mon 8 Dec, made Tue 9 Dec: LATE.
@@ -101,8 +132,9 @@ def year_data(db, setup):
     C.acknowledge(db, h, "Repair not done", handler_id=setup.alice, on=D(2025, 12, 9))
     C.respond(db, h, "not upheld", "Nothing wrong.", remedy_statement=NONE, on=D(2025, 12, 11))
     C.request_stage2(db, h, on=D(2025, 12, 15))
-    C.refuse_escalation(db, h, "legal proceedings", "A claim has been filed.", on=D(2025, 12, 16),
-                        decided_by=setup.bilal)
+    C.refuse_escalation(
+        db, h, "legal proceedings", "A claim has been filed.", on=D(2025, 12, 16), decided_by=setup.bilal
+    )
 
     # G: received today (Mon 2 Mar 2026), not yet acknowledged: counts as received.
     ids["G"] = _log(db, setup, D(2026, 3, 2))
@@ -151,8 +183,12 @@ def test_year_figures_detail(db, year_data):
     assert f.stage2.outcomes == {"partly upheld": 1}
     # extensions agreed in the year: B (within), C (past, good reason), E (past, no reason)
     s1 = f.stage1
-    assert (s1.extensions, s1.extensions_within_cap, s1.extensions_past_cap_good_reason,
-            s1.extensions_past_cap_no_reason) == (3, 1, 1, 1)
+    assert (
+        s1.extensions,
+        s1.extensions_within_cap,
+        s1.extensions_past_cap_good_reason,
+        s1.extensions_past_cap_no_reason,
+    ) == (3, 1, 1, 1)
     assert s1.extensions_with_letter == 1  # only B's extension letter was recorded
     assert s1.responded_extended == 3
     # D's stage 2 was acknowledged by Bilal; stage 1 was Alice's
@@ -209,9 +245,20 @@ def test_cli_tsm_json_keys(db, year_data, capsys):
 
     assert main(["--db", str(db.path), "tsm", "--year", "2025", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["year", "homes", "stage1_received", "stage2_received", "ch01_stage1",
-                          "ch01_stage2", "stage1_responded", "stage1_within", "ch02_stage1",
-                          "stage2_responded", "stage2_within", "ch02_stage2"]
+    assert list(data) == [
+        "year",
+        "homes",
+        "stage1_received",
+        "stage2_received",
+        "ch01_stage1",
+        "ch01_stage2",
+        "stage1_responded",
+        "stage1_within",
+        "ch02_stage1",
+        "stage2_responded",
+        "stage2_within",
+        "ch02_stage2",
+    ]
     assert data["year"] == "2025/26" and data["homes"] == 480
     assert data["ch01_stage1"] == 12.5 and data["ch02_stage1"] == 50.0
     assert isinstance(data["stage1_received"], int)

@@ -9,7 +9,9 @@ from smallhousing.domain.errors import DomainError
 from smallhousing.domain.words import has_words, same_words, words
 
 
-@pytest.mark.parametrize("text", [".", " . ", "...", "-", "\u200b", "\u200b.\u200d", "\u2060 ;", "— –", "_", "?!"])
+@pytest.mark.parametrize(
+    "text", [".", " . ", "...", "-", "\u200b", "\u200b.\u200d", "\u2060 ;", "— –", "_", "?!"]
+)
 def test_no_words(text):
     assert not has_words(text)
     with pytest.raises(DomainError, match="in words"):
@@ -34,8 +36,14 @@ def test_extension_records_agreement_telling_and_updates(db, setup):
 
     c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 2), "Leak")
     C.acknowledge(db, c.id, "Leak from the roof", handler_id=setup.alice, on=dt.date(2026, 2, 3))
-    e = C.extend(db, c.id, dt.date(2026, 2, 24), "Waiting for the roofer",
-                 on=dt.date(2026, 2, 10), update_plan="A phone call every Friday")
+    e = C.extend(
+        db,
+        c.id,
+        dt.date(2026, 2, 24),
+        "Waiting for the roofer",
+        on=dt.date(2026, 2, 10),
+        update_plan="A phone call every Friday",
+    )
     assert e.extended_on == dt.date(2026, 2, 10) and not e.resident_told and e.told_on is None
     assert e.update_plan == "A phone call every Friday"
     told = C.record_extension_told(db, e.id, dt.date(2026, 2, 11), "phone")

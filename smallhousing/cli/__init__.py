@@ -32,11 +32,18 @@ def build_parser() -> argparse.ArgumentParser:
     import importlib
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="the database file (default: SMALLHOUSING_DB, then the data folder)")
-    parser = _Parser(prog="smallhousing", parents=[common],
-                     description="Resident complaints, handled as the Housing Ombudsman's Complaint "
-                                 "Handling Code requires. With no command, opens the app.")
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the database file (default: SMALLHOUSING_DB, then the data folder)",
+    )
+    parser = _Parser(
+        prog="smallhousing",
+        parents=[common],
+        description="Resident complaints, handled as the Housing Ombudsman's Complaint "
+        "Handling Code requires. With no command, opens the app.",
+    )
     from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"smallhousing {__version__}")
@@ -78,7 +85,7 @@ def app_args(argv: list[str]) -> argparse.Namespace | None:
     if len(argv) == 2 and argv[0] == "--db" and argv[1] and not argv[1].startswith("-"):
         return argparse.Namespace(db=argv[1])
     if len(argv) == 1 and argv[0].startswith("--db=") and len(argv[0]) > len("--db="):
-        return argparse.Namespace(db=argv[0][len("--db="):])
+        return argparse.Namespace(db=argv[0][len("--db=") :])
     return None
 
 
@@ -116,8 +123,10 @@ def _run(args) -> int:
         if fault is not None:  # a full disk, a read-only file system
             print(f"smallhousing: {fault}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        print(f"smallhousing: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(
+            f"smallhousing: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except Exception as exc:  # a fault of ours: say so plainly, keep the details for a bug report
         if _is_refusal(exc):

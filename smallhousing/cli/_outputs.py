@@ -6,8 +6,11 @@ from contextlib import contextmanager
 
 
 def add_force(parser) -> None:
-    parser.add_argument("--force", action="store_true",
-                        help="replace the file if it already exists (never the database or a backup)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the file if it already exists (never the database or a backup)",
+    )
 
 
 @contextmanager
@@ -19,5 +22,7 @@ def force_hint():
     try:
         yield
     except OutputExists as exc:
-        raise UserError(f"{exc.path} already exists; nothing was written. Add --force to replace "
-                        "it, or choose another name.") from None
+        raise UserError(
+            f"{exc.path} already exists; nothing was written. Add --force to replace "
+            "it, or choose another name."
+        ) from None

@@ -27,8 +27,7 @@ def register(sub, common) -> None:
     p.add_argument("--seed", default="1", metavar="S", help="random seed (default 1)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("verify", parents=[common],
-                       help="check the database and the audit log's hash chain")
+    p = sub.add_parser("verify", parents=[common], help="check the database and the audit log's hash chain")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("homes", parents=[common], help="set the number of homes for a reporting year")
@@ -128,8 +127,10 @@ def cmd_due(args) -> int:
     print(f"{'reference':<12} {'due':<10} {'left':>5}  {'status':<9} {'step':<22} {'handler':<16} resident")
     for i in items:
         mark = "OVERDUE" if i.status == "overdue" else i.status
-        print(f"{i.reference:<12} {i.due.isoformat():<10} {i.working_days_left:>5}  {mark:<9} "
-              f"{i.step:<22} {i.handler[:16]:<16} {i.resident}")
+        print(
+            f"{i.reference:<12} {i.due.isoformat():<10} {i.working_days_left:>5}  {mark:<9} "
+            f"{i.step:<22} {i.handler[:16]:<16} {i.resident}"
+        )
     return 0
 
 
@@ -144,8 +145,10 @@ def cmd_demo(args) -> int:
 
         raise UserError("--complaints must be between 0 and 1,000,000.")
     made = demo.generate(open_db(args), complaints=n, seed=seed)
-    print(f"Demo data added: {made['complaints']} complaints, {made['residents']} residents, "
-          f"{made['service_requests']} service requests.")
+    print(
+        f"Demo data added: {made['complaints']} complaints, {made['residents']} residents, "
+        f"{made['service_requests']} service requests."
+    )
     return 0
 
 
@@ -168,11 +171,19 @@ def cmd_verify(args) -> int:
 
     res = verify(open_db(args, must_exist=True))
     if res.ok:
-        print(f"All checks passed: the database is intact and the audit log's "
-              f"{res.audit_entries:,} entries are unbroken ({res.complaints:,} complaints).")
-        print(f"Every one of the {res.rows_compared:,} records is as the audit log says"
-              + (", the chain is keyed with the audit key beside the database, and its newest "
-                 f"entry (hash {res.head[:16]}) is the one recorded beside it." if res.keyed else "."))
+        print(
+            f"All checks passed: the database is intact and the audit log's "
+            f"{res.audit_entries:,} entries are unbroken ({res.complaints:,} complaints)."
+        )
+        print(
+            f"Every one of the {res.rows_compared:,} records is as the audit log says"
+            + (
+                ", the chain is keyed with the audit key beside the database, and its newest "
+                f"entry (hash {res.head[:16]}) is the one recorded beside it."
+                if res.keyed
+                else "."
+            )
+        )
         return 0
     print("Problems found:", file=sys.stderr)
     for p in res.problems:

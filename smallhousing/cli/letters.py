@@ -14,24 +14,30 @@ import sys
 
 from ._outputs import add_force, force_hint
 
-KIND_HELP = ("acknowledgement, extension, response, refusal (to accept), escalation-refusal, "
-             "action-update")
+KIND_HELP = "acknowledgement, extension, response, refusal (to accept), escalation-refusal, action-update"
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("letter", parents=[common],
-                       help="make a letter for a complaint as a PDF, checked against the Code",
-                       description="Make a letter for a complaint as a PDF. It is checked against the "
-                                   "Complaint Handling Code first; if anything required is missing, "
-                                   "nothing is written and each missing item is listed.")
+    p = sub.add_parser(
+        "letter",
+        parents=[common],
+        help="make a letter for a complaint as a PDF, checked against the Code",
+        description="Make a letter for a complaint as a PDF. It is checked against the "
+        "Complaint Handling Code first; if anything required is missing, "
+        "nothing is written and each missing item is listed.",
+    )
     p.add_argument("reference", help="the complaint reference, e.g. 2026-0012")
     p.add_argument("kind", metavar="KIND", help=f"one of: {KIND_HELP}")
     p.add_argument("--stage", choices=["1", "2"], help="the stage (default: the complaint's current stage)")
-    p.add_argument("--out", metavar="FILE.pdf",
-                   help="where to save the PDF (default: the letters folder beside the database)")
+    p.add_argument(
+        "--out",
+        metavar="FILE.pdf",
+        help="where to save the PDF (default: the letters folder beside the database)",
+    )
     add_force(p)
-    p.add_argument("--preview", action="store_true",
-                   help="print the letter as text and what it lacks; write nothing")
+    p.add_argument(
+        "--preview", action="store_true", help="print the letter as text and what it lacks; write nothing"
+    )
     p.set_defaults(func=cmd_letter)
 
 
@@ -58,16 +64,16 @@ def cmd_letter(args) -> int:
         shown = SL.preview(db, args.reference, kind, stage)
     except SL.DomainError:
         shown = None  # issue_letter below says why this letter does not fit
-    for w in (shown.warnings if shown is not None else []):
+    for w in shown.warnings if shown is not None else []:
         print(f"smallhousing: warning: {w}", file=sys.stderr)
     try:
         with force_hint():
-            issued = SL.issue_letter(db, args.reference, kind, stage, out=args.out,
-                                     overwrite=args.force)
+            issued = SL.issue_letter(db, args.reference, kind, stage, out=args.out, overwrite=args.force)
     except SL.LetterRefused as exc:
         content = SL.letter_content(db, args.reference, kind, stage)
-        _print_problems(f"the {content.description} for {content.reference} was not made. It is "
-                        "missing", exc.problems)
+        _print_problems(
+            f"the {content.description} for {content.reference} was not made. It is missing", exc.problems
+        )
         return EXIT_BAD_INPUT
     print(f"Letter saved: {issued.path}")
     print(f"Recorded on complaint {args.reference.strip()} (SHA-256 {issued.sha256[:16]}…).")

@@ -9,20 +9,27 @@ from ._outputs import add_force, force_hint
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("sar", parents=[common],
-                       help="export everything held about one resident (subject access request)")
+    p = sub.add_parser(
+        "sar", parents=[common], help="export everything held about one resident (subject access request)"
+    )
     p.add_argument("resident_id", help="the resident's number (shown on their record)")
     p.add_argument("--out", required=True, metavar="FILE.json", help="where to write it")
     add_force(p)
     p.set_defaults(func=cmd_sar)
 
-    p = sub.add_parser("erase", parents=[common],
-                       help="anonymise residents whose complaints ended before the retention period")
+    p = sub.add_parser(
+        "erase",
+        parents=[common],
+        help="anonymise residents whose complaints ended before the retention period",
+    )
     p.add_argument("resident_id", nargs="?", help="the resident to anonymise; omit to list who can be")
     p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
-    p.add_argument("--backups", action="store_true",
-                   help="erase the resident from the backups that still hold them too (each is "
-                        "changed in place and checked); works again later for a resident already erased")
+    p.add_argument(
+        "--backups",
+        action="store_true",
+        help="erase the resident from the backups that still hold them too (each is "
+        "changed in place and checked); works again later for a resident already erased",
+    )
     p.set_defaults(func=cmd_erase)
 
 
@@ -73,28 +80,39 @@ def cmd_erase(args) -> int:
         done = privacy.erase_from_backups(db, rid)
         for path, outcome in done.items():
             print(f"{path}: {outcome}.")
-        print(f"Resident {rid} was erased on {already}; {len(done)} backups still held them"
-              + (" and were erased." if done else "."))
+        print(
+            f"Resident {rid} was erased on {already}; {len(done)} backups still held them"
+            + (" and were erased." if done else ".")
+        )
         return 0
     counts = privacy.anonymise_resident(db, rid, backups=args.backups)
     if not sys.stdout.isatty():
         print(json.dumps(counts))
     else:
-        print(f"Resident anonymised: {counts['complaints']} complaints kept for the figures, "
-              f"{counts['audit_entries']} audit entries erased, {counts['letters_deleted']} letters "
-              "deleted.")
+        print(
+            f"Resident anonymised: {counts['complaints']} complaints kept for the figures, "
+            f"{counts['audit_entries']} audit entries erased, {counts['letters_deleted']} letters "
+            "deleted."
+        )
     for path in counts["letters_outside"]:
-        print(f"A letter to them was saved outside the data folder; delete it yourself: {path}",
-              file=sys.stderr)
+        print(
+            f"A letter to them was saved outside the data folder; delete it yourself: {path}", file=sys.stderr
+        )
     for path, outcome in counts["backups_erased"].items():
         print(f"Backup {path}: {outcome}.", file=sys.stderr)
     if counts["backups_holding"]:
         print(f"{len(counts['backups_holding'])} backups still hold this resident:", file=sys.stderr)
         for path in counts["backups_holding"]:
             print(f"  {path}", file=sys.stderr)
-        print(f"Erase them from those too with: smallhousing erase {rid} --yes --backups "
-              "(or delete those backup files).", file=sys.stderr)
+        print(
+            f"Erase them from those too with: smallhousing erase {rid} --yes --backups "
+            "(or delete those backup files).",
+            file=sys.stderr,
+        )
     if not counts["wal_emptied"]:
-        print("Another program had the file open, so the erased text may stay in its journal "
-              "(-wal) until that program closes.", file=sys.stderr)
+        print(
+            "Another program had the file open, so the erased text may stay in its journal "
+            "(-wal) until that program closes.",
+            file=sys.stderr,
+        )
     return 0

@@ -8,28 +8,38 @@ from ._outputs import add_force, force_hint
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("import", parents=[common],
-                       help="import a complaints log (CSV), or a full export with --json")
+    p = sub.add_parser(
+        "import", parents=[common], help="import a complaints log (CSV), or a full export with --json"
+    )
     p.add_argument("file", metavar="FILE", help="the CSV file (or, with --json, the export)")
-    p.add_argument("--json", action="store_true",
-                   help="FILE is a full export made by 'export --json' (only into an empty database)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="FILE is a full export made by 'export --json' (only into an empty database)",
+    )
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", parents=[common],
-                       help="write the complaints log as CSV, or everything with --json")
+    p = sub.add_parser(
+        "export", parents=[common], help="write the complaints log as CSV, or everything with --json"
+    )
     p.add_argument("file", metavar="FILE", help="the file to write")
-    p.add_argument("--json", action="store_true",
-                   help="write every record (a complete, versioned copy; see docs/EXPORT.md)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="write every record (a complete, versioned copy; see docs/EXPORT.md)",
+    )
     add_force(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("backup", parents=[common], help="back the database up now")
-    p.add_argument("--out", metavar="FILE",
-                   help="where to write it (default: the backups folder beside the database)")
+    p.add_argument(
+        "--out", metavar="FILE", help="where to write it (default: the backups folder beside the database)"
+    )
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", parents=[common],
-                       help="replace the database with a backup (the current one is kept aside)")
+    p = sub.add_parser(
+        "restore", parents=[common], help="replace the database with a backup (the current one is kept aside)"
+    )
     p.add_argument("file", metavar="FILE", help="the backup to restore")
     p.set_defaults(func=cmd_restore)
 
@@ -41,8 +51,10 @@ def cmd_import(args) -> int:
     db = open_db(args)
     if args.json:
         counts = transfer.import_json(db, args.file)
-        print(f"Imported the full export {args.file}: {counts.get('complaint', 0)} complaints, "
-              f"{counts.get('resident', 0)} residents, {sum(counts.values())} records in all.")
+        print(
+            f"Imported the full export {args.file}: {counts.get('complaint', 0)} complaints, "
+            f"{counts.get('resident', 0)} residents, {sum(counts.values())} records in all."
+        )
         return 0
     try:
         result = transfer.import_csv(db, args.file)
@@ -52,8 +64,11 @@ def cmd_import(args) -> int:
         for line in exc.lines():
             print(line, file=sys.stderr)
         n = len(exc.problems)
-        print(f"smallhousing: nothing was imported: {n} problem{'s' if n != 1 else ''} in {args.file}. "
-              "Correct the file and import it again.", file=sys.stderr)
+        print(
+            f"smallhousing: nothing was imported: {n} problem{'s' if n != 1 else ''} in {args.file}. "
+            "Correct the file and import it again.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -69,8 +84,10 @@ def cmd_export(args) -> int:
     if args.json:
         with force_hint():
             counts = transfer.export_json(db, args.file, overwrite=args.force)
-        print(f"Exported everything to {args.file}: {counts.get('complaint', 0)} complaints, "
-              f"{sum(counts.values())} records in all.")
+        print(
+            f"Exported everything to {args.file}: {counts.get('complaint', 0)} complaints, "
+            f"{sum(counts.values())} records in all."
+        )
     else:
         with force_hint():
             n = transfer.export_csv(db, args.file, overwrite=args.force)

@@ -6,10 +6,20 @@ module (say domain.dates) does not load the calendar and the rule sets as well.
 
 from importlib import import_module
 
-_HOME = {"Deadline": "calendar", "WorkingCalendar": "calendar", "bank_holidays": "calendar",
-         "short_date": "dates", "DomainError": "errors", "RULE_SETS": "rules", "RuleSet": "rules",
-         "StageDates": "rules", "deadline_status": "rules", "rule_set": "rules",
-         "rule_set_for": "rules", "stage_deadlines": "rules"}
+_HOME = {
+    "Deadline": "calendar",
+    "WorkingCalendar": "calendar",
+    "bank_holidays": "calendar",
+    "short_date": "dates",
+    "DomainError": "errors",
+    "RULE_SETS": "rules",
+    "RuleSet": "rules",
+    "StageDates": "rules",
+    "deadline_status": "rules",
+    "rule_set": "rules",
+    "rule_set_for": "rules",
+    "stage_deadlines": "rules",
+}
 
 __all__ = list(_HOME)
 

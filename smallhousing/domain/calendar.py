@@ -77,8 +77,6 @@ def _weekdays_upto(day: dt.date) -> int:
     return (o // 7) * 5 + min(o % 7, 5)
 
 
-
-
 _INDEX_FIRST, _INDEX_LAST = 1990, 2100
 
 
@@ -154,10 +152,7 @@ class Deadline:
     def explain(self) -> str:
         """'10 working days after Wed 24 Dec 2025 is Mon 12 Jan 2026, skipping ...'."""
         unit = "working day" if self.working_days == 1 else "working days"
-        text = (
-            f"{self.working_days} {unit} after {short_date(self.start)} "
-            f"is {short_date(self.due)}"
-        )
+        text = f"{self.working_days} {unit} after {short_date(self.start)} is {short_date(self.due)}"
         parts = []
         skipped, weekend_days = self._walk()
         if skipped:
@@ -226,8 +221,9 @@ class WorkingCalendar:
                 if self.why_not_working(day) is None:
                     counted += 1
         except OverflowError:  # past 31 Dec 9999
-            raise DomainError(f"{short_date(start)} is too far in the future to count working days "
-                              "from.") from None
+            raise DomainError(
+                f"{short_date(start)} is too far in the future to count working days from."
+            ) from None
         return Deadline(start, n, day, label, self)
 
     def _index_for(self, start: dt.date, n: int) -> "_WorkingDayIndex | None":
@@ -256,8 +252,12 @@ class WorkingCalendar:
             return idx.cum[end.toordinal() - idx.base] - idx.cum[start.toordinal() - idx.base]
         # weekdays by arithmetic, less the weekday holidays and closure days inside the span
         weekdays = _weekdays_upto(end) - _weekdays_upto(start)
-        off = sum(1 for y in range(start.year, end.year + 1) for d in _weekday_bank_holidays(y)
-                  if start < d <= end)
-        off += sum(1 for d in self.closure_days
-                   if start < d <= end and d.weekday() < 5 and bank_holiday_name(d) is None)
+        off = sum(
+            1 for y in range(start.year, end.year + 1) for d in _weekday_bank_holidays(y) if start < d <= end
+        )
+        off += sum(
+            1
+            for d in self.closure_days
+            if start < d <= end and d.weekday() < 5 and bank_holiday_name(d) is None
+        )
         return weekdays - off

@@ -29,5 +29,6 @@ def parse_date(value: "str | dt.date | None", what: str = "date") -> dt.date | N
             return dt.date.fromisoformat(s)
         raise ValueError
     except ValueError:
-        raise DomainError(f"{s!r} is not a valid {what}: write it as 2025-12-17 or 17/12/2025.",
-                          field=what) from None
+        raise DomainError(
+            f"{s!r} is not a valid {what}: write it as 2025-12-17 or 17/12/2025.", field=what
+        ) from None

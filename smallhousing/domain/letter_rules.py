@@ -45,15 +45,15 @@ KIND_PROVISIONS = {
 ITEMS = {
     "landlord_name": "your organisation's name (fill it in under Settings)",
     "landlord_contact": "your organisation's address, phone number or email, so the resident can "
-                        "reply (fill them in under Settings)",
+    "reply (fill them in under Settings)",
     "recipient_name": "the name of the person the letter is to",
     "recipient_address": "the postal address of the person the letter is to (add it to their record)",
     "reference": "the complaint reference",
     "handler": "who is handling the complaint (choose a handler for the stage, or name a complaints "
-               "officer under Settings)",
+    "officer under Settings)",
     "stage": "the stage of the complaint",
     "definition": "the complaint definition: how we understand the complaint and the outcome the "
-                  "resident wants",
+    "resident wants",
     "responsible_for": "what we are responsible for in this complaint",
     "not_responsible_for": "what we are not responsible for in this complaint",
     "clarification": "a request to tell us if we have misunderstood the complaint",
@@ -64,13 +64,12 @@ ITEMS = {
     "decision": "the decision on the complaint",
     "reasons": "the reasons for the decision",
     "remedy": "a statement about remedies: list what is offered to put things right, or say plainly "
-              "that no remedy is offered",
+    "that no remedy is offered",
     "actions": "a statement about outstanding actions: list what is still to be done, or say "
-               "plainly that nothing is outstanding",
+    "plainly that nothing is outstanding",
     "escalation": "how to ask for stage 2 if the resident is not satisfied",
     "ombudsman_route": "how to take the complaint to the Housing Ombudsman",
-    "ombudsman": "the Housing Ombudsman's contact details (online form, phone and post, under "
-                 "Settings)",
+    "ombudsman": "the Housing Ombudsman's contact details (online form, phone and post, under Settings)",
     "refusal_reason": "the reasons the complaint is not being accepted",
     "escalation_refusal_reason": "the reasons the complaint is not being escalated to stage 2",
     "ombudsman_right": "the resident's right to take our decision to the Housing Ombudsman",
@@ -83,12 +82,18 @@ ITEMS = {
 # the most lines a window envelope's address may have (the name included)
 MAX_ADDRESS_LINES = 7
 
-COMMON = ("landlord_name", "landlord_contact", "recipient_name", "recipient_address", "reference",
-          "handler")
+COMMON = ("landlord_name", "landlord_contact", "recipient_name", "recipient_address", "reference", "handler")
 
 _BY_KIND = {
-    ACKNOWLEDGEMENT: ("stage", "definition", "outcome_sought", "responsible_for",
-                      "not_responsible_for", "clarification", "due_date"),
+    ACKNOWLEDGEMENT: (
+        "stage",
+        "definition",
+        "outcome_sought",
+        "responsible_for",
+        "not_responsible_for",
+        "clarification",
+        "due_date",
+    ),
     EXTENSION: ("stage", "new_date", "extension_reason", "update_plan", "ombudsman"),
     RESPONSE: ("stage", "definition", "decision", "reasons", "remedy", "actions"),
     REFUSAL: ("decided_by", "refusal_reason", "ombudsman_right", "ombudsman"),
@@ -116,13 +121,28 @@ def normalise(text: str) -> str:
 
 
 # items whose text comes from the same place by design, so sharing words is no fault
-_MAY_REPEAT = frozenset({"landlord_name", "landlord_contact", "recipient_name", "recipient_address",
-                         "reference", "handler", "decided_by", "stage", "due_date", "new_date",
-                         "ombudsman", "ombudsman_right", "ombudsman_route"})
+_MAY_REPEAT = frozenset(
+    {
+        "landlord_name",
+        "landlord_contact",
+        "recipient_name",
+        "recipient_address",
+        "reference",
+        "handler",
+        "decided_by",
+        "stage",
+        "due_date",
+        "new_date",
+        "ombudsman",
+        "ombudsman_right",
+        "ombudsman_route",
+    }
+)
 
 
-def missing_keys(kind: str, stage: int | None, items: Mapping[str, str], body: str, *,
-                 beyond_cap: bool = False) -> list[str]:
+def missing_keys(
+    kind: str, stage: int | None, items: Mapping[str, str], body: str, *, beyond_cap: bool = False
+) -> list[str]:
     """The keys of the mandatory items that are missing.
 
     An item is missing when it holds no real words (only punctuation, spaces, zero-width or other
@@ -148,8 +168,9 @@ def missing_keys(kind: str, stage: int | None, items: Mapping[str, str], body: s
     return out
 
 
-def missing_items(kind: str, stage: int | None, items: Mapping[str, str], body: str, *,
-                  beyond_cap: bool = False) -> list[str]:
+def missing_items(
+    kind: str, stage: int | None, items: Mapping[str, str], body: str, *, beyond_cap: bool = False
+) -> list[str]:
     """Each mandatory item that is missing (see missing_keys), named in plain English."""
     return [ITEMS[k] for k in missing_keys(kind, stage, items, body, beyond_cap=beyond_cap)]
 
@@ -157,7 +178,9 @@ def missing_items(kind: str, stage: int | None, items: Mapping[str, str], body: 
 _NONE_OUTSTANDING = re.compile(
     r"\b(no|none of the|not any)\s+(outstanding|further|more|other)?\s*(actions?|work)\b"
     r"|\bnothing\s+(is\s+|more\s+|else\s+|left\s+)*(outstanding|due|to\s+do|left)"
-    r"|\bno\s+(outstanding|further)\b", re.I)
+    r"|\bno\s+(outstanding|further)\b",
+    re.I,
+)
 _NO_REMEDY = re.compile(r"\bno\s+(remedy|remedies|compensation|payment)\b|\bnot\s+offer", re.I)
 
 
@@ -206,8 +229,10 @@ def address_problems(lines: Iterable[str]) -> list[str]:
     """An address that cannot show in a window envelope."""
     n = sum(1 for line in lines if (line or "").strip())
     if n > MAX_ADDRESS_LINES:
-        return [f"an address of at most {MAX_ADDRESS_LINES} lines, name included, so that it fits "
-                f"the envelope window (this one has {n})"]
+        return [
+            f"an address of at most {MAX_ADDRESS_LINES} lines, name included, so that it fits "
+            f"the envelope window (this one has {n})"
+        ]
     return []
 
 
@@ -225,9 +250,13 @@ def ombudsman_problems(form_url: str, phone: str, post: str) -> list[str]:
     if not url or not (phone or "").strip() or not (post or "").strip():
         out.append(ITEMS["ombudsman"])
     if url.lower().startswith("mailto:") or _EMAIL.fullmatch(url):
-        out.append("a link to the Housing Ombudsman's online form instead of an email address: the "
-                   "Ombudsman does not take new cases by email (change it under Settings)")
+        out.append(
+            "a link to the Housing Ombudsman's online form instead of an email address: the "
+            "Ombudsman does not take new cases by email (change it under Settings)"
+        )
     if "po box 152" in (post or "").lower():
-        out.append("the Housing Ombudsman's current postal address: PO Box 152, Liverpool is out of "
-                   "date (change it under Settings)")
+        out.append(
+            "the Housing Ombudsman's current postal address: PO Box 152, Liverpool is out of "
+            "date (change it under Settings)"
+        )
     return out

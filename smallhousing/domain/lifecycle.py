@@ -25,10 +25,27 @@ ESCALATION_REFUSED = "escalation refused"
 CLOSED = "closed"
 WITHDRAWN = "withdrawn"
 
-STATES = (RECEIVED, REFUSED, S1_ACKNOWLEDGED, S1_RESPONDED, S2_REQUESTED, S2_ACKNOWLEDGED,
-          S2_RESPONDED, ESCALATION_REFUSED, CLOSED, WITHDRAWN)
-OPEN_STATES = (RECEIVED, S1_ACKNOWLEDGED, S1_RESPONDED, S2_REQUESTED, S2_ACKNOWLEDGED,
-               S2_RESPONDED, ESCALATION_REFUSED)
+STATES = (
+    RECEIVED,
+    REFUSED,
+    S1_ACKNOWLEDGED,
+    S1_RESPONDED,
+    S2_REQUESTED,
+    S2_ACKNOWLEDGED,
+    S2_RESPONDED,
+    ESCALATION_REFUSED,
+    CLOSED,
+    WITHDRAWN,
+)
+OPEN_STATES = (
+    RECEIVED,
+    S1_ACKNOWLEDGED,
+    S1_RESPONDED,
+    S2_REQUESTED,
+    S2_ACKNOWLEDGED,
+    S2_RESPONDED,
+    ESCALATION_REFUSED,
+)
 FINISHED_STATES = (REFUSED, CLOSED, WITHDRAWN)
 
 UPHELD, PARTLY_UPHELD, NOT_UPHELD = "upheld", "partly upheld", "not upheld"
@@ -42,8 +59,18 @@ EXCLUSION_GROUNDS = {
     "other": "Another reason, set out in full in the reasons (2.1, 2.5).",
 }
 
-CHANNELS = ("phone", "email", "letter", "in person", "online form", "social media", "text message",
-            "via representative", "via councillor or MP", "other")
+CHANNELS = (
+    "phone",
+    "email",
+    "letter",
+    "in person",
+    "online form",
+    "social media",
+    "text message",
+    "via representative",
+    "via councillor or MP",
+    "other",
+)
 
 ACTION_NAMES = {
     "refuse": "refuse the complaint",
@@ -119,8 +146,14 @@ def next_state(state: str, action: str, *, stages_answered: int = 0) -> str:
     return new
 
 
-def check_date(day: dt.date | None, today: dt.date, *, what: str,
-               not_before: dt.date | None = None, not_before_what: str = "") -> dt.date:
+def check_date(
+    day: dt.date | None,
+    today: dt.date,
+    *,
+    what: str,
+    not_before: dt.date | None = None,
+    not_before_what: str = "",
+) -> dt.date:
     """A date for a step: given, not in the future, not before the step it follows."""
     if day is None:
         raise DomainError(f"Give the date of the {what}.", field="date")
@@ -129,11 +162,14 @@ def check_date(day: dt.date | None, today: dt.date, *, what: str,
     if day > today:
         raise DomainError(
             f"The date of the {what} ({short_date(day)}) is in the future; today is {short_date(today)}.",
-            field="date")
+            field="date",
+        )
     if not_before is not None and day < not_before:
         raise DomainError(
             f"The date of the {what} ({short_date(day)}) is before the {not_before_what} "
-            f"({short_date(not_before)}).", field="date")
+            f"({short_date(not_before)}).",
+            field="date",
+        )
     return day
 
 
@@ -144,13 +180,14 @@ def require_text(value: str | None, what: str, field: str | None = None) -> str:
     if not text:
         raise DomainError(f"{what[0].upper()}{what[1:]} cannot be empty.", field=field)
     if not has_words(text):
-        raise DomainError(f"{what[0].upper()}{what[1:]} must be written in words, not only "
-                          "punctuation or spaces.", field=field)
+        raise DomainError(
+            f"{what[0].upper()}{what[1:]} must be written in words, not only punctuation or spaces.",
+            field=field,
+        )
     return text
 
 
-def check_stage2_handler(stage1_handlers, stage2_handler: int | None,
-                         stage2_name: str = "") -> None:
+def check_stage2_handler(stage1_handlers, stage2_handler: int | None, stage2_name: str = "") -> None:
     """Code 6.13: stage 2 is considered by a different person from anyone who handled stage 1.
 
     ``stage1_handlers`` is every member of staff who handled stage 1 at any time (the stage's
@@ -162,7 +199,8 @@ def check_stage2_handler(stage1_handlers, stage2_handler: int | None,
         who = stage2_name or "the person chosen"
         raise DomainError(
             f"Stage 2 must be handled by someone other than {who}, who handled stage 1 (Code 6.13).",
-            field="handler")
+            field="handler",
+        )
 
 
 def check_decision(decision: str | None, reasons: str | None) -> tuple[str, str]:
@@ -183,54 +221,76 @@ def twelve_months_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def check_section2_dates(issue_arose_on: dt.date | None, aware_on: dt.date | None,
-                         received_on: dt.date) -> None:
+def check_section2_dates(
+    issue_arose_on: dt.date | None, aware_on: dt.date | None, received_on: dt.date
+) -> None:
     """When the issue arose and when the resident learnt of it: neither after the complaint was
     received, and the resident cannot learn of an issue before it arose."""
-    for day, what, field in ((issue_arose_on, "day the issue arose", "issue_arose_on"),
-                             (aware_on, "day the resident became aware of it", "aware_on")):
+    for day, what, field in (
+        (issue_arose_on, "day the issue arose", "issue_arose_on"),
+        (aware_on, "day the resident became aware of it", "aware_on"),
+    ):
         if day is None:
             continue
         if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
             raise DomainError(f"The {what} is not a date.", field=field)
         if day > received_on:
-            raise DomainError(f"The {what} ({short_date(day)}) is after the complaint was received "
-                              f"({short_date(received_on)}).", field=field)
+            raise DomainError(
+                f"The {what} ({short_date(day)}) is after the complaint was received "
+                f"({short_date(received_on)}).",
+                field=field,
+            )
     if issue_arose_on and aware_on and aware_on < issue_arose_on:
-        raise DomainError(f"The resident cannot have become aware of the issue ({short_date(aware_on)}) "
-                          f"before it arose ({short_date(issue_arose_on)}).", field="aware_on")
+        raise DomainError(
+            f"The resident cannot have become aware of the issue ({short_date(aware_on)}) "
+            f"before it arose ({short_date(issue_arose_on)}).",
+            field="aware_on",
+        )
 
 
-def check_exclusion(ground: str | None, reason: str | None, *, received_on: dt.date | None = None,
-                    issue_arose_on: dt.date | None = None, aware_on: dt.date | None = None,
-                    discretion_note: str | None = "") -> tuple[str, str]:
+def check_exclusion(
+    ground: str | None,
+    reason: str | None,
+    *,
+    received_on: dt.date | None = None,
+    issue_arose_on: dt.date | None = None,
+    aware_on: dt.date | None = None,
+    discretion_note: str | None = "",
+) -> tuple[str, str]:
     """A section 2 ground with reasons. The 12-month ground (2.2, 2.3) is judged from the dates:
     the complaint must have been made more than 12 months after the issue arose and after the
     resident became aware of it (the later of the two recorded), and a note must say that taking
     it on anyway was considered."""
     g = (ground or "").strip().lower()
     if g not in EXCLUSION_GROUNDS:
-        raise DomainError("Choose a ground for refusing: " + ", ".join(EXCLUSION_GROUNDS) + ".",
-                          field="ground")
+        raise DomainError(
+            "Choose a ground for refusing: " + ", ".join(EXCLUSION_GROUNDS) + ".", field="ground"
+        )
     reason_text = require_text(reason, "the reason for refusing", field="reason")
     if g == OLDER_THAN_12_MONTHS:
         known = [d for d in (issue_arose_on, aware_on) if d is not None]
         if not known:
-            raise DomainError("Record when the issue arose or when the resident became aware of it "
-                              "before refusing it as more than 12 months old.", field="issue_arose_on")
+            raise DomainError(
+                "Record when the issue arose or when the resident became aware of it "
+                "before refusing it as more than 12 months old.",
+                field="issue_arose_on",
+            )
         if received_on is not None:
             check_section2_dates(issue_arose_on, aware_on, received_on)
             latest = max(known)
             if received_on <= twelve_months_after(latest):
-                what = ("the resident became aware of the issue" if aware_on == latest
-                        else "the issue arose")
+                what = "the resident became aware of the issue" if aware_on == latest else "the issue arose"
                 raise DomainError(
                     f"The complaint was made within 12 months of when {what} ({short_date(latest)}), "
-                    "so it cannot be refused as too old.", field="ground")
+                    "so it cannot be refused as too old.",
+                    field="ground",
+                )
         if not (discretion_note or "").strip() or not has_words(discretion_note or ""):
-            raise DomainError("Note how discretion to accept an older complaint was considered "
-                              "before refusing it as more than 12 months old.",
-                              field="discretion_note")
+            raise DomainError(
+                "Note how discretion to accept an older complaint was considered "
+                "before refusing it as more than 12 months old.",
+                field="discretion_note",
+            )
     return g, reason_text
 
 
@@ -241,8 +301,14 @@ class ExtensionCheck:
     beyond_cap: bool
 
 
-def check_extension(cal: WorkingCalendar, rules: RuleSet, stage: StageDates, new_due: dt.date,
-                    reason: str | None, good_reason: str | None) -> ExtensionCheck:
+def check_extension(
+    cal: WorkingCalendar,
+    rules: RuleSet,
+    stage: StageDates,
+    new_due: dt.date,
+    reason: str | None,
+    good_reason: str | None,
+) -> ExtensionCheck:
     """Code 6.4 / 6.15: an extension has a reason; past the cap it needs a good reason too."""
     if stage.acknowledged_on is None:
         raise DomainError("Acknowledge the stage before extending its deadline.")
@@ -256,16 +322,20 @@ def check_extension(cal: WorkingCalendar, rules: RuleSet, stage: StageDates, new
         raise DomainError("Give the new response date.", field="new_due")
     if new_due <= current:
         raise DomainError(
-            f"The new date must be after the current response date, {short_date(current)}.",
-            field="new_due")
+            f"The new date must be after the current response date, {short_date(current)}.", field="new_due"
+        )
     if not cal.is_working_day(new_due):
         raise DomainError(
             f"{short_date(new_due)} is not a working day ({cal.why_not_working(new_due)}); "
-            "choose a working day.", field="new_due")
+            "choose a working day.",
+            field="new_due",
+        )
     beyond = new_due > d.cap.due
     if beyond and not (good_reason or "").strip():
         cap_days = rules.extension_cap[stage.number]
         raise DomainError(
             f"{short_date(new_due)} is past the limit of {cap_days} extra working days "
-            f"({short_date(d.cap.due)}); give a good reason to go further.", field="good_reason")
+            f"({short_date(d.cap.due)}); give a good reason to go further.",
+            field="good_reason",
+        )
     return ExtensionCheck(new_due, d.cap.due, beyond)

@@ -46,8 +46,15 @@ RULES_2024 = RuleSet(
     respond_days={1: 10, 2: 20},
     extension_cap={1: 10, 2: 20},
     respond_from={1: "acknowledged", 2: "acknowledged"},
-    provisions={"ack1": "6.2", "respond1": "6.3", "extend1": "6.4", "ack2": "6.11",
-                "different2": "6.13", "respond2": "6.14", "extend2": "6.15"},
+    provisions={
+        "ack1": "6.2",
+        "respond1": "6.3",
+        "extend1": "6.4",
+        "ack2": "6.11",
+        "different2": "6.13",
+        "respond2": "6.14",
+        "extend2": "6.15",
+    },
 )
 
 RULES_2022 = RuleSet(
@@ -59,8 +66,15 @@ RULES_2022 = RuleSet(
     # 2022 Code: 4.1 log and acknowledge in 5 days; 5.1 stage 1 response and its extension;
     # 5.10 setting out the understanding of an escalation on receipt (no deadline); 5.12 a
     # different person at stage 2; 5.13 stage 2 response and its extension
-    provisions={"ack1": "4.1", "respond1": "5.1", "extend1": "5.1", "ack2": "5.10",
-                "different2": "5.12", "respond2": "5.13", "extend2": "5.13"},
+    provisions={
+        "ack1": "4.1",
+        "respond1": "5.1",
+        "extend1": "5.1",
+        "ack2": "5.10",
+        "different2": "5.12",
+        "respond2": "5.13",
+        "extend2": "5.13",
+    },
     acknowledged_stages=(1,),
 )
 
@@ -121,15 +135,21 @@ class ExtensionVerdict:
     def explain(self) -> str:
         to = short_date(self.extension.new_due)
         if self.counts:
-            when = (f"agreed on {short_date(self.extension.agreed_on)}"
-                    if self.extension.agreed_on else "taken as agreed in time")
-            return (f"The extension to {to} counts under the Code: it was {when}, when the response "
-                    f"was due on {short_date(self.in_force_before)}, and the resident was told of it.")
+            when = (
+                f"agreed on {short_date(self.extension.agreed_on)}"
+                if self.extension.agreed_on
+                else "taken as agreed in time"
+            )
+            return (
+                f"The extension to {to} counts under the Code: it was {when}, when the response "
+                f"was due on {short_date(self.in_force_before)}, and the resident was told of it."
+            )
         return f"The extension to {to} does not count under the Code: " + "; and ".join(self.reasons) + "."
 
 
-def judge_extensions(respond_due: dt.date, cap_due: dt.date,
-                     extensions: Sequence[ExtensionDates]) -> tuple[dt.date | None, tuple[ExtensionVerdict, ...]]:
+def judge_extensions(
+    respond_due: dt.date, cap_due: dt.date, extensions: Sequence[ExtensionDates]
+) -> tuple[dt.date | None, tuple[ExtensionVerdict, ...]]:
     """Which extensions move the Code's response date (6.4, 6.15), in the order they were made.
 
     An extension counts when it was agreed no later than the response date in force just before
@@ -141,21 +161,30 @@ def judge_extensions(respond_due: dt.date, cap_due: dt.date,
     for e in extensions:
         reasons = []
         if e.agreed_on is not None and e.agreed_on > in_force:
-            reasons.append(f"it was agreed on {short_date(e.agreed_on)}, after the response was due "
-                           f"on {short_date(in_force)}")
+            reasons.append(
+                f"it was agreed on {short_date(e.agreed_on)}, after the response was due "
+                f"on {short_date(in_force)}"
+            )
         if not e.told:
             reasons.append("the resident has not been told of it")
         if e.new_due > cap_due and not (e.good_reason or "").strip():
-            reasons.append(f"it goes past {short_date(cap_due)}, the furthest an extension may go, "
-                           "without a good reason recorded")
+            reasons.append(
+                f"it goes past {short_date(cap_due)}, the furthest an extension may go, "
+                "without a good reason recorded"
+            )
         verdicts.append(ExtensionVerdict(e, not reasons, in_force, tuple(reasons)))
         if not reasons and e.new_due > in_force:
             in_force = counted = e.new_due
     return counted, tuple(verdicts)
 
 
-def response_start(rules: RuleSet, number: int, requested_on: dt.date, acknowledged_on: dt.date | None,
-                   acknowledge_due: dt.date | None) -> dt.date | None:
+def response_start(
+    rules: RuleSet,
+    number: int,
+    requested_on: dt.date,
+    acknowledged_on: dt.date | None,
+    acknowledge_due: dt.date | None,
+) -> dt.date | None:
     """The day the response clock starts: the acknowledgement, or the day it was due if that is
     earlier (a late acknowledgement gives no extra time), or the request where the Code says so."""
     if rules.respond_from[number] != "acknowledged":
@@ -212,19 +241,30 @@ def stage_deadlines(cal: WorkingCalendar, rules: RuleSet, stage: StageDates) -> 
     verdicts: tuple[ExtensionVerdict, ...] = ()
     if base is not None:
         respond = cal.add(base, rules.respond_days[n], label=f"respond at stage {n}")
-        if rules.respond_from[n] == "acknowledged" and stage.acknowledged_on is not None \
-                and stage.acknowledged_on != base:
-            respond = replace(respond, note=(
-                f"counted from the day the acknowledgement was due, not from the late "
-                f"acknowledgement on {short_date(stage.acknowledged_on)}: a late acknowledgement "
-                "gives no extra time"))
+        if (
+            rules.respond_from[n] == "acknowledged"
+            and stage.acknowledged_on is not None
+            and stage.acknowledged_on != base
+        ):
+            respond = replace(
+                respond,
+                note=(
+                    f"counted from the day the acknowledgement was due, not from the late "
+                    f"acknowledgement on {short_date(stage.acknowledged_on)}: a late acknowledgement "
+                    "gives no extra time"
+                ),
+            )
         elif rules.respond_from[n] == "requested" and n == 2:
-            respond = replace(respond, note="counted from the request to escalate, as the "
-                                            f"{rules.code} Code sets")
+            respond = replace(
+                respond, note=f"counted from the request to escalate, as the {rules.code} Code sets"
+            )
         cap = cal.add(respond.due, rules.extension_cap[n], label=f"extension limit at stage {n}")
         counted, verdicts = judge_extensions(respond.due, cap.due, stage.all_extensions)
-    extended = stage.extended_to[-1] if stage.extended_to else (
-        stage.extensions[-1].new_due if stage.extensions else None)
+    extended = (
+        stage.extended_to[-1]
+        if stage.extended_to
+        else (stage.extensions[-1].new_due if stage.extensions else None)
+    )
     return StageDeadlines(ack, respond, extended, cap, counted, verdicts)
 
 
@@ -257,8 +297,9 @@ class StepTiming:
     on_time: bool | None  # None while not yet done
 
 
-def stage_timings(cal: WorkingCalendar, rules: RuleSet, stage: StageDates,
-                  extension_within_code: bool = True) -> list[StepTiming]:
+def stage_timings(
+    cal: WorkingCalendar, rules: RuleSet, stage: StageDates, extension_within_code: bool = True
+) -> list[StepTiming]:
     """Whether acknowledgement and response at a stage were (or so far are) on time.
 
     An extension moves the response date only when it is within the Code (``judge_extensions``);
@@ -268,12 +309,23 @@ def stage_timings(cal: WorkingCalendar, rules: RuleSet, stage: StageDates,
     d = stage_deadlines(cal, rules, stage)
     steps = []
     if d.acknowledge_by is not None:
-        steps.append(StepTiming("acknowledge", d.acknowledge_by.due, stage.acknowledged_on,
-                                None if stage.acknowledged_on is None
-                                else stage.acknowledged_on <= d.acknowledge_by.due))
+        steps.append(
+            StepTiming(
+                "acknowledge",
+                d.acknowledge_by.due,
+                stage.acknowledged_on,
+                None if stage.acknowledged_on is None else stage.acknowledged_on <= d.acknowledge_by.due,
+            )
+        )
     if d.respond_by is not None:
         due = d.code_respond_by if extension_within_code else None
         due = due or d.respond_by.due
-        steps.append(StepTiming("respond", due, stage.responded_on,
-                                None if stage.responded_on is None else stage.responded_on <= due))
+        steps.append(
+            StepTiming(
+                "respond",
+                due,
+                stage.responded_on,
+                None if stage.responded_on is None else stage.responded_on <= due,
+            )
+        )
     return steps

@@ -15,50 +15,67 @@ from .errors import DomainError
 from .rules import RuleSet, StageDates, stage_deadlines
 
 # Code 7.1: the ways of putting things right
-REMEDY_KINDS = ("apology", "acknowledging what went wrong", "explanation or assistance",
-                "acting to put things right", "reconsidering a decision", "amending a record",
-                "financial remedy", "changing policy or practice")
+REMEDY_KINDS = (
+    "apology",
+    "acknowledging what went wrong",
+    "explanation or assistance",
+    "acting to put things right",
+    "reconsidering a decision",
+    "amending a record",
+    "financial remedy",
+    "changing policy or practice",
+)
 
 # what a response says when it lists no outstanding actions (6.9 f, 6.19 f)
 NO_ACTIONS_STATEMENT = "There are no outstanding actions: nothing more is due from us."
 
 
-def last_step(received_on: dt.date, stages: Iterable[tuple[int, dt.date | None, dt.date | None,
-                                                            dt.date | None]],
-              refused_on: dt.date | None = None, escalation_refused_on: dt.date | None = None,
-              closed_on: dt.date | None = None) -> tuple[dt.date, str]:
+def last_step(
+    received_on: dt.date,
+    stages: Iterable[tuple[int, dt.date | None, dt.date | None, dt.date | None]],
+    refused_on: dt.date | None = None,
+    escalation_refused_on: dt.date | None = None,
+    closed_on: dt.date | None = None,
+) -> tuple[dt.date, str]:
     """The date of the latest thing that happened to a complaint, and what it was, so that a new
     step cannot come before it. ``stages`` gives (number, requested_on, acknowledged_on,
     responded_on) of each stage, in the order of their numbers; a later step on the same day wins."""
     latest, what = received_on, "date the complaint was received"
     for number, requested, acknowledged, responded in stages:
-        for d, w in ((requested, f"stage {number} request"),
-                     (acknowledged, f"stage {number} acknowledgement"),
-                     (responded, f"stage {number} response")):
+        for d, w in (
+            (requested, f"stage {number} request"),
+            (acknowledged, f"stage {number} acknowledgement"),
+            (responded, f"stage {number} response"),
+        ):
             if d and d >= latest:
                 latest, what = d, w
-    for d, w in ((refused_on, "refusal"), (escalation_refused_on, "refusal to escalate"),
-                 (closed_on, "closure")):
+    for d, w in (
+        (refused_on, "refusal"),
+        (escalation_refused_on, "refusal to escalate"),
+        (closed_on, "closure"),
+    ):
         if d and d >= latest:
             latest, what = d, w
     return latest, what
 
 
-def check_step_date(on: dt.date | None, today: dt.date, what: str,
-                    latest: tuple[dt.date, str]) -> dt.date:
+def check_step_date(on: dt.date | None, today: dt.date, what: str, latest: tuple[dt.date, str]) -> dt.date:
     """The date of a new step (today when not given): not in the future, not before ``latest``
     (from ``last_step``)."""
-    return L.check_date(on or today, today, what=what, not_before=latest[0],
-                        not_before_what=latest[1])
+    return L.check_date(on or today, today, what=what, not_before=latest[0], not_before_what=latest[1])
 
 
-_STEP_WHEN_ANSWERED = {L.S1_RESPONDED: "close, or escalate if the resident asks",
-                       L.S2_RESPONDED: "close", L.ESCALATION_REFUSED: "close"}
+_STEP_WHEN_ANSWERED = {
+    L.S1_RESPONDED: "close, or escalate if the resident asks",
+    L.S2_RESPONDED: "close",
+    L.ESCALATION_REFUSED: "close",
+}
 _WAITING = (L.RECEIVED, L.S1_ACKNOWLEDGED, L.S2_REQUESTED, L.S2_ACKNOWLEDGED)
 
 
-def next_step(cal: WorkingCalendar, rules: RuleSet, state: str,
-              stage: StageDates | None) -> tuple[str, Deadline | None, dt.date | None]:
+def next_step(
+    cal: WorkingCalendar, rules: RuleSet, state: str, stage: StageDates | None
+) -> tuple[str, Deadline | None, dt.date | None]:
     """What has to happen next on a complaint in ``state`` whose current stage is ``stage``, the
     deadline, and the date stored on the complaint (the Code's date: an extension agreed too late,
     or not told to the resident, does not move it)."""
@@ -106,8 +123,10 @@ def check_remedy(kind: str | None, description: str | None, amount_pence) -> tup
 def check_response_remedies(any_remedies: bool, remedy_statement: str | None) -> None:
     """A response offers remedies or says plainly that none is offered."""
     if not any_remedies and not (remedy_statement or "").strip():
-        raise DomainError("Say what is offered to put things right, or say plainly that no remedy "
-                          "is offered.", field="remedy_statement")
+        raise DomainError(
+            "Say what is offered to put things right, or say plainly that no remedy is offered.",
+            field="remedy_statement",
+        )
 
 
 def actions_statement_for(any_actions: bool, actions_statement: str | None) -> str:
@@ -124,8 +143,10 @@ def check_escalation_request(has_stage2: bool, escalation_refused_on: dt.date | 
     if has_stage2:
         raise DomainError("Stage 2 has already been requested for this complaint.")
     if escalation_refused_on is not None:
-        raise DomainError(f"Escalation was refused on {short_date(escalation_refused_on)}; the "
-                          "resident can take that decision to the Housing Ombudsman.")
+        raise DomainError(
+            f"Escalation was refused on {short_date(escalation_refused_on)}; the "
+            "resident can take that decision to the Housing Ombudsman."
+        )
 
 
 def stages_answered_for_escalation(state: str, has_stage2: bool, stage1_responded: bool) -> int:

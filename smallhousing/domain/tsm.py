@@ -42,8 +42,9 @@ def extensions_within_code(extensions: Iterable[tuple[bool, str]]) -> bool:
     return all((not beyond) or bool((good or "").strip()) for beyond, good in extensions)
 
 
-def on_time(cal: WorkingCalendar, rules: RuleSet, stage: StageDates,
-            extension_within_code: bool = True) -> tuple[bool, bool]:
+def on_time(
+    cal: WorkingCalendar, rules: RuleSet, stage: StageDates, extension_within_code: bool = True
+) -> tuple[bool, bool]:
     """(acknowledged on time, responded on time) for one stage.
 
     The response clock is the rule set's (10 or 20 working days from acknowledgement under the
@@ -83,30 +84,38 @@ class ResponseTimer:
         days = rules.acknowledge_days_at(number)
         return None if days is None else self._add(requested_on, days)
 
-    def due(self, rules: RuleSet, number: int, requested_on: date | None,
-            acknowledged_on: date | None) -> date | None:
+    def due(
+        self, rules: RuleSet, number: int, requested_on: date | None, acknowledged_on: date | None
+    ) -> date | None:
         """The Code's date for the response before any extension; None until its clock starts.
 
         The clock runs from the acknowledgement or from the day it was due, whichever is earlier."""
         if requested_on is None:
             return None
-        start = response_start(rules, number, requested_on, acknowledged_on,
-                               self.acknowledge_due(rules, number, requested_on))
+        start = response_start(
+            rules, number, requested_on, acknowledged_on, self.acknowledge_due(rules, number, requested_on)
+        )
         if start is None:
             return None
         return self._add(start, rules.respond_days[number])
 
-    def acknowledged_on_time(self, rules: RuleSet, requested_on: date,
-                             acknowledged_on: date | None, number: int = 1) -> bool:
+    def acknowledged_on_time(
+        self, rules: RuleSet, requested_on: date, acknowledged_on: date | None, number: int = 1
+    ) -> bool:
         """Acknowledged by the Code's date (the same answer as ``on_time(...)[0]``)."""
         if acknowledged_on is None:
             return False
         due = self.acknowledge_due(rules, number, requested_on)
         return due is not None and acknowledged_on <= due
 
-    def code_due(self, rules: RuleSet, number: int, requested_on: date | None,
-                 acknowledged_on: date | None,
-                 extensions: Sequence[ExtensionDates] = ()) -> date | None:
+    def code_due(
+        self,
+        rules: RuleSet,
+        number: int,
+        requested_on: date | None,
+        acknowledged_on: date | None,
+        extensions: Sequence[ExtensionDates] = (),
+    ) -> date | None:
         """The Code's date for the response, counting only the extensions within the Code."""
         due = self.due(rules, number, requested_on, acknowledged_on)
         if due is None or not extensions:
@@ -115,9 +124,15 @@ class ResponseTimer:
         counted, _ = judge_extensions(due, cap, extensions)
         return counted or due
 
-    def on_time(self, rules: RuleSet, number: int, requested_on: date | None,
-                acknowledged_on: date | None, responded_on: date | None,
-                extensions: Sequence[ExtensionDates] = ()) -> bool:
+    def on_time(
+        self,
+        rules: RuleSet,
+        number: int,
+        requested_on: date | None,
+        acknowledged_on: date | None,
+        responded_on: date | None,
+        extensions: Sequence[ExtensionDates] = (),
+    ) -> bool:
         """Responded by the Code's date; an extension counts only when agreed by the date in force
         before it, told to the resident and within the cap (or past it with a good reason). A
         response not yet made is not on time."""

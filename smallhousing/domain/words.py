@@ -15,10 +15,14 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def words(text: str | None) -> list[str]:
     """The words of a text, lower case, with format characters (zero-width and the like) dropped."""
-    cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", text or "")
-                      if unicodedata.category(ch) not in ("Cf", "Cc", "Co", "Cn", "Cs"))
-    return [w.casefold() for w in _WORD.findall(cleaned) if any(ch.isalnum() for ch in w)
-            and not set(w) <= {"_"}]
+    cleaned = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKC", text or "")
+        if unicodedata.category(ch) not in ("Cf", "Cc", "Co", "Cn", "Cs")
+    )
+    return [
+        w.casefold() for w in _WORD.findall(cleaned) if any(ch.isalnum() for ch in w) and not set(w) <= {"_"}
+    ]
 
 
 def has_words(text: str | None) -> bool:

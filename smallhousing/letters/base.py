@@ -16,8 +16,18 @@ from xml.sax.saxutils import escape
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, Frame, FrameBreak, KeepInFrame, KeepTogether,
-                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    FrameBreak,
+    KeepInFrame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from .styles import LetterStyles, letter_styles
 
@@ -61,31 +71,73 @@ class BaseLetterRenderer:
         buf = io.BytesIO()
         c = self.content
         doc = BaseDocTemplate(
-            buf, pagesize=A4, leftMargin=st.left, rightMargin=st.right, topMargin=st.top,
-            bottomMargin=st.bottom, title=c.title, author=c.landlord.name,
-            subject=f"Complaint {c.reference}", creator="smallhousing", invariant=1, lang="en-GB")
-        frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            buf,
+            pagesize=A4,
+            leftMargin=st.left,
+            rightMargin=st.right,
+            topMargin=st.top,
+            bottomMargin=st.bottom,
+            title=c.title,
+            author=c.landlord.name,
+            subject=f"Complaint {c.reference}",
+            creator="smallhousing",
+            invariant=1,
+            lang="en-GB",
+        )
+        frame = Frame(
+            doc.leftMargin,
+            doc.bottomMargin,
+            doc.width,
+            doc.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
         page_h = A4[1]
 
         def box(x, top, w, h, ident, pad=0):
-            return Frame(x, page_h - top - h, w, h, id=ident, leftPadding=pad, rightPadding=pad,
-                         topPadding=pad, bottomPadding=pad, showBoundary=0)
+            return Frame(
+                x,
+                page_h - top - h,
+                w,
+                h,
+                id=ident,
+                leftPadding=pad,
+                rightPadding=pad,
+                topPadding=pad,
+                bottomPadding=pad,
+                showBoundary=0,
+            )
 
         self.head_frame = box(st.left, HEAD_TOP, doc.width, HEAD_BOTTOM - HEAD_TOP, "head")
-        self.window_frame = box(WINDOW_LEFT, WINDOW_TOP, WINDOW_WIDTH, WINDOW_HEIGHT, "window",
-                                WINDOW_PAD)
+        self.window_frame = box(WINDOW_LEFT, WINDOW_TOP, WINDOW_WIDTH, WINDOW_HEIGHT, "window", WINDOW_PAD)
         side_top = HEAD_BOTTOM + 2 * mm
-        self.side_frame = box(SIDE_LEFT, side_top, A4[0] - st.right - SIDE_LEFT,
-                              BODY_TOP - side_top - 2 * mm, "side")
-        first_body = Frame(doc.leftMargin, doc.bottomMargin, doc.width,
-                           page_h - BODY_TOP - doc.bottomMargin, id="body1", leftPadding=0,
-                           rightPadding=0, topPadding=0, bottomPadding=0)
-        doc.addPageTemplates([
-            PageTemplate(id="first", frames=[self.head_frame, self.window_frame, self.side_frame,
-                                             first_body], autoNextPageTemplate="later"),
-            PageTemplate(id="later", frames=[frame], onPage=self.draw_running_header),
-        ])
+        self.side_frame = box(
+            SIDE_LEFT, side_top, A4[0] - st.right - SIDE_LEFT, BODY_TOP - side_top - 2 * mm, "side"
+        )
+        first_body = Frame(
+            doc.leftMargin,
+            doc.bottomMargin,
+            doc.width,
+            page_h - BODY_TOP - doc.bottomMargin,
+            id="body1",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        doc.addPageTemplates(
+            [
+                PageTemplate(
+                    id="first",
+                    frames=[self.head_frame, self.window_frame, self.side_frame, first_body],
+                    autoNextPageTemplate="later",
+                ),
+                PageTemplate(id="later", frames=[frame], onPage=self.draw_running_header),
+            ]
+        )
         self.width = doc.width
         doc.build(self.story(), canvasmaker=self._canvas_class())
         return buf.getvalue()
@@ -156,19 +208,28 @@ class BaseLetterRenderer:
         right = [Paragraph(markup(line), st.contact_line) for line in c.landlord.contact_lines]
         if st.large_print:  # name and phone only, to stay large above the window; the letter's
             # sections give every way to reach us
-            rows = [[[left[0]] + [Paragraph(markup(line), st.landlord_line)
-                                  for line in c.landlord.contact_lines[:1]]]]
+            rows = [
+                [
+                    [left[0]]
+                    + [Paragraph(markup(line), st.landlord_line) for line in c.landlord.contact_lines[:1]]
+                ]
+            ]
             widths = [self.width]
         else:
             rows = [[left, right]]
             widths = [self.width * 0.62, self.width * 0.38]
         t = Table(rows, colWidths=widths, hAlign="LEFT")
-        t.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-            ("LINEBELOW", (0, -1), (-1, -1), 1.2, st.accent),
-        ]))
+        t.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                    ("LINEBELOW", (0, -1), (-1, -1), 1.2, st.accent),
+                ]
+            )
+        )
         return [t]
 
     def meta_rows(self) -> list[tuple[str, str]]:
@@ -205,16 +266,25 @@ class BaseLetterRenderer:
         if not facts:
             return []
         label_w = st.sizes.body * 12
-        t = Table([[Paragraph(markup(k), st.box_label), Paragraph(markup(v), st.box_value)]
-                   for k, v in facts], colWidths=[label_w, self.width - label_w], hAlign="LEFT")
+        t = Table(
+            [[Paragraph(markup(k), st.box_label), Paragraph(markup(v), st.box_value)] for k, v in facts],
+            colWidths=[label_w, self.width - label_w],
+            hAlign="LEFT",
+        )
         pad = st.sizes.body * 0.45
-        t.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, -1), st.box_fill),
-            ("BOX", (0, 0), (-1, -1), 0.8, st.box_line),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
-        ]))
+        t.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), st.box_fill),
+                    ("BOX", (0, 0), (-1, -1), 0.8, st.box_line),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                    ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
+                ]
+            )
+        )
         return [t, Spacer(1, st.sizes.body * 0.9)]
 
     def heading_text(self, index: int, heading: str) -> str:
@@ -232,12 +302,18 @@ class BaseLetterRenderer:
             return [KeepTogether(flow)] if keep else flow
         pad = st.sizes.body * 0.6
         box = Table([[flow]], colWidths=[self.width], hAlign="LEFT")
-        box.setStyle(TableStyle([
-            ("BOX", (0, 0), (-1, -1), 1.2, st.accent),
-            ("BACKGROUND", (0, 0), (-1, -1), st.box_fill),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.5),
-        ]))
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1.2, st.accent),
+                    ("BACKGROUND", (0, 0), (-1, -1), st.box_fill),
+                    ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                    ("TOPPADDING", (0, 0), (-1, -1), pad * 0.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.5),
+                ]
+            )
+        )
         return [Spacer(1, st.sizes.body * 0.6), box, Spacer(1, st.sizes.body * 0.6)]
 
     def text(self, text: str) -> list:
@@ -262,9 +338,9 @@ class BaseLetterRenderer:
             for line in block.split("\n"):
                 if line.startswith(BULLET):
                     flush()
-                    bullet = [line[len(BULLET):]]
+                    bullet = [line[len(BULLET) :]]
                 elif bullet is not None and line.startswith(CONTINUED):
-                    bullet.append(line[len(CONTINUED):])
+                    bullet.append(line[len(CONTINUED) :])
                 else:
                     if bullet is not None:
                         flush()

@@ -74,26 +74,52 @@ def letter_styles(large_print: bool = False) -> LetterStyles:
 
     def style(name, size, font=REGULAR, colour=INK, **kw):
         # uriWasteReduce: a web address too long for the line breaks after a '/', not mid-word
-        return ParagraphStyle(name, fontName=font, fontSize=size, leading=round(size * z.line, 1),
-                              textColor=colour, alignment=kw.pop("alignment", TA_LEFT),
-                              uriWasteReduce=0.3, **kw)
+        return ParagraphStyle(
+            name,
+            fontName=font,
+            fontSize=size,
+            leading=round(size * z.line, 1),
+            textColor=colour,
+            alignment=kw.pop("alignment", TA_LEFT),
+            uriWasteReduce=0.3,
+            **kw,
+        )
 
     body = style("body", z.body, spaceAfter=z.body * 0.6)
     return LetterStyles(
-        sizes=z, large_print=large_print,
-        left=20 * mm, right=20 * mm, top=22 * mm, bottom=24 * mm if large_print else 22 * mm,
+        sizes=z,
+        large_print=large_print,
+        left=20 * mm,
+        right=20 * mm,
+        top=22 * mm,
+        bottom=24 * mm if large_print else 22 * mm,
         body=body,
-        bullet=style("bullet", z.body, leftIndent=z.body * 1.4, bulletIndent=z.body * 0.3,
-                     bulletFontName=REGULAR, bulletFontSize=z.body, spaceAfter=z.body * 0.3),
-        heading=style("heading", z.heading, BOLD, ACCENT, spaceBefore=z.body * 0.9,
-                      spaceAfter=z.body * 0.35, keepWithNext=1),
+        bullet=style(
+            "bullet",
+            z.body,
+            leftIndent=z.body * 1.4,
+            bulletIndent=z.body * 0.3,
+            bulletFontName=REGULAR,
+            bulletFontSize=z.body,
+            spaceAfter=z.body * 0.3,
+        ),
+        heading=style(
+            "heading",
+            z.heading,
+            BOLD,
+            ACCENT,
+            spaceBefore=z.body * 0.9,
+            spaceAfter=z.body * 0.35,
+            keepWithNext=1,
+        ),
         title=style("title", z.title, BOLD, INK, spaceBefore=z.body * 0.4, spaceAfter=z.body * 0.8),
         landlord_name=style("landlord", z.landlord, BOLD, ACCENT, spaceAfter=2),
         landlord_line=style("landlord_line", z.small, colour=MUTED),
         contact_line=style("contact_line", z.small, colour=MUTED, alignment=TA_RIGHT),
         # the address: plain, tightly set, so seven lines fit the envelope window
-        address=ParagraphStyle("address", fontName=REGULAR, fontSize=z.body,
-                               leading=round(z.body * 1.15, 1), textColor=INK),
+        address=ParagraphStyle(
+            "address", fontName=REGULAR, fontSize=z.body, leading=round(z.body * 1.15, 1), textColor=INK
+        ),
         meta=style("meta", z.body, alignment=TA_LEFT, spaceAfter=z.body * 0.3),
         lead_in=style("lead_in", z.body, spaceAfter=z.body * 0.6, keepWithNext=1),
         meta_label=style("meta_label", z.small if not large_print else z.body, BOLD, MUTED),

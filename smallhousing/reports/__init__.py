@@ -35,8 +35,9 @@ def _target(db, out, kind: str, label: str, overwrite: bool = False):
 
         path = Path(out).expanduser()
         if path.suffix.lower() != ".pdf":
-            raise DomainError(f"The report file must end in .pdf, not {path.name!r}; nothing was "
-                              "written.", field="out")
+            raise DomainError(
+                f"The report file must end in .pdf, not {path.name!r}; nothing was written.", field="out"
+            )
         target = outputs.Target(path, Path(db.path), overwrite)
     else:
         target = outputs.Target(default_path(db, kind, label), Path(db.path), True)
@@ -44,8 +45,9 @@ def _target(db, out, kind: str, label: str, overwrite: bool = False):
     return target
 
 
-def write_annual(db, year, out: "str | Path | None" = None, progress: Progress | None = None, *,
-                 overwrite: bool = False) -> Path:
+def write_annual(
+    db, year, out: "str | Path | None" = None, progress: Progress | None = None, *, overwrite: bool = False
+) -> Path:
     """The annual complaints performance and service improvement report for a reporting year."""
     from ..domain.years import parse_year, year_label
     from ..services import reports as R
@@ -59,8 +61,9 @@ def write_annual(db, year, out: "str | Path | None" = None, progress: Progress |
     return annual.render(data, path, (lambda n, t: progress(n + 1, t + 1)) if progress else None)
 
 
-def write_self_assessment(db, year, out: "str | Path | None" = None,
-                          progress: Progress | None = None, *, overwrite: bool = False) -> Path:
+def write_self_assessment(
+    db, year, out: "str | Path | None" = None, progress: Progress | None = None, *, overwrite: bool = False
+) -> Path:
     from ..domain.years import parse_year, year_label
     from ..services import reports as R
     from . import assessment
@@ -71,8 +74,15 @@ def write_self_assessment(db, year, out: "str | Path | None" = None,
     return assessment.render(data, path, progress)
 
 
-def write_board(db, start: "dt.date | str", end: "dt.date | str", out: "str | Path | None" = None,
-                progress: Progress | None = None, *, overwrite: bool = False) -> Path:
+def write_board(
+    db,
+    start: "dt.date | str",
+    end: "dt.date | str",
+    out: "str | Path | None" = None,
+    progress: Progress | None = None,
+    *,
+    overwrite: bool = False,
+) -> Path:
     from ..services import reports as R
     from . import board
 

@@ -16,8 +16,12 @@ def met_text(complies: bool | None) -> str:
 
 
 def summary_counts(rows) -> dict[str, int]:
-    return {"met": sum(r.complies is True for r in rows), "not met": sum(r.complies is False for r in rows),
-            "not assessed": sum(r.complies is None for r in rows), "total": len(rows)}
+    return {
+        "met": sum(r.complies is True for r in rows),
+        "not met": sum(r.complies is False for r in rows),
+        "not assessed": sum(r.complies is None for r in rows),
+        "total": len(rows),
+    }
 
 
 def summary_table(rows, st: dict, width: float):
@@ -27,8 +31,9 @@ def summary_table(rows, st: dict, width: float):
     for sec, name in SECTIONS.items():
         mine = [r for r in rows if r.provision.section == sec]
         c = summary_counts(mine)
-        data.append([f"{sec}. {name}", str(c["total"]), str(c["met"]), str(c["not met"]),
-                     str(c["not assessed"])])
+        data.append(
+            [f"{sec}. {name}", str(c["total"]), str(c["met"]), str(c["not met"]), str(c["not assessed"])]
+        )
     c = summary_counts(rows)
     data.append(["All sections", str(c["total"]), str(c["met"]), str(c["not met"]), str(c["not assessed"])])
     w = width - 4 * 70
@@ -58,16 +63,24 @@ def provision_tables(rows, st: dict, width: float = LANDSCAPE_WIDTH, level: int 
     out: list = []
     for sec, name in SECTIONS.items():
         mine = [r for r in rows if r.provision.section == sec]
-        from reportlab.platypus import CondPageBreak
-
         # no keep-with-next here: a whole section's table would jump to the next page
         from reportlab.lib.styles import ParagraphStyle
-        from reportlab.platypus import Paragraph
+        from reportlab.platypus import CondPageBreak
 
         loose = ParagraphStyle(f"h{level}loose", parent=st[f"h{level}"], keepWithNext=0)
         out += [CondPageBreak(110), Paragraph(pdf.esc(f"Section {sec}: {name}"), loose)]
-        data = [[Paragraph(h, st["head"]) for h in
-                 ("Provision", "What the Code requires (our summary)", "Met?", "Evidence", "Commentary")]]
+        data = [
+            [
+                Paragraph(h, st["head"])
+                for h in (
+                    "Provision",
+                    "What the Code requires (our summary)",
+                    "Met?",
+                    "Evidence",
+                    "Commentary",
+                )
+            ]
+        ]
         styles = []
         part = None
         for r in mine:
@@ -75,22 +88,35 @@ def provision_tables(rows, st: dict, width: float = LANDSCAPE_WIDTH, level: int 
                 part = r.provision.part
                 data.append([Paragraph(f"<b>{part}</b>", st["cell"]), "", "", "", ""])
                 styles.append(("SPAN", (0, len(data) - 1), (-1, len(data) - 1)))
-                styles.append(("BACKGROUND", (0, len(data) - 1), (-1, len(data) - 1),
-                               colors.HexColor(pdf.ACCENT_LIGHT)))
+                styles.append(
+                    ("BACKGROUND", (0, len(data) - 1), (-1, len(data) - 1), colors.HexColor(pdf.ACCENT_LIGHT))
+                )
             met = met_text(r.complies)
             colour = {"Yes": "#2e6b3a", "No": "#a3262e"}.get(met, pdf.MUTED)
-            data.append([Paragraph(f"<b>{r.number}</b>", st["cell"]),
-                         Paragraph(pdf.esc(r.provision.summary), st["cell"]),
-                         Paragraph(f"<font color='{colour}'><b>{met}</b></font>", st["cell"]),
-                         Paragraph(evidence_cell(r), st["cell"]),
-                         Paragraph(pdf.esc(r.commentary), st["cell"])])
+            data.append(
+                [
+                    Paragraph(f"<b>{r.number}</b>", st["cell"]),
+                    Paragraph(pdf.esc(r.provision.summary), st["cell"]),
+                    Paragraph(f"<font color='{colour}'><b>{met}</b></font>", st["cell"]),
+                    Paragraph(evidence_cell(r), st["cell"]),
+                    Paragraph(pdf.esc(r.commentary), st["cell"]),
+                ]
+            )
         t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        t.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(pdf.ACCENT)),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(pdf.RULE)),
-            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)] + styles))
+        t.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(pdf.ACCENT)),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(pdf.RULE)),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ]
+                + styles
+            )
+        )
         out.append(t)
         if sec != max(SECTIONS):
             out.append(Spacer(1, 6))  # never after the last table: it could make an empty last page
@@ -100,20 +126,32 @@ def provision_tables(rows, st: dict, width: float = LANDSCAPE_WIDTH, level: int 
 def intro(report, st: dict) -> list:
     c = summary_counts(report.assessment)
     lines = [
-        pdf.para(f"This is {pdf.esc(report.landlord.name)}'s assessment of its complaint handling "
-                 f"against each provision of the Housing Ombudsman's Complaint Handling Code (2024) "
-                 f"for {report.label}. For every provision we say whether we meet it, what shows "
-                 f"this, and anything the reader should know. The wording in the second column is "
-                 f"our short summary of each provision; the Code itself is published by the Housing "
-                 f"Ombudsman.", st=st),
-        pdf.para("Where our complaint records can show how we performed, the figures are given in "
-                 "grey in the evidence column. They are worked out from the dates recorded for "
-                 "each complaint, using working days (Monday to Friday, excluding bank holidays and "
-                 "days our office was closed).", st=st),
+        pdf.para(
+            f"This is {pdf.esc(report.landlord.name)}'s assessment of its complaint handling "
+            f"against each provision of the Housing Ombudsman's Complaint Handling Code (2024) "
+            f"for {report.label}. For every provision we say whether we meet it, what shows "
+            f"this, and anything the reader should know. The wording in the second column is "
+            f"our short summary of each provision; the Code itself is published by the Housing "
+            f"Ombudsman.",
+            st=st,
+        ),
+        pdf.para(
+            "Where our complaint records can show how we performed, the figures are given in "
+            "grey in the evidence column. They are worked out from the dates recorded for "
+            "each complaint, using working days (Monday to Friday, excluding bank holidays and "
+            "days our office was closed).",
+            st=st,
+        ),
     ]
     if c["not assessed"]:
-        lines.append(pdf.para(f"{c['not assessed']} of the {c['total']} provisions have not yet "
-                              f"been assessed for {report.label}.", "note", st))
+        lines.append(
+            pdf.para(
+                f"{c['not assessed']} of the {c['total']} provisions have not yet "
+                f"been assessed for {report.label}.",
+                "note",
+                st,
+            )
+        )
     return lines
 
 
@@ -124,16 +162,26 @@ def render(report, path: Path, progress: pdf.Progress | None = None) -> Path:
     st = pdf.styles()
     if progress:
         progress(1, 3)
-    doc = pdf.Document(path, title=f"{TITLE} {report.label}", author=report.landlord.name,
-                       header=f"{report.landlord.name}: {TITLE.lower()}, {report.label}",
-                       footer=f"Produced {pdf.long_date(report.produced_on)}", landscape_only=True)
-    doc.add(pdf.para(pdf.esc(report.landlord.name), "subtitle", st),
-            pdf.para(f"{TITLE} (2024) {report.label}", "title", st))
+    doc = pdf.Document(
+        path,
+        title=f"{TITLE} {report.label}",
+        author=report.landlord.name,
+        header=f"{report.landlord.name}: {TITLE.lower()}, {report.label}",
+        footer=f"Produced {pdf.long_date(report.produced_on)}",
+        landscape_only=True,
+    )
+    doc.add(
+        pdf.para(pdf.esc(report.landlord.name), "subtitle", st),
+        pdf.para(f"{TITLE} (2024) {report.label}", "title", st),
+    )
     doc.add(*intro(report, st))
     if report.publication_note:
         doc.add(pdf.para(pdf.esc(report.publication_note), "note", st))
-    doc.add(pdf.heading("Summary", 2, st), summary_table(report.assessment, st, LANDSCAPE_WIDTH * 0.7),
-            Spacer(1, 8))
+    doc.add(
+        pdf.heading("Summary", 2, st),
+        summary_table(report.assessment, st, LANDSCAPE_WIDTH * 0.7),
+        Spacer(1, 8),
+    )
     doc.add(*provision_tables(report.assessment, st))
     if progress:
         progress(2, 3)

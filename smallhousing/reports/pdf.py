@@ -30,6 +30,7 @@ CHART_PT = 8  # labels in charts
 
 # formats -----------------------------------------------------------------------------------------
 
+
 def num(n: int | None) -> str:
     return "-" if n is None else f"{n:,}"
 
@@ -57,8 +58,9 @@ def short(day: dt.date | None) -> str:
 
 def esc(text: str) -> str:
     """Text as typed, made safe for a reportlab Paragraph (which reads a little markup)."""
-    return (str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\n", "<br/>"))
+    return (
+        str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+    )
 
 
 def cap(text: str) -> str:
@@ -66,6 +68,7 @@ def cap(text: str) -> str:
 
 
 # styles ------------------------------------------------------------------------------------------
+
 
 def use_fonts() -> None:
     """Register the report typeface with reportlab (once per process)."""
@@ -90,37 +93,77 @@ def styles() -> dict:
     from reportlab.lib.styles import ParagraphStyle
 
     ink, accent, muted = colors.HexColor(INK), colors.HexColor(ACCENT), colors.HexColor(MUTED)
-    base = ParagraphStyle("body", fontName=FONT, fontSize=BODY_PT, leading=14, textColor=ink,
-                          spaceAfter=6, alignment=TA_LEFT)
+    base = ParagraphStyle(
+        "body", fontName=FONT, fontSize=BODY_PT, leading=14, textColor=ink, spaceAfter=6, alignment=TA_LEFT
+    )
     return {
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=BODY_PT, leading=12.5, spaceAfter=3),
-        "note": ParagraphStyle("note", parent=base, fontSize=BODY_PT, leading=12.5, textColor=muted,
-                               spaceAfter=6),
+        "note": ParagraphStyle(
+            "note", parent=base, fontSize=BODY_PT, leading=12.5, textColor=muted, spaceAfter=6
+        ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=BODY_PT, leading=12.5, spaceAfter=0),
-        "cellbold": ParagraphStyle("cellbold", parent=base, fontName=FONT_BOLD, fontSize=BODY_PT,
-                                   leading=12.5, spaceAfter=0),
-        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=BODY_PT,
-                               leading=12.5, spaceAfter=0, textColor=colors.white),
-        "h1": ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20,
-                             textColor=accent, spaceBefore=4, spaceAfter=8),
-        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15,
-                             textColor=accent, spaceBefore=10, spaceAfter=4, keepWithNext=1),
-        "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13,
-                             spaceBefore=6, spaceAfter=3, keepWithNext=1),
-        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=26,
-                                leading=31, textColor=accent, spaceAfter=12),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=14, leading=19, textColor=ink,
-                                   spaceAfter=6),
-        "bignum": ParagraphStyle("bignum", parent=base, fontName=FONT_BOLD, fontSize=20,
-                                 leading=24, textColor=accent, spaceAfter=0),
-        "boxlabel": ParagraphStyle("boxlabel", parent=base, fontSize=BODY_PT, leading=12.5,
-                                   textColor=muted, spaceAfter=0),
+        "cellbold": ParagraphStyle(
+            "cellbold", parent=base, fontName=FONT_BOLD, fontSize=BODY_PT, leading=12.5, spaceAfter=0
+        ),
+        "head": ParagraphStyle(
+            "head",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=BODY_PT,
+            leading=12.5,
+            spaceAfter=0,
+            textColor=colors.white,
+        ),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=16,
+            leading=20,
+            textColor=accent,
+            spaceBefore=4,
+            spaceAfter=8,
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=12,
+            leading=15,
+            textColor=accent,
+            spaceBefore=10,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),
+        "h3": ParagraphStyle(
+            "h3",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=10,
+            leading=13,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=26, leading=31, textColor=accent, spaceAfter=12
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=base, fontSize=14, leading=19, textColor=ink, spaceAfter=6
+        ),
+        "bignum": ParagraphStyle(
+            "bignum", parent=base, fontName=FONT_BOLD, fontSize=20, leading=24, textColor=accent, spaceAfter=0
+        ),
+        "boxlabel": ParagraphStyle(
+            "boxlabel", parent=base, fontSize=BODY_PT, leading=12.5, textColor=muted, spaceAfter=0
+        ),
         "bullet": ParagraphStyle("bullet", parent=base, leftIndent=12, bulletIndent=2, spaceAfter=3),
     }
 
 
 # documents ---------------------------------------------------------------------------------------
+
 
 def _numbered_canvas(header: str, footer: str):
     from reportlab.lib import colors
@@ -170,8 +213,9 @@ def _numbered_canvas(header: str, footer: str):
 class Document:
     """A report under construction: flowables, then ``save`` writes the file in one go."""
 
-    def __init__(self, path, *, title: str, author: str, header: str, footer: str,
-                 landscape_only: bool = False) -> None:
+    def __init__(
+        self, path, *, title: str, author: str, header: str, footer: str, landscape_only: bool = False
+    ) -> None:
         # a Path, or a services.outputs.Target that says what it may not be written over
         self.target = path
         self.path = Path(getattr(path, "path", path))
@@ -191,20 +235,40 @@ class Document:
 
         def frame(size, ident):
             w, h = size
-            return Frame(margin, 52, w - 2 * margin, h - 52 - 50, id=ident, leftPadding=0,
-                         rightPadding=0, topPadding=0, bottomPadding=0)
+            return Frame(
+                margin,
+                52,
+                w - 2 * margin,
+                h - 52 - 50,
+                id=ident,
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
 
         templates = [PageTemplate("landscape", [frame(landscape_size, "lf")], pagesize=landscape_size)]
         if not self.landscape_only:
-            templates.insert(0, PageTemplate("portrait", [frame(portrait_size, "pf")],
-                                             pagesize=portrait_size))
+            templates.insert(
+                0, PageTemplate("portrait", [frame(portrait_size, "pf")], pagesize=portrait_size)
+            )
         from ..services import outputs
 
         buf = io.BytesIO()
-        doc = BaseDocTemplate(buf, pagesize=landscape_size if self.landscape_only else portrait_size,
-                              pageTemplates=templates, title=self.title, author=self.author,
-                              subject=self.title, creator="smallhousing", initialFontName=FONT,
-                              leftMargin=margin, rightMargin=margin, topMargin=50, bottomMargin=52)
+        doc = BaseDocTemplate(
+            buf,
+            pagesize=landscape_size if self.landscape_only else portrait_size,
+            pageTemplates=templates,
+            title=self.title,
+            author=self.author,
+            subject=self.title,
+            creator="smallhousing",
+            initialFontName=FONT,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=50,
+            bottomMargin=52,
+        )
         doc.build(self.story, canvasmaker=_numbered_canvas(self.header, self.footer))
         # written whole, private from the start, never over the records (services/outputs.py)
         outputs.write_bytes(self.target, buf.getvalue())
@@ -212,6 +276,7 @@ class Document:
 
 
 # building blocks ---------------------------------------------------------------------------------
+
 
 def para(text: str, style: str = "body", st: dict | None = None):
     from reportlab.platypus import Paragraph
@@ -225,8 +290,16 @@ def heading(text: str, level: int, st: dict):
     return Paragraph(esc(text), st[f"h{level}"])
 
 
-def table(rows: Sequence[Sequence], widths: Sequence[float], st: dict, *, header: bool = True,
-          numeric_from: int | None = 1, total_row: bool = False, zebra: bool = True):
+def table(
+    rows: Sequence[Sequence],
+    widths: Sequence[float],
+    st: dict,
+    *,
+    header: bool = True,
+    numeric_from: int | None = 1,
+    total_row: bool = False,
+    zebra: bool = True,
+):
     """A table with a coloured header row; strings are wrapped, numbers right-aligned.
 
     ``numeric_from``: columns from this index on are right-aligned (None: none are).
@@ -239,32 +312,43 @@ def table(rows: Sequence[Sequence], widths: Sequence[float], st: dict, *, header
         cells = []
         for c, v in enumerate(row):
             if isinstance(v, str) and not (numeric_from is not None and c >= numeric_from and r > 0):
-                style = "head" if header and r == 0 else (
-                    "cellbold" if total_row and r == len(rows) - 1 else "cell")
+                style = (
+                    "head"
+                    if header and r == 0
+                    else ("cellbold" if total_row and r == len(rows) - 1 else "cell")
+                )
                 cells.append(Paragraph(esc(v), st[style]))
             else:
                 cells.append(v)
         body.append(cells)
     t = Table(body, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
-    cmds = [("FONT", (0, 0), (-1, -1), FONT, BODY_PT),
-            ("TEXTCOLOR", (0, 0), (-1, -1), colors.HexColor(INK)),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(RULE)),
-            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
+    cmds = [
+        ("FONT", (0, 0), (-1, -1), FONT, BODY_PT),
+        ("TEXTCOLOR", (0, 0), (-1, -1), colors.HexColor(INK)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(RULE)),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
     if numeric_from is not None:
         cmds.append(("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"))
     if header:
-        cmds += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ACCENT)),
-                 ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                 ("FONT", (0, 0), (-1, 0), FONT_BOLD, BODY_PT)]
+        cmds += [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ACCENT)),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, BODY_PT),
+        ]
     if zebra:
         for r in range(1 if header else 0, len(rows)):
             if (r - (1 if header else 0)) % 2 == 1:
                 cmds.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f4f8f9")))
     if total_row:
-        cmds += [("FONT", (0, -1), (-1, -1), FONT_BOLD, BODY_PT),
-                 ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.HexColor(ACCENT))]
+        cmds += [
+            ("FONT", (0, -1), (-1, -1), FONT_BOLD, BODY_PT),
+            ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.HexColor(ACCENT)),
+        ]
     t.setStyle(TableStyle(cmds))
     return t
 
@@ -277,17 +361,25 @@ def key_figures(items: Sequence[tuple[str, str]], width: float, st: dict, per_ro
     cells = [[Paragraph(esc(v), st["bignum"]), Paragraph(esc(label), st["boxlabel"])] for v, label in items]
     rows = []
     for i in range(0, len(cells), per_row):
-        chunk = cells[i:i + per_row]
+        chunk = cells[i : i + per_row]
         chunk += [""] * (per_row - len(chunk))
         rows.append(chunk)
-    inner = [[Table([[c[0]], [c[1]]], colWidths=[width / per_row - 16]) if c else "" for c in row]
-             for row in rows]
+    inner = [
+        [Table([[c[0]], [c[1]]], colWidths=[width / per_row - 16]) if c else "" for c in row] for row in rows
+    ]
     t = Table(inner, colWidths=[width / per_row] * per_row, hAlign="LEFT")
-    t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(ACCENT_LIGHT)),
-                           ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(RULE)),
-                           ("INNERGRID", (0, 0), (-1, -1), 2, colors.white),
-                           ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                           ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(ACCENT_LIGHT)),
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor(RULE)),
+                ("INNERGRID", (0, 0), (-1, -1), 2, colors.white),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
     return t
 
 
@@ -296,10 +388,18 @@ def boxed(flowables: list, width: float, *, fill: str = "#fbfbf8"):
     from reportlab.platypus import Table, TableStyle
 
     t = Table([[f] for f in flowables], colWidths=[width], hAlign="LEFT")
-    t.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor(ACCENT)),
-                           ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(fill)),
-                           ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                           ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor(ACCENT)),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(fill)),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return t
 
 
@@ -311,12 +411,12 @@ def bullets(items: Sequence[str], st: dict) -> list:
 
 # charts ------------------------------------------------------------------------------------------
 
+
 def _title(d, text: str, width: float, height: float):
     from reportlab.graphics.shapes import String
     from reportlab.lib import colors
 
-    d.add(String(0, height - 12, text, fontName=FONT_BOLD, fontSize=9,
-                 fillColor=colors.HexColor(INK)))
+    d.add(String(0, height - 12, text, fontName=FONT_BOLD, fontSize=9, fillColor=colors.HexColor(INK)))
 
 
 def _legend(d, names: Sequence[str], x: float, y: float):
@@ -336,9 +436,17 @@ def _legend(d, names: Sequence[str], x: float, y: float):
     d.add(lg)
 
 
-def bar_chart(title: str, labels: Sequence[str], series: Sequence[Sequence[float]],
-              names: Sequence[str] = (), width: float = 480, height: float = 190,
-              value_labels: bool = True, label_angle: int = 0, value_format: str = "%d"):
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Sequence[float]],
+    names: Sequence[str] = (),
+    width: float = 480,
+    height: float = 190,
+    value_labels: bool = True,
+    label_angle: int = 0,
+    value_format: str = "%d",
+):
     """Vertical bars: one group per label, one bar per series."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing
@@ -386,8 +494,14 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Sequence[float
     return d
 
 
-def hbar_chart(title: str, labels: Sequence[str], values: Sequence[float], width: float = 480,
-               height: float | None = None, value_format: str = "%d"):
+def hbar_chart(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    width: float = 480,
+    height: float | None = None,
+    value_format: str = "%d",
+):
     """Horizontal bars, one per label (longest first as given)."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing
@@ -427,8 +541,9 @@ def hbar_chart(title: str, labels: Sequence[str], values: Sequence[float], width
     return d
 
 
-def pie_chart(title: str, labels: Sequence[str], values: Sequence[int], width: float = 230,
-              height: float = 170):
+def pie_chart(
+    title: str, labels: Sequence[str], values: Sequence[int], width: float = 230, height: float = 170
+):
     from reportlab.graphics.charts.piecharts import Pie
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
@@ -437,8 +552,16 @@ def pie_chart(title: str, labels: Sequence[str], values: Sequence[int], width: f
     _title(d, title, width, height)
     total = sum(values)
     if not total:
-        d.add(String(10, height / 2, "Nothing to show for this period.", fontName=FONT,
-                     fontSize=8, fillColor=colors.HexColor(MUTED)))
+        d.add(
+            String(
+                10,
+                height / 2,
+                "Nothing to show for this period.",
+                fontName=FONT,
+                fontSize=8,
+                fillColor=colors.HexColor(MUTED),
+            )
+        )
         return d
     pie = Pie()
     size = min(height - 40, width * 0.45)
@@ -461,9 +584,10 @@ def pie_chart(title: str, labels: Sequence[str], values: Sequence[int], width: f
     lg.dxTextSpace = 4
     lg.deltay = 12
     lg.alignment = "right"
-    lg.colorNamePairs = [(colors.HexColor(SERIES[i % len(SERIES)]),
-                          f"{cap(lab)}: {v:,} ({v * 100 / total:.0f}%)") for i, (lab, v) in
-                         enumerate(zip(labels, values))]
+    lg.colorNamePairs = [
+        (colors.HexColor(SERIES[i % len(SERIES)]), f"{cap(lab)}: {v:,} ({v * 100 / total:.0f}%)")
+        for i, (lab, v) in enumerate(zip(labels, values))
+    ]
     d.add(lg)
     return d
 

@@ -22,8 +22,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer
 
-from ..domain.errors import DomainError
 from ..domain.dates import parse_date, short_date
+from ..domain.errors import DomainError
 
 # key, label, section (as used by SmallHousingApp.action_go / the nav bar)
 NAV = (
@@ -39,8 +39,10 @@ NAV = (
 
 # a busy file ------------------------------------------------------------------------------------
 
-BUSY_MESSAGE = ("The records are busy: another smallhousing program is writing to them (an import, "
-                "perhaps). Nothing is lost: what you typed is still here.")
+BUSY_MESSAGE = (
+    "The records are busy: another smallhousing program is writing to them (an import, "
+    "perhaps). Nothing is lost: what you typed is still here."
+)
 BUSY_RETRYING = BUSY_MESSAGE + " Trying again…"
 BUSY_GAVE_UP = BUSY_MESSAGE + " Press Ctrl+S to try again when that work has finished."
 BUSY_RETRIES = 3  # tries after the first, each after BUSY_WAIT seconds (and SQLite's own wait)
@@ -63,8 +65,13 @@ def is_busy(exc: BaseException) -> bool:
     return False
 
 
-def retry_when_busy(fn: Callable[[], Any], *, on_busy: Callable[[int], Any] | None = None,
-                    retries: int | None = None, wait: float | None = None) -> Any:
+def retry_when_busy(
+    fn: Callable[[], Any],
+    *,
+    on_busy: Callable[[int], Any] | None = None,
+    retries: int | None = None,
+    wait: float | None = None,
+) -> Any:
     """Call ``fn`` (in a worker thread); while the file is busy, call ``on_busy(try number)``, wait
     and try again, up to ``retries`` more times; then the busy error is raised for the caller."""
     retries = BUSY_RETRIES if retries is None else retries
@@ -83,6 +90,7 @@ def retry_when_busy(fn: Callable[[], Any], *, on_busy: Callable[[int], Any] | No
 
 
 # formatting --------------------------------------------------------------------------------------
+
 
 def day(d: dt.date | None) -> str:
     """'Mon 2 Mar 2026', or '' for no date."""
@@ -126,6 +134,7 @@ def status_class(status: str) -> str:
 
 # parsing -----------------------------------------------------------------------------------------
 
+
 def parse_pounds(text: str) -> int:
     """'£1,250.50' -> 125050 pence. Blank is 0."""
     s = (text or "").strip().replace("£", "").replace(",", "").strip()
@@ -142,6 +151,7 @@ def parse_day(text: str, what: str = "date") -> dt.date | None:
 
 
 # the command palette and going back -------------------------------------------------------------
+
 
 class BindingCommands(Provider):
     """Offers every key binding of the current screen in the command palette.
@@ -163,7 +173,8 @@ class BindingCommands(Provider):
                     continue
                 seen.add(b.action)
                 name = getattr(screen, "PALETTE_NAMES", {}).get(b.action) or (
-                    f"{b.group.description}: {b.description}" if b.group else b.description)
+                    f"{b.group.description}: {b.description}" if b.group else b.description
+                )
                 key = self.app.get_key_display(b)
                 out.append((name, f"Key: {key}", partial(_run_from_palette, screen, b.action)))
         return sorted(out, key=lambda c: c[0])
@@ -194,6 +205,7 @@ async def go_back(screen) -> None:
 
 
 # widgets -----------------------------------------------------------------------------------------
+
 
 class NavBar(Widget):
     """One line at the top of every main screen: the keys that take you to each part of the app.
@@ -279,7 +291,10 @@ class DeadlineTable(PlainTable):
     """A table whose deadline cells are coloured by status, with colours set in app.tcss."""
 
     COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {
-        "deadline--on-time", "deadline--due-soon", "deadline--overdue", "deadline--done",
+        "deadline--on-time",
+        "deadline--due-soon",
+        "deadline--overdue",
+        "deadline--done",
     }
 
     def __init__(self, **kw) -> None:

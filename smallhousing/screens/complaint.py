@@ -20,52 +20,141 @@ from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane
 
 from ..domain.rules import rule_set
 from . import forms as F
-from .common import AppScreen, DeadlineTable, PlainTable, compact_day, day, days_left_text, pounds, status_class
+from .common import (
+    AppScreen,
+    DeadlineTable,
+    PlainTable,
+    compact_day,
+    day,
+    days_left_text,
+    pounds,
+    status_class,
+)
 
 # screen action -> the lifecycle action it needs (None: always available once loaded)
 LIFECYCLE = {
-    "acknowledge": "acknowledge", "extend": "extend", "respond": "respond", "escalate": "request_stage2",
-    "refuse": "refuse", "refuse_escalation": "refuse_escalation", "close": "close", "withdraw": "withdraw",
+    "acknowledge": "acknowledge",
+    "extend": "extend",
+    "respond": "respond",
+    "escalate": "request_stage2",
+    "refuse": "refuse",
+    "refuse_escalation": "refuse_escalation",
+    "close": "close",
+    "withdraw": "withdraw",
 }
 ALSO_ACTIONS = ("withdraw", "reassign", "add_point", "note", "mark_done", "update_action", "open_letter")
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
-STEP_DATE_KEYS = ("acknowledged_on", "responded_on", "requested_on", "received_on", "extended_on", "on",
-                  "refused_on", "escalation_refused_on", "closed_on", "withdrawn_on", "completed_on",
-                  "offered_on", "last_update_on")
-DETAIL_KEYS = ("definition", "decision", "reasons", "summary", "description", "new_due_on", "reason", "good_reason",
-               "exclusion_reason", "escalation_refusal_reason", "withdrawn_reason", "remedy_statement")
+STEP_DATE_KEYS = (
+    "acknowledged_on",
+    "responded_on",
+    "requested_on",
+    "received_on",
+    "extended_on",
+    "on",
+    "refused_on",
+    "escalation_refused_on",
+    "closed_on",
+    "withdrawn_on",
+    "completed_on",
+    "offered_on",
+    "last_update_on",
+)
+DETAIL_KEYS = (
+    "definition",
+    "decision",
+    "reasons",
+    "summary",
+    "description",
+    "new_due_on",
+    "reason",
+    "good_reason",
+    "exclusion_reason",
+    "escalation_refusal_reason",
+    "withdrawn_reason",
+    "remedy_statement",
+)
 
 
 class ComplaintScreen(AppScreen):
     SECTION = "complaints"
     CSS_PATH = "complaint.tcss"
     BINDINGS = [
-        Binding("a", "acknowledge", "Acknowledge", id="complaint-acknowledge",
-                tooltip="Acknowledge, define and log the complaint at this stage"),
+        Binding(
+            "a",
+            "acknowledge",
+            "Acknowledge",
+            id="complaint-acknowledge",
+            tooltip="Acknowledge, define and log the complaint at this stage",
+        ),
         Binding("x", "extend", "Extend", id="complaint-extend", tooltip="Extend the response date"),
-        Binding("o", "respond", "Respond", id="complaint-respond",
-                tooltip="Record the response: decision, reasons, remedies, actions"),
+        Binding(
+            "o",
+            "respond",
+            "Respond",
+            id="complaint-respond",
+            tooltip="Record the response: decision, reasons, remedies, actions",
+        ),
         Binding("e", "escalate", "Escalate", id="complaint-escalate", tooltip="Escalate to stage 2"),
         Binding("f", "refuse", "Refuse", id="complaint-refuse", tooltip="Refuse the complaint (section 2)"),
-        Binding("f", "refuse_escalation", "Refuse escalation", id="complaint-refuse-escalation",
-                tooltip="Refuse to escalate to stage 2 (Code 5.11)"),
+        Binding(
+            "f",
+            "refuse_escalation",
+            "Refuse escalation",
+            id="complaint-refuse-escalation",
+            tooltip="Refuse to escalate to stage 2 (Code 5.11)",
+        ),
         Binding("l", "close", "Close", id="complaint-close", tooltip="Close the complaint"),
         Binding("g", "letter", "Letter", id="complaint-letter", tooltip="Make a letter for this complaint"),
         # less frequent steps: listed on the screen's "Also" line rather than in the footer
-        Binding("w", "withdraw", "Withdraw", id="complaint-withdraw", show=False,
-                tooltip="The resident withdraws the complaint"),
-        Binding("i", "add_point", "Another point", id="complaint-add-point", show=False,
-                tooltip="Another point raised: add it to stage 1, or log it as new"),
-        Binding("t", "note", "Note", id="complaint-note", show=False,
-                tooltip="Add a note or correspondence"),
-        Binding("m", "mark_done", "Mark done", id="complaint-mark-done", show=False,
-                tooltip="Mark a remedy or outstanding action done"),
-        Binding("u", "update_action", "Update on action", id="complaint-update-action", show=False,
-                tooltip="Record an update given to the resident on an action"),
-        Binding("h", "reassign", "Change handler", id="complaint-reassign", show=False,
-                tooltip="Hand the current stage to someone else, with the reason"),
-        Binding("b", "open_letter", "Open letter", id="complaint-open-letter", show=False,
-                tooltip="Open the chosen letter in the system viewer"),
+        Binding(
+            "w",
+            "withdraw",
+            "Withdraw",
+            id="complaint-withdraw",
+            show=False,
+            tooltip="The resident withdraws the complaint",
+        ),
+        Binding(
+            "i",
+            "add_point",
+            "Another point",
+            id="complaint-add-point",
+            show=False,
+            tooltip="Another point raised: add it to stage 1, or log it as new",
+        ),
+        Binding("t", "note", "Note", id="complaint-note", show=False, tooltip="Add a note or correspondence"),
+        Binding(
+            "m",
+            "mark_done",
+            "Mark done",
+            id="complaint-mark-done",
+            show=False,
+            tooltip="Mark a remedy or outstanding action done",
+        ),
+        Binding(
+            "u",
+            "update_action",
+            "Update on action",
+            id="complaint-update-action",
+            show=False,
+            tooltip="Record an update given to the resident on an action",
+        ),
+        Binding(
+            "h",
+            "reassign",
+            "Change handler",
+            id="complaint-reassign",
+            show=False,
+            tooltip="Hand the current stage to someone else, with the reason",
+        ),
+        Binding(
+            "b",
+            "open_letter",
+            "Open letter",
+            id="complaint-open-letter",
+            show=False,
+            tooltip="Open the chosen letter in the system viewer",
+        ),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
         Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
         Binding("3", "tab('tab-items')", "Remedies and actions", show=False, id="complaint-tab-items"),
@@ -227,8 +316,12 @@ class ComplaintScreen(AppScreen):
         line(f"Received {day(c.received_on)}" + (f", how: {c.channel}" if c.channel else ""))
         if v.representative:
             rep = v.representative
-            line(f"Made by {rep.name}" + (f" ({rep.relationship})" if rep.relationship else "")
-                 + f" for {v.resident.name}" + (f"; authority: {rep.authority}" if rep.authority else ""))
+            line(
+                f"Made by {rep.name}"
+                + (f" ({rep.relationship})" if rep.relationship else "")
+                + f" for {v.resident.name}"
+                + (f"; authority: {rep.authority}" if rep.authority else "")
+            )
         if c.service_request_id:
             line("Raised because the resident was unhappy with the response to a service request.")
         if c.related_to_id:
@@ -255,12 +348,18 @@ class ComplaintScreen(AppScreen):
                 line(f"We are not responsible for: {st.not_responsible_for}")
             verdicts = sv.deadlines.extensions
             for i, e in enumerate(sv.extensions):
-                told = (f"resident told {day(e.told_on)}" + (f" by {e.told_how}" if e.told_how else "")
-                        if e.resident_told and e.told_on else
-                        "resident told" if e.resident_told else "resident NOT yet told")
-                line(f"Extension agreed {day(e.extended_on)}, to {day(e.new_due_on)}: {e.reason}"
-                     + (f" Good reason for going past the limit: {e.good_reason}" if e.good_reason else "")
-                     + f" ({told})")
+                told = (
+                    f"resident told {day(e.told_on)}" + (f" by {e.told_how}" if e.told_how else "")
+                    if e.resident_told and e.told_on
+                    else "resident told"
+                    if e.resident_told
+                    else "resident NOT yet told"
+                )
+                line(
+                    f"Extension agreed {day(e.extended_on)}, to {day(e.new_due_on)}: {e.reason}"
+                    + (f" Good reason for going past the limit: {e.good_reason}" if e.good_reason else "")
+                    + f" ({told})"
+                )
                 if e.update_plan:
                     line(f"Keeping the resident up to date: {e.update_plan}")
                 if i < len(verdicts):
@@ -273,8 +372,10 @@ class ComplaintScreen(AppScreen):
                     line(f"Outstanding actions: {st.actions_statement}")
         if c.escalation_refused_on:
             heading("Escalation refused")
-            line(f"{day(c.escalation_refused_on)}, ground: {c.escalation_refusal_ground}. "
-                 f"{c.escalation_refusal_reason}")
+            line(
+                f"{day(c.escalation_refused_on)}, ground: {c.escalation_refusal_ground}. "
+                f"{c.escalation_refusal_reason}"
+            )
         if c.withdrawn_on:
             heading("Withdrawn")
             line(f"{day(c.withdrawn_on)}. {c.withdrawn_reason}")
@@ -310,14 +411,25 @@ class ComplaintScreen(AppScreen):
         today = self.db.today
         for r in v.remedies:
             status = "done" if r.completed_on else ("overdue" if r.due_on and r.due_on < today else "")
-            table.add_row("remedy", f"{r.kind}: {r.description}", pounds(r.amount_pence),
-                          table.status_cell(compact_day(r.due_on), status), compact_day(r.completed_on),
-                          key=f"remedy:{r.id}")
+            table.add_row(
+                "remedy",
+                f"{r.kind}: {r.description}",
+                pounds(r.amount_pence),
+                table.status_cell(compact_day(r.due_on), status),
+                compact_day(r.completed_on),
+                key=f"remedy:{r.id}",
+            )
         for a in v.actions:
             status = "done" if a.completed_on else ("overdue" if a.due_on and a.due_on < today else "")
             who = f" ({a.owner})" if a.owner else ""
-            table.add_row("action", f"{a.description}{who}", "", table.status_cell(compact_day(a.due_on), status),
-                          compact_day(a.completed_on), key=f"action:{a.id}")
+            table.add_row(
+                "action",
+                f"{a.description}{who}",
+                "",
+                table.status_cell(compact_day(a.due_on), status),
+                compact_day(a.completed_on),
+                key=f"action:{a.id}",
+            )
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
 
@@ -335,15 +447,23 @@ class ComplaintScreen(AppScreen):
 
     # which actions show ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in LIFECYCLE or action in ("add_point", "note", "mark_done", "update_action", "letter",
-                                             "open_letter"):
+        if action in LIFECYCLE or action in (
+            "add_point",
+            "note",
+            "mark_done",
+            "update_action",
+            "letter",
+            "open_letter",
+        ):
             v = self.view
             if v is None:
                 return False
             if action in LIFECYCLE:
                 return LIFECYCLE[action] in v.allowed
             if action == "mark_done":
-                return any(not r.completed_on for r in v.remedies) or any(not a.completed_on for a in v.actions)
+                return any(not r.completed_on for r in v.remedies) or any(
+                    not a.completed_on for a in v.actions
+                )
             if action == "update_action":
                 return any(not a.completed_on for a in v.actions)
             if action == "open_letter":
@@ -366,8 +486,9 @@ class ComplaintScreen(AppScreen):
         from ..store.models import Complaint
 
         if isinstance(result, Complaint) and result.id != self.view.complaint.id:
-            self.app.notify(f"Logged as a new complaint, {result.reference}.", title="New complaint",
-                            markup=False)
+            self.app.notify(
+                f"Logged as a new complaint, {result.reference}.", title="New complaint", markup=False
+            )
         self.load()
 
     def action_tab(self, tab: str) -> None:
@@ -452,7 +573,9 @@ class ComplaintScreen(AppScreen):
 
         def chosen(kind) -> None:
             if kind:
-                self.app.push_screen(LetterPreviewScreen(self.db, ref, kind, stage=None), lambda _: self.load())
+                self.app.push_screen(
+                    LetterPreviewScreen(self.db, ref, kind, stage=None), lambda _: self.load()
+                )
 
         self.app.push_screen(LetterKindScreen(self.db, ref), chosen)
 
@@ -478,15 +601,18 @@ class ComplaintScreen(AppScreen):
 
     def _open(self, k) -> None:
         if not k.file_path:
-            self.notify(k.summary, title=f"{DIRECTION_WORDS.get(k.direction, '')} {day(k.on)}".strip(),
-                        markup=False)
+            self.notify(
+                k.summary, title=f"{DIRECTION_WORDS.get(k.direction, '')} {day(k.on)}".strip(), markup=False
+            )
             return
         path = Path(k.file_path)
         if not path.exists():
             self.notify(f"The letter file is missing: {path}", severity="error", timeout=15, markup=False)
             return
         if not open_with_system_viewer(path):
-            self.notify(f"Open this file to read the letter: {path}", title="Letter", timeout=20, markup=False)
+            self.notify(
+                f"Open this file to read the letter: {path}", title="Letter", timeout=20, markup=False
+            )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "letters" and self.view is not None:
@@ -547,8 +673,13 @@ def open_with_system_viewer(path: Path) -> bool:
             opener = None  # no desktop: a console viewer would fight with this screen
         if not opener:
             return False
-        subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+        subprocess.Popen(
+            [opener, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         return True
     except OSError:
         return False

@@ -28,8 +28,9 @@ class ComplaintsScreen(AppScreen):
     ]
 
     class Page(Message):
-        def __init__(self, generation: int, offset: int, rows: list, statuses: dict,
-                     total: int | None) -> None:
+        def __init__(
+            self, generation: int, offset: int, rows: list, statuses: dict, total: int | None
+        ) -> None:
             super().__init__()
             self.generation = generation
             self.offset = offset
@@ -60,17 +61,28 @@ class ComplaintsScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         from ..services.complaints import CATEGORIES
 
-        yield Input(placeholder="Search: reference, resident's name or words in the complaint",
-                    id="search", compact=True)
+        yield Input(
+            placeholder="Search: reference, resident's name or words in the complaint",
+            id="search",
+            compact=True,
+        )
         with Horizontal(classes="filters"):
             yield Select([("Stage 1", 1), ("Stage 2", 2)], prompt="Any stage", id="f-stage", compact=True)
-            yield Select([("Open", "open"), ("Finished", "finished")] + [(s.capitalize(), s) for s in L.STATES],
-                         prompt="Any state", id="f-state", compact=True)
+            yield Select(
+                [("Open", "open"), ("Finished", "finished")] + [(s.capitalize(), s) for s in L.STATES],
+                prompt="Any state",
+                id="f-state",
+                compact=True,
+            )
             yield Select([("Overdue only", True)], prompt="Due or not", id="f-overdue", compact=True)
         with Horizontal(classes="filters"):
             yield Select([], prompt="Any handler", id="f-handler", compact=True)
-            yield Select([(c.capitalize(), c) for c in CATEGORIES], prompt="Any category", id="f-category",
-                         compact=True)
+            yield Select(
+                [(c.capitalize(), c) for c in CATEGORIES],
+                prompt="Any category",
+                id="f-category",
+                compact=True,
+            )
             yield Select([], prompt="Any year", id="f-year", compact=True)
         yield Label("Loading...", id="count")
         yield DeadlineTable(id="list")
@@ -89,7 +101,8 @@ class ComplaintsScreen(AppScreen):
         with self.prevent(Select.Changed):
             self.query_one("#f-handler", Select).set_options(staff_options(self.db))
             self.query_one("#f-year", Select).set_options(
-                [(year_label(y), y) for y in Q.received_years(self.db)])
+                [(year_label(y), y) for y in Q.received_years(self.db)]
+            )
         self.query_one("#search", Input).focus()
         self.reload()
 
@@ -172,7 +185,9 @@ class ComplaintsScreen(AppScreen):
             # the rows first, so the table follows the keystroke; the count (a full scan) after
             self.post_message(self.Page(generation, offset, rows, statuses, None))
             if with_count and not overtaken():
-                self.post_message(self.Counted(generation, Q.count_complaints(self.db, f, cancelled=overtaken)))
+                self.post_message(
+                    self.Counted(generation, Q.count_complaints(self.db, f, cancelled=overtaken))
+                )
         except Q.Cancelled:
             return  # the newer fetch shows its own page
         except Exception as exc:
@@ -200,8 +215,9 @@ class ComplaintsScreen(AppScreen):
             if r.next_due_on:
                 status, _ = message.statuses.get(r.next_due_on, ("", 0))
                 due = table.status_cell(compact_day(r.next_due_on), status)
-            table.add_row(r.reference, compact_day(r.received_on), r.resident, str(r.stage), r.state, due,
-                          key=str(r.id))
+            table.add_row(
+                r.reference, compact_day(r.received_on), r.resident, str(r.stage), r.state, due, key=str(r.id)
+            )
             self._ids.append(r.id)
         if not self.counted:  # until the count arrives, a full page means there may be more
             self.total = len(self._ids) + (1 if len(message.rows) == PAGE else 0)
@@ -224,8 +240,10 @@ class ComplaintsScreen(AppScreen):
             return
         noun = "complaint" if self.total == 1 else "complaints"
         label.update(
-            f"{self.total:,} {noun} found" + (f", showing the first {shown:,}" if shown < self.total else "")
-            + ("" if self.total else ": try fewer words or clear the filters (Ctrl+L)"))
+            f"{self.total:,} {noun} found"
+            + (f", showing the first {shown:,}" if shown < self.total else "")
+            + ("" if self.total else ": try fewer words or clear the filters (Ctrl+L)")
+        )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= event.data_table.row_count - PREFETCH:

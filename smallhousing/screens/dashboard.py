@@ -48,8 +48,12 @@ class DashboardScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="dash"):
             with Horizontal(id="tiles"):
-                for ident, label in (("open1", "Open at stage 1"), ("open2", "Open at stage 2"),
-                                     ("overdue", "Overdue"), ("soon", "Due in 2 working days")):
+                for ident, label in (
+                    ("open1", "Open at stage 1"),
+                    ("open2", "Open at stage 2"),
+                    ("overdue", "Overdue"),
+                    ("soon", "Due in 2 working days"),
+                ):
                     yield Tile(label, id=f"tile-{ident}", classes="tile")
             yield Label("Next deadlines: Enter opens the complaint", classes="section-title")
             yield DeadlineTable(id="worklist")
@@ -92,9 +96,13 @@ class DashboardScreen(AppScreen):
         from ..services import queries as Q
 
         try:
-            data = DashboardData(Q.dashboard_counts(self.db), Q.open_work(self.db, limit=WORKLIST_LIMIT),
-                                 Q.overdue_follow_ups(self.db, limit=ALERTS_LIMIT),
-                                 Q.received_per_month(self.db, MONTHS), Q.count_follow_ups(self.db))
+            data = DashboardData(
+                Q.dashboard_counts(self.db),
+                Q.open_work(self.db, limit=WORKLIST_LIMIT),
+                Q.overdue_follow_ups(self.db, limit=ALERTS_LIMIT),
+                Q.received_per_month(self.db, MONTHS),
+                Q.count_follow_ups(self.db),
+            )
         except Exception as exc:  # a locked or damaged file: show it, keep the app usable
             self.post_message(self.Failed(f"The dashboard could not be loaded: {exc}"))
             return
@@ -106,8 +114,12 @@ class DashboardScreen(AppScreen):
     def on_dashboard_screen_loaded(self, message: Loaded) -> None:
         d = message.data
         c = d.counts
-        for ident, n in (("open1", c.open_stage1), ("open2", c.open_stage2), ("overdue", c.overdue),
-                         ("soon", c.due_soon)):
+        for ident, n in (
+            ("open1", c.open_stage1),
+            ("open2", c.open_stage2),
+            ("overdue", c.overdue),
+            ("soon", c.due_soon),
+        ):
             tile = self.query_one(f"#tile-{ident}", Tile)
             tile.show(f"{n:,}")
             tile.set_class(ident == "overdue" and n > 0, "-alert")
@@ -117,9 +129,14 @@ class DashboardScreen(AppScreen):
         row = work.cursor_row
         work.clear()
         for item in d.work:
-            work.add_row(item.reference, item.resident, item.step, compact_day(item.due),
-                         work.status_cell(days_left_text(item.working_days_left), item.status),
-                         key=str(item.complaint_id))
+            work.add_row(
+                item.reference,
+                item.resident,
+                item.step,
+                compact_day(item.due),
+                work.status_cell(days_left_text(item.working_days_left), item.status),
+                key=str(item.complaint_id),
+            )
         if not d.work:
             work.add_row("", "Nothing is due: no open deadlines.", "", "", "", key="none")
         work.move_cursor(row=min(row, max(work.row_count - 1, 0)))
@@ -127,20 +144,29 @@ class DashboardScreen(AppScreen):
         alerts = self.query_one("#alerts", DeadlineTable)
         alerts.clear()
         for i, a in enumerate(d.follow_ups):
-            what = {"remedy": "Remedy overdue", "action": "Action overdue"}.get(a.kind, a.kind.capitalize() + " due")
-            alerts.add_row(what, a.description, compact_day(a.due), a.reference,
-                           key=f"{a.kind}|{a.reference}|{i}")
+            what = {"remedy": "Remedy overdue", "action": "Action overdue"}.get(
+                a.kind, a.kind.capitalize() + " due"
+            )
+            alerts.add_row(
+                what, a.description, compact_day(a.due), a.reference, key=f"{a.kind}|{a.reference}|{i}"
+            )
         if not d.follow_ups:
             alerts.add_row("Nothing to follow up", "", "", "", key="none")
         elif d.follow_up_total > len(d.follow_ups):
-            alerts.add_row("", f"... and {d.follow_up_total - len(d.follow_ups):,} more, most overdue first",
-                           "", "", key="more")
+            alerts.add_row(
+                "",
+                f"... and {d.follow_up_total - len(d.follow_ups):,} more, most overdue first",
+                "",
+                "",
+                key="more",
+            )
 
         total = sum(n for _, n in d.months)
         self.query_one("#dash-months", Sparkline).data = [float(n) for _, n in d.months]
         first, last = d.months[0][0], d.months[-1][0]
         self.query_one("#months-title", Label).update(
-            f"Complaints received per month, {_month(first)} to {_month(last)}: {total:,} in all")
+            f"Complaints received per month, {_month(first)} to {_month(last)}: {total:,} in all"
+        )
         self.figures_shown = True  # the benchmark waits for this (benchmarks/run.py)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -161,4 +187,3 @@ def _month(key: str) -> str:
     import datetime as dt
 
     return dt.date.fromisoformat(key + "-01").strftime("%b %Y")
-

@@ -40,11 +40,18 @@ def _the(what: str) -> str:
 
 # validators --------------------------------------------------------------------------------------
 
+
 class DateValidator(Validator):
     """A date as 2025-12-17 or 17/12/2025; optionally not in the future (given ``today``)."""
 
-    def __init__(self, *, required: bool = True, today: dt.date | None = None,
-                 not_after_today: bool = True, what: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        required: bool = True,
+        today: dt.date | None = None,
+        not_after_today: bool = True,
+        what: str = "",
+    ) -> None:
         super().__init__()
         self.required = required
         self.today = today
@@ -54,8 +61,9 @@ class DateValidator(Validator):
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
             if self.required:
-                return self.failure(f"Please give {_the(self.what)}." if self.what
-                                    else "Give a date, for example 17/12/2025.")
+                return self.failure(
+                    f"Please give {_the(self.what)}." if self.what else "Give a date, for example 17/12/2025."
+                )
             return self.success()
         try:
             d = parse_date(value, self.what or "date")
@@ -120,12 +128,14 @@ class YearValidator(Validator):
 
 # fields ------------------------------------------------------------------------------------------
 
+
 class Field(Vertical):
     """A labelled control with a hint and a plain-English message when what is typed will not do
     (or, with ``show_note``, a quiet confirmation such as the date read from what was typed)."""
 
-    def __init__(self, label: str, control: Widget, hint: str = "", *, message_id: str | None = None,
-                 **kw) -> None:
+    def __init__(
+        self, label: str, control: Widget, hint: str = "", *, message_id: str | None = None, **kw
+    ) -> None:
         super().__init__(classes="field", **kw)
         self.label = label
         self.control = control
@@ -221,10 +231,21 @@ class FormField:
 
     def control(self) -> Widget:
         if self.kind == "choice":
-            return Select([(c, c) for c in self.choices], value=self.value or self.choices[0],
-                          allow_blank=False, id=f"f-{self.name}", compact=True)
-        return Input(value=self.value, placeholder=self.placeholder, validators=self.validators(),
-                     id=f"f-{self.name}", classes="field-input", compact=True)
+            return Select(
+                [(c, c) for c in self.choices],
+                value=self.value or self.choices[0],
+                allow_blank=False,
+                id=f"f-{self.name}",
+                compact=True,
+            )
+        return Input(
+            value=self.value,
+            placeholder=self.placeholder,
+            validators=self.validators(),
+            id=f"f-{self.name}",
+            classes="field-input",
+            compact=True,
+        )
 
 
 def date_text(day: dt.date | None) -> str:
@@ -242,8 +263,7 @@ class FormFields(Vertical):
 
     def compose(self) -> ComposeResult:
         for f in self.fields:
-            yield Field(f.label + (" *" if f.required else ""), f.control(), f.help,
-                        message_id=f"e-{f.name}")
+            yield Field(f.label + (" *" if f.required else ""), f.control(), f.help, message_id=f"e-{f.name}")
 
     def field(self, name: str) -> FormField | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -338,9 +358,17 @@ def failure(exc: BaseException) -> tuple[str, str | None, str]:
     return UNEXPECTED.format(name=type(exc).__name__), None, "unexpected"
 
 
-def run_save(node: DOMNode, fn: Callable[[], Any], *, on_done: Callable[[Any], Any],
-             on_failed: Callable[[str, str | None], Any], on_busy: Callable[[bool], Any] | None = None,
-             group: str = "service", exclusive: bool = False, name: str = "save"):
+def run_save(
+    node: DOMNode,
+    fn: Callable[[], Any],
+    *,
+    on_done: Callable[[Any], Any],
+    on_failed: Callable[[str, str | None], Any],
+    on_busy: Callable[[bool], Any] | None = None,
+    group: str = "service",
+    exclusive: bool = False,
+    name: str = "save",
+):
     """Run ``fn`` in a worker thread, trying again while the file is busy (``on_busy(False)`` each
     time, ``on_busy(True)`` on giving up); then ``on_done(result)`` or ``on_failed(message, field)``
     on the app's thread. The one way screens save."""
@@ -349,7 +377,8 @@ def run_save(node: DOMNode, fn: Callable[[], Any], *, on_done: Callable[[Any], A
         call = node.app.call_from_thread
         try:
             result = common.retry_when_busy(
-                fn, on_busy=(lambda n: call(on_busy, False)) if on_busy is not None else None)
+                fn, on_busy=(lambda n: call(on_busy, False)) if on_busy is not None else None
+            )
         except Exception as exc:
             message, field, kind = failure(exc)
             if kind == "busy" and on_busy is not None:
@@ -362,8 +391,14 @@ def run_save(node: DOMNode, fn: Callable[[], Any], *, on_done: Callable[[Any], A
     return node.run_worker(run, thread=True, group=group, exclusive=exclusive, name=name)
 
 
-def call_service(node: DOMNode, fn: Callable[..., Any], *args, on_done: Callable[[Any], Any] | None = None,
-                 on_error: Callable[[str, str | None], Any] | None = None, **kwargs) -> None:
+def call_service(
+    node: DOMNode,
+    fn: Callable[..., Any],
+    *args,
+    on_done: Callable[[Any], Any] | None = None,
+    on_error: Callable[[str, str | None], Any] | None = None,
+    **kwargs,
+) -> None:
     """Run one service call in a worker thread (``run_save``); a refusal is shown with ``on_error``
     or, without one, as a notification."""
 
@@ -373,11 +408,17 @@ def call_service(node: DOMNode, fn: Callable[..., Any], *args, on_done: Callable
         else:
             node.notify(message, title="Not saved", severity="error")
 
-    run_save(node, lambda: fn(*args, **kwargs), on_done=on_done or (lambda result: None),
-             on_failed=failed, name=getattr(fn, "__name__", "service"))
+    run_save(
+        node,
+        lambda: fn(*args, **kwargs),
+        on_done=on_done or (lambda result: None),
+        on_failed=failed,
+        name=getattr(fn, "__name__", "service"),
+    )
 
 
 # a yes/no question -------------------------------------------------------------------------------
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Asks a yes/no question; escape or n answers no."""
@@ -547,11 +588,16 @@ class FormScreen(ModalScreen[R], Generic[R]):
             self._noted_by_program(control)
 
     # helpers for subclasses ----------------------------------------------------------------------
-    def date_input(self, ident: str, value: dt.date | None = None, *, required: bool = True,
-                   not_after_today: bool = True) -> Input:
-        return Input(input_day(value), placeholder="dd/mm/yyyy", id=ident, compact=True,
-                     validators=[DateValidator(required=required, today=self.today,
-                                               not_after_today=not_after_today)])
+    def date_input(
+        self, ident: str, value: dt.date | None = None, *, required: bool = True, not_after_today: bool = True
+    ) -> Input:
+        return Input(
+            input_day(value),
+            placeholder="dd/mm/yyyy",
+            id=ident,
+            compact=True,
+            validators=[DateValidator(required=required, today=self.today, not_after_today=not_after_today)],
+        )
 
     def text(self, ident: str) -> str:
         w = self.query_one(f"#{ident}")
@@ -592,8 +638,12 @@ class FormScreen(ModalScreen[R], Generic[R]):
             if yes:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen(self.DISCARD_QUESTION, "What you typed in this form has not "
-                                           "been saved.", yes="Discard"), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                self.DISCARD_QUESTION, "What you typed in this form has not been saved.", yes="Discard"
+            ),
+            answered,
+        )
 
     def _form_line(self, message: str) -> None:
         err = self.query_one("#form-error", Static)
@@ -630,9 +680,11 @@ class FormScreen(ModalScreen[R], Generic[R]):
         if problems:
             name, text = problems[0]
             self.fields_widget.widget(name).focus()
-            self._form_line("Nothing has been saved yet: " + text[0].lower() + text[1:]
-                            if len(problems) == 1 else
-                            f"Nothing has been saved yet: {len(problems)} answers need correcting.")
+            self._form_line(
+                "Nothing has been saved yet: " + text[0].lower() + text[1:]
+                if len(problems) == 1
+                else f"Nothing has been saved yet: {len(problems)} answers need correcting."
+            )
             return False
         self._values = values
         return True
@@ -656,8 +708,16 @@ class FormScreen(ModalScreen[R], Generic[R]):
                 return
         self._saving = True
         self._set_save_enabled(False)
-        run_save(self, self.save, on_done=self._saved, on_failed=self._not_saved, on_busy=self._busy,
-                 group="form-save", exclusive=True, name=f"save {type(self).__name__}")
+        run_save(
+            self,
+            self.save,
+            on_done=self._saved,
+            on_failed=self._not_saved,
+            on_busy=self._busy,
+            group="form-save",
+            exclusive=True,
+            name=f"save {type(self).__name__}",
+        )
 
     action_save = action_submit  # the name the spec-built forms' key had
 

@@ -13,14 +13,22 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 
 from ..domain import lifecycle as L
 from ..domain.calendar import short_date
+from ..domain.dates import parse_date
 from ..domain.errors import DomainError
 from ..domain.rules import rule_set
 from ..services import complaints as C
-from ..domain.dates import parse_date
-from .common import (PlainTable, day, field_value, input_day, parse_pounds, plain, pounds, resident_picker,
-                     staff_options)
+from .common import (
+    PlainTable,
+    day,
+    field_value,
+    input_day,
+    parse_pounds,
+    plain,
+    pounds,
+    resident_picker,
+    staff_options,
+)
 from .form_kit import Field, FormScreen, PoundsValidator, Required
-
 
 NO_STAFF = "No staff are set up yet: add them under Settings (press s on the dashboard)."
 
@@ -47,6 +55,7 @@ class ComplaintForm(FormScreen):
 
 # acknowledge -------------------------------------------------------------------------------------
 
+
 class AcknowledgeForm(ComplaintForm):
     FORM_TITLE = "Acknowledge"
     SAVE_LABEL = "Acknowledge"
@@ -57,34 +66,61 @@ class AcknowledgeForm(ComplaintForm):
     def compose_fields(self) -> ComposeResult:
         st = self.view.current
         due = st.deadlines.acknowledge_by.due if st and st.deadlines.acknowledge_by else None
-        yield _context(f"In the resident's words: {self.c.description}"
-                       + (f"\nThey would like: {self.c.outcome_sought}" if self.c.outcome_sought else ""))
-        yield Field("Complaint definition: what the complaint is about and the outcome wanted",
-                    _area("definition", st.stage.definition if st else ""),
-                    hint="This goes in the acknowledgement letter (Code 5.6). Ask for clarification there "
-                         "if anything is unclear.")
-        yield Field("What we are responsible for", _area("responsible_for", st.stage.responsible_for if st else ""))
-        yield Field("What we are not responsible for (and who is)",
-                    _area("not_responsible_for", st.stage.not_responsible_for if st else ""))
+        yield _context(
+            f"In the resident's words: {self.c.description}"
+            + (f"\nThey would like: {self.c.outcome_sought}" if self.c.outcome_sought else "")
+        )
+        yield Field(
+            "Complaint definition: what the complaint is about and the outcome wanted",
+            _area("definition", st.stage.definition if st else ""),
+            hint="This goes in the acknowledgement letter (Code 5.6). Ask for clarification there "
+            "if anything is unclear.",
+        )
+        yield Field(
+            "What we are responsible for", _area("responsible_for", st.stage.responsible_for if st else "")
+        )
+        yield Field(
+            "What we are not responsible for (and who is)",
+            _area("not_responsible_for", st.stage.not_responsible_for if st else ""),
+        )
         handler = st.stage.handler_id if st else None
         options = staff_options(self.db)
-        hint = "At stage 2 this must be someone other than the stage 1 handler (Code 6.13)." \
-            if self.c.stage == 2 else ""
-        yield Field("Who will handle this stage", Select(options, prompt="(choose a handler)", id="handler",
-                                                         value=handler if handler in {v for _, v in options}
-                                                         else Select.NULL, compact=True),
-                    hint=hint if options else NO_STAFF)
-        yield Field("Date of acknowledgement", self.date_input("date", self.today),
-                    hint=f"Due by {day(due)}." if due else "")
+        hint = (
+            "At stage 2 this must be someone other than the stage 1 handler (Code 6.13)."
+            if self.c.stage == 2
+            else ""
+        )
+        yield Field(
+            "Who will handle this stage",
+            Select(
+                options,
+                prompt="(choose a handler)",
+                id="handler",
+                value=handler if handler in {v for _, v in options} else Select.NULL,
+                compact=True,
+            ),
+            hint=hint if options else NO_STAFF,
+        )
+        yield Field(
+            "Date of acknowledgement",
+            self.date_input("date", self.today),
+            hint=f"Due by {day(due)}." if due else "",
+        )
 
     def save(self):
-        return C.acknowledge(self.db, self.c.id, self.text("definition"),
-                             responsible_for=self.text("responsible_for"),
-                             not_responsible_for=self.text("not_responsible_for"),
-                             handler_id=self.choice("handler"), on=self.date("date"))
+        return C.acknowledge(
+            self.db,
+            self.c.id,
+            self.text("definition"),
+            responsible_for=self.text("responsible_for"),
+            not_responsible_for=self.text("not_responsible_for"),
+            handler_id=self.choice("handler"),
+            on=self.date("date"),
+        )
 
 
 # extend ------------------------------------------------------------------------------------------
+
 
 class ExtendForm(ComplaintForm):
     FORM_TITLE = "Extend the response date"
@@ -97,25 +133,47 @@ class ExtendForm(ComplaintForm):
         self.cap = d.cap.due if d.cap else None
         extra = rules.extension_cap[st.stage.number]
         code_due = d.code_respond_by
-        yield _context(f"Stage {st.stage.number} response is due {day(d.final_respond_by)}. Without a good "
-                       f"reason the new date can be at most {day(self.cap)}: {extra} more working days "
-                       f"({rules.provision(f'extend{st.stage.number}')}). An extension counts under the "
-                       f"Code only if it is agreed by {day(code_due)} and the resident is told of it.")
-        yield Field("New response date", self.date_input("new_due", None, not_after_today=False),
-                    hint=f"A working day after {day(d.final_respond_by)}, written like {input_day(self.cap)}.")
+        yield _context(
+            f"Stage {st.stage.number} response is due {day(d.final_respond_by)}. Without a good "
+            f"reason the new date can be at most {day(self.cap)}: {extra} more working days "
+            f"({rules.provision(f'extend{st.stage.number}')}). An extension counts under the "
+            f"Code only if it is agreed by {day(code_due)} and the resident is told of it."
+        )
+        yield Field(
+            "New response date",
+            self.date_input("new_due", None, not_after_today=False),
+            hint=f"A working day after {day(d.final_respond_by)}, written like {input_day(self.cap)}.",
+        )
         yield Field("Why more time is needed", _area("reason"))
-        yield Field("Good reason for going past the limit", Input(id="good_reason", compact=True),
-                    hint=f"Only needed for a date after {day(self.cap)}.")
-        yield Field("Day the extension was agreed", self.date_input("date", self.today),
-                    hint=f"Agreed after {day(code_due)}, it does not count under the Code.")
-        yield Checkbox("Resident told the new date, the reason and the Ombudsman's details",
-                       id="resident_told", compact=True)
-        yield Field("Day the resident was told", self.date_input("told_on", None, required=False),
-                    hint="Leave blank if told the day it was agreed, or not yet told.")
-        yield Field("How the resident was told", Input(id="told_how", placeholder="letter, phone, email ...",
-                                                       compact=True))
-        yield Field("How and how often we will keep the resident up to date meanwhile",
-                    _area("update_plan"), hint="For example: a phone call every Friday until the response.")
+        yield Field(
+            "Good reason for going past the limit",
+            Input(id="good_reason", compact=True),
+            hint=f"Only needed for a date after {day(self.cap)}.",
+        )
+        yield Field(
+            "Day the extension was agreed",
+            self.date_input("date", self.today),
+            hint=f"Agreed after {day(code_due)}, it does not count under the Code.",
+        )
+        yield Checkbox(
+            "Resident told the new date, the reason and the Ombudsman's details",
+            id="resident_told",
+            compact=True,
+        )
+        yield Field(
+            "Day the resident was told",
+            self.date_input("told_on", None, required=False),
+            hint="Leave blank if told the day it was agreed, or not yet told.",
+        )
+        yield Field(
+            "How the resident was told",
+            Input(id="told_how", placeholder="letter, phone, email ...", compact=True),
+        )
+        yield Field(
+            "How and how often we will keep the resident up to date meanwhile",
+            _area("update_plan"),
+            hint="For example: a phone call every Friday until the response.",
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "new_due" or self.cap is None:
@@ -126,8 +184,9 @@ class ExtendForm(ComplaintForm):
             return
         field = self.query_one("#good_reason").parent
         if new and new > self.cap and not self.query_one("#good_reason", Input).value.strip():
-            field.show_message(f"{short_date(new)} is past the limit of {short_date(self.cap)}: "
-                               "give a good reason here.")
+            field.show_message(
+                f"{short_date(new)} is past the limit of {short_date(self.cap)}: give a good reason here."
+            )
         else:
             field.show_message("")
 
@@ -138,28 +197,56 @@ class ExtendForm(ComplaintForm):
         told_on = self.date("told_on", "day the resident was told")
         how = self.text("told_how")
         told = self.query_one("#resident_told", Checkbox).value or told_on is not None or bool(how.strip())
-        return C.extend(self.db, self.c.id, new_due, self.text("reason"), good_reason=self.text("good_reason"),
-                        resident_told=told, on=self.date("date"), told_on=told_on if told else None,
-                        told_how=how if told else "", update_plan=self.text("update_plan"))
+        return C.extend(
+            self.db,
+            self.c.id,
+            new_due,
+            self.text("reason"),
+            good_reason=self.text("good_reason"),
+            resident_told=told,
+            on=self.date("date"),
+            told_on=told_on if told else None,
+            told_how=how if told else "",
+            update_plan=self.text("update_plan"),
+        )
 
 
 # respond -----------------------------------------------------------------------------------------
+
 
 class RemedyForm(FormScreen):
     FORM_TITLE = "A remedy: how we put things right"
     SAVE_LABEL = "Add"
 
     def compose_fields(self) -> ComposeResult:
-        yield Field("Kind of remedy", Select([(k.capitalize(), k) for k in C.REMEDY_KINDS],
-                                             prompt="(choose a kind)", id="kind", compact=True),
-                    hint="The ways of putting things right in the Code (7.1).")
-        yield Field("What we will do", Input(id="description", compact=True,
-                                             validators=[Required("Say what the remedy is.")]))
-        yield Field("Amount in pounds (for a financial remedy)",
-                    Input(id="amount", placeholder="for example 150 or 75.50", compact=True,
-                          validators=[PoundsValidator()]))
-        yield Field("To be done by", self.date_input("due_on", None, required=False, not_after_today=False),
-                    hint="Leave blank if there is no date.")
+        yield Field(
+            "Kind of remedy",
+            Select(
+                [(k.capitalize(), k) for k in C.REMEDY_KINDS],
+                prompt="(choose a kind)",
+                id="kind",
+                compact=True,
+            ),
+            hint="The ways of putting things right in the Code (7.1).",
+        )
+        yield Field(
+            "What we will do",
+            Input(id="description", compact=True, validators=[Required("Say what the remedy is.")]),
+        )
+        yield Field(
+            "Amount in pounds (for a financial remedy)",
+            Input(
+                id="amount",
+                placeholder="for example 150 or 75.50",
+                compact=True,
+                validators=[PoundsValidator()],
+            ),
+        )
+        yield Field(
+            "To be done by",
+            self.date_input("due_on", None, required=False, not_after_today=False),
+            hint="Leave blank if there is no date.",
+        )
         yield Checkbox("The resident has agreed to this remedy", id="agreed", compact=True)
 
     def save(self):
@@ -172,8 +259,9 @@ class RemedyForm(FormScreen):
         amount = parse_pounds(self.text("amount"))
         if kind == "financial remedy" and not amount:
             raise DomainError("A financial remedy needs an amount.", field="amount")
-        return C.RemedyInput(kind, description, amount, self.date("due_on"),
-                             self.query_one("#agreed", Checkbox).value)
+        return C.RemedyInput(
+            kind, description, amount, self.date("due_on"), self.query_one("#agreed", Checkbox).value
+        )
 
 
 class ActionForm(FormScreen):
@@ -181,8 +269,10 @@ class ActionForm(FormScreen):
     SAVE_LABEL = "Add"
 
     def compose_fields(self) -> ComposeResult:
-        yield Field("What will be done", Input(id="description", compact=True,
-                                               validators=[Required("Say what will be done.")]))
+        yield Field(
+            "What will be done",
+            Input(id="description", compact=True, validators=[Required("Say what will be done.")]),
+        )
         yield Field("Who will do it", Input(id="owner", compact=True))
         yield Field("To be done by", self.date_input("due_on", None, required=False, not_after_today=False))
 
@@ -208,24 +298,38 @@ class RespondForm(ComplaintForm):
         st = self.view.current
         if st and st.stage.definition:
             yield _context(f"Complaint definition: {st.stage.definition}")
-        yield Field("Decision", Select([(d.capitalize(), d) for d in L.DECISIONS], prompt="(choose the decision)",
-                                       id="decision", compact=True))
-        yield Field("Reasons for the decision, point by point", _area("reasons"),
-                    hint="Answer every point of the definition, citing policy or law where relevant.")
+        yield Field(
+            "Decision",
+            Select(
+                [(d.capitalize(), d) for d in L.DECISIONS],
+                prompt="(choose the decision)",
+                id="decision",
+                compact=True,
+            ),
+        )
+        yield Field(
+            "Reasons for the decision, point by point",
+            _area("reasons"),
+            hint="Answer every point of the definition, citing policy or law where relevant.",
+        )
         yield Label("Remedies offered", classes="field-label")
         yield PlainTable(id="remedy-list", cursor_type="row", classes="items")
         with Horizontal(classes="item-buttons"):
             yield Button("Add a remedy", id="add-remedy", compact=True)
             yield Button("Remove the chosen remedy", id="remove-remedy", compact=True)
-        yield Field("What the response says about putting things right", _area("remedy_statement"),
-                    hint="Needed when no remedy is offered: say plainly that none is offered, and why.")
+        yield Field(
+            "What the response says about putting things right",
+            _area("remedy_statement"),
+            hint="Needed when no remedy is offered: say plainly that none is offered, and why.",
+        )
         yield Label("Outstanding actions (still to be done after the response)", classes="field-label")
         yield PlainTable(id="action-list", cursor_type="row", classes="items")
         with Horizontal(classes="item-buttons"):
             yield Button("Add an action", id="add-action", compact=True)
             yield Button("Remove the chosen action", id="remove-action", compact=True)
-        yield Field("What the response says about outstanding actions", Input(id="actions_statement",
-                                                                               compact=True))
+        yield Field(
+            "What the response says about outstanding actions", Input(id="actions_statement", compact=True)
+        )
         yield Field("Date of the response", self.date_input("date", self.today))
 
     def on_mount(self) -> None:
@@ -259,7 +363,9 @@ class RespondForm(ComplaintForm):
             self.app.push_screen(ActionForm(self.db), self._action_added)
         elif ident == "remove-remedy" and self.remedies:
             event.stop()
-            del self.remedies[min(self.query_one("#remedy-list", DataTable).cursor_row, len(self.remedies) - 1)]
+            del self.remedies[
+                min(self.query_one("#remedy-list", DataTable).cursor_row, len(self.remedies) - 1)
+            ]
             self._show_items()
         elif ident == "remove-action" and self.actions:
             event.stop()
@@ -281,13 +387,21 @@ class RespondForm(ComplaintForm):
             self.query_one("#add-action").focus()
 
     def save(self):
-        return C.respond(self.db, self.c.id, self.choice("decision") or "", self.text("reasons"),
-                         remedies=list(self.remedies), actions=list(self.actions),
-                         remedy_statement=self.text("remedy_statement"),
-                         actions_statement=self.text("actions_statement"), on=self.date("date"))
+        return C.respond(
+            self.db,
+            self.c.id,
+            self.choice("decision") or "",
+            self.text("reasons"),
+            remedies=list(self.remedies),
+            actions=list(self.actions),
+            remedy_statement=self.text("remedy_statement"),
+            actions_statement=self.text("actions_statement"),
+            on=self.date("date"),
+        )
 
 
 # escalate, refuse --------------------------------------------------------------------------------
+
 
 class EscalateForm(ComplaintForm):
     FORM_TITLE = "Escalate to stage 2"
@@ -296,17 +410,27 @@ class EscalateForm(ComplaintForm):
     def compose_fields(self) -> ComposeResult:
         s1 = self.view.stage(1)
         who = s1.handler if s1 and s1.handler else "the stage 1 handler"
-        yield _context("The resident does not have to give a reason for escalating (Code 6.12). "
-                       f"Stage 2 must be handled by someone other than {who} (Code 6.13).")
+        yield _context(
+            "The resident does not have to give a reason for escalating (Code 6.12). "
+            f"Stage 2 must be handled by someone other than {who} (Code 6.13)."
+        )
         options = staff_options(self.db)
-        yield Field("Who will handle stage 2", Select(options, prompt="(choose a handler)", id="handler",
-                                                      compact=True), hint="" if options else NO_STAFF)
+        yield Field(
+            "Who will handle stage 2",
+            Select(options, prompt="(choose a handler)", id="handler", compact=True),
+            hint="" if options else NO_STAFF,
+        )
         yield Field("Date the resident asked to escalate", self.date_input("date", self.today))
         yield Field("What the resident said (optional)", Input(id="resident_reason", compact=True))
 
     def save(self):
-        return C.request_stage2(self.db, self.c.id, on=self.date("date"), handler_id=self.choice("handler"),
-                                resident_reason=self.text("resident_reason"))
+        return C.request_stage2(
+            self.db,
+            self.c.id,
+            on=self.date("date"),
+            handler_id=self.choice("handler"),
+            resident_reason=self.text("resident_reason"),
+        )
 
 
 class RefuseForm(ComplaintForm):
@@ -321,39 +445,70 @@ class RefuseForm(ComplaintForm):
         return f"{what}: {self.c.reference}, {self.view.resident.name}"
 
     def compose_fields(self) -> ComposeResult:
-        yield _context(("Refusing to escalate" if self.escalation else "Refusing a complaint")
-                       + " needs a valid reason from section 2 of the Code, set out clearly. The letter "
-                         "must tell the resident they can take the decision to the Ombudsman.")
-        yield Field("Ground", Select([(f"{g.capitalize()}", g) for g in L.EXCLUSION_GROUNDS],
-                                     prompt="(choose a ground)", id="ground", compact=True))
+        yield _context(
+            ("Refusing to escalate" if self.escalation else "Refusing a complaint")
+            + " needs a valid reason from section 2 of the Code, set out clearly. The letter "
+            "must tell the resident they can take the decision to the Ombudsman."
+        )
+        yield Field(
+            "Ground",
+            Select(
+                [(f"{g.capitalize()}", g) for g in L.EXCLUSION_GROUNDS],
+                prompt="(choose a ground)",
+                id="ground",
+                compact=True,
+            ),
+        )
         yield Static("", id="ground-help", classes="field-hint", markup=False)
         yield Field("Reasons, in full", _area("reason"))
         options = staff_options(self.db)
-        yield Field("Who decided", Select(options, prompt="(choose who decided)", id="decided_by",
-                                          compact=True), hint="" if options else NO_STAFF)
+        yield Field(
+            "Who decided",
+            Select(options, prompt="(choose who decided)", id="decided_by", compact=True),
+            hint="" if options else NO_STAFF,
+        )
         yield Field("Date of the decision", self.date_input("date", self.today))
         if not self.escalation:
-            yield Field("When the issue arose", self.date_input("issue_arose_on", self.c.issue_arose_on,
-                                                                required=False),
-                        hint="Needed for the 12-month ground, or when the resident became aware of it.")
-            yield Field("When the resident became aware of it",
-                        self.date_input("aware_on", self.c.aware_on, required=False))
-        yield Field("How discretion to accept it anyway was considered", _area("discretion_note"),
-                    hint="Needed for the 12-month ground: an older issue can still be taken on.")
+            yield Field(
+                "When the issue arose",
+                self.date_input("issue_arose_on", self.c.issue_arose_on, required=False),
+                hint="Needed for the 12-month ground, or when the resident became aware of it.",
+            )
+            yield Field(
+                "When the resident became aware of it",
+                self.date_input("aware_on", self.c.aware_on, required=False),
+            )
+        yield Field(
+            "How discretion to accept it anyway was considered",
+            _area("discretion_note"),
+            hint="Needed for the 12-month ground: an older issue can still be taken on.",
+        )
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "ground":
-            self.query_one("#ground-help", Static).update(L.EXCLUSION_GROUNDS.get(field_value(event.select), ""))
+            self.query_one("#ground-help", Static).update(
+                L.EXCLUSION_GROUNDS.get(field_value(event.select), "")
+            )
 
     def save(self):
-        common = dict(on=self.date("date"), decided_by=self.choice("decided_by"),
-                      discretion_note=self.text("discretion_note"))
+        common = dict(
+            on=self.date("date"),
+            decided_by=self.choice("decided_by"),
+            discretion_note=self.text("discretion_note"),
+        )
         if self.escalation:
-            return C.refuse_escalation(self.db, self.c.id, self.choice("ground") or "", self.text("reason"),
-                                       **common)
-        return C.refuse(self.db, self.c.id, self.choice("ground") or "", self.text("reason"),
-                        issue_arose_on=self.date("issue_arose_on", "day the issue arose"),
-                        aware_on=self.date("aware_on", "day the resident became aware"), **common)
+            return C.refuse_escalation(
+                self.db, self.c.id, self.choice("ground") or "", self.text("reason"), **common
+            )
+        return C.refuse(
+            self.db,
+            self.c.id,
+            self.choice("ground") or "",
+            self.text("reason"),
+            issue_arose_on=self.date("issue_arose_on", "day the issue arose"),
+            aware_on=self.date("aware_on", "day the resident became aware"),
+            **common,
+        )
 
 
 class ReassignForm(ComplaintForm):
@@ -367,22 +522,32 @@ class ReassignForm(ComplaintForm):
     def compose_fields(self) -> ComposeResult:
         st = self.view.current
         who = st.handler if st and st.handler else "no one yet"
-        yield _context(f"Stage {self.c.stage} is handled by {who}. The change and its reason are kept "
-                       "in the complaint's history."
-                       + (" At stage 2 it cannot be anyone who handled stage 1 (Code 6.13)."
-                          if self.c.stage == 2 else ""))
+        yield _context(
+            f"Stage {self.c.stage} is handled by {who}. The change and its reason are kept "
+            "in the complaint's history."
+            + (
+                " At stage 2 it cannot be anyone who handled stage 1 (Code 6.13)."
+                if self.c.stage == 2
+                else ""
+            )
+        )
         options = staff_options(self.db)
-        yield Field("New handler", Select(options, prompt="(choose a handler)", id="handler", compact=True),
-                    hint="" if options else NO_STAFF)
+        yield Field(
+            "New handler",
+            Select(options, prompt="(choose a handler)", id="handler", compact=True),
+            hint="" if options else NO_STAFF,
+        )
         yield Field("Why the handler is changing", _area("reason"))
         yield Field("Date of the change", self.date_input("date", self.today))
 
     def save(self):
-        return C.reassign_handler(self.db, self.c.id, self.choice("handler"), self.text("reason"),
-                                  on=self.date("date"))
+        return C.reassign_handler(
+            self.db, self.c.id, self.choice("handler"), self.text("reason"), on=self.date("date")
+        )
 
 
 # other steps -------------------------------------------------------------------------------------
+
 
 class AdditionalComplaintForm(ComplaintForm):
     FORM_TITLE = "Another point raised"
@@ -390,19 +555,31 @@ class AdditionalComplaintForm(ComplaintForm):
 
     def compose_fields(self) -> ComposeResult:
         can_fold = "fold" in self.view.allowed
-        yield _context("A new point raised while stage 1 is open and before its response goes is added "
-                       "to the stage 1 complaint definition; otherwise it is logged as a new complaint "
-                       "(Code 6.8)." + ("" if can_fold else " This complaint is past that point, so it "
-                                        "will be logged as a new complaint."))
+        yield _context(
+            "A new point raised while stage 1 is open and before its response goes is added "
+            "to the stage 1 complaint definition; otherwise it is logged as a new complaint "
+            "(Code 6.8)."
+            + (
+                ""
+                if can_fold
+                else " This complaint is past that point, so it will be logged as a new complaint."
+            )
+        )
         yield Field("What the resident raised", _area("text"))
         yield Field("Date it was raised", self.date_input("date", self.today))
-        yield Checkbox("Log it as a separate new complaint", id="log_as_new", value=not can_fold,
-                       disabled=not can_fold, compact=True)
+        yield Checkbox(
+            "Log it as a separate new complaint",
+            id="log_as_new",
+            value=not can_fold,
+            disabled=not can_fold,
+            compact=True,
+        )
 
     def save(self):
         new = self.query_one("#log_as_new", Checkbox).value
-        return C.fold_additional_complaint(self.db, self.c.id, self.text("text"), self.date("date"),
-                                           log_as_new=new)
+        return C.fold_additional_complaint(
+            self.db, self.c.id, self.text("text"), self.date("date"), log_as_new=new
+        )
 
 
 class CloseForm(ComplaintForm):
@@ -410,14 +587,17 @@ class CloseForm(ComplaintForm):
     SAVE_LABEL = "Close complaint"
 
     def compose_fields(self) -> ComposeResult:
-        open_items = [r for r in self.view.remedies if not r.completed_on] + \
-                     [a for a in self.view.actions if not a.completed_on]
+        open_items = [r for r in self.view.remedies if not r.completed_on] + [
+            a for a in self.view.actions if not a.completed_on
+        ]
         text = "Closing ends the complaint. "
         if self.c.state == L.S1_RESPONDED:
             text += "The resident can still ask to escalate to stage 2 afterwards. "
         if open_items:
-            text += (f"{len(open_items)} remedy or action item(s) are not done yet; they stay on the "
-                     "dashboard until they are.")
+            text += (
+                f"{len(open_items)} remedy or action item(s) are not done yet; they stay on the "
+                "dashboard until they are."
+            )
         yield _context(text)
         yield Field("Date of closure", self.date_input("date", self.today))
 
@@ -437,25 +617,42 @@ class WithdrawForm(ComplaintForm):
         return C.withdraw(self.db, self.c.id, self.text("reason"), on=self.date("date"))
 
 
-DIRECTION_CHOICES = (("A note for the file", "note"),
-                     ("Received from the resident or their representative", "in"),
-                     ("Sent to the resident or their representative", "out"))
+DIRECTION_CHOICES = (
+    ("A note for the file", "note"),
+    ("Received from the resident or their representative", "in"),
+    ("Sent to the resident or their representative", "out"),
+)
 
 
 class NoteForm(ComplaintForm):
     FORM_TITLE = "Add a note or correspondence"
 
     def compose_fields(self) -> ComposeResult:
-        yield Field("What is it", Select(DIRECTION_CHOICES, value="note", allow_blank=False, id="direction",
-                                         compact=True))
-        yield Field("How (for correspondence)", Select([(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
-                                                       prompt="(not applicable)", id="channel", compact=True))
+        yield Field(
+            "What is it",
+            Select(DIRECTION_CHOICES, value="note", allow_blank=False, id="direction", compact=True),
+        )
+        yield Field(
+            "How (for correspondence)",
+            Select(
+                [(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
+                prompt="(not applicable)",
+                id="channel",
+                compact=True,
+            ),
+        )
         yield Field("Summary", _area("summary"))
         yield Field("Date", self.date_input("date", self.today))
 
     def save(self):
-        return C.add_correspondence(self.db, self.c.id, self.date("date"), self.choice("direction") or "note",
-                                    self.choice("channel") or "", self.text("summary"))
+        return C.add_correspondence(
+            self.db,
+            self.c.id,
+            self.date("date"),
+            self.choice("direction") or "note",
+            self.choice("channel") or "",
+            self.text("summary"),
+        )
 
 
 class CompleteItemForm(ComplaintForm):
@@ -490,8 +687,10 @@ class UpdateActionForm(ComplaintForm):
         self.action_row = action
 
     def compose_fields(self) -> ComposeResult:
-        yield _context(f"Action: {self.action_row.description}"
-                       + (f" (due {day(self.action_row.due_on)})" if self.action_row.due_on else ""))
+        yield _context(
+            f"Action: {self.action_row.description}"
+            + (f" (due {day(self.action_row.due_on)})" if self.action_row.due_on else "")
+        )
         yield Field("What the resident was told", _area("note"))
         yield Field("Date", self.date_input("date", self.today))
 
@@ -501,6 +700,7 @@ class UpdateActionForm(ComplaintForm):
 
 # new complaint, service requests -----------------------------------------------------------------
 
+
 class _ResidentForm(FormScreen):
     """A form that starts by choosing the resident."""
 
@@ -509,8 +709,9 @@ class _ResidentForm(FormScreen):
         self.resident_id: int | None = None
 
     def resident_button(self) -> ComposeResult:
-        yield Field("Resident", Button("Choose the resident (Enter)", id="resident", classes="picker",
-                                       compact=True))
+        yield Field(
+            "Resident", Button("Choose the resident (Enter)", id="resident", classes="picker", compact=True)
+        )
 
     def on_mount(self) -> None:
         if self.resident_id is None:
@@ -550,7 +751,9 @@ class _ResidentForm(FormScreen):
 
     def require_resident(self) -> int:
         if self.resident_id is None:
-            raise DomainError("Choose the resident first: press Enter on the Resident button.", field="resident")
+            raise DomainError(
+                "Choose the resident first: press Enter on the Resident button.", field="resident"
+            )
         return self.resident_id
 
 
@@ -560,28 +763,49 @@ class NewComplaintForm(_ResidentForm):
 
     def compose_fields(self) -> ComposeResult:
         yield from self.resident_button()
-        yield Field("Made by", Select([("The resident", 0)], value=0, allow_blank=False, id="representative",
-                                      compact=True),
-                    hint="Or a representative with the resident's authority (Code 1.3).")
+        yield Field(
+            "Made by",
+            Select([("The resident", 0)], value=0, allow_blank=False, id="representative", compact=True),
+            hint="Or a representative with the resident's authority (Code 1.3).",
+        )
         yield Field("Date received", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS], prompt="(choose)",
-                                             id="channel", compact=True))
-        yield Field("The complaint, in the resident's words", _area("description"),
-                    hint="Any expression of dissatisfaction is a complaint; the word itself is not needed.")
+        yield Field(
+            "How it came in",
+            Select(
+                [(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
+                prompt="(choose)",
+                id="channel",
+                compact=True,
+            ),
+        )
+        yield Field(
+            "The complaint, in the resident's words",
+            _area("description"),
+            hint="Any expression of dissatisfaction is a complaint; the word itself is not needed.",
+        )
         yield Field("What the resident wants to happen", Input(id="outcome_sought", compact=True))
         yield Label("What it is about (Space ticks a category)", classes="field-label")
         yield SelectionList(*[(c.capitalize(), c) for c in C.CATEGORIES], id="categories", compact=True)
         yield Checkbox("Vulnerability or risk: handle with extra care", id="vulnerable", compact=True)
-        yield Field("Handler (can be chosen when acknowledging)",
-                    Select(staff_options(self.db), prompt="(not yet)", id="handler", compact=True))
-        yield Field("When the issue arose (if known)", self.date_input("issue_arose_on", required=False),
-                    hint="With the next date, shows whether it is within 12 months (Code section 2).")
-        yield Field("When the resident became aware of it (if known)",
-                    self.date_input("aware_on", required=False))
+        yield Field(
+            "Handler (can be chosen when acknowledging)",
+            Select(staff_options(self.db), prompt="(not yet)", id="handler", compact=True),
+        )
+        yield Field(
+            "When the issue arose (if known)",
+            self.date_input("issue_arose_on", required=False),
+            hint="With the next date, shows whether it is within 12 months (Code section 2).",
+        )
+        yield Field(
+            "When the resident became aware of it (if known)", self.date_input("aware_on", required=False)
+        )
 
     def resident_chosen(self, rec) -> None:
-        reps = [(Text(p.name + (f" ({p.relationship})" if p.relationship else "")), p.id)
-                for p in rec.representatives if p.active]
+        reps = [
+            (Text(p.name + (f" ({p.relationship})" if p.relationship else "")), p.id)
+            for p in rec.representatives
+            if p.active
+        ]
         sel = self.query_one("#representative", Select)
         sel.set_options([("The resident", 0)] + reps)
         sel.value = 0
@@ -591,13 +815,20 @@ class NewComplaintForm(_ResidentForm):
         resident = self.require_resident()
         received = self.date("date", "date received")
         rep = self.choice("representative") or None
-        c = C.log_complaint(self.db, resident, received, self.text("description"),
-                            channel=self.choice("channel") or "", outcome_sought=self.text("outcome_sought"),
-                            categories=self.query_one("#categories", SelectionList).selected,
-                            vulnerable=self.query_one("#vulnerable", Checkbox).value,
-                            representative_id=rep, handler_id=self.choice("handler"),
-                            issue_arose_on=self.date("issue_arose_on", "day the issue arose"),
-                            aware_on=self.date("aware_on", "day the resident became aware"))
+        c = C.log_complaint(
+            self.db,
+            resident,
+            received,
+            self.text("description"),
+            channel=self.choice("channel") or "",
+            outcome_sought=self.text("outcome_sought"),
+            categories=self.query_one("#categories", SelectionList).selected,
+            vulnerable=self.query_one("#vulnerable", Checkbox).value,
+            representative_id=rep,
+            handler_id=self.choice("handler"),
+            issue_arose_on=self.date("issue_arose_on", "day the issue arose"),
+            aware_on=self.date("aware_on", "day the resident became aware"),
+        )
         return c.id
 
 
@@ -606,21 +837,39 @@ class NewServiceRequestForm(_ResidentForm):
     SAVE_LABEL = "Log request"
 
     def compose_fields(self) -> ComposeResult:
-        yield _context("A request to put something right, such as a repair. It is not a complaint, "
-                       "but it is recorded and followed up (Code 1.4).")
+        yield _context(
+            "A request to put something right, such as a repair. It is not a complaint, "
+            "but it is recorded and followed up (Code 1.4)."
+        )
         yield from self.resident_button()
         yield Field("Date received", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS], prompt="(choose)",
-                                             id="channel", compact=True))
-        yield Field("Category", Select([(c.capitalize(), c) for c in C.CATEGORIES], prompt="(choose)",
-                                       id="category", compact=True))
+        yield Field(
+            "How it came in",
+            Select(
+                [(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
+                prompt="(choose)",
+                id="channel",
+                compact=True,
+            ),
+        )
+        yield Field(
+            "Category",
+            Select(
+                [(c.capitalize(), c) for c in C.CATEGORIES], prompt="(choose)", id="category", compact=True
+            ),
+        )
         yield Field("What is asked for", _area("description"))
 
     def save(self):
         resident = self.require_resident()
-        sr = C.log_service_request(self.db, resident, self.date("date", "date received"),
-                                   self.text("description"), channel=self.choice("channel") or "",
-                                   category=self.choice("category") or "")
+        sr = C.log_service_request(
+            self.db,
+            resident,
+            self.date("date", "date received"),
+            self.text("description"),
+            channel=self.choice("channel") or "",
+            category=self.choice("category") or "",
+        )
         return sr.id
 
 
@@ -638,18 +887,32 @@ class RaiseFromRequestForm(FormScreen):
         return f"Complaint about service request {self.request.reference}, {self.resident_name}"
 
     def compose_fields(self) -> ComposeResult:
-        yield _context(f"The request: {self.request.description}\nWork on the request carries on; the "
-                       "complaint is logged and linked to it.")
+        yield _context(
+            f"The request: {self.request.description}\nWork on the request carries on; the "
+            "complaint is logged and linked to it."
+        )
         yield Field("Date the resident complained", self.date_input("date", self.today))
-        yield Field("How it came in", Select([(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS], prompt="(choose)",
-                                             id="channel", compact=True))
+        yield Field(
+            "How it came in",
+            Select(
+                [(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
+                prompt="(choose)",
+                id="channel",
+                compact=True,
+            ),
+        )
         yield Field("The complaint, in the resident's words", _area("description"))
         yield Field("What the resident wants to happen", Input(id="outcome_sought", compact=True))
 
     def save(self):
-        c = C.raise_from_service_request(self.db, self.request.id, self.date("date", "date received"),
-                                         self.text("description"), channel=self.choice("channel") or "",
-                                         outcome_sought=self.text("outcome_sought"))
+        c = C.raise_from_service_request(
+            self.db,
+            self.request.id,
+            self.date("date", "date received"),
+            self.text("description"),
+            channel=self.choice("channel") or "",
+            outcome_sought=self.text("outcome_sought"),
+        )
         return c.id
 
 

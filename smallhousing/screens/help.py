@@ -73,8 +73,11 @@ class HelpScreen(ModalScreen):
             screens.append(("On a complaint (only the steps allowed at the time show)", ComplaintScreen))
         for title, node in screens:
             section(title)
-            bindings = _bindings(node) if not isinstance(node, type) else [
-                b if isinstance(b, Binding) else Binding(*b) for b in node.BINDINGS]
+            bindings = (
+                _bindings(node)
+                if not isinstance(node, type)
+                else [b if isinstance(b, Binding) else Binding(*b) for b in node.BINDINGS]
+            )
             seen = set()
             for b in bindings:
                 if not b.description or (b.key, b.description) in seen:

@@ -13,6 +13,7 @@ from ..services import learning as LS
 from .common import PlainTable, compact_day, input_day
 from .form_kit import Field, FormScreen
 
+
 def _short(text: str, n: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -33,29 +34,60 @@ class LearningForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         p = self.point
-        yield Field("What we learned", TextArea(p.learning if p else "", id="learning", compact=True,
-                                                classes="box"))
-        yield Field("The improvement to make", TextArea(p.improvement if p else "", id="improvement",
-                                                        compact=True, classes="box"))
-        yield Field("Theme", Input(p.theme if p else "", id="theme", compact=True,
-                                   placeholder="for example repairs, communication"))
+        yield Field(
+            "What we learned", TextArea(p.learning if p else "", id="learning", compact=True, classes="box")
+        )
+        yield Field(
+            "The improvement to make",
+            TextArea(p.improvement if p else "", id="improvement", compact=True, classes="box"),
+        )
+        yield Field(
+            "Theme",
+            Input(
+                p.theme if p else "",
+                id="theme",
+                compact=True,
+                placeholder="for example repairs, communication",
+            ),
+        )
         yield Field("Who leads on it", Input(p.owner if p else "", id="owner", compact=True))
-        yield Field("Status", Select(STATUS_OPTIONS, value=p.status if p else "planned", allow_blank=False,
-                                     id="status", compact=True))
-        yield Field("Date the improvement was made (when done)",
-                    self.date_input("made_on", p.made_on if p else None, required=False))
+        yield Field(
+            "Status",
+            Select(
+                STATUS_OPTIONS,
+                value=p.status if p else "planned",
+                allow_blank=False,
+                id="status",
+                compact=True,
+            ),
+        )
+        yield Field(
+            "Date the improvement was made (when done)",
+            self.date_input("made_on", p.made_on if p else None, required=False),
+        )
         if p is None:
             yield Field("Date recorded", self.date_input("recorded_on", self.today))
-        yield Field("Complaint it came from (reference, optional)",
-                    Input(p.reference if p else "", id="complaint", compact=True, placeholder="2025-0042"))
+        yield Field(
+            "Complaint it came from (reference, optional)",
+            Input(p.reference if p else "", id="complaint", compact=True, placeholder="2025-0042"),
+        )
 
     def save(self):
-        values = dict(theme=self.text("theme"), improvement=self.text("improvement"), owner=self.text("owner"),
-                      status=self.choice("status"), made_on=self.date("made_on", "date made"),
-                      complaint=self.text("complaint").strip() or None)
+        values = dict(
+            theme=self.text("theme"),
+            improvement=self.text("improvement"),
+            owner=self.text("owner"),
+            status=self.choice("status"),
+            made_on=self.date("made_on", "date made"),
+            complaint=self.text("complaint").strip() or None,
+        )
         if self.point is None:
-            return LS.add_learning(self.db, self.text("learning"),
-                                   recorded_on=self.date("recorded_on", "date recorded"), **values)
+            return LS.add_learning(
+                self.db,
+                self.text("learning"),
+                recorded_on=self.date("recorded_on", "date recorded"),
+                **values,
+            )
         return LS.update_learning(self.db, self.point.id, learning=self.text("learning"), **values)
 
 
@@ -76,8 +108,11 @@ class LearningScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Label("Learning from complaints", classes="screen-title")
-        yield Static("What complaints taught us and what we changed; shown in the annual report.",
-                     classes="context", markup=False)
+        yield Static(
+            "What complaints taught us and what we changed; shown in the annual report.",
+            classes="context",
+            markup=False,
+        )
         yield PlainTable(id="learning-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="learning-detail", markup=False)
         with Horizontal(classes="report-buttons"):
@@ -104,8 +139,14 @@ class LearningScreen(Screen):
         table.clear()
         self.points = list(reversed(points))  # newest first on screen
         for p in self.points:
-            table.add_row(compact_day(p.recorded_on), _short(p.theme, 13), _short(p.learning, 22), p.status,
-                          compact_day(p.made_on), key=str(p.id))
+            table.add_row(
+                compact_day(p.recorded_on),
+                _short(p.theme, 13),
+                _short(p.learning, 22),
+                p.status,
+                compact_day(p.made_on),
+                key=str(p.id),
+            )
         if not self.points:
             self.query_one("#learning-detail", Static).update("Nothing recorded yet: press a to add.")
         else:
@@ -124,9 +165,15 @@ class LearningScreen(Screen):
         parts = [f"Learned: {p.learning}"]
         if p.improvement:
             parts.append(f"Improvement: {p.improvement}")
-        extra = ", ".join(x for x in (f"lead {p.owner}" if p.owner else "",
-                                      f"complaint {p.reference}" if p.reference else "",
-                                      f"made {input_day(p.made_on)}" if p.made_on else "") if x)
+        extra = ", ".join(
+            x
+            for x in (
+                f"lead {p.owner}" if p.owner else "",
+                f"complaint {p.reference}" if p.reference else "",
+                f"made {input_day(p.made_on)}" if p.made_on else "",
+            )
+            if x
+        )
         if extra:
             parts.append(extra[:1].upper() + extra[1:])
         self.query_one("#learning-detail", Static).update("\n".join(parts))
@@ -141,7 +188,8 @@ class LearningScreen(Screen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         {"learning-add": self.action_add, "learning-edit": self.action_edit}.get(
-            event.button.id or "", lambda: None)()
+            event.button.id or "", lambda: None
+        )()
 
     def _saved(self, result) -> None:
         if result is not None:

@@ -143,12 +143,18 @@ class LetterPreviewScreen(ModalScreen):
         self.preview = p
         self.stage = p.stage
         self.query_one("#letter-title", Label).update(
-            f"{p.description[0].upper()}{p.description[1:]} for complaint {self.complaint_ref}")
+            f"{p.description[0].upper()}{p.description[1:]} for complaint {self.complaint_ref}"
+        )
         lp = "  ·  Large print (16 pt): the resident asked for it." if p.large_print else ""
         if p.problems:
-            status.update(Text(f"Cannot be issued yet: {len(p.problems)} thing"
-                               f"{'s' if len(p.problems) != 1 else ''} the Code requires "
-                               f"{'are' if len(p.problems) != 1 else 'is'} missing.{lp}", style="bold"))
+            status.update(
+                Text(
+                    f"Cannot be issued yet: {len(p.problems)} thing"
+                    f"{'s' if len(p.problems) != 1 else ''} the Code requires "
+                    f"{'are' if len(p.problems) != 1 else 'is'} missing.{lp}",
+                    style="bold",
+                )
+            )
             lines = Text("Missing:\n", style="bold")
             for item in p.problems:
                 lines.append(f"  • {item[0].upper()}{item[1:]}\n", style="")
@@ -171,11 +177,19 @@ class LetterPreviewScreen(ModalScreen):
         widgets = []
         for fix in p.fixes:
             widgets.append(Label(fix.label, classes="field-label"))
-            widgets.append(Input(placeholder="Type it as the resident should read it",
-                                 id=f"fix-{fix.field}", classes="letter-fix"))
+            widgets.append(
+                Input(
+                    placeholder="Type it as the resident should read it",
+                    id=f"fix-{fix.field}",
+                    classes="letter-fix",
+                )
+            )
         if p.fixes:
-            widgets.append(Static("Enter or Ctrl+S saves what you typed and checks the letter again.",
-                                  classes="field-hint"))
+            widgets.append(
+                Static(
+                    "Enter or Ctrl+S saves what you typed and checks the letter again.", classes="field-hint"
+                )
+            )
             await fixes.mount_all(widgets)
         fixes.display = bool(p.fixes)
         text.update(Text(p.text))  # a Text, so nothing typed is taken as markup
@@ -219,8 +233,7 @@ class LetterPreviewScreen(ModalScreen):
         if self.busy:
             return
         if self.preview is None or self.preview.problems:
-            self.notify("This letter cannot be issued until the missing items are added.",
-                        severity="warning")
+            self.notify("This letter cannot be issued until the missing items are added.", severity="warning")
             return
         self.busy = True
         self.query_one("#letter-issue-button", Button).disabled = True
@@ -235,13 +248,15 @@ class LetterPreviewScreen(ModalScreen):
         try:
             issued = SL.issue_letter(self.db, self.complaint_ref, self.kind, self.stage)
         except SL.LetterRefused as exc:
-            self.app.call_from_thread(self._not_issued, "The letter was not issued: it is missing "
-                                      + "; ".join(exc.problems) + ".")
+            self.app.call_from_thread(
+                self._not_issued, "The letter was not issued: it is missing " + "; ".join(exc.problems) + "."
+            )
         except DomainError as exc:
             self.app.call_from_thread(self._not_issued, str(exc))
         except OSError as exc:
-            self.app.call_from_thread(self._not_issued,
-                                      f"The letter could not be saved: {exc.strerror or exc}.")
+            self.app.call_from_thread(
+                self._not_issued, f"The letter could not be saved: {exc.strerror or exc}."
+            )
         else:
             self.app.call_from_thread(self._issued, issued)
 
@@ -253,8 +268,11 @@ class LetterPreviewScreen(ModalScreen):
 
     def _issued(self, issued) -> None:
         self.busy = False
-        self.app.notify(f"Saved as {issued.path} and recorded on complaint {self.complaint_ref}.",
-                        title="Letter issued", timeout=12)
+        self.app.notify(
+            f"Saved as {issued.path} and recorded on complaint {self.complaint_ref}.",
+            title="Letter issued",
+            timeout=12,
+        )
         self.dismiss(issued)
 
     def action_close(self) -> None:

@@ -29,23 +29,39 @@ class CaseForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         c = self.case
-        yield Field("Date the complaint was referred to the Ombudsman",
-                    self.date_input("referred_on", c.referred_on if c else self.today))
-        yield Field("Ombudsman case number", Input(c.case_number if c else "", id="case_number", compact=True))
-        yield Field("Our complaint reference (optional)",
-                    Input(c.reference if c else "", id="complaint", compact=True, placeholder="2025-0042"))
-        yield Field("What it is about", TextArea(c.summary if c else "", id="summary", compact=True,
-                                                 classes="box"))
+        yield Field(
+            "Date the complaint was referred to the Ombudsman",
+            self.date_input("referred_on", c.referred_on if c else self.today),
+        )
+        yield Field(
+            "Ombudsman case number", Input(c.case_number if c else "", id="case_number", compact=True)
+        )
+        yield Field(
+            "Our complaint reference (optional)",
+            Input(c.reference if c else "", id="complaint", compact=True, placeholder="2025-0042"),
+        )
+        yield Field(
+            "What it is about", TextArea(c.summary if c else "", id="summary", compact=True, classes="box")
+        )
 
     def save(self):
         complaint = self.text("complaint").strip() or None
         if self.case is None:
-            return LS.record_case(self.db, self.date("referred_on", "referral date"),
-                                  case_number=self.text("case_number"), complaint=complaint,
-                                  summary=self.text("summary"))
-        return LS.update_case(self.db, self.case.id, referred_on=self.date("referred_on", "referral date"),
-                              case_number=self.text("case_number"), complaint=complaint,
-                              summary=self.text("summary"))
+            return LS.record_case(
+                self.db,
+                self.date("referred_on", "referral date"),
+                case_number=self.text("case_number"),
+                complaint=complaint,
+                summary=self.text("summary"),
+            )
+        return LS.update_case(
+            self.db,
+            self.case.id,
+            referred_on=self.date("referred_on", "referral date"),
+            case_number=self.text("case_number"),
+            complaint=complaint,
+            summary=self.text("summary"),
+        )
 
 
 class FindingForm(FormScreen):
@@ -60,13 +76,27 @@ class FindingForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         c = self.case
-        yield Field("Finding", Select(FINDING_OPTIONS, value=c.finding or Select.NULL, prompt="Choose the finding",
-                                      id="finding", compact=True))
-        yield Field("Date of the determination", self.date_input("determined_on", c.determined_on or self.today))
+        yield Field(
+            "Finding",
+            Select(
+                FINDING_OPTIONS,
+                value=c.finding or Select.NULL,
+                prompt="Choose the finding",
+                id="finding",
+                compact=True,
+            ),
+        )
+        yield Field(
+            "Date of the determination", self.date_input("determined_on", c.determined_on or self.today)
+        )
 
     def save(self):
-        return LS.record_finding(self.db, self.case.id, self.choice("finding") or "",
-                                 self.date("determined_on", "determination date"))
+        return LS.record_finding(
+            self.db,
+            self.case.id,
+            self.choice("finding") or "",
+            self.date("determined_on", "determination date"),
+        )
 
 
 class OrderForm(FormScreen):
@@ -80,10 +110,15 @@ class OrderForm(FormScreen):
         return f"An order or recommendation on case {self.case.case_number or self.case.id}"
 
     def compose_fields(self) -> ComposeResult:
-        yield Field("What the Ombudsman asked us to do",
-                    Input("", id="description", compact=True,
-                          validators=[Required("Say what the Ombudsman asked for.")]))
-        yield Field("Date to comply by", self.date_input("due_on", None, required=False, not_after_today=False))
+        yield Field(
+            "What the Ombudsman asked us to do",
+            Input(
+                "", id="description", compact=True, validators=[Required("Say what the Ombudsman asked for.")]
+            ),
+        )
+        yield Field(
+            "Date to comply by", self.date_input("due_on", None, required=False, not_after_today=False)
+        )
 
     def save(self):
         return LS.add_order(self.db, self.case.id, self.text("description"), self.date("due_on", "due date"))
@@ -99,8 +134,16 @@ class ComplyForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         open_orders = [(o.description[:60], o.id) for o in self.case.orders if o.complied_on is None]
-        yield Field("Order", Select(open_orders, value=open_orders[0][1] if open_orders else Select.NULL,
-                                    prompt="Choose the order", id="order", compact=True))
+        yield Field(
+            "Order",
+            Select(
+                open_orders,
+                value=open_orders[0][1] if open_orders else Select.NULL,
+                prompt="Choose the order",
+                id="order",
+                compact=True,
+            ),
+        )
         yield Field("Date we complied", self.date_input("complied_on", self.today))
 
     def save(self):
@@ -168,9 +211,14 @@ class OmbudsmanCasesScreen(Screen):
         self.cases = cases
         for c in cases:
             still = sum(o.complied_on is None for o in c.orders)
-            table.add_row(c.case_number or "-", compact_day(c.referred_on),
-                          c.finding or "awaiting decision", compact_day(c.determined_on),
-                          f"{len(c.orders)}" + (f" ({still} open)" if still else ""), key=str(c.id))
+            table.add_row(
+                c.case_number or "-",
+                compact_day(c.referred_on),
+                c.finding or "awaiting decision",
+                compact_day(c.determined_on),
+                f"{len(c.orders)}" + (f" ({still} open)" if still else ""),
+                key=str(c.id),
+            )
         if cases:
             table.move_cursor(row=min(max(keep, 0), len(cases) - 1))
         self._orders()
@@ -191,7 +239,7 @@ class OmbudsmanCasesScreen(Screen):
             detail += f", our complaint {c.reference}" if c.reference else ", not linked to a complaint"
             detail += f": {c.summary}" if c.summary else ""
         self.query_one("#case-detail", Static).update(detail)
-        for o in (c.orders if c else []):
+        for o in c.orders if c else []:
             orders.add_row(o.description, compact_day(o.due_on), compact_day(o.complied_on) or "not yet")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -204,8 +252,12 @@ class OmbudsmanCasesScreen(Screen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        {"case-add": self.action_add, "case-finding": self.action_finding, "case-order": self.action_order,
-         "case-comply": self.action_comply}.get(event.button.id or "", lambda: None)()
+        {
+            "case-add": self.action_add,
+            "case-finding": self.action_finding,
+            "case-order": self.action_order,
+            "case-comply": self.action_comply,
+        }.get(event.button.id or "", lambda: None)()
 
     def _saved(self, result) -> None:
         if result is not None:

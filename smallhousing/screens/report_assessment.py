@@ -52,12 +52,20 @@ class AssessmentForm(FormScreen):
         if r.computed:
             yield Static(f"What the records show: {r.computed}", classes="computed", markup=False)
             yield Button("Add the records' figures to the evidence (Ctrl+R)", id="use-records", compact=True)
-        yield Field("Do we comply?", Select(COMPLIES, value=_TO_VALUE[r.complies], allow_blank=False,
-                                            id="complies", compact=True))
-        yield Field("Evidence", TextArea(r.evidence, id="evidence", compact=True, classes="box"),
-                    hint="Where this is shown: policy sections, procedures, training, records.")
-        yield Field("Commentary", TextArea(r.commentary, id="commentary", compact=True, classes="box"),
-                    hint="Anything a reader should know, and what you are doing where you fall short.")
+        yield Field(
+            "Do we comply?",
+            Select(COMPLIES, value=_TO_VALUE[r.complies], allow_blank=False, id="complies", compact=True),
+        )
+        yield Field(
+            "Evidence",
+            TextArea(r.evidence, id="evidence", compact=True, classes="box"),
+            hint="Where this is shown: policy sections, procedures, training, records.",
+        )
+        yield Field(
+            "Commentary",
+            TextArea(r.commentary, id="commentary", compact=True, classes="box"),
+            hint="Anything a reader should know, and what you are doing where you fall short.",
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "use-records":
@@ -77,9 +85,14 @@ class AssessmentForm(FormScreen):
         area.focus()
 
     def save(self):
-        return R.save_assessment(self.db, self.year, self.row.number,
-                                 complies=_FROM_VALUE[self.choice("complies")],
-                                 evidence=self.text("evidence"), commentary=self.text("commentary"))
+        return R.save_assessment(
+            self.db,
+            self.year,
+            self.row.number,
+            complies=_FROM_VALUE[self.choice("complies")],
+            evidence=self.text("evidence"),
+            commentary=self.text("commentary"),
+        )
 
 
 class SelfAssessmentScreen(Screen):
@@ -89,8 +102,13 @@ class SelfAssessmentScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="assessment.back"),
         Binding("e", "edit", "Edit", id="assessment.edit", tooltip="Edit the highlighted provision"),
-        Binding("k", "copy_last_year", "Copy last year", id="assessment.copy",
-                tooltip="Start from last year's answers (provisions already answered are kept)"),
+        Binding(
+            "k",
+            "copy_last_year",
+            "Copy last year",
+            id="assessment.copy",
+            tooltip="Start from last year's answers (provisions already answered are kept)",
+        ),
         Binding("f", "pdf", "Save as PDF", id="assessment.pdf"),
     ]
 
@@ -100,8 +118,10 @@ class SelfAssessmentScreen(Screen):
         self.rows: list[R.AssessmentRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Self-assessment against the Complaint Handling Code, {year_label(self.year)}",
-                    classes="screen-title")
+        yield Label(
+            f"Self-assessment against the Complaint Handling Code, {year_label(self.year)}",
+            classes="screen-title",
+        )
         yield Static("", id="assessment-summary", markup=False)
         yield PlainTable(id="assessment-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="assessment-detail", markup=False)
@@ -139,7 +159,8 @@ class SelfAssessmentScreen(Screen):
         todo = sum(r.complies is None for r in rows)
         self.query_one("#assessment-summary", Static).update(
             f"{len(rows)} provisions: {met} met, {gaps} not met, {todo} not yet assessed. "
-            f"Enter edits the highlighted provision.")
+            f"Enter edits the highlighted provision."
+        )
         self._detail()
 
     def _current(self) -> R.AssessmentRow | None:
@@ -168,8 +189,11 @@ class SelfAssessmentScreen(Screen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        {"assessment-edit": self.action_edit, "assessment-copy": self.action_copy_last_year,
-         "assessment-pdf": self.action_pdf}.get(event.button.id or "", lambda: None)()
+        {
+            "assessment-edit": self.action_edit,
+            "assessment-copy": self.action_copy_last_year,
+            "assessment-pdf": self.action_pdf,
+        }.get(event.button.id or "", lambda: None)()
 
     def action_edit(self) -> None:
         r = self._current()
@@ -197,8 +221,9 @@ class SelfAssessmentScreen(Screen):
     def action_pdf(self) -> None:
         from .. import reports
 
-        self.query_one(PdfJob).start(f"self-assessment {year_label(self.year)}",
-                                     reports.write_self_assessment, self.db, self.year)
+        self.query_one(PdfJob).start(
+            f"self-assessment {year_label(self.year)}", reports.write_self_assessment, self.db, self.year
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -17,7 +17,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select, Sparkline, Static, TextArea
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Sparkline,
+    Static,
+    TextArea,
+)
 
 from ..domain.errors import DomainError
 from ..domain.years import year_label, year_of
@@ -44,6 +55,7 @@ def text_bar(value: float | None, width: int = 24) -> str:
 
 
 # making a PDF in the background ------------------------------------------------------------------
+
 
 class PdfJob(Vertical):
     """A progress bar and a line saying where the last PDF went. ``start`` runs one in a thread."""
@@ -85,8 +97,9 @@ class PdfJob(Vertical):
         except DomainError as exc:
             self.app.call_from_thread(self._finish, what, None, exc.message)
         except OSError as exc:
-            self.app.call_from_thread(self._finish, what, None,
-                                      f"The file could not be saved: {exc.strerror or exc}.")
+            self.app.call_from_thread(
+                self._finish, what, None, f"The file could not be saved: {exc.strerror or exc}."
+            )
         else:
             self.app.call_from_thread(self._finish, what, path, "")
 
@@ -107,6 +120,7 @@ class PdfJob(Vertical):
 
 # forms -------------------------------------------------------------------------------------------
 
+
 class HomesForm(FormScreen):
     """The number of homes for a reporting year (needed for CH01)."""
 
@@ -120,11 +134,21 @@ class HomesForm(FormScreen):
         return f"Homes owned or managed in {year_label(self.year)}"
 
     def compose_fields(self) -> ComposeResult:
-        yield Static("CH01 counts complaints per 1,000 homes, so the figure needs the number of homes "
-                     "you owned or managed in the year.", classes="context", markup=False)
-        yield Field("Number of homes", Input("" if self.current is None else str(self.current), id="homes",
-                                             compact=True, validators=[WholeNumber("number of homes",
-                                                                                   required=True)]))
+        yield Static(
+            "CH01 counts complaints per 1,000 homes, so the figure needs the number of homes "
+            "you owned or managed in the year.",
+            classes="context",
+            markup=False,
+        )
+        yield Field(
+            "Number of homes",
+            Input(
+                "" if self.current is None else str(self.current),
+                id="homes",
+                compact=True,
+                validators=[WholeNumber("number of homes", required=True)],
+            ),
+        )
 
     def save(self):
         from ..services import settings as S
@@ -153,8 +177,11 @@ class ReportTextsForm(FormScreen):
     def compose_fields(self) -> ComposeResult:
         texts = R.report_texts(self.db, self.year)
         for key, label in R.REPORT_TEXTS.items():
-            yield Field(label, TextArea(texts.get(key, ""), id=f"text-{key}", compact=True, classes="box"),
-                        hint=self.HINTS.get(key, ""))
+            yield Field(
+                label,
+                TextArea(texts.get(key, ""), id=f"text-{key}", compact=True, classes="box"),
+                hint=self.HINTS.get(key, ""),
+            )
 
     def save(self):
         R.set_report_texts(self.db, self.year, {k: self.text(f"text-{k}") for k in R.REPORT_TEXTS})
@@ -174,9 +201,12 @@ class ReopenForm(FormScreen):
         return f"Reopen {year_label(self.year)}"
 
     def compose_fields(self) -> ComposeResult:
-        yield Static("Published figures stay as published. Reopening lets records of the year change; "
-                     "the reason and today's date are printed on the year's next reports.",
-                     classes="context", markup=False)
+        yield Static(
+            "Published figures stay as published. Reopening lets records of the year change; "
+            "the reason and today's date are printed on the year's next reports.",
+            classes="context",
+            markup=False,
+        )
         yield Field("Why the year is being reopened", TextArea("", id="reason", compact=True, classes="box"))
 
     def save(self):
@@ -201,9 +231,12 @@ class BoardPeriodForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         start, end = last_quarter(self.today)
-        yield Static("The update shows volumes, categories, outcomes, performance and Ombudsman "
-                     "outcomes for the period, compared with the same length of time just before.",
-                     classes="context", markup=False)
+        yield Static(
+            "The update shows volumes, categories, outcomes, performance and Ombudsman "
+            "outcomes for the period, compared with the same length of time just before.",
+            classes="context",
+            markup=False,
+        )
         yield Field("First day", self.date_input("start", start, not_after_today=False))
         yield Field("Last day", self.date_input("end", end, not_after_today=False))
 
@@ -214,6 +247,7 @@ class BoardPeriodForm(FormScreen):
 
 
 # the board update on screen ----------------------------------------------------------------------
+
 
 class BoardUpdateScreen(Screen):
     """A board update for a period, as text, with a key to save it as a PDF."""
@@ -268,29 +302,61 @@ class BoardUpdateScreen(Screen):
 
 # the reports screen ------------------------------------------------------------------------------
 
+
 class ReportsScreen(AppScreen):
     """The Tenant Satisfaction Measures for a chosen year, and every report."""
 
     SECTION = "reports"
     CSS_PATH = "reports.tcss"
     BINDINGS = [
-        Binding("a", "annual", "Annual report", id="reports.annual", tooltip="Save the annual complaints report as a PDF"),
-        Binding("f", "assessment_pdf", "Self-assessment PDF", id="reports.assessment_pdf",
-                tooltip="Save the self-assessment as a PDF"),
-        Binding("b", "board", "Board update", id="reports.board",
-                tooltip="A complaints update for the governing body for any period"),
+        Binding(
+            "a",
+            "annual",
+            "Annual report",
+            id="reports.annual",
+            tooltip="Save the annual complaints report as a PDF",
+        ),
+        Binding(
+            "f",
+            "assessment_pdf",
+            "Self-assessment PDF",
+            id="reports.assessment_pdf",
+            tooltip="Save the self-assessment as a PDF",
+        ),
+        Binding(
+            "b",
+            "board",
+            "Board update",
+            id="reports.board",
+            tooltip="A complaints update for the governing body for any period",
+        ),
         Binding("e", "edit_assessment", "Edit self-assessment", id="reports.edit_assessment"),
         Binding("l", "learning", "Learning log", id="reports.learning"),
         Binding("o", "ombudsman", "Ombudsman cases", id="reports.ombudsman"),
-        Binding("w", "texts", "Report texts", id="reports.texts",
-                tooltip="The governing body's response and the Ombudsman sections of the annual report"),
+        Binding(
+            "w",
+            "texts",
+            "Report texts",
+            id="reports.texts",
+            tooltip="The governing body's response and the Ombudsman sections of the annual report",
+        ),
         Binding("m", "homes", "Homes", id="reports.homes", tooltip="Set the number of homes for the year"),
         Binding("y", "choose_year", "Year", id="reports.year", tooltip="Choose the reporting year"),
-        Binding("u", "publish", "Publish figures", id="reports.publish",
-                tooltip="Publish the year's figures as they are today; later changes that would alter "
-                        "them are refused"),
-        Binding("z", "reopen", "Reopen year", id="reports.reopen",
-                tooltip="Reopen a published year, with a written reason, so that its records can change"),
+        Binding(
+            "u",
+            "publish",
+            "Publish figures",
+            id="reports.publish",
+            tooltip="Publish the year's figures as they are today; later changes that would alter "
+            "them are refused",
+        ),
+        Binding(
+            "z",
+            "reopen",
+            "Reopen year",
+            id="reports.reopen",
+            tooltip="Reopen a published year, with a written reason, so that its records can change",
+        ),
         Binding("f5", "reload", "Refresh", id="reports.refresh", show=False),
     ]
 
@@ -306,8 +372,13 @@ class ReportsScreen(AppScreen):
         with VerticalScroll(id="reports-body"):
             with Horizontal(id="reports-top"):
                 yield Label("Tenant Satisfaction Measures for", classes="screen-title")
-                yield Select([(year_label(y), y) for y in self.years], value=self.year, allow_blank=False,
-                             id="year", compact=True)
+                yield Select(
+                    [(year_label(y), y) for y in self.years],
+                    value=self.year,
+                    allow_blank=False,
+                    id="year",
+                    compact=True,
+                )
             yield DataTable(id="tsm-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
             yield Static("", id="homes-hint", markup=False)
             yield Static("", id="published-note", markup=False)
@@ -341,8 +412,7 @@ class ReportsScreen(AppScreen):
         f, t, note = R.year_figures_as_reported(self.db, year, detail=False)
         self.app.call_from_thread(self.show_figures, year, f, t, note)
 
-    def show_figures(self, year: int, f: R.PeriodFigures, t: "R.TSM | None" = None,
-                     note: str = "") -> None:
+    def show_figures(self, year: int, f: R.PeriodFigures, t: "R.TSM | None" = None, note: str = "") -> None:
         if year != self.year:
             return
         self.figures = f
@@ -353,23 +423,38 @@ class ReportsScreen(AppScreen):
         table = self.query_one("#tsm-table", DataTable)
         table.clear()
         table.add_row("Homes", "not recorded" if t.homes is None else f"{t.homes:,}", "")
-        table.add_row("CH01(1) stage 1 complaints per 1,000 homes", f"{t.stage1_received:,}", _dp(t.ch01_stage1))
-        table.add_row("CH01(2) stage 2 complaints per 1,000 homes", f"{t.stage2_received:,}", _dp(t.ch01_stage2))
-        table.add_row("CH02(1) stage 1 answered within the Code",
-                      f"{t.stage1_within:,} of {t.stage1_responded:,}", _pct(t.ch02_stage1))
-        table.add_row("CH02(2) stage 2 answered within the Code",
-                      f"{t.stage2_within:,} of {t.stage2_responded:,}", _pct(t.ch02_stage2))
+        table.add_row(
+            "CH01(1) stage 1 complaints per 1,000 homes", f"{t.stage1_received:,}", _dp(t.ch01_stage1)
+        )
+        table.add_row(
+            "CH01(2) stage 2 complaints per 1,000 homes", f"{t.stage2_received:,}", _dp(t.ch01_stage2)
+        )
+        table.add_row(
+            "CH02(1) stage 1 answered within the Code",
+            f"{t.stage1_within:,} of {t.stage1_responded:,}",
+            _pct(t.ch02_stage1),
+        )
+        table.add_row(
+            "CH02(2) stage 2 answered within the Code",
+            f"{t.stage2_within:,} of {t.stage2_responded:,}",
+            _pct(t.ch02_stage2),
+        )
         hint = self.query_one("#homes-hint", Static)
-        hint.update("" if t.homes else f"No homes recorded for {year_label(year)}: press m to add them, "
-                                       "so CH01 can be worked out.")
+        hint.update(
+            ""
+            if t.homes
+            else f"No homes recorded for {year_label(year)}: press m to add them, so CH01 can be worked out."
+        )
         hint.display = not t.homes
         counts = [n for _, n in f.by_month]
         self.query_one("#months", Sparkline).data = counts
         self.query_one("#months-range", Static).update(
-            f" lowest {min(counts):,}, highest {max(counts):,}, total {sum(counts):,}")
+            f" lowest {min(counts):,}, highest {max(counts):,}, total {sum(counts):,}"
+        )
         self.query_one("#on-time-bars", Static).update(
             f"Stage 1 on time {text_bar(t.ch02_stage1)} {_pct(t.ch02_stage1)}\n"
-            f"Stage 2 on time {text_bar(t.ch02_stage2)} {_pct(t.ch02_stage2)}")
+            f"Stage 2 on time {text_bar(t.ch02_stage2)} {_pct(t.ch02_stage2)}"
+        )
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "year" and event.value != Select.NULL and event.value != self.year:
@@ -386,10 +471,15 @@ class ReportsScreen(AppScreen):
 
     # reports -------------------------------------------------------------------------------------
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"btn-annual": self.action_annual, "btn-assessment-pdf": self.action_assessment_pdf,
-                   "btn-board": self.action_board, "btn-edit-assessment": self.action_edit_assessment,
-                   "btn-learning": self.action_learning, "btn-ombudsman": self.action_ombudsman,
-                   "btn-texts": self.action_texts}
+        actions = {
+            "btn-annual": self.action_annual,
+            "btn-assessment-pdf": self.action_assessment_pdf,
+            "btn-board": self.action_board,
+            "btn-edit-assessment": self.action_edit_assessment,
+            "btn-learning": self.action_learning,
+            "btn-ombudsman": self.action_ombudsman,
+            "btn-texts": self.action_texts,
+        }
         action = actions.get(event.button.id or "")
         if action:
             event.stop()
@@ -398,14 +488,16 @@ class ReportsScreen(AppScreen):
     def action_annual(self) -> None:
         from .. import reports
 
-        self.query_one(PdfJob).start(f"annual report {year_label(self.year)}", reports.write_annual,
-                                     self.db, self.year)
+        self.query_one(PdfJob).start(
+            f"annual report {year_label(self.year)}", reports.write_annual, self.db, self.year
+        )
 
     def action_assessment_pdf(self) -> None:
         from .. import reports
 
-        self.query_one(PdfJob).start(f"self-assessment {year_label(self.year)}",
-                                     reports.write_self_assessment, self.db, self.year)
+        self.query_one(PdfJob).start(
+            f"self-assessment {year_label(self.year)}", reports.write_self_assessment, self.db, self.year
+        )
 
     def action_board(self) -> None:
         def chosen(period) -> None:
@@ -449,17 +541,23 @@ class ReportsScreen(AppScreen):
             if yes:
                 call_service(self, publishing.publish_year, self.db, year, on_done=done)
 
-        self.app.push_screen(ConfirmScreen(
-            f"Publish the figures for {year_label(year)}?",
-            "They are kept as they are today, and reports of the year print them. Any later change "
-            "that would alter them is refused until the year is reopened with a written reason.",
-            yes="Publish"), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Publish the figures for {year_label(year)}?",
+                "They are kept as they are today, and reports of the year print them. Any later change "
+                "that would alter them is refused until the year is reopened with a written reason.",
+                yes="Publish",
+            ),
+            answered,
+        )
 
     def action_reopen(self) -> None:
         def saved(result) -> None:
             if result:
-                self.notify(f"{year_label(self.year)} is reopened; its next reports give the reason.",
-                            title="Reopened")
+                self.notify(
+                    f"{year_label(self.year)} is reopened; its next reports give the reason.",
+                    title="Reopened",
+                )
                 self.load()
 
         self.app.push_screen(ReopenForm(self.db, self.year), saved)

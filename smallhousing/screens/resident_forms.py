@@ -12,13 +12,42 @@ from typing import Any
 from ..services import residents as residents_service
 from ..store.models import Resident
 from .common import BindingCommands, go_back
-from .form_kit import (ConfirmScreen, DateValidator, FormField, FormFields, FormScreen, FormScroll,
-                       Required, WholeNumber, YearValidator, call_service, date_text, run_save)
+from .form_kit import (
+    ConfirmScreen,
+    DateValidator,
+    FormField,
+    FormFields,
+    FormScreen,
+    FormScroll,
+    Required,
+    WholeNumber,
+    YearValidator,
+    call_service,
+    date_text,
+    run_save,
+)
 
-__all__ = ["AdjustmentForm", "BindingCommands", "ConfirmScreen", "DateValidator", "FormField",
-           "FormFields", "FormScreen", "FormScroll", "RepresentativeForm", "Required", "ResidentForm",
-           "RestrictionForm", "ReviewForm", "WholeNumber", "YearValidator", "call_service", "date_text",
-           "go_back", "run_save"]
+__all__ = [
+    "AdjustmentForm",
+    "BindingCommands",
+    "ConfirmScreen",
+    "DateValidator",
+    "FormField",
+    "FormFields",
+    "FormScreen",
+    "FormScroll",
+    "RepresentativeForm",
+    "Required",
+    "ResidentForm",
+    "RestrictionForm",
+    "ReviewForm",
+    "WholeNumber",
+    "YearValidator",
+    "call_service",
+    "date_text",
+    "go_back",
+    "run_save",
+]
 
 
 # resident forms ----------------------------------------------------------------------------------
@@ -45,10 +74,19 @@ class ResidentForm(FormScreen[int | None]):
             FormField("postcode", "Postcode", v("postcode")),
             FormField("phone", "Phone", v("phone")),
             FormField("email", "Email", v("email")),
-            FormField("preferred_contact", "Preferred way to be contacted", v("preferred_contact"),
-                      help=CONTACT_HELP),
-            FormField("preferred_format", "Preferred format for letters", v("preferred_format") or "standard",
-                      kind="choice", choices=residents_service.FORMATS),
+            FormField(
+                "preferred_contact",
+                "Preferred way to be contacted",
+                v("preferred_contact"),
+                help=CONTACT_HELP,
+            ),
+            FormField(
+                "preferred_format",
+                "Preferred format for letters",
+                v("preferred_format") or "standard",
+                kind="choice",
+                choices=residents_service.FORMATS,
+            ),
             FormField("disabilities", "Disabilities the resident has told us about", v("disabilities")),
             FormField("vulnerabilities", "Vulnerabilities or risks", v("vulnerabilities")),
             FormField("notes", "Notes", v("notes")),
@@ -62,8 +100,10 @@ class ResidentForm(FormScreen[int | None]):
 
 class RepresentativeForm(FormScreen[int | None]):
     TITLE_TEXT = "Add a representative"
-    INTRO = ("Someone who may act for the resident in a complaint: a relative, an advocate, "
-             "a councillor or MP, a solicitor. Record what shows they have the resident's authority.")
+    INTRO = (
+        "Someone who may act for the resident in a complaint: a relative, an advocate, "
+        "a councillor or MP, a solicitor. Record what shows they have the resident's authority."
+    )
 
     def __init__(self, db, resident_id: int) -> None:
         super().__init__(db)
@@ -72,12 +112,21 @@ class RepresentativeForm(FormScreen[int | None]):
     def form_fields(self) -> list[FormField]:
         return [
             FormField("name", "Name", required=True, what="the representative's name"),
-            FormField("relationship", "Relationship to the resident",
-                      placeholder="e.g. daughter, advocate, councillor…"),
-            FormField("authority", "Authority to act",
-                      placeholder="e.g. signed consent form, power of attorney…"),
-            FormField("authority_on", "Authority given on", kind="date", placeholder="e.g. 17/12/2025",
-                      what="date the authority was given"),
+            FormField(
+                "relationship",
+                "Relationship to the resident",
+                placeholder="e.g. daughter, advocate, councillor…",
+            ),
+            FormField(
+                "authority", "Authority to act", placeholder="e.g. signed consent form, power of attorney…"
+            ),
+            FormField(
+                "authority_on",
+                "Authority given on",
+                kind="date",
+                placeholder="e.g. 17/12/2025",
+                what="date the authority was given",
+            ),
             FormField("address", "Address"),
             FormField("phone", "Phone"),
             FormField("email", "Email"),
@@ -90,8 +139,10 @@ class RepresentativeForm(FormScreen[int | None]):
 
 class AdjustmentForm(FormScreen[int | None]):
     TITLE_TEXT = "Add a reasonable adjustment"
-    INTRO = ("An adjustment agreed with the resident, such as letters in large print or calls "
-             "only in the afternoon (Code 5.10). Give a date to review it.")
+    INTRO = (
+        "An adjustment agreed with the resident, such as letters in large print or calls "
+        "only in the afternoon (Code 5.10). Give a date to review it."
+    )
 
     def __init__(self, db, resident_id: int) -> None:
         super().__init__(db)
@@ -100,21 +151,39 @@ class AdjustmentForm(FormScreen[int | None]):
     def form_fields(self) -> list[FormField]:
         return [
             FormField("description", "What has been agreed", required=True, what="the adjustment"),
-            FormField("agreed_on", "Agreed on", kind="date", placeholder="leave blank for today",
-                      what="date it was agreed"),
-            FormField("review_on", "Review by", kind="date", required=True, placeholder="e.g. 17/12/2026",
-                      what="review date"),
+            FormField(
+                "agreed_on",
+                "Agreed on",
+                kind="date",
+                placeholder="leave blank for today",
+                what="date it was agreed",
+            ),
+            FormField(
+                "review_on",
+                "Review by",
+                kind="date",
+                required=True,
+                placeholder="e.g. 17/12/2026",
+                what="review date",
+            ),
         ]
 
     def perform(self, values: dict[str, Any]) -> int:
-        return residents_service.add_adjustment(self.db, self.resident_id, values["description"],
-                                                values["review_on"], agreed_on=values["agreed_on"]).id
+        return residents_service.add_adjustment(
+            self.db,
+            self.resident_id,
+            values["description"],
+            values["review_on"],
+            agreed_on=values["agreed_on"],
+        ).id
 
 
 class RestrictionForm(FormScreen[int | None]):
     TITLE_TEXT = "Add a restriction for unacceptable behaviour"
-    INTRO = ("A restriction must be backed by evidence, in proportion to the behaviour, and "
-             "reviewed regularly (Code 5.14, 5.15). The resident can still complain.")
+    INTRO = (
+        "A restriction must be backed by evidence, in proportion to the behaviour, and "
+        "reviewed regularly (Code 5.14, 5.15). The resident can still complain."
+    )
 
     def __init__(self, db, resident_id: int) -> None:
         super().__init__(db)
@@ -122,20 +191,38 @@ class RestrictionForm(FormScreen[int | None]):
 
     def form_fields(self) -> list[FormField]:
         return [
-            FormField("description", "The restriction", required=True, what="the restriction",
-                      placeholder="e.g. contact by email only, to one named officer…"),
-            FormField("reason", "Why, and the evidence", required=True,
-                      what="the reason for the restriction"),
-            FormField("imposed_on", "Starts on", kind="date", placeholder="leave blank for today",
-                      what="start date"),
-            FormField("review_on", "Review by", kind="date", required=True, placeholder="e.g. 17/12/2026",
-                      what="review date"),
+            FormField(
+                "description",
+                "The restriction",
+                required=True,
+                what="the restriction",
+                placeholder="e.g. contact by email only, to one named officer…",
+            ),
+            FormField(
+                "reason", "Why, and the evidence", required=True, what="the reason for the restriction"
+            ),
+            FormField(
+                "imposed_on", "Starts on", kind="date", placeholder="leave blank for today", what="start date"
+            ),
+            FormField(
+                "review_on",
+                "Review by",
+                kind="date",
+                required=True,
+                placeholder="e.g. 17/12/2026",
+                what="review date",
+            ),
         ]
 
     def perform(self, values: dict[str, Any]) -> int:
-        return residents_service.add_restriction(self.db, self.resident_id, values["description"],
-                                                 values["reason"], values["review_on"],
-                                                 imposed_on=values["imposed_on"]).id
+        return residents_service.add_restriction(
+            self.db,
+            self.resident_id,
+            values["description"],
+            values["reason"],
+            values["review_on"],
+            imposed_on=values["imposed_on"],
+        ).id
 
 
 class ReviewForm(FormScreen[int | None]):
@@ -152,13 +239,27 @@ class ReviewForm(FormScreen[int | None]):
 
     def form_fields(self) -> list[FormField]:
         return [
-            FormField("reviewed_on", "Reviewed on", kind="date", placeholder="leave blank for today",
-                      what="review date"),
-            FormField("next_review_on", "Next review by", kind="date", required=True,
-                      placeholder="e.g. 17/12/2026", what="next review date"),
+            FormField(
+                "reviewed_on",
+                "Reviewed on",
+                kind="date",
+                placeholder="leave blank for today",
+                what="review date",
+            ),
+            FormField(
+                "next_review_on",
+                "Next review by",
+                kind="date",
+                required=True,
+                placeholder="e.g. 17/12/2026",
+                what="next review date",
+            ),
         ]
 
     def perform(self, values: dict[str, Any]) -> int:
-        fn = (residents_service.review_adjustment if self.kind == "adjustment"
-              else residents_service.review_restriction)
+        fn = (
+            residents_service.review_adjustment
+            if self.kind == "adjustment"
+            else residents_service.review_restriction
+        )
         return fn(self.db, self.ident, values["next_review_on"], reviewed_on=values["reviewed_on"]).id

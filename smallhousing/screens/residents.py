@@ -14,17 +14,35 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import (DataTable, Footer, Input, Label, ListItem, ListView, Static, TabbedContent,
-                             TabPane)
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    ListItem,
+    ListView,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 from textual.worker import get_current_worker
 
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..services import residents as residents_service
 from ..services.residents import ResidentRecord
-from .common import PlainTable, NavBar
-from .resident_forms import (AdjustmentForm, BindingCommands, ConfirmScreen, RepresentativeForm,
-                             ResidentForm, RestrictionForm, ReviewForm, call_service, go_back)
+from .common import NavBar, PlainTable
+from .resident_forms import (
+    AdjustmentForm,
+    BindingCommands,
+    ConfirmScreen,
+    RepresentativeForm,
+    ResidentForm,
+    RestrictionForm,
+    ReviewForm,
+    call_service,
+    go_back,
+)
 
 PAGE = 50
 DEBOUNCE_SECONDS = 0.25
@@ -122,8 +140,11 @@ class ResidentsScreen(_ResidentSearch, Screen):
         yield NavBar("residents")
         with Vertical(id="residents-body"):
             yield Static("Residents", classes="screen-title")
-            yield Input(placeholder="Type part of a name, address or postcode to filter",
-                        id="residents-search", classes="resident-search")
+            yield Input(
+                placeholder="Type part of a name, address or postcode to filter",
+                id="residents-search",
+                classes="resident-search",
+            )
             yield ResidentTable(id="residents-table")
             yield Static("Loading…", id="residents-status", markup=False)
         yield Footer(compact=True)
@@ -145,8 +166,11 @@ class ResidentsScreen(_ResidentSearch, Screen):
         self._keep_cursor = False
         status = self.query_one("#residents-status", Static)
         if not rows:
-            status.update(f"No resident matches “{text.strip()}”. Press a to add one." if text.strip()
-                          else "No residents yet. Press a to add one.")
+            status.update(
+                f"No resident matches “{text.strip()}”. Press a to add one."
+                if text.strip()
+                else "No residents yet. Press a to add one."
+            )
         else:
             more = " · ] for the next page" if self.has_more else ""
             back = " · [ for the previous page" if offset else ""
@@ -219,8 +243,11 @@ class ResidentPickerScreen(_ResidentSearch, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
             yield Static("Choose a resident", classes="screen-title")
-            yield Input(placeholder="Type part of a name, address or postcode",
-                        id="picker-search", classes="resident-search")
+            yield Input(
+                placeholder="Type part of a name, address or postcode",
+                id="picker-search",
+                classes="resident-search",
+            )
             yield ResidentTable(id="picker-table")
             yield Static("", id="picker-status", markup=False)
         yield Footer(compact=True)
@@ -259,8 +286,9 @@ class ResidentPickerScreen(_ResidentSearch, ModalScreen[int | None]):
     def action_choose(self) -> None:
         rid = self.query_one(ResidentTable).current_id()
         if rid is None:
-            self.notify("No resident is highlighted. Type a name, or press ctrl+n to add one.",
-                        severity="warning")
+            self.notify(
+                "No resident is highlighted. Type a name, or press ctrl+n to add one.", severity="warning"
+            )
             return
         self.dismiss(rid)
 
@@ -277,11 +305,20 @@ class ResidentPickerScreen(_ResidentSearch, ModalScreen[int | None]):
 
 # one resident ------------------------------------------------------------------------------------
 
+
 class RecordItem(ListItem):
     """One row of a resident's record: a representative, adjustment, restriction, complaint ..."""
 
-    def __init__(self, kind: str, ident: int, lines: list[str], *, classes: str = "",
-                 label: str = "", disabled: bool = False) -> None:
+    def __init__(
+        self,
+        kind: str,
+        ident: int,
+        lines: list[str],
+        *,
+        classes: str = "",
+        label: str = "",
+        disabled: bool = False,
+    ) -> None:
         super().__init__(classes=f"record-item {classes}".strip(), disabled=disabled)
         self.kind, self.ident, self.lines, self.label = kind, ident, lines, label
 
@@ -291,18 +328,28 @@ class RecordItem(ListItem):
 
 
 DETAIL_FIELDS = (
-    ("name", "Name"), ("address", "Address"), ("postcode", "Postcode"), ("phone", "Phone"),
-    ("email", "Email"), ("preferred_contact", "Contact by"), ("preferred_format", "Format"),
-    ("disabilities", "Disabilities"), ("vulnerabilities", "Vulnerabilities"), ("notes", "Notes"),
+    ("name", "Name"),
+    ("address", "Address"),
+    ("postcode", "Postcode"),
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("preferred_contact", "Contact by"),
+    ("preferred_format", "Format"),
+    ("disabilities", "Disabilities"),
+    ("vulnerabilities", "Vulnerabilities"),
+    ("notes", "Notes"),
 )
 
 # the tab each action belongs to; keys work on that tab, the palette switches to it first
 ACTION_TABS = {
     "edit": "tab-details",
-    "add_representative": "tab-representatives", "end_representative": "tab-representatives",
-    "add_adjustment": "tab-adjustments", "review_adjustment": "tab-adjustments",
+    "add_representative": "tab-representatives",
+    "end_representative": "tab-representatives",
+    "add_adjustment": "tab-adjustments",
+    "review_adjustment": "tab-adjustments",
     "end_adjustment": "tab-adjustments",
-    "add_restriction": "tab-restrictions", "review_restriction": "tab-restrictions",
+    "add_restriction": "tab-restrictions",
+    "review_restriction": "tab-restrictions",
     "end_restriction": "tab-restrictions",
     "open_complaint": "tab-cases",
 }
@@ -316,8 +363,13 @@ class ResidentScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="resident.back"),
         Binding("1", "tab('tab-details')", "Details", group=TABS, id="resident.tab_details"),
-        Binding("2", "tab('tab-representatives')", "Representatives", group=TABS,
-                id="resident.tab_representatives"),
+        Binding(
+            "2",
+            "tab('tab-representatives')",
+            "Representatives",
+            group=TABS,
+            id="resident.tab_representatives",
+        ),
         Binding("3", "tab('tab-adjustments')", "Adjustments", group=TABS, id="resident.tab_adjustments"),
         Binding("4", "tab('tab-restrictions')", "Restrictions", group=TABS, id="resident.tab_restrictions"),
         Binding("5", "tab('tab-cases')", "Complaints", group=TABS, id="resident.tab_cases"),
@@ -336,10 +388,13 @@ class ResidentScreen(Screen):
     # the names these keys have in the command palette, where there is no tab to give context
     PALETTE_NAMES = {
         "edit": "Edit the resident's details",
-        "add_representative": "Add a representative", "end_representative": "End a representative",
-        "add_adjustment": "Add a reasonable adjustment", "review_adjustment": "Mark an adjustment reviewed",
+        "add_representative": "Add a representative",
+        "end_representative": "End a representative",
+        "add_adjustment": "Add a reasonable adjustment",
+        "review_adjustment": "Mark an adjustment reviewed",
         "end_adjustment": "End an adjustment",
-        "add_restriction": "Add a restriction", "review_restriction": "Mark a restriction reviewed",
+        "add_restriction": "Add a restriction",
+        "review_restriction": "Mark a restriction reviewed",
         "end_restriction": "End a restriction",
         "open_complaint": "Open the highlighted complaint",
     }
@@ -369,12 +424,15 @@ class ResidentScreen(Screen):
                 yield Static("People who may act for the resident.", classes="pane-hint")
                 yield ListView(id="list-representatives", classes="record-list")
             with TabPane("Adjustments", id="tab-adjustments"):
-                yield Static("Reasonable adjustments and their review dates (Code 5.10).",
-                             classes="pane-hint")
+                yield Static(
+                    "Reasonable adjustments and their review dates (Code 5.10).", classes="pane-hint"
+                )
                 yield ListView(id="list-adjustments", classes="record-list")
             with TabPane("Restrictions", id="tab-restrictions"):
-                yield Static("Restrictions for unacceptable behaviour, with reasons and reviews "
-                             "(Code 5.14, 5.15).", classes="pane-hint")
+                yield Static(
+                    "Restrictions for unacceptable behaviour, with reasons and reviews (Code 5.14, 5.15).",
+                    classes="pane-hint",
+                )
                 yield ListView(id="list-restrictions", classes="record-list")
             with TabPane("Complaints", id="tab-cases"):
                 yield ListView(id="list-cases", classes="record-list")
@@ -432,7 +490,8 @@ class ResidentScreen(Screen):
         r = record.resident
         today = self.today
         self.query_one("#resident-title", Static).update(
-            f"{r.name} · {r.address}{', ' + r.postcode if r.postcode else ''}".rstrip(" ·,"))
+            f"{r.name} · {r.address}{', ' + r.postcode if r.postcode else ''}".rstrip(" ·,")
+        )
         self.sub_title = r.name
         flags = record.flags
         due = [a for a in record.adjustments if a.ended_on is None and a.review_on <= today]
@@ -457,60 +516,119 @@ class ResidentScreen(Screen):
                 authority += f", given {short_date(p.authority_on)}"
             contact = " · ".join(x for x in (p.phone, p.email, p.address) if x)
             detail = f"Authority: {authority}" + ("" if p.active else " · no longer acting")
-            reps.append(RecordItem("representative", p.id, [who, detail] + ([contact] if contact else []),
-                                   classes="" if p.active else "ended", label=p.name))
+            reps.append(
+                RecordItem(
+                    "representative",
+                    p.id,
+                    [who, detail] + ([contact] if contact else []),
+                    classes="" if p.active else "ended",
+                    label=p.name,
+                )
+            )
         await self._fill("list-representatives", reps, "No representatives. Press a to add one.")
 
         adjustments = []
         for a in record.adjustments:
-            state = (f"ended {short_date(a.ended_on)}" if a.ended_on else
-                     ("review OVERDUE, was due " if a.review_on < today else
-                      "review due today, " if a.review_on == today else "review by ")
-                     + short_date(a.review_on))
+            state = (
+                f"ended {short_date(a.ended_on)}"
+                if a.ended_on
+                else (
+                    "review OVERDUE, was due "
+                    if a.review_on < today
+                    else "review due today, "
+                    if a.review_on == today
+                    else "review by "
+                )
+                + short_date(a.review_on)
+            )
             detail = f"Agreed {short_date(a.agreed_on)}"
             if a.last_reviewed_on:
                 detail += f" · last reviewed {short_date(a.last_reviewed_on)}"
-            adjustments.append(RecordItem("adjustment", a.id, [a.description, f"{detail} · {state}"],
-                                          classes=self._review_class(a.ended_on, a.review_on),
-                                          label=a.description))
+            adjustments.append(
+                RecordItem(
+                    "adjustment",
+                    a.id,
+                    [a.description, f"{detail} · {state}"],
+                    classes=self._review_class(a.ended_on, a.review_on),
+                    label=a.description,
+                )
+            )
         await self._fill("list-adjustments", adjustments, "No adjustments. Press a to add one.")
 
         restrictions = []
         for x in record.restrictions:
-            state = (f"ended {short_date(x.ended_on)}" if x.ended_on else
-                     ("review OVERDUE, was due " if x.review_on < today else
-                      "review due today, " if x.review_on == today else "review by ")
-                     + short_date(x.review_on))
+            state = (
+                f"ended {short_date(x.ended_on)}"
+                if x.ended_on
+                else (
+                    "review OVERDUE, was due "
+                    if x.review_on < today
+                    else "review due today, "
+                    if x.review_on == today
+                    else "review by "
+                )
+                + short_date(x.review_on)
+            )
             detail = f"From {short_date(x.imposed_on)}"
             if x.last_reviewed_on:
                 detail += f" · last reviewed {short_date(x.last_reviewed_on)}"
-            restrictions.append(RecordItem("restriction", x.id,
-                                           [x.description, f"Reason: {x.reason}", f"{detail} · {state}"],
-                                           classes=self._review_class(x.ended_on, x.review_on),
-                                           label=x.description))
+            restrictions.append(
+                RecordItem(
+                    "restriction",
+                    x.id,
+                    [x.description, f"Reason: {x.reason}", f"{detail} · {state}"],
+                    classes=self._review_class(x.ended_on, x.review_on),
+                    label=x.description,
+                )
+            )
         await self._fill("list-restrictions", restrictions, "No restrictions. Press a to add one.")
 
-        cases = [RecordItem("heading", 0, [f"Complaints ({len(record.complaints)})"], classes="heading",
-                            disabled=True)]
+        cases = [
+            RecordItem(
+                "heading", 0, [f"Complaints ({len(record.complaints)})"], classes="heading", disabled=True
+            )
+        ]
         if not record.complaints:
             cases.append(RecordItem("none", 0, ["No complaints."], classes="empty", disabled=True))
         for c in record.complaints:
             nxt = f" · next: {c.next_step} by {short_date(c.next_due_on)}" if c.next_due_on else ""
             overdue = "overdue" if c.next_due_on and c.next_due_on < today else ""
-            cases.append(RecordItem(
-                "complaint", c.id,
-                [f"{c.reference} · received {short_date(c.received_on)} · {c.state}{nxt}",
-                 _cut(c.description, 150)], classes=overdue, label=c.reference))
-        cases.append(RecordItem("heading", 0, [f"Service requests ({len(record.service_requests)})"],
-                                classes="heading", disabled=True))
+            cases.append(
+                RecordItem(
+                    "complaint",
+                    c.id,
+                    [
+                        f"{c.reference} · received {short_date(c.received_on)} · {c.state}{nxt}",
+                        _cut(c.description, 150),
+                    ],
+                    classes=overdue,
+                    label=c.reference,
+                )
+            )
+        cases.append(
+            RecordItem(
+                "heading",
+                0,
+                [f"Service requests ({len(record.service_requests)})"],
+                classes="heading",
+                disabled=True,
+            )
+        )
         if not record.service_requests:
             cases.append(RecordItem("none", 0, ["No service requests."], classes="empty", disabled=True))
         for s in record.service_requests:
-            cases.append(RecordItem(
-                "request", s.id,
-                [f"{s.reference} · received {short_date(s.received_on)} · {s.status}",
-                 _cut(s.description, 150)], classes="ended" if s.status != "open" else "",
-                label=s.reference))
+            cases.append(
+                RecordItem(
+                    "request",
+                    s.id,
+                    [
+                        f"{s.reference} · received {short_date(s.received_on)} · {s.status}",
+                        _cut(s.description, 150),
+                    ],
+                    classes="ended" if s.status != "open" else "",
+                    label=s.reference,
+                )
+            )
         await self._fill("list-cases", cases, "")
         self.refresh_bindings()
 
@@ -546,8 +664,12 @@ class ResidentScreen(Screen):
         self.refresh_bindings()
 
     def _selected(self, kind: str) -> RecordItem | None:
-        list_id = {"representative": "list-representatives", "adjustment": "list-adjustments",
-                   "restriction": "list-restrictions", "complaint": "list-cases"}[kind]
+        list_id = {
+            "representative": "list-representatives",
+            "adjustment": "list-adjustments",
+            "restriction": "list-restrictions",
+            "complaint": "list-cases",
+        }[kind]
         item = self.query_one(f"#{list_id}", ListView).highlighted_child
         if isinstance(item, RecordItem) and item.kind == kind:
             return item
@@ -569,24 +691,29 @@ class ResidentScreen(Screen):
             if result is not None and result is not False:
                 self.notify(message)
                 self.reload()
+
         return done
 
     def action_edit(self) -> None:
         if self.record:
-            self.app.push_screen(ResidentForm(self.db, self.record.resident),
-                                 self._after_change("Details saved."))
+            self.app.push_screen(
+                ResidentForm(self.db, self.record.resident), self._after_change("Details saved.")
+            )
 
     def action_add_representative(self) -> None:
-        self.app.push_screen(RepresentativeForm(self.db, self.resident_id),
-                             self._after_change("Representative added."))
+        self.app.push_screen(
+            RepresentativeForm(self.db, self.resident_id), self._after_change("Representative added.")
+        )
 
     def action_add_adjustment(self) -> None:
-        self.app.push_screen(AdjustmentForm(self.db, self.resident_id),
-                             self._after_change("Adjustment added."))
+        self.app.push_screen(
+            AdjustmentForm(self.db, self.resident_id), self._after_change("Adjustment added.")
+        )
 
     def action_add_restriction(self) -> None:
-        self.app.push_screen(RestrictionForm(self.db, self.resident_id),
-                             self._after_change("Restriction added."))
+        self.app.push_screen(
+            RestrictionForm(self.db, self.resident_id), self._after_change("Restriction added.")
+        )
 
     def _review(self, kind: str) -> None:
         item = self._selected(kind)
@@ -596,8 +723,9 @@ class ResidentScreen(Screen):
         if "ended" in item.classes:
             self.notify(f"That {kind} has ended; there is nothing to review.", severity="warning")
             return
-        self.app.push_screen(ReviewForm(self.db, kind, item.ident, item.label),
-                             self._after_change("Review recorded."))
+        self.app.push_screen(
+            ReviewForm(self.db, kind, item.ident, item.label), self._after_change("Review recorded.")
+        )
 
     def action_review_adjustment(self) -> None:
         self._review("adjustment")
@@ -616,14 +744,18 @@ class ResidentScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                call_service(self, fn, self.db, item.ident,
-                             on_done=self._after_change(f"{kind.capitalize()} ended."))
+                call_service(
+                    self, fn, self.db, item.ident, on_done=self._after_change(f"{kind.capitalize()} ended.")
+                )
 
         self.app.push_screen(ConfirmScreen(question, item.label, yes="End it"), answered)
 
     def action_end_representative(self) -> None:
-        self._end("representative", residents_service.end_representative,
-                  "Stop treating this person as the resident's representative?")
+        self._end(
+            "representative",
+            residents_service.end_representative,
+            "Stop treating this person as the resident's representative?",
+        )
 
     def action_end_adjustment(self) -> None:
         self._end("adjustment", residents_service.end_adjustment, "End this adjustment from today?")
@@ -648,8 +780,10 @@ class ResidentScreen(Screen):
         if isinstance(event.item, RecordItem) and event.item.kind == "complaint":
             self._open_complaint(event.item.ident)
         elif isinstance(event.item, RecordItem) and event.item.kind == "request":
-            self.notify("Service requests are listed here for reference; a complaint about one is "
-                        "logged as a new complaint.")
+            self.notify(
+                "Service requests are listed here for reference; a complaint about one is "
+                "logged as a new complaint."
+            )
 
     def on_screen_resume(self) -> None:
         if self.is_mounted and self.record is not None:

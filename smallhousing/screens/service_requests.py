@@ -22,8 +22,13 @@ class ServiceRequestsScreen(AppScreen):
     CSS_PATH = "service_requests.tcss"
     BINDINGS = [
         Binding("a", "add", "New request", id="requests-add", tooltip="Log a new service request"),
-        Binding("k", "raise_complaint", "Raise complaint", id="requests-raise",
-                tooltip="The resident is unhappy with the response: log a complaint from this request"),
+        Binding(
+            "k",
+            "raise_complaint",
+            "Raise complaint",
+            id="requests-raise",
+            tooltip="The resident is unhappy with the response: log a complaint from this request",
+        ),
         Binding("m", "complete", "Mark complete", id="requests-complete", tooltip="Record what was done"),
         Binding("f5", "reload", "Refresh", show=False, id="requests-refresh"),
     ]
@@ -45,8 +50,13 @@ class ServiceRequestsScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="filters"):
             yield Label("Service requests", classes="screen-title")
-            yield Select([("Open", "open"), ("Completed", "completed")], prompt="Open and completed",
-                         value="open", id="f-status", compact=True)
+            yield Select(
+                [("Open", "open"), ("Completed", "completed")],
+                prompt="Open and completed",
+                value="open",
+                id="f-status",
+                compact=True,
+            )
         yield DeadlineTable(id="requests")
         yield Static("", id="request-detail", markup=False)
 
@@ -88,8 +98,9 @@ class ServiceRequestsScreen(AppScreen):
         try:
             rows = Q.list_service_requests(self.db, status=status, offset=offset, limit=PAGE)
         except Exception as exc:  # a locked or damaged file: say so, keep the app running
-            self.app.call_from_thread(self.notify, f"The requests could not be loaded: {exc}",
-                                      severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, f"The requests could not be loaded: {exc}", severity="error", markup=False
+            )
             return
         self.post_message(self.Page(generation, offset, rows))
 
@@ -106,15 +117,19 @@ class ServiceRequestsScreen(AppScreen):
             row = None
         self.more = len(message.rows) == PAGE
         for sr, name in message.rows:
-            table.add_row(sr.reference, compact_day(sr.received_on), name, sr.category,
-                          table.status_cell(sr.status, "done" if sr.status == "completed" else ""),
-                          key=str(sr.id))
+            table.add_row(
+                sr.reference,
+                compact_day(sr.received_on),
+                name,
+                sr.category,
+                table.status_cell(sr.status, "done" if sr.status == "completed" else ""),
+                key=str(sr.id),
+            )
             self.rows.append((sr, name))
         if row is not None and table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         if not self.rows:
-            self.query_one("#request-detail", Static).update(
-                "No service requests here. Press a to log one.")
+            self.query_one("#request-detail", Static).update("No service requests here. Press a to log one.")
         self._show_detail()
         self.refresh_bindings()
 

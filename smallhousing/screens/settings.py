@@ -14,16 +14,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import (Button, Footer, Input, ListItem, ListView, Static, TabbedContent, TabPane,
-                             Tabs)
+from textual.widgets import Button, Footer, Input, ListItem, ListView, Static, TabbedContent, TabPane, Tabs
 
 from ..domain.calendar import short_date
 from ..domain.years import year_label, year_of
 from ..paths import backups_dir
 from ..services import settings as settings_service
 from .common import NavBar
-from .resident_forms import (BindingCommands, ConfirmScreen, FormField, FormFields, FormScreen,
-                             FormScroll, call_service, go_back)
+from .resident_forms import (
+    BindingCommands,
+    ConfirmScreen,
+    FormField,
+    FormFields,
+    FormScreen,
+    FormScroll,
+    call_service,
+    go_back,
+)
 
 TABS = Binding.Group("Tabs", compact=True)
 
@@ -34,8 +41,12 @@ LANDLORD_FIELDS = (
     ("email", "Email for complaints", False, ""),
     ("website", "Website", False, ""),
     ("complaints_officer", "Complaints officer", False, "The person who runs complaints day to day."),
-    ("member_responsible", "Member Responsible for Complaints", False,
-     "The member of the governing body who oversees complaints (Code 9.5)."),
+    (
+        "member_responsible",
+        "Member Responsible for Complaints",
+        False,
+        "The member of the governing body who oversees complaints (Code 9.5).",
+    ),
 )
 OMBUDSMAN_FIELDS = (
     ("ombudsman_form_url", "Online complaint form (web address)"),
@@ -44,10 +55,14 @@ OMBUDSMAN_FIELDS = (
 )
 
 ACTION_TABS = {
-    "save_landlord": "tab-landlord", "save_ombudsman": "tab-ombudsman",
-    "add_staff": "tab-staff", "edit_staff": "tab-staff", "toggle_staff": "tab-staff",
+    "save_landlord": "tab-landlord",
+    "save_ombudsman": "tab-ombudsman",
+    "add_staff": "tab-staff",
+    "edit_staff": "tab-staff",
+    "toggle_staff": "tab-staff",
     "set_homes": "tab-homes",
-    "add_closure": "tab-closures", "remove_closure": "tab-closures",
+    "add_closure": "tab-closures",
+    "remove_closure": "tab-closures",
 }
 
 
@@ -64,6 +79,7 @@ class SettingItem(ListItem):
 
 
 # forms -------------------------------------------------------------------------------------------
+
 
 class StaffForm(FormScreen[int | None]):
     """Add a member of staff, or change one's name, role or email."""
@@ -88,8 +104,9 @@ class StaffForm(FormScreen[int | None]):
     def perform(self, values: dict[str, Any]) -> int:
         if self.staff is None:
             try:
-                return settings_service.add_staff(self.db, values["name"], role=values["role"],
-                                                  email=values["email"]).id
+                return settings_service.add_staff(
+                    self.db, values["name"], role=values["role"], email=values["email"]
+                ).id
             except settings_service.StaffLeft as exc:
                 self._left = exc  # the same person came back: offered reactivation once refused
                 raise
@@ -107,19 +124,24 @@ class StaffForm(FormScreen[int | None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                call_service(self, settings_service.reactivate_staff, self.db, left.staff_id,
-                             on_done=reactivated)
+                call_service(
+                    self, settings_service.reactivate_staff, self.db, left.staff_id, on_done=reactivated
+                )
 
-        self.app.push_screen(ConfirmScreen(
-            f"Reactivate {left.name}?",
-            f"{left.name} left the staff list earlier. Reactivating keeps one record for them, so "
-            "the complaints they handled stay theirs (Code 6.13).", yes="Reactivate"), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Reactivate {left.name}?",
+                f"{left.name} left the staff list earlier. Reactivating keeps one record for them, so "
+                "the complaints they handled stay theirs (Code 6.13).",
+                yes="Reactivate",
+            ),
+            answered,
+        )
 
 
 class HomesForm(FormScreen[int | None]):
     TITLE_TEXT = "Homes owned or managed in a reporting year"
-    INTRO = ("Used for complaints per 1,000 homes (TSM CH01). Reporting years run from 1 April "
-             "to 31 March.")
+    INTRO = "Used for complaints per 1,000 homes (TSM CH01). Reporting years run from 1 April to 31 March."
     FIELD_ALIASES = {"": "year"}
 
     def __init__(self, db, year: int | None = None, homes: int | None = None) -> None:
@@ -129,10 +151,23 @@ class HomesForm(FormScreen[int | None]):
 
     def form_fields(self) -> list[FormField]:
         return [
-            FormField("year", "Reporting year", year_label(self.year), kind="year", required=True,
-                      placeholder="e.g. 2025/26", help="Type 2025 or 2025/26 for April 2025 to March 2026."),
-            FormField("homes", "Number of homes", "" if self.homes is None else str(self.homes),
-                      kind="number", required=True, what="the number of homes"),
+            FormField(
+                "year",
+                "Reporting year",
+                year_label(self.year),
+                kind="year",
+                required=True,
+                placeholder="e.g. 2025/26",
+                help="Type 2025 or 2025/26 for April 2025 to March 2026.",
+            ),
+            FormField(
+                "homes",
+                "Number of homes",
+                "" if self.homes is None else str(self.homes),
+                kind="number",
+                required=True,
+                what="the number of homes",
+            ),
         ]
 
     def perform(self, values: dict[str, Any]) -> int:
@@ -141,14 +176,17 @@ class HomesForm(FormScreen[int | None]):
 
 class ClosureForm(FormScreen[Any]):
     TITLE_TEXT = "Add a closure day"
-    INTRO = ("A weekday the office is shut, such as a training day or the days between Christmas and "
-             "New Year. It will not count as a working day, and the due dates of every open "
-             "complaint are worked out again, so some will move later.")
+    INTRO = (
+        "A weekday the office is shut, such as a training day or the days between Christmas and "
+        "New Year. It will not count as a working day, and the due dates of every open "
+        "complaint are worked out again, so some will move later."
+    )
 
     def form_fields(self) -> list[FormField]:
         return [
-            FormField("day", "Date", kind="date", required=True, placeholder="e.g. 24/12/2026",
-                      what="closure date"),
+            FormField(
+                "day", "Date", kind="date", required=True, placeholder="e.g. 24/12/2026", what="closure date"
+            ),
             FormField("reason", "Reason", placeholder="e.g. office closed for training"),
         ]
 
@@ -157,6 +195,7 @@ class ClosureForm(FormScreen[Any]):
 
 
 # the screen --------------------------------------------------------------------------------------
+
 
 class SettingsScreen(Screen):
     """The landlord's settings, on tabs; each tab has its own keys, shown in the footer."""
@@ -185,11 +224,14 @@ class SettingsScreen(Screen):
     PALETTE_NAMES = {
         "save_landlord": "Save the landlord's details",
         "save_ombudsman": "Save the Ombudsman's contact details",
-        "add_staff": "Add a member of staff", "edit_staff": "Rename or change a member of staff",
+        "add_staff": "Add a member of staff",
+        "edit_staff": "Rename or change a member of staff",
         "toggle_staff": "Deactivate or reactivate a member of staff",
         "set_homes": "Set the number of homes for a year",
-        "add_closure": "Add a closure day", "remove_closure": "Remove a closure day",
-        "import_records": "Import records", "backup": "Back up or restore",
+        "add_closure": "Add a closure day",
+        "remove_closure": "Remove a closure day",
+        "import_records": "Import records",
+        "backup": "Back up or restore",
     }
 
     def __init__(self, db) -> None:
@@ -212,27 +254,39 @@ class SettingsScreen(Screen):
                         yield Button("Save (ctrl+s)", variant="primary", id="landlord-save")
             with TabPane("Ombudsman", id="tab-ombudsman"):
                 with FormScroll(classes="settings-form"):
-                    yield Static("How residents can bring a complaint to the Housing Ombudsman. Letters "
-                                 "print these details, so none may be left empty. Change them only if "
-                                 "the Ombudsman changes them.", classes="pane-hint")
-                    yield FormFields([FormField(name, label, required=True,
-                                                what=f"the Ombudsman's {label.lower()}")
-                                      for name, label in OMBUDSMAN_FIELDS], id="ombudsman-fields")
+                    yield Static(
+                        "How residents can bring a complaint to the Housing Ombudsman. Letters "
+                        "print these details, so none may be left empty. Change them only if "
+                        "the Ombudsman changes them.",
+                        classes="pane-hint",
+                    )
+                    yield FormFields(
+                        [
+                            FormField(name, label, required=True, what=f"the Ombudsman's {label.lower()}")
+                            for name, label in OMBUDSMAN_FIELDS
+                        ],
+                        id="ombudsman-fields",
+                    )
                     yield Static("", id="ombudsman-message", classes="form-status", markup=False)
                     with Horizontal(classes="form-buttons"):
                         yield Button("Save (ctrl+s)", variant="primary", id="ombudsman-save")
             with TabPane("Staff", id="tab-staff"):
-                yield Static("People who handle complaints. Staff who leave are deactivated, not "
-                             "deleted, so past records keep their names.", classes="pane-hint")
+                yield Static(
+                    "People who handle complaints. Staff who leave are deactivated, not "
+                    "deleted, so past records keep their names.",
+                    classes="pane-hint",
+                )
                 yield ListView(id="list-staff", classes="settings-list")
             with TabPane("Homes", id="tab-homes"):
-                yield Static("Homes per reporting year, for complaints per 1,000 homes.",
-                             classes="pane-hint")
+                yield Static("Homes per reporting year, for complaints per 1,000 homes.", classes="pane-hint")
                 yield ListView(id="list-homes", classes="settings-list")
             with TabPane("Closure days", id="tab-closures"):
-                yield Static("Weekdays the office is shut. They do not count as working days; adding "
-                             "or removing one moves the due dates of open complaints. Bank holidays "
-                             "in England and Wales are already left out.", classes="pane-hint")
+                yield Static(
+                    "Weekdays the office is shut. They do not count as working days; adding "
+                    "or removing one moves the due dates of open complaints. Bank holidays "
+                    "in England and Wales are already left out.",
+                    classes="pane-hint",
+                )
                 yield ListView(id="list-closures", classes="settings-list")
             with TabPane("Import and backups", id="tab-data"):
                 with FormScroll():
@@ -243,23 +297,47 @@ class SettingsScreen(Screen):
         yield Footer(compact=True)
 
     def _landlord_fields(self) -> list[FormField]:
-        fields = [FormField(name, label, required=required, help=help_text,
-                            what="the landlord's name" if name == "name" else "")
-                  for name, label, required, help_text in LANDLORD_FIELDS]
-        fields.append(FormField("retention_years", "Years to keep closed complaints", kind="number",
-                                required=True, minimum=1, what="the number of years",
-                                help="Records of complaints closed longer ago than this can be "
-                                     "anonymised."))
-        fields.append(FormField("escalation_window_days", "Working days a resident has to ask for stage 2",
-                                kind="number", required=True, minimum=0, what="the number of working days",
-                                help="The Code sets no limit; 0 means no limit."))
+        fields = [
+            FormField(
+                name,
+                label,
+                required=required,
+                help=help_text,
+                what="the landlord's name" if name == "name" else "",
+            )
+            for name, label, required, help_text in LANDLORD_FIELDS
+        ]
+        fields.append(
+            FormField(
+                "retention_years",
+                "Years to keep closed complaints",
+                kind="number",
+                required=True,
+                minimum=1,
+                what="the number of years",
+                help="Records of complaints closed longer ago than this can be anonymised.",
+            )
+        )
+        fields.append(
+            FormField(
+                "escalation_window_days",
+                "Working days a resident has to ask for stage 2",
+                kind="number",
+                required=True,
+                minimum=0,
+                what="the number of working days",
+                help="The Code sets no limit; 0 means no limit.",
+            )
+        )
         return fields
 
     def on_mount(self) -> None:
         where = self.query_one("#data-where", Static)
-        where.update(f"The records are kept in:\n  {self.db.path}\n\nBackups are kept in:\n  "
-                     f"{backups_dir(self.db.path)}\n\nBack up before importing, and keep a copy of "
-                     f"the backups folder somewhere safe, away from this computer.")
+        where.update(
+            f"The records are kept in:\n  {self.db.path}\n\nBackups are kept in:\n  "
+            f"{backups_dir(self.db.path)}\n\nBack up before importing, and keep a copy of "
+            f"the backups folder somewhere safe, away from this computer."
+        )
         self.reload()
 
     # loading -------------------------------------------------------------------------------------
@@ -269,9 +347,12 @@ class SettingsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="settings-load")
     def _fetch(self) -> None:
-        data = (settings_service.get_settings(self.db),
-                settings_service.list_staff(self.db, active_only=False),
-                settings_service.list_homes(self.db), settings_service.list_closure_days(self.db))
+        data = (
+            settings_service.get_settings(self.db),
+            settings_service.list_staff(self.db, active_only=False),
+            settings_service.list_homes(self.db),
+            settings_service.list_closure_days(self.db),
+        )
         self.app.call_from_thread(self._show, *data)
 
     async def _show(self, landlord, staff, homes, closures) -> None:
@@ -281,24 +362,36 @@ class SettingsScreen(Screen):
     async def _show_all(self, landlord, staff, homes, closures) -> None:
         if not self.loaded:  # the forms are filled once; saving keeps what was typed
             self.query_one("#landlord-fields", FormFields).set_values(
-                {f.name: getattr(landlord, f.name) for f in self._landlord_fields()})
+                {f.name: getattr(landlord, f.name) for f in self._landlord_fields()}
+            )
             self.query_one("#ombudsman-fields", FormFields).set_values(
-                {name: getattr(landlord, name) for name, _ in OMBUDSMAN_FIELDS})
+                {name: getattr(landlord, name) for name, _ in OMBUDSMAN_FIELDS}
+            )
         self.loaded = True
         items = []
         for s in sorted(staff, key=lambda s: (not s.active, s.name.lower())):
             detail = " · ".join(x for x in (s.role, s.email) if x) or "no role recorded"
             if not s.active:
                 detail += " · no longer active"
-            items.append(SettingItem("staff", s.id, [s.name, detail], classes="" if s.active else "inactive",
-                                     row=s))
+            items.append(
+                SettingItem("staff", s.id, [s.name, detail], classes="" if s.active else "inactive", row=s)
+            )
         await self._fill("list-staff", items, "No staff yet. Press a to add someone.")
-        items = [SettingItem("homes", h.year, [f"{year_label(h.year)}: {h.homes:,} homes"], row=h)
-                 for h in homes]
+        items = [
+            SettingItem("homes", h.year, [f"{year_label(h.year)}: {h.homes:,} homes"], row=h) for h in homes
+        ]
         await self._fill("list-homes", items, "No years yet. Press a to set the homes for a year.")
         today = self.db.today
-        items = [SettingItem("closure", c.day, [short_date(c.day) + (f": {c.reason}" if c.reason else "")],
-                             classes="past" if c.day < today else "", row=c) for c in closures]
+        items = [
+            SettingItem(
+                "closure",
+                c.day,
+                [short_date(c.day) + (f": {c.reason}" if c.reason else "")],
+                classes="past" if c.day < today else "",
+                row=c,
+            )
+            for c in closures
+        ]
         await self._fill("list-closures", items, "No closure days. Press a to add one.")
         self.refresh_bindings()
 
@@ -372,8 +465,10 @@ class SettingsScreen(Screen):
         if problems:
             name, text = problems[0]
             form.widget(name).focus()
-            message.update("Nothing has been saved: " + (text if len(problems) == 1 else
-                                                         f"{len(problems)} answers need correcting."))
+            message.update(
+                "Nothing has been saved: "
+                + (text if len(problems) == 1 else f"{len(problems)} answers need correcting.")
+            )
             message.set_class(True, "-error")
             return
 
@@ -389,8 +484,9 @@ class SettingsScreen(Screen):
 
         message.update("Saving…")
         message.set_class(False, "-error")
-        call_service(self, settings_service.update_settings, self.db, on_done=saved, on_error=refused,
-                     **values)
+        call_service(
+            self, settings_service.update_settings, self.db, on_done=saved, on_error=refused, **values
+        )
 
     def action_save_landlord(self) -> None:
         self._save_form("landlord-fields", "landlord-message", "landlord's details")
@@ -411,6 +507,7 @@ class SettingsScreen(Screen):
             if always or result is not None:
                 self.notify(message)
                 self.reload()
+
         return done
 
     def action_add_staff(self) -> None:
@@ -431,8 +528,10 @@ class SettingsScreen(Screen):
         staff = item.row
         if staff.active:
             question = f"Deactivate {staff.name}?"
-            detail = ("They will no longer be offered as a complaint handler. Complaints they "
-                      "handled keep their name.")
+            detail = (
+                "They will no longer be offered as a complaint handler. Complaints they "
+                "handled keep their name."
+            )
             done = f"{staff.name} is no longer active."
         else:
             question, detail, done = f"Make {staff.name} active again?", "", f"{staff.name} is active again."
@@ -440,11 +539,18 @@ class SettingsScreen(Screen):
         def answered(yes: bool | None) -> None:
             if yes:
                 if staff.active:
-                    call_service(self, settings_service.update_staff, self.db, staff.id,
-                                 active=False, on_done=self._after(done))
+                    call_service(
+                        self,
+                        settings_service.update_staff,
+                        self.db,
+                        staff.id,
+                        active=False,
+                        on_done=self._after(done),
+                    )
                 else:
-                    call_service(self, settings_service.reactivate_staff, self.db, staff.id,
-                                 on_done=self._after(done))
+                    call_service(
+                        self, settings_service.reactivate_staff, self.db, staff.id, on_done=self._after(done)
+                    )
 
         yes = "Deactivate" if staff.active else "Reactivate"
         self.app.push_screen(ConfirmScreen(question, detail, yes=yes), answered)
@@ -455,8 +561,10 @@ class SettingsScreen(Screen):
         self.app.push_screen(form, self._after("Homes saved."))
 
     def action_add_closure(self) -> None:
-        self.app.push_screen(ClosureForm(self.db), self._after(
-            "Closure day added. Due dates of open complaints have been worked out again."))
+        self.app.push_screen(
+            ClosureForm(self.db),
+            self._after("Closure day added. Due dates of open complaints have been worked out again."),
+        )
 
     def action_remove_closure(self) -> None:
         item = self._selected("closure")
@@ -467,13 +575,25 @@ class SettingsScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                call_service(self, settings_service.remove_closure_day, self.db, day,
-                             on_done=self._after("Closure day removed. Due dates of open complaints "
-                                                 "have been worked out again.", always=True))
+                call_service(
+                    self,
+                    settings_service.remove_closure_day,
+                    self.db,
+                    day,
+                    on_done=self._after(
+                        "Closure day removed. Due dates of open complaints have been worked out again.",
+                        always=True,
+                    ),
+                )
 
-        self.app.push_screen(ConfirmScreen(f"Remove the closure day on {short_date(day)}?",
-                                           "It will count as a working day again, so due dates of open "
-                                           "complaints may move earlier.", yes="Remove"), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove the closure day on {short_date(day)}?",
+                "It will count as a working day again, so due dates of open complaints may move earlier.",
+                yes="Remove",
+            ),
+            answered,
+        )
 
     def action_import_records(self) -> None:
         try:
@@ -487,8 +607,11 @@ class SettingsScreen(Screen):
         try:
             from .transfer import BackupScreen
         except ImportError:
-            self.notify(f"Backups from this screen are not available in this version yet. Backups are "
-                        f"kept in {backups_dir(self.db.path)}.", severity="warning")
+            self.notify(
+                f"Backups from this screen are not available in this version yet. Backups are "
+                f"kept in {backups_dir(self.db.path)}.",
+                severity="warning",
+            )
             return
         self.app.push_screen(BackupScreen(self.db))
 

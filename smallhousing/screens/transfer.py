@@ -15,8 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import (Button, DataTable, DirectoryTree, Footer, Input, Label, ProgressBar,
-                             Static)
+from textual.widgets import Button, DataTable, DirectoryTree, Footer, Input, Label, ProgressBar, Static
 
 from .. import paths
 from ..domain.errors import DomainError
@@ -27,8 +26,11 @@ class _LogFiles(DirectoryTree):
     """Folders and the files an import can read (CSV and JSON), hidden files left out."""
 
     def filter_paths(self, found: Iterable[Path]) -> Iterable[Path]:
-        return [p for p in found if not p.name.startswith(".")
-                and (p.is_dir() or p.suffix.lower() in (".csv", ".json", ".txt"))]
+        return [
+            p
+            for p in found
+            if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in (".csv", ".json", ".txt"))
+        ]
 
 
 class ImportScreen(AppScreen):
@@ -37,12 +39,24 @@ class ImportScreen(AppScreen):
     SECTION = "settings"
     CSS_PATH = "transfer.tcss"
     BINDINGS = [
-        Binding("ctrl+o", "run_import", "Import", id="import-run",
-                tooltip="Import the file named above (Enter in the box does the same)"),
-        Binding("ctrl+b", "browse", "Browse", id="import-browse",
-                tooltip="Choose the file from the folders below"),
-        Binding("ctrl+l", "focus_path", "File name", id="import-path-focus", show=False,
-                tooltip="Type or paste the file's name"),
+        Binding(
+            "ctrl+o",
+            "run_import",
+            "Import",
+            id="import-run",
+            tooltip="Import the file named above (Enter in the box does the same)",
+        ),
+        Binding(
+            "ctrl+b", "browse", "Browse", id="import-browse", tooltip="Choose the file from the folders below"
+        ),
+        Binding(
+            "ctrl+l",
+            "focus_path",
+            "File name",
+            id="import-path-focus",
+            show=False,
+            tooltip="Type or paste the file's name",
+        ),
         Binding("escape", "back", "Back", id="import-back", tooltip="Go back"),
     ]
 
@@ -56,11 +70,15 @@ class ImportScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="import-box"):
             yield Label("Import a complaints log", classes="transfer-title")
-            yield Static("A CSV file saved from a spreadsheet, with a header row naming the columns "
-                         "(see docs/IMPORT.md). Nothing is imported unless every row is right.",
-                         classes="transfer-help", markup=False)
-            yield Input(placeholder="the file, for example /home/sam/complaints.csv", id="import-path",
-                        compact=True)
+            yield Static(
+                "A CSV file saved from a spreadsheet, with a header row naming the columns "
+                "(see docs/IMPORT.md). Nothing is imported unless every row is right.",
+                classes="transfer-help",
+                markup=False,
+            )
+            yield Input(
+                placeholder="the file, for example /home/sam/complaints.csv", id="import-path", compact=True
+            )
             yield _LogFiles(self.start_dir, id="import-tree")
             yield ProgressBar(show_eta=False, id="import-progress")
             with VerticalScroll(id="import-result-box", can_focus=True):
@@ -122,31 +140,34 @@ class ImportScreen(AppScreen):
         try:
             if path.suffix.lower() == ".json":
                 counts = transfer.import_json(self.db, path, progress=progress)
-                message = (f"Imported the full export {path.name}: {counts.get('complaint', 0)} "
-                           f"complaints, {counts.get('resident', 0)} residents, "
-                           f"{sum(counts.values())} records in all.")
+                message = (
+                    f"Imported the full export {path.name}: {counts.get('complaint', 0)} "
+                    f"complaints, {counts.get('resident', 0)} residents, "
+                    f"{sum(counts.values())} records in all."
+                )
                 self.app.call_from_thread(self._done, message, [], [])
                 return
             result = transfer.import_csv(self.db, path, progress=progress)
         except transfer.ImportProblems as exc:
             n = len(exc.problems)
-            head = (f"Nothing was imported: {n} problem{'s' if n != 1 else ''} in {path.name}. "
-                    "Correct the file and import it again.")
-            self.app.call_from_thread(self._done, head, exc.lines(), [str(w) for w in exc.warnings],
-                                      True)
+            head = (
+                f"Nothing was imported: {n} problem{'s' if n != 1 else ''} in {path.name}. "
+                "Correct the file and import it again."
+            )
+            self.app.call_from_thread(self._done, head, exc.lines(), [str(w) for w in exc.warnings], True)
             return
         except DomainError as exc:
             self.app.call_from_thread(self._done, f"Nothing was imported: {exc.message}", [], [], True)
             return
         except OSError as exc:
-            self.app.call_from_thread(self._done, f"The file cannot be read: {exc.strerror or exc}.",
-                                      [], [], True)
+            self.app.call_from_thread(
+                self._done, f"The file cannot be read: {exc.strerror or exc}.", [], [], True
+            )
             return
         except Exception as exc:  # never leave the screen waiting: say what happened
             self.app.call_from_thread(self._done, f"Nothing was imported: {exc}", [], [], True)
             return
-        self.app.call_from_thread(self._done, result.summary(), [],
-                                  [str(w) for w in result.warnings])
+        self.app.call_from_thread(self._done, result.summary(), [], [str(w) for w in result.warnings])
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#import-progress", ProgressBar).update(total=max(total, 1), progress=done)
@@ -181,6 +202,7 @@ class ImportScreen(AppScreen):
 
 # backups -----------------------------------------------------------------------------------------
 
+
 class RestoreConfirm(ModalScreen[bool]):
     """Are you sure? Restoring replaces every record with those in the backup."""
 
@@ -198,10 +220,14 @@ class RestoreConfirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="restore-box"):
             yield Label("Restore this backup?", classes="transfer-title")
-            yield Static(f"{self.backup_name}{f' (made {self.made})' if self.made else ''}\n\n"
-                         "Every record will be replaced by the records in this backup. The database "
-                         "as it is now is kept in the backups folder first, so this can be undone "
-                         "by restoring that copy.", markup=False, id="restore-text")
+            yield Static(
+                f"{self.backup_name}{f' (made {self.made})' if self.made else ''}\n\n"
+                "Every record will be replaced by the records in this backup. The database "
+                "as it is now is kept in the backups folder first, so this can be undone "
+                "by restoring that copy.",
+                markup=False,
+                id="restore-text",
+            )
             with Horizontal(id="restore-buttons"):
                 yield Button("Restore (y)", variant="warning", id="restore-yes-button", compact=True)
                 yield Button("Cancel (n)", id="restore-no-button", compact=True)
@@ -226,10 +252,14 @@ class BackupScreen(AppScreen):
     CSS_PATH = "transfer.tcss"
     BINDINGS = [
         Binding("b", "backup_now", "Back up now", id="backup-now", tooltip="Make a backup now"),
-        Binding("r", "restore", "Restore", id="backup-restore",
-                tooltip="Replace the records with the chosen backup (asks first)"),
-        Binding("f5", "reload", "Refresh", id="backup-refresh", show=False,
-                tooltip="List the backups again"),
+        Binding(
+            "r",
+            "restore",
+            "Restore",
+            id="backup-restore",
+            tooltip="Replace the records with the chosen backup (asks first)",
+        ),
+        Binding("f5", "reload", "Refresh", id="backup-refresh", show=False, tooltip="List the backups again"),
         Binding("escape", "back", "Back", id="backup-back", tooltip="Go back"),
     ]
 
@@ -249,7 +279,8 @@ class BackupScreen(AppScreen):
         folder = paths.backups_dir(self.db.path)
         self.query_one("#backup-where", Static).update(
             f"Kept in {folder}. The app makes one each day it is opened and keeps the last 14 of "
-            "those; backups made here are never deleted by the app.")
+            "those; backups made here are never deleted by the app."
+        )
         table = self.query_one("#backup-list", DataTable)
         table.add_column("Made", width=17)
         table.add_column("Kind", width=14)
@@ -279,8 +310,13 @@ class BackupScreen(AppScreen):
         table = self.query_one("#backup-list", DataTable)
         table.clear()
         for b in self.backups:
-            table.add_row(b.made.strftime("%d %b %Y %H:%M") if b.made else "", b.kind,
-                          _size(b.size), b.name, key=str(b.path))
+            table.add_row(
+                b.made.strftime("%d %b %Y %H:%M") if b.made else "",
+                b.kind,
+                _size(b.size),
+                b.name,
+                key=str(b.path),
+            )
         if select is not None:
             for i, b in enumerate(self.backups):
                 if b.path == select:

@@ -36,13 +36,21 @@ class WelcomeScreen(ModalScreen[str]):
             yield Static(
                 "This app keeps a record of residents' complaints and works out every deadline "
                 "the Housing Ombudsman's Complaint Handling Code sets. To begin, say who you are.",
-                classes="intro")
-            yield Field("Your organisation's name",
-                        Input(id="name", compact=True,
-                              validators=[Required("Type your organisation's name, or choose demo data below.")]))
-            yield Field("Number of homes you own or manage this year",
-                        Input(id="homes", compact=True, validators=[WholeNumber("number of homes")]),
-                        hint="Used for the yearly figures; you can change it later in Settings.")
+                classes="intro",
+            )
+            yield Field(
+                "Your organisation's name",
+                Input(
+                    id="name",
+                    compact=True,
+                    validators=[Required("Type your organisation's name, or choose demo data below.")],
+                ),
+            )
+            yield Field(
+                "Number of homes you own or manage this year",
+                Input(id="homes", compact=True, validators=[WholeNumber("number of homes")]),
+                hint="Used for the yearly figures; you can change it later in Settings.",
+            )
             with Horizontal(id="welcome-buttons"):
                 yield Button("Start", id="start", variant="primary")
                 yield Button("Look around with demo data", id="demo")
@@ -52,7 +60,9 @@ class WelcomeScreen(ModalScreen[str]):
             yield Static(
                 "Demo data fills this database with made-up residents and complaints so you can try "
                 "everything at once. Keep your real records in another file: start the app with "
-                "--db and a new file name.", classes="hint")
+                "--db and a new file name.",
+                classes="hint",
+            )
             yield Static("", id="welcome-error", classes="form-error", markup=False)
         yield Footer(compact=True)
 
@@ -99,23 +109,33 @@ class WelcomeScreen(ModalScreen[str]):
         name = self.query_one("#name", Input).value
         try:
             if not name.strip():
-                raise DomainError("Type your organisation's name, or choose demo data to look around.",
-                                  field="name")
+                raise DomainError(
+                    "Type your organisation's name, or choose demo data to look around.", field="name"
+                )
             homes = self._homes()
         except DomainError as exc:
             self._start_failed(exc.message, exc.field)
             return
         self._error("")
         self._set_busy(True)
-        run_save(self, lambda: S.first_run_setup(self.db, name, homes),
-                 on_done=lambda _result: self.dismiss("setup"), on_failed=self._start_failed,
-                 on_busy=self._start_busy, group="welcome-save", exclusive=True, name="first run setup")
+        run_save(
+            self,
+            lambda: S.first_run_setup(self.db, name, homes),
+            on_done=lambda _result: self.dismiss("setup"),
+            on_failed=self._start_failed,
+            on_busy=self._start_busy,
+            group="welcome-save",
+            exclusive=True,
+            name="first run setup",
+        )
 
     def _start_busy(self, gave_up: bool) -> None:
         if gave_up:
             self._set_busy(False)
-        self._error(common.BUSY_MESSAGE + (" Press Ctrl+S to try again when that work has finished."
-                                           if gave_up else " Trying again…"))
+        self._error(
+            common.BUSY_MESSAGE
+            + (" Press Ctrl+S to try again when that work has finished." if gave_up else " Trying again…")
+        )
 
     def _start_failed(self, message: str, field: str | None) -> None:
         self._set_busy(False)
@@ -149,7 +169,8 @@ class WelcomeScreen(ModalScreen[str]):
             if name:
                 common.retry_when_busy(lambda: S.first_run_setup(self.db, name, homes))
             made = common.retry_when_busy(
-                lambda: demo.generate(self.db, complaints=DEMO_COMPLAINTS, progress=progress))
+                lambda: demo.generate(self.db, complaints=DEMO_COMPLAINTS, progress=progress)
+            )
         except Exception as exc:  # one plain line, never a traceback; the app keeps running
             message, _field, kind = failure(exc)
             if kind != "refused":
@@ -167,6 +188,9 @@ class WelcomeScreen(ModalScreen[str]):
         self._error(message)
 
     def _demo_done(self, made: dict) -> None:
-        self.app.notify(f"Demo data added: {made['complaints']} complaints, {made['residents']} residents "
-                        f"and {made['service_requests']} service requests.", title="Ready")
+        self.app.notify(
+            f"Demo data added: {made['complaints']} complaints, {made['residents']} residents "
+            f"and {made['service_requests']} service requests.",
+            title="Ready",
+        )
         self.dismiss("demo")

@@ -87,8 +87,7 @@ def read_head(db_path) -> dict | None:
         data = json.loads(p.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise ValueError
-        return {"last_id": int(data["last_id"]), "hash": str(data["hash"]),
-                "entries": int(data["entries"])}
+        return {"last_id": int(data["last_id"]), "hash": str(data["hash"]), "entries": int(data["entries"])}
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, ValueError, KeyError, TypeError):
@@ -135,5 +134,7 @@ def describe_head(entries: int, hash_: str) -> str:
     many entries at least, and this entry."""
     if not entries:
         return "Audit log: no entries yet."
-    return (f"Audit log when this report was made: {entries:,} entries; the newest entry's hash "
-            f"begins {hash_[:16]}.")
+    return (
+        f"Audit log when this report was made: {entries:,} entries; the newest entry's hash "
+        f"begins {hash_[:16]}."
+    )

@@ -47,9 +47,15 @@ BEFORE_RESTORE_PREFIX = "before-restore-"
 STAMP = "%Y%m%d-%H%M%S"
 
 # what a restore reports, in this order
-COUNTED = (("complaint", "complaints"), ("resident", "residents"), ("staff", "staff"),
-           ("service_request", "service requests"), ("remedy", "remedies"),
-           ("correspondence", "correspondence items"), ("audit_entry", "audit entries"))
+COUNTED = (
+    ("complaint", "complaints"),
+    ("resident", "residents"),
+    ("staff", "staff"),
+    ("service_request", "service requests"),
+    ("remedy", "remedies"),
+    ("correspondence", "correspondence items"),
+    ("audit_entry", "audit entries"),
+)
 
 
 def _db_path(db) -> Path:
@@ -154,8 +160,9 @@ def clean_leftovers(db) -> list[Path]:
             if not p.is_dir():
                 continue
             m = _RESTORE_DIR.match(p.name)
-            stale = (not _running(int(m.group(1))) if m
-                     else time.time() - p.stat().st_mtime > 3600)  # made by an older version
+            stale = (
+                not _running(int(m.group(1))) if m else time.time() - p.stat().st_mtime > 3600
+            )  # made by an older version
             if stale:
                 shutil.rmtree(p, ignore_errors=True)
                 removed.append(p)
@@ -193,8 +200,9 @@ def check_integrity(path: Path) -> str:
     return "ok" if rows == [("ok",)] else "; ".join(r[0] for r in rows[:3])
 
 
-def backup(db, out: "str | os.PathLike | None" = None, *, prefix: str = MANUAL_PREFIX,
-           now: dt.datetime | None = None) -> Path:
+def backup(
+    db, out: "str | os.PathLike | None" = None, *, prefix: str = MANUAL_PREFIX, now: dt.datetime | None = None
+) -> Path:
     """Back the database up; returns the new file. ``out`` names the file (never overwritten)."""
     src = _db_path(db)
     if not src.exists():
@@ -209,8 +217,9 @@ def backup(db, out: "str | os.PathLike | None" = None, *, prefix: str = MANUAL_P
         if target.resolve() == src.resolve():
             raise DomainError("That is the database itself; choose another name for the backup.")
         if os.path.lexists(target) and not os.path.isdir(target):
-            raise DomainError(f"{target} already exists; choose another name (a backup never "
-                              "overwrites a file).")
+            raise DomainError(
+                f"{target} already exists; choose another name (a backup never overwrites a file)."
+            )
         if not target.parent.exists():
             raise DomainError(f"The folder {target.parent} does not exist.")
         # never the database's working files, a device or a link to nowhere (services/outputs.py)
@@ -222,8 +231,9 @@ def backup(db, out: "str | os.PathLike | None" = None, *, prefix: str = MANUAL_P
     try:
         copy_database(src, target)
     except outputs.OutputExists:
-        raise DomainError(f"{target} already exists; choose another name (a backup never "
-                          "overwrites a file).") from None
+        raise DomainError(
+            f"{target} already exists; choose another name (a backup never overwrites a file)."
+        ) from None
     except sqlite3.OperationalError as exc:
         if _is_busy(exc):
             raise _busy(src) from None
@@ -239,8 +249,10 @@ def _is_busy(exc: BaseException) -> bool:
 
 
 def _busy(path: Path) -> StoreBusy:
-    return StoreBusy(f"The database {path} is in use: another smallhousing command or the app is "
-                     "writing to it. Nothing was restored or changed; try again when it has finished.")
+    return StoreBusy(
+        f"The database {path} is in use: another smallhousing command or the app is "
+        "writing to it. Nothing was restored or changed; try again when it has finished."
+    )
 
 
 @dataclass
@@ -256,11 +268,15 @@ class BackupFile:
 
 
 def _kind_and_time(name: str) -> tuple[str, dt.datetime | None]:
-    for prefix, kind in ((AUTO_PREFIX, "automatic"), (MANUAL_PREFIX, "manual"),
-                         (BEFORE_RESTORE_PREFIX, "before restore"), ("before-upgrade-", "before upgrade")):
+    for prefix, kind in (
+        (AUTO_PREFIX, "automatic"),
+        (MANUAL_PREFIX, "manual"),
+        (BEFORE_RESTORE_PREFIX, "before restore"),
+        ("before-upgrade-", "before upgrade"),
+    ):
         if name.startswith(prefix):
             stem = name[:-3] if name.endswith(".db") else name
-            stamp = stem[-len("YYYYMMDD-HHMMSS"):]
+            stamp = stem[-len("YYYYMMDD-HHMMSS") :]
             for s in (stamp, "-".join(stem.split("-")[-3:-1])):  # with a -2 suffix
                 try:
                     return kind, dt.datetime.strptime(s, STAMP)
@@ -281,8 +297,9 @@ def list_backups(db) -> list[BackupFile]:
             continue
         kind, made = _kind_and_time(p.name)
         out.append(BackupFile(p, kind, made, p.stat().st_size))
-    out.sort(key=lambda b: (b.made or dt.datetime.fromtimestamp(b.path.stat().st_mtime), b.name),
-             reverse=True)
+    out.sort(
+        key=lambda b: (b.made or dt.datetime.fromtimestamp(b.path.stat().st_mtime), b.name), reverse=True
+    )
     return out
 
 
@@ -319,6 +336,7 @@ def daily_backup(db, *, now: dt.datetime | None = None, keep: int = KEEP_AUTOMAT
 
 # restoring ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class RestoreResult:
     restored_from: Path
@@ -327,8 +345,7 @@ class RestoreResult:
     counts: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        parts = [f"{n} {label}" for (table, label) in COUNTED
-                 if (n := self.counts.get(table)) is not None]
+        parts = [f"{n} {label}" for (table, label) in COUNTED if (n := self.counts.get(table)) is not None]
         text = f"Restored {self.restored_from.name}: " + ", ".join(parts) + "."
         if self.upgraded_from:
             text += f" It was made by an older version (schema {self.upgraded_from}) and was upgraded."
@@ -348,8 +365,10 @@ def check_backup_file(path: Path) -> str:
     with open(path, "rb") as fh:
         header = fh.read(16)
     if header != b"SQLite format 3\x00":
-        raise DomainError(f"{path.name} cannot be restored: it is not a smallhousing database "
-                          "(it is not an SQLite database file at all).")
+        raise DomainError(
+            f"{path.name} cannot be restored: it is not a smallhousing database "
+            "(it is not an SQLite database file at all)."
+        )
     try:
         kind = _sqlite_check(path)
     except StoreError:
@@ -362,26 +381,31 @@ def check_backup_file(path: Path) -> str:
     finally:
         con.close()
     if "complaint" not in tables or "alembic_version" not in tables:
-        raise DomainError(f"{path.name} cannot be restored: it is not a smallhousing database "
-                          "(it has no complaints table or no schema version).")
+        raise DomainError(
+            f"{path.name} cannot be restored: it is not a smallhousing database "
+            "(it has no complaints table or no schema version)."
+        )
     rev = current_revision(path)
     if not rev:
         raise DomainError(f"{path.name} cannot be restored: its schema version is missing.")
     if not _known_revision(rev):
-        raise DomainError(f"{path.name} was made by a newer version of smallhousing (schema {rev}); "
-                          "update smallhousing before restoring it.")
+        raise DomainError(
+            f"{path.name} was made by a newer version of smallhousing (schema {rev}); "
+            "update smallhousing before restoring it."
+        )
     problem = check_integrity(path)
     if problem != "ok":
-        raise DomainError(f"{path.name} is damaged and cannot be restored ({problem}). Try an "
-                          "older backup.")
+        raise DomainError(f"{path.name} is damaged and cannot be restored ({problem}). Try an older backup.")
     return rev
 
 
 def _known_revision(rev: str) -> bool:
     from ..store.migrate import MIGRATIONS
 
-    return any(p.stem == rev or p.stem.startswith(rev + "_") or _declares(p, rev)
-               for p in (MIGRATIONS / "versions").glob("*.py"))
+    return any(
+        p.stem == rev or p.stem.startswith(rev + "_") or _declares(p, rev)
+        for p in (MIGRATIONS / "versions").glob("*.py")
+    )
 
 
 def _declares(path: Path, rev: str) -> bool:
@@ -395,8 +419,9 @@ def _counts(path: Path) -> dict[str, int]:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                for t, _ in COUNTED if t in tables}
+        return {
+            t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t, _ in COUNTED if t in tables
+        }
     finally:
         con.close()
 
@@ -527,20 +552,24 @@ def _q(name: str) -> str:
 
 def _copy_records(live: sqlite3.Connection) -> None:
     """Inside live's transaction: main becomes an exact copy of the attached ``restored``."""
-    old = live.execute("SELECT type, name FROM main.sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-                       "AND type IN ('table', 'view', 'trigger')").fetchall()
+    old = live.execute(
+        "SELECT type, name FROM main.sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+        "AND type IN ('table', 'view', 'trigger')"
+    ).fetchall()
     for kind, name in sorted(old, key=lambda r: r[0] != "trigger"):  # triggers first
         if kind == "table":
             live.execute(f"DROP TABLE IF EXISTS main.{_q(name)}")
         else:
             live.execute(f"DROP {kind.upper()} IF EXISTS main.{_q(name)}")
-    new = live.execute("SELECT type, name, sql FROM restored.sqlite_master WHERE sql IS NOT NULL "
-                       "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+    new = live.execute(
+        "SELECT type, name, sql FROM restored.sqlite_master WHERE sql IS NOT NULL "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+    ).fetchall()
     for kind, name, sql in new:
         if kind == "table":
             live.execute(sql)  # unqualified: made in main
             live.execute(f"INSERT INTO main.{_q(name)} SELECT * FROM restored.{_q(name)}")
-    for kind, name, sql in new:
+    for kind, _name, sql in new:
         if kind != "table":
             live.execute(sql)
     if live.execute("SELECT 1 FROM restored.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():

@@ -18,8 +18,17 @@ from ..domain.errors import DomainError
 from ..store.db import Database
 from ..store.models import AuditEntry, ClosureDay
 
-__all__ = ["Records", "Unit", "transaction", "reading", "DomainError", "NotFound", "to_plain", "audit",
-           "audit_removed"]
+__all__ = [
+    "Records",
+    "Unit",
+    "transaction",
+    "reading",
+    "DomainError",
+    "NotFound",
+    "to_plain",
+    "audit",
+    "audit_removed",
+]
 
 
 class NotFound(DomainError):
@@ -188,8 +197,7 @@ def to_plain(obj: SQLModel | None) -> dict:
             return {k: _plain(v) for k, v in obj.model_dump().items()}
         names = _FIELD_NAMES[cls] = frozenset(cls.model_fields)
     dates = (dt.date, dt.datetime)
-    return {k: v.isoformat() if isinstance(v, dates) else v
-            for k, v in obj.__dict__.items() if k in names}
+    return {k: v.isoformat() if isinstance(v, dates) else v for k, v in obj.__dict__.items() if k in names}
 
 
 def snapshot(obj: SQLModel) -> dict:
@@ -230,9 +238,20 @@ def payload_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str,
-               entity_id: int | None, complaint_id: int | None, before: str, after: str, *,
-               digests: tuple[str, str] | None = None, key: bytes | None = None) -> str:
+def entry_hash(
+    prev_hash: str,
+    at: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    complaint_id: int | None,
+    before: str,
+    after: str,
+    *,
+    digests: tuple[str, str] | None = None,
+    key: bytes | None = None,
+) -> str:
     """The hash that chains an audit entry to the one before it.
 
     It covers the digests of the before and after texts rather than the texts themselves, so that
@@ -260,9 +279,17 @@ def at_text(value) -> str:
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def audit(u: Unit, action: str, obj: SQLModel | None = None, *, entity: str | None = None,
-          entity_id: int | None = None, before: dict | None = None, after: dict | None = None,
-          complaint_id: int | None = None) -> None:
+def audit(
+    u: Unit,
+    action: str,
+    obj: SQLModel | None = None,
+    *,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    complaint_id: int | None = None,
+) -> None:
     """Note one change for the audit log; written, chained by hash, when the transaction ends."""
     if obj is not None:
         entity = entity or obj.__class__.__name__.lower()
@@ -270,17 +297,35 @@ def audit(u: Unit, action: str, obj: SQLModel | None = None, *, entity: str | No
             entity_id = getattr(obj, "id", None)
         if after is None:
             after = to_plain(obj)
-    u._pending.append(({"action": action, "entity": entity or "", "entity_id": entity_id,
-                        "complaint_id": complaint_id, "before": before or {}, "after": after or {}},
-                       obj))
+    u._pending.append(
+        (
+            {
+                "action": action,
+                "entity": entity or "",
+                "entity_id": entity_id,
+                "complaint_id": complaint_id,
+                "before": before or {},
+                "after": after or {},
+            },
+            obj,
+        )
+    )
 
 
-def audit_removed(u: Unit, action: str, obj: SQLModel, *, entity: str | None = None,
-                  complaint_id: int | None = None) -> None:
+def audit_removed(
+    u: Unit, action: str, obj: SQLModel, *, entity: str | None = None, complaint_id: int | None = None
+) -> None:
     """Note that a row is deleted: its fields as ``before`` and nothing ``after``, which is how
     verify's replay of the log knows the row is meant to be gone."""
-    audit(u, action, entity=entity or obj.__class__.__name__.lower(), entity_id=obj.id,
-          before=to_plain(obj), after={}, complaint_id=complaint_id)
+    audit(
+        u,
+        action,
+        entity=entity or obj.__class__.__name__.lower(),
+        entity_id=obj.id,
+        before=to_plain(obj),
+        after={},
+        complaint_id=complaint_id,
+    )
 
 
 def _start_chain(u: Unit, conn) -> None:
@@ -292,7 +337,8 @@ def _start_chain(u: Unit, conn) -> None:
     key = A.key_for_writing(u.db.path)
     last = conn.exec_driver_sql(
         "SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after, prev_hash, "
-        "hash FROM audit_entry ORDER BY id DESC LIMIT 1").first()
+        "hash FROM audit_entry ORDER BY id DESC LIMIT 1"
+    ).first()
     u._audit_count = conn.exec_driver_sql("SELECT count(*) FROM audit_entry").scalar() or 0
     u._key = key
     u._last_hash = last.hash if last is not None else ""
@@ -300,14 +346,23 @@ def _start_chain(u: Unit, conn) -> None:
     if last is None:
         marker = A.KEY_INTRODUCED
     else:
-        dig = conn.exec_driver_sql("SELECT before_digest, after_digest FROM audit_redaction "
-                                   "WHERE entry_id = ?", (last.id,)).first()
-        args = (last.prev_hash, at_text(last.at), last.actor, last.action, last.entity,
-                last.entity_id, last.complaint_id, last.before, last.after)
+        dig = conn.exec_driver_sql(
+            "SELECT before_digest, after_digest FROM audit_redaction WHERE entry_id = ?", (last.id,)
+        ).first()
+        args = (
+            last.prev_hash,
+            at_text(last.at),
+            last.actor,
+            last.action,
+            last.entity,
+            last.entity_id,
+            last.complaint_id,
+            last.before,
+            last.after,
+        )
         digests = tuple(dig) if dig is not None else None
         if entry_hash(*args, digests=digests, key=key) != last.hash:
-            marker = (A.KEY_INTRODUCED if entry_hash(*args, digests=digests) == last.hash
-                      else A.KEY_REPLACED)
+            marker = A.KEY_INTRODUCED if entry_hash(*args, digests=digests) == last.hash else A.KEY_REPLACED
     if marker is not None:
         after: dict = {"key_id": A.key_id(key)}
         if marker == A.KEY_INTRODUCED and last is not None:
@@ -315,8 +370,20 @@ def _start_chain(u: Unit, conn) -> None:
             # made): verify compares what the log says of them, but cannot ask for their creation
             # (an empty log is a new file: nothing in it was made unaudited)
             after["rows_before"] = _rows_before(conn)
-        u._pending.insert(0, ({"action": marker, "entity": A.KEY_ENTITY, "entity_id": None,
-                               "complaint_id": None, "before": {}, "after": after}, None))
+        u._pending.insert(
+            0,
+            (
+                {
+                    "action": marker,
+                    "entity": A.KEY_ENTITY,
+                    "entity_id": None,
+                    "complaint_id": None,
+                    "before": {},
+                    "after": after,
+                },
+                None,
+            ),
+        )
 
 
 def _rows_before(conn) -> dict:
@@ -362,10 +429,12 @@ def write_audit(u: Unit) -> None:
                     e["complaint_id"] = cid
         b = dump(e["before"])
         a = dump(e["after"])
-        h = entry_hash(prev, at_txt, actor, e["action"], e["entity"], e["entity_id"],
-                       e["complaint_id"], b, a, key=key)
-        rows.append((at_db, actor, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b, a,
-                     prev, h))
+        h = entry_hash(
+            prev, at_txt, actor, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b, a, key=key
+        )
+        rows.append(
+            (at_db, actor, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b, a, prev, h)
+        )
         prev = h
     # one plain executemany through the driver, in order, so ids follow the chain: a bulk import
     # writes a hundred thousand entries, and SQLAlchemy's handling of each row's parameters cost
@@ -379,8 +448,18 @@ def write_audit(u: Unit) -> None:
     u._pending.clear()
 
 
-_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "complaint_id", "before", "after",
-                  "prev_hash", "hash")
+_AUDIT_COLUMNS = (
+    "at",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "complaint_id",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
 
 
 def _audit_insert_sql(dialect) -> str:
@@ -389,16 +468,17 @@ def _audit_insert_sql(dialect) -> str:
     q = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     cols = ", ".join(q(c) for c in _AUDIT_COLUMNS)
-    return (f"INSERT INTO {q(AuditEntry.__tablename__)} ({cols}) "
-            f"VALUES ({', '.join(mark for _ in _AUDIT_COLUMNS)})")
+    return (
+        f"INSERT INTO {q(AuditEntry.__tablename__)} ({cols}) "
+        f"VALUES ({', '.join(mark for _ in _AUDIT_COLUMNS)})"
+    )
 
 
 # json.dumps(value, ensure_ascii=False, sort_keys=True), without making an encoder for each call
 _SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
-def update_fields(u: Unit, obj: SQLModel, action: str, complaint_id: int | None = None,
-                  **values) -> SQLModel:
+def update_fields(u: Unit, obj: SQLModel, action: str, complaint_id: int | None = None, **values) -> SQLModel:
     """Set fields on a row and audit exactly what changed."""
     before = to_plain(obj)
     for k, v in values.items():
@@ -415,5 +495,3 @@ def update_fields(u: Unit, obj: SQLModel, action: str, complaint_id: int | None 
 def clean(text: str | None) -> str:
     """Text as typed, less surrounding whitespace (never escaped or altered inside)."""
     return (text or "").strip()
-
-

@@ -20,15 +20,33 @@ from ..domain import steps as D
 from ..domain.calendar import Deadline, short_date
 from ..domain.errors import DomainError
 from ..domain.rules import ExtensionDates, StageDates, rule_set, rule_set_for, stage_deadlines
-from ..store.models import (Complaint, Correspondence, Extension, HandlerAssignment,
-                            OutstandingAction, Remedy, Representative, Resident, ServiceRequest,
-                            Staff, Stage)
-from .base import (NotFound, Unit, audit, changes_since, clean, reading, snapshot, transaction,
-                   update_fields)
+from ..store.models import (
+    Complaint,
+    Correspondence,
+    Extension,
+    HandlerAssignment,
+    OutstandingAction,
+    Remedy,
+    Representative,
+    Resident,
+    ServiceRequest,
+    Staff,
+    Stage,
+)
+from .base import NotFound, Unit, audit, changes_since, clean, reading, snapshot, transaction, update_fields
 
-CATEGORIES = ("repairs", "damp and mould", "anti-social behaviour", "staff conduct", "communication",
-              "rent and service charges", "estate services", "allocations and lettings",
-              "adaptations", "other")
+CATEGORIES = (
+    "repairs",
+    "damp and mould",
+    "anti-social behaviour",
+    "staff conduct",
+    "communication",
+    "rent and service charges",
+    "estate services",
+    "allocations and lettings",
+    "adaptations",
+    "other",
+)
 
 # Code 7.1: the ways of putting things right
 REMEDY_KINDS = D.REMEDY_KINDS
@@ -51,6 +69,7 @@ class ActionInput:
 
 
 # helpers -----------------------------------------------------------------------------------------
+
 
 def search_text_for(c: Complaint, resident: Resident | None) -> str:
     return D.search_text(c.reference, resident.name if resident else "", c.description, c.categories)
@@ -85,9 +104,14 @@ def extension_dates(e: Extension) -> ExtensionDates:
 
 
 def stage_dates(stage: Stage, extensions: list[Extension]) -> StageDates:
-    return StageDates(stage.number, stage.requested_on, stage.acknowledged_on, stage.responded_on,
-                      tuple(e.new_due_on for e in extensions),
-                      tuple(extension_dates(e) for e in extensions))
+    return StageDates(
+        stage.number,
+        stage.requested_on,
+        stage.acknowledged_on,
+        stage.responded_on,
+        tuple(e.new_due_on for e in extensions),
+        tuple(extension_dates(e) for e in extensions),
+    )
 
 
 def _staff_name(u: Unit, staff_id: int | None) -> str:
@@ -142,8 +166,7 @@ def _check_stage2(u: Unit, c: Complaint, handler: int | None) -> None:
     L.check_stage2_handler(_stage1_handlers(u, c), handler, _staff_name(u, handler))
 
 
-def _assign(u: Unit, c: Complaint, stage: int, staff_id: int | None, on: dt.date,
-            reason: str = "") -> None:
+def _assign(u: Unit, c: Complaint, stage: int, staff_id: int | None, on: dt.date, reason: str = "") -> None:
     """Record in the handler history that ``staff_id`` handles ``stage`` from ``on``; the open
     entry of someone else ends that day. Nothing is written when they already hold it."""
     if staff_id is None:
@@ -156,10 +179,8 @@ def _assign(u: Unit, c: Complaint, stage: int, staff_id: int | None, on: dt.date
         _set(a, ended_on=on)
         _save(u, a)
         b, after = changes_since(before, a)
-        audit(u, f"stage {stage} handler assignment ended", a, before=b, after=after,
-              complaint_id=c.id)
-    row = HandlerAssignment(complaint_id=c.id, stage=stage, staff_id=staff_id,
-         assigned_on=on, reason=reason)
+        audit(u, f"stage {stage} handler assignment ended", a, before=b, after=after, complaint_id=c.id)
+    row = HandlerAssignment(complaint_id=c.id, stage=stage, staff_id=staff_id, assigned_on=on, reason=reason)
     u.session.add(row)
     audit(u, f"stage {stage} handler assigned", row, complaint_id=c.id)
 
@@ -241,10 +262,13 @@ def _set_state(u: Unit, c: Complaint, action: str, note: str, **values) -> Compl
 
 def _last_step_date(u: Unit, c: Complaint) -> tuple[dt.date, str]:
     """The date of the latest thing that happened, so a new step cannot come before it."""
-    return D.last_step(c.received_on,
-                       ((st.number, st.requested_on, st.acknowledged_on, st.responded_on)
-                        for st in _stages(u, c).values()),
-                       c.refused_on, c.escalation_refused_on, c.closed_on)
+    return D.last_step(
+        c.received_on,
+        ((st.number, st.requested_on, st.acknowledged_on, st.responded_on) for st in _stages(u, c).values()),
+        c.refused_on,
+        c.escalation_refused_on,
+        c.closed_on,
+    )
 
 
 def _step_date(u: Unit, c: Complaint, on: dt.date | None, what: str) -> dt.date:
@@ -259,12 +283,15 @@ def _new_reference(u: Unit, received_on: dt.date) -> str:
         ref = f"{prefix}{n:04d}"
         if not u.session.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
             return ref
-    rows = u.session.exec(select(Complaint.reference).where(Complaint.reference.like(prefix + "%"))
-                          .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
-                          .limit(1)).first()
+    rows = u.session.exec(
+        select(Complaint.reference)
+        .where(Complaint.reference.like(prefix + "%"))
+        .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
+        .limit(1)
+    ).first()
     n = 0
     if rows:
-        tail = rows[len(prefix):]
+        tail = rows[len(prefix) :]
         n = int(tail) if tail.isdigit() else 0
     ref = f"{prefix}{n + 1:04d}"
     while u.session.exec(select(Complaint.id).where(Complaint.reference == ref)).first():
@@ -272,7 +299,6 @@ def _new_reference(u: Unit, received_on: dt.date) -> str:
         ref = f"{prefix}{n + 1:04d}"
     u.next_reference[prefix] = n + 2
     return ref
-
 
 
 @contextmanager
@@ -300,13 +326,26 @@ def _reference_taken(u: Unit, reference: str) -> bool:
 
 # logging -----------------------------------------------------------------------------------------
 
-def log_complaint(db, resident_id: int, received_on: dt.date, description: str, *,
-                  channel: str = "", outcome_sought: str = "", categories=(),
-                  vulnerable: bool = False, representative_id: int | None = None,
-                  service_request_id: int | None = None, related_to_id: int | None = None,
-                  reference: str | None = None, rule_set_code: str | None = None,
-                  handler_id: int | None = None, issue_arose_on: dt.date | None = None,
-                  aware_on: dt.date | None = None) -> Complaint:
+
+def log_complaint(
+    db,
+    resident_id: int,
+    received_on: dt.date,
+    description: str,
+    *,
+    channel: str = "",
+    outcome_sought: str = "",
+    categories=(),
+    vulnerable: bool = False,
+    representative_id: int | None = None,
+    service_request_id: int | None = None,
+    related_to_id: int | None = None,
+    reference: str | None = None,
+    rule_set_code: str | None = None,
+    handler_id: int | None = None,
+    issue_arose_on: dt.date | None = None,
+    aware_on: dt.date | None = None,
+) -> Complaint:
     """Record a complaint as received, from any channel (Code 1.2, 1.3), with when the issue arose
     and when the resident became aware of it where known (2.2, 2.3)."""
     description = L.require_text(description, "the complaint in the resident's words", "description")
@@ -317,31 +356,43 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         if representative_id is not None:
             rep = u.get(Representative, representative_id, "representative")
             if rep.resident_id != resident_id:
-                raise DomainError(f"{rep.name} is not a representative of {resident.name}.",
-                                  field="representative")
+                raise DomainError(
+                    f"{rep.name} is not a representative of {resident.name}.", field="representative"
+                )
         _check_staff(u, handler_id)
         if reference:
             reference = clean(reference)
             if _reference_taken(u, reference):
-                raise DomainError(f"A complaint with reference {reference} already exists.",
-                                  field="reference")
+                raise DomainError(
+                    f"A complaint with reference {reference} already exists.", field="reference"
+                )
         else:
             reference = _new_reference(u, received_on)
         rules = rule_set(rule_set_code) if rule_set_code else rule_set_for(received_on)
-        c = Complaint(reference=reference, resident_id=resident_id,
-                  representative_id=representative_id, service_request_id=service_request_id,
-                  related_to_id=related_to_id, channel=clean(channel), received_on=received_on,
-                  description=description, outcome_sought=clean(outcome_sought),
-                  categories=_parse_categories(categories),
-                  vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
-                  rule_set=rules.code, state=L.RECEIVED, stage=1, issue_arose_on=issue_arose_on,
-                  aware_on=aware_on)
+        c = Complaint(
+            reference=reference,
+            resident_id=resident_id,
+            representative_id=representative_id,
+            service_request_id=service_request_id,
+            related_to_id=related_to_id,
+            channel=clean(channel),
+            received_on=received_on,
+            description=description,
+            outcome_sought=clean(outcome_sought),
+            categories=_parse_categories(categories),
+            vulnerable=bool(vulnerable or resident.disabilities or resident.vulnerabilities),
+            rule_set=rules.code,
+            state=L.RECEIVED,
+            stage=1,
+            issue_arose_on=issue_arose_on,
+            aware_on=aware_on,
+        )
         c.search_text = search_text_for(c, resident)
         if u.known_references is not None:
             u.known_references.add(reference)
         st = Stage(number=1, requested_on=received_on, handler_id=handler_id)
         c.stages.append(st)  # a new complaint's stages (and the stage's extensions) are known:
-        st.extensions = []   # set, so that they are never looked for in the database
+        st.extensions = []  # set, so that they are never looked for in the database
         u.session.add(c)
         u.session.flush()  # their ids, from the database: the audit entries and the handler need them
         _refresh(u, c)
@@ -351,43 +402,59 @@ def log_complaint(db, resident_id: int, received_on: dt.date, description: str, 
         return c
 
 
-def log_service_request(db, resident_id: int, received_on: dt.date, description: str, *,
-                        channel: str = "", category: str = "") -> ServiceRequest:
+def log_service_request(
+    db, resident_id: int, received_on: dt.date, description: str, *, channel: str = "", category: str = ""
+) -> ServiceRequest:
     """A request to put something right: recorded and monitored, not a complaint (1.4)."""
     description = L.require_text(description, "the request", "description")
     with transaction(db) as u:
         u.get(Resident, resident_id, "resident")
         received_on = L.check_date(received_on, u.today, what="request's receipt")
         prefix = f"SR-{received_on.year}-"
-        last = u.session.exec(select(ServiceRequest.reference)
-                              .where(ServiceRequest.reference.like(prefix + "%"))
-                              .order_by(func.length(ServiceRequest.reference).desc(),
-                                  ServiceRequest.reference.desc()).limit(1)).first()
-        n = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
-        sr = ServiceRequest(reference=f"{prefix}{n + 1:04d}", resident_id=resident_id,
-                            received_on=received_on, channel=clean(channel),
-                            category=_parse_categories([category]), description=description)
+        last = u.session.exec(
+            select(ServiceRequest.reference)
+            .where(ServiceRequest.reference.like(prefix + "%"))
+            .order_by(func.length(ServiceRequest.reference).desc(), ServiceRequest.reference.desc())
+            .limit(1)
+        ).first()
+        n = int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
+        sr = ServiceRequest(
+            reference=f"{prefix}{n + 1:04d}",
+            resident_id=resident_id,
+            received_on=received_on,
+            channel=clean(channel),
+            category=_parse_categories([category]),
+            description=description,
+        )
         u.session.add(sr)
         u.session.flush()  # its id, from the database, for the caller (and the next reference's query)
         audit(u, "service request logged", sr)
         return sr
 
 
-def complete_service_request(db, request_id: int, response: str, completed_on: dt.date | None = None
-                             ) -> ServiceRequest:
+def complete_service_request(
+    db, request_id: int, response: str, completed_on: dt.date | None = None
+) -> ServiceRequest:
     response = L.require_text(response, "what was done", "response")
     with transaction(db) as u:
         sr = u.get(ServiceRequest, request_id, "service request")
         if sr.status == "completed":
             raise DomainError(f"Service request {sr.reference} is already completed.")
-        on = L.check_date(completed_on or u.today, u.today, what="completion",
-                          not_before=sr.received_on, not_before_what="request's receipt")
-        return update_fields(u, sr, "service request completed", status="completed", response=response,
-                             completed_on=on)
+        on = L.check_date(
+            completed_on or u.today,
+            u.today,
+            what="completion",
+            not_before=sr.received_on,
+            not_before_what="request's receipt",
+        )
+        return update_fields(
+            u, sr, "service request completed", status="completed", response=response, completed_on=on
+        )
 
 
-def raise_from_service_request(db, request_id: int, received_on: dt.date, description: str,
-                               **kw) -> Complaint:
+def raise_from_service_request(
+    db, request_id: int, received_on: dt.date, description: str, **kw
+) -> Complaint:
     """The resident is unhappy with the response to a request: log a complaint (1.5).
 
     The service request stays as it is: work on it carries on.
@@ -395,13 +462,16 @@ def raise_from_service_request(db, request_id: int, received_on: dt.date, descri
     with transaction(db) as u:
         sr = u.get(ServiceRequest, request_id, "service request")
         if received_on is not None and received_on < sr.received_on:
-            raise DomainError("The complaint cannot be received before the service request it is about.",
-                              field="received_on")
+            raise DomainError(
+                "The complaint cannot be received before the service request it is about.",
+                field="received_on",
+            )
         kw.setdefault("categories", [sr.category] if sr.category else [])
         return log_complaint(u, sr.resident_id, received_on, description, service_request_id=sr.id, **kw)
 
 
 # acceptance --------------------------------------------------------------------------------------
+
 
 def accept(db, complaint: "int | str") -> Complaint:
     with transaction(db) as u:
@@ -411,9 +481,18 @@ def accept(db, complaint: "int | str") -> Complaint:
         return update_fields(u, c, "complaint accepted", complaint_id=c.id, acceptance="accepted")
 
 
-def refuse(db, complaint: "int | str", ground: str, reason: str, on: dt.date | None = None, *,
-           decided_by: int | None = None, issue_arose_on: dt.date | None = None,
-           aware_on: dt.date | None = None, discretion_note: str = "") -> Complaint:
+def refuse(
+    db,
+    complaint: "int | str",
+    ground: str,
+    reason: str,
+    on: dt.date | None = None,
+    *,
+    decided_by: int | None = None,
+    issue_arose_on: dt.date | None = None,
+    aware_on: dt.date | None = None,
+    discretion_note: str = "",
+) -> Complaint:
     """Refuse to accept the complaint on a ground in section 2, with the reasons written down.
 
     Allowed before acknowledgement and while stage 1 is open (a claim filed at court mid-case);
@@ -427,21 +506,44 @@ def refuse(db, complaint: "int | str", ground: str, reason: str, on: dt.date | N
         arose = issue_arose_on if issue_arose_on is not None else c.issue_arose_on
         aware = aware_on if aware_on is not None else c.aware_on
         L.check_section2_dates(arose, aware, c.received_on)
-        ground, reason = L.check_exclusion(ground, reason, received_on=c.received_on,
-                                           issue_arose_on=arose, aware_on=aware,
-                                           discretion_note=discretion_note)
+        ground, reason = L.check_exclusion(
+            ground,
+            reason,
+            received_on=c.received_on,
+            issue_arose_on=arose,
+            aware_on=aware,
+            discretion_note=discretion_note,
+        )
         day = _step_date(u, c, on, "refusal")
-        return _set_state(u, c, "refuse", "complaint refused", acceptance="refused",
-                          exclusion_ground=ground, exclusion_reason=reason, refused_on=day,
-                          refused_by_id=decider, issue_arose_on=arose, aware_on=aware,
-                          discretion_note=clean(discretion_note))
+        return _set_state(
+            u,
+            c,
+            "refuse",
+            "complaint refused",
+            acceptance="refused",
+            exclusion_ground=ground,
+            exclusion_reason=reason,
+            refused_on=day,
+            refused_by_id=decider,
+            issue_arose_on=arose,
+            aware_on=aware,
+            discretion_note=clean(discretion_note),
+        )
 
 
 # stages ------------------------------------------------------------------------------------------
 
-def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for: str = "",
-                not_responsible_for: str = "", handler_id: int | None = None,
-                on: dt.date | None = None) -> Complaint:
+
+def acknowledge(
+    db,
+    complaint: "int | str",
+    definition: str,
+    *,
+    responsible_for: str = "",
+    not_responsible_for: str = "",
+    handler_id: int | None = None,
+    on: dt.date | None = None,
+) -> Complaint:
     """Acknowledge, define and log the complaint at its current stage (5.6, 5.7, 6.2, 6.11)."""
     definition = L.require_text(definition, "the complaint definition", "definition")
     with transaction(db) as u:
@@ -458,11 +560,23 @@ def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for:
         day = _step_date(u, c, on, f"stage {st.number} acknowledgement")
         # the history has its first entry when the handler is first set; one chosen at
         # acknowledgement in place of the one set at logging takes over from that day
-        _assign(u, c, st.number, handler, day,
-                "" if st.handler_id in (None, handler) else "changed at acknowledgement")
+        _assign(
+            u,
+            c,
+            st.number,
+            handler,
+            day,
+            "" if st.handler_id in (None, handler) else "changed at acknowledgement",
+        )
         before = snapshot(st)
-        _set(st, acknowledged_on=day, definition=definition, responsible_for=clean(responsible_for),
-             not_responsible_for=clean(not_responsible_for), handler_id=handler)
+        _set(
+            st,
+            acknowledged_on=day,
+            definition=definition,
+            responsible_for=clean(responsible_for),
+            not_responsible_for=clean(not_responsible_for),
+            handler_id=handler,
+        )
         _save(u, st)
         b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} acknowledged", st, before=b, after=a, complaint_id=c.id)
@@ -470,9 +584,19 @@ def acknowledge(db, complaint: "int | str", definition: str, *, responsible_for:
         return _set_state(u, c, "acknowledge", f"stage {st.number} acknowledged", **extra)
 
 
-def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good_reason: str = "",
-           resident_told: bool = False, on: dt.date | None = None, told_on: dt.date | None = None,
-           told_how: str = "", update_plan: str = "") -> Extension:
+def extend(
+    db,
+    complaint: "int | str",
+    new_due_on: dt.date,
+    reason: str,
+    *,
+    good_reason: str = "",
+    resident_told: bool = False,
+    on: dt.date | None = None,
+    told_on: dt.date | None = None,
+    told_how: str = "",
+    update_plan: str = "",
+) -> Extension:
     """Extend the response deadline (6.4, 6.15); past the cap only with a good reason.
 
     ``on`` is the day the extension was agreed. ``told_on``/``told_how`` record that the resident
@@ -489,16 +613,29 @@ def extend(db, complaint: "int | str", new_due_on: dt.date, reason: str, *, good
         chk = L.check_extension(u.cal, rules, stage_dates(st, exts), new_due_on, reason, good_reason)
         day = _step_date(u, c, on, "extension")
         if told_on is not None or clean(told_how):
-            told_day = L.check_date(told_on or day, u.today, what="day the resident was told",
-                                    not_before=day, not_before_what="extension")
+            told_day = L.check_date(
+                told_on or day,
+                u.today,
+                what="day the resident was told",
+                not_before=day,
+                not_before_what="extension",
+            )
         elif resident_told:
             told_day = day
         else:
             told_day = None
-        e = Extension(stage_id=st.id, extended_on=day, new_due_on=chk.new_due,
-                      reason=clean(reason), good_reason=clean(good_reason),
-                      resident_told=told_day is not None, beyond_cap=chk.beyond_cap,
-                      told_on=told_day, told_how=clean(told_how), update_plan=clean(update_plan))
+        e = Extension(
+            stage_id=st.id,
+            extended_on=day,
+            new_due_on=chk.new_due,
+            reason=clean(reason),
+            good_reason=clean(good_reason),
+            resident_told=told_day is not None,
+            beyond_cap=chk.beyond_cap,
+            told_on=told_day,
+            told_how=clean(told_how),
+            update_plan=clean(update_plan),
+        )
         exts.append(e)  # st.extensions: the session adds it with the stage
         u.session.flush()  # its id, from the database, for the caller
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
@@ -512,19 +649,38 @@ def record_extension_told(db, extension_id: int, on: dt.date | None = None, how:
     with transaction(db) as u:
         e = u.get(Extension, extension_id, "extension")
         st = u.get(Stage, e.stage_id, "stage")
-        day = L.check_date(on or u.today, u.today, what="day the resident was told",
-                           not_before=e.extended_on, not_before_what="extension")
-        e = update_fields(u, e, f"resident told of the stage {st.number} extension",
-                          complaint_id=st.complaint_id, resident_told=True, told_on=day,
-                          told_how=how)
+        day = L.check_date(
+            on or u.today,
+            u.today,
+            what="day the resident was told",
+            not_before=e.extended_on,
+            not_before_what="extension",
+        )
+        e = update_fields(
+            u,
+            e,
+            f"resident told of the stage {st.number} extension",
+            complaint_id=st.complaint_id,
+            resident_told=True,
+            told_on=day,
+            told_how=how,
+        )
         _refresh(u, u.get(Complaint, st.complaint_id, "complaint"))  # the extension may count now
         return e
 
 
-def respond(db, complaint: "int | str", decision: str, reasons: str, *,
-            remedies: list[RemedyInput] = (), actions: list[ActionInput] = (),
-            remedy_statement: str = "", actions_statement: str = "",
-            on: dt.date | None = None) -> Complaint:
+def respond(
+    db,
+    complaint: "int | str",
+    decision: str,
+    reasons: str,
+    *,
+    remedies: list[RemedyInput] = (),
+    actions: list[ActionInput] = (),
+    remedy_statement: str = "",
+    actions_statement: str = "",
+    on: dt.date | None = None,
+) -> Complaint:
     """Send the stage's response: decision, reasons, remedies and outstanding actions (6.9, 6.19)."""
     decision, reasons = L.check_decision(decision, reasons)
     with transaction(db) as u:
@@ -542,22 +698,39 @@ def respond(db, complaint: "int | str", decision: str, reasons: str, *,
         for a in actions:
             _add_action(u, c, st.number, a)
         before = snapshot(st)
-        _set(st, responded_on=day, decision=decision, reasons=reasons,
-             remedy_statement=clean(remedy_statement), actions_statement=clean(actions_statement))
+        _set(
+            st,
+            responded_on=day,
+            decision=decision,
+            reasons=reasons,
+            remedy_statement=clean(remedy_statement),
+            actions_statement=clean(actions_statement),
+        )
         _save(u, st)
         b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} response", st, before=b, after=a, complaint_id=c.id)
         return _set_state(u, c, "respond", f"stage {st.number} responded: {decision}")
 
 
-def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
-                   handler_id: int | None = None, resident_reason: str = "") -> Complaint:
+def request_stage2(
+    db,
+    complaint: "int | str",
+    *,
+    on: dt.date | None = None,
+    handler_id: int | None = None,
+    resident_reason: str = "",
+) -> Complaint:
     """The resident asks to escalate: no reason is needed (6.12)."""
     with transaction(db) as u:
         c = _complaint(u, complaint)
         has2 = _stage(u, c, 2) is not None
-        L.next_state(c.state, "request_stage2", stages_answered=D.stages_answered_for_escalation(
-            c.state, has2, bool((_stage(u, c, 1) or Stage()).responded_on)))
+        L.next_state(
+            c.state,
+            "request_stage2",
+            stages_answered=D.stages_answered_for_escalation(
+                c.state, has2, bool((_stage(u, c, 1) or Stage()).responded_on)
+            ),
+        )
         D.check_escalation_request(has2, c.escalation_refused_on)
         day = _step_date(u, c, on, "stage 2 request")
         if handler_id is not None:
@@ -573,9 +746,16 @@ def request_stage2(db, complaint: "int | str", *, on: dt.date | None = None,
         return _set_state(u, c, "request_stage2", "escalated to stage 2", stage=2, closed_on=None)
 
 
-def refuse_escalation(db, complaint: "int | str", ground: str, reason: str,
-                      on: dt.date | None = None, *, decided_by: int | None = None,
-                      discretion_note: str = "") -> Complaint:
+def refuse_escalation(
+    db,
+    complaint: "int | str",
+    ground: str,
+    reason: str,
+    on: dt.date | None = None,
+    *,
+    decided_by: int | None = None,
+    discretion_note: str = "",
+) -> Complaint:
     """Refuse to escalate, on a section 2 ground with reasons (5.11); ``decided_by`` (required) is
     the active member of staff who decided. The 12-month ground is judged from the complaint's
     recorded dates, as for a refusal."""
@@ -583,34 +763,48 @@ def refuse_escalation(db, complaint: "int | str", ground: str, reason: str,
         c = _complaint(u, complaint)
         L.next_state(c.state, "refuse_escalation")
         decider = _check_decider(u, decided_by, "to refuse escalation")
-        ground, reason = L.check_exclusion(ground, reason, received_on=c.received_on,
-                                           issue_arose_on=c.issue_arose_on, aware_on=c.aware_on,
-                                           discretion_note=discretion_note)
+        ground, reason = L.check_exclusion(
+            ground,
+            reason,
+            received_on=c.received_on,
+            issue_arose_on=c.issue_arose_on,
+            aware_on=c.aware_on,
+            discretion_note=discretion_note,
+        )
         day = _step_date(u, c, on, "refusal to escalate")
         extra = {"discretion_note": clean(discretion_note)} if clean(discretion_note) else {}
-        return _set_state(u, c, "refuse_escalation", "escalation refused", escalation_refused_on=day,
-                          escalation_refusal_ground=ground, escalation_refusal_reason=reason,
-                          escalation_refused_by_id=decider, **extra)
+        return _set_state(
+            u,
+            c,
+            "refuse_escalation",
+            "escalation refused",
+            escalation_refused_on=day,
+            escalation_refusal_ground=ground,
+            escalation_refusal_reason=reason,
+            escalation_refused_by_id=decider,
+            **extra,
+        )
 
 
-def reassign_handler(db, complaint: "int | str", staff_id: int, reason: str,
-                     on: dt.date | None = None) -> Complaint:
+def reassign_handler(
+    db, complaint: "int | str", staff_id: int, reason: str, on: dt.date | None = None
+) -> Complaint:
     """Hand the current stage to another member of staff, with the reason (audited). The handler
     history keeps who held it before; at stage 2 no one who handled stage 1 may take it (6.13)."""
     reason = L.require_text(reason, "the reason for the change", "reason")
     with transaction(db) as u:
         c = _complaint(u, complaint)
         if c.state in L.FINISHED_STATES:
-            raise DomainError(f"Complaint {c.reference} is {c.state}; its handler can no longer "
-                              "change.")
+            raise DomainError(f"Complaint {c.reference} is {c.state}; its handler can no longer change.")
         st = _stage(u, c)
         assert st is not None
         if staff_id is None:
             raise DomainError("Choose who will handle this stage.", field="handler")
         _check_staff(u, staff_id)
         if st.handler_id == staff_id:
-            raise DomainError(f"{_staff_name(u, staff_id)} already handles stage {st.number}.",
-                              field="handler")
+            raise DomainError(
+                f"{_staff_name(u, staff_id)} already handles stage {st.number}.", field="handler"
+            )
         if st.number == 2:
             _check_stage2(u, c, staff_id)
         day = _step_date(u, c, on, "change of handler")
@@ -622,8 +816,7 @@ def reassign_handler(db, complaint: "int | str", staff_id: int, reason: str,
         _set(st, handler_id=staff_id)
         _save(u, st)
         b, a = changes_since(before, st, skip="search_text")
-        audit(u, f"stage {st.number} handler changed: {reason}", st, before=b, after=a,
-              complaint_id=c.id)
+        audit(u, f"stage {st.number} handler changed: {reason}", st, before=b, after=a, complaint_id=c.id)
         _refresh(u, c)
         return c
 
@@ -639,12 +832,14 @@ def withdraw(db, complaint: "int | str", reason: str = "", on: dt.date | None = 
     with transaction(db) as u:
         c = _complaint(u, complaint)
         day = _step_date(u, c, on, "withdrawal")
-        return _set_state(u, c, "withdraw", "complaint withdrawn", withdrawn_on=day,
-                          withdrawn_reason=clean(reason))
+        return _set_state(
+            u, c, "withdraw", "complaint withdrawn", withdrawn_on=day, withdrawn_reason=clean(reason)
+        )
 
 
-def fold_additional_complaint(db, complaint: "int | str", text: str, received_on: dt.date | None = None,
-                              *, log_as_new: bool = False) -> Complaint:
+def fold_additional_complaint(
+    db, complaint: "int | str", text: str, received_on: dt.date | None = None, *, log_as_new: bool = False
+) -> Complaint:
     """An additional complaint raised during stage 1 (6.8).
 
     Folded into the stage 1 definition while the stage 1 response has not gone; otherwise (or when
@@ -653,17 +848,31 @@ def fold_additional_complaint(db, complaint: "int | str", text: str, received_on
     text = L.require_text(text, "the additional complaint", "text")
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        day = L.check_date(received_on or u.today, u.today, what="additional complaint",
-                           not_before=c.received_on, not_before_what="original complaint")
+        day = L.check_date(
+            received_on or u.today,
+            u.today,
+            what="additional complaint",
+            not_before=c.received_on,
+            not_before_what="original complaint",
+        )
         if log_as_new:
-            return log_complaint(u, c.resident_id, day, text, channel=c.channel,
-                                 representative_id=c.representative_id, related_to_id=c.id,
-                                 categories=c.categories)
+            return log_complaint(
+                u,
+                c.resident_id,
+                day,
+                text,
+                channel=c.channel,
+                representative_id=c.representative_id,
+                related_to_id=c.id,
+                categories=c.categories,
+            )
         try:
             L.next_state(c.state, "fold")
         except DomainError:
-            raise DomainError(f"Complaint {c.reference} is past stage 1, so the additional complaint "
-                              "must be logged as a new complaint.") from None
+            raise DomainError(
+                f"Complaint {c.reference} is past stage 1, so the additional complaint "
+                "must be logged as a new complaint."
+            ) from None
         st = _stage(u, c, 1)
         addition = f"Additional point raised {short_date(day)}: {text}"
         before = snapshot(st)
@@ -677,11 +886,19 @@ def fold_additional_complaint(db, complaint: "int | str", text: str, received_on
 
 # remedies, actions, correspondence ---------------------------------------------------------------
 
+
 def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: dt.date) -> Remedy:
     kind, desc = D.check_remedy(r.kind, r.description, r.amount_pence)
-    rem = Remedy(complaint_id=c.id, stage=stage, kind=kind, description=desc,
-                 amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
-                 offered_on=offered_on)
+    rem = Remedy(
+        complaint_id=c.id,
+        stage=stage,
+        kind=kind,
+        description=desc,
+        amount_pence=r.amount_pence,
+        due_on=r.due_on,
+        agreed=bool(r.agreed),
+        offered_on=offered_on,
+    )
     u.session.add(rem)
     audit(u, "remedy offered", rem, complaint_id=c.id)
     return rem
@@ -689,8 +906,9 @@ def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: d
 
 def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> OutstandingAction:
     desc = L.require_text(a.description, "the outstanding action", "description")
-    act = OutstandingAction(complaint_id=c.id, stage=stage, description=desc,
-         owner=clean(a.owner), due_on=a.due_on)
+    act = OutstandingAction(
+        complaint_id=c.id, stage=stage, description=desc, owner=clean(a.owner), due_on=a.due_on
+    )
     u.session.add(act)
     audit(u, "outstanding action recorded", act, complaint_id=c.id)
     return act
@@ -717,10 +935,16 @@ def complete_remedy(db, remedy_id: int, on: dt.date | None = None) -> Remedy:
         r = u.get(Remedy, remedy_id, "remedy")
         if r.completed_on:
             raise DomainError("This remedy is already marked as done.")
-        day = L.check_date(on or u.today, u.today, what="remedy's completion",
-                           not_before=r.offered_on, not_before_what="offer")
-        return update_fields(u, r, "remedy completed", complaint_id=r.complaint_id, completed_on=day,
-                             agreed=True)
+        day = L.check_date(
+            on or u.today,
+            u.today,
+            what="remedy's completion",
+            not_before=r.offered_on,
+            not_before_what="offer",
+        )
+        return update_fields(
+            u, r, "remedy completed", complaint_id=r.complaint_id, completed_on=day, agreed=True
+        )
 
 
 def complete_action(db, action_id: int, on: dt.date | None = None) -> OutstandingAction:
@@ -729,10 +953,16 @@ def complete_action(db, action_id: int, on: dt.date | None = None) -> Outstandin
         if a.completed_on:
             raise DomainError("This action is already marked as done.")
         c = u.get(Complaint, a.complaint_id, "complaint")
-        day = L.check_date(on or u.today, u.today, what="action's completion",
-                           not_before=c.received_on, not_before_what="complaint's receipt")
-        return update_fields(u, a, "outstanding action completed", complaint_id=a.complaint_id,
-                             completed_on=day)
+        day = L.check_date(
+            on or u.today,
+            u.today,
+            what="action's completion",
+            not_before=c.received_on,
+            not_before_what="complaint's receipt",
+        )
+        return update_fields(
+            u, a, "outstanding action completed", complaint_id=a.complaint_id, completed_on=day
+        )
 
 
 def update_action(db, action_id: int, note: str, on: dt.date | None = None) -> OutstandingAction:
@@ -742,16 +972,27 @@ def update_action(db, action_id: int, note: str, on: dt.date | None = None) -> O
         a = u.get(OutstandingAction, action_id, "outstanding action")
         day = L.check_date(on or u.today, u.today, what="update")
         add_correspondence(u, a.complaint_id, day, "out", "", f"Update on action: {note}")
-        return update_fields(u, a, "outstanding action updated", complaint_id=a.complaint_id,
-                             last_update_on=day)
+        return update_fields(
+            u, a, "outstanding action updated", complaint_id=a.complaint_id, last_update_on=day
+        )
 
 
 DIRECTIONS = ("in", "out", "note")
 
 
-def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction: str, channel: str,
-                       summary: str, *, letter_kind: str = "", file_path: str = "",
-                       sha256: str = "", made_on: dt.date | None = None) -> Correspondence:
+def add_correspondence(
+    db,
+    complaint: "int | str",
+    on: dt.date | None,
+    direction: str,
+    channel: str,
+    summary: str,
+    *,
+    letter_kind: str = "",
+    file_path: str = "",
+    sha256: str = "",
+    made_on: dt.date | None = None,
+) -> Correspondence:
     """Anything received, sent or noted on a complaint (5.12)."""
     direction = clean(direction).lower()
     if direction not in DIRECTIONS:
@@ -759,14 +1000,26 @@ def add_correspondence(db, complaint: "int | str", on: dt.date | None, direction
     summary = L.require_text(summary, "the summary", "summary")
     with transaction(db) as u:
         c = _complaint(u, complaint)
-        day = L.check_date(on or u.today, u.today, what="correspondence",
-                           not_before=c.received_on, not_before_what="complaint's receipt")
-        row = Correspondence(complaint_id=c.id, on=day, direction=direction,
-             channel=clean(channel), summary=summary, letter_kind=letter_kind,
-             file_path=file_path, sha256=sha256, made_on=made_on)
+        day = L.check_date(
+            on or u.today,
+            u.today,
+            what="correspondence",
+            not_before=c.received_on,
+            not_before_what="complaint's receipt",
+        )
+        row = Correspondence(
+            complaint_id=c.id,
+            on=day,
+            direction=direction,
+            channel=clean(channel),
+            summary=summary,
+            letter_kind=letter_kind,
+            file_path=file_path,
+            sha256=sha256,
+            made_on=made_on,
+        )
         u.session.add(row)
-        audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row,
-              complaint_id=c.id)
+        audit(u, "letter issued" if letter_kind else f"correspondence ({direction})", row, complaint_id=c.id)
         u.session.flush()  # its id, from the database, for the caller
         return row
 
@@ -785,6 +1038,7 @@ def set_categories(db, complaint: "int | str", categories) -> Complaint:
 
 
 # reading one complaint ---------------------------------------------------------------------------
+
 
 @dataclass
 class StageView:
@@ -832,31 +1086,56 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
         rep = u.session.get(Representative, c.representative_id) if c.representative_id else None
         rules = rule_set(c.rule_set)
         stages = []
-        for st in u.session.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all():
+        for st in u.session.exec(
+            select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)
+        ).all():
             exts = _extensions(u, st)
-            stages.append(StageView(st, _staff_name(u, st.handler_id), exts,
-                                    stage_deadlines(u.cal, rules, stage_dates(st, exts))))
+            stages.append(
+                StageView(
+                    st,
+                    _staff_name(u, st.handler_id),
+                    exts,
+                    stage_deadlines(u.cal, rules, stage_dates(st, exts)),
+                )
+            )
 
         def rows(model, order):
             return list(u.session.exec(select(model).where(model.complaint_id == c.id).order_by(order)).all())
 
         step, deadline, due = next_deadline(u, c)
-        adjustments = list(u.session.exec(select(Adjustment).where(Adjustment.resident_id == c.resident_id)).all())
-        restrictions = list(u.session.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all())
+        adjustments = list(
+            u.session.exec(select(Adjustment).where(Adjustment.resident_id == c.resident_id)).all()
+        )
+        restrictions = list(
+            u.session.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all()
+        )
         answered = len([s for s in stages if s.stage.responded_on])
         notes = []
         for sv in stages:
             n = sv.stage.number
             if sv.deadlines.acknowledge_by is None:
-                notes.append(f"Stage {n}: the {rules.code} Code sets no deadline for acknowledging it "
-                             f"({rules.provision(f'ack{n}')} asks for our understanding of it on "
-                             "receipt); the response runs from the request.")
+                notes.append(
+                    f"Stage {n}: the {rules.code} Code sets no deadline for acknowledging it "
+                    f"({rules.provision(f'ack{n}')} asks for our understanding of it on "
+                    "receipt); the response runs from the request."
+                )
             text = sv.deadlines.explain_response()
             if text:
                 notes.append(f"Stage {n} response ({rules.provision(f'respond{n}')}): {text}")
         return ComplaintView(
-            c, resident, rep, stages, rows(Remedy, Remedy.id), rows(OutstandingAction, OutstandingAction.id),
-            rows(Correspondence, Correspondence.on), rows(AuditEntry, AuditEntry.id), step, deadline, due,
+            c,
+            resident,
+            rep,
+            stages,
+            rows(Remedy, Remedy.id),
+            rows(OutstandingAction, OutstandingAction.id),
+            rows(Correspondence, Correspondence.on),
+            rows(AuditEntry, AuditEntry.id),
+            step,
+            deadline,
+            due,
             deadline_status(u.cal, due, u.today) if due else "",
             resident_flags(resident, adjustments, restrictions) if resident else [],
-            L.allowed_actions(c.state, answered), notes)
+            L.allowed_actions(c.state, answered),
+            notes,
+        )

@@ -7,13 +7,13 @@ import datetime as dt
 import random
 from typing import Callable
 
-from ..domain import letter_rules as LR
-from ..domain import lifecycle as L
-from ..domain.rules import rule_set
-from ..domain.errors import DomainError
-from ..domain.years import year_of
 from sqlmodel import select
 
+from ..domain import letter_rules as LR
+from ..domain import lifecycle as L
+from ..domain.errors import DomainError
+from ..domain.rules import rule_set
+from ..domain.years import year_of
 from ..store.models import LearningPoint, OmbudsmanCase, OmbudsmanOrder, OutstandingAction, Remedy
 from . import complaints as C
 from . import letters as LS
@@ -21,92 +21,227 @@ from . import residents as R
 from . import settings as S
 from .base import Records, audit, transaction
 
-FIRST = ["Margaret", "David", "Aisha", "Gareth", "Siân", "Rhys", "Zoë", "Chloé", "Tomasz", "Grace",
-         "Mohammed", "Eleri", "Patrick", "Nia", "José", "Fatima", "Oliver", "Bethan", "Kwame", "Ioan",
-         "Dorothy", "Amélie", "Stanley", "Priya", "Callum", "Ffion", "Irene", "Dafydd", "Agnieszka", "Leon"]
-FEMALE = {"Margaret", "Aisha", "Siân", "Zoë", "Chloé", "Grace", "Eleri", "Nia", "Fatima", "Bethan",
-          "Dorothy", "Amélie", "Priya", "Ffion", "Irene", "Agnieszka"}
-LAST = ["Jones", "Williams", "Hughes", "O'Brien", "Patel", "Evans", "Nowak", "Thomas", "Davies",
-        "Ahmed", "Roberts", "Ó Súilleabháin", "Lloyd", "Okafor", "Pryce", "Smith", "Brown", "Morgan",
-        "Khan", "Griffiths", "Clarke", "Begum", "Price", "Walker", "Wright", "Edwards", "Hall", "Lewis"]
-STREETS = ["Mill Lane", "Church Road", "Station Street", "Orchard Close", "Heol y Parc", "Vicarage Walk",
-           "Meadow View", "Brook Court", "The Crescent", "Albion Terrace", "Chapel Row", "Willow Gardens"]
-STAFF = [("Helen Carter", "Housing Director"), ("Sam Okoye", "Complaints Officer"),
-         ("Ruth Ellis", "Scheme Manager"), ("Imran Shah", "Repairs Manager"),
-         ("Megan Price", "Housing Officer"), ("Tom Baxter", "Income Officer")]
+FIRST = [
+    "Margaret",
+    "David",
+    "Aisha",
+    "Gareth",
+    "Siân",
+    "Rhys",
+    "Zoë",
+    "Chloé",
+    "Tomasz",
+    "Grace",
+    "Mohammed",
+    "Eleri",
+    "Patrick",
+    "Nia",
+    "José",
+    "Fatima",
+    "Oliver",
+    "Bethan",
+    "Kwame",
+    "Ioan",
+    "Dorothy",
+    "Amélie",
+    "Stanley",
+    "Priya",
+    "Callum",
+    "Ffion",
+    "Irene",
+    "Dafydd",
+    "Agnieszka",
+    "Leon",
+]
+FEMALE = {
+    "Margaret",
+    "Aisha",
+    "Siân",
+    "Zoë",
+    "Chloé",
+    "Grace",
+    "Eleri",
+    "Nia",
+    "Fatima",
+    "Bethan",
+    "Dorothy",
+    "Amélie",
+    "Priya",
+    "Ffion",
+    "Irene",
+    "Agnieszka",
+}
+LAST = [
+    "Jones",
+    "Williams",
+    "Hughes",
+    "O'Brien",
+    "Patel",
+    "Evans",
+    "Nowak",
+    "Thomas",
+    "Davies",
+    "Ahmed",
+    "Roberts",
+    "Ó Súilleabháin",
+    "Lloyd",
+    "Okafor",
+    "Pryce",
+    "Smith",
+    "Brown",
+    "Morgan",
+    "Khan",
+    "Griffiths",
+    "Clarke",
+    "Begum",
+    "Price",
+    "Walker",
+    "Wright",
+    "Edwards",
+    "Hall",
+    "Lewis",
+]
+STREETS = [
+    "Mill Lane",
+    "Church Road",
+    "Station Street",
+    "Orchard Close",
+    "Heol y Parc",
+    "Vicarage Walk",
+    "Meadow View",
+    "Brook Court",
+    "The Crescent",
+    "Albion Terrace",
+    "Chapel Row",
+    "Willow Gardens",
+]
+STAFF = [
+    ("Helen Carter", "Housing Director"),
+    ("Sam Okoye", "Complaints Officer"),
+    ("Ruth Ellis", "Scheme Manager"),
+    ("Imran Shah", "Repairs Manager"),
+    ("Megan Price", "Housing Officer"),
+    ("Tom Baxter", "Income Officer"),
+]
 
 # per category: the resident's own words (the complaint as made), then how we restate it in the
 # complaint definition (5.6), then what the resident wants, after "You would like us to"
 ISSUES = {
-    "repairs": [("The boiler has failed {n} since {month} and we have had no heating for days.",
-                 "your boiler has broken down {n} since {month}, leaving your home without heating "
-                 "for days at a time",
-                 "repair the heating so that it keeps working, and pay you for the days without it"),
-                ("A leak from the bathroom ceiling was reported {n} and nobody has come out.",
-                 "you reported water coming through the bathroom ceiling {n} and no one came to "
-                 "look at it",
-                 "stop the leak and make good the ceiling"),
-                ("The repair appointment was missed twice and I took unpaid leave to wait in.",
-                 "our contractor missed two repair appointments and you lost pay each time by waiting in",
-                 "apologise, and book the repair on a day that suits you")],
-    "damp and mould": [("Black mould has come back in the bedroom after it was painted over in {month}.",
-                        "black mould came back in your bedroom after it was painted over in {month}",
-                        "find out what is causing it, fix it for good and make the bedroom safe for "
-                        "your child"),
-                       ("Condensation streams down the windows and the extractor fan has not worked for "
-                        "months.",
-                        "condensation runs down your windows and the extractor fan has been broken for "
-                        "months",
-                        "replace the fan and treat the damp")],
-    "anti-social behaviour": [("Noise from the flat above goes on after midnight and my reports are ignored.",
-                               "loud noise from the flat above goes on after midnight and you feel your "
-                               "reports have been ignored",
-                               "act on the noise and tell you regularly what is being done"),
-                              ("My neighbour's visitors block the stairwell and shout at my children.",
-                               "visitors to a neighbouring flat gather in the stairwell and have shouted "
-                               "at your children",
-                               "deal with the behaviour and tell you what steps we are taking")],
-    "staff conduct": [("The officer who visited was rude and would not listen to my concerns.",
-                       "the officer who visited you was rude and did not listen to your concerns",
-                       "apologise and send a different officer on future visits"),
-                      ("A member of staff discussed my rent arrears in front of my neighbour.",
-                       "a member of our staff talked about your rent account where your neighbour could "
-                       "hear",
-                       "apologise and make sure your affairs are kept private")],
-    "communication": [("I have phoned {n} about my transfer request and nobody calls back.",
-                       "you phoned us {n} about your transfer request and no one called you back",
-                       "give you a named contact and a clear answer about your request"),
-                      ("I sent three emails about a repair and never got a reply.",
-                       "you emailed us three times about a repair and did not get a reply",
-                       "answer your messages and tell you how to reach the right person")],
-    "rent and service charges": [("My service charge went up without any explanation of the new costs.",
-                                  "your service charge went up and we did not explain the new costs",
-                                  "send you a breakdown of the charges and correct any that are wrong"),
-                                 ("My rent account shows arrears even though I pay by direct debit every "
-                                  "month.",
-                                  "your rent account shows arrears although you pay by direct debit every "
-                                  "month",
-                                  "correct your rent account and stop the arrears letters")],
-    "estate services": [("The communal areas have not been cleaned for weeks and the bins overflow.",
-                         "the communal areas of your block have not been cleaned for weeks and the bins "
-                         "are overflowing",
-                         "clean the block as your service charge pays for, and refund the missed visits"),
-                        ("The grass and hedges on the estate have not been cut since {month}.",
-                         "the grass and hedges on your estate have not been cut since {month}",
-                         "restart the grounds visits and tell you when they will happen")],
-    "adaptations": [("I was promised a level-access shower in {month} and nothing has happened.",
-                     "you were promised a level-access shower in {month} and the work has not started",
-                     "fit the shower and give you a date you can rely on"),
-                    ("The grab rails the occupational therapist asked for were never fitted.",
-                     "the grab rails your occupational therapist recommended have not been fitted",
-                     "fit the rails without further delay")],
-    "allocations and lettings": [("My bidding position was changed without anyone telling me why.",
-                                  "your position for bidding on homes changed and no one told you why",
-                                  "explain the change and put your position right"),
-                                 ("I was refused a flat because of a mistake on my application.",
-                                  "an offer of a flat was withdrawn because of a mistake on your housing "
-                                  "application",
-                                  "correct your application and look again at the offer")],
+    "repairs": [
+        (
+            "The boiler has failed {n} since {month} and we have had no heating for days.",
+            "your boiler has broken down {n} since {month}, leaving your home without heating "
+            "for days at a time",
+            "repair the heating so that it keeps working, and pay you for the days without it",
+        ),
+        (
+            "A leak from the bathroom ceiling was reported {n} and nobody has come out.",
+            "you reported water coming through the bathroom ceiling {n} and no one came to look at it",
+            "stop the leak and make good the ceiling",
+        ),
+        (
+            "The repair appointment was missed twice and I took unpaid leave to wait in.",
+            "our contractor missed two repair appointments and you lost pay each time by waiting in",
+            "apologise, and book the repair on a day that suits you",
+        ),
+    ],
+    "damp and mould": [
+        (
+            "Black mould has come back in the bedroom after it was painted over in {month}.",
+            "black mould came back in your bedroom after it was painted over in {month}",
+            "find out what is causing it, fix it for good and make the bedroom safe for your child",
+        ),
+        (
+            "Condensation streams down the windows and the extractor fan has not worked for months.",
+            "condensation runs down your windows and the extractor fan has been broken for months",
+            "replace the fan and treat the damp",
+        ),
+    ],
+    "anti-social behaviour": [
+        (
+            "Noise from the flat above goes on after midnight and my reports are ignored.",
+            "loud noise from the flat above goes on after midnight and you feel your "
+            "reports have been ignored",
+            "act on the noise and tell you regularly what is being done",
+        ),
+        (
+            "My neighbour's visitors block the stairwell and shout at my children.",
+            "visitors to a neighbouring flat gather in the stairwell and have shouted at your children",
+            "deal with the behaviour and tell you what steps we are taking",
+        ),
+    ],
+    "staff conduct": [
+        (
+            "The officer who visited was rude and would not listen to my concerns.",
+            "the officer who visited you was rude and did not listen to your concerns",
+            "apologise and send a different officer on future visits",
+        ),
+        (
+            "A member of staff discussed my rent arrears in front of my neighbour.",
+            "a member of our staff talked about your rent account where your neighbour could hear",
+            "apologise and make sure your affairs are kept private",
+        ),
+    ],
+    "communication": [
+        (
+            "I have phoned {n} about my transfer request and nobody calls back.",
+            "you phoned us {n} about your transfer request and no one called you back",
+            "give you a named contact and a clear answer about your request",
+        ),
+        (
+            "I sent three emails about a repair and never got a reply.",
+            "you emailed us three times about a repair and did not get a reply",
+            "answer your messages and tell you how to reach the right person",
+        ),
+    ],
+    "rent and service charges": [
+        (
+            "My service charge went up without any explanation of the new costs.",
+            "your service charge went up and we did not explain the new costs",
+            "send you a breakdown of the charges and correct any that are wrong",
+        ),
+        (
+            "My rent account shows arrears even though I pay by direct debit every month.",
+            "your rent account shows arrears although you pay by direct debit every month",
+            "correct your rent account and stop the arrears letters",
+        ),
+    ],
+    "estate services": [
+        (
+            "The communal areas have not been cleaned for weeks and the bins overflow.",
+            "the communal areas of your block have not been cleaned for weeks and the bins are overflowing",
+            "clean the block as your service charge pays for, and refund the missed visits",
+        ),
+        (
+            "The grass and hedges on the estate have not been cut since {month}.",
+            "the grass and hedges on your estate have not been cut since {month}",
+            "restart the grounds visits and tell you when they will happen",
+        ),
+    ],
+    "adaptations": [
+        (
+            "I was promised a level-access shower in {month} and nothing has happened.",
+            "you were promised a level-access shower in {month} and the work has not started",
+            "fit the shower and give you a date you can rely on",
+        ),
+        (
+            "The grab rails the occupational therapist asked for were never fitted.",
+            "the grab rails your occupational therapist recommended have not been fitted",
+            "fit the rails without further delay",
+        ),
+    ],
+    "allocations and lettings": [
+        (
+            "My bidding position was changed without anyone telling me why.",
+            "your position for bidding on homes changed and no one told you why",
+            "explain the change and put your position right",
+        ),
+        (
+            "I was refused a flat because of a mistake on my application.",
+            "an offer of a flat was withdrawn because of a mistake on your housing application",
+            "correct your application and look again at the offer",
+        ),
+    ],
 }
 # what we are responsible for, and (sometimes) what we are not, per category (5.6)
 RESPONSIBLE = {
@@ -126,122 +261,152 @@ NOT_RESPONSIBLE = {
     "anti-social behaviour": "Any crime committed, which is a matter for the police.",
     "allocations and lettings": "Decisions the council makes on its own housing register.",
 }
-CHANNEL_WEIGHTS = [("phone", 35), ("email", 25), ("online form", 15), ("letter", 8), ("in person", 10),
-                   ("via representative", 4), ("via councillor or MP", 3)]
+CHANNEL_WEIGHTS = [
+    ("phone", 35),
+    ("email", 25),
+    ("online form", 15),
+    ("letter", 8),
+    ("in person", 10),
+    ("via representative", 4),
+    ("via councillor or MP", 3),
+]
 # the reasons for each decision (6.9 d), written about the complaint's category
 REASONS = {
     "repairs": {
         L.UPHELD: "Our repair records show the job was passed between the repairs team and the contractor "
-                  "without anyone owning it, so the repair was not finished within our target time. "
-                  "That was our failing.",
+        "without anyone owning it, so the repair was not finished within our target time. "
+        "That was our failing.",
         L.PARTLY_UPHELD: "Once the engineer attended, the repair was done within our target time, but a "
-                         "repair appointment was missed without telling you and we did not keep you informed.",
+        "repair appointment was missed without telling you and we did not keep you informed.",
         L.NOT_UPHELD: "Our repair records and the contractor's report show every appointment was kept and "
-                      "the fault was fixed within our published repair timescales."},
+        "the fault was fixed within our published repair timescales.",
+    },
     "damp and mould": {
         L.UPHELD: "Painting over the mould without finding its cause did not follow our damp and mould "
-                  "policy. A survey should have come first; without one, the mould returned.",
+        "policy. A survey should have come first; without one, the mould returned.",
         L.PARTLY_UPHELD: "We inspected for damp promptly, but we did not send you a written summary of the "
-                         "survey in time, and the ventilation work took longer than it should have.",
+        "survey in time, and the ventilation work took longer than it should have.",
         L.NOT_UPHELD: "Our surveyor's report shows the damp and mould work was done as our policy requires; "
-                      "the follow-up inspection found the walls dry and the extractor fan working."},
+        "the follow-up inspection found the walls dry and the extractor fan working.",
+    },
     "anti-social behaviour": {
         L.UPHELD: "We did not act on your reports of anti-social behaviour as our policy requires: the "
-                  "reports were logged, but no one contacted the household involved or opened a case.",
+        "reports were logged, but no one contacted the household involved or opened a case.",
         L.PARTLY_UPHELD: "We opened an anti-social behaviour case and spoke to your neighbour, but we did "
-                         "not tell you what we were doing or agree how often we would update you.",
+        "not tell you what we were doing or agree how often we would update you.",
         L.NOT_UPHELD: "Our anti-social behaviour case records show each report was followed up within our "
-                      "target times, the neighbour was warned, and you were updated after each step."},
+        "target times, the neighbour was warned, and you were updated after each step.",
+    },
     "staff conduct": {
         L.UPHELD: "Having spoken to the member of staff and read their notes, we agree they did not act "
-                  "as our staff code of conduct expects, and did not treat you with the respect and care "
-                  "you should have had.",
+        "as our staff code of conduct expects, and did not treat you with the respect and care "
+        "you should have had.",
         L.PARTLY_UPHELD: "The notes show the member of staff gave you the right advice, but we accept the way "
-                         "they went about it fell short of what our staff code of conduct expects.",
+        "they went about it fell short of what our staff code of conduct expects.",
         L.NOT_UPHELD: "We spoke to the member of staff and to a colleague who was there, and found nothing "
-                      "to show they acted against our staff code of conduct."},
+        "to show they acted against our staff code of conduct.",
+    },
     "communication": {
         L.UPHELD: "Our records show you contacted us several times and the replies we promised were never "
-                  "sent. We did not respond as our customer service standards require.",
+        "sent. We did not respond as our customer service standards require.",
         L.PARTLY_UPHELD: "We replied to your first contact on time, but later messages were not passed to the "
-                         "right officer and you were left without an update.",
+        "right officer and you were left without an update.",
         L.NOT_UPHELD: "Our records show each of your calls and messages was answered within our customer "
-                      "service standards, and each reply explained where things stood."},
+        "service standards, and each reply explained where things stood.",
+    },
     "rent and service charges": {
         L.UPHELD: "We checked the charges on your account and found a mistake: costs were included that do "
-                  "not apply to your home. We have corrected the account.",
+        "not apply to your home. We have corrected the account.",
         L.PARTLY_UPHELD: "The charges on your account were worked out correctly, but we should have explained "
-                         "the new costs to you before they started.",
+        "the new costs to you before they started.",
         L.NOT_UPHELD: "We checked your account against the charges for your home and the payments received. "
-                      "The figures are right and match the cost breakdown we sent."},
+        "The figures are right and match the cost breakdown we sent.",
+    },
     "estate services": {
         L.UPHELD: "The estate contractor's logs show visits to the communal areas and grounds were missed "
-                  "for several weeks and we did not notice. Your service charge pays for those visits, so "
-                  "we will refund them.",
+        "for several weeks and we did not notice. Your service charge pays for those visits, so "
+        "we will refund them.",
         L.PARTLY_UPHELD: "Most estate visits took place as planned, but the bin store and grounds were missed "
-                         "twice and we did not check the contractor's work as we should.",
+        "twice and we did not check the contractor's work as we should.",
         L.NOT_UPHELD: "The contractor's logs and our estate inspections show the communal cleaning and "
-                      "grounds visits took place as planned."},
+        "grounds visits took place as planned.",
+    },
     "adaptations": {
         L.UPHELD: "The adaptation was approved after the occupational therapist's assessment, but we did not "
-                  "order the work, so it was not fitted within our adaptations timescale.",
+        "order the work, so it was not fitted within our adaptations timescale.",
         L.PARTLY_UPHELD: "The adaptation work was ordered on time, but the start date slipped and we did not "
-                         "tell you why.",
+        "tell you why.",
         L.NOT_UPHELD: "The adaptation could not start until the occupational therapist's assessment came "
-                      "back; once it did, the work was booked within our adaptations timescale."},
+        "back; once it did, the work was booked within our adaptations timescale.",
+    },
     "allocations and lettings": {
         L.UPHELD: "Your housing register application was assessed wrongly, which affected your priority "
-                  "banding and the offers made to you. We have corrected it and backdated it.",
+        "banding and the offers made to you. We have corrected it and backdated it.",
         L.PARTLY_UPHELD: "The change to your banding followed our allocations policy, but we should have "
-                         "written to explain it and tell you how to ask for a review.",
+        "written to explain it and tell you how to ask for a review.",
         L.NOT_UPHELD: "We reviewed your application against our allocations policy: the banding and the "
-                      "decision about the offer were both correct."},
+        "decision about the offer were both correct.",
+    },
 }
 # why more time is needed (6.4, 6.15), per category
 EXTENSION_REASONS = {
-    "repairs": ["We are waiting for the heating engineer's report on why the fault keeps coming back, "
-                "and need it to answer you fully.",
-                "The contractor who did the first repair has not yet sent us their job records, which we "
-                "need to see."],
-    "damp and mould": ["A damp and mould surveyor is booked to inspect your home and we need their "
-                       "findings to answer you properly.",
-                       "We are waiting for the results of humidity readings taken in your home over two "
-                       "weeks, to find the cause of the damp."],
-    "anti-social behaviour": ["We are still gathering evidence about the noise, including your diary "
-                              "sheets and what other neighbours have reported.",
-                              "We need to speak to the police about the reports of anti-social behaviour "
-                              "before we can answer."],
-    "staff conduct": ["The officer involved is on leave and we need to hear their account before we can "
-                      "answer fairly.",
-                      "We are reviewing the visit notes and speaking to a manager who was also there."],
-    "communication": ["We need to go through our phone records and your messages to find where your "
-                      "contact was lost.",
-                      "The call recordings we need are held by our out-of-hours provider and have not yet "
-                      "reached us."],
-    "rent and service charges": ["Our finance team is checking every payment on your account since April, "
-                                 "which takes longer than usual.",
-                                 "The managing agent has not yet sent us the invoices behind the service "
-                                 "charge costs."],
-    "estate services": ["We have asked the cleaning contractor for their visit logs and will inspect the "
-                        "estate with them next week.",
-                        "We need the grounds contractor's records to check which visits took place."],
-    "adaptations": ["We are waiting for the occupational therapist to confirm the adaptation you need "
-                    "before we can give a full answer.",
-                    "The adaptation needs a building control check and the inspector's first free date "
-                    "is next week."],
-    "allocations and lettings": ["Your application has to be reviewed by our lettings panel, which next "
-                                 "meets after your response date.",
-                                 "We need to check your housing register history with the council, which "
-                                 "holds some of the records."],
+    "repairs": [
+        "We are waiting for the heating engineer's report on why the fault keeps coming back, "
+        "and need it to answer you fully.",
+        "The contractor who did the first repair has not yet sent us their job records, which we "
+        "need to see.",
+    ],
+    "damp and mould": [
+        "A damp and mould surveyor is booked to inspect your home and we need their "
+        "findings to answer you properly.",
+        "We are waiting for the results of humidity readings taken in your home over two "
+        "weeks, to find the cause of the damp.",
+    ],
+    "anti-social behaviour": [
+        "We are still gathering evidence about the noise, including your diary "
+        "sheets and what other neighbours have reported.",
+        "We need to speak to the police about the reports of anti-social behaviour before we can answer.",
+    ],
+    "staff conduct": [
+        "The officer involved is on leave and we need to hear their account before we can answer fairly.",
+        "We are reviewing the visit notes and speaking to a manager who was also there.",
+    ],
+    "communication": [
+        "We need to go through our phone records and your messages to find where your contact was lost.",
+        "The call recordings we need are held by our out-of-hours provider and have not yet reached us.",
+    ],
+    "rent and service charges": [
+        "Our finance team is checking every payment on your account since April, "
+        "which takes longer than usual.",
+        "The managing agent has not yet sent us the invoices behind the service charge costs.",
+    ],
+    "estate services": [
+        "We have asked the cleaning contractor for their visit logs and will inspect the "
+        "estate with them next week.",
+        "We need the grounds contractor's records to check which visits took place.",
+    ],
+    "adaptations": [
+        "We are waiting for the occupational therapist to confirm the adaptation you need "
+        "before we can give a full answer.",
+        "The adaptation needs a building control check and the inspector's first free date is next week.",
+    ],
+    "allocations and lettings": [
+        "Your application has to be reviewed by our lettings panel, which next "
+        "meets after your response date.",
+        "We need to check your housing register history with the council, which holds some of the records.",
+    ],
 }
-GOOD_REASON = ("The information we need comes from outside our organisation and cannot be had sooner; "
-               "answering without it would leave part of your complaint unanswered.")
+GOOD_REASON = (
+    "The information we need comes from outside our organisation and cannot be had sooner; "
+    "answering without it would leave part of your complaint unanswered."
+)
 # how the resident is kept informed while the response is late (5.9)
-UPDATE_PLANS = ["We will phone you every Friday until we send our response.",
-                "Your complaint handler will email you an update each week, and at once if anything "
-                "changes.",
-                "We will write to you every five working days to say what has happened since.",
-                "We will text you after each visit or report, and phone you at least once a week."]
+UPDATE_PLANS = [
+    "We will phone you every Friday until we send our response.",
+    "Your complaint handler will email you an update each week, and at once if anything changes.",
+    "We will write to you every five working days to say what has happened since.",
+    "We will text you after each visit or report, and phone you at least once a week.",
+]
 # what is still to do after the response (6.6), per category
 ACTIONS = {
     "repairs": "Finish the repair and check with the resident that it has worked",
@@ -255,16 +420,33 @@ ACTIONS = {
     "allocations and lettings": "Correct the housing application",
 }
 TIMES = ["twice", "three times", "four times", "five times"]
-STAGE2_POINTS = ["the problem is still not put right", "the remedy we offered does not reflect the "
-                 "trouble it caused you", "our answer did not cover every part of your complaint"]
-LEARNING = [("repairs", "Jobs passed between teams lose an owner.",
-             "Every repair now has a named owner until it is closed."),
-            ("damp and mould", "Painting over mould hid the cause and it returned.",
-             "Damp reports now get a survey before any cosmetic work."),
-            ("communication", "Call-backs were promised but not logged.",
-             "Call-backs are logged with a due time and checked daily."),
-            ("staff conduct", "Staff were unsure how to handle distressed callers.",
-             "Training on difficult conversations for front-line staff.")]
+STAGE2_POINTS = [
+    "the problem is still not put right",
+    "the remedy we offered does not reflect the trouble it caused you",
+    "our answer did not cover every part of your complaint",
+]
+LEARNING = [
+    (
+        "repairs",
+        "Jobs passed between teams lose an owner.",
+        "Every repair now has a named owner until it is closed.",
+    ),
+    (
+        "damp and mould",
+        "Painting over mould hid the cause and it returned.",
+        "Damp reports now get a survey before any cosmetic work.",
+    ),
+    (
+        "communication",
+        "Call-backs were promised but not logged.",
+        "Call-backs are logged with a due time and checked daily.",
+    ),
+    (
+        "staff conduct",
+        "Staff were unsure how to handle distressed callers.",
+        "Training on difficult conversations for front-line staff.",
+    ),
+]
 
 
 def _weighted(rng: random.Random, pairs):
@@ -275,8 +457,9 @@ def _next_wd(cal, day: dt.date, lo: int, hi: int, rng: random.Random) -> dt.date
     return cal.add(day, rng.randint(lo, hi)).due
 
 
-def generate(db: Records, complaints: int = 300, seed: int = 1,
-             progress: Callable[[int, int], None] | None = None) -> dict:
+def generate(
+    db: Records, complaints: int = 300, seed: int = 1, progress: Callable[[int, int], None] | None = None
+) -> dict:
     """Fill the database with varied records over several reporting years. Returns counts."""
     if complaints < 0 or complaints > 1_000_000:
         raise DomainError("The number of demo complaints must be between 0 and 1,000,000.")
@@ -292,17 +475,22 @@ def generate(db: Records, complaints: int = 300, seed: int = 1,
         # settings, homes per year or closure days (a closure day would move real deadlines)
         own = st.setup_done
         if not own:
-            demo_details = {"name": "Demo Homes Housing Association",
-                            "address": "Unit 4, Riverside Works, Mill Lane, Ashbury, AB1 2CD",
-                            "phone": "01632 960 100", "email": "complaints@demohomes.example",
-                            "website": "www.demohomes.example", "complaints_officer": "Sam Okoye",
-                            "member_responsible": "Cllr Ann Rees (board member)"}
+            demo_details = {
+                "name": "Demo Homes Housing Association",
+                "address": "Unit 4, Riverside Works, Mill Lane, Ashbury, AB1 2CD",
+                "phone": "01632 960 100",
+                "email": "complaints@demohomes.example",
+                "website": "www.demohomes.example",
+                "complaints_officer": "Sam Okoye",
+                "member_responsible": "Cllr Ann Rees (board member)",
+            }
             missing = {k: v for k, v in demo_details.items() if not getattr(st, k)}
             S.update_settings(u, **missing, setup_done=True)  # only what is still blank
         staff_ids = [s.id for s in S.list_staff(u)]
         if len(staff_ids) < 2:  # two handlers at least: stage 2 needs someone new (6.13)
-            staff_ids = [S.add_staff(u, n, role=r).id for n, r in STAFF if n not in
-                         {s.name for s in S.list_staff(u)}] + staff_ids
+            staff_ids = [
+                S.add_staff(u, n, role=r).id for n, r in STAFF if n not in {s.name for s in S.list_staff(u)}
+            ] + staff_ids
         if not own:
             homes = max(200, complaints * 2)
             for y in range(first_year, year_of(today) + 1):
@@ -318,36 +506,58 @@ def generate(db: Records, complaints: int = 300, seed: int = 1,
         n_res = max(10, complaints // 2)
         resident_ids = []
         reps_of: dict[int, list[int]] = {}
-        for i in range(n_res):
+        for _ in range(n_res):
             first = rng.choice(FIRST)
             titles = ["Mrs", "Ms", "Miss", ""] if first in FEMALE else ["Mr", ""]
             name = f"{rng.choice(titles)} {first} {rng.choice(LAST)}".strip()
             addr = f"{rng.randint(1, 140)} {rng.choice(STREETS)}, Ashbury"
             fmt = _weighted(rng, [("standard", 90), ("large print", 6), ("easy read", 2), ("email", 2)])
             dis = rng.random() < 0.12
-            r = R.add_resident(u, name, address=addr, postcode=f"AB{rng.randint(1, 9)} {rng.randint(1, 9)}"
-                               f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
-                               phone=f"07700 9{rng.randint(10000, 99999)}", preferred_format=fmt,
-                               disabilities="Sight loss: needs large print" if fmt == "large print"
-                               else ("Mobility impairment" if dis else ""),
-                               vulnerabilities="Lives alone, over 80" if rng.random() < 0.05 else "")
+            r = R.add_resident(
+                u,
+                name,
+                address=addr,
+                postcode=f"AB{rng.randint(1, 9)} {rng.randint(1, 9)}"
+                f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+                phone=f"07700 9{rng.randint(10000, 99999)}",
+                preferred_format=fmt,
+                disabilities="Sight loss: needs large print"
+                if fmt == "large print"
+                else ("Mobility impairment" if dis else ""),
+                vulnerabilities="Lives alone, over 80" if rng.random() < 0.05 else "",
+            )
             resident_ids.append(r.id)
             if fmt == "large print" or dis:
-                R.add_adjustment(u, r.id, "Letters in 16 pt large print" if fmt == "large print"
-                                 else "Home visits instead of office appointments",
-                                 review_on=today + dt.timedelta(days=rng.randint(-40, 300)),
-                                 agreed_on=today - dt.timedelta(days=rng.randint(60, 700)))
+                R.add_adjustment(
+                    u,
+                    r.id,
+                    "Letters in 16 pt large print"
+                    if fmt == "large print"
+                    else "Home visits instead of office appointments",
+                    review_on=today + dt.timedelta(days=rng.randint(-40, 300)),
+                    agreed_on=today - dt.timedelta(days=rng.randint(60, 700)),
+                )
             if rng.random() < 0.05:
-                reps_of[r.id] = [R.add_representative(u, r.id, f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                                     relationship=rng.choice(["daughter", "son", "advocate", "support worker"]),
-                                     address=f"{rng.randint(1, 90)} {rng.choice(STREETS)}, Ashbury",
-                                     authority="Signed consent form on file",
-                                     authority_on=today - dt.timedelta(days=rng.randint(10, 500))).id]
+                reps_of[r.id] = [
+                    R.add_representative(
+                        u,
+                        r.id,
+                        f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                        relationship=rng.choice(["daughter", "son", "advocate", "support worker"]),
+                        address=f"{rng.randint(1, 90)} {rng.choice(STREETS)}, Ashbury",
+                        authority="Signed consent form on file",
+                        authority_on=today - dt.timedelta(days=rng.randint(10, 500)),
+                    ).id
+                ]
             if rng.random() < 0.01:
-                R.add_restriction(u, r.id, "Contact by email to the complaints officer only",
-                                  "Repeated abusive phone calls to staff, evidenced in call notes",
-                                  review_on=today + dt.timedelta(days=rng.randint(-20, 120)),
-                                  imposed_on=today - dt.timedelta(days=rng.randint(30, 200)))
+                R.add_restriction(
+                    u,
+                    r.id,
+                    "Contact by email to the complaints officer only",
+                    "Repeated abusive phone calls to staff, evidenced in call notes",
+                    review_on=today + dt.timedelta(days=rng.randint(-20, 120)),
+                    imposed_on=today - dt.timedelta(days=rng.randint(30, 200)),
+                )
         made["residents"] = n_res
 
         # Extension letters are real PDFs made by services.letters (about 20-30 ms each), so they are
@@ -377,22 +587,36 @@ def generate(db: Records, complaints: int = 300, seed: int = 1,
             if rng.random() < 0.15:
                 sr_day = received - dt.timedelta(days=rng.randint(5, 40))
                 if sr_day >= start:
-                    sr = C.log_service_request(u, rid, sr_day, f"Request: {words}", channel=channel,
-                                               category=cat)
+                    sr = C.log_service_request(
+                        u, rid, sr_day, f"Request: {words}", channel=channel, category=cat
+                    )
                     sr_id = sr.id
                     made["service_requests"] += 1
             cats = [cat] + ([rng.choice(["communication", "staff conduct"])] if rng.random() < 0.25 else [])
-            c = C.log_complaint(u, rid, received, words, channel=channel, outcome_sought=outcome,
-                                categories=cats, representative_id=reps[0] if reps and rng.random() < 0.7 else None,
-                                service_request_id=sr_id)
+            c = C.log_complaint(
+                u,
+                rid,
+                received,
+                words,
+                channel=channel,
+                outcome_sought=outcome,
+                categories=cats,
+                representative_id=reps[0] if reps and rng.random() < 0.7 else None,
+                service_request_id=sr_id,
+            )
             made["complaints"] += 1
             if progress and i % 100 == 0:
                 progress(i, complaints)
             _advance(u, c, rng, cal, today, staff_ids, cat, told, wants, tally)
         for theme, learning, improvement in LEARNING:
-            lp = LearningPoint(recorded_on=today - dt.timedelta(days=rng.randint(20, 300)), theme=theme,
-                               learning=learning, improvement=improvement, owner=rng.choice(STAFF)[0],
-                               status=rng.choice(["done", "in progress", "planned"]))
+            lp = LearningPoint(
+                recorded_on=today - dt.timedelta(days=rng.randint(20, 300)),
+                theme=theme,
+                learning=learning,
+                improvement=improvement,
+                owner=rng.choice(STAFF)[0],
+                status=rng.choice(["done", "in progress", "planned"]),
+            )
             if lp.status == "done":
                 lp.made_on = lp.recorded_on + dt.timedelta(days=30)
                 if lp.made_on > today:
@@ -402,16 +626,23 @@ def generate(db: Records, complaints: int = 300, seed: int = 1,
         if complaints:
             for k, finding in enumerate(["service failure", "no maladministration", "maladministration"]):
                 referred = today - dt.timedelta(days=120 + 150 * k)
-                case = OmbudsmanCase(referred_on=referred, case_number=f"2025{rng.randint(10000, 99999)}",
-                                     finding=finding, determined_on=referred + dt.timedelta(days=90),
-                                     summary="Handling of repairs and complaint delays")
+                case = OmbudsmanCase(
+                    referred_on=referred,
+                    case_number=f"2025{rng.randint(10000, 99999)}",
+                    finding=finding,
+                    determined_on=referred + dt.timedelta(days=90),
+                    summary="Handling of repairs and complaint delays",
+                )
                 u.session.add(case)
                 u.session.flush()  # its id, from the database, for its orders
                 audit(u, "ombudsman case recorded", case)
                 if finding != "no maladministration":
-                    o = OmbudsmanOrder(case_id=case.id, description="Pay £150 for time and trouble",
-                                       due_on=case.determined_on + dt.timedelta(days=28),
-                                       complied_on=case.determined_on + dt.timedelta(days=20))
+                    o = OmbudsmanOrder(
+                        case_id=case.id,
+                        description="Pay £150 for time and trouble",
+                        due_on=case.determined_on + dt.timedelta(days=28),
+                        complied_on=case.determined_on + dt.timedelta(days=20),
+                    )
                     u.session.add(o)
                     audit(u, "ombudsman order recorded", o)
         if progress:
@@ -420,8 +651,9 @@ def generate(db: Records, complaints: int = 300, seed: int = 1,
     return made
 
 
-def _extend(u, c, rng: random.Random, cal, today: dt.date, due: dt.date, after: dt.date, cat: str,
-            tally: dict) -> tuple[dt.date, dt.date] | None:
+def _extend(
+    u, c, rng: random.Random, cal, today: dt.date, due: dt.date, after: dt.date, cat: str, tally: dict
+) -> tuple[dt.date, dt.date] | None:
     """Extend the response deadline ``due`` of the complaint's current stage, agreed some days after
     ``after``; returns (the day agreed, the new deadline), or None if that day is still to come.
 
@@ -449,10 +681,17 @@ def _extend(u, c, rng: random.Random, cal, today: dt.date, due: dt.date, after: 
         told_on = agreed if rng.random() < 0.6 else _next_wd(cal, agreed, 1, 1, rng)
         if told_on > today:
             told_on = agreed
-    C.extend(u, c.id, new_due, rng.choice(EXTENSION_REASONS[cat]),
-             good_reason=GOOD_REASON if beyond else "", on=agreed, told_on=told_on,
-             told_how=("letter" if by_letter else "phone") if told_on else "",
-             update_plan=rng.choice(UPDATE_PLANS))
+    C.extend(
+        u,
+        c.id,
+        new_due,
+        rng.choice(EXTENSION_REASONS[cat]),
+        good_reason=GOOD_REASON if beyond else "",
+        on=agreed,
+        told_on=told_on,
+        told_how=("letter" if by_letter else "phone") if told_on else "",
+        update_plan=rng.choice(UPDATE_PLANS),
+    )
     tally["extensions"] += 1
     if told_on is not None and by_letter:
         # the letter is dated the day it was sent: issue it as on that day
@@ -466,9 +705,20 @@ def _extend(u, c, rng: random.Random, cal, today: dt.date, due: dt.date, after: 
     return agreed, new_due
 
 
-def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int], cat: str,
-             told: str, wants: str, tally: dict) -> None:
+def _advance(
+    u,
+    c,
+    rng: random.Random,
+    cal,
+    today: dt.date,
+    staff_ids: list[int],
+    cat: str,
+    told: str,
+    wants: str,
+    tally: dict,
+) -> None:
     """Take a logged complaint along a plausible path, stopping where 'today' would be."""
+
     def step(day: dt.date) -> bool:
         return day <= today
 
@@ -479,26 +729,39 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         day = _next_wd(cal, c.received_on, 1, 5, rng)
         if step(day):
             ground = rng.choice(["older than 12 months", "legal proceedings", "already considered"])
-            C.refuse(u, c.id, ground, {
-                "older than 12 months": "The events described took place in 2021 and were not raised "
-                                        "until now; we considered whether to use our discretion and decided not to.",
-                "legal proceedings": "A disrepair claim about the same issues has been filed at court.",
-                "already considered": "The same points were answered in full in an earlier complaint."}[ground],
+            C.refuse(
+                u,
+                c.id,
+                ground,
+                {
+                    "older than 12 months": "The events described took place in 2021 and were not raised "
+                    "until now; we considered whether to use our discretion and decided not to.",
+                    "legal proceedings": "A disrepair claim about the same issues has been filed at court.",
+                    "already considered": "The same points were answered in full in an earlier complaint.",
+                }[ground],
                 # no draw from rng here: the demo's other records stay as they were
-                on=day, decided_by=staff_ids[0],
+                on=day,
+                decided_by=staff_ids[0],
                 issue_arose_on=dt.date(2021, 6, 1) if ground == "older than 12 months" else None,
                 discretion_note="We asked why it was not raised sooner; nothing kept the resident from "
-                                "doing so, so we did not use our discretion to accept it."
-                if ground == "older than 12 months" else "")
+                "doing so, so we did not use our discretion to accept it."
+                if ground == "older than 12 months"
+                else "",
+            )
         return
     handler1 = rng.choice(staff_ids)
     ack = _next_wd(cal, c.received_on, 1, 6 if rng.random() < 0.1 else 4, rng)
     if not step(ack):
         return
-    C.acknowledge(u, c.id, f"You told us that {told}. You would like us to {wants}.",
-                  responsible_for=RESPONSIBLE[cat],
-                  not_responsible_for=NOT_RESPONSIBLE[cat]
-                  if cat in NOT_RESPONSIBLE and rng.random() < 0.3 else "", handler_id=handler1, on=ack)
+    C.acknowledge(
+        u,
+        c.id,
+        f"You told us that {told}. You would like us to {wants}.",
+        responsible_for=RESPONSIBLE[cat],
+        not_responsible_for=NOT_RESPONSIBLE[cat] if cat in NOT_RESPONSIBLE and rng.random() < 0.3 else "",
+        handler_id=handler1,
+        on=ack,
+    )
     if rng.random() < 0.02:
         wd = _next_wd(cal, ack, 1, 3, rng)
         if step(wd):
@@ -521,19 +784,40 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
     decision = _weighted(rng, [(L.UPHELD, 35), (L.PARTLY_UPHELD, 30), (L.NOT_UPHELD, 35)])
     remedies, actions, statement = [], [], ""
     if decision != L.NOT_UPHELD:
-        remedies.append(C.RemedyInput("apology", "We apologise for what went wrong and for not keeping "
-                                      "you informed.", agreed=True))
+        remedies.append(
+            C.RemedyInput(
+                "apology", "We apologise for what went wrong and for not keeping you informed.", agreed=True
+            )
+        )
         if rng.random() < 0.5:
             pence = rng.choice([2500, 5000, 7500, 10000, 15000, 25000])
-            remedies.append(C.RemedyInput("financial remedy", "Payment for time, trouble and inconvenience",
-                                          amount_pence=pence, due_on=cal.add(resp, 10).due, agreed=True))
+            remedies.append(
+                C.RemedyInput(
+                    "financial remedy",
+                    "Payment for time, trouble and inconvenience",
+                    amount_pence=pence,
+                    due_on=cal.add(resp, 10).due,
+                    agreed=True,
+                )
+            )
         if rng.random() < 0.6:
-            actions.append(C.ActionInput(ACTIONS[cat], owner=rng.choice(STAFF)[0],
-                                         due_on=cal.add(resp, rng.randint(5, 30)).due))
+            actions.append(
+                C.ActionInput(
+                    ACTIONS[cat], owner=rng.choice(STAFF)[0], due_on=cal.add(resp, rng.randint(5, 30)).due
+                )
+            )
     else:
         statement = "No remedy is offered because we did not find a failing in our service."
-    C.respond(u, c.id, decision, REASONS[cat][decision], remedies=remedies, actions=actions,
-              remedy_statement=statement, on=resp)
+    C.respond(
+        u,
+        c.id,
+        decision,
+        REASONS[cat][decision],
+        remedies=remedies,
+        actions=actions,
+        remedy_statement=statement,
+        on=resp,
+    )
     for r in u.session.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
         if r.due_on is None and r.kind == "apology":
             C.complete_remedy(u, r.id, on=resp)  # the apology is given in the response itself
@@ -549,18 +833,29 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
             C.request_stage2(u, c.id, on=req)
             refuse_day = _next_wd(cal, req, 1, 4, rng)
             if step(refuse_day):
-                C.refuse_escalation(u, c.id, "legal proceedings",
-                                    "A claim about the same matter is now before the county court.",
-                                    on=refuse_day, decided_by=staff_ids[-1])
+                C.refuse_escalation(
+                    u,
+                    c.id,
+                    "legal proceedings",
+                    "A claim about the same matter is now before the county court.",
+                    on=refuse_day,
+                    decided_by=staff_ids[-1],
+                )
             return
         handler2 = rng.choice([s for s in staff_ids if s != handler1])
         C.request_stage2(u, c.id, on=req, handler_id=handler2)
         ack2 = _next_wd(cal, req, 1, 5, rng)
         if not step(ack2):
             return
-        C.acknowledge(u, c.id, f"You told us that you are still unhappy after our stage 1 answer, because "
-                      f"{rng.choice(STAGE2_POINTS)}. Your complaint was that {told}. You would like us to "
-                      f"look at it again and put right what is still wrong.", handler_id=handler2, on=ack2)
+        C.acknowledge(
+            u,
+            c.id,
+            f"You told us that you are still unhappy after our stage 1 answer, because "
+            f"{rng.choice(STAGE2_POINTS)}. Your complaint was that {told}. You would like us to "
+            f"look at it again and put right what is still wrong.",
+            handler_id=handler2,
+            on=ack2,
+        )
         due2 = c.next_due_on
         resp2 = cal.add(ack2, rng.randint(10, 21)).due
         if rng.random() < 0.2:
@@ -574,13 +869,27 @@ def _advance(u, c, rng: random.Random, cal, today: dt.date, staff_ids: list[int]
         if not step(resp2):
             return
         d2 = _weighted(rng, [(L.UPHELD, 25), (L.PARTLY_UPHELD, 35), (L.NOT_UPHELD, 40)])
-        C.respond(u, c.id, d2, "We have looked at your complaint again, and at our stage 1 answer. "
-                  + REASONS[cat][d2],
-                  remedies=[C.RemedyInput("financial remedy", "Further payment for the distress caused",
-                                          amount_pence=rng.choice([5000, 10000, 20000]), agreed=True,
-                                          due_on=cal.add(resp2, 10).due)] if d2 != L.NOT_UPHELD else [],
-                  remedy_statement="" if d2 != L.NOT_UPHELD else
-                  "No further remedy is offered: the stage 1 remedy was fair.", on=resp2)
+        C.respond(
+            u,
+            c.id,
+            d2,
+            "We have looked at your complaint again, and at our stage 1 answer. " + REASONS[cat][d2],
+            remedies=[
+                C.RemedyInput(
+                    "financial remedy",
+                    "Further payment for the distress caused",
+                    amount_pence=rng.choice([5000, 10000, 20000]),
+                    agreed=True,
+                    due_on=cal.add(resp2, 10).due,
+                )
+            ]
+            if d2 != L.NOT_UPHELD
+            else [],
+            remedy_statement=""
+            if d2 != L.NOT_UPHELD
+            else "No further remedy is offered: the stage 1 remedy was fair.",
+            on=resp2,
+        )
         close_day = _next_wd(cal, resp2, 0, 3, rng)
         if step(close_day):
             C.close(u, c.id, on=close_day)

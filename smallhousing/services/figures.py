@@ -34,6 +34,7 @@ NO_CHANNEL = "not recorded"
 
 # what the figures are ----------------------------------------------------------------------------
 
+
 @dataclass
 class TSM:
     year: int
@@ -67,13 +68,20 @@ class TSM:
 
     def as_dict(self) -> dict:
         """Exactly the keys of ``smallhousing tsm --json``."""
-        return {"year": self.label, "homes": self.homes,
-                "stage1_received": self.stage1_received, "stage2_received": self.stage2_received,
-                "ch01_stage1": self.ch01_stage1, "ch01_stage2": self.ch01_stage2,
-                "stage1_responded": self.stage1_responded, "stage1_within": self.stage1_within,
-                "ch02_stage1": self.ch02_stage1,
-                "stage2_responded": self.stage2_responded, "stage2_within": self.stage2_within,
-                "ch02_stage2": self.ch02_stage2}
+        return {
+            "year": self.label,
+            "homes": self.homes,
+            "stage1_received": self.stage1_received,
+            "stage2_received": self.stage2_received,
+            "ch01_stage1": self.ch01_stage1,
+            "ch01_stage2": self.ch01_stage2,
+            "stage1_responded": self.stage1_responded,
+            "stage1_within": self.stage1_within,
+            "ch02_stage1": self.ch02_stage1,
+            "stage2_responded": self.stage2_responded,
+            "stage2_within": self.stage2_within,
+            "ch02_stage2": self.ch02_stage2,
+        }
 
 
 @dataclass
@@ -217,22 +225,35 @@ class PeriodFigures:
 
 def tsm_from(year: int, f: PeriodFigures) -> TSM:
     """CH01 and CH02 of a reporting year's figures."""
-    return TSM(year, f.homes, f.stage1.received, f.stage2.received, f.stage1.responded,
-               f.stage1.responded_on_time, f.stage2.responded, f.stage2.responded_on_time)
+    return TSM(
+        year,
+        f.homes,
+        f.stage1.received,
+        f.stage2.received,
+        f.stage1.responded,
+        f.stage1.responded_on_time,
+        f.stage2.responded,
+        f.stage2.responded_on_time,
+    )
 
 
 # the statements ----------------------------------------------------------------------------------
 # Named parameters: :s and :e are the first and last days of the period (ISO text, both included).
 
+
 def _in(col: str) -> str:
     return f"({col} >= :s AND {col} <= :e)"
 
 
-_STAGE_COLS = ("SELECT st.id, st.number, st.requested_on, st.acknowledged_on, st.responded_on, "
-               "st.decision, c.rule_set FROM stage st JOIN complaint c ON c.id = st.complaint_id ")
-_EXT_COLS = ("SELECT e.id, e.stage_id, e.extended_on, e.new_due_on, e.beyond_cap, e.good_reason, "
-             "e.resident_told, st.number, st.complaint_id FROM extension e "
-             "JOIN stage st ON st.id = e.stage_id ")
+_STAGE_COLS = (
+    "SELECT st.id, st.number, st.requested_on, st.acknowledged_on, st.responded_on, "
+    "st.decision, c.rule_set FROM stage st JOIN complaint c ON c.id = st.complaint_id "
+)
+_EXT_COLS = (
+    "SELECT e.id, e.stage_id, e.extended_on, e.new_due_on, e.beyond_cap, e.good_reason, "
+    "e.resident_told, st.number, st.complaint_id FROM extension e "
+    "JOIN stage st ON st.id = e.stage_id "
+)
 _ANSWERED = _in("st.responded_on")
 _TOUCHED = f"({_in('st.acknowledged_on')} OR {_in('st.responded_on')})"
 _ACCEPTED = f"{_in('received_on')} AND acceptance != 'refused'"
@@ -240,21 +261,21 @@ _ACCEPTED = f"{_in('received_on')} AND acceptance != 'refused'"
 SQL = {
     "homes": "SELECT homes FROM homes_year WHERE year = :y",
     "by_acceptance": f"SELECT acceptance, count(*) FROM complaint WHERE {_in('received_on')} "
-                     "GROUP BY acceptance",
+    "GROUP BY acceptance",
     "refused_by_ground": f"SELECT exclusion_ground, count(*) FROM complaint WHERE {_in('received_on')} "
-                         "AND acceptance = 'refused' GROUP BY exclusion_ground",
+    "AND acceptance = 'refused' GROUP BY exclusion_ground",
     "stage2_received": "SELECT count(*) FROM stage st JOIN complaint c ON c.id = st.complaint_id "
-                       f"WHERE st.number = 2 AND {_in('st.requested_on')} "
-                       "AND c.escalation_refused_on IS NULL",
+    f"WHERE st.number = 2 AND {_in('st.requested_on')} "
+    "AND c.escalation_refused_on IS NULL",
     "escalation_refused_by_ground": "SELECT escalation_refusal_ground, count(*) FROM complaint "
-                                    f"WHERE {_in('escalation_refused_on')} "
-                                    "GROUP BY escalation_refusal_ground",
+    f"WHERE {_in('escalation_refused_on')} "
+    "GROUP BY escalation_refusal_ground",
     "withdrawn": f"SELECT count(*) FROM complaint WHERE {_in('withdrawn_on')}",
     "vulnerable": f"SELECT count(*) FROM complaint WHERE {_ACCEPTED} AND vulnerable = 1",
     "by_channel": f"SELECT channel, count(*) FROM complaint WHERE {_ACCEPTED} GROUP BY channel",
     "by_category": f"SELECT categories, count(*) FROM complaint WHERE {_ACCEPTED} GROUP BY categories",
     "by_month": "SELECT strftime('%Y-%m', received_on) AS month, count(*) FROM complaint "
-                f"WHERE {_ACCEPTED} GROUP BY month",
+    f"WHERE {_ACCEPTED} GROUP BY month",
     # CH02: the stages answered in the period (and, for the full figures, acknowledged in it) with
     # every extension of those stages (and, for the full figures, every extension agreed in it)
     "stages_answered": _STAGE_COLS + f"WHERE {_ANSWERED}",
@@ -262,72 +283,72 @@ SQL = {
     "stages_touched": _STAGE_COLS + f"WHERE {_TOUCHED}",
     "extensions_touched": _EXT_COLS + f"WHERE {_TOUCHED} OR {_in('e.extended_on')} ORDER BY e.id",
     "letters": 'SELECT complaint_id, "on", letter_kind FROM correspondence '
-               "WHERE letter_kind != '' AND \"on\" >= :s ORDER BY \"on\"",
+    'WHERE letter_kind != \'\' AND "on" >= :s ORDER BY "on"',
     "stage_of_extensions": "SELECT st.id, st.number, st.requested_on, st.acknowledged_on, c.rule_set "
-                           "FROM stage st JOIN complaint c ON c.id = st.complaint_id "
-                           "WHERE st.id IN (SELECT value FROM json_each(:ids))",
+    "FROM stage st JOIN complaint c ON c.id = st.complaint_id "
+    "WHERE st.id IN (SELECT value FROM json_each(:ids))",
     "extensions_of_stages": "SELECT id, stage_id, new_due_on, extended_on, resident_told, good_reason "
-                            "FROM extension WHERE stage_id IN (SELECT value FROM json_each(:ids)) "
-                            "ORDER BY id",
+    "FROM extension WHERE stage_id IN (SELECT value FROM json_each(:ids)) "
+    "ORDER BY id",
     "stage2_handlers": "SELECT st.handler_id, s1.handler_id FROM stage st "
-                       "JOIN stage s1 ON s1.complaint_id = st.complaint_id AND s1.number = 1 "
-                       f"WHERE st.number = 2 AND {_in('st.acknowledged_on')}",
+    "JOIN stage s1 ON s1.complaint_id = st.complaint_id AND s1.number = 1 "
+    f"WHERE st.number = 2 AND {_in('st.acknowledged_on')}",
     "remedies": f"SELECT kind, count(*), sum(amount_pence) FROM remedy WHERE {_in('offered_on')} "
-                "GROUP BY kind ORDER BY count(*) DESC, kind",
+    "GROUP BY kind ORDER BY count(*) DESC, kind",
     "compensation_offered": "SELECT count(*), sum(amount_pence) FROM remedy "
-                            f"WHERE {_in('offered_on')} AND amount_pence > 0",
+    f"WHERE {_in('offered_on')} AND amount_pence > 0",
     "compensation_paid": "SELECT count(*), sum(amount_pence) FROM remedy "
-                         f"WHERE {_in('completed_on')} AND amount_pence > 0",
+    f"WHERE {_in('completed_on')} AND amount_pence > 0",
     "remedies_due": f"SELECT count(*), count(CASE WHEN completed_on IS NOT NULL "
-                    f"AND completed_on <= due_on THEN 1 END) FROM remedy WHERE {_in('due_on')}",
+    f"AND completed_on <= due_on THEN 1 END) FROM remedy WHERE {_in('due_on')}",
     "remedies_overdue_at_end": "SELECT count(*) FROM remedy WHERE due_on < :e "
-                               "AND (completed_on IS NULL OR completed_on > :e)",
+    "AND (completed_on IS NULL OR completed_on > :e)",
     "actions_due": f"SELECT count(*), count(CASE WHEN completed_on IS NOT NULL "
-                   f"AND completed_on <= due_on THEN 1 END) FROM outstanding_action WHERE {_in('due_on')}",
+    f"AND completed_on <= due_on THEN 1 END) FROM outstanding_action WHERE {_in('due_on')}",
     "service_requests": f"SELECT count(*) FROM service_request WHERE {_in('received_on')}",
     "open_at_end": "SELECT count(*) FROM complaint WHERE received_on <= :e AND NOT "
-                   "coalesce(refused_on <= :e OR withdrawn_on <= :e OR closed_on <= :e, 0)",
+    "coalesce(refused_on <= :e OR withdrawn_on <= :e OR closed_on <= :e, 0)",
     "ombudsman_referred": f"SELECT count(*) FROM ombudsman_case WHERE {_in('referred_on')}",
-    "findings": f"SELECT finding, count(*) FROM ombudsman_case WHERE {_in('determined_on')} "
-                "GROUP BY finding",
+    "findings": f"SELECT finding, count(*) FROM ombudsman_case WHERE {_in('determined_on')} GROUP BY finding",
     "orders_due": f"SELECT count(*), count(CASE WHEN complied_on IS NOT NULL "
-                  f"AND complied_on <= due_on THEN 1 END) FROM ombudsman_order WHERE {_in('due_on')}",
+    f"AND complied_on <= due_on THEN 1 END) FROM ombudsman_order WHERE {_in('due_on')}",
     # lists of records: Ombudsman cases (referred or determined in the period, or with an order not
     # yet complied with) and learning (counted on the day its improvement was made, else the day it
     # was recorded: docs/REPORTING.md)
     "cases_in_period": "SELECT oc.id, oc.case_number, c.reference, oc.referred_on, oc.finding, "
-                       "oc.determined_on, oc.summary FROM ombudsman_case oc "
-                       "LEFT JOIN complaint c ON c.id = oc.complaint_id "
-                       f"WHERE {_in('oc.referred_on')} OR {_in('oc.determined_on')} "
-                       "ORDER BY oc.referred_on, oc.id",
+    "oc.determined_on, oc.summary FROM ombudsman_case oc "
+    "LEFT JOIN complaint c ON c.id = oc.complaint_id "
+    f"WHERE {_in('oc.referred_on')} OR {_in('oc.determined_on')} "
+    "ORDER BY oc.referred_on, oc.id",
     "cases_with_open_orders": "SELECT oc.id, oc.case_number, c.reference, oc.referred_on, oc.finding, "
-                              "oc.determined_on, oc.summary FROM ombudsman_case oc "
-                              "LEFT JOIN complaint c ON c.id = oc.complaint_id WHERE oc.id IN "
-                              "(SELECT case_id FROM ombudsman_order WHERE complied_on IS NULL) "
-                              "ORDER BY oc.referred_on, oc.id",
+    "oc.determined_on, oc.summary FROM ombudsman_case oc "
+    "LEFT JOIN complaint c ON c.id = oc.complaint_id WHERE oc.id IN "
+    "(SELECT case_id FROM ombudsman_order WHERE complied_on IS NULL) "
+    "ORDER BY oc.referred_on, oc.id",
     "orders_of_cases": "SELECT id, case_id, description, due_on, complied_on FROM ombudsman_order "
-                       "WHERE case_id IN (SELECT value FROM json_each(:ids)) ORDER BY id",
+    "WHERE case_id IN (SELECT value FROM json_each(:ids)) ORDER BY id",
     "learning_in_period": "SELECT lp.id, c.reference, lp.recorded_on, lp.theme, lp.learning, "
-                          "lp.improvement, lp.owner, lp.status, lp.made_on FROM learning_point lp "
-                          "LEFT JOIN complaint c ON c.id = lp.complaint_id "
-                          f"WHERE {_in('coalesce(lp.made_on, lp.recorded_on)')} "
-                          "ORDER BY lp.recorded_on, lp.id",
+    "lp.improvement, lp.owner, lp.status, lp.made_on FROM learning_point lp "
+    "LEFT JOIN complaint c ON c.id = lp.complaint_id "
+    f"WHERE {_in('coalesce(lp.made_on, lp.recorded_on)')} "
+    "ORDER BY lp.recorded_on, lp.id",
     "learning_not_done": "SELECT lp.id, c.reference, lp.recorded_on, lp.theme, lp.learning, "
-                         "lp.improvement, lp.owner, lp.status, lp.made_on FROM learning_point lp "
-                         "LEFT JOIN complaint c ON c.id = lp.complaint_id "
-                         "WHERE lp.status != 'done' ORDER BY lp.recorded_on, lp.id",
+    "lp.improvement, lp.owner, lp.status, lp.made_on FROM learning_point lp "
+    "LEFT JOIN complaint c ON c.id = lp.complaint_id "
+    "WHERE lp.status != 'done' ORDER BY lp.recorded_on, lp.id",
     "learning_counts": "SELECT count(*), count(made_on) FROM learning_point "
-                       f"WHERE {_in('coalesce(made_on, recorded_on)')}",
+    f"WHERE {_in('coalesce(made_on, recorded_on)')}",
     "reviews": "SELECT before, after FROM audit_entry WHERE entity = :entity AND action = :action",
     "adjustments_in_force": "SELECT count(*), count(CASE WHEN review_on < :today THEN 1 END) "
-                            "FROM adjustment WHERE ended_on IS NULL",
+    "FROM adjustment WHERE ended_on IS NULL",
     "restrictions_in_force": "SELECT count(*), count(CASE WHEN review_on < :today THEN 1 END) "
-                             "FROM restriction WHERE ended_on IS NULL",
+    "FROM restriction WHERE ended_on IS NULL",
     "open_now": "SELECT count(*) FROM complaint WHERE state IN (SELECT value FROM json_each(:states))",
 }
 
 
 # working it out ----------------------------------------------------------------------------------
+
 
 class _Days(dict):
     """ISO date text -> date, each distinct day converted once (None stays None)."""
@@ -364,8 +385,7 @@ def _received(r, f: PeriodFigures, span: dict) -> None:
     f.stage2.received = r.value(SQL["stage2_received"], span)
 
 
-def _responses(r, f: PeriodFigures, span: dict, timer: tsm.ResponseTimer, days: _Days,
-               full: bool) -> list:
+def _responses(r, f: PeriodFigures, span: dict, timer: tsm.ResponseTimer, days: _Days, full: bool) -> list:
     """CH02 (and, when ``full``, acknowledgements, outcomes and extended responses): one pass over
     the stages answered (or acknowledged) in the period. Returns the extension rows read."""
     start, end = f.start, f.end
@@ -382,8 +402,12 @@ def _responses(r, f: PeriodFigures, span: dict, timer: tsm.ResponseTimer, days: 
         rules = rules_for[code]
         requested, acked, responded = days[requested], days[acked], days[responded]
         # an acknowledgement is timed only where the Code sets a deadline for it (not 2022 stage 2)
-        if full and acked is not None and start <= acked <= end \
-                and rules.acknowledge_days_at(number) is not None:
+        if (
+            full
+            and acked is not None
+            and start <= acked <= end
+            and rules.acknowledge_days_at(number) is not None
+        ):
             sf.acknowledged += 1
             sf.acknowledged_on_time += timer.acknowledged_on_time(rules, requested, acked, number)
         if responded is not None and start <= responded <= end:
@@ -420,9 +444,16 @@ def _extensions(r, f: PeriodFigures, span: dict, ext_rows: list, cal, days: _Day
         all_exts[row[1]].append(row)
     for sid, number, requested, acked, code in r.rows(SQL["stage_of_extensions"], {"ids": ids}):
         rows = all_exts[sid]
-        d = stage_deadlines(cal, rule_set(code), StageDates(
-            number, days[requested], days[acked],
-            extensions=[ExtensionDates(days[x[2]], days[x[3]], bool(x[4]), x[5] or "") for x in rows]))
+        d = stage_deadlines(
+            cal,
+            rule_set(code),
+            StageDates(
+                number,
+                days[requested],
+                days[acked],
+                extensions=[ExtensionDates(days[x[2]], days[x[3]], bool(x[4]), x[5] or "") for x in rows],
+            ),
+        )
         for x, v in zip(rows, d.extensions):
             verdict[x[0]] = v.counts
     for e in sorted(in_period, key=lambda e: (e[8], days[e[2]], e[0])):
@@ -454,8 +485,9 @@ def _months(start: dt.date, end: dt.date) -> list[str]:
     return out
 
 
-def period(r, start: dt.date, end: dt.date, label: str, homes: int | None, *, cal=None,
-           detail: bool = True) -> PeriodFigures:
+def period(
+    r, start: dt.date, end: dt.date, label: str, homes: int | None, *, cal=None, detail: bool = True
+) -> PeriodFigures:
     """Everything the reports say about one period, read through ``r`` (reads.Reads).
     ``detail`` False leaves out the lists (cases, learning). ``cal``: a calendar to share between
     periods (a domain.tsm.MemoCalendar)."""
@@ -518,12 +550,15 @@ def period(r, start: dt.date, end: dt.date, label: str, homes: int | None, *, ca
 def cases(r, key: str, params: "dict | tuple" = ()) -> list[CaseLine]:
     """Ombudsman cases with their orders, by one of the case statements in SQL."""
     days = _Days()
-    out = [CaseLine(i, number, ref or "", days[referred], finding, days[determined], summary)
-           for i, number, ref, referred, finding, determined, summary in r.rows(SQL[key], params)]
+    out = [
+        CaseLine(i, number, ref or "", days[referred], finding, days[determined], summary)
+        for i, number, ref, referred, finding, determined, summary in r.rows(SQL[key], params)
+    ]
     if out:
         by_id = {c.id: c for c in out}
-        for i, case_id, description, due, complied in r.rows(SQL["orders_of_cases"],
-                                                             {"ids": json.dumps(list(by_id))}):
+        for i, case_id, description, due, complied in r.rows(
+            SQL["orders_of_cases"], {"ids": json.dumps(list(by_id))}
+        ):
             by_id[case_id].orders.append(OrderLine(i, description, days[due], days[complied]))
     return out
 
@@ -531,10 +566,10 @@ def cases(r, key: str, params: "dict | tuple" = ()) -> list[CaseLine]:
 def learning(r, key: str, params: "dict | tuple" = ()) -> list[LearningLine]:
     """Learning points, by one of the learning statements in SQL."""
     days = _Days()
-    return [LearningLine(i, ref or "", days[recorded], theme, learned, improvement, owner, status,
-                         days[made])
-            for i, ref, recorded, theme, learned, improvement, owner, status, made
-            in r.rows(SQL[key], params)]
+    return [
+        LearningLine(i, ref or "", days[recorded], theme, learned, improvement, owner, status, days[made])
+        for i, ref, recorded, theme, learned, improvement, owner, status, made in r.rows(SQL[key], params)
+    ]
 
 
 def open_now(r) -> int:
@@ -543,6 +578,7 @@ def open_now(r) -> int:
 
 
 # the public questions --------------------------------------------------------------------------
+
 
 def tsm_for_year(db, year: "int | str") -> TSM:
     """CH01 and CH02 for a reporting year: the same counts as the year's full figures

@@ -30,7 +30,7 @@ def _package_version() -> str:
     if spec is not None and spec.origin:
         found = list(Path(spec.origin).parent.parent.glob("holidays-*.dist-info"))
         if len(found) == 1:
-            return found[0].name[len("holidays-"):-len(".dist-info")]
+            return found[0].name[len("holidays-") : -len(".dist-info")]
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -62,8 +62,13 @@ def _write(path: Path, table: dict[dt.date, str]) -> None:
         paths.make_private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"years": [FIRST_YEAR, LAST_YEAR],
-                       "days": {d.isoformat(): n for d, n in sorted(table.items())}}, fh)
+            json.dump(
+                {
+                    "years": [FIRST_YEAR, LAST_YEAR],
+                    "days": {d.isoformat(): n for d, n in sorted(table.items())},
+                },
+                fh,
+            )
         os.replace(tmp, path)
     except OSError:
         pass  # a cache that cannot be written only costs time

@@ -40,10 +40,19 @@ def _status(status: str | None) -> str:
 
 # learning ----------------------------------------------------------------------------------------
 
-def add_learning(db, learning: str, *, theme: str = "", improvement: str = "", owner: str = "",
-                 status: str = "planned", made_on: dt.date | None = None,
-                 recorded_on: dt.date | None = None, complaint: "int | str | None" = None
-                 ) -> LearningPoint:
+
+def add_learning(
+    db,
+    learning: str,
+    *,
+    theme: str = "",
+    improvement: str = "",
+    owner: str = "",
+    status: str = "planned",
+    made_on: dt.date | None = None,
+    recorded_on: dt.date | None = None,
+    complaint: "int | str | None" = None,
+) -> LearningPoint:
     """Record what a complaint taught us and the service improvement that follows (9.1-9.3)."""
     learning = L.require_text(learning, "what was learned", "learning")
     status = _status(status)
@@ -51,9 +60,16 @@ def add_learning(db, learning: str, *, theme: str = "", improvement: str = "", o
         cid = _complaint_id(u, complaint)
         on = L.check_date(recorded_on or u.today, u.today, what="learning point")
         made = _made_on(u, status, made_on, on)
-        lp = LearningPoint(complaint_id=cid, recorded_on=on, theme=clean(theme).lower(),
-                           learning=learning, improvement=clean(improvement), owner=clean(owner),
-                           status=status, made_on=made)
+        lp = LearningPoint(
+            complaint_id=cid,
+            recorded_on=on,
+            theme=clean(theme).lower(),
+            learning=learning,
+            improvement=clean(improvement),
+            owner=clean(owner),
+            status=status,
+            made_on=made,
+        )
         u.session.add(lp)
         u.session.flush()  # its id, from the database, for the caller
         audit(u, "learning recorded", lp, complaint_id=cid)
@@ -63,11 +79,19 @@ def add_learning(db, learning: str, *, theme: str = "", improvement: str = "", o
 def _made_on(u: Unit, status: str, made_on: dt.date | None, recorded_on: dt.date) -> dt.date | None:
     if status != "done":
         if made_on is not None:
-            raise DomainError("Only an improvement that is done has a date it was made; set the "
-                              "status to done or leave the date empty.", field="made_on")
+            raise DomainError(
+                "Only an improvement that is done has a date it was made; set the "
+                "status to done or leave the date empty.",
+                field="made_on",
+            )
         return None
-    return L.check_date(made_on or u.today, u.today, what="improvement", not_before=recorded_on,
-                        not_before_what="learning point's date")
+    return L.check_date(
+        made_on or u.today,
+        u.today,
+        what="improvement",
+        not_before=recorded_on,
+        not_before_what="learning point's date",
+    )
 
 
 def update_learning(db, point_id: int, **values) -> LearningPoint:
@@ -95,8 +119,9 @@ def update_learning(db, point_id: int, **values) -> LearningPoint:
             if values.get("made_on") is not None:
                 _made_on(u, status, values["made_on"], lp.recorded_on)
             out["made_on"] = None
-        return update_fields(u, lp, "learning changed", complaint_id=out.get("complaint_id", lp.complaint_id),
-                             **out)
+        return update_fields(
+            u, lp, "learning changed", complaint_id=out.get("complaint_id", lp.complaint_id), **out
+        )
 
 
 def delete_learning(db, point_id: int) -> None:
@@ -104,8 +129,14 @@ def delete_learning(db, point_id: int) -> None:
         lp = u.get(LearningPoint, point_id, "learning point")
         from .base import to_plain
 
-        audit(u, "learning removed", entity="learningpoint", entity_id=lp.id, before=to_plain(lp),
-              complaint_id=lp.complaint_id)
+        audit(
+            u,
+            "learning removed",
+            entity="learningpoint",
+            entity_id=lp.id,
+            before=to_plain(lp),
+            complaint_id=lp.complaint_id,
+        )
         u.session.delete(lp)
 
 
@@ -118,6 +149,7 @@ def list_learning(db, *, status: str | None = None) -> list[LearningLine]:
 
 # Ombudsman cases ---------------------------------------------------------------------------------
 
+
 def _finding(finding: str | None) -> str:
     f = clean(finding).lower()
     if f and f not in FINDINGS:
@@ -125,14 +157,23 @@ def _finding(finding: str | None) -> str:
     return f
 
 
-def record_case(db, referred_on: dt.date, *, case_number: str = "", complaint: "int | str | None" = None,
-                summary: str = "") -> OmbudsmanCase:
+def record_case(
+    db,
+    referred_on: dt.date,
+    *,
+    case_number: str = "",
+    complaint: "int | str | None" = None,
+    summary: str = "",
+) -> OmbudsmanCase:
     """A complaint the resident has taken to the Housing Ombudsman."""
     with transaction(db) as u:
         cid = _complaint_id(u, complaint)
         on = L.check_date(referred_on, u.today, what="referral to the Ombudsman")
         number = clean(case_number)
-        if number and u.session.exec(select(OmbudsmanCase.id).where(OmbudsmanCase.case_number == number)).first():
+        if (
+            number
+            and u.session.exec(select(OmbudsmanCase.id).where(OmbudsmanCase.case_number == number)).first()
+        ):
             raise DomainError(f"Ombudsman case {number} is already recorded.", field="case_number")
         case = OmbudsmanCase(complaint_id=cid, referred_on=on, case_number=number, summary=clean(summary))
         u.session.add(case)
@@ -152,26 +193,35 @@ def update_case(db, case_id: int, **values) -> OmbudsmanCase:
         out = {}
         if "case_number" in values:
             out["case_number"] = clean(values["case_number"])
-            other = u.session.exec(select(OmbudsmanCase.id).where(OmbudsmanCase.case_number == out["case_number"],
-                                                                  OmbudsmanCase.id != case.id)).first()
+            other = u.session.exec(
+                select(OmbudsmanCase.id).where(
+                    OmbudsmanCase.case_number == out["case_number"], OmbudsmanCase.id != case.id
+                )
+            ).first()
             if out["case_number"] and other:
-                raise DomainError(f"Ombudsman case {out['case_number']} is already recorded.",
-                                  field="case_number")
+                raise DomainError(
+                    f"Ombudsman case {out['case_number']} is already recorded.", field="case_number"
+                )
         if "summary" in values:
             out["summary"] = clean(values["summary"])
         if "referred_on" in values:
-            out["referred_on"] = L.check_date(values["referred_on"], u.today, what="referral to the Ombudsman")
+            out["referred_on"] = L.check_date(
+                values["referred_on"], u.today, what="referral to the Ombudsman"
+            )
             if case.determined_on and out["referred_on"] > case.determined_on:
-                raise DomainError("The referral cannot be after the Ombudsman's determination.",
-                                  field="referred_on")
+                raise DomainError(
+                    "The referral cannot be after the Ombudsman's determination.", field="referred_on"
+                )
         if "complaint" in values:
             out["complaint_id"] = _complaint_id(u, values["complaint"])
-        return update_fields(u, case, "ombudsman case changed",
-                             complaint_id=out.get("complaint_id", case.complaint_id), **out)
+        return update_fields(
+            u, case, "ombudsman case changed", complaint_id=out.get("complaint_id", case.complaint_id), **out
+        )
 
 
-def record_finding(db, case_id: int, finding: str, determined_on: dt.date | None = None,
-                   summary: str | None = None) -> OmbudsmanCase:
+def record_finding(
+    db, case_id: int, finding: str, determined_on: dt.date | None = None, summary: str | None = None
+) -> OmbudsmanCase:
     """The Ombudsman's determination: no maladministration, service failure, maladministration or
     severe maladministration."""
     f = _finding(finding)
@@ -179,8 +229,13 @@ def record_finding(db, case_id: int, finding: str, determined_on: dt.date | None
         raise DomainError("Choose the Ombudsman's finding.", field="finding")
     with transaction(db) as u:
         case = u.get(OmbudsmanCase, case_id, "Ombudsman case")
-        on = L.check_date(determined_on or u.today, u.today, what="determination",
-                          not_before=case.referred_on, not_before_what="referral")
+        on = L.check_date(
+            determined_on or u.today,
+            u.today,
+            what="determination",
+            not_before=case.referred_on,
+            not_before_what="referral",
+        )
         values = {"finding": f, "determined_on": on}
         if summary is not None:
             values["summary"] = clean(summary)
@@ -210,10 +265,16 @@ def complete_order(db, order_id: int, complied_on: dt.date | None = None) -> Omb
         if o.complied_on:
             raise DomainError("This order is already marked as complied with.")
         case = u.get(OmbudsmanCase, o.case_id, "Ombudsman case")
-        on = L.check_date(complied_on or u.today, u.today, what="compliance",
-                          not_before=case.referred_on, not_before_what="referral")
-        return update_fields(u, o, "ombudsman order complied with", complaint_id=case.complaint_id,
-                             complied_on=on)
+        on = L.check_date(
+            complied_on or u.today,
+            u.today,
+            what="compliance",
+            not_before=case.referred_on,
+            not_before_what="referral",
+        )
+        return update_fields(
+            u, o, "ombudsman order complied with", complaint_id=case.complaint_id, complied_on=on
+        )
 
 
 def list_cases(db) -> list[CaseLine]:

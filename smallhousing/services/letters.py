@@ -22,16 +22,31 @@ from ..domain import lifecycle as L
 from ..domain.errors import DomainError
 from ..domain.rules import rule_set, stage_deadlines
 from ..domain.words import has_words
-from ..store.models import (Complaint, Correspondence, Extension, LandlordSettings, OutstandingAction, Remedy,
-                            Representative, Resident, Staff, Stage)
+from ..store.models import (
+    Complaint,
+    Correspondence,
+    Extension,
+    LandlordSettings,
+    OutstandingAction,
+    Remedy,
+    Representative,
+    Resident,
+    Staff,
+    Stage,
+)
 from . import complaints as C
 from .base import Unit, clean, reading, transaction, update_fields
 
 KINDS = LR.KINDS
 KIND_LABELS = LR.KIND_LABELS
-SHORT_NAMES = {"acknowledgement": "acknowledgement letter", "extension": "extension letter",
-               "response": "response letter", "refusal": "letter refusing the complaint",
-               "escalation-refusal": "letter refusing escalation", "action-update": "action update letter"}
+SHORT_NAMES = {
+    "acknowledgement": "acknowledgement letter",
+    "extension": "extension letter",
+    "response": "response letter",
+    "refusal": "letter refusing the complaint",
+    "escalation-refusal": "letter refusing escalation",
+    "action-update": "action update letter",
+}
 LARGE_PRINT = "large print"
 
 
@@ -44,6 +59,7 @@ class LetterRefused(DomainError):
 
 
 # what a renderer needs ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LandlordBlock:
@@ -81,9 +97,11 @@ class OmbudsmanDetails:
     @property
     def lines(self) -> str:
         """How to reach the Ombudsman, as bullet lines. Never an email address."""
-        return (f"• Online, using its complaint form:\n  {self.form_url}\n"
-                f"• By phone: {self.phone}\n"
-                f"• By post: {self.post}")
+        return (
+            f"• Online, using its complaint form:\n  {self.form_url}\n"
+            f"• By phone: {self.phone}\n"
+            f"• By post: {self.post}"
+        )
 
 
 @dataclass
@@ -119,8 +137,10 @@ class LetterContent:
         """Small print on a copy made after the day the letter is dated."""
         if self.made_on is None or self.made_on == self.date:
             return ""
-        return (f"This copy was made on {long_date(self.made_on)}. The letter keeps the date of "
-                f"the event it records, {long_date(self.date)}.")
+        return (
+            f"This copy was made on {long_date(self.made_on)}. The letter keeps the date of "
+            f"the event it records, {long_date(self.date)}."
+        )
 
     @property
     def label(self) -> str:
@@ -140,9 +160,19 @@ class LetterContent:
 
     def body_text(self) -> str:
         """All the words of the letter, in order (what the check looks in)."""
-        parts = [self.landlord.name, *self.landlord.address_lines, *self.landlord.contact_lines,
-                 self.recipient.name, *self.recipient.address_lines, self.date_text, self.reference,
-                 self.handler, self.handler_role, self.recipient.on_behalf_of, self.title]
+        parts = [
+            self.landlord.name,
+            *self.landlord.address_lines,
+            *self.landlord.contact_lines,
+            self.recipient.name,
+            *self.recipient.address_lines,
+            self.date_text,
+            self.reference,
+            self.handler,
+            self.handler_role,
+            self.recipient.on_behalf_of,
+            self.title,
+        ]
         parts += [f"{label(k)}: {v}" for k, v in self.key_facts]
         parts += [self.salutation, self.intro]
         for heading, text in self.sections:
@@ -182,6 +212,7 @@ class KindChoice:
 
 # wording helpers ---------------------------------------------------------------------------------
 
+
 def long_date(day: dt.date) -> str:
     """'Monday 2 March 2026'."""
     return f"{day:%A} {day.day} {day:%B %Y}"
@@ -201,8 +232,24 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
-          "lady", "lord", "cllr", "councillor")
+TITLES = (
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "rev",
+    "revd",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "cllr",
+    "councillor",
+)
 
 
 def salutation(name: str) -> str:
@@ -251,19 +298,17 @@ def _bullets(items: list[str]) -> str:
 
 _DECISION_MEANING = {
     L.UPHELD: "This means we agree that we got things wrong.",
-    L.PARTLY_UPHELD: "This means we agree that we got some things wrong, but not everything you "
-                     "raised.",
+    L.PARTLY_UPHELD: "This means we agree that we got some things wrong, but not everything you raised.",
     L.NOT_UPHELD: "This means we have not found that we got things wrong.",
 }
 
 _GROUND_TEXT = {
     "older than 12 months": "Our complaints procedure covers matters raised within 12 months of "
-                            "them happening, or of you first becoming aware of them. What you have "
-                            "told us about falls outside that period.",
+    "them happening, or of you first becoming aware of them. What you have "
+    "told us about falls outside that period.",
     "legal proceedings": "Court proceedings about this matter have begun. While the court is "
-                         "dealing with it, we cannot also consider it as a complaint.",
-    "already considered": "We have already considered this matter through our complaints "
-                          "procedure.",
+    "dealing with it, we cannot also consider it as a complaint.",
+    "already considered": "We have already considered this matter through our complaints procedure.",
     "other": "",
 }
 
@@ -271,6 +316,7 @@ _NOTHING_OUTSIDE = "We have not found any part of your complaint that is outside
 
 
 # gathering ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Ctx:
@@ -314,8 +360,9 @@ def _context(u: Unit, ref) -> _Ctx:
     if rep is not None and not rep.active:
         rep = None
     st = _settings(u)
-    landlord = LandlordBlock(clean(st.name), _lines(st.address), clean(st.phone), clean(st.email),
-                             clean(st.website))
+    landlord = LandlordBlock(
+        clean(st.name), _lines(st.address), clean(st.phone), clean(st.email), clean(st.website)
+    )
     if rep is not None:
         recipient = Recipient(rep.name, _postal(rep.address), on_behalf_of=resident.name)
     else:
@@ -326,10 +373,11 @@ def _context(u: Unit, ref) -> _Ctx:
     if landlord.email:
         contact.append(f"By email: {landlord.email}")
     if landlord.address_lines:
-        contact.append("By post: " + ", ".join((landlord.name, *landlord.address_lines)
-                                              if landlord.name else landlord.address_lines))
-    omb = OmbudsmanDetails(clean(st.ombudsman_form_url), clean(st.ombudsman_phone),
-                           clean(st.ombudsman_post))
+        contact.append(
+            "By post: "
+            + ", ".join((landlord.name, *landlord.address_lines) if landlord.name else landlord.address_lines)
+        )
+    omb = OmbudsmanDetails(clean(st.ombudsman_form_url), clean(st.ombudsman_phone), clean(st.ombudsman_post))
     return _Ctx(u, c, resident, rep, st, landlord, recipient, omb, _bullets(contact))
 
 
@@ -347,41 +395,60 @@ def _stage_number(ctx: _Ctx, stage) -> int:
     return n
 
 
-def _base(ctx: _Ctx, kind: str, stage: int | None, title: str, handler: tuple[str, str],
-          on: dt.date) -> LetterContent:
+def _base(
+    ctx: _Ctx, kind: str, stage: int | None, title: str, handler: tuple[str, str], on: dt.date
+) -> LetterContent:
     """The parts every letter has. ``on`` is the day of the event the letter records: the letter
     is dated that day, whenever the file is made."""
     name, role = handler
     lp = (ctx.resident.preferred_format or "").strip().lower() == LARGE_PRINT
-    content = LetterContent(kind=kind, stage=stage, title=title, landlord=ctx.landlord,
-                            recipient=ctx.recipient, date=on, reference=ctx.c.reference,
-                            handler=name, handler_role=role,
-                            salutation=salutation(ctx.recipient.name),
-                            ombudsman=ctx.ombudsman, large_print=lp, made_on=ctx.u.today)
-    content.items.update({
-        "landlord_name": ctx.landlord.name,
-        "landlord_contact": ctx.landlord.phone or ctx.landlord.email or ", ".join(ctx.landlord.address_lines),
-        "recipient_name": ctx.recipient.name,
-        "recipient_address": "\n".join(ctx.recipient.address_lines),
-        "reference": ctx.c.reference,
-        "handler": name,
-    })
+    content = LetterContent(
+        kind=kind,
+        stage=stage,
+        title=title,
+        landlord=ctx.landlord,
+        recipient=ctx.recipient,
+        date=on,
+        reference=ctx.c.reference,
+        handler=name,
+        handler_role=role,
+        salutation=salutation(ctx.recipient.name),
+        ombudsman=ctx.ombudsman,
+        large_print=lp,
+        made_on=ctx.u.today,
+    )
+    content.items.update(
+        {
+            "landlord_name": ctx.landlord.name,
+            "landlord_contact": ctx.landlord.phone
+            or ctx.landlord.email
+            or ", ".join(ctx.landlord.address_lines),
+            "recipient_name": ctx.recipient.name,
+            "recipient_address": "\n".join(ctx.recipient.address_lines),
+            "reference": ctx.c.reference,
+            "handler": name,
+        }
+    )
     return content
 
 
-def _who_section(ctx: _Ctx, handler: str, role: str, lead: str,
-                 heading: str = "Who is handling your complaint") -> tuple[str, str]:
+def _who_section(
+    ctx: _Ctx, handler: str, role: str, lead: str, heading: str = "Who is handling your complaint"
+) -> tuple[str, str]:
     who = f"{handler}, {role}," if role else handler
     text = f"{who} {lead}" if handler else ""
     text += ("\n\n" if text else "") + (
-        f"You can contact us, quoting reference {ctx.c.reference}:\n{ctx.contact}" if ctx.contact else "")
+        f"You can contact us, quoting reference {ctx.c.reference}:\n{ctx.contact}" if ctx.contact else ""
+    )
     return heading, text
 
 
 def _ombudsman_advice(ctx: _Ctx) -> tuple[str, str]:
-    return ("Advice from the Housing Ombudsman",
-            "The Housing Ombudsman Service is independent and free to use. You can ask it for advice "
-            f"at any time while we deal with your complaint:\n{ctx.ombudsman.lines}")
+    return (
+        "Advice from the Housing Ombudsman",
+        "The Housing Ombudsman Service is independent and free to use. You can ask it for advice "
+        f"at any time while we deal with your complaint:\n{ctx.ombudsman.lines}",
+    )
 
 
 def _definition_text(ctx: _Ctx, st: Stage) -> str:
@@ -404,36 +471,56 @@ def _responsibility(ctx: _Ctx, st: Stage) -> tuple[str, str]:
 def _acknowledgement(ctx: _Ctx, n: int) -> LetterContent:
     st = ctx.stage(n)
     if st is None or st.acknowledged_on is None:
-        raise DomainError(f"Stage {n} of complaint {ctx.c.reference} has not been acknowledged yet: "
-                          "record the acknowledgement (with the complaint definition) first.")
+        raise DomainError(
+            f"Stage {n} of complaint {ctx.c.reference} has not been acknowledged yet: "
+            "record the acknowledgement (with the complaint definition) first."
+        )
     on = st.acknowledged_on
     # the date promised is the one that stood on the day: a later extension has its own letter
     exts = [e for e in C._extensions(ctx.u, st) if e.extended_on <= on]
     due = stage_deadlines(ctx.u.cal, rule_set(ctx.c.rule_set), C.stage_dates(st, exts)).final_respond_by
     name, role = ctx.handler(st)
-    title = ("Your complaint: our acknowledgement (stage 1)" if n == 1
-             else "Your complaint: our acknowledgement of your request for stage 2")
+    title = (
+        "Your complaint: our acknowledgement (stage 1)"
+        if n == 1
+        else "Your complaint: our acknowledgement of your request for stage 2"
+    )
     out = _base(ctx, LR.ACKNOWLEDGEMENT, n, title, (name, role), on)
     stage_text = f"stage {n} of our complaints procedure"
     if n == 1:
-        behalf = (f"contacting us on behalf of {ctx.resident.name} about their complaint" if ctx.rep
-                  else "telling us about your complaint")
-        out.intro = (f"Thank you for {behalf}. We received the complaint on "
-                     f"{long_date(ctx.c.received_on)} and it is now at {stage_text}. This letter "
-                     "sets out how we understand the complaint, so that you can tell us if we have "
-                     "got anything wrong before we answer it.")
+        behalf = (
+            f"contacting us on behalf of {ctx.resident.name} about their complaint"
+            if ctx.rep
+            else "telling us about your complaint"
+        )
+        out.intro = (
+            f"Thank you for {behalf}. We received the complaint on "
+            f"{long_date(ctx.c.received_on)} and it is now at {stage_text}. This letter "
+            "sets out how we understand the complaint, so that you can tell us if we have "
+            "got anything wrong before we answer it."
+        )
     else:
-        out.intro = (f"Thank you for asking us to look at your complaint again. We received your "
-                     f"request on {long_date(st.requested_on)} and the complaint is now at "
-                     f"{stage_text}, the final stage. Someone who was not involved in our stage 1 "
-                     "response will consider it.")
+        out.intro = (
+            f"Thank you for asking us to look at your complaint again. We received your "
+            f"request on {long_date(st.requested_on)} and the complaint is now at "
+            f"{stage_text}, the final stage. Someone who was not involved in our stage 1 "
+            "response will consider it."
+        )
     resp, not_resp = _responsibility(ctx, st)
-    clarify = ("If anything above is wrong or missing, or if we have misunderstood what you want us "
-               "to do, please tell us as soon as you can, so that our response covers everything.")
+    clarify = (
+        "If anything above is wrong or missing, or if we have misunderstood what you want us "
+        "to do, please tell us as soon as you can, so that our response covers everything."
+    )
     due_text = long_date(due) if due else ""
-    respond_text = (f"We will send you our full response by {due_text}. If we find we need more "
-                    "time, we will write to you before then to explain why and to give you a new "
-                    "date.") if due_text else ""
+    respond_text = (
+        (
+            f"We will send you our full response by {due_text}. If we find we need more "
+            "time, we will write to you before then to explain why and to give you a new "
+            "date."
+        )
+        if due_text
+        else ""
+    )
     resp_text = f"We are responsible for:\n{resp}" if resp else ""
     not_text = not_resp if not_resp == _NOTHING_OUTSIDE else f"We are not responsible for:\n{not_resp}"
     out.key_facts = [("Response due by", due_text)] if due_text else []
@@ -442,13 +529,20 @@ def _acknowledgement(ctx: _Ctx, n: int) -> LetterContent:
         ("What we are and are not responsible for", "\n\n".join(t for t in (resp_text, not_text) if t)),
         ("Please tell us if we have got this wrong", clarify),
         ("When we will respond", respond_text),
-        _who_section(ctx, name, role, "is handling your complaint and will be your contact until we "
-                     "respond."),
+        _who_section(
+            ctx, name, role, "is handling your complaint and will be your contact until we respond."
+        ),
         _ombudsman_advice(ctx),
     ]
-    out.items.update(stage=stage_text, definition=st.definition, outcome_sought=ctx.c.outcome_sought,
-                     responsible_for=resp, not_responsible_for=not_resp, clarification=clarify,
-                     due_date=due_text)
+    out.items.update(
+        stage=stage_text,
+        definition=st.definition,
+        outcome_sought=ctx.c.outcome_sought,
+        responsible_for=resp,
+        not_responsible_for=not_resp,
+        clarification=clarify,
+        due_date=due_text,
+    )
     if due:
         out.promises.append(("the date for our response", due))
     out.closing = "Thank you for your patience while we look into this."
@@ -459,32 +553,50 @@ def _extension(ctx: _Ctx, n: int) -> LetterContent:
     st = ctx.stage(n)
     exts = C._extensions(ctx.u, st) if st is not None else []
     if not exts:
-        raise DomainError(f"No extension has been recorded at stage {n} of complaint "
-                          f"{ctx.c.reference}: record the extension (new date and reason) first.")
+        raise DomainError(
+            f"No extension has been recorded at stage {n} of complaint "
+            f"{ctx.c.reference}: record the extension (new date and reason) first."
+        )
     ext = exts[-1]
     rules = rule_set(ctx.c.rule_set)
     before = stage_deadlines(ctx.u.cal, rules, C.stage_dates(st, exts[:-1])).final_respond_by
     name, role = ctx.handler(st)
-    out = _base(ctx, LR.EXTENSION, n, f"Your complaint: we need more time to respond (stage {n})",
-                (name, role), ext.extended_on)
+    out = _base(
+        ctx,
+        LR.EXTENSION,
+        n,
+        f"Your complaint: we need more time to respond (stage {n})",
+        (name, role),
+        ext.extended_on,
+    )
     out.extension_id = ext.id
     stage_text = f"stage {n} of our complaints procedure"
-    out.intro = (f"We are writing about your complaint, which is at {stage_text}. We are sorry, but "
-                 "we need more time to give you a full answer.")
+    out.intro = (
+        f"We are writing about your complaint, which is at {stage_text}. We are sorry, but "
+        "we need more time to give you a full answer."
+    )
     new_text = long_date(ext.new_due_on)
-    date_text = (f"We told you we would respond by {long_date(before)}. " if before else "") + \
-        f"We will now send you our response by {new_text}."
+    date_text = (
+        f"We told you we would respond by {long_date(before)}. " if before else ""
+    ) + f"We will now send you our response by {new_text}."
     why = ext.reason
     if ext.beyond_cap:
-        why += ("\n\nThis is longer than the extra "
-                f"{rules.extension_cap[n]} working days that the Housing Ombudsman's Complaint "
-                "Handling Code normally allows. We are going further because:\n" + ext.good_reason)
-    unhappy = ("If you are unhappy about the delay, please tell us. You can also ask the Housing "
-               "Ombudsman Service for advice at any time. It is independent and free to use:\n"
-               f"{ctx.ombudsman.lines}")
+        why += (
+            "\n\nThis is longer than the extra "
+            f"{rules.extension_cap[n]} working days that the Housing Ombudsman's Complaint "
+            "Handling Code normally allows. We are going further because:\n" + ext.good_reason
+        )
+    unhappy = (
+        "If you are unhappy about the delay, please tell us. You can also ask the Housing "
+        "Ombudsman Service for advice at any time. It is independent and free to use:\n"
+        f"{ctx.ombudsman.lines}"
+    )
     plan = ext.update_plan
-    plan_text = (f"Until we send our response, we will keep you up to date like this:\n{plan}"
-                 if has_words(plan) else "")
+    plan_text = (
+        f"Until we send our response, we will keep you up to date like this:\n{plan}"
+        if has_words(plan)
+        else ""
+    )
     out.key_facts = [("New response date", new_text)]
     out.sections = [
         ("Our new response date", date_text),
@@ -494,8 +606,14 @@ def _extension(ctx: _Ctx, n: int) -> LetterContent:
         _who_section(ctx, name, role, "is handling your complaint."),
     ]
     out.beyond_cap = ext.beyond_cap
-    out.items.update(stage=stage_text, new_date=new_text, extension_reason=ext.reason,
-                     good_reason=ext.good_reason, update_plan=plan, ombudsman=ctx.ombudsman.lines)
+    out.items.update(
+        stage=stage_text,
+        new_date=new_text,
+        extension_reason=ext.reason,
+        good_reason=ext.good_reason,
+        update_plan=plan,
+        ombudsman=ctx.ombudsman.lines,
+    )
     out.promises.append(("the new response date", ext.new_due_on))
     out.closing = "We are sorry for the delay and will keep to the new date."
     return out
@@ -512,8 +630,11 @@ def _done(completed_on: dt.date | None, day: dt.date) -> bool:
 
 def _stage_actions(ctx: _Ctx, n: int, day: dt.date) -> list[OutstandingAction]:
     """Actions from this stage, and (at stage 2) every one still open from stage 1 on ``day``."""
-    rows = ctx.u.session.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id)
-                              .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
+    rows = ctx.u.session.exec(
+        select(OutstandingAction)
+        .where(OutstandingAction.complaint_id == ctx.c.id)
+        .order_by(OutstandingAction.stage, OutstandingAction.id)
+    ).all()
     return [a for a in rows if a.stage == n or (a.stage < n and not _done(a.completed_on, day))]
 
 
@@ -525,14 +646,16 @@ def _action_line(a: OutstandingAction, day: dt.date) -> str:
     if a.due_on is None:
         return f"{text}: we do not have a date for this yet; we will tell you as soon as we do."
     if a.due_on < day:
-        return (f"{text}: this was due by {long_date(a.due_on)} and is running late. We are sorry "
-                "for the delay.")
+        return (
+            f"{text}: this was due by {long_date(a.due_on)} and is running late. We are sorry for the delay."
+        )
     return f"{text}: by {long_date(a.due_on)}."
 
 
 def _open_action_problems(actions: list[OutstandingAction], day: dt.date) -> list[str]:
-    return LR.action_problems((a.description, a.owner, a.due_on) for a in actions
-                              if not _done(a.completed_on, day))
+    return LR.action_problems(
+        (a.description, a.owner, a.due_on) for a in actions if not _done(a.completed_on, day)
+    )
 
 
 def _says_none_outstanding(text: str) -> bool:
@@ -542,11 +665,15 @@ def _says_none_outstanding(text: str) -> bool:
 def _response(ctx: _Ctx, n: int) -> LetterContent:
     st = ctx.stage(n)
     if st is None or st.responded_on is None:
-        raise DomainError(f"Stage {n} of complaint {ctx.c.reference} has not been answered yet: "
-                          "record the response (decision, reasons, remedies and outstanding "
-                          "actions) first.")
+        raise DomainError(
+            f"Stage {n} of complaint {ctx.c.reference} has not been answered yet: "
+            "record the response (decision, reasons, remedies and outstanding "
+            "actions) first."
+        )
     name, role = ctx.handler(st)
-    title = "Your complaint: our stage 1 response" if n == 1 else "Your complaint: our final response (stage 2)"
+    title = (
+        "Your complaint: our stage 1 response" if n == 1 else "Your complaint: our final response (stage 2)"
+    )
     on = st.responded_on
     out = _base(ctx, LR.RESPONSE, n, title, (name, role), on)
     u = ctx.u
@@ -556,15 +683,20 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
     else:
         stage_text = "Your complaint is at stage 2 of our complaints procedure, the final stage."
         stage_more = " This letter is our final response."
-    out.intro = ("This letter sets out how we understood your complaint, what we decided and why, "
-                 "what we will do to put things right, and what you can do if you are not satisfied.")
+    out.intro = (
+        "This letter sets out how we understood your complaint, what we decided and why, "
+        "what we will do to put things right, and what you can do if you are not satisfied."
+    )
     decision = st.decision
     decision_text = f"We have decided that your complaint is {decision}." if decision else ""
     if decision_text:
         decision_text += " " + _DECISION_MEANING.get(decision, "")
     # e) remedies
-    remedies = list(u.session.exec(select(Remedy).where(Remedy.complaint_id == ctx.c.id, Remedy.stage == n)
-                                   .order_by(Remedy.id)).all())
+    remedies = list(
+        u.session.exec(
+            select(Remedy).where(Remedy.complaint_id == ctx.c.id, Remedy.stage == n).order_by(Remedy.id)
+        ).all()
+    )
     lines = []
     for r in remedies:
         line = label(r.description)
@@ -578,18 +710,26 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
             line += f": this was due by {long_date(r.due_on)} and is late. We are sorry for the delay"
         elif r.due_on is not None:
             line += f", by {long_date(r.due_on)}"
-            out.promises.append((f"the date for the remedy \"{label(r.description)}\"", r.due_on))
+            out.promises.append((f'the date for the remedy "{label(r.description)}"', r.due_on))
         lines.append(line)
     out.extra_problems += LR.remedy_problems(
-        (r.description, r.due_on, r.completed_on if _done(r.completed_on, on) else None,
-         r.kind in IN_LETTER_REMEDIES) for r in remedies)
+        (
+            r.description,
+            r.due_on,
+            r.completed_on if _done(r.completed_on, on) else None,
+            r.kind in IN_LETTER_REMEDIES,
+        )
+        for r in remedies
+    )
     remedy_parts = []
     if lines:
         remedy_parts.append("To put things right, we are offering:\n" + _bullets(lines))
     if st.remedy_statement:
         if lines and LR.says_no_remedy(st.remedy_statement):
-            out.extra_problems.append("a statement about remedies that agrees with the remedies "
-                                      "listed: it says that none is offered")
+            out.extra_problems.append(
+                "a statement about remedies that agrees with the remedies "
+                "listed: it says that none is offered"
+            )
         remedy_parts.append(st.remedy_statement)
     remedy_text = "\n\n".join(remedy_parts)
     # f) outstanding actions
@@ -597,14 +737,18 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
     still = [a for a in actions if not _done(a.completed_on, on)]
     action_parts = []
     if actions:
-        action_parts.append("These are the actions we are taking:\n"
-                            + _bullets([_action_line(a, on) for a in actions]))
+        action_parts.append(
+            "These are the actions we are taking:\n" + _bullets([_action_line(a, on) for a in actions])
+        )
         if still:
-            action_parts.append("We will keep you updated on this until it is done." if len(still) == 1
-                                else "We will keep you updated on these until they are all done.")
+            action_parts.append(
+                "We will keep you updated on this until it is done."
+                if len(still) == 1
+                else "We will keep you updated on these until they are all done."
+            )
     for a in still:
         if a.due_on is not None and a.due_on >= on:
-            out.promises.append((f"the date for the action \"{label(a.description)}\"", a.due_on))
+            out.promises.append((f'the date for the action "{label(a.description)}"', a.due_on))
     out.extra_problems += _open_action_problems(actions, on)
     # a statement that nothing is outstanding never stands beside an action still open
     if st.actions_statement and not (still and _says_none_outstanding(st.actions_statement)):
@@ -620,69 +764,93 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
     ]
     if n == 1:
         window = ctx.settings.escalation_window_days or 0
-        ask = ("If you are not satisfied with this response, you can ask us to take your complaint to "
-               "stage 2. Someone who has not been involved so far will look at it again. You do not "
-               "have to give a reason, although it helps us if you tell us what you are still "
-               "unhappy about.")
+        ask = (
+            "If you are not satisfied with this response, you can ask us to take your complaint to "
+            "stage 2. Someone who has not been involved so far will look at it again. You do not "
+            "have to give a reason, although it helps us if you tell us what you are still "
+            "unhappy about."
+        )
         if window > 0:
             by = u.cal.add(on, window).due
             out.promises.append(("the last day to ask for stage 2", by))
-            ask += (f"\n\nPlease ask within {window} working days of the date of this letter, that is "
-                    f"by {long_date(by)}.")
-        escalation = ask + (f"\n\nTo ask, contact us quoting reference {ctx.c.reference}:\n"
-                            f"{ctx.contact}" if ctx.contact else "")
+            ask += (
+                f"\n\nPlease ask within {window} working days of the date of this letter, that is "
+                f"by {long_date(by)}."
+            )
+        escalation = ask + (
+            f"\n\nTo ask, contact us quoting reference {ctx.c.reference}:\n{ctx.contact}"
+            if ctx.contact
+            else ""
+        )
         sections.append(("If you are not satisfied: asking for stage 2", escalation))
         sections.append(_ombudsman_advice(ctx))
         out.items["escalation"] = escalation if ctx.contact else ""
     else:
         limit = add_months(on, 12)
-        route = ("This is our final response, and our complaints procedure is now complete. If you "
-                 "are still not satisfied, you can ask the Housing Ombudsman Service to investigate "
-                 "your complaint. The Ombudsman is independent and free to use. You should normally "
-                 "contact it within 12 months of the date of this letter, that is by "
-                 f"{long_date(limit)}.")
+        route = (
+            "This is our final response, and our complaints procedure is now complete. If you "
+            "are still not satisfied, you can ask the Housing Ombudsman Service to investigate "
+            "your complaint. The Ombudsman is independent and free to use. You should normally "
+            "contact it within 12 months of the date of this letter, that is by "
+            f"{long_date(limit)}."
+        )
         out.promises.append(("the last day to go to the Housing Ombudsman", limit))
-        sections.append(("If you are still not satisfied: the Housing Ombudsman",
-                         f"{route}\n\nYou can contact the Housing Ombudsman Service:\n"
-                         f"{ctx.ombudsman.lines}"))
+        sections.append(
+            (
+                "If you are still not satisfied: the Housing Ombudsman",
+                f"{route}\n\nYou can contact the Housing Ombudsman Service:\n{ctx.ombudsman.lines}",
+            )
+        )
         out.items.update(ombudsman_route=route, ombudsman=ctx.ombudsman.lines)
     out.sections = sections
     out.key_facts = [("Decision", f"Complaint {decision}" if decision else "")]
-    out.items.update(stage=stage_text, definition=st.definition, decision=decision_text,
-                     reasons=st.reasons, remedy=remedy_text, actions=actions_text)
-    out.closing = ("If you have any questions about this letter, please contact us using the details "
-                   "above.")
+    out.items.update(
+        stage=stage_text,
+        definition=st.definition,
+        decision=decision_text,
+        reasons=st.reasons,
+        remedy=remedy_text,
+        actions=actions_text,
+    )
+    out.closing = "If you have any questions about this letter, please contact us using the details above."
     return out
 
 
 def _refusal(ctx: _Ctx) -> LetterContent:
     c = ctx.c
     if c.acceptance != "refused" or c.refused_on is None:
-        raise DomainError(f"Complaint {c.reference} has not been refused, so there is no refusal "
-                          "letter to write.")
+        raise DomainError(
+            f"Complaint {c.reference} has not been refused, so there is no refusal letter to write."
+        )
     name, role = ctx.staff(c.refused_by_id)
-    out = _base(ctx, LR.REFUSAL, None, "Your complaint: why we cannot accept it", (name, role),
-                c.refused_on)
+    out = _base(ctx, LR.REFUSAL, None, "Your complaint: why we cannot accept it", (name, role), c.refused_on)
     out.items["decided_by"] = name
-    out.intro = (f"Thank you for contacting us on {long_date(c.received_on)}. We have looked carefully "
-                 "at what you told us and decided that we cannot take it through our complaints "
-                 "procedure. This letter explains why, and what you can do if you disagree.")
+    out.intro = (
+        f"Thank you for contacting us on {long_date(c.received_on)}. We have looked carefully "
+        "at what you told us and decided that we cannot take it through our complaints "
+        "procedure. This letter explains why, and what you can do if you disagree."
+    )
     reasons = "\n\n".join(t for t in (_GROUND_TEXT.get(c.exclusion_ground, ""), c.exclusion_reason) if t)
-    right = ("If you disagree with our decision, you have the right to ask the Housing Ombudsman "
-             "Service to look at it.")
-    ombudsman = (f"{right} If the Ombudsman finds that we should have accepted your complaint, it can "
-                 "tell us to do so. The Ombudsman is independent and free to use:\n"
-                 f"{ctx.ombudsman.lines}")
+    right = (
+        "If you disagree with our decision, you have the right to ask the Housing Ombudsman "
+        "Service to look at it."
+    )
+    ombudsman = (
+        f"{right} If the Ombudsman finds that we should have accepted your complaint, it can "
+        "tell us to do so. The Ombudsman is independent and free to use:\n"
+        f"{ctx.ombudsman.lines}"
+    )
     out.key_facts = [("Decision", "Complaint not accepted")]
     out.sections = [
         ("What you told us", c.description),
-        ("Our decision and the reasons for it",
-         "We have decided not to accept this as a complaint.\n\n" + reasons if c.exclusion_reason else ""),
+        (
+            "Our decision and the reasons for it",
+            "We have decided not to accept this as a complaint.\n\n" + reasons if c.exclusion_reason else "",
+        ),
         ("If you disagree: the Housing Ombudsman", ombudsman),
         _who_section(ctx, name, role, "made this decision.", "Who to contact"),
     ]
-    out.items.update(refusal_reason=c.exclusion_reason, ombudsman_right=right,
-                     ombudsman=ctx.ombudsman.lines)
+    out.items.update(refusal_reason=c.exclusion_reason, ombudsman_right=right, ombudsman=ctx.ombudsman.lines)
     out.closing = "We are sorry we cannot help through our complaints procedure on this occasion."
     return out
 
@@ -690,82 +858,129 @@ def _refusal(ctx: _Ctx) -> LetterContent:
 def _escalation_refusal(ctx: _Ctx) -> LetterContent:
     c = ctx.c
     if c.escalation_refused_on is None:
-        raise DomainError(f"Escalation of complaint {c.reference} has not been refused, so there is "
-                          "no refusal-to-escalate letter to write.")
+        raise DomainError(
+            f"Escalation of complaint {c.reference} has not been refused, so there is "
+            "no refusal-to-escalate letter to write."
+        )
     name, role = ctx.staff(c.escalation_refused_by_id)
-    out = _base(ctx, LR.ESCALATION_REFUSAL, None, "Your request for stage 2: our decision", (name, role),
-                c.escalation_refused_on)
+    out = _base(
+        ctx,
+        LR.ESCALATION_REFUSAL,
+        None,
+        "Your request for stage 2: our decision",
+        (name, role),
+        c.escalation_refused_on,
+    )
     out.items["decided_by"] = name
     s1 = ctx.stage(1)
     when = f" of {long_date(s1.responded_on)}" if s1 is not None and s1.responded_on else ""
-    out.intro = (f"You asked us to take your complaint to stage 2 of our complaints procedure after "
-                 f"our stage 1 response{when}. We have decided not to do so. This letter explains "
-                 "why, and what you can do if you disagree.")
-    reasons = "\n\n".join(t for t in (_GROUND_TEXT.get(c.escalation_refusal_ground, ""),
-                                      c.escalation_refusal_reason) if t)
-    right = ("If you disagree with our decision, you have the right to ask the Housing Ombudsman "
-             "Service to look at it.")
-    ombudsman = (f"{right} If the Ombudsman finds that we should have taken your complaint to stage 2, "
-                 "it can tell us to do so. The Ombudsman is independent and free to use:\n"
-                 f"{ctx.ombudsman.lines}")
+    out.intro = (
+        f"You asked us to take your complaint to stage 2 of our complaints procedure after "
+        f"our stage 1 response{when}. We have decided not to do so. This letter explains "
+        "why, and what you can do if you disagree."
+    )
+    reasons = "\n\n".join(
+        t for t in (_GROUND_TEXT.get(c.escalation_refusal_ground, ""), c.escalation_refusal_reason) if t
+    )
+    right = (
+        "If you disagree with our decision, you have the right to ask the Housing Ombudsman "
+        "Service to look at it."
+    )
+    ombudsman = (
+        f"{right} If the Ombudsman finds that we should have taken your complaint to stage 2, "
+        "it can tell us to do so. The Ombudsman is independent and free to use:\n"
+        f"{ctx.ombudsman.lines}"
+    )
     out.key_facts = [("Decision", "Not escalated to stage 2")]
     out.sections = [
-        ("Our decision and the reasons for it",
-         "We have decided not to take your complaint to stage 2.\n\n" + reasons
-         if c.escalation_refusal_reason else ""),
+        (
+            "Our decision and the reasons for it",
+            "We have decided not to take your complaint to stage 2.\n\n" + reasons
+            if c.escalation_refusal_reason
+            else "",
+        ),
         ("If you disagree: the Housing Ombudsman", ombudsman),
         _who_section(ctx, name, role, "made this decision.", "Who to contact"),
     ]
-    out.items.update(escalation_refusal_reason=c.escalation_refusal_reason, ombudsman_right=right,
-                     ombudsman=ctx.ombudsman.lines)
+    out.items.update(
+        escalation_refusal_reason=c.escalation_refusal_reason,
+        ombudsman_right=right,
+        ombudsman=ctx.ombudsman.lines,
+    )
     out.closing = "We are sorry we cannot help further through our complaints procedure."
     return out
 
 
 def _action_update(ctx: _Ctx, n: int, on: dt.date | None = None) -> LetterContent:
-    rows = ctx.u.session.exec(select(OutstandingAction).where(OutstandingAction.complaint_id == ctx.c.id,
-                                                              OutstandingAction.stage <= n)
-                        .order_by(OutstandingAction.stage, OutstandingAction.id)).all()
+    rows = ctx.u.session.exec(
+        select(OutstandingAction)
+        .where(OutstandingAction.complaint_id == ctx.c.id, OutstandingAction.stage <= n)
+        .order_by(OutstandingAction.stage, OutstandingAction.id)
+    ).all()
     if not rows:
-        raise DomainError(f"Complaint {ctx.c.reference} has no outstanding actions to give an update "
-                          "on.")
+        raise DomainError(f"Complaint {ctx.c.reference} has no outstanding actions to give an update on.")
     st = ctx.stage(n)
     name, role = ctx.handler(st)
     today = on or ctx.u.today
     if today > ctx.u.today:
         raise DomainError("An update cannot be dated in the future.", field="on")
-    answered = [s for s in (ctx.stage(1), ctx.stage(2))
-                if s is not None and s.responded_on and s.number <= n and s.responded_on <= today]
+    answered = [
+        s
+        for s in (ctx.stage(1), ctx.stage(2))
+        if s is not None and s.responded_on and s.number <= n and s.responded_on <= today
+    ]
     if not answered:
-        first = min((s.responded_on for s in (ctx.stage(1), ctx.stage(2))
-                     if s is not None and s.responded_on), default=None)
+        first = min(
+            (s.responded_on for s in (ctx.stage(1), ctx.stage(2)) if s is not None and s.responded_on),
+            default=None,
+        )
         if first is not None and today < first:
-            raise DomainError(f"An update on actions cannot be dated before the response of "
-                              f"{long_date(first)} that set them.", field="on")
-    out = _base(ctx, LR.ACTION_UPDATE, n, "Your complaint: an update on the actions we promised",
-                (name, role), today)
-    when = (f"In our stage {answered[-1].number} response of {long_date(answered[-1].responded_on)}"
-            if answered else "While dealing with your complaint")
-    out.intro = (f"{when}, we told you about actions we still had to take. This letter tells you "
-                 "where each of them stands.")
+            raise DomainError(
+                f"An update on actions cannot be dated before the response of "
+                f"{long_date(first)} that set them.",
+                field="on",
+            )
+    out = _base(
+        ctx, LR.ACTION_UPDATE, n, "Your complaint: an update on the actions we promised", (name, role), today
+    )
+    when = (
+        f"In our stage {answered[-1].number} response of {long_date(answered[-1].responded_on)}"
+        if answered
+        else "While dealing with your complaint"
+    )
+    out.intro = (
+        f"{when}, we told you about actions we still had to take. This letter tells you "
+        "where each of them stands."
+    )
     open_ = [a for a in rows if not _done(a.completed_on, today)]
     done = [a for a in rows if _done(a.completed_on, today)]
     out.extra_problems += _open_action_problems(open_, today)
     for a in open_:
         if a.due_on is not None and a.due_on >= today:
-            out.promises.append((f"the date for the action \"{label(a.description)}\"", a.due_on))
-    open_text = _bullets([_action_line(a, today) for a in open_]) if open_ else \
-        "Nothing is outstanding: every action we told you about is now done."
+            out.promises.append((f'the date for the action "{label(a.description)}"', a.due_on))
+    open_text = (
+        _bullets([_action_line(a, today) for a in open_])
+        if open_
+        else "Nothing is outstanding: every action we told you about is now done."
+    )
     done_text = _bullets([_action_line(a, today) for a in done])
     again = "this is" if len(open_) == 1 else "these are"
-    sections = [("Still to be done", open_text + (f"\n\nWe will write to you again when {again} done."
-                                                  if open_ else ""))]
+    sections = [
+        (
+            "Still to be done",
+            open_text + (f"\n\nWe will write to you again when {again} done." if open_ else ""),
+        )
+    ]
     if done:
         sections.append(("Done", done_text))
-    sections.append(("If you are unhappy with our progress",
-                     "Please tell us if you are unhappy with how these actions are going. You can also "
-                     "ask the Housing Ombudsman Service for advice at any time. It is independent and "
-                     f"free to use:\n{ctx.ombudsman.lines}"))
+    sections.append(
+        (
+            "If you are unhappy with our progress",
+            "Please tell us if you are unhappy with how these actions are going. You can also "
+            "ask the Housing Ombudsman Service for advice at any time. It is independent and "
+            f"free to use:\n{ctx.ombudsman.lines}",
+        )
+    )
     sections.append(_who_section(ctx, name, role, "is your contact for these actions."))
     out.sections = sections
     out.key_facts = [("Actions done", f"{len(done)} of {len(rows)}")]
@@ -776,8 +991,9 @@ def _action_update(ctx: _Ctx, n: int, on: dt.date | None = None) -> LetterConten
 
 def _content(u: Unit, ref, kind: str, stage=None, on: dt.date | None = None) -> LetterContent:
     if kind not in KINDS:
-        raise DomainError(f"Unknown letter kind {kind!r}: choose one of " + ", ".join(KINDS) + ".",
-                          field="kind")
+        raise DomainError(
+            f"Unknown letter kind {kind!r}: choose one of " + ", ".join(KINDS) + ".", field="kind"
+        )
     ctx = _context(u, ref)
     n = _stage_number(ctx, stage)
     if kind == LR.ACKNOWLEDGEMENT:
@@ -793,26 +1009,31 @@ def _content(u: Unit, ref, kind: str, stage=None, on: dt.date | None = None) -> 
     else:
         content = _action_update(ctx, n, on)
     if on is not None and kind != LR.ACTION_UPDATE and on != content.date:
-        raise DomainError(f"This letter is dated the day of the event it records, "
-                          f"{long_date(content.date)}; only an update on actions takes a date.",
-                          field="on")
+        raise DomainError(
+            f"This letter is dated the day of the event it records, "
+            f"{long_date(content.date)}; only an update on actions takes a date.",
+            field="on",
+        )
     o = content.ombudsman  # every letter gives the Ombudsman's details
     if o is not None:
         content.extra_problems += LR.ombudsman_problems(o.form_url, o.phone, o.post)
-    content.extra_problems += LR.address_problems((content.recipient.name,
-                                                   *content.recipient.address_lines))
+    content.extra_problems += LR.address_problems((content.recipient.name, *content.recipient.address_lines))
     # a date the letter gives as still to come that has already passed by the day it is made
     for what, day in content.promises:
         if day < u.today:
-            content.warnings.append(f"This letter gives {what} as {long_date(day)}, which has already "
-                                    f"passed (today is {long_date(u.today)}).")
+            content.warnings.append(
+                f"This letter gives {what} as {long_date(day)}, which has already "
+                f"passed (today is {long_date(u.today)})."
+            )
     return content
 
 
 # use cases ---------------------------------------------------------------------------------------
 
-def letter_content(db, complaint_ref_or_id, kind: str, stage=None, on: dt.date | None = None
-                   ) -> LetterContent:
+
+def letter_content(
+    db, complaint_ref_or_id, kind: str, stage=None, on: dt.date | None = None
+) -> LetterContent:
     """What the letter would say (stage defaults to the complaint's current stage).
 
     Raises DomainError when this kind of letter does not fit the complaint (for example a response
@@ -825,8 +1046,9 @@ def letter_content(db, complaint_ref_or_id, kind: str, stage=None, on: dt.date |
 
 def check_letter(content: LetterContent) -> list[str]:
     """Each mandatory item the letter lacks, in plain English; an empty list means it may go out."""
-    problems = LR.missing_items(content.kind, content.stage, content.items, content.body_text(),
-                                beyond_cap=content.beyond_cap)
+    problems = LR.missing_items(
+        content.kind, content.stage, content.items, content.body_text(), beyond_cap=content.beyond_cap
+    )
     if content.copy_note and content.copy_note not in content.body_text():
         problems.append("the note saying when this copy was made")
     for p in content.extra_problems:
@@ -837,8 +1059,9 @@ def check_letter(content: LetterContent) -> list[str]:
 
 def missing_keys(content: LetterContent) -> list[str]:
     """Like check_letter, but the item names (e.g. 'remedy'), for screens that offer a fix."""
-    return LR.missing_keys(content.kind, content.stage, content.items, content.body_text(),
-                           beyond_cap=content.beyond_cap)
+    return LR.missing_keys(
+        content.kind, content.stage, content.items, content.body_text(), beyond_cap=content.beyond_cap
+    )
 
 
 def preview_text(db, ref, kind: str, stage=None, on: dt.date | None = None) -> tuple[str, list[str]]:
@@ -870,9 +1093,17 @@ def preview(db, ref, kind: str, stage=None, on: dt.date | None = None) -> Letter
     from ..letters.text import render_text
 
     content = letter_content(db, ref, kind, stage, on)
-    return LetterPreview(content.title, content.description, render_text(content), check_letter(content),
-                         letter_fixes(content), content.stage, content.large_print,
-                         list(content.warnings), content.date)
+    return LetterPreview(
+        content.title,
+        content.description,
+        render_text(content),
+        check_letter(content),
+        letter_fixes(content),
+        content.stage,
+        content.large_print,
+        list(content.warnings),
+        content.date,
+    )
 
 
 def available_kinds(db, ref) -> list[KindChoice]:
@@ -927,8 +1158,16 @@ def render_pdf(content: LetterContent) -> bytes:
     return _render(content)
 
 
-def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None,
-                 on: dt.date | None = None, *, overwrite: bool = False) -> IssuedLetter:
+def issue_letter(
+    db,
+    ref,
+    kind: str,
+    stage=None,
+    out: Path | None = None,
+    on: dt.date | None = None,
+    *,
+    overwrite: bool = False,
+) -> IssuedLetter:
     """Check the letter, make the PDF, save it and record it as correspondence on the complaint.
 
     Saved in the letters folder beside the database unless ``out`` is given. If the check fails,
@@ -955,22 +1194,47 @@ def issue_letter(db, ref, kind: str, stage=None, out: Path | None = None,
     try:
         with transaction(db) as u:
             c = C._complaint(u, ref)
-            row = C.add_correspondence(u, c.id, content.date, "out", "letter", _summary(content),
-                                       letter_kind=kind, file_path=_stored_path(target), sha256=sha,
-                                       made_on=content.made_on)
+            row = C.add_correspondence(
+                u,
+                c.id,
+                content.date,
+                "out",
+                "letter",
+                _summary(content),
+                letter_kind=kind,
+                file_path=_stored_path(target),
+                sha256=sha,
+                made_on=content.made_on,
+            )
             if kind == LR.EXTENSION and content.extension_id is not None:
                 ext = u.session.get(Extension, content.extension_id)
-                if ext is not None and not (ext.resident_told and ext.told_on is not None
-                                            and ext.told_on <= content.date):
-                    update_fields(u, ext, "resident told of the extension by letter",
-                                  complaint_id=c.id, resident_told=True, told_on=content.date,
-                                  told_how="letter")
+                if ext is not None and not (
+                    ext.resident_told and ext.told_on is not None and ext.told_on <= content.date
+                ):
+                    update_fields(
+                        u,
+                        ext,
+                        "resident told of the extension by letter",
+                        complaint_id=c.id,
+                        resident_told=True,
+                        told_on=content.date,
+                        told_how="letter",
+                    )
             if kind == LR.ACTION_UPDATE:
-                for a in u.session.exec(select(OutstandingAction).where(
-                        OutstandingAction.complaint_id == c.id, OutstandingAction.stage <= content.stage,
-                        OutstandingAction.completed_on == None)).all():  # noqa: E711
-                    update_fields(u, a, "resident updated on outstanding action by letter",
-                                  complaint_id=c.id, last_update_on=content.date)
+                for a in u.session.exec(
+                    select(OutstandingAction).where(
+                        OutstandingAction.complaint_id == c.id,
+                        OutstandingAction.stage <= content.stage,
+                        OutstandingAction.completed_on.is_(None),  # type: ignore[union-attr]
+                    )
+                ).all():
+                    update_fields(
+                        u,
+                        a,
+                        "resident updated on outstanding action by letter",
+                        complaint_id=c.id,
+                        last_update_on=content.date,
+                    )
             u.session.flush()
             row_id = row.id
             staged.commit()
@@ -994,8 +1258,9 @@ def open_letter_path(db, correspondence_id: int, *, verify: bool = True) -> Path
     with reading(db) as u:
         row = u.get(Correspondence, correspondence_id, "correspondence")
         if not row.letter_kind or not row.file_path:
-            raise DomainError("That correspondence is not a letter made by smallhousing, so there is "
-                              "no file to open.")
+            raise DomainError(
+                "That correspondence is not a letter made by smallhousing, so there is no file to open."
+            )
         path = _resolve(db, row.file_path)
         sha = row.sha256
     if not path.is_file():
@@ -1003,8 +1268,10 @@ def open_letter_path(db, correspondence_id: int, *, verify: bool = True) -> Path
     if verify and sha:
         h = hashlib.sha256(path.read_bytes()).hexdigest()
         if h != sha:
-            raise DomainError(f"The letter file {path} has changed since it was issued, so it is no "
-                              "longer the letter that was sent.")
+            raise DomainError(
+                f"The letter file {path} has changed since it was issued, so it is no "
+                "longer the letter that was sent."
+            )
     return path
 
 
@@ -1012,14 +1279,17 @@ def list_letters(db, ref) -> list[LetterRecord]:
     """The letters issued on a complaint, oldest first."""
     with reading(db) as u:
         c = C._complaint(u, ref)
-        rows = u.session.exec(select(Correspondence).where(Correspondence.complaint_id == c.id,
-                                                           Correspondence.letter_kind != "")
-                        .order_by(Correspondence.on, Correspondence.id)).all()
+        rows = u.session.exec(
+            select(Correspondence)
+            .where(Correspondence.complaint_id == c.id, Correspondence.letter_kind != "")
+            .order_by(Correspondence.on, Correspondence.id)
+        ).all()
         out = []
         for r in rows:
             p = _resolve(db, r.file_path) if r.file_path else Path()
-            out.append(LetterRecord(r.id, r.on, r.letter_kind, r.summary, p,
-                                    bool(r.file_path) and p.is_file()))
+            out.append(
+                LetterRecord(r.id, r.on, r.letter_kind, r.summary, p, bool(r.file_path) and p.is_file())
+            )
         return out
 
 
@@ -1029,15 +1299,29 @@ def list_letters(db, ref) -> list[LetterRecord]:
 FIXABLE = {
     "responsible_for": ("responsible_for", "What we are responsible for", LR.ACKNOWLEDGEMENT),
     "remedy": ("remedy_statement", "What we say about remedies (or that none is offered)", LR.RESPONSE),
-    "actions": ("actions_statement", "What we say about outstanding actions (or that none are "
-                "outstanding)", LR.RESPONSE),
-    "update_plan": ("update_plan", "How and how often we will keep the resident up to date "
-                    "(for example: a phone call every Friday)", LR.EXTENSION),
+    "actions": (
+        "actions_statement",
+        "What we say about outstanding actions (or that none are outstanding)",
+        LR.RESPONSE,
+    ),
+    "update_plan": (
+        "update_plan",
+        "How and how often we will keep the resident up to date (for example: a phone call every Friday)",
+        LR.EXTENSION,
+    ),
 }
-_FIELD_STATE = {"responsible_for": "acknowledged_on", "not_responsible_for": "acknowledged_on",
-                "remedy_statement": "responded_on", "actions_statement": "responded_on"}
-_FIELD_KIND = {"responsible_for": LR.ACKNOWLEDGEMENT, "not_responsible_for": LR.ACKNOWLEDGEMENT,
-               "remedy_statement": LR.RESPONSE, "actions_statement": LR.RESPONSE}
+_FIELD_STATE = {
+    "responsible_for": "acknowledged_on",
+    "not_responsible_for": "acknowledged_on",
+    "remedy_statement": "responded_on",
+    "actions_statement": "responded_on",
+}
+_FIELD_KIND = {
+    "responsible_for": LR.ACKNOWLEDGEMENT,
+    "not_responsible_for": LR.ACKNOWLEDGEMENT,
+    "remedy_statement": LR.RESPONSE,
+    "actions_statement": LR.RESPONSE,
+}
 
 
 @dataclass(frozen=True)
@@ -1085,14 +1369,17 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
         for k in cleaned:
             if getattr(st, _FIELD_STATE[k]) is None:
                 what = "acknowledged" if _FIELD_STATE[k] == "acknowledged_on" else "answered"
-                raise DomainError(f"Stage {n} has not been {what} yet, so there is no letter to fill "
-                                  "in.", field=k)
+                raise DomainError(
+                    f"Stage {n} has not been {what} yet, so there is no letter to fill in.", field=k
+                )
             kind = _FIELD_KIND[k]
             if _issued(u, ctx.c.id, kind, n):
-                raise DomainError(f"The stage {n} {KIND_LABELS[kind].lower()} letter has already been "
-                                  "issued, so what it said cannot change now.", field=k)
-        return update_fields(u, st, f"stage {n} letter details filled in", complaint_id=ctx.c.id,
-                             **cleaned)
+                raise DomainError(
+                    f"The stage {n} {KIND_LABELS[kind].lower()} letter has already been "
+                    "issued, so what it said cannot change now.",
+                    field=k,
+                )
+        return update_fields(u, st, f"stage {n} letter details filled in", complaint_id=ctx.c.id, **cleaned)
 
 
 def _set_update_plan(db, ref, stage, text) -> Extension:
@@ -1100,8 +1387,7 @@ def _set_update_plan(db, ref, stage, text) -> Extension:
     extension, while its letter has not been issued."""
     plan = clean(text)
     if not has_words(plan):
-        raise DomainError("Say how and how often the resident will be kept up to date.",
-                          field="update_plan")
+        raise DomainError("Say how and how often the resident will be kept up to date.", field="update_plan")
     with transaction(db) as u:
         ctx = _context(u, ref)
         n = _stage_number(ctx, stage)
@@ -1110,20 +1396,34 @@ def _set_update_plan(db, ref, stage, text) -> Extension:
             raise DomainError(f"No extension has been recorded at stage {n}.", field="update_plan")
         ext = exts[-1]
         if ext.told_how == "letter" or _issued_on(u, ctx.c.id, LR.EXTENSION, n, ext.extended_on):
-            raise DomainError(f"The stage {n} extension letter has already been issued, so what it "
-                              "said cannot change now.", field="update_plan")
-        return update_fields(u, ext, f"stage {n} extension: how the resident will be kept updated",
-                             complaint_id=ctx.c.id, update_plan=plan)
+            raise DomainError(
+                f"The stage {n} extension letter has already been issued, so what it said cannot change now.",
+                field="update_plan",
+            )
+        return update_fields(
+            u,
+            ext,
+            f"stage {n} extension: how the resident will be kept updated",
+            complaint_id=ctx.c.id,
+            update_plan=plan,
+        )
 
 
 def _issued_on(u: Unit, complaint_id: int, kind: str, stage: int, on: dt.date) -> bool:
-    rows = u.session.exec(select(Correspondence.summary).where(Correspondence.complaint_id == complaint_id,
-                                                               Correspondence.letter_kind == kind,
-                                                               Correspondence.on == on)).all()
+    rows = u.session.exec(
+        select(Correspondence.summary).where(
+            Correspondence.complaint_id == complaint_id,
+            Correspondence.letter_kind == kind,
+            Correspondence.on == on,
+        )
+    ).all()
     return any(f", stage {stage}" in (s or "") for s in rows)
 
 
 def _issued(u: Unit, complaint_id: int, kind: str, stage: int) -> bool:
-    rows = u.session.exec(select(Correspondence.summary).where(Correspondence.complaint_id == complaint_id,
-                                                               Correspondence.letter_kind == kind)).all()
+    rows = u.session.exec(
+        select(Correspondence.summary).where(
+            Correspondence.complaint_id == complaint_id, Correspondence.letter_kind == kind
+        )
+    ).all()
     return any(f", stage {stage}" in (s or "") for s in rows)

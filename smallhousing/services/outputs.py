@@ -37,8 +37,11 @@ class OutputExists(OutputRefused):
     """The file exists and the caller did not say to replace it. Nothing was written."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"{path} already exists; nothing was written. Choose another name, or "
-                         "confirm that it may be replaced.", field="out")
+        super().__init__(
+            f"{path} already exists; nothing was written. Choose another name, or "
+            "confirm that it may be replaced.",
+            field="out",
+        )
         self.path = path
 
 
@@ -72,8 +75,13 @@ def _protected_files(db_path: Path) -> list[Path]:
     return names
 
 
-def check_target(path: "str | os.PathLike", db_path: "str | os.PathLike | None" = None, *,
-                 overwrite: bool = False, in_backups: bool = False) -> Path:
+def check_target(
+    path: "str | os.PathLike",
+    db_path: "str | os.PathLike | None" = None,
+    *,
+    overwrite: bool = False,
+    in_backups: bool = False,
+) -> Path:
     """The real path a file named ``path`` would be written to; OutputRefused when it may not be.
 
     ``db_path`` is the open database: it, its working files and its backups folder are refused
@@ -81,28 +89,34 @@ def check_target(path: "str | os.PathLike", db_path: "str | os.PathLike | None" 
     """
     given = Path(path).expanduser()
     if os.path.islink(given) and not os.path.exists(given):
-        raise OutputRefused(f"{given} is a link to a file that does not exist ("
-                            f"{os.readlink(given)}); nothing was written. Give the real file name.",
-                            field="out")
+        raise OutputRefused(
+            f"{given} is a link to a file that does not exist ("
+            f"{os.readlink(given)}); nothing was written. Give the real file name.",
+            field="out",
+        )
     real = Path(os.path.realpath(given))
     st = _stat(real)
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputRefused(f"{given} is a folder; give a file name. Nothing was written.", field="out")
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise OutputRefused(f"{given} is not an ordinary file (it is a device, pipe or socket); "
-                            "nothing was written.", field="out")
+        raise OutputRefused(
+            f"{given} is not an ordinary file (it is a device, pipe or socket); nothing was written.",
+            field="out",
+        )
     parent = real.parent
     if not parent.is_dir():
-        raise OutputRefused(f"The folder {given.parent} does not exist; nothing was written.",
-                            field="out")
+        raise OutputRefused(f"The folder {given.parent} does not exist; nothing was written.", field="out")
     if db_path is not None:
         for p in _protected_files(Path(db_path)):
             pst = _stat(p)
             if real == p or (st is not None and pst is not None and _same_file(st, pst)):
-                raise OutputRefused(f"{given} is the database file itself (or one of its working "
-                                    "files); "
-                                    "writing there would destroy the records. Nothing was written: "
-                                    "choose another file name.", field="out")
+                raise OutputRefused(
+                    f"{given} is the database file itself (or one of its working "
+                    "files); "
+                    "writing there would destroy the records. Nothing was written: "
+                    "choose another file name.",
+                    field="out",
+                )
         backups = paths.backups_dir(Path(db_path))
         bst = _stat(backups)
         if bst is not None:
@@ -110,17 +124,23 @@ def check_target(path: "str | os.PathLike", db_path: "str | os.PathLike | None" 
                 for folder in (parent, *parent.parents):
                     fst = _stat(folder)
                     if fst is not None and _same_file(fst, bst):
-                        raise OutputRefused(f"{given} is inside the backups folder ({backups}), which "
-                                            "holds only backups. Nothing was written: choose another "
-                                            "folder.", field="out")
+                        raise OutputRefused(
+                            f"{given} is inside the backups folder ({backups}), which "
+                            "holds only backups. Nothing was written: choose another "
+                            "folder.",
+                            field="out",
+                        )
             if st is not None:
                 for root, _dirs, files in os.walk(backups):
                     for name in files:
                         fst = _stat(os.path.join(root, name))
                         if fst is not None and _same_file(st, fst):
-                            raise OutputRefused(f"{given} is a backup (the same file as "
-                                                f"{os.path.join(root, name)}). Nothing was written: "
-                                                "choose another file name.", field="out")
+                            raise OutputRefused(
+                                f"{given} is a backup (the same file as "
+                                f"{os.path.join(root, name)}). Nothing was written: "
+                                "choose another file name.",
+                                field="out",
+                            )
     if st is not None and (not overwrite or in_backups):
         raise OutputExists(given)
     return real
@@ -201,8 +221,14 @@ class Staged:
         self.tmp.unlink(missing_ok=True)
 
 
-def stage_bytes(path: "str | os.PathLike | Target", data: bytes, db_path=None, *,
-                overwrite: bool = False, in_backups: bool = False) -> Staged:
+def stage_bytes(
+    path: "str | os.PathLike | Target",
+    data: bytes,
+    db_path=None,
+    *,
+    overwrite: bool = False,
+    in_backups: bool = False,
+) -> Staged:
     """Check where ``path`` may be written, and write ``data`` under a temporary name beside it."""
     if isinstance(path, Target):
         target = path
@@ -222,8 +248,9 @@ def stage_bytes(path: "str | os.PathLike | Target", data: bytes, db_path=None, *
     return Staged(tmp, real, given, overwrite, db_path, in_backups)
 
 
-def write_bytes(path: "str | os.PathLike | Target", data: bytes, db_path=None, *,
-                overwrite: bool = False) -> Path:
+def write_bytes(
+    path: "str | os.PathLike | Target", data: bytes, db_path=None, *, overwrite: bool = False
+) -> Path:
     """Write ``data`` to ``path`` whole, private, and only where allowed (see the module's notes).
 
     ``path`` may be a Target, which carries db_path and overwrite with it. Returns the path written.

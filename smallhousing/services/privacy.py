@@ -14,27 +14,55 @@ from sqlmodel import select
 
 from ..domain import lifecycle as L
 from ..domain.errors import DomainError
-from ..store.models import (Adjustment, AuditEntry, AuditRedaction, Complaint, Correspondence,
-                            Extension, OutstandingAction, Remedy, Representative, Resident,
-                            Restriction, ServiceRequest, Stage)
 from ..store import models as M
+from ..store.models import (
+    Adjustment,
+    AuditEntry,
+    AuditRedaction,
+    Complaint,
+    Correspondence,
+    Extension,
+    OutstandingAction,
+    Remedy,
+    Representative,
+    Resident,
+    Restriction,
+    ServiceRequest,
+    Stage,
+)
 from .base import audit, payload_digest, reading, to_plain, transaction
 
 ERASED = "[erased under the retention policy]"
 ERASED_WORD = "[erased]"  # put in place of a name, address or contact detail inside other text
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "the", "and", "rev", "sir", "lady"})
 # tables whose text is never about a resident, or is the audit chain (handled apart)
-_SWEEP_SKIP = frozenset({"audit_entry", "audit_redaction", "alembic_version", "staff",
-                         "landlord_settings", "sqlite_sequence"})
+_SWEEP_SKIP = frozenset(
+    {"audit_entry", "audit_redaction", "alembic_version", "staff", "landlord_settings", "sqlite_sequence"}
+)
 # what a resident's own row and their representatives' rows are: swept only for this resident
-_PERSON_COLUMNS = {"resident": ("name", "address", "postcode", "phone", "email"),
-                   "representative": ("name", "address", "phone", "email")}
+_PERSON_COLUMNS = {
+    "resident": ("name", "address", "postcode", "phone", "email"),
+    "representative": ("name", "address", "phone", "email"),
+}
 # a finished complaint's own words and everything said about it, blanked (the figures stay)
 _BLANK_BY_COMPLAINT = {
-    "complaint": ("description", "outcome_sought", "exclusion_reason", "escalation_refusal_reason",
-                  "withdrawn_reason", "discretion_note"),
-    "stage": ("definition", "responsible_for", "not_responsible_for", "reasons", "remedy_statement",
-              "actions_statement", "staff_note"),
+    "complaint": (
+        "description",
+        "outcome_sought",
+        "exclusion_reason",
+        "escalation_refusal_reason",
+        "withdrawn_reason",
+        "discretion_note",
+    ),
+    "stage": (
+        "definition",
+        "responsible_for",
+        "not_responsible_for",
+        "reasons",
+        "remedy_statement",
+        "actions_statement",
+        "staff_note",
+    ),
     "remedy": ("description",),
     "outstanding_action": ("description", "owner"),
     "correspondence": ("summary", "file_path"),
@@ -46,8 +74,13 @@ _BLANK_BY_RESIDENT = {
     "service_request": ("description", "response"),
 }
 # every table whose rows erasure may note again (see anonymise_resident)
-_TABLES = [m for m in vars(M).values() if isinstance(m, type) and getattr(m, "__table__", None)
-           is not None and m not in (AuditEntry, AuditRedaction)]
+_TABLES = [
+    m
+    for m in vars(M).values()
+    if isinstance(m, type)
+    and getattr(m, "__table__", None) is not None
+    and m not in (AuditEntry, AuditRedaction)
+]
 SAR_FORMAT = "smallhousing-subject-access"
 
 
@@ -59,11 +92,14 @@ def subject_access(db, resident_id: int) -> dict:
         def rows(model, *where):
             return [to_plain(x) for x in u.session.exec(select(model).where(*where).order_by(model.id)).all()]
 
-        complaints = u.session.exec(select(Complaint).where(Complaint.resident_id == r.id)
-                                    .order_by(Complaint.id)).all()
+        complaints = u.session.exec(
+            select(Complaint).where(Complaint.resident_id == r.id).order_by(Complaint.id)
+        ).all()
         out_c = []
         for c in complaints:
-            stages = u.session.exec(select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)).all()
+            stages = u.session.exec(
+                select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)
+            ).all()
             d = to_plain(c)
             d.pop("search_text", None)
             d["stages"] = []
@@ -74,11 +110,15 @@ def subject_access(db, resident_id: int) -> dict:
             d["remedies"] = rows(Remedy, Remedy.complaint_id == c.id)
             d["outstanding_actions"] = rows(OutstandingAction, OutstandingAction.complaint_id == c.id)
             d["correspondence"] = rows(Correspondence, Correspondence.complaint_id == c.id)
-            d["history"] = [{"at": e["at"], "by": e["actor"], "what": e["action"]}
-                            for e in rows(AuditEntry, AuditEntry.complaint_id == c.id)]
+            d["history"] = [
+                {"at": e["at"], "by": e["actor"], "what": e["action"]}
+                for e in rows(AuditEntry, AuditEntry.complaint_id == c.id)
+            ]
             out_c.append(d)
         return {
-            "format": SAR_FORMAT, "version": 1, "made_on": u.today.isoformat(),
+            "format": SAR_FORMAT,
+            "version": 1,
+            "made_on": u.today.isoformat(),
             "resident": to_plain(r),
             "representatives": rows(Representative, Representative.resident_id == r.id),
             "reasonable_adjustments": rows(Adjustment, Adjustment.resident_id == r.id),
@@ -96,13 +136,15 @@ def write_subject_access(db, resident_id: int, out: Path, *, overwrite: bool = F
     db_path = getattr(getattr(db, "db", db), "path", None)
     outputs.check_target(out, db_path, overwrite=overwrite)  # refused before anything is read
     data = subject_access(db, resident_id)
-    return outputs.write_text(Path(out), json.dumps(data, ensure_ascii=False, indent=2), db_path,
-                              overwrite=overwrite)
+    return outputs.write_text(
+        Path(out), json.dumps(data, ensure_ascii=False, indent=2), db_path, overwrite=overwrite
+    )
 
 
 def _last_activity(c: Complaint) -> dt.date:
-    dates = [d for d in (c.received_on, c.closed_on, c.refused_on, c.withdrawn_on,
-                         c.escalation_refused_on) if d]
+    dates = [
+        d for d in (c.received_on, c.closed_on, c.refused_on, c.withdrawn_on, c.escalation_refused_on) if d
+    ]
     return max(dates)
 
 
@@ -134,15 +176,19 @@ def _eligible(u, r: Resident, cutoff: dt.date) -> tuple[bool, dt.date | None]:
         return False, None
     if any(c.state not in L.FINISHED_STATES for c in complaints):
         return False, None
-    if u.session.exec(select(ServiceRequest.id).where(ServiceRequest.resident_id == r.id,
-                                                      ServiceRequest.status != "completed")).first():
+    if u.session.exec(
+        select(ServiceRequest.id).where(
+            ServiceRequest.resident_id == r.id, ServiceRequest.status != "completed"
+        )
+    ).first():
         return False, None
     last = max(_last_activity(c) for c in complaints)
     return last < cutoff, last
 
 
-def anonymise_resident(db, resident_id: int, reason: str = "retention period ended", *,
-                       backups: bool = False) -> dict:
+def anonymise_resident(
+    db, resident_id: int, reason: str = "retention period ended", *, backups: bool = False
+) -> dict:
     """Erase a resident's personal data; dates, stages, decisions and amounts stay for the figures.
 
     Their names, addresses and contact details are taken out of every table (learning points,
@@ -166,17 +212,30 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
         cutoff = _years_before(u.today, years)
         ok, last = _eligible(u, r, cutoff)
         if not ok:
-            why = ("they have no complaints on record" if last is None and not
-                   u.session.exec(select(Complaint.id).where(Complaint.resident_id == r.id)).first()
-                   else f"their last complaint ended on {last}, less than {years} years ago"
-                   if last else "they have a complaint or service request still open")
+            why = (
+                "they have no complaints on record"
+                if last is None
+                and not u.session.exec(select(Complaint.id).where(Complaint.resident_id == r.id)).first()
+                else f"their last complaint ended on {last}, less than {years} years ago"
+                if last
+                else "they have a complaint or service request still open"
+            )
             raise DomainError(f"Resident {resident_id} cannot be erased yet: {why}.")
         counts = {"complaints": 0, "audit_entries": 0, "letters_deleted": 0}
-        values = [f"name:{r.name}", f"address:{r.address}", f"postcode:{r.postcode}",
-                  f"contact:{r.phone}", f"contact:{r.email}"]
+        values = [
+            f"name:{r.name}",
+            f"address:{r.address}",
+            f"postcode:{r.postcode}",
+            f"contact:{r.phone}",
+            f"contact:{r.email}",
+        ]
         for rep in u.session.exec(select(Representative).where(Representative.resident_id == r.id)).all():
-            values += [f"name:{rep.name}", f"address:{rep.address}", f"contact:{rep.phone}",
-                       f"contact:{rep.email}"]
+            values += [
+                f"name:{rep.name}",
+                f"address:{rep.address}",
+                f"contact:{rep.phone}",
+                f"contact:{rep.email}",
+            ]
         strong, linked_terms = _person_terms(values)
         r.name, r.address, r.postcode, r.phone, r.email = f"Former resident {r.id}", "", "", "", ""
         r.preferred_contact, r.preferred_format = "", "standard"
@@ -212,8 +271,15 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
             c.search_text = c.reference.lower()
             u.session.add(c)
             for st in u.session.exec(select(Stage).where(Stage.complaint_id == c.id)).all():
-                for f in ("definition", "responsible_for", "not_responsible_for", "reasons",
-                          "remedy_statement", "actions_statement", "staff_note"):
+                for f in (
+                    "definition",
+                    "responsible_for",
+                    "not_responsible_for",
+                    "reasons",
+                    "remedy_statement",
+                    "actions_statement",
+                    "staff_note",
+                ):
                     if getattr(st, f):
                         setattr(st, f, ERASED)
                 u.session.add(st)
@@ -228,7 +294,9 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
                     if isinstance(row, OutstandingAction):
                         row.owner = ""
                     u.session.add(row)
-            for cor in u.session.exec(select(Correspondence).where(Correspondence.complaint_id == c.id)).all():
+            for cor in u.session.exec(
+                select(Correspondence).where(Correspondence.complaint_id == c.id)
+            ).all():
                 if cor.file_path:
                     p = Path(cor.file_path)
                     if paths.letters_dir(u.db.path).resolve() in p.resolve().parents:
@@ -248,9 +316,15 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
                 kept[(e.entity, e.entity_id)] = None
             if u.session.exec(select(AuditRedaction.id).where(AuditRedaction.entry_id == e.id)).first():
                 continue
-            u.session.add(AuditRedaction(entry_id=e.id, before_digest=payload_digest(e.before),
-                                 after_digest=payload_digest(e.after), redacted_on=u.today,
-                                 reason=reason))
+            u.session.add(
+                AuditRedaction(
+                    entry_id=e.id,
+                    before_digest=payload_digest(e.before),
+                    after_digest=payload_digest(e.after),
+                    redacted_on=u.today,
+                    reason=reason,
+                )
+            )
             e.before = e.after = json.dumps({"erased": True})
             u.session.add(e)
             counts["audit_entries"] += 1
@@ -258,11 +332,17 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
         u.session.flush()
         con = u.session.connection().connection.dbapi_connection
         touched: list[tuple[str, int]] = []
-        counts["texts_erased"] = _sweep(con, r.id, complaint_ids, strong, linked_terms,
-                                        touched)
+        counts["texts_erased"] = _sweep(con, r.id, complaint_ids, strong, linked_terms, touched)
         counts["audit_entries"] += _redact_audit_raw(
-            con, r.id, complaint_ids, {k: set(v) for k, v in entity_ids.items()}, strong, u.today,
-            reason, kept)
+            con,
+            r.id,
+            complaint_ids,
+            {k: set(v) for k, v in entity_ids.items()},
+            strong,
+            u.today,
+            reason,
+            kept,
+        )
         # the erased entries no longer say what these rows hold, and the sweep changed rows with
         # plain SQL: each such row is noted again, whole, as erasure left it (nothing personal is
         # left in it), so that verify can still compare it with the log
@@ -280,8 +360,7 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
             row = u.session.get(model, eid)
             if row is not None:
                 audit(u, "record as kept after erasure", row)
-        audit(u, "resident anonymised", entity="resident", entity_id=r.id,
-              after={"reason": reason, **counts})
+        audit(u, "resident anonymised", entity="resident", entity_id=r.id, after={"reason": reason, **counts})
         today = u.today
     for p in to_delete:
         try:
@@ -298,8 +377,9 @@ def anonymise_resident(db, resident_id: int, reason: str = "retention period end
     result["backups_erased"] = {}
     if backups and holding:
         for p in holding:
-            result["backups_erased"][str(p)] = erase_from_backup(p, resident_id, (strong, linked_terms),
-                                                                 today, reason)
+            result["backups_erased"][str(p)] = erase_from_backup(
+                p, resident_id, (strong, linked_terms), today, reason
+            )
         result["backups_holding"] = [str(p) for p in backups_holding(dbp, strong)]
     return result
 
@@ -313,18 +393,26 @@ def erase_from_backups(db, resident_id: int, reason: str = "retention period end
         try:
             con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
             try:
-                row = con.execute("SELECT name, address, postcode, phone, email FROM resident "
-                                  "WHERE id = ?", (resident_id,)).fetchone()
-                reps = con.execute("SELECT name, address, phone, email FROM representative "
-                                   "WHERE resident_id = ?", (resident_id,)).fetchall()
+                row = con.execute(
+                    "SELECT name, address, postcode, phone, email FROM resident WHERE id = ?", (resident_id,)
+                ).fetchone()
+                reps = con.execute(
+                    "SELECT name, address, phone, email FROM representative WHERE resident_id = ?",
+                    (resident_id,),
+                ).fetchall()
             finally:
                 con.close()
         except sqlite3.DatabaseError:
             continue
         if not row or row[0] == f"Former resident {resident_id}":
             continue
-        values = [f"name:{row[0]}", f"address:{row[1]}", f"postcode:{row[2]}", f"contact:{row[3]}",
-                  f"contact:{row[4]}"]
+        values = [
+            f"name:{row[0]}",
+            f"address:{row[1]}",
+            f"postcode:{row[2]}",
+            f"contact:{row[3]}",
+            f"contact:{row[4]}",
+        ]
         for rep in reps:
             values += [f"name:{rep[0]}", f"address:{rep[1]}", f"contact:{rep[2]}", f"contact:{rep[3]}"]
         terms = _person_terms(values)
@@ -333,6 +421,7 @@ def erase_from_backups(db, resident_id: int, reason: str = "retention period end
 
 
 # erasing everywhere ------------------------------------------------------------------------------
+
 
 def _person_terms(values: list[str]) -> tuple[list[str], list[str]]:
     """(distinctive texts, searched for in every table; the words of the names, searched for only
@@ -370,8 +459,9 @@ def _pattern(terms: list[str], words: bool) -> re.Pattern | None:
 
 def _tables(con: sqlite3.Connection) -> dict[str, list[tuple[str, str]]]:
     out = {}
-    for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                            "AND name NOT LIKE 'sqlite_%'").fetchall():
+    for (t,) in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall():
         out[t] = [(r[1], (r[2] or "").upper()) for r in con.execute(f'PRAGMA table_info("{t}")')]
     return out
 
@@ -386,27 +476,42 @@ def _linked_rowids(con, tables, resident_id: int, complaint_ids: list[int]) -> d
         if t == "resident":
             rows.add(resident_id)
         if "resident_id" in names:
-            rows |= {r[0] for r in con.execute(f'SELECT rowid FROM "{t}" WHERE resident_id = ?',
-                                               (resident_id,))}
+            rows |= {
+                r[0] for r in con.execute(f'SELECT rowid FROM "{t}" WHERE resident_id = ?', (resident_id,))
+            }
         if t == "complaint":
             rows |= {r[0] for r in con.execute(f"SELECT rowid FROM complaint WHERE id IN ({cids})")}
         if "complaint_id" in names:
             rows |= {r[0] for r in con.execute(f'SELECT rowid FROM "{t}" WHERE complaint_id IN ({cids})')}
         if "stage_id" in names and "stage" in tables:
-            rows |= {r[0] for r in con.execute(
-                f'SELECT rowid FROM "{t}" WHERE stage_id IN (SELECT id FROM stage WHERE complaint_id '
-                f"IN ({cids}))")}
+            rows |= {
+                r[0]
+                for r in con.execute(
+                    f'SELECT rowid FROM "{t}" WHERE stage_id IN (SELECT id FROM stage WHERE complaint_id '
+                    f"IN ({cids}))"
+                )
+            }
         if "case_id" in names and "ombudsman_case" in tables:
-            rows |= {r[0] for r in con.execute(
-                f'SELECT rowid FROM "{t}" WHERE case_id IN (SELECT id FROM ombudsman_case WHERE '
-                f"complaint_id IN ({cids}))")}
+            rows |= {
+                r[0]
+                for r in con.execute(
+                    f'SELECT rowid FROM "{t}" WHERE case_id IN (SELECT id FROM ombudsman_case WHERE '
+                    f"complaint_id IN ({cids}))"
+                )
+            }
         if rows:
             out[t] = rows
     return out
 
 
-def _sweep(con: sqlite3.Connection, resident_id: int, complaint_ids: list[int], strong: list[str],
-           linked_terms: list[str], touched: list | None = None) -> int:
+def _sweep(
+    con: sqlite3.Connection,
+    resident_id: int,
+    complaint_ids: list[int],
+    strong: list[str],
+    linked_terms: list[str],
+    touched: list | None = None,
+) -> int:
     """Put ERASED_WORD in place of the resident's names, addresses and contact details in every
     text column of every table (but the audit log): the distinctive ones (full names, phones,
     emails) wherever they appear, the words of a name and the address also in the rows about this
@@ -440,16 +545,26 @@ def _sweep(con: sqlite3.Connection, resident_id: int, complaint_ids: list[int], 
                 if new != v:
                     sets[c] = new
             if sets:
-                con.execute(f'UPDATE "{t}" SET ' + ", ".join(f'"{c}" = ?' for c in sets)
-                            + " WHERE rowid = ?", (*sets.values(), rid))
+                con.execute(
+                    f'UPDATE "{t}" SET ' + ", ".join(f'"{c}" = ?' for c in sets) + " WHERE rowid = ?",
+                    (*sets.values(), rid),
+                )
                 changed += len(sets)
                 if touched is not None:
                     touched.append((t, rid))
     return changed
 
 
-def _redact_audit_raw(con, resident_id: int, complaint_ids: list[int], entity_ids: dict,
-                      terms: list[str], today: dt.date, reason: str, kept: dict | None = None) -> int:
+def _redact_audit_raw(
+    con,
+    resident_id: int,
+    complaint_ids: list[int],
+    entity_ids: dict,
+    terms: list[str],
+    today: dt.date,
+    reason: str,
+    kept: dict | None = None,
+) -> int:
     """Erase from audit entries about this resident, or that mention them, keeping the digests
     (audit_redaction) so that the chain still verifies."""
     pat = _pattern(terms, False)
@@ -457,16 +572,18 @@ def _redact_audit_raw(con, resident_id: int, complaint_ids: list[int], entity_id
     cids = {int(c) for c in complaint_ids}
     n = 0
     for eid, entity, entity_id, cid, before, after in con.execute(
-            "SELECT id, entity, entity_id, complaint_id, before, after FROM audit_entry").fetchall():
+        "SELECT id, entity, entity_id, complaint_id, before, after FROM audit_entry"
+    ).fetchall():
         if eid in done:
             continue
         about = (cid in cids) or (entity_id in entity_ids.get(entity, ()))
         if not about and not (pat and (pat.search(before or "") or pat.search(after or ""))):
             continue
-        con.execute("INSERT INTO audit_redaction (entry_id, before_digest, after_digest, redacted_on, "
-                    "reason) VALUES (?, ?, ?, ?, ?)",
-                    (eid, payload_digest(before or ""), payload_digest(after or ""), today.isoformat(),
-                     reason))
+        con.execute(
+            "INSERT INTO audit_redaction (entry_id, before_digest, after_digest, redacted_on, "
+            "reason) VALUES (?, ?, ?, ?, ?)",
+            (eid, payload_digest(before or ""), payload_digest(after or ""), today.isoformat(), reason),
+        )
         erased = json.dumps({"erased": True})
         con.execute("UPDATE audit_entry SET before = ?, after = ? WHERE id = ?", (erased, erased, eid))
         if kept is not None and entity_id is not None:
@@ -499,8 +616,9 @@ def _backup_files(db_path: Path) -> list[Path]:
     folder = paths.backups_dir(db_path)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.endswith(("-wal", "-shm",
-                                                                                       "-journal")))
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal"))
+    )
 
 
 def backups_holding(db_path: Path, terms: list[str]) -> list[Path]:
@@ -523,8 +641,13 @@ def backups_holding(db_path: Path, terms: list[str]) -> list[Path]:
     return out
 
 
-def erase_from_backup(path: Path, resident_id: int, terms: tuple[list[str], list[str]],
-                      today: dt.date, reason: str = "retention period ended") -> str:
+def erase_from_backup(
+    path: Path,
+    resident_id: int,
+    terms: tuple[list[str], list[str]],
+    today: dt.date,
+    reason: str = "retention period ended",
+) -> str:
     """Run the same erasure on one backup file (opened directly with sqlite3), then check its
     integrity. Returns "erased", or a sentence saying why not."""
     con = sqlite3.connect(str(path), timeout=5, isolation_level=None)
@@ -535,19 +658,25 @@ def erase_from_backup(path: Path, resident_id: int, terms: tuple[list[str], list
             return f"{path.name} is not a smallhousing backup; it was left alone"
         con.execute("BEGIN IMMEDIATE")
         try:
-            complaint_ids = [r[0] for r in con.execute("SELECT id FROM complaint WHERE resident_id = ?",
-                                                        (resident_id,))]
+            complaint_ids = [
+                r[0] for r in con.execute("SELECT id FROM complaint WHERE resident_id = ?", (resident_id,))
+            ]
             _blank_raw(con, tables, resident_id, complaint_ids)
             entity_ids = {"resident": {resident_id}}
-            for t, ent in (("representative", "representative"), ("adjustment", "adjustment"),
-                           ("restriction", "restriction"), ("service_request", "servicerequest")):
+            for t, ent in (
+                ("representative", "representative"),
+                ("adjustment", "adjustment"),
+                ("restriction", "restriction"),
+                ("service_request", "servicerequest"),
+            ):
                 if t in tables:
-                    entity_ids[ent] = {r[0] for r in con.execute(
-                        f'SELECT id FROM "{t}" WHERE resident_id = ?', (resident_id,))}
+                    entity_ids[ent] = {
+                        r[0]
+                        for r in con.execute(f'SELECT id FROM "{t}" WHERE resident_id = ?', (resident_id,))
+                    }
             _sweep(con, resident_id, complaint_ids, *terms)
             if "audit_redaction" in tables:
-                _redact_audit_raw(con, resident_id, complaint_ids, entity_ids,
-                                  terms[0], today, reason)
+                _redact_audit_raw(con, resident_id, complaint_ids, entity_ids, terms[0], today, reason)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -567,19 +696,38 @@ def _blank_raw(con, tables, resident_id: int, complaint_ids: list[int]) -> None:
     """In a backup: the resident's row and everything about them blanked as anonymise_resident
     does in the live file."""
     cols = {c for c, _ in tables["resident"]}
-    sets = {c: "" for c in ("address", "postcode", "phone", "email", "preferred_contact", "disabilities",
-                            "vulnerabilities", "notes") if c in cols}
+    sets = {
+        c: ""
+        for c in (
+            "address",
+            "postcode",
+            "phone",
+            "email",
+            "preferred_contact",
+            "disabilities",
+            "vulnerabilities",
+            "notes",
+        )
+        if c in cols
+    }
     sets["name"] = f"Former resident {resident_id}"
-    con.execute("UPDATE resident SET " + ", ".join(f'"{c}" = ?' for c in sets) + " WHERE id = ?",
-                (*sets.values(), resident_id))
+    con.execute(
+        "UPDATE resident SET " + ", ".join(f'"{c}" = ?' for c in sets) + " WHERE id = ?",
+        (*sets.values(), resident_id),
+    )
     cids = ",".join(str(int(c)) for c in complaint_ids) or "NULL"
     for table, columns in _BLANK_BY_RESIDENT.items():
         _blank(con, tables, table, columns, f"resident_id = {int(resident_id)}")
     for table, columns in _BLANK_BY_COMPLAINT.items():
         key = "id" if table == "complaint" else "complaint_id"
         _blank(con, tables, table, columns, f"{key} IN ({cids})")
-    _blank(con, tables, "extension", ("reason", "good_reason", "told_how", "update_plan"),
-           f"stage_id IN (SELECT id FROM stage WHERE complaint_id IN ({cids}))")
+    _blank(
+        con,
+        tables,
+        "extension",
+        ("reason", "good_reason", "told_how", "update_plan"),
+        f"stage_id IN (SELECT id FROM stage WHERE complaint_id IN ({cids}))",
+    )
     if "complaint" in tables and "search_text" in {c for c, _ in tables["complaint"]}:
         con.execute(f"UPDATE complaint SET search_text = lower(reference) WHERE id IN ({cids})")
 

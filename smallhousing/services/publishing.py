@@ -62,17 +62,23 @@ class Publication:
         """One sentence for a report: when the figures were published, and any reopening."""
         if self.is_published:
             who = f" by {self.published_by}" if self.published_by else ""
-            return (f"These figures for {self.label} were published on {long_date(self.published_on)}"
-                    f"{who} and are printed as published.")
+            return (
+                f"These figures for {self.label} were published on {long_date(self.published_on)}"
+                f"{who} and are printed as published."
+            )
         who = f" by {self.reopened_by}" if self.reopened_by else ""
-        return (f"The figures for {self.label} were published on {long_date(self.published_on)} and "
-                f"the year was reopened on {long_date(self.reopened_on)}{who} for this reason: "
-                f"{self.reopen_reason} The figures here are worked out from the records as they are now.")
+        return (
+            f"The figures for {self.label} were published on {long_date(self.published_on)} and "
+            f"the year was reopened on {long_date(self.reopened_on)}{who} for this reason: "
+            f"{self.reopen_reason} The figures here are worked out from the records as they are now."
+        )
 
 
-_NEWEST = ("SELECT year, published_on, published_by, figures, reopened_on, reopened_by, reopen_reason "
-           "FROM year_publication p WHERE id = (SELECT max(id) FROM year_publication q "
-           "WHERE q.year = p.year)")
+_NEWEST = (
+    "SELECT year, published_on, published_by, figures, reopened_on, reopened_by, reopen_reason "
+    "FROM year_publication p WHERE id = (SELECT max(id) FROM year_publication q "
+    "WHERE q.year = p.year)"
+)
 
 
 def _publication(row) -> Publication:
@@ -153,6 +159,7 @@ def _differences(stored: dict, now: dict) -> list[str]:
 
 # use cases --------------------------------------------------------------------------------------
 
+
 def publish_year(db, year: "int | str"):
     """Publish a finished reporting year's figures as they are today (audited)."""
     from ..store.models import YearPublication
@@ -162,17 +169,26 @@ def publish_year(db, year: "int | str"):
     start, end = year_bounds(y)
     with transaction(db) as u:
         if u.today <= end:
-            raise DomainError(f"{year_label(y)} runs to {short_date(end)}: its figures can be published "
-                              f"once the year has ended, from {short_date(end + dt.timedelta(days=1))}.",
-                              field="year")
+            raise DomainError(
+                f"{year_label(y)} runs to {short_date(end)}: its figures can be published "
+                f"once the year has ended, from {short_date(end + dt.timedelta(days=1))}.",
+                field="year",
+            )
         found = publication(u, y)
         if found is not None and found.is_published:
-            raise DomainError(f"The figures for {year_label(y)} were already published on "
-                              f"{short_date(found.published_on)}.", field="year")
+            raise DomainError(
+                f"The figures for {year_label(y)} were already published on "
+                f"{short_date(found.published_on)}.",
+                field="year",
+            )
         u.forget_calendar()
         figures = current_figures(u, y)
-        row = YearPublication(year=y, published_on=u.today, published_by=u.actor or "",
-             figures=json.dumps(figures, sort_keys=True))
+        row = YearPublication(
+            year=y,
+            published_on=u.today,
+            published_by=u.actor or "",
+            figures=json.dumps(figures, sort_keys=True),
+        )
         u.session.add(row)
         u.session.flush()  # its id, from the database, for the caller
         audit(u, f"figures published for {year_label(y)}", row)
@@ -190,19 +206,35 @@ def reopen_year(db, year: "int | str", reason: str):
     y = parse_year(year)
     reason = clean(reason)
     if not has_words(reason):
-        raise DomainError(f"Say in words why {year_label(y)} is being reopened: the reason is printed "
-                          f"on the year's reports.", field="reason")
+        raise DomainError(
+            f"Say in words why {year_label(y)} is being reopened: the reason is printed "
+            f"on the year's reports.",
+            field="reason",
+        )
     with transaction(db) as u:
-        row = u.session.exec(select(YearPublication).where(YearPublication.year == y)
-                             .order_by(YearPublication.id.desc()).limit(1)).first()
+        row = u.session.exec(
+            select(YearPublication)
+            .where(YearPublication.year == y)
+            .order_by(YearPublication.id.desc())
+            .limit(1)
+        ).first()
         if row is None or row.reopened_on is not None:
-            raise DomainError(f"The figures for {year_label(y)} are not published, so there is "
-                              f"nothing to reopen.", field="year")
-        return update_fields(u, row, f"year {year_label(y)} reopened", reopened_on=u.today,
-                             reopened_by=u.actor or "", reopen_reason=reason)
+            raise DomainError(
+                f"The figures for {year_label(y)} are not published, so there is nothing to reopen.",
+                field="year",
+            )
+        return update_fields(
+            u,
+            row,
+            f"year {year_label(y)} reopened",
+            reopened_on=u.today,
+            reopened_by=u.actor or "",
+            reopen_reason=reason,
+        )
 
 
 # the guard --------------------------------------------------------------------------------------
+
 
 def check_published(u) -> None:
     """Refuse (DomainError) a transaction that would change the figures of a published year.
@@ -236,4 +268,5 @@ def check_published(u) -> None:
                 f"{short_date(p.published_on)} ({', '.join(changed[:4])}"
                 f"{', ...' if len(changed) > 4 else ''}). Published figures stay as published: "
                 f"reopen {p.label} with a written reason first (Reports, or "
-                f"smallhousing tsm --year {p.year} --reopen REASON), then make the change.")
+                f"smallhousing tsm --year {p.year} --reopen REASON), then make the change."
+            )

@@ -33,14 +33,21 @@ class DueItem:
     handler: str
 
     def as_dict(self) -> dict:
-        return {"reference": self.reference, "resident": self.resident, "stage": self.stage,
-                "step": self.step, "due": self.due.isoformat(),
-                "working_days_left": self.working_days_left, "status": self.status,
-                "handler": self.handler}
+        return {
+            "reference": self.reference,
+            "resident": self.resident,
+            "stage": self.stage,
+            "step": self.step,
+            "due": self.due.isoformat(),
+            "working_days_left": self.working_days_left,
+            "status": self.status,
+            "handler": self.handler,
+        }
 
 
-def open_work(db, *, limit: int | None = None, within_working_days: int | None = None,
-              overdue_only: bool = False) -> list[DueItem]:
+def open_work(
+    db, *, limit: int | None = None, within_working_days: int | None = None, overdue_only: bool = False
+) -> list[DueItem]:
     """Open deadlines, soonest first (overdue ones come first of all)."""
     with plain_reading(db) as r:
         where, params = ["c.next_due_on IS NOT NULL"], []
@@ -50,10 +57,12 @@ def open_work(db, *, limit: int | None = None, within_working_days: int | None =
         if within_working_days is not None:
             where.append("c.next_due_on <= ?")
             params.append(r.cal.add(r.today, within_working_days).due.isoformat())
-        sql = ("SELECT c.id, c.reference, res.name, c.stage, c.next_step, c.next_due_on, st.name "
-               "FROM complaint c JOIN resident res ON res.id = c.resident_id "
-               "LEFT JOIN staff st ON st.id = c.handler_id "
-               f"WHERE {' AND '.join(where)} ORDER BY c.next_due_on, c.reference")
+        sql = (
+            "SELECT c.id, c.reference, res.name, c.stage, c.next_step, c.next_due_on, st.name "
+            "FROM complaint c JOIN resident res ON res.id = c.resident_id "
+            "LEFT JOIN staff st ON st.id = c.handler_id "
+            f"WHERE {' AND '.join(where)} ORDER BY c.next_due_on, c.reference"
+        )
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
@@ -61,8 +70,19 @@ def open_work(db, *, limit: int | None = None, within_working_days: int | None =
         cal, today = r.cal, r.today
         for cid, ref, name, stage, step, due, handler in r.rows(sql, params):
             due = day(due)
-            out.append(DueItem(cid, ref, name, stage, step, due, working_days_left(cal, due, today),
-                               deadline_status(cal, due, today), handler or ""))
+            out.append(
+                DueItem(
+                    cid,
+                    ref,
+                    name,
+                    stage,
+                    step,
+                    due,
+                    working_days_left(cal, due, today),
+                    deadline_status(cal, due, today),
+                    handler or "",
+                )
+            )
         return out
 
 
@@ -76,6 +96,7 @@ class Counts:
 
 def dashboard_counts(db) -> Counts:
     with plain_reading(db) as r:
+
         def count(where: str, *params) -> int:
             return r.value(f"SELECT count(*) FROM complaint WHERE {where}", params)
 
@@ -84,8 +105,7 @@ def dashboard_counts(db) -> Counts:
         s2 = count(f"state IN ({_marks(stage2)})", *stage2)
         today = r.today.isoformat()
         overdue = count("next_due_on < ?", today)
-        soon = count("next_due_on >= ? AND next_due_on <= ?", today,
-                     r.cal.add(r.today, 2).due.isoformat())
+        soon = count("next_due_on >= ? AND next_due_on <= ?", today, r.cal.add(r.today, 2).due.isoformat())
         return Counts(s1, s2, overdue, soon)
 
 
@@ -101,8 +121,13 @@ def received_per_month(db, months: int = 12) -> list[tuple[str, int]]:
                 y, m = y - 1, 12
         keys.reverse()
         start = dt.date.fromisoformat(keys[0] + "-01")
-        rows = dict(r.rows("SELECT strftime('%Y-%m', received_on) AS month, count(*) FROM complaint "
-                           "WHERE received_on >= ? GROUP BY month", (start.isoformat(),)))
+        rows = dict(
+            r.rows(
+                "SELECT strftime('%Y-%m', received_on) AS month, count(*) FROM complaint "
+                "WHERE received_on >= ? GROUP BY month",
+                (start.isoformat(),),
+            )
+        )
         return [(k, rows.get(k, 0)) for k in keys]
 
 
@@ -124,9 +149,11 @@ def overdue_follow_ups(db, *, review_horizon_days: int = 0, limit: int | None = 
     with plain_reading(db) as r:
         out: list[OverdueItem] = []
         for table, kind in (("remedy", "remedy"), ("outstanding_action", "action")):
-            sql = (f"SELECT t.description, t.due_on, c.reference, t.id FROM {table} t "
-                   "JOIN complaint c ON c.id = t.complaint_id "
-                   "WHERE t.completed_on IS NULL AND t.due_on < ? ORDER BY t.due_on")
+            sql = (
+                f"SELECT t.description, t.due_on, c.reference, t.id FROM {table} t "
+                "JOIN complaint c ON c.id = t.complaint_id "
+                "WHERE t.completed_on IS NULL AND t.due_on < ? ORDER BY t.due_on"
+            )
             params: list = [r.today.isoformat()]
             if limit:
                 sql += " LIMIT ?"
@@ -144,12 +171,15 @@ def count_follow_ups(db, *, review_horizon_days: int = 0) -> int:
     with plain_reading(db) as r:
         today = r.today.isoformat()
         horizon = (r.today + dt.timedelta(days=review_horizon_days)).isoformat()
-        return sum(r.value(f"SELECT count(*) FROM {table} WHERE {where}", (when,))
-                   for table, where, when in (
-                       ("remedy", "completed_on IS NULL AND due_on < ?", today),
-                       ("outstanding_action", "completed_on IS NULL AND due_on < ?", today),
-                       ("adjustment", "ended_on IS NULL AND review_on <= ?", horizon),
-                       ("restriction", "ended_on IS NULL AND review_on <= ?", horizon)))
+        return sum(
+            r.value(f"SELECT count(*) FROM {table} WHERE {where}", (when,))
+            for table, where, when in (
+                ("remedy", "completed_on IS NULL AND due_on < ?", today),
+                ("outstanding_action", "completed_on IS NULL AND due_on < ?", today),
+                ("adjustment", "ended_on IS NULL AND review_on <= ?", horizon),
+                ("restriction", "ended_on IS NULL AND review_on <= ?", horizon),
+            )
+        )
 
 
 def reviews_due(db, *, within_days: int = 0, limit: int | None = None) -> list[OverdueItem]:
@@ -162,9 +192,11 @@ def _reviews_due(r, within_days: int, limit: int | None) -> list[OverdueItem]:
     horizon = (r.today + dt.timedelta(days=within_days)).isoformat()
     out = []
     for table, kind in (("adjustment", "adjustment review"), ("restriction", "restriction review")):
-        sql = (f"SELECT t.description, t.review_on, res.name, t.id FROM {table} t "
-               "JOIN resident res ON res.id = t.resident_id "
-               "WHERE t.ended_on IS NULL AND t.review_on <= ? ORDER BY t.review_on")
+        sql = (
+            f"SELECT t.description, t.review_on, res.name, t.id FROM {table} t "
+            "JOIN resident res ON res.id = t.resident_id "
+            "WHERE t.ended_on IS NULL AND t.review_on <= ? ORDER BY t.review_on"
+        )
         params: list = [horizon]
         if limit:
             sql += " LIMIT ?"
@@ -207,8 +239,9 @@ def _filtered(f: ComplaintFilter, today: dt.date) -> tuple[str, list]:
     if f.stage:
         where.append("c.stage = ?")
         params.append(f.stage)
-    states = {"open": L.OPEN_STATES, "finished": L.FINISHED_STATES}.get(f.state or "",
-                                                                      (f.state,) if f.state else ())
+    states = {"open": L.OPEN_STATES, "finished": L.FINISHED_STATES}.get(
+        f.state or "", (f.state,) if f.state else ()
+    )
     if states:
         where.append(f"c.state IN ({_marks(states)})")
         params.extend(states)
@@ -221,8 +254,10 @@ def _filtered(f: ComplaintFilter, today: dt.date) -> tuple[str, list]:
     if f.category:
         c = f.category.lower()
         e = like_escaped(c)
-        where.append("(c.categories = ? OR c.categories LIKE ? ESCAPE '/' "
-                     "OR c.categories LIKE ? ESCAPE '/' OR c.categories LIKE ? ESCAPE '/')")
+        where.append(
+            "(c.categories = ? OR c.categories LIKE ? ESCAPE '/' "
+            "OR c.categories LIKE ? ESCAPE '/' OR c.categories LIKE ? ESCAPE '/')"
+        )
         params.extend([c, f"{e};%", f"%;{e}", f"%;{e};%"])
     if f.year:
         start, end = year_bounds(f.year)
@@ -231,23 +266,27 @@ def _filtered(f: ComplaintFilter, today: dt.date) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
-def list_complaints(db, f: ComplaintFilter | None = None, *, offset: int = 0,
-                    limit: int = 50, cancelled=None) -> list[ComplaintRow]:
+def list_complaints(
+    db, f: ComplaintFilter | None = None, *, offset: int = 0, limit: int = 50, cancelled=None
+) -> list[ComplaintRow]:
     """One page of complaints, newest first. Never loads more than ``limit`` rows.
 
     ``cancelled``: see reads.plain_reading (raises reads.Cancelled)."""
     f = f or ComplaintFilter()
     with plain_reading(db, cancelled) as r:
         where, params = _filtered(f, r.today)
-        rows = r.rows("SELECT c.id, c.reference, res.name, c.received_on, c.stage, c.state, "
-                      "c.next_due_on, st.name, c.categories FROM complaint c "
-                      "JOIN resident res ON res.id = c.resident_id "
-                      f"LEFT JOIN staff st ON st.id = c.handler_id{where} "
-                      "ORDER BY c.received_on DESC, c.id DESC LIMIT ? OFFSET ?",
-                      [*params, limit, offset])
-        return [ComplaintRow(cid, ref, name, day(received), stage, state, day(due), handler or "",
-                             categories)
-                for cid, ref, name, received, stage, state, due, handler, categories in rows]
+        rows = r.rows(
+            "SELECT c.id, c.reference, res.name, c.received_on, c.stage, c.state, "
+            "c.next_due_on, st.name, c.categories FROM complaint c "
+            "JOIN resident res ON res.id = c.resident_id "
+            f"LEFT JOIN staff st ON st.id = c.handler_id{where} "
+            "ORDER BY c.received_on DESC, c.id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [
+            ComplaintRow(cid, ref, name, day(received), stage, state, day(due), handler or "", categories)
+            for cid, ref, name, received, stage, state, due, handler, categories in rows
+        ]
 
 
 def count_complaints(db, f: ComplaintFilter | None = None, *, cancelled=None) -> int:
@@ -257,8 +296,9 @@ def count_complaints(db, f: ComplaintFilter | None = None, *, cancelled=None) ->
         return r.value(f"SELECT count(*) FROM complaint c{where}", params)
 
 
-def list_service_requests(db, *, status: str | None = None, offset: int = 0,
-                          limit: int = 50) -> list[tuple]:  # (ServiceRequest, resident name)
+def list_service_requests(
+    db, *, status: str | None = None, offset: int = 0, limit: int = 50
+) -> list[tuple]:  # (ServiceRequest, resident name)
     from sqlmodel import select
 
     from ..store.models import Resident, ServiceRequest
@@ -274,8 +314,7 @@ def list_service_requests(db, *, status: str | None = None, offset: int = 0,
 
 def stage_handlers(db, complaint_id: int) -> dict[int, int | None]:
     with plain_reading(db) as r:
-        return dict(r.rows("SELECT number, handler_id FROM stage WHERE complaint_id = ?",
-                           (complaint_id,)))
+        return dict(r.rows("SELECT number, handler_id FROM stage WHERE complaint_id = ?", (complaint_id,)))
 
 
 def working_days_until(db, due: dt.date) -> int:
@@ -298,7 +337,11 @@ def received_years(db) -> list[int]:
 def deadline_statuses(db, days) -> dict[dt.date, tuple[str, int]]:
     """For each date: its status (on time, due soon, overdue) and working days left from today."""
     with plain_reading(db) as r:
-        return {d: (deadline_status(r.cal, d, r.today), working_days_left(r.cal, d, r.today)) for d in set(days) if d}
+        return {
+            d: (deadline_status(r.cal, d, r.today), working_days_left(r.cal, d, r.today))
+            for d in set(days)
+            if d
+        }
 
 
 def is_set_up(db) -> bool:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-
-from ..store.db import Database
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from ..domain.calendar import WorkingCalendar
+from ..store.db import Database
 
 
 def day(value: "str | dt.date | None") -> dt.date | None:
@@ -39,8 +38,7 @@ def _params(params):
 class Reads:
     """One read: the connection, today's date and the landlord's working-day calendar."""
 
-    def __init__(self, con: sqlite3.Connection, today: dt.date,
-                 cal: WorkingCalendar | None = None) -> None:
+    def __init__(self, con: sqlite3.Connection, today: dt.date, cal: WorkingCalendar | None = None) -> None:
         self.con = con
         self.today = today
         self._cal = cal
@@ -74,7 +72,8 @@ def _calendar(closures: tuple) -> WorkingCalendar:
         if len(_CALENDARS) > 8:
             _CALENDARS.clear()
         cal = _CALENDARS[closures] = WorkingCalendar.with_closures(
-            (d, r) for d, r in ((day(text), why) for text, why in closures) if d is not None)
+            (d, r) for d, r in ((day(text), why) for text, why in closures) if d is not None
+        )
     return cal
 
 

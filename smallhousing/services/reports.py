@@ -21,17 +21,32 @@ from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..domain.plural import count
 from ..domain.years import parse_year, year_bounds, year_label, year_of
-from ..store.models import (Complaint, LandlordSettings, LearningPoint, OmbudsmanCase, OmbudsmanOrder,
-                            SelfAssessmentEntry)
+from ..store.models import (
+    Complaint,
+    LandlordSettings,
+    LearningPoint,
+    OmbudsmanCase,
+    OmbudsmanOrder,
+    SelfAssessmentEntry,
+)
 from . import figures as F
 from .base import Unit, audit, clean, reading, transaction, update_fields
-from .figures import (NO_CHANNEL, NOT_CATEGORISED, TSM, CaseLine, LearningLine,  # noqa: F401
-                      OrderLine, PeriodFigures, RemedyLine, StageFigures, tsm_from)
+from .figures import (  # noqa: F401
+    NO_CHANNEL,
+    NOT_CATEGORISED,
+    TSM,
+    CaseLine,
+    LearningLine,
+    OrderLine,
+    PeriodFigures,
+    RemedyLine,
+    StageFigures,
+    tsm_from,
+)
 from .measures import tsm_for_year  # noqa: F401  (part of this module's interface)
 from .reads import plain_reading
 
-FINDINGS = ("no maladministration", "service failure", "maladministration",
-            "severe maladministration")
+FINDINGS = ("no maladministration", "service failure", "maladministration", "severe maladministration")
 ADVERSE_FINDINGS = FINDINGS[1:]
 
 # Free text for the annual report, kept per year beside the self-assessment entries.
@@ -48,8 +63,9 @@ _TEXT_PREFIX = "text:"
 # Worked out in one place, services/figures.py; these names stay part of this module's interface.
 
 
-def _figures(u: Unit, start: dt.date, end: dt.date, label: str, homes: int | None,
-             cal=None, detail: bool = True) -> PeriodFigures:
+def _figures(
+    u: Unit, start: dt.date, end: dt.date, label: str, homes: int | None, cal=None, detail: bool = True
+) -> PeriodFigures:
     """Everything the reports say about one period (figures.period, read inside ``u``)."""
     with plain_reading(u) as r:
         return F.period(r, start, end, label, homes, cal=cal, detail=detail)
@@ -65,15 +81,21 @@ def learning_day():
 def cases_where(u: Unit, where) -> list[CaseLine]:
     """Ombudsman cases chosen by an ORM condition (the learning and Ombudsman screens); the reports'
     lists come from figures.cases."""
-    rows = u.session.exec(select(OmbudsmanCase, Complaint.reference)
-                    .join(Complaint, Complaint.id == OmbudsmanCase.complaint_id, isouter=True)
-                    .where(where).order_by(OmbudsmanCase.referred_on, OmbudsmanCase.id)).all()
-    out = [CaseLine(c.id, c.case_number, ref or "", c.referred_on, c.finding, c.determined_on,
-                    c.summary) for c, ref in rows]
+    rows = u.session.exec(
+        select(OmbudsmanCase, Complaint.reference)
+        .join(Complaint, Complaint.id == OmbudsmanCase.complaint_id, isouter=True)
+        .where(where)
+        .order_by(OmbudsmanCase.referred_on, OmbudsmanCase.id)
+    ).all()
+    out = [
+        CaseLine(c.id, c.case_number, ref or "", c.referred_on, c.finding, c.determined_on, c.summary)
+        for c, ref in rows
+    ]
     if out:
         by_id = {c.id: c for c in out}
-        for o in u.session.exec(select(OmbudsmanOrder).where(OmbudsmanOrder.case_id.in_(list(by_id)))
-                                .order_by(OmbudsmanOrder.id)).all():
+        for o in u.session.exec(
+            select(OmbudsmanOrder).where(OmbudsmanOrder.case_id.in_(list(by_id))).order_by(OmbudsmanOrder.id)
+        ).all():
             by_id[o.case_id].orders.append(OrderLine(o.id, o.description, o.due_on, o.complied_on))
     return out
 
@@ -81,11 +103,18 @@ def cases_where(u: Unit, where) -> list[CaseLine]:
 def learning_where(u: Unit, where) -> list[LearningLine]:
     """Learning points chosen by an ORM condition (the learning log); the reports' lists come from
     figures.learning."""
-    rows = u.session.exec(select(LearningPoint, Complaint.reference)
-                    .join(Complaint, Complaint.id == LearningPoint.complaint_id, isouter=True)
-                    .where(where).order_by(LearningPoint.recorded_on, LearningPoint.id)).all()
-    return [LearningLine(p.id, ref or "", p.recorded_on, p.theme, p.learning, p.improvement, p.owner,
-                         p.status, p.made_on) for p, ref in rows]
+    rows = u.session.exec(
+        select(LearningPoint, Complaint.reference)
+        .join(Complaint, Complaint.id == LearningPoint.complaint_id, isouter=True)
+        .where(where)
+        .order_by(LearningPoint.recorded_on, LearningPoint.id)
+    ).all()
+    return [
+        LearningLine(
+            p.id, ref or "", p.recorded_on, p.theme, p.learning, p.improvement, p.owner, p.status, p.made_on
+        )
+        for p, ref in rows
+    ]
 
 
 def _homes(u: Unit, year: int) -> int | None:
@@ -108,8 +137,9 @@ def _check_period(start, end) -> None:
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise DomainError("Give the first and last dates of the period.", field="start")
     if end < start:
-        raise DomainError(f"The period ends ({short_date(end)}) before it starts ({short_date(start)}).",
-                          field="end")
+        raise DomainError(
+            f"The period ends ({short_date(end)}) before it starts ({short_date(start)}).", field="end"
+        )
     if (end - start).days > 366 * 5:
         raise DomainError("A board update covers at most five years.", field="start")
 
@@ -121,7 +151,9 @@ def period_label(start: dt.date, end: dt.date) -> str:
 def report_years(db) -> list[int]:
     """Reporting years with any complaint, plus the current one, newest first."""
     with reading(db) as u:
-        lo, hi = u.session.exec(select(func.min(Complaint.received_on), func.max(Complaint.received_on))).one()
+        lo, hi = u.session.exec(
+            select(func.min(Complaint.received_on), func.max(Complaint.received_on))
+        ).one()
         years = {year_of(u.today)}
         if lo and hi:
             years.update(range(year_of(lo), year_of(hi) + 1))
@@ -129,6 +161,7 @@ def report_years(db) -> list[int]:
 
 
 # self-assessment ---------------------------------------------------------------------------------
+
 
 @dataclass
 class AssessmentRow:
@@ -173,66 +206,101 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
     out: dict[str, str] = {}
     for n, ack, resp in ((1, "6.2", "6.3"), (2, "6.11", "6.14")):
         sf = f.stage(n)
-        out[ack] = (f"Records for {lab}: {sf.acknowledged_on_time:,} of {_n(sf.acknowledged, f'stage {n} complaint')} "
-                    f"acknowledged in the year were acknowledged within 5 working days"
-                    f"{_pct(sf.acknowledged_on_time, sf.acknowledged)}." if sf.acknowledged else
-                    f"Records for {lab}: no stage {n} complaints were acknowledged in the year.")
+        out[ack] = (
+            f"Records for {lab}: {sf.acknowledged_on_time:,} of {_n(sf.acknowledged, f'stage {n} complaint')} "
+            f"acknowledged in the year were acknowledged within 5 working days"
+            f"{_pct(sf.acknowledged_on_time, sf.acknowledged)}."
+            if sf.acknowledged
+            else f"Records for {lab}: no stage {n} complaints were acknowledged in the year."
+        )
         days = 10 if n == 1 else 20
-        out[resp] = (f"Records for {lab}: {sf.responded_on_time:,} of {_n(sf.responded, f'stage {n} response')} "
-                     f"sent in the year were within the Code's timescale, counting extensions made "
-                     f"within the Code{_pct(sf.responded_on_time, sf.responded)}." if sf.responded else
-                     f"Records for {lab}: no stage {n} responses were sent in the year.")
+        out[resp] = (
+            f"Records for {lab}: {sf.responded_on_time:,} of {_n(sf.responded, f'stage {n} response')} "
+            f"sent in the year were within the Code's timescale, counting extensions made "
+            f"within the Code{_pct(sf.responded_on_time, sf.responded)}."
+            if sf.responded
+            else f"Records for {lab}: no stage {n} responses were sent in the year."
+        )
         ext, letter = ("6.4", "6.5") if n == 1 else ("6.15", "6.16")
         if sf.extensions:
-            out[ext] = (f"Records for {lab}: {_n(sf.extensions, f'stage {n} extension')} agreed: "
-                        f"{sf.extensions_within_cap:,} within {days} extra working days, "
-                        f"{sf.extensions_past_cap_good_reason:,} longer with a good reason recorded, "
-                        f"{sf.extensions_past_cap_no_reason:,} longer without one; the resident was "
-                        f"told of {sf.extensions_resident_told:,}; "
-                        f"{sf.extensions - sf.extensions_not_counted:,} moved the response date under "
-                        f"the Code and {sf.extensions_not_counted:,} did not (agreed after the date they "
-                        f"extended, never told, or too long without a good reason).")
-            out[letter] = (f"Records for {lab}: an extension letter giving the Ombudsman's contact "
-                           f"details was issued for {sf.extensions_with_letter:,} of "
-                           f"{_n(sf.extensions, f'stage {n} extension')}"
-                           f"{_pct(sf.extensions_with_letter, sf.extensions)}.")
+            out[ext] = (
+                f"Records for {lab}: {_n(sf.extensions, f'stage {n} extension')} agreed: "
+                f"{sf.extensions_within_cap:,} within {days} extra working days, "
+                f"{sf.extensions_past_cap_good_reason:,} longer with a good reason recorded, "
+                f"{sf.extensions_past_cap_no_reason:,} longer without one; the resident was "
+                f"told of {sf.extensions_resident_told:,}; "
+                f"{sf.extensions - sf.extensions_not_counted:,} moved the response date under "
+                f"the Code and {sf.extensions_not_counted:,} did not (agreed after the date they "
+                f"extended, never told, or too long without a good reason)."
+            )
+            out[letter] = (
+                f"Records for {lab}: an extension letter giving the Ombudsman's contact "
+                f"details was issued for {sf.extensions_with_letter:,} of "
+                f"{_n(sf.extensions, f'stage {n} extension')}"
+                f"{_pct(sf.extensions_with_letter, sf.extensions)}."
+            )
         else:
             out[ext] = out[letter] = f"Records for {lab}: no stage {n} extensions were agreed."
     s2 = f.stage2
-    out["6.13"] = (f"Records for {lab}: {s2.acknowledged_by_other:,} of "
-                   f"{_n(s2.handlers_compared, 'stage 2 complaint')} acknowledged in the year were "
-                   f"handled by someone other than the stage 1 handler"
-                   f"{_pct(s2.acknowledged_by_other, s2.handlers_compared)}." if s2.handlers_compared else
-                   f"Records for {lab}: no stage 2 complaints were acknowledged in the year.")
-    out["2.1"] = (f"Records for {lab}: {_n(f.refused, 'complaint')} not accepted, each with a "
-                  f"section 2 ground and reasons recorded ({_grounds(f.refused_by_ground)})."
-                  if f.refused else f"Records for {lab}: every complaint received was accepted.")
-    out["5.11"] = (f"Records for {lab}: escalation refused for {_n(f.escalation_refused, 'complaint')}, "
-                   f"each with a ground and reasons recorded ({_grounds(f.escalation_refused_by_ground)})."
-                   if f.escalation_refused else f"Records for {lab}: no request for stage 2 was refused.")
+    out["6.13"] = (
+        f"Records for {lab}: {s2.acknowledged_by_other:,} of "
+        f"{_n(s2.handlers_compared, 'stage 2 complaint')} acknowledged in the year were "
+        f"handled by someone other than the stage 1 handler"
+        f"{_pct(s2.acknowledged_by_other, s2.handlers_compared)}."
+        if s2.handlers_compared
+        else f"Records for {lab}: no stage 2 complaints were acknowledged in the year."
+    )
+    out["2.1"] = (
+        f"Records for {lab}: {_n(f.refused, 'complaint')} not accepted, each with a "
+        f"section 2 ground and reasons recorded ({_grounds(f.refused_by_ground)})."
+        if f.refused
+        else f"Records for {lab}: every complaint received was accepted."
+    )
+    out["5.11"] = (
+        f"Records for {lab}: escalation refused for {_n(f.escalation_refused, 'complaint')}, "
+        f"each with a ground and reasons recorded ({_grounds(f.escalation_refused_by_ground)})."
+        if f.escalation_refused
+        else f"Records for {lab}: no request for stage 2 was refused."
+    )
     out["1.4"] = f"Records for {lab}: {_n(f.service_requests, 'service request')} recorded."
-    out["7.3"] = (f"Records for {lab}: {f.remedies_done_by_due:,} of {_n(f.remedies_due, 'remedy', 'remedies')} "
-                  f"due in the year were completed by their date{_pct(f.remedies_done_by_due, f.remedies_due)}."
-                  if f.remedies_due else f"Records for {lab}: no remedies fell due in the year.")
-    out["6.6"] = (f"Records for {lab}: {f.actions_done_by_due:,} of {_n(f.actions_due, 'outstanding action')} "
-                  f"due in the year were completed by their date{_pct(f.actions_done_by_due, f.actions_due)}."
-                  if f.actions_due else f"Records for {lab}: no outstanding actions fell due in the year.")
+    out["7.3"] = (
+        f"Records for {lab}: {f.remedies_done_by_due:,} of {_n(f.remedies_due, 'remedy', 'remedies')} "
+        f"due in the year were completed by their date{_pct(f.remedies_done_by_due, f.remedies_due)}."
+        if f.remedies_due
+        else f"Records for {lab}: no remedies fell due in the year."
+    )
+    out["6.6"] = (
+        f"Records for {lab}: {f.actions_done_by_due:,} of {_n(f.actions_due, 'outstanding action')} "
+        f"due in the year were completed by their date{_pct(f.actions_done_by_due, f.actions_due)}."
+        if f.actions_due
+        else f"Records for {lab}: no outstanding actions fell due in the year."
+    )
     if published:  # these come from the figures as published
-        out = {k: v.replace(f"Records for {lab}:", f"Published figures for {lab}:", 1)
-               for k, v in out.items()}
+        out = {
+            k: v.replace(f"Records for {lab}:", f"Published figures for {lab}:", 1) for k, v in out.items()
+        }
     c = F.evidence_counts(db, y)
-    out["9.1"] = (f"Records for {lab}: {_n(c.learning_noted, 'learning point')} from complaints in the "
-                  f"year's learning log, with {_n(c.learning_made, 'service improvement')} made.")
-    for number, entity, what in (("5.10", "adjustment", "reasonable adjustment"),
-                                 ("5.14", "restriction", "restriction")):
+    out["9.1"] = (
+        f"Records for {lab}: {_n(c.learning_noted, 'learning point')} from complaints in the "
+        f"year's learning log, with {_n(c.learning_made, 'service improvement')} made."
+    )
+    for number, entity, what in (
+        ("5.10", "adjustment", "reasonable adjustment"),
+        ("5.14", "restriction", "restriction"),
+    ):
         done, on_time = c.reviews[entity]
-        text = (f"Records for {lab}: {on_time:,} of {_n(done, 'review')} of {what}s recorded in the "
-                f"year were done by the review date{_pct(on_time, done)}." if done else
-                f"Records for {lab}: no reviews of {what}s were recorded in the year.")
+        text = (
+            f"Records for {lab}: {on_time:,} of {_n(done, 'review')} of {what}s recorded in the "
+            f"year were done by the review date{_pct(on_time, done)}."
+            if done
+            else f"Records for {lab}: no reviews of {what}s were recorded in the year."
+        )
         if entity in c.in_force:
             live, late = c.in_force[entity]
-            text += (f" Today {late:,} of {_n(live, what)} in force "
-                     f"{'is' if late == 1 else 'are'} past the review date.")
+            text += (
+                f" Today {late:,} of {_n(live, what)} in force "
+                f"{'is' if late == 1 else 'are'} past the review date."
+            )
         out[number] = text
     return out
 
@@ -242,21 +310,31 @@ def self_assessment(db, year: "int | str", figures: PeriodFigures | None = None)
     y = parse_year(year)
     computed = computed_evidence(db, y, figures)
     with reading(db) as u:
-        entries = {e.provision: e for e in u.session.exec(select(SelfAssessmentEntry)
-                                                          .where(SelfAssessmentEntry.year == y)).all()}
+        entries = {
+            e.provision: e
+            for e in u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y)).all()
+        }
     rows = []
     for p in CP.PROVISIONS:
         e = entries.get(p.number)
-        rows.append(AssessmentRow(p, e.complies if e else None, e.evidence if e else "",
-                                  e.commentary if e else "", computed.get(p.number, "")))
+        rows.append(
+            AssessmentRow(
+                p,
+                e.complies if e else None,
+                e.evidence if e else "",
+                e.commentary if e else "",
+                computed.get(p.number, ""),
+            )
+        )
     return rows
 
 
 _UNSET = object()
 
 
-def save_assessment(db, year: "int | str", provision: str, *, complies=_UNSET, evidence=_UNSET,
-                    commentary=_UNSET) -> SelfAssessmentEntry:
+def save_assessment(
+    db, year: "int | str", provision: str, *, complies=_UNSET, evidence=_UNSET, commentary=_UNSET
+) -> SelfAssessmentEntry:
     """Record whether the landlord meets one provision in a year, with evidence and commentary."""
     y = parse_year(year)
     p = CP.provision(provision)
@@ -270,8 +348,11 @@ def save_assessment(db, year: "int | str", provision: str, *, complies=_UNSET, e
     if commentary is not _UNSET:
         values["commentary"] = clean(commentary)
     with transaction(db) as u:
-        row = u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
-                                                               SelfAssessmentEntry.provision == p.number)).first()
+        row = u.session.exec(
+            select(SelfAssessmentEntry).where(
+                SelfAssessmentEntry.year == y, SelfAssessmentEntry.provision == p.number
+            )
+        ).first()
         if row is None:
             row = SelfAssessmentEntry(year=y, provision=p.number, **values)
             u.session.add(row)
@@ -287,13 +368,16 @@ def copy_assessment(db, from_year: "int | str", to_year: "int | str") -> int:
     if src == dst:
         raise DomainError("Choose a different year to copy from.", field="year")
     with transaction(db) as u:
-        have = set(u.session.exec(select(SelfAssessmentEntry.provision).where(SelfAssessmentEntry.year == dst)).all())
+        have = set(
+            u.session.exec(select(SelfAssessmentEntry.provision).where(SelfAssessmentEntry.year == dst)).all()
+        )
         n = 0
         for e in u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == src)).all():
             if e.provision in have or e.provision not in CP.BY_NUMBER:
                 continue
-            save_assessment(u, dst, e.provision, complies=e.complies, evidence=e.evidence,
-                            commentary=e.commentary)
+            save_assessment(
+                u, dst, e.provision, complies=e.complies, evidence=e.evidence, commentary=e.commentary
+            )
             n += 1
         if n == 0 and not have:
             raise DomainError(f"There is no self-assessment for {year_label(src)} to copy.")
@@ -303,9 +387,12 @@ def copy_assessment(db, from_year: "int | str", to_year: "int | str") -> int:
 def report_texts(db, year: "int | str") -> dict[str, str]:
     y = parse_year(year)
     with reading(db) as u:
-        rows = u.session.exec(select(SelfAssessmentEntry).where(
-            SelfAssessmentEntry.year == y, SelfAssessmentEntry.provision.startswith(_TEXT_PREFIX))).all()
-        found = {r.provision[len(_TEXT_PREFIX):]: r.commentary for r in rows}
+        rows = u.session.exec(
+            select(SelfAssessmentEntry).where(
+                SelfAssessmentEntry.year == y, SelfAssessmentEntry.provision.startswith(_TEXT_PREFIX)
+            )
+        ).all()
+        found = {r.provision[len(_TEXT_PREFIX) :]: r.commentary for r in rows}
     return {k: found.get(k, "") for k in REPORT_TEXTS}
 
 
@@ -316,8 +403,11 @@ def set_report_text(db, year: "int | str", key: str, text: str) -> None:
         raise DomainError("Unknown part of the report: " + ", ".join(REPORT_TEXTS) + ".", field="key")
     name = _TEXT_PREFIX + key
     with transaction(db) as u:
-        row = u.session.exec(select(SelfAssessmentEntry).where(SelfAssessmentEntry.year == y,
-                                                               SelfAssessmentEntry.provision == name)).first()
+        row = u.session.exec(
+            select(SelfAssessmentEntry).where(
+                SelfAssessmentEntry.year == y, SelfAssessmentEntry.provision == name
+            )
+        ).first()
         if row is None:
             row = SelfAssessmentEntry(year=y, provision=name, commentary=clean(text))
             u.session.add(row)
@@ -340,6 +430,7 @@ def set_report_texts(db, year: "int | str", texts: dict[str, str]) -> None:
 
 # the annual report and the board update ----------------------------------------------------------
 
+
 @dataclass
 class Landlord:
     name: str
@@ -352,9 +443,19 @@ class Landlord:
 
 
 def _landlord(u: Unit) -> Landlord:
-    st = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first() or LandlordSettings()
-    return Landlord(st.name or "Our organisation", st.address, st.website, st.complaints_officer,
-                    st.member_responsible, st.email, st.phone)
+    st = (
+        u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+        or LandlordSettings()
+    )
+    return Landlord(
+        st.name or "Our organisation",
+        st.address,
+        st.website,
+        st.complaints_officer,
+        st.member_responsible,
+        st.email,
+        st.phone,
+    )
 
 
 @dataclass
@@ -398,13 +499,23 @@ class AnnualReport:
         if self.year_complete:
             return ""
         f = self.figures
-        return (f"{self.label} is not yet finished, so each year is compared over the same months: "
-                f"1 April to {f.end.day} {f.end:%B}.")
+        return (
+            f"{self.label} is not yet finished, so each year is compared over the same months: "
+            f"1 April to {f.end.day} {f.end:%B}."
+        )
 
 
 def _tsm_of(d: dict) -> TSM:
-    return TSM(int(str(d["year"])[:4]), d["homes"], d["stage1_received"], d["stage2_received"],
-               d["stage1_responded"], d["stage1_within"], d["stage2_responded"], d["stage2_within"])
+    return TSM(
+        int(str(d["year"])[:4]),
+        d["homes"],
+        d["stage1_received"],
+        d["stage2_received"],
+        d["stage1_responded"],
+        d["stage1_within"],
+        d["stage2_responded"],
+        d["stage2_within"],
+    )
 
 
 def as_published(db, year: int, f: PeriodFigures) -> tuple[PeriodFigures, TSM | None, str]:
@@ -420,8 +531,7 @@ def as_published(db, year: int, f: PeriodFigures) -> tuple[PeriodFigures, TSM | 
     return f, None, p.note()
 
 
-def year_figures_as_reported(db, year: "int | str", *, detail: bool = True
-                             ) -> tuple[PeriodFigures, TSM, str]:
+def year_figures_as_reported(db, year: "int | str", *, detail: bool = True) -> tuple[PeriodFigures, TSM, str]:
     """The figures, TSM and publication note of a reporting year, as the reports print them."""
     y = parse_year(year)
     f, t, note = as_published(db, y, year_figures(db, y, detail=detail))
@@ -466,17 +576,34 @@ def annual_report(db, year: "int | str") -> AnnualReport:
             if yy == y:
                 note = n
     f = history[-1]
-    return AnnualReport(y, year_label(y), landlord, today, f, history, self_assessment(db, y, f),
-                        report_texts(db, y), complete, note, published, audit_head=_audit_head(db))
+    return AnnualReport(
+        y,
+        year_label(y),
+        landlord,
+        today,
+        f,
+        history,
+        self_assessment(db, y, f),
+        report_texts(db, y),
+        complete,
+        note,
+        published,
+        audit_head=_audit_head(db),
+    )
 
 
 def _audit_head(db) -> str:
     from .audit_anchor import describe_head
 
     with reading(db) as u:
-        n, h = u.session.connection().exec_driver_sql(
-            "SELECT (SELECT count(*) FROM audit_entry), "
-            "(SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1)").first()
+        n, h = (
+            u.session.connection()
+            .exec_driver_sql(
+                "SELECT (SELECT count(*) FROM audit_entry), "
+                "(SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1)"
+            )
+            .first()
+        )
     return describe_head(n or 0, h or "")
 
 
@@ -486,8 +613,19 @@ def assessment_report(db, year: "int | str") -> AnnualReport:
     f, t, note = as_published(db, y, year_figures(db, y, detail=False))
     with reading(db) as u:
         landlord, today = _landlord(u), u.today
-    return AnnualReport(y, year_label(y), landlord, today, f, [f], self_assessment(db, y, f),
-                        report_texts(db, y), today > f.end, note, {y: t} if t else {})
+    return AnnualReport(
+        y,
+        year_label(y),
+        landlord,
+        today,
+        f,
+        [f],
+        self_assessment(db, y, f),
+        report_texts(db, y),
+        today > f.end,
+        note,
+        {y: t} if t else {},
+    )
 
 
 @dataclass
@@ -565,24 +703,31 @@ def board_summary_lines(b: BoardUpdate) -> list[str]:
             return "no change"
         return f"{'up' if now > before else 'down'} {abs(now - before):,} on the period before"
 
-    lines = [f"{b.landlord.name}: complaints {f.label}", "",
-             f"Stage 1 complaints received: {f.stage1.received:,} ({trend(f.stage1.received, p.stage1.received)})",
-             f"Stage 2 requests received: {f.stage2.received:,} ({trend(f.stage2.received, p.stage2.received)})",
-             f"Not accepted: {f.refused:,}   Escalation refused: {f.escalation_refused:,}   "
-             f"Withdrawn: {f.withdrawn:,}",
-             f"Open now: {b.open_now:,}", "",
-             f"Stage 1 acknowledged on time: {pct(f.stage1.acknowledged_pct)} of {f.stage1.acknowledged:,}",
-             f"Stage 1 answered on time: {pct(f.stage1.on_time_pct)} of {f.stage1.responded:,} "
-             f"(period before: {pct(p.stage1.on_time_pct)})",
-             f"Stage 2 answered on time: {pct(f.stage2.on_time_pct)} of {f.stage2.responded:,} "
-             f"(period before: {pct(p.stage2.on_time_pct)})", ""]
+    lines = [
+        f"{b.landlord.name}: complaints {f.label}",
+        "",
+        f"Stage 1 complaints received: {f.stage1.received:,} ({trend(f.stage1.received, p.stage1.received)})",
+        f"Stage 2 requests received: {f.stage2.received:,} ({trend(f.stage2.received, p.stage2.received)})",
+        f"Not accepted: {f.refused:,}   Escalation refused: {f.escalation_refused:,}   "
+        f"Withdrawn: {f.withdrawn:,}",
+        f"Open now: {b.open_now:,}",
+        "",
+        f"Stage 1 acknowledged on time: {pct(f.stage1.acknowledged_pct)} of {f.stage1.acknowledged:,}",
+        f"Stage 1 answered on time: {pct(f.stage1.on_time_pct)} of {f.stage1.responded:,} "
+        f"(period before: {pct(p.stage1.on_time_pct)})",
+        f"Stage 2 answered on time: {pct(f.stage2.on_time_pct)} of {f.stage2.responded:,} "
+        f"(period before: {pct(p.stage2.on_time_pct)})",
+        "",
+    ]
     for n in (1, 2):
         sf = f.stage(n)
         lines.append(f"Stage {n} outcomes: " + ", ".join(f"{d} {sf.outcome(d):,}" for d in L.DECISIONS))
     lines.append("")
     lines.append("Top categories: " + (", ".join(f"{c} {n:,}" for c, n in f.by_category[:5]) or "none"))
-    lines.append(f"Compensation offered: £{f.compensation_offered_pence / 100:,.2f}; "
-                 f"paid: £{f.compensation_paid_pence / 100:,.2f}")
+    lines.append(
+        f"Compensation offered: £{f.compensation_offered_pence / 100:,.2f}; "
+        f"paid: £{f.compensation_paid_pence / 100:,.2f}"
+    )
     lines.append("")
     found = ", ".join(f"{k} {v}" for k, v in f.findings.items()) or "none"
     lines.append(f"Ombudsman: {f.ombudsman_referred:,} referred; findings in the period: {found}")

@@ -10,13 +10,22 @@ from sqlmodel import select
 
 from ..domain.errors import DomainError
 from ..domain.lifecycle import require_text
-from ..store.models import (Adjustment, Complaint, Representative, Resident, Restriction,
-                            ServiceRequest)
-from .base import Unit, audit, clean, reading, transaction, update_fields
+from ..store.models import Adjustment, Complaint, Representative, Resident, Restriction, ServiceRequest
+from .base import audit, clean, reading, transaction, update_fields
 
 FORMATS = ("standard", "large print", "easy read", "braille", "audio", "email", "translation")
-RESIDENT_FIELDS = ("name", "address", "postcode", "phone", "email", "preferred_contact",
-                   "preferred_format", "disabilities", "vulnerabilities", "notes")
+RESIDENT_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "preferred_contact",
+    "preferred_format",
+    "disabilities",
+    "vulnerabilities",
+    "notes",
+)
 
 
 def _check_resident_values(values: dict) -> dict:
@@ -30,8 +39,9 @@ def _check_resident_values(values: dict) -> dict:
     if "preferred_format" in out:
         fmt = (out["preferred_format"] or "standard").lower()
         if fmt not in FORMATS:
-            raise DomainError("Preferred format must be one of: " + ", ".join(FORMATS) + ".",
-                              field="preferred_format")
+            raise DomainError(
+                "Preferred format must be one of: " + ", ".join(FORMATS) + ".", field="preferred_format"
+            )
         out["preferred_format"] = fmt
     return out
 
@@ -65,8 +75,11 @@ def find_or_add_resident(db, name: str, address: str = "", **values) -> Resident
     """The resident with this name and address, or a new one (used by imports)."""
     name, address = clean(name), clean(address)
     with transaction(db) as u:
-        found = u.session.exec(select(Resident).where(func.lower(Resident.name) == name.lower(),
-                                                      func.lower(Resident.address) == address.lower())).first()
+        found = u.session.exec(
+            select(Resident).where(
+                func.lower(Resident.name) == name.lower(), func.lower(Resident.address) == address.lower()
+            )
+        ).first()
         if found:
             return found
         return add_resident(u, name, address=address, **values)
@@ -83,22 +96,44 @@ def list_residents(db, text: str = "", *, offset: int = 0, limit: int = 100) -> 
         t = clean(text).lower()
         if t:
             like = f"%{t}%"
-            q = q.where(or_(func.lower(Resident.name).like(like), func.lower(Resident.address).like(like),
-                            func.lower(Resident.postcode).like(like)))
+            q = q.where(
+                or_(
+                    func.lower(Resident.name).like(like),
+                    func.lower(Resident.address).like(like),
+                    func.lower(Resident.postcode).like(like),
+                )
+            )
         return list(u.session.exec(q.order_by(Resident.name).offset(offset).limit(limit)).all())
 
 
 # representatives ---------------------------------------------------------------------------------
 
-def add_representative(db, resident_id: int, name: str, *, relationship: str = "", address: str = "",
-                       phone: str = "", email: str = "", authority: str = "",
-                       authority_on: dt.date | None = None) -> Representative:
+
+def add_representative(
+    db,
+    resident_id: int,
+    name: str,
+    *,
+    relationship: str = "",
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+    authority: str = "",
+    authority_on: dt.date | None = None,
+) -> Representative:
     name = require_text(name, "the representative's name", "name")
     with transaction(db) as u:
         u.get(Resident, resident_id, "resident")
-        rep = Representative(resident_id=resident_id, name=name,
-             relationship=clean(relationship), address=clean(address), phone=clean(phone),
-             email=clean(email), authority=clean(authority), authority_on=authority_on)
+        rep = Representative(
+            resident_id=resident_id,
+            name=name,
+            relationship=clean(relationship),
+            address=clean(address),
+            phone=clean(phone),
+            email=clean(email),
+            authority=clean(authority),
+            authority_on=authority_on,
+        )
         u.session.add(rep)
         u.session.flush()  # its id, from the database, for the caller
         audit(u, "representative added", rep)
@@ -113,32 +148,35 @@ def end_representative(db, rep_id: int) -> Representative:
 
 # adjustments and restrictions --------------------------------------------------------------------
 
+
 def _check_review(start: dt.date, review_on: dt.date, what: str) -> None:
     if not isinstance(review_on, dt.date):
         raise DomainError(f"Give a review date for the {what}.", field="review_on")
     if review_on < start:
-        raise DomainError(f"The review date of the {what} cannot be before it started.",
-                          field="review_on")
+        raise DomainError(f"The review date of the {what} cannot be before it started.", field="review_on")
 
 
-def add_adjustment(db, resident_id: int, description: str, review_on: dt.date,
-                   agreed_on: dt.date | None = None) -> Adjustment:
+def add_adjustment(
+    db, resident_id: int, description: str, review_on: dt.date, agreed_on: dt.date | None = None
+) -> Adjustment:
     """A reasonable adjustment agreed with the resident, with the date to review it (5.10)."""
     description = require_text(description, "the adjustment", "description")
     with transaction(db) as u:
         u.get(Resident, resident_id, "resident")
         agreed = agreed_on or u.today
         _check_review(agreed, review_on, "adjustment")
-        a = Adjustment(resident_id=resident_id, description=description, agreed_on=agreed,
-           review_on=review_on)
+        a = Adjustment(
+            resident_id=resident_id, description=description, agreed_on=agreed, review_on=review_on
+        )
         u.session.add(a)
         u.session.flush()  # its id, from the database, for the caller
         audit(u, "adjustment agreed", a)
         return a
 
 
-def review_adjustment(db, adjustment_id: int, next_review_on: dt.date,
-                      reviewed_on: dt.date | None = None) -> Adjustment:
+def review_adjustment(
+    db, adjustment_id: int, next_review_on: dt.date, reviewed_on: dt.date | None = None
+) -> Adjustment:
     with transaction(db) as u:
         a = u.get(Adjustment, adjustment_id, "adjustment")
         on = reviewed_on or u.today
@@ -152,8 +190,9 @@ def end_adjustment(db, adjustment_id: int, ended_on: dt.date | None = None) -> A
         return update_fields(u, a, "adjustment ended", ended_on=ended_on or u.today)
 
 
-def add_restriction(db, resident_id: int, description: str, reason: str, review_on: dt.date,
-                    imposed_on: dt.date | None = None) -> Restriction:
+def add_restriction(
+    db, resident_id: int, description: str, reason: str, review_on: dt.date, imposed_on: dt.date | None = None
+) -> Restriction:
     """A restriction for unacceptable behaviour: evidenced, proportionate, reviewed (5.14, 5.15)."""
     description = require_text(description, "the restriction", "description")
     reason = require_text(reason, "the reason for the restriction", "reason")
@@ -161,16 +200,22 @@ def add_restriction(db, resident_id: int, description: str, reason: str, review_
         u.get(Resident, resident_id, "resident")
         start = imposed_on or u.today
         _check_review(start, review_on, "restriction")
-        r = Restriction(resident_id=resident_id, description=description, reason=reason,
-           imposed_on=start, review_on=review_on)
+        r = Restriction(
+            resident_id=resident_id,
+            description=description,
+            reason=reason,
+            imposed_on=start,
+            review_on=review_on,
+        )
         u.session.add(r)
         u.session.flush()  # its id, from the database, for the caller
         audit(u, "restriction imposed", r)
         return r
 
 
-def review_restriction(db, restriction_id: int, next_review_on: dt.date,
-                       reviewed_on: dt.date | None = None) -> Restriction:
+def review_restriction(
+    db, restriction_id: int, next_review_on: dt.date, reviewed_on: dt.date | None = None
+) -> Restriction:
     with transaction(db) as u:
         r = u.get(Restriction, restriction_id, "restriction")
         on = reviewed_on or u.today
@@ -220,6 +265,10 @@ def resident_record(db, resident_id: int) -> ResidentRecord:
             return list(u.session.exec(select(model).where(model.resident_id == rid).order_by(order)).all())
 
         return ResidentRecord(
-            r, rows(Representative, Representative.id), rows(Adjustment, Adjustment.review_on),
-            rows(Restriction, Restriction.review_on), rows(Complaint, Complaint.received_on.desc()),
-            rows(ServiceRequest, ServiceRequest.received_on.desc()))
+            r,
+            rows(Representative, Representative.id),
+            rows(Adjustment, Adjustment.review_on),
+            rows(Restriction, Restriction.review_on),
+            rows(Complaint, Complaint.received_on.desc()),
+            rows(ServiceRequest, ServiceRequest.received_on.desc()),
+        )

@@ -13,9 +13,20 @@ from ..domain.years import parse_year, year_label
 from ..store.models import ClosureDay, HomesYear, LandlordSettings, Staff
 from .base import Unit, audit, clean, reading, to_plain, transaction, update_fields
 
-SETTINGS_FIELDS = ("name", "address", "phone", "email", "website", "complaints_officer",
-                   "member_responsible", "ombudsman_form_url", "ombudsman_phone", "ombudsman_post",
-                   "retention_years", "escalation_window_days")
+SETTINGS_FIELDS = (
+    "name",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "complaints_officer",
+    "member_responsible",
+    "ombudsman_form_url",
+    "ombudsman_phone",
+    "ombudsman_post",
+    "retention_years",
+    "escalation_window_days",
+)
 
 
 def _settings_row(u: Unit) -> LandlordSettings:
@@ -56,12 +67,18 @@ def _check_ombudsman_details(values: dict) -> None:
         if not isinstance(v, str):
             continue
         if email.search(v):
-            raise DomainError("Leave out any email address: since 13 January 2026 the Housing "
-                              "Ombudsman takes new complaints through its online form, not by email, "
-                              "so letters must not point residents to an email address.", field=k)
+            raise DomainError(
+                "Leave out any email address: since 13 January 2026 the Housing "
+                "Ombudsman takes new complaints through its online form, not by email, "
+                "so letters must not point residents to an email address.",
+                field=k,
+            )
         if old_po_box.search(v):
-            raise DomainError("PO Box 152 in Liverpool is the Housing Ombudsman's old address and is out "
-                              f"of date. Its current postal address is: {OMBUDSMAN_POST}.", field=k)
+            raise DomainError(
+                "PO Box 152 in Liverpool is the Housing Ombudsman's old address and is out "
+                f"of date. Its current postal address is: {OMBUDSMAN_POST}.",
+                field=k,
+            )
 
 
 def update_settings(db, **values) -> LandlordSettings:
@@ -84,8 +101,10 @@ def update_settings(db, **values) -> LandlordSettings:
         raise DomainError("The landlord's name cannot be empty.", field="name")
     for k in ("ombudsman_form_url", "ombudsman_phone", "ombudsman_post"):
         if k in values and not values[k]:
-            raise DomainError("The Housing Ombudsman's contact details cannot be left empty: "
-                              "every letter must give them.", field=k)
+            raise DomainError(
+                "The Housing Ombudsman's contact details cannot be left empty: every letter must give them.",
+                field=k,
+            )
     _check_ombudsman_details(values)
     with transaction(db) as u:
         row = _settings_row(u)
@@ -153,9 +172,12 @@ def _not_past(u: Unit, day: dt.date, doing: str) -> None:
     """Closure days before today are settled: deadlines already worked out and figures already
     reported were counted with them, so they cannot be added or taken away afterwards."""
     if day < u.today:
-        raise DomainError(f"{short_date(day)} is in the past: closure days can only be {doing} "
-                          f"for today or later, because deadlines and figures already worked out "
-                          f"used the days as they were.", field="day")
+        raise DomainError(
+            f"{short_date(day)} is in the past: closure days can only be {doing} "
+            f"for today or later, because deadlines and figures already worked out "
+            f"used the days as they were.",
+            field="day",
+        )
 
 
 def add_closure_day(db, day: dt.date, reason: str = "") -> ClosureDay:
@@ -167,8 +189,9 @@ def add_closure_day(db, day: dt.date, reason: str = "") -> ClosureDay:
         if u.session.exec(select(ClosureDay).where(ClosureDay.day == day)).first():
             raise DomainError(f"{short_date(day)} is already a closure day.", field="day")
         if day.weekday() >= 5:
-            raise DomainError(f"{short_date(day)} is a weekend day; it is never a working day anyway.",
-                              field="day")
+            raise DomainError(
+                f"{short_date(day)} is a weekend day; it is never a working day anyway.", field="day"
+            )
         row = ClosureDay(day=day, reason=clean(reason))
         u.session.add(row)
         u.session.flush()  # its id, from the database, for the caller
@@ -202,6 +225,7 @@ def _refresh_open(u: Unit) -> None:
 
 # staff -------------------------------------------------------------------------------------------
 
+
 class StaffLeft(DomainError):
     """add_staff was given the name of someone who left: they are the same person (6.13 is judged
     by person), so they are reactivated, not added twice. ``staff_id`` is their record."""
@@ -230,8 +254,12 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
                 continue
             if other.active:
                 raise DomainError(f"{other.name} is already on the staff list.", field="name")
-            raise StaffLeft(f"{other.name} was on the staff list before and left; reactivate them "
-                            "rather than adding them again.", other.id, other.name)
+            raise StaffLeft(
+                f"{other.name} was on the staff list before and left; reactivate them "
+                "rather than adding them again.",
+                other.id,
+                other.name,
+            )
         row = Staff(name=name, role=clean(role), email=clean(email))
         u.session.add(row)
         u.session.flush()  # its id, from the database, for the caller
@@ -248,8 +276,9 @@ def update_staff(db, staff_id: int, **values) -> Staff:
         raise DomainError("A member of staff needs a name.", field="name")
     with transaction(db) as u:
         row = u.get(Staff, staff_id, "member of staff")
-        return update_fields(u, row, "staff changed",
-                             **{k: clean(v) if isinstance(v, str) else v for k, v in values.items()})
+        return update_fields(
+            u, row, "staff changed", **{k: clean(v) if isinstance(v, str) else v for k, v in values.items()}
+        )
 
 
 def reactivate_staff(db, staff_id: int) -> Staff:

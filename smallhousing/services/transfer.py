@@ -46,26 +46,56 @@ Progress = Callable[[int, int], None]
 # escalations, so that an export can be read back without turning them into open complaints; then the
 # day each stage's extension was agreed (whether it counts under the Code turns on it).
 COLUMNS = (
-    "reference", "received_on", "resident_name", "address", "channel", "category", "summary",
-    "outcome_sought", "definition", "refused_on", "refusal_reason",
-    "stage1_handler", "stage1_acknowledged_on", "stage1_extended_to", "stage1_extension_reason",
-    "stage1_responded_on", "stage1_decision", "stage1_reasons",
-    "stage2_requested_on", "stage2_handler", "stage2_acknowledged_on", "stage2_extended_to",
-    "stage2_extension_reason", "stage2_responded_on", "stage2_decision", "stage2_reasons",
-    "remedy", "compensation_gbp", "outstanding_actions", "closed_on",
-    "escalation_refused_on", "escalation_refusal_reason", "withdrawn_on", "withdrawal_reason",
-    "stage1_extended_on", "stage2_extended_on",
+    "reference",
+    "received_on",
+    "resident_name",
+    "address",
+    "channel",
+    "category",
+    "summary",
+    "outcome_sought",
+    "definition",
+    "refused_on",
+    "refusal_reason",
+    "stage1_handler",
+    "stage1_acknowledged_on",
+    "stage1_extended_to",
+    "stage1_extension_reason",
+    "stage1_responded_on",
+    "stage1_decision",
+    "stage1_reasons",
+    "stage2_requested_on",
+    "stage2_handler",
+    "stage2_acknowledged_on",
+    "stage2_extended_to",
+    "stage2_extension_reason",
+    "stage2_responded_on",
+    "stage2_decision",
+    "stage2_reasons",
+    "remedy",
+    "compensation_gbp",
+    "outstanding_actions",
+    "closed_on",
+    "escalation_refused_on",
+    "escalation_refusal_reason",
+    "withdrawn_on",
+    "withdrawal_reason",
+    "stage1_extended_on",
+    "stage2_extended_on",
     # section 2: when the issue arose and when the resident became aware of it (2.2, 2.3)
-    "issue_arose_on", "aware_on",
-    "responsible_for", "not_responsible_for",
+    "issue_arose_on",
+    "aware_on",
+    "responsible_for",
+    "not_responsible_for",
 )
 REQUIRED = ("reference", "received_on", "resident_name")
 DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_on") or c.endswith("_to"))
 
 IMPORTED_STAFF = "Imported"
 # recorded with a refusal on the 12-month ground: a log has no column for it
-IMPORTED_DISCRETION = ("The imported log does not record how discretion to accept this older complaint "
-                       "was considered.")
+IMPORTED_DISCRETION = (
+    "The imported log does not record how discretion to accept this older complaint was considered."
+)
 IMPORTED_STAFF_STAGE2 = "Imported (stage 2)"
 NO_SUMMARY = "No summary was recorded in the imported log."
 NO_REMEDY = "No remedy was recorded in the imported log."  # a note for staff (Stage.staff_note)
@@ -76,6 +106,7 @@ EXPORT_VERSION = 1
 
 
 # problems ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -91,13 +122,16 @@ class Problem:
 class ImportProblems(DomainError):
     """The file was not imported; ``problems`` lists everything wrong with it."""
 
-    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None,
-                 source: str = "the file") -> None:
+    def __init__(
+        self, problems: list[Problem], warnings: list[Problem] | None = None, source: str = "the file"
+    ) -> None:
         self.problems = sorted(problems, key=lambda p: (p.line, _col_order(p.column)))
         self.warnings = list(warnings or [])
         n = len(self.problems)
-        super().__init__(f"Nothing was imported: {n} problem{'s' if n != 1 else ''} in {source} "
-                         f"(first: {self.problems[0] if n else 'unknown'}).")
+        super().__init__(
+            f"Nothing was imported: {n} problem{'s' if n != 1 else ''} in {source} "
+            f"(first: {self.problems[0] if n else 'unknown'})."
+        )
 
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
@@ -132,12 +166,13 @@ class ImportResult:
 
 # reading the file --------------------------------------------------------------------------------
 
+
 def decode(raw: bytes) -> tuple[str, str]:
     """Text and the encoding it was in: UTF-8 with or without a BOM, UTF-16 with a BOM, or the
     Windows-1252 that Excel writes for "CSV (Comma delimited)"."""
     if raw.startswith(codecs.BOM_UTF8):
         try:
-            return raw[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 with BOM"
+            return raw[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8 with BOM"
         except UnicodeDecodeError as exc:
             raise _encoding_problem(raw, exc) from None
     if raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE):
@@ -157,9 +192,17 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 def _encoding_problem(raw: bytes, exc: UnicodeDecodeError) -> ImportProblems:
     line = raw.count(b"\n", 0, exc.start) + 1
-    return ImportProblems([Problem(line, "", "the file is not text that can be read (it is neither "
-                                             "UTF-8 nor Windows-1252); save it from the spreadsheet "
-                                             "as \"CSV UTF-8\" and try again")])
+    return ImportProblems(
+        [
+            Problem(
+                line,
+                "",
+                "the file is not text that can be read (it is neither "
+                "UTF-8 nor Windows-1252); save it from the spreadsheet "
+                'as "CSV UTF-8" and try again',
+            )
+        ]
+    )
 
 
 def _delimiter(text: str) -> str:
@@ -194,9 +237,13 @@ def _nul_problem(text: str) -> Problem | None:
     line = len(io.StringIO(text[:at], newline="").readlines()) or 1
     if text[:at].endswith(("\n", "\r")):
         line += 1
-    return Problem(line, "", "the line holds a NUL character (byte 0), which no spreadsheet writes: "
-                             "the file is damaged or is not a CSV file; save it again from the "
-                             "spreadsheet")
+    return Problem(
+        line,
+        "",
+        "the line holds a NUL character (byte 0), which no spreadsheet writes: "
+        "the file is damaged or is not a CSV file; save it again from the "
+        "spreadsheet",
+    )
 
 
 def _spanning_quote(record_text: str, delimiter: str) -> tuple[int, bool] | None:
@@ -253,19 +300,31 @@ def _quote_problems(text: str, delimiter: str, records: list, header_cells: int)
             continue
         if lines is None:
             lines = io.StringIO(text, newline="").readlines()
-        span = _spanning_quote("".join(lines[start - 1:last]), delimiter)
+        span = _spanning_quote("".join(lines[start - 1 : last]), delimiter)
         if span is None:
             continue
         offset, closed = span
         if not closed:
-            out.append(Problem(start + offset, "", "a quoted cell starting here is never closed: "
-                                                   "a closing \" is missing, so the rest of the "
-                                                   "file would be read as one cell"))
+            out.append(
+                Problem(
+                    start + offset,
+                    "",
+                    "a quoted cell starting here is never closed: "
+                    'a closing " is missing, so the rest of the '
+                    "file would be read as one cell",
+                )
+            )
         elif k > 0 and len(cells) != header_cells:
-            out.append(Problem(start + offset, "", f"a quoted cell starting here runs on to line "
-                                                   f"{last}, and the row then has {len(cells)} "
-                                                   f"cells where the header has {header_cells}: is "
-                                                   "a closing \" missing?"))
+            out.append(
+                Problem(
+                    start + offset,
+                    "",
+                    f"a quoted cell starting here runs on to line "
+                    f"{last}, and the row then has {len(cells)} "
+                    f"cells where the header has {header_cells}: is "
+                    'a closing " missing?',
+                )
+            )
     return out
 
 
@@ -275,8 +334,20 @@ def normalise_header(name: str) -> str:
 
 # parsing values ----------------------------------------------------------------------------------
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @functools.lru_cache(maxsize=4096)  # a log repeats its values: each text is read once
@@ -288,21 +359,23 @@ def parse_log_date(value: str) -> dt.date:
     if m:
         d, mo, y = (int(g) for g in m.groups())
         if len(m.group(3)) != 4:
-            raise ValueError(f"{value.strip()!r} has a two-digit year; write the year in full, as "
-                             "17/12/2025")
+            raise ValueError(f"{value.strip()!r} has a two-digit year; write the year in full, as 17/12/2025")
     else:
         m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
         if not m:
             raise ValueError(f"{value.strip()!r} is not a date; write it as 17/12/2025 or 2025-12-17")
         y, mo, d = (int(g) for g in m.groups())
     if not 1 <= mo <= 12:
-        raise ValueError(f"{value.strip()!r} is not a real date (there is no month {mo}; dates are "
-                         "read day first, as 17/12/2025)")
+        raise ValueError(
+            f"{value.strip()!r} is not a real date (there is no month {mo}; dates are "
+            "read day first, as 17/12/2025)"
+        )
     try:
         return dt.date(y, mo, d)
     except ValueError:
-        raise ValueError(f"{value.strip()!r} is not a real date (there is no {d} {_MONTHS[mo - 1]} "
-                         f"{y})") from None
+        raise ValueError(
+            f"{value.strip()!r} is not a real date (there is no {d} {_MONTHS[mo - 1]} {y})"
+        ) from None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -317,8 +390,10 @@ def parse_money(value: str) -> int:
     digits = m.group(1).replace(",", "")
     pence = int((m.group(2) or "0").ljust(2, "0"))
     if len(digits) > 7 or int(digits) * 100 + pence > MAX_PENCE:
-        raise ValueError(f"{value.strip()!r} is more than £1,000,000, more than any compensation "
-                         "smallhousing records; check the amount")
+        raise ValueError(
+            f"{value.strip()!r} is more than £1,000,000, more than any compensation "
+            "smallhousing records; check the amount"
+        )
     return int(digits) * 100 + pence
 
 
@@ -335,8 +410,11 @@ def check_day(day: dt.date, today: dt.date, what: str = "the date") -> None:
 
 
 _DECISIONS = {
-    "upheld": L.UPHELD, "fully upheld": L.UPHELD,
-    "partly upheld": L.PARTLY_UPHELD, "partially upheld": L.PARTLY_UPHELD, "part upheld": L.PARTLY_UPHELD,
+    "upheld": L.UPHELD,
+    "fully upheld": L.UPHELD,
+    "partly upheld": L.PARTLY_UPHELD,
+    "partially upheld": L.PARTLY_UPHELD,
+    "part upheld": L.PARTLY_UPHELD,
     "not upheld": L.NOT_UPHELD,
 }
 
@@ -375,6 +453,7 @@ def pounds(pence: int) -> str:
 
 
 # importing a CSV log -----------------------------------------------------------------------------
+
 
 class _RowFailed(Exception):
     pass
@@ -420,15 +499,22 @@ class _Importer:
         self.residents: dict[tuple[str, str], int] = {}
         self.resident_info: dict[int, tuple[str, bool]] = {}  # id -> (name, vulnerable)
         for rid, name, address, dis, vul in s.execute(
-                select(M.Resident.id, M.Resident.name, M.Resident.address, M.Resident.disabilities,
-                       M.Resident.vulnerabilities).order_by(M.Resident.id)).all():
+            select(
+                M.Resident.id,
+                M.Resident.name,
+                M.Resident.address,
+                M.Resident.disabilities,
+                M.Resident.vulnerabilities,
+            ).order_by(M.Resident.id)
+        ).all():
             self.residents.setdefault((clean(name).lower(), clean(address).lower()), rid)
             self.resident_info[rid] = (name, bool(dis or vul))
         self.staff: dict[str, int] = {}
         self.inactive: dict[str, str] = {}
         self.staff_names: dict[int, str] = {}
-        for sid, name, active in s.execute(select(M.Staff.id, M.Staff.name, M.Staff.active)
-                                           .order_by(M.Staff.id)).all():
+        for sid, name, active in s.execute(
+            select(M.Staff.id, M.Staff.name, M.Staff.active).order_by(M.Staff.id)
+        ).all():
             self.staff_names[sid] = name
             if active:
                 self.staff.setdefault(D.staff_name_key(name), sid)
@@ -456,10 +542,14 @@ class _Importer:
     def parse(self, line: int, cells: list[str]) -> _Row:
         row = _Row(line, {})
         v = row.v
-        if len(cells) > len(self.columns) and any(c.strip() for c in cells[len(self.columns):]):
-            self.problem(row, "", f"the line has {len(cells)} cells but the header has only "
-                                  f"{len(self.columns)} columns (is there a comma in a cell without "
-                                  "quotes around it?)")
+        if len(cells) > len(self.columns) and any(c.strip() for c in cells[len(self.columns) :]):
+            self.problem(
+                row,
+                "",
+                f"the line has {len(cells)} cells but the header has only "
+                f"{len(self.columns)} columns (is there a comma in a cell without "
+                "quotes around it?)",
+            )
         for i, col in enumerate(self.columns):
             if col is None:
                 continue
@@ -490,11 +580,11 @@ class _Importer:
         ref = v["reference"]
         if ref:
             if ref in self.seen_refs:
-                self.problem(row, "reference", f"reference {ref} is used again (first on line "
-                                               f"{self.seen_refs[ref]})")
+                self.problem(
+                    row, "reference", f"reference {ref} is used again (first on line {self.seen_refs[ref]})"
+                )
             elif ref in self.refs:
-                self.problem(row, "reference", f"a complaint with reference {ref} is already in "
-                                               "the database")
+                self.problem(row, "reference", f"a complaint with reference {ref} is already in the database")
             self.seen_refs.setdefault(ref, line)
         self._check_shape(row)
         return row
@@ -510,42 +600,94 @@ class _Importer:
         for n in (1, 2):
             p = f"stage{n}_"
             need(p + "decision", p + "responded_on", f"stage {n} has a decision but no response date")
-            need(p + "reasons", p + "responded_on",
-                 f"stage {n} has reasons for a decision but no response date")
-            need(p + "responded_on", p + "decision",
-                 f"stage {n} has a response date but no decision (upheld, partly upheld or not upheld)")
-            need(p + "extended_to", p + "extension_reason",
-                 f"stage {n} was extended to a new date but no reason for the extension is given")
-            need(p + "extension_reason", p + "extended_to",
-                 f"a reason for extending stage {n} is given but no new date")
-            need(p + "extended_to", p + "acknowledged_on",
-                 f"stage {n} has a new response date but no acknowledgement date")
-            need(p + "extended_on", p + "extended_to",
-                 f"stage {n} has the day an extension was agreed but no new response date")
-            need(p + "responded_on", p + "acknowledged_on",
-                 f"stage {n} has a response date but no acknowledgement date")
-        for col in ("stage2_handler", "stage2_acknowledged_on", "stage2_extended_to",
-                    "stage2_extension_reason", "stage2_extended_on", "stage2_responded_on", "stage2_decision", "stage2_reasons",
-                    "escalation_refused_on", "escalation_refusal_reason"):
-            need(col, "stage2_requested_on",
-                 f"there are stage 2 details ({col.replace('_', ' ')}) but no stage 2 request date")
-        if has("stage2_requested_on") and not has("stage1_responded_on") \
-                and not row.bad & {"stage2_requested_on", "stage1_responded_on"}:
-            self.problem(row, "stage2_requested_on",
-                         "stage 2 was requested but stage 1 has no response date: a complaint needs a "
-                         "stage 1 response before it can go to stage 2")
+            need(
+                p + "reasons",
+                p + "responded_on",
+                f"stage {n} has reasons for a decision but no response date",
+            )
+            need(
+                p + "responded_on",
+                p + "decision",
+                f"stage {n} has a response date but no decision (upheld, partly upheld or not upheld)",
+            )
+            need(
+                p + "extended_to",
+                p + "extension_reason",
+                f"stage {n} was extended to a new date but no reason for the extension is given",
+            )
+            need(
+                p + "extension_reason",
+                p + "extended_to",
+                f"a reason for extending stage {n} is given but no new date",
+            )
+            need(
+                p + "extended_to",
+                p + "acknowledged_on",
+                f"stage {n} has a new response date but no acknowledgement date",
+            )
+            need(
+                p + "extended_on",
+                p + "extended_to",
+                f"stage {n} has the day an extension was agreed but no new response date",
+            )
+            need(
+                p + "responded_on",
+                p + "acknowledged_on",
+                f"stage {n} has a response date but no acknowledgement date",
+            )
+        for col in (
+            "stage2_handler",
+            "stage2_acknowledged_on",
+            "stage2_extended_to",
+            "stage2_extension_reason",
+            "stage2_extended_on",
+            "stage2_responded_on",
+            "stage2_decision",
+            "stage2_reasons",
+            "escalation_refused_on",
+            "escalation_refusal_reason",
+        ):
+            need(
+                col,
+                "stage2_requested_on",
+                f"there are stage 2 details ({col.replace('_', ' ')}) but no stage 2 request date",
+            )
+        if (
+            has("stage2_requested_on")
+            and not has("stage1_responded_on")
+            and not row.bad & {"stage2_requested_on", "stage1_responded_on"}
+        ):
+            self.problem(
+                row,
+                "stage2_requested_on",
+                "stage 2 was requested but stage 1 has no response date: a complaint needs a "
+                "stage 1 response before it can go to stage 2",
+            )
         need("refusal_reason", "refused_on", "a reason for refusing is given but no refusal date")
-        need("escalation_refusal_reason", "escalation_refused_on",
-             "a reason for refusing to escalate is given but no date")
+        need(
+            "escalation_refusal_reason",
+            "escalation_refused_on",
+            "a reason for refusing to escalate is given but no date",
+        )
         need("withdrawal_reason", "withdrawn_on", "a reason for the withdrawal is given but no date")
         answered = {"stage1_responded_on", "stage2_responded_on"}
         for col in ("remedy", "compensation_gbp", "outstanding_actions"):
-            if has(col) and not (has("stage1_responded_on") or has("stage2_responded_on")) \
-                    and not row.bad & answered:
-                what = {"remedy": "a remedy", "compensation_gbp": "compensation",
-                        "outstanding_actions": "outstanding actions"}[col]
-                self.problem(row, col, f"{what} is given but there is no response date: remedies and "
-                                       "actions are part of a response")
+            if (
+                has(col)
+                and not (has("stage1_responded_on") or has("stage2_responded_on"))
+                and not row.bad & answered
+            ):
+                what = {
+                    "remedy": "a remedy",
+                    "compensation_gbp": "compensation",
+                    "outstanding_actions": "outstanding actions",
+                }[col]
+                self.problem(
+                    row,
+                    col,
+                    f"{what} is given but there is no response date: remedies and "
+                    "actions are part of a response",
+                )
 
     # -- building rows ------------------------------------------------------------------------------
     def _new(self, model, **values) -> dict:
@@ -558,19 +700,38 @@ class _Importer:
         self.rows[model].append(row)
         return row
 
-    def _note(self, action: str, entity: str, row: dict, complaint_id: int | None,
-              before: dict | None = None, after: dict | None = None) -> None:
+    def _note(
+        self,
+        action: str,
+        entity: str,
+        row: dict,
+        complaint_id: int | None,
+        before: dict | None = None,
+        after: dict | None = None,
+    ) -> None:
         """An audit entry: the whole row when ``after`` is not given (the row was made)."""
-        self.audits.append((action, entity, row["id"], complaint_id, before or {},
-                            _plain_row(row) if after is None else after))
+        self.audits.append(
+            (
+                action,
+                entity,
+                row["id"],
+                complaint_id,
+                before or {},
+                _plain_row(row) if after is None else after,
+            )
+        )
 
     def _staff_id(self, row: _Row, column: str, name: str) -> int:
         key = D.staff_name_key(name)
         if key in self.staff:
             return self.staff[key]
         if key in self.inactive:
-            self.problem(row, column, f"{self.inactive[key]} is no longer active on the staff list; "
-                                      "make them active again in Settings, or correct the name")
+            self.problem(
+                row,
+                column,
+                f"{self.inactive[key]} is no longer active on the staff list; "
+                "make them active again in Settings, or correct the name",
+            )
             raise _RowFailed
         # as settings.add_staff, with every member of staff already in the cache
         made = self._new(M.Staff, name=" ".join(clean(name).split()))
@@ -607,10 +768,16 @@ class _Importer:
     # -- the use cases, on plain rows (each as its namesake in services/complaints.py) -------------
     def _step_date(self, k: "_Case", on: dt.date | None, what: str) -> dt.date:
         c = k.c
-        latest = D.last_step(c["received_on"],
-                             ((n, st["requested_on"], st["acknowledged_on"], st["responded_on"])
-                              for n, st in sorted(k.stages.items())),
-                             c["refused_on"], c["escalation_refused_on"], c["closed_on"])
+        latest = D.last_step(
+            c["received_on"],
+            (
+                (n, st["requested_on"], st["acknowledged_on"], st["responded_on"])
+                for n, st in sorted(k.stages.items())
+            ),
+            c["refused_on"],
+            c["escalation_refused_on"],
+            c["closed_on"],
+        )
         return D.check_step_date(on, self.today, what, latest)
 
     def _refresh(self, k: "_Case") -> None:
@@ -619,11 +786,19 @@ class _Importer:
         dates = None
         if st is not None and c["state"] in _WAITING:
             exts = k.exts[c["stage"]]
-            dates = StageDates(st["number"], st["requested_on"], st["acknowledged_on"],
-                               st["responded_on"], tuple(e["new_due_on"] for e in exts),
-                               tuple(ExtensionDates(e["new_due_on"], e["extended_on"],
-                                                    bool(e["resident_told"]), e["good_reason"] or "")
-                                     for e in exts))
+            dates = StageDates(
+                st["number"],
+                st["requested_on"],
+                st["acknowledged_on"],
+                st["responded_on"],
+                tuple(e["new_due_on"] for e in exts),
+                tuple(
+                    ExtensionDates(
+                        e["new_due_on"], e["extended_on"], bool(e["resident_told"]), e["good_reason"] or ""
+                    )
+                    for e in exts
+                ),
+            )
         step, _, due = D.next_step(self.cal, k.rules, c["state"], dates)
         c["next_step"], c["next_due_on"] = step, due
         c["handler_id"] = st["handler_id"] if st else None
@@ -655,14 +830,31 @@ class _Importer:
             a["ended_on"] = on
             b, after = _diff(before, a)
             self._note(f"stage {stage} handler assignment ended", "handlerassignment", a, cid, b, after)
-        row = self._new(M.HandlerAssignment, complaint_id=cid, stage=stage, staff_id=staff_id,
-                        assigned_on=on, reason=reason)
+        row = self._new(
+            M.HandlerAssignment,
+            complaint_id=cid,
+            stage=stage,
+            staff_id=staff_id,
+            assigned_on=on,
+            reason=reason,
+        )
         k.assignments.append(row)
         self._note(f"stage {stage} handler assigned", "handlerassignment", row, cid)
 
-    def log_complaint(self, resident_id: int, received_on: dt.date, description: str, *, channel: str,
-                      outcome_sought: str, categories, reference: str, handler_id: int | None,
-                      issue_arose_on: dt.date | None, aware_on: dt.date | None) -> "_Case":
+    def log_complaint(
+        self,
+        resident_id: int,
+        received_on: dt.date,
+        description: str,
+        *,
+        channel: str,
+        outcome_sought: str,
+        categories,
+        reference: str,
+        handler_id: int | None,
+        issue_arose_on: dt.date | None,
+        aware_on: dt.date | None,
+    ) -> "_Case":
         description = L.require_text(description, "the complaint in the resident's words", "description")
         name, vulnerable = self.resident_info[resident_id]
         received_on = L.check_date(received_on, self.today, what="complaint's receipt")
@@ -670,18 +862,30 @@ class _Importer:
         self._check_staff(handler_id)
         reference = clean(reference)
         if reference in self.refs:
-            raise DomainError(f"A complaint with reference {reference} already exists.",
-                              field="reference")
+            raise DomainError(f"A complaint with reference {reference} already exists.", field="reference")
         rules = rule_set_for(received_on)
         cats = D.parse_categories(categories)
-        c = self._new(M.Complaint, reference=reference, resident_id=resident_id,
-                      channel=clean(channel), received_on=received_on, description=description,
-                      outcome_sought=clean(outcome_sought), categories=cats, vulnerable=vulnerable,
-                      rule_set=rules.code, state=L.RECEIVED, stage=1, issue_arose_on=issue_arose_on,
-                      aware_on=aware_on, search_text=D.search_text(reference, name, description, cats))
+        c = self._new(
+            M.Complaint,
+            reference=reference,
+            resident_id=resident_id,
+            channel=clean(channel),
+            received_on=received_on,
+            description=description,
+            outcome_sought=clean(outcome_sought),
+            categories=cats,
+            vulnerable=vulnerable,
+            rule_set=rules.code,
+            state=L.RECEIVED,
+            stage=1,
+            issue_arose_on=issue_arose_on,
+            aware_on=aware_on,
+            search_text=D.search_text(reference, name, description, cats),
+        )
         self.refs.add(reference)
-        st = self._new(M.Stage, complaint_id=c["id"], number=1, requested_on=received_on,
-                       handler_id=handler_id)
+        st = self._new(
+            M.Stage, complaint_id=c["id"], number=1, requested_on=received_on, handler_id=handler_id
+        )
         k = _Case(c, {1: st}, {1: []}, [], rules)
         self._refresh(k)
         self._note("complaint logged", "complaint", c, c["id"])
@@ -695,24 +899,47 @@ class _Importer:
         self._check_staff(staff_id, "decided_by")
         return staff_id
 
-    def refuse(self, k: "_Case", ground: str, reason: str, *, on: dt.date, decided_by: int,
-               discretion_note: str) -> None:
+    def refuse(
+        self, k: "_Case", ground: str, reason: str, *, on: dt.date, decided_by: int, discretion_note: str
+    ) -> None:
         c = k.c
         L.next_state(c["state"], "refuse")
         decider = self._check_decider(decided_by, "to refuse the complaint")
         arose, aware = c["issue_arose_on"], c["aware_on"]
         L.check_section2_dates(arose, aware, c["received_on"])
-        ground, reason = L.check_exclusion(ground, reason, received_on=c["received_on"],
-                                           issue_arose_on=arose, aware_on=aware,
-                                           discretion_note=discretion_note)
+        ground, reason = L.check_exclusion(
+            ground,
+            reason,
+            received_on=c["received_on"],
+            issue_arose_on=arose,
+            aware_on=aware,
+            discretion_note=discretion_note,
+        )
         day = self._step_date(k, on, "refusal")
-        self._set_state(k, "refuse", "complaint refused", acceptance="refused",
-                        exclusion_ground=ground, exclusion_reason=reason, refused_on=day,
-                        refused_by_id=decider, issue_arose_on=arose, aware_on=aware,
-                        discretion_note=clean(discretion_note))
+        self._set_state(
+            k,
+            "refuse",
+            "complaint refused",
+            acceptance="refused",
+            exclusion_ground=ground,
+            exclusion_reason=reason,
+            refused_on=day,
+            refused_by_id=decider,
+            issue_arose_on=arose,
+            aware_on=aware,
+            discretion_note=clean(discretion_note),
+        )
 
-    def acknowledge(self, k: "_Case", definition: str, *, handler_id: int, on: dt.date,
-                    responsible_for: str = "", not_responsible_for: str = "") -> None:
+    def acknowledge(
+        self,
+        k: "_Case",
+        definition: str,
+        *,
+        handler_id: int,
+        on: dt.date,
+        responsible_for: str = "",
+        not_responsible_for: str = "",
+    ) -> None:
         definition = L.require_text(definition, "the complaint definition", "definition")
         c = k.c
         L.next_state(c["state"], "acknowledge")
@@ -725,11 +952,17 @@ class _Importer:
         if n == 2:
             self._check_stage2(k, handler)
         day = self._step_date(k, on, f"stage {n} acknowledgement")
-        self._assign(k, n, handler, day,
-                     "" if st["handler_id"] in (None, handler) else "changed at acknowledgement")
+        self._assign(
+            k, n, handler, day, "" if st["handler_id"] in (None, handler) else "changed at acknowledgement"
+        )
         before = dict(st)
-        st.update(acknowledged_on=day, definition=definition, responsible_for=clean(responsible_for),
-                  not_responsible_for=clean(not_responsible_for), handler_id=handler)
+        st.update(
+            acknowledged_on=day,
+            definition=definition,
+            responsible_for=clean(responsible_for),
+            not_responsible_for=clean(not_responsible_for),
+            handler_id=handler,
+        )
         b, a = _diff(before, st)
         self._note(f"stage {n} acknowledged", "stage", st, c["id"], b, a)
         extra = {"acceptance": "accepted"} if c["acceptance"] == "pending" else {}
@@ -741,29 +974,53 @@ class _Importer:
             s1.add(k.stages[1]["handler_id"])
         L.check_stage2_handler(s1, handler, self.staff_names.get(handler, "") if handler else "")
 
-    def extend(self, k: "_Case", new_due_on: dt.date, reason: str, *, good_reason: str,
-               on: dt.date) -> None:
+    def extend(self, k: "_Case", new_due_on: dt.date, reason: str, *, good_reason: str, on: dt.date) -> None:
         c = k.c
         L.next_state(c["state"], "extend")
         st = k.stages[c["stage"]]
         exts = k.exts[st["number"]]
-        dates = StageDates(st["number"], st["requested_on"], st["acknowledged_on"], st["responded_on"],
-                           tuple(e["new_due_on"] for e in exts),
-                           tuple(ExtensionDates(e["new_due_on"], e["extended_on"],
-                                                bool(e["resident_told"]), e["good_reason"] or "")
-                                 for e in exts))
+        dates = StageDates(
+            st["number"],
+            st["requested_on"],
+            st["acknowledged_on"],
+            st["responded_on"],
+            tuple(e["new_due_on"] for e in exts),
+            tuple(
+                ExtensionDates(
+                    e["new_due_on"], e["extended_on"], bool(e["resident_told"]), e["good_reason"] or ""
+                )
+                for e in exts
+            ),
+        )
         chk = L.check_extension(self.cal, k.rules, dates, new_due_on, reason, good_reason)
         day = self._step_date(k, on, "extension")
         # the resident taken as told on the day it was agreed (extend's resident_told=True)
-        e = self._new(M.Extension, stage_id=st["id"], extended_on=day, new_due_on=chk.new_due,
-                      reason=clean(reason), good_reason=clean(good_reason), resident_told=True,
-                      beyond_cap=chk.beyond_cap, told_on=day)
+        e = self._new(
+            M.Extension,
+            stage_id=st["id"],
+            extended_on=day,
+            new_due_on=chk.new_due,
+            reason=clean(reason),
+            good_reason=clean(good_reason),
+            resident_told=True,
+            beyond_cap=chk.beyond_cap,
+            told_on=day,
+        )
         exts.append(e)
         self._note(f"stage {st['number']} extended to {chk.new_due.isoformat()}", "extension", e, c["id"])
         self._refresh(k)
 
-    def respond(self, k: "_Case", decision: str, reasons: str, *, remedies: list, actions: list,
-                remedy_statement: str, on: dt.date) -> None:
+    def respond(
+        self,
+        k: "_Case",
+        decision: str,
+        reasons: str,
+        *,
+        remedies: list,
+        actions: list,
+        remedy_statement: str,
+        on: dt.date,
+    ) -> None:
         decision, reasons = L.check_decision(decision, reasons)
         c = k.c
         L.next_state(c["state"], "respond")
@@ -774,18 +1031,37 @@ class _Importer:
         actions_statement = D.actions_statement_for(bool(actions), "")
         for r in remedies:
             kind, desc = D.check_remedy(r.kind, r.description, r.amount_pence)
-            rem = self._new(M.Remedy, complaint_id=c["id"], stage=n, kind=kind, description=desc,
-                            amount_pence=r.amount_pence, due_on=r.due_on, agreed=bool(r.agreed),
-                            offered_on=day)
+            rem = self._new(
+                M.Remedy,
+                complaint_id=c["id"],
+                stage=n,
+                kind=kind,
+                description=desc,
+                amount_pence=r.amount_pence,
+                due_on=r.due_on,
+                agreed=bool(r.agreed),
+                offered_on=day,
+            )
             self._note("remedy offered", "remedy", rem, c["id"])
         for a in actions:
             desc = L.require_text(a.description, "the outstanding action", "description")
-            act = self._new(M.OutstandingAction, complaint_id=c["id"], stage=n, description=desc,
-                            owner=clean(a.owner), due_on=a.due_on)
+            act = self._new(
+                M.OutstandingAction,
+                complaint_id=c["id"],
+                stage=n,
+                description=desc,
+                owner=clean(a.owner),
+                due_on=a.due_on,
+            )
             self._note("outstanding action recorded", "outstandingaction", act, c["id"])
         before = dict(st)
-        st.update(responded_on=day, decision=decision, reasons=reasons,
-                  remedy_statement=clean(remedy_statement), actions_statement=actions_statement)
+        st.update(
+            responded_on=day,
+            decision=decision,
+            reasons=reasons,
+            remedy_statement=clean(remedy_statement),
+            actions_statement=actions_statement,
+        )
         b, a = _diff(before, st)
         self._note(f"stage {n} response", "stage", st, c["id"], b, a)
         self._set_state(k, "respond", f"stage {n} responded: {decision}")
@@ -793,34 +1069,53 @@ class _Importer:
     def request_stage2(self, k: "_Case", *, on: dt.date, handler_id: int | None) -> None:
         c = k.c
         has2 = 2 in k.stages
-        L.next_state(c["state"], "request_stage2", stages_answered=D.stages_answered_for_escalation(
-            c["state"], has2, bool(k.stages[1]["responded_on"])))
+        L.next_state(
+            c["state"],
+            "request_stage2",
+            stages_answered=D.stages_answered_for_escalation(
+                c["state"], has2, bool(k.stages[1]["responded_on"])
+            ),
+        )
         D.check_escalation_request(has2, c["escalation_refused_on"])
         day = self._step_date(k, on, "stage 2 request")
         if handler_id is not None:
             self._check_staff(handler_id)
             self._check_stage2(k, handler_id)
-        st = self._new(M.Stage, complaint_id=c["id"], number=2, requested_on=day, handler_id=handler_id,
-                       definition="")
+        st = self._new(
+            M.Stage, complaint_id=c["id"], number=2, requested_on=day, handler_id=handler_id, definition=""
+        )
         self._note("stage 2 requested", "stage", st, c["id"])
         self._assign(k, 2, handler_id, day)
         k.stages[2] = st
         k.exts[2] = []
         self._set_state(k, "request_stage2", "escalated to stage 2", stage=2, closed_on=None)
 
-    def refuse_escalation(self, k: "_Case", ground: str, reason: str, *, on: dt.date,
-                          decided_by: int, discretion_note: str) -> None:
+    def refuse_escalation(
+        self, k: "_Case", ground: str, reason: str, *, on: dt.date, decided_by: int, discretion_note: str
+    ) -> None:
         c = k.c
         L.next_state(c["state"], "refuse_escalation")
         decider = self._check_decider(decided_by, "to refuse escalation")
-        ground, reason = L.check_exclusion(ground, reason, received_on=c["received_on"],
-                                           issue_arose_on=c["issue_arose_on"], aware_on=c["aware_on"],
-                                           discretion_note=discretion_note)
+        ground, reason = L.check_exclusion(
+            ground,
+            reason,
+            received_on=c["received_on"],
+            issue_arose_on=c["issue_arose_on"],
+            aware_on=c["aware_on"],
+            discretion_note=discretion_note,
+        )
         day = self._step_date(k, on, "refusal to escalate")
         extra = {"discretion_note": clean(discretion_note)} if clean(discretion_note) else {}
-        self._set_state(k, "refuse_escalation", "escalation refused", escalation_refused_on=day,
-                        escalation_refusal_ground=ground, escalation_refusal_reason=reason,
-                        escalation_refused_by_id=decider, **extra)
+        self._set_state(
+            k,
+            "refuse_escalation",
+            "escalation refused",
+            escalation_refused_on=day,
+            escalation_refusal_ground=ground,
+            escalation_refusal_reason=reason,
+            escalation_refused_by_id=decider,
+            **extra,
+        )
 
     def close(self, k: "_Case", on: dt.date) -> None:
         day = self._step_date(k, on, "closure")
@@ -828,8 +1123,9 @@ class _Importer:
 
     def withdraw(self, k: "_Case", reason: str, on: dt.date) -> None:
         day = self._step_date(k, on, "withdrawal")
-        self._set_state(k, "withdraw", "complaint withdrawn", withdrawn_on=day,
-                        withdrawn_reason=clean(reason))
+        self._set_state(
+            k, "withdraw", "complaint withdrawn", withdrawn_on=day, withdrawn_reason=clean(reason)
+        )
 
     # -- one row ------------------------------------------------------------------------------------
     def _when(self, row: _Row, col: str) -> bool:
@@ -852,19 +1148,42 @@ class _Importer:
         if row.bad & {"", *REQUIRED}:
             return  # without a reference, date and resident there is nothing to check it against
         try:
-            h1 = self._staff_id(row, "stage1_handler", v["stage1_handler"]) \
-                if row.has("stage1_handler") else None
-            rid = self._step(row, {"name": "resident_name"}, "resident_name",
-                             self._resident_id, v["resident_name"], v["address"])
-            k = self._step(row, {"reference": "reference", "date": "received_on",
-                                 "description": "summary", "handler": "stage1_handler",
-                                 "issue_arose_on": "issue_arose_on", "aware_on": "aware_on"},
-                           "received_on",
-                           self.log_complaint, rid, v["received_on"], v["summary"] or NO_SUMMARY,
-                           channel=v["channel"], outcome_sought=v["outcome_sought"],
-                           categories=split_list(v["category"]), reference=v["reference"],
-                           handler_id=h1, issue_arose_on=v.get("issue_arose_on"),
-                           aware_on=v.get("aware_on"))
+            h1 = (
+                self._staff_id(row, "stage1_handler", v["stage1_handler"])
+                if row.has("stage1_handler")
+                else None
+            )
+            rid = self._step(
+                row,
+                {"name": "resident_name"},
+                "resident_name",
+                self._resident_id,
+                v["resident_name"],
+                v["address"],
+            )
+            k = self._step(
+                row,
+                {
+                    "reference": "reference",
+                    "date": "received_on",
+                    "description": "summary",
+                    "handler": "stage1_handler",
+                    "issue_arose_on": "issue_arose_on",
+                    "aware_on": "aware_on",
+                },
+                "received_on",
+                self.log_complaint,
+                rid,
+                v["received_on"],
+                v["summary"] or NO_SUMMARY,
+                channel=v["channel"],
+                outcome_sought=v["outcome_sought"],
+                categories=split_list(v["category"]),
+                reference=v["reference"],
+                handler_id=h1,
+                issue_arose_on=v.get("issue_arose_on"),
+                aware_on=v.get("aware_on"),
+            )
             if self._when(row, "refused_on"):
                 ground, reason = split_ground(v["refusal_reason"])
                 # who decided: the stage 1 handler named in the row, else the Imported record
@@ -872,27 +1191,59 @@ class _Importer:
                 note = ""
                 if ground == L.OLDER_THAN_12_MONTHS:
                     note = IMPORTED_DISCRETION
-                    self.result.warnings.append(Problem(
-                        row.line, "refusal_reason", "the log does not say how discretion to accept the "
-                                                    "older complaint was considered; a note says so"))
-                self._step(row, {"ground": "refusal_reason", "reason": "refusal_reason",
-                                 "decided_by": "refused_on", "issue_arose_on": "issue_arose_on",
-                                 "aware_on": "aware_on"}, "refused_on",
-                           self.refuse, k, ground, reason, on=v["refused_on"], decided_by=decider,
-                           discretion_note=note)
+                    self.result.warnings.append(
+                        Problem(
+                            row.line,
+                            "refusal_reason",
+                            "the log does not say how discretion to accept the "
+                            "older complaint was considered; a note says so",
+                        )
+                    )
+                self._step(
+                    row,
+                    {
+                        "ground": "refusal_reason",
+                        "reason": "refusal_reason",
+                        "decided_by": "refused_on",
+                        "issue_arose_on": "issue_arose_on",
+                        "aware_on": "aware_on",
+                    },
+                    "refused_on",
+                    self.refuse,
+                    k,
+                    ground,
+                    reason,
+                    on=v["refused_on"],
+                    decided_by=decider,
+                    discretion_note=note,
+                )
             last_response = 2 if row.has("stage2_responded_on") else 1
             self._stage(row, k, 1, h1, last_response)
             closed = False
-            if row.has("closed_on") and row.has("stage2_requested_on") \
-                    and "closed_on" not in row.bad and v["closed_on"] <= v["stage2_requested_on"]:
+            if (
+                row.has("closed_on")
+                and row.has("stage2_requested_on")
+                and "closed_on" not in row.bad
+                and v["closed_on"] <= v["stage2_requested_on"]
+            ):
                 # closed after stage 1 and escalated later: close first, as it happened
                 self._step(row, {}, "closed_on", self.close, k, v["closed_on"])
                 closed = True
             if self._when(row, "stage2_requested_on"):
-                h2 = self._staff_id(row, "stage2_handler", v["stage2_handler"]) \
-                    if row.has("stage2_handler") else None
-                self._step(row, {"handler": "stage2_handler"}, "stage2_requested_on",
-                           self.request_stage2, k, on=v["stage2_requested_on"], handler_id=h2)
+                h2 = (
+                    self._staff_id(row, "stage2_handler", v["stage2_handler"])
+                    if row.has("stage2_handler")
+                    else None
+                )
+                self._step(
+                    row,
+                    {"handler": "stage2_handler"},
+                    "stage2_requested_on",
+                    self.request_stage2,
+                    k,
+                    on=v["stage2_requested_on"],
+                    handler_id=h2,
+                )
                 if self._when(row, "escalation_refused_on"):
                     ground, reason = split_ground(v["escalation_refusal_reason"])
                     # who decided: the stage 2 handler named in the row, else the stage 1 one, else
@@ -901,24 +1252,40 @@ class _Importer:
                     if decider is None:
                         decider = self._staff_id(row, "escalation_refused_on", IMPORTED_STAFF)
                     note = IMPORTED_DISCRETION if ground == L.OLDER_THAN_12_MONTHS else ""
-                    self._step(row, {"ground": "escalation_refusal_reason",
-                                     "reason": "escalation_refusal_reason",
-                                     "decided_by": "escalation_refused_on",
-                                     "issue_arose_on": "issue_arose_on", "aware_on": "aware_on"},
-                               "escalation_refused_on",
-                               self.refuse_escalation, k, ground, reason,
-                               on=v["escalation_refused_on"], decided_by=decider, discretion_note=note)
+                    self._step(
+                        row,
+                        {
+                            "ground": "escalation_refusal_reason",
+                            "reason": "escalation_refusal_reason",
+                            "decided_by": "escalation_refused_on",
+                            "issue_arose_on": "issue_arose_on",
+                            "aware_on": "aware_on",
+                        },
+                        "escalation_refused_on",
+                        self.refuse_escalation,
+                        k,
+                        ground,
+                        reason,
+                        on=v["escalation_refused_on"],
+                        decided_by=decider,
+                        discretion_note=note,
+                    )
                 self._stage(row, k, 2, h2, last_response)
             if self._when(row, "withdrawn_on"):
-                self._step(row, {}, "withdrawn_on", self.withdraw, k, v["withdrawal_reason"],
-                           v["withdrawn_on"])
+                self._step(
+                    row, {}, "withdrawn_on", self.withdraw, k, v["withdrawal_reason"], v["withdrawn_on"]
+                )
             state = k.c["state"]
             if self._when(row, "closed_on") and not closed:
                 if state in (L.REFUSED, L.WITHDRAWN):
                     # a refusal or withdrawal ends a complaint by itself: nothing more to close
-                    self.result.warnings.append(Problem(
-                        row.line, "closed_on", f"the complaint was {state}, which ends it, so the "
-                                               "closing date was not recorded"))
+                    self.result.warnings.append(
+                        Problem(
+                            row.line,
+                            "closed_on",
+                            f"the complaint was {state}, which ends it, so the closing date was not recorded",
+                        )
+                    )
                 else:
                     self._step(row, {}, "closed_on", self.close, k, v["closed_on"])
             if not row.bad:
@@ -936,11 +1303,25 @@ class _Importer:
         if handler is None:
             handler = self._staff_id(row, p + "handler", IMPORTED_STAFF if n == 1 else IMPORTED_STAFF_STAGE2)
         definition = v["definition"] or v["summary"] or NO_SUMMARY
-        resp = {"responsible_for": v.get("responsible_for") or "",
-                "not_responsible_for": v.get("not_responsible_for") or ""} if n == 1 else {}
-        self._step(row, {"definition": "definition", "handler": p + "handler"}, p + "acknowledged_on",
-                   self.acknowledge, k, definition, handler_id=handler, on=v[p + "acknowledged_on"],
-                   **resp)
+        resp = (
+            {
+                "responsible_for": v.get("responsible_for") or "",
+                "not_responsible_for": v.get("not_responsible_for") or "",
+            }
+            if n == 1
+            else {}
+        )
+        self._step(
+            row,
+            {"definition": "definition", "handler": p + "handler"},
+            p + "acknowledged_on",
+            self.acknowledge,
+            k,
+            definition,
+            handler_id=handler,
+            on=v[p + "acknowledged_on"],
+            **resp,
+        )
         if self._when(row, p + "extended_to"):
             reason = v[p + "extension_reason"]
             # The log's reason is the only one there is, so it also serves as the good reason asked
@@ -952,27 +1333,56 @@ class _Importer:
                 # the day it was agreed is not given: taken as the day of the acknowledgement, and
                 # said so, since whether it counts under the Code turns on that day
                 agreed = v[p + "acknowledged_on"]
-                self.result.warnings.append(Problem(
-                    row.line, p + "extended_on",
-                    f"stage {n} was extended to {v[p + 'extended_to'].isoformat()} but the log does not "
-                    f"say when the extension was agreed: it was recorded as agreed on the day of the "
-                    f"acknowledgement, {agreed.isoformat()}"))
-            self._step(row, {"reason": p + "extension_reason", "good_reason": p + "extension_reason",
-                             "date": p + "extended_on"},
-                       p + "extended_to", self.extend, k, v[p + "extended_to"], reason,
-                       good_reason=reason, on=agreed)
+                self.result.warnings.append(
+                    Problem(
+                        row.line,
+                        p + "extended_on",
+                        f"stage {n} was extended to {v[p + 'extended_to'].isoformat()} but the log does not "
+                        f"say when the extension was agreed: it was recorded as agreed on the day of the "
+                        f"acknowledgement, {agreed.isoformat()}",
+                    )
+                )
+            self._step(
+                row,
+                {
+                    "reason": p + "extension_reason",
+                    "good_reason": p + "extension_reason",
+                    "date": p + "extended_on",
+                },
+                p + "extended_to",
+                self.extend,
+                k,
+                v[p + "extended_to"],
+                reason,
+                good_reason=reason,
+                on=agreed,
+            )
         if self._when(row, p + "responded_on"):
             remedies: list[C.RemedyInput] = []
             actions: list[C.ActionInput] = []
             if n == last_response:
                 remedies = _remedies(v["remedy"], v["compensation_gbp"] or 0)
                 actions = [C.ActionInput(a) for a in split_list(v["outstanding_actions"])]
-            self._step(row, {"decision": p + "decision", "reasons": p + "reasons",
-                             "kind": "remedy", "description": "remedy", "amount": "compensation_gbp",
-                             "remedy_statement": "remedy"}, p + "responded_on",
-                       self.respond, k, v[p + "decision"], v[p + "reasons"], remedies=remedies,
-                       actions=actions, remedy_statement="" if remedies else NO_REMEDY,
-                       on=v[p + "responded_on"])
+            self._step(
+                row,
+                {
+                    "decision": p + "decision",
+                    "reasons": p + "reasons",
+                    "kind": "remedy",
+                    "description": "remedy",
+                    "amount": "compensation_gbp",
+                    "remedy_statement": "remedy",
+                },
+                p + "responded_on",
+                self.respond,
+                k,
+                v[p + "decision"],
+                v[p + "reasons"],
+                remedies=remedies,
+                actions=actions,
+                remedy_statement="" if remedies else NO_REMEDY,
+                on=v[p + "responded_on"],
+            )
             if not remedies:
                 # what the log lacked is a note for staff, never words for the resident: the
                 # response letter's check then asks for a real statement about remedies
@@ -981,8 +1391,7 @@ class _Importer:
                     before = dict(st)
                     st.update(remedy_statement="", staff_note=NO_REMEDY)
                     b, a = _diff(before, st)
-                    self._note(f"stage {n}: imported log recorded no remedy", "stage", st,
-                               k.c["id"], b, a)
+                    self._note(f"stage {n}: imported log recorded no remedy", "stage", st, k.c["id"], b, a)
 
     # -- writing ------------------------------------------------------------------------------------
     def write(self) -> None:
@@ -992,7 +1401,7 @@ class _Importer:
         for model in _WRITE_ORDER:
             rows = self.rows[model]
             for i in range(0, len(rows), 5000):
-                s.execute(insert(model.__table__), rows[i:i + 5000])
+                s.execute(insert(model.__table__), rows[i : i + 5000])
         u = self.u
         for action, entity, eid, cid, before, after in self.audits:
             audit(u, action, entity=entity, entity_id=eid, before=before, after=after, complaint_id=cid)
@@ -1002,6 +1411,7 @@ class _Importer:
 class _Case:
     """One complaint being imported: its row, its stages by number, each stage's extensions, its
     handler history, and the Code it was received under."""
+
     c: dict
     stages: dict
     exts: dict
@@ -1009,8 +1419,16 @@ class _Case:
     rules: object
 
 
-_WRITE_ORDER = (M.Staff, M.Resident, M.Complaint, M.Stage, M.Extension, M.Remedy,
-                M.OutstandingAction, M.HandlerAssignment)
+_WRITE_ORDER = (
+    M.Staff,
+    M.Resident,
+    M.Complaint,
+    M.Stage,
+    M.Extension,
+    M.Remedy,
+    M.OutstandingAction,
+    M.HandlerAssignment,
+)
 _DERIVED = ("next_step", "next_due_on", "handler_id")
 _WAITING = (L.RECEIVED, L.S1_ACKNOWLEDGED, L.S2_REQUESTED, L.S2_ACKNOWLEDGED)
 _DEFAULTS: dict = {}
@@ -1021,9 +1439,15 @@ def _defaults(model) -> dict:
     d = _DEFAULTS.get(model)
     if d is None:
         d = _DEFAULTS[model] = {
-            name: (None if f.is_required() else
-                   f.get_default(call_default_factory=True) if f.default_factory is None else None)
-            for name, f in model.model_fields.items()}
+            name: (
+                None
+                if f.is_required()
+                else f.get_default(call_default_factory=True)
+                if f.default_factory is None
+                else None
+            )
+            for name, f in model.model_fields.items()
+        }
     return d
 
 
@@ -1089,8 +1513,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | None = None,
-               name: str | None = None) -> ImportResult:
+def import_csv(
+    db, source: "str | os.PathLike | bytes", *, progress: Progress | None = None, name: str | None = None
+) -> ImportResult:
     """Import a complaints log. All or nothing: raises ImportProblems listing every problem."""
     label = name or (Path(source).name if not isinstance(source, bytes) else "the file")
     text_, encoding = read_log(source)
@@ -1106,8 +1531,10 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
     while records and not any(c.strip() for c in records[-1][1]):
         records.pop()
     if not records:
-        raise ImportProblems([Problem(1, "", "the file is empty: the first line must be a header row "
-                                             "naming the columns")], source=label)
+        raise ImportProblems(
+            [Problem(1, "", "the file is empty: the first line must be a header row naming the columns")],
+            source=label,
+        )
     quotes = _quote_problems(text_, delimiter, records, len(records[0][1]))
     if quotes:
         raise ImportProblems(quotes, source=label)
@@ -1123,8 +1550,13 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
         elif name_ not in COLUMNS:
             near = difflib.get_close_matches(name_, COLUMNS, n=1, cutoff=0.6)
             hint = f" (did you mean {near[0]}?)" if near else ""
-            warnings.append(Problem(header_line, cell.strip(), "this column is not one smallhousing "
-                                                               f"knows, so it was ignored{hint}"))
+            warnings.append(
+                Problem(
+                    header_line,
+                    cell.strip(),
+                    f"this column is not one smallhousing knows, so it was ignored{hint}",
+                )
+            )
             columns.append(None)
         elif name_ in seen:
             problems.append(Problem(header_line, name_, "this column appears twice in the header"))
@@ -1134,8 +1566,7 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
             columns.append(name_)
     for col in REQUIRED:
         if col not in seen:
-            problems.append(Problem(header_line, col, "this required column is missing from the header "
-                                                      "row"))
+            problems.append(Problem(header_line, col, "this required column is missing from the header row"))
     if problems:
         raise ImportProblems(problems, warnings, source=label)
     rows = [(line, cells) for line, cells, _ in records[1:] if any(c.strip() for c in cells)]
@@ -1153,10 +1584,18 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
         if imp.problems:
             raise ImportProblems(imp.problems, warnings, source=label)
         imp.write()
-        audit(u, "complaints log imported", entity="import",
-              after={"file": label, "encoding": encoding, "complaints": imp.result.complaints,
-                     "residents_added": imp.result.residents_added,
-                     "staff_added": imp.result.staff_added})
+        audit(
+            u,
+            "complaints log imported",
+            entity="import",
+            after={
+                "file": label,
+                "encoding": encoding,
+                "complaints": imp.result.complaints,
+                "residents_added": imp.result.residents_added,
+                "staff_added": imp.result.staff_added,
+            },
+        )
         if progress:
             progress(total, total)
         return imp.result
@@ -1164,13 +1603,15 @@ def import_csv(db, source: "str | os.PathLike | bytes", *, progress: Progress | 
 
 # exporting a CSV log -----------------------------------------------------------------------------
 
+
 def log_rows(db) -> list[dict]:
     """Every complaint as one row of the log, oldest first (a handful of queries, no per-row ones)."""
     with reading(db) as u:
         staff = dict(u.session.exec(select(M.Staff.id, M.Staff.name)).all())
         residents = {r.id: r for r in u.session.exec(select(M.Resident)).all()}
         stages: dict[tuple[int, int], M.Stage] = {
-            (s.complaint_id, s.number): s for s in u.session.exec(select(M.Stage)).all()}
+            (s.complaint_id, s.number): s for s in u.session.exec(select(M.Stage)).all()
+        }
         ext_by_stage: dict[int, M.Extension] = {}
         for e in u.session.exec(select(M.Extension).order_by(M.Extension.id)).all():
             ext_by_stage[e.stage_id] = e  # the latest extension of each stage
@@ -1185,10 +1626,16 @@ def log_rows(db) -> list[dict]:
         for c in u.session.exec(select(M.Complaint).order_by(M.Complaint.received_on, M.Complaint.id)).all():
             res = residents.get(c.resident_id)
             row = {k: "" for k in COLUMNS}
-            row.update(reference=c.reference, received_on=c.received_on.isoformat(),
-                       resident_name=res.name if res else "", address=res.address if res else "",
-                       channel=c.channel, category="; ".join(split_list(c.categories)),
-                       summary=c.description, outcome_sought=c.outcome_sought)
+            row.update(
+                reference=c.reference,
+                received_on=c.received_on.isoformat(),
+                resident_name=res.name if res else "",
+                address=res.address if res else "",
+                channel=c.channel,
+                category="; ".join(split_list(c.categories)),
+                summary=c.description,
+                outcome_sought=c.outcome_sought,
+            )
             if c.refused_on:
                 row["refused_on"] = c.refused_on.isoformat()
                 row["refusal_reason"] = join_ground(c.exclusion_ground, c.exclusion_reason)
@@ -1217,15 +1664,17 @@ def log_rows(db) -> list[dict]:
                 row[p + "decision"] = st.decision
                 row[p + "reasons"] = st.reasons
             rems = remedies.get(c.id, [])
-            row["remedy"] = "; ".join(r.description for r in rems if r.description != COMPENSATION_ONLY
-                                      or len(rems) > 1)
+            row["remedy"] = "; ".join(
+                r.description for r in rems if r.description != COMPENSATION_ONLY or len(rems) > 1
+            )
             row["compensation_gbp"] = pounds(sum(r.amount_pence for r in rems))
             row["outstanding_actions"] = "; ".join(a.description for a in actions.get(c.id, []))
             row["closed_on"] = _iso(c.closed_on)
             if c.escalation_refused_on:
                 row["escalation_refused_on"] = c.escalation_refused_on.isoformat()
-                row["escalation_refusal_reason"] = join_ground(c.escalation_refusal_ground,
-                                                               c.escalation_refusal_reason)
+                row["escalation_refusal_reason"] = join_ground(
+                    c.escalation_refusal_ground, c.escalation_refusal_reason
+                )
             if c.withdrawn_on:
                 row["withdrawn_on"] = c.withdrawn_on.isoformat()
                 row["withdrawal_reason"] = c.withdrawn_reason
@@ -1286,6 +1735,7 @@ def _write_private(path: Path, data: bytes, db=None, overwrite: bool = False) ->
 
 # the full JSON export ----------------------------------------------------------------------------
 
+
 def _tables():
     """Every table of the schema (store/models.py), parents before children."""
     return list(SQLModel.metadata.sorted_tables)
@@ -1307,8 +1757,7 @@ def export_data(db) -> dict:
             cols = [c.name for c in t.columns]
             rows = u.session.execute(t.select().order_by(*t.primary_key.columns)).all()
             tables[t.name] = [{k: _to_json(v) for k, v in zip(cols, r)} for r in rows]
-    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": HEAD_REVISION,
-            "tables": tables}
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": HEAD_REVISION, "tables": tables}
 
 
 def export_json(db, path: "str | os.PathLike", *, overwrite: bool = False) -> dict[str, int]:
@@ -1321,7 +1770,9 @@ def export_json(db, path: "str | os.PathLike", *, overwrite: bool = False) -> di
 
 def count_rows(db) -> dict[str, int]:
     with reading(db) as u:
-        return {t.name: u.session.execute(select(func.count()).select_from(t)).scalar_one() for t in _tables()}
+        return {
+            t.name: u.session.execute(select(func.count()).select_from(t)).scalar_one() for t in _tables()
+        }
 
 
 def _python_type(col):
@@ -1334,7 +1785,7 @@ def _python_type(col):
 
 # dates that look ahead (deadlines, reviews, closure days) may be after today, within reason
 _FORWARD_DATES = frozenset({"review_on", "next_due_on", "new_due_on", "due_on", "day", "ended_on"})
-INT_RANGE = (-(2 ** 63), 2 ** 63 - 1)  # SQLite's integers
+INT_RANGE = (-(2**63), 2**63 - 1)  # SQLite's integers
 
 
 def _from_json(col, value, today: dt.date | None = None):
@@ -1351,8 +1802,11 @@ def _from_json(col, value, today: dt.date | None = None):
         if pt is dt.date:
             value = dt.date.fromisoformat(value)
             if today is not None:
-                limit = (today.replace(year=today.year + 50, day=min(today.day, 28))
-                         if col.name in _FORWARD_DATES else today)
+                limit = (
+                    today.replace(year=today.year + 50, day=min(today.day, 28))
+                    if col.name in _FORWARD_DATES
+                    else today
+                )
                 check_day(value, limit, f"{where} ({value:%d/%m/%Y})")
             return value
         if pt is bool:
@@ -1362,18 +1816,20 @@ def _from_json(col, value, today: dt.date | None = None):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError
             if not INT_RANGE[0] <= value <= INT_RANGE[1]:
-                raise ValueError(f"{where} holds a number too large for any record "
-                                 f"({str(value)[:30]}{'…' if len(str(value)) > 30 else ''})")
+                raise ValueError(
+                    f"{where} holds a number too large for any record "
+                    f"({str(value)[:30]}{'…' if len(str(value)) > 30 else ''})"
+                )
         elif pt is str:
             if not isinstance(value, str):
                 raise TypeError
             if "\x00" in value:
-                raise ValueError(f"{where} holds a NUL character (byte 0), which no record holds: "
-                                 "the file is damaged")
+                raise ValueError(
+                    f"{where} holds a NUL character (byte 0), which no record holds: the file is damaged"
+                )
     except ValueError as exc:
         if exc.args and isinstance(exc.args[0], str) and exc.args[0].startswith(where):
-            raise DomainError(f"The export has a wrong value: {exc.args[0]}. Nothing was "
-                              "imported.") from None
+            raise DomainError(f"The export has a wrong value: {exc.args[0]}. Nothing was imported.") from None
         raise DomainError(f"The export has a wrong value in {where}: {_short(value)}.") from None
     except (TypeError, OverflowError):
         raise DomainError(f"The export has a wrong value in {where}: {_short(value)}.") from None
@@ -1397,7 +1853,9 @@ def _default(col, table: str):
     raise DomainError(f"The export's {table} has a row without {col.name}, which every row needs.")
 
 
-def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | None = None) -> dict[str, int]:
+def import_json(
+    db, source: "str | os.PathLike | dict", *, progress: Progress | None = None
+) -> dict[str, int]:
     """Load a full export into an EMPTY database, keeping every id. Returns the rows per table."""
     if isinstance(source, dict):
         data = source
@@ -1410,19 +1868,23 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise DomainError(f"{path.name} is not a smallhousing export (it is not JSON: {exc}).") from None
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise DomainError("This file is not a smallhousing export: it has no \"format\": "
-                          f"\"{EXPORT_FORMAT}\".")
+        raise DomainError(f'This file is not a smallhousing export: it has no "format": "{EXPORT_FORMAT}".')
     if data.get("version") != EXPORT_VERSION:
-        raise DomainError(f"This export is version {data.get('version')!r}; this version of smallhousing "
-                          f"reads version {EXPORT_VERSION} only.")
+        raise DomainError(
+            f"This export is version {data.get('version')!r}; this version of smallhousing "
+            f"reads version {EXPORT_VERSION} only."
+        )
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise DomainError("This export has no tables.")
     known = {t.name: t for t in _tables()}
     unknown = sorted(set(tables) - set(known))
     if unknown:
-        raise DomainError("This export has tables this version of smallhousing does not know ("
-                          + ", ".join(unknown) + "); it was made by a newer version.")
+        raise DomainError(
+            "This export has tables this version of smallhousing does not know ("
+            + ", ".join(unknown)
+            + "); it was made by a newer version."
+        )
     total = sum(len(v) for v in tables.values() if isinstance(v, list))
     done = 0
     counts: dict[str, int] = {}
@@ -1430,9 +1892,11 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
         existing = {name: n for name, n in count_rows(u).items() if n}
         if existing:
             what = ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in existing.items())
-            raise DomainError(f"This database already holds {sum(existing.values())} records ({what}). "
-                              "A full import only goes into an empty database: start a new one with "
-                              "--db NEW.db, or restore a backup instead.")
+            raise DomainError(
+                f"This database already holds {sum(existing.values())} records ({what}). "
+                "A full import only goes into an empty database: start a new one with "
+                "--db NEW.db, or restore a backup instead."
+            )
         today = max(u.today, dt.date.today())  # audit times are the real time
         u.session.execute(text("PRAGMA defer_foreign_keys = ON"))
         for t in _tables():
@@ -1446,22 +1910,27 @@ def import_json(db, source: "str | os.PathLike | dict", *, progress: Progress | 
                     raise DomainError(f"The export's {t.name} has a row that is not an object.")
                 extra = set(r) - set(cols)
                 if extra:
-                    raise DomainError(f"The export's {t.name} has columns this version does not know ("
-                                      + ", ".join(sorted(extra)) + "); it was made by a newer version.")
+                    raise DomainError(
+                        f"The export's {t.name} has columns this version does not know ("
+                        + ", ".join(sorted(extra))
+                        + "); it was made by a newer version."
+                    )
                 row = {k: _from_json(cols[k], val, today) for k, val in r.items()}
                 for name, col in cols.items():
                     if name not in row:
                         row[name] = _default(col, t.name)
                 batch.append(row)
             for i in range(0, len(batch), 2000):
-                u.session.execute(insert(t), batch[i:i + 2000])
-                done += len(batch[i:i + 2000])
+                u.session.execute(insert(t), batch[i : i + 2000])
+                done += len(batch[i : i + 2000])
                 if progress:
                     progress(done, total)
             counts[t.name] = len(batch)
         u.session.flush()
         bad = u.session.execute(text("PRAGMA foreign_key_check")).all()
         if bad:
-            raise DomainError(f"The export is not consistent: {len(bad)} rows point at records that "
-                              f"are not in it (first in {bad[0][0]}). Nothing was imported.")
+            raise DomainError(
+                f"The export is not consistent: {len(bad)} rows point at records that "
+                f"are not in it (first in {bad[0][0]}). Nothing was imported."
+            )
     return counts

@@ -32,11 +32,16 @@ DERIVED = {
 }
 
 LABELS = {
-    "outstandingaction": "outstanding action", "servicerequest": "service request",
-    "handlerassignment": "handler assignment", "landlordsettings": "settings record",
-    "closureday": "closure day", "homesyear": "homes-per-year record",
-    "yearpublication": "published figures", "learningpoint": "learning point",
-    "ombudsmancase": "Ombudsman case", "ombudsmanorder": "Ombudsman order",
+    "outstandingaction": "outstanding action",
+    "servicerequest": "service request",
+    "handlerassignment": "handler assignment",
+    "landlordsettings": "settings record",
+    "closureday": "closure day",
+    "homesyear": "homes-per-year record",
+    "yearpublication": "published figures",
+    "learningpoint": "learning point",
+    "ombudsmancase": "Ombudsman case",
+    "ombudsmanorder": "Ombudsman order",
     "selfassessmententry": "self-assessment entry",
 }
 FIELD_LABELS = {"amount_pence": "amount"}
@@ -78,12 +83,14 @@ def verify(db) -> VerifyResult:
     try:
         rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
         if rows != ["ok"]:
-            res.problems.append("SQLite's integrity check failed: " + "; ".join(rows[:5])
-                                + ". Restore the latest backup.")
+            res.problems.append(
+                "SQLite's integrity check failed: " + "; ".join(rows[:5]) + ". Restore the latest backup."
+            )
         fk = con.execute("PRAGMA foreign_key_check").fetchall()
         if fk:
-            res.problems.append(f"{len(fk)} records point at records that no longer exist "
-                                f"(first in table {fk[0][0]}).")
+            res.problems.append(
+                f"{len(fk)} records point at records that no longer exist (first in table {fk[0][0]})."
+            )
         res.complaints = con.execute("SELECT count(*) FROM complaint").fetchone()[0]
         tables = audited_tables()
         entries = _check_chain(con, db.path, res, tables)
@@ -103,8 +110,10 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
     """Check each entry's hash and link; gather the entries that describe rows, for the replay."""
     redacted = {}
     try:
-        redacted = {eid: (b, a) for eid, b, a in con.execute(
-            "SELECT entry_id, before_digest, after_digest FROM audit_redaction")}
+        redacted = {
+            eid: (b, a)
+            for eid, b, a in con.execute("SELECT entry_id, before_digest, after_digest FROM audit_redaction")
+        }
     except sqlite3.OperationalError:
         pass  # an older schema without erasures
     key = A.read_key(db_path)
@@ -118,9 +127,10 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
     replay: list = []
     ids: dict[int, str] = {}
     legacy = None  # the rows made before the log was keyed (by table: up to which id)
-    for (id_, at, actor, action, entity, eid, cid, before, after, prev_hash, h) in con.execute(
-            "SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after, "
-            "prev_hash, hash FROM audit_entry ORDER BY id"):
+    for id_, at, actor, action, entity, eid, cid, before, after, prev_hash, h in con.execute(
+        "SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after, "
+        "prev_hash, hash FROM audit_entry ORDER BY id"
+    ):
         res.audit_entries += 1
         ids[id_] = h
         if entity == A.KEY_ENTITY and action in (A.KEY_INTRODUCED, A.KEY_REPLACED):
@@ -144,21 +154,42 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
             unconfirmed[1] = id_
         if chain_problems <= MAX_PROBLEMS:
             if expected_id is not None and id_ != expected_id:
-                gap = (f"Audit entry {expected_id} is" if id_ - 1 == expected_id
-                       else f"Audit entries {expected_id} to {id_ - 1} are")
+                gap = (
+                    f"Audit entry {expected_id} is"
+                    if id_ - 1 == expected_id
+                    else f"Audit entries {expected_id} to {id_ - 1} are"
+                )
                 res.problems.append(f"{gap} missing: entries have been deleted from the audit log.")
                 chain_problems += 1
             if prev_hash != prev:
-                res.problems.append(f"Audit entry {id_} ({action}) does not follow the entry before "
-                                    "it: the log has been cut or reordered.")
+                res.problems.append(
+                    f"Audit entry {id_} ({action}) does not follow the entry before "
+                    "it: the log has been cut or reordered."
+                )
                 chain_problems += 1
-            elif not unconfirmed and entry_hash(
-                    prev, at_text(at), actor, action, entity, eid, cid, before, after,
-                    digests=redacted.get(id_), key=seg_key if res.keyed else None) != h:
-                res.problems.append(f"Audit entry {id_} ({action}, {str(at)[:10]}) has been changed "
-                                    "after it was written" + (", or the log was chained again without "
-                                                              "the audit key" if res.keyed else "")
-                                    + ".")
+            elif (
+                not unconfirmed
+                and entry_hash(
+                    prev,
+                    at_text(at),
+                    actor,
+                    action,
+                    entity,
+                    eid,
+                    cid,
+                    before,
+                    after,
+                    digests=redacted.get(id_),
+                    key=seg_key if res.keyed else None,
+                )
+                != h
+            ):
+                res.problems.append(
+                    f"Audit entry {id_} ({action}, {str(at)[:10]}) has been changed "
+                    "after it was written"
+                    + (", or the log was chained again without the audit key" if res.keyed else "")
+                    + "."
+                )
                 chain_problems += 1
         expected_id = id_ + 1
         prev = h
@@ -173,21 +204,28 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
             res.problems.append(
                 f"The audit key file ({key_file.name}, beside the database) is missing: audit {span} "
                 "were chained with it and cannot be confirmed. Put back the copy kept beside your "
-                "latest backup.")
+                "latest backup."
+            )
         else:
             res.problems.append(
                 f"Audit {span} were chained with a different audit key (key id {kid}) from the one "
                 f"beside the database ({key_file.name}, key id {my_id}): they cannot be confirmed. "
-                "Put back the key file that belongs with this database.")
+                "Put back the key file that belongs with this database."
+            )
     if key is not None and not res.keyed:
         res.problems.append(
             f"The audit key file ({key_file.name}) is beside the database but no audit entry was "
-            "chained with it: the audit log has been replaced or made again.")
+            "chained with it: the audit log has been replaced or made again."
+        )
     res.head = prev
     # a log never keyed was written by a version that did not audit every row as it was made: its
     # rows are compared with what the log says of them, but none is asked for its creation entry
-    return {"replay": replay, "ids": ids, "keyed": res.keyed,
-            "legacy": legacy if legacy is not None else (None if res.keyed else "all")}
+    return {
+        "replay": replay,
+        "ids": ids,
+        "keyed": res.keyed,
+        "legacy": legacy if legacy is not None else (None if res.keyed else "all"),
+    }
 
 
 def _check_head(db_path, res: VerifyResult, entries: dict) -> None:
@@ -200,31 +238,41 @@ def _check_head(db_path, res: VerifyResult, entries: dict) -> None:
             res.problems.append(
                 f"The file that records the audit log's newest entry ({name}, beside the database) "
                 "is missing, so the log cannot be checked for deleted entries. Put back the copy "
-                "kept beside your latest backup.")
+                "kept beside your latest backup."
+            )
         return
     if head.get("unreadable"):
-        res.problems.append(f"The file that records the audit log's newest entry ({name}) is "
-                            "damaged and cannot be read.")
+        res.problems.append(
+            f"The file that records the audit log's newest entry ({name}) is damaged and cannot be read."
+        )
         return
     last_id, h, count = head["last_id"], head["hash"], head["entries"]
     if last_id not in ids:
         top = max(ids) if ids else 0
         if not ids:
-            res.problems.append(f"The audit log is empty, but it held {count:,} entries (up to entry "
-                                f"{last_id}): every entry has been deleted.")
+            res.problems.append(
+                f"The audit log is empty, but it held {count:,} entries (up to entry "
+                f"{last_id}): every entry has been deleted."
+            )
         elif top < last_id:
             res.problems.append(
                 f"The audit log has been cut short: it ends at entry {top}, but it reached entry "
-                f"{last_id} ({count:,} entries); entries {top + 1} to {last_id} have been deleted.")
+                f"{last_id} ({count:,} entries); entries {top + 1} to {last_id} have been deleted."
+            )
         else:
-            res.problems.append(f"Audit entry {last_id}, the newest when the log was last written, "
-                                "has been deleted.")
+            res.problems.append(
+                f"Audit entry {last_id}, the newest when the log was last written, has been deleted."
+            )
     elif ids[last_id] != h:
-        res.problems.append(f"Audit entry {last_id} is not the entry written as the newest: the "
-                            "audit log has been changed or made again.")
+        res.problems.append(
+            f"Audit entry {last_id} is not the entry written as the newest: the "
+            "audit log has been changed or made again."
+        )
     elif res.audit_entries < count:
-        res.problems.append(f"The audit log holds {res.audit_entries:,} entries but held {count:,}: "
-                            "entries have been deleted.")
+        res.problems.append(
+            f"The audit log holds {res.audit_entries:,} entries but held {count:,}: "
+            "entries have been deleted."
+        )
 
 
 def _compare(con, res: VerifyResult, tables: dict, replay: list, legacy=None) -> None:
@@ -296,11 +344,10 @@ def _compare(con, res: VerifyResult, tables: dict, replay: list, legacy=None) ->
     found: list[str] = []
     for entity, (table, cols) in tables.items():
         skip = DERIVED.get(entity, {})
-        old = (float("inf") if legacy == "all" else (legacy or {}).get(table, 0))
+        old = float("inf") if legacy == "all" else (legacy or {}).get(table, 0)
         names = [c for c in cols if c not in skip]
         seen = set()
-        for row in con.execute(
-                f'SELECT {", ".join(chr(34) + n + chr(34) for n in names)} FROM "{table}"'):
+        for row in con.execute(f'SELECT {", ".join(chr(34) + n + chr(34) for n in names)} FROM "{table}"'):
             d = dict(zip(names, row))
             i = d["id"]
             seen.add(i)
@@ -316,13 +363,17 @@ def _compare(con, res: VerifyResult, tables: dict, replay: list, legacy=None) ->
                 name = f"{who}: {art} {label}" if lead else f"{art} {label}"
                 if entity == "complaint":
                     name = who
-                found.append(f"{name} (id {i}) is in the records but has no audit entry: it was "
-                             "added without the app, or its audit entries have been deleted.")
+                found.append(
+                    f"{name} (id {i}) is in the records but has no audit entry: it was "
+                    "added without the app, or its audit entries have been deleted."
+                )
                 continue
             whole = (entity, i) not in partial
             if whole and "id" not in st and i > old:
-                found.append(f"{lead}{'the ' + label if lead else who or label} (id {i}) has no audit "
-                             "entry for when it was made.")
+                found.append(
+                    f"{lead}{'the ' + label if lead else who or label} (id {i}) has no audit "
+                    "entry for when it was made."
+                )
             for f in names:
                 if f not in st:
                     continue
@@ -331,22 +382,28 @@ def _compare(con, res: VerifyResult, tables: dict, replay: list, legacy=None) ->
                     continue
                 fl = FIELD_LABELS.get(f, f.replace("_", " "))
                 thing = f"{label} {fl}" if entity != "complaint" else fl
-                found.append(f"{lead or (who + ': ' if who else '')}{thing} is {_show(f, got)} in "
-                             f"the records but {_show(f, want)} in the audit log.")
+                found.append(
+                    f"{lead or (who + ': ' if who else '')}{thing} is {_show(f, got)} in "
+                    f"the records but {_show(f, want)} in the audit log."
+                )
         for (e, i), st in state.items():
             if e == entity and i not in seen:
                 who = owner(entity, st, i)
                 label = what(entity, st, i)
-                name = who if entity == "complaint" else (f"{who}: {label} (id {i})" if who
-                                                          else f"{label} {i}")
-                found.append(f"{name} is in the audit log but has been deleted from the records, "
-                             "with no audit entry for its removal.")
+                name = (
+                    who if entity == "complaint" else (f"{who}: {label} (id {i})" if who else f"{label} {i}")
+                )
+                found.append(
+                    f"{name} is in the audit log but has been deleted from the records, "
+                    "with no audit entry for its removal."
+                )
     if found:
         shown = found[:MAX_PROBLEMS]
         res.problems.extend(shown)
         if len(found) > len(shown):
-            res.problems.append(f"...and {len(found) - len(shown):,} more differences between the "
-                                "records and the audit log.")
+            res.problems.append(
+                f"...and {len(found) - len(shown):,} more differences between the records and the audit log."
+            )
 
 
 def _same(got, want) -> bool:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import errno
+import getpass
 import os
 import sqlite3
 import stat
+import threading
 import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
-import threading
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .. import paths
@@ -25,8 +25,7 @@ if TYPE_CHECKING:  # SQLAlchemy and SQLModel are imported when the file is first
 HEAD_REVISION = "0005_truthful_records"
 # Every revision this version knows (a test keeps it in step with Alembic). A file at any other
 # revision was made by a newer version and is refused as it is.
-KNOWN_REVISIONS = ("0001_initial", "0002_reporting", "0003_redaction", "0004_stage_dates",
-                   HEAD_REVISION)
+KNOWN_REVISIONS = ("0001_initial", "0002_reporting", "0003_redaction", "0004_stage_dates", HEAD_REVISION)
 BUSY_TIMEOUT_MS = 5000
 # Run after an existing file has been upgraded to a newer schema (never for a new file): the
 # services register here the recomputation of stored values whose rules may have changed with the
@@ -64,19 +63,25 @@ class StoreFull(StoreError):
 
 
 def busy_error(path) -> StoreBusy:
-    return StoreBusy(f"The database {path} is busy: another copy of smallhousing (or another "
-                     "program) is saving to it. Nothing was changed; try again in a moment.")
+    return StoreBusy(
+        f"The database {path} is busy: another copy of smallhousing (or another "
+        "program) is saving to it. Nothing was changed; try again in a moment."
+    )
 
 
 def read_only_error(path) -> StoreReadOnly:
-    return StoreReadOnly(f"{path} can be read but not changed: writing to it needs permission (to "
-                         "the file and its folder). Nothing was changed. Ask whoever looks after "
-                         "this computer for write access, or work on a copy you may change.")
+    return StoreReadOnly(
+        f"{path} can be read but not changed: writing to it needs permission (to "
+        "the file and its folder). Nothing was changed. Ask whoever looks after "
+        "this computer for write access, or work on a copy you may change."
+    )
 
 
 def full_error(path) -> StoreFull:
-    return StoreFull(f"The disk holding {path} is full: nothing was saved. Free some space on it "
-                     "(or move the database to a disk with room) and try again.")
+    return StoreFull(
+        f"The disk holding {path} is full: nothing was saved. Free some space on it "
+        "(or move the database to a disk with room) and try again."
+    )
 
 
 def _chain(exc: BaseException | None) -> Iterator[BaseException]:
@@ -145,8 +150,7 @@ def writable(path) -> bool:
         if p.exists():
             st = p.stat()
             folder = p.resolve().parent
-            return bool(st.st_mode & stat.S_IWUSR) and os.access(p, os.W_OK) and \
-                os.access(folder, os.W_OK)
+            return bool(st.st_mode & stat.S_IWUSR) and os.access(p, os.W_OK) and os.access(folder, os.W_OK)
         folder = p.resolve().parent
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent
@@ -165,9 +169,11 @@ def _connect_ro(path: Path, **kw) -> sqlite3.Connection:
 
 
 def _newer_error(path, rev) -> StoreError:
-    return StoreError(f"{path} was made by a newer version of smallhousing (its records are at "
-                      f"revision {rev}, which this version does not know): install the newer "
-                      "version to use it. It has not been changed.")
+    return StoreError(
+        f"{path} was made by a newer version of smallhousing (its records are at "
+        f"revision {rev}, which this version does not know): install the newer "
+        "version to use it. It has not been changed."
+    )
 
 
 def _on_connect_ro(dbapi_conn, _record) -> None:
@@ -256,8 +262,14 @@ def _sqlite_check(path: Path, *, newer_ok: bool = True) -> str:
 class Database:
     """One smallhousing database file. Nothing is opened until ``open()`` is called."""
 
-    def __init__(self, path: str | os.PathLike, *, actor: str | None = None,
-                 today: dt.date | None = None, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        actor: str | None = None,
+        today: dt.date | None = None,
+        read_only: bool = False,
+    ) -> None:
         self.path = Path(path)
         # read-only when asked, or when the file may not be written (see writable): it is then
         # opened with SQLite's mode=ro, never chmodded, and every write raises StoreReadOnly
@@ -358,7 +370,8 @@ class Database:
             raise StoreReadOnly(
                 f"{self.path} was made by an earlier version of smallhousing and must be upgraded "
                 "before it can be used, which needs permission to write to it and its folder. "
-                "Nothing was changed.")
+                "Nothing was changed."
+            )
         self.read_engine = self._make_engine(_begin_deferred)
         self.engine = self._make_engine(_begin_deferred)
         self._schema_ok = True
@@ -372,13 +385,15 @@ class Database:
             from sqlalchemy.pool import QueuePool
 
             path = self.path
-            engine = create_engine("sqlite://", poolclass=QueuePool,
-                                   creator=lambda: _connect_ro(path, check_same_thread=False))
+            engine = create_engine(
+                "sqlite://", poolclass=QueuePool, creator=lambda: _connect_ro(path, check_same_thread=False)
+            )
             event.listen(engine, "connect", _on_connect_ro)
         else:
-            engine = create_engine(f"sqlite:///{self.path}",
-                                   connect_args={"check_same_thread": False,
-                                                 "timeout": BUSY_TIMEOUT_MS / 1000})
+            engine = create_engine(
+                f"sqlite:///{self.path}",
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            )
             event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", begin)
         return engine
@@ -447,8 +462,9 @@ class Database:
         if self.read_only:
             con = _connect_ro(self.path, isolation_level=None, check_same_thread=False)
         else:
-            con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
-                                  isolation_level=None, check_same_thread=False)
+            con = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
         try:
             con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA query_only = ON")

@@ -7,8 +7,16 @@ import sqlite3
 from pathlib import Path
 
 from .. import paths
-from .db import (APPLICATION_ID, HEAD_REVISION, KNOWN_REVISIONS, Database, StoreError, _connect_ro,
-                 _newer_error, store_fault)
+from .db import (
+    APPLICATION_ID,
+    HEAD_REVISION,
+    KNOWN_REVISIONS,
+    Database,
+    StoreError,
+    _connect_ro,
+    _newer_error,
+    store_fault,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -100,5 +108,6 @@ def upgrade(db: Database, *, fresh: bool, to: str = "head") -> None:
         orig = getattr(exc, "orig", None)
         why = str(orig) if isinstance(orig, sqlite3.Error) else type(exc).__name__
         copy = f", and a copy is in {paths.backups_dir(db.path)}" if rev is not None else ""
-        raise StoreError(f"Upgrading the database {db.path} failed ({why}); it was left as it "
-                         f"was{copy}.") from None
+        raise StoreError(
+            f"Upgrading the database {db.path} failed ({why}); it was left as it was{copy}."
+        ) from None

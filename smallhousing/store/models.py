@@ -165,7 +165,8 @@ class Complaint(SQLModel, table=True):
     # session as stages are added; rows are never deleted through it (passive_deletes)
     # (the target is named to SQLAlchemy: this module's annotations are strings)
     stages: List["Stage"] = Relationship(
-        sa_relationship=relationship("Stage", order_by="Stage.number", passive_deletes="all"))
+        sa_relationship=relationship("Stage", order_by="Stage.number", passive_deletes="all")
+    )
 
 
 class Stage(SQLModel, table=True):
@@ -187,7 +188,8 @@ class Stage(SQLModel, table=True):
 
     # its extensions, oldest first
     extensions: List["Extension"] = Relationship(
-        sa_relationship=relationship("Extension", order_by="Extension.id", passive_deletes="all"))
+        sa_relationship=relationship("Extension", order_by="Extension.id", passive_deletes="all")
+    )
 
 
 class Extension(SQLModel, table=True):
