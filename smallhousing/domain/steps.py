@@ -74,15 +74,18 @@ _WAITING = (L.RECEIVED, L.S1_ACKNOWLEDGED, L.S2_REQUESTED, L.S2_ACKNOWLEDGED)
 
 
 def next_step(
-    cal: WorkingCalendar, rules: RuleSet, state: str, stage: StageDates | None
+    cal: WorkingCalendar | None, rules: RuleSet | None, state: str, stage: StageDates | None
 ) -> tuple[str, Deadline | None, dt.date | None]:
     """What has to happen next on a complaint in ``state`` whose current stage is ``stage``, the
     deadline, and the date stored on the complaint (the Code's date: an extension agreed too late,
-    or not told to the resident, does not move it)."""
+    or not told to the resident, does not move it). ``cal`` and ``rules`` are needed only for a
+    complaint waiting on the landlord with a stage: a caller may pass None for the others."""
     if state not in _WAITING:
         return _STEP_WHEN_ANSWERED.get(state, ""), None, None
     if stage is None:
         return "", None, None
+    if cal is None or rules is None:
+        raise ValueError(f"The deadline of a complaint that is {state} needs the calendar and the rules.")
     d = stage_deadlines(cal, rules, stage)
     if stage.acknowledged_on is None:
         if d.acknowledge_by is None:  # 2022 Code, stage 2: no acknowledgement deadline

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Protocol, TypeVar, runtime_checkable
 
 from sqlalchemy import event
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import inspect as sa_inspect
+from sqlmodel import Session, SQLModel, col, select
 
 from ..domain.calendar import WorkingCalendar
 from ..domain.dates import parse_date  # noqa: F401  (used by screens and CLI through here too)
@@ -28,6 +29,7 @@ __all__ = [
     "to_plain",
     "audit",
     "audit_removed",
+    "ident",
 ]
 
 
@@ -36,6 +38,23 @@ class NotFound(DomainError):
 
 
 _Row = TypeVar("_Row", bound=SQLModel)
+
+
+class _Saved(Protocol):
+    """A table row: its id is None until the database has given it one (a flush)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def ident(row: _Saved) -> int:
+    """A saved row's id. Every table's id is ``int | None`` to the type checker, None only for a
+    row not yet flushed: asking for the id of such a row is a fault, said here rather than written
+    to the database as a NULL foreign key."""
+    i = row.id
+    if i is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: it has not been written (flushed).")
+    return i
 
 
 @runtime_checkable
@@ -93,6 +112,7 @@ class Unit:
         if start is None:
             return False  # never touched the database
         con = s.connection().connection.dbapi_connection
+        assert con is not None, "the session's connection is open"
         return con.total_changes != start
 
     @property
@@ -126,7 +146,7 @@ def calendar_from(session: Session) -> WorkingCalendar:
     from .holiday_cache import ensure_loaded
 
     ensure_loaded()
-    rows = session.exec(select(ClosureDay.day, ClosureDay.reason)).all()
+    rows = session.exec(select(col(ClosureDay.day), col(ClosureDay.reason))).all()
     return WorkingCalendar.with_closures((d, r) for d, r in rows)
 
 
@@ -321,7 +341,7 @@ def audit_removed(
         u,
         action,
         entity=entity or obj.__class__.__name__.lower(),
-        entity_id=obj.id,
+        entity_id=getattr(obj, "id", None),
         before=to_plain(obj),
         after={},
         complaint_id=complaint_id,
@@ -408,7 +428,8 @@ def write_audit(u: Unit) -> None:
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     at_txt = at.isoformat()
     actor, prev, key = u.actor, u._last_hash, u._key
-    at_type = AuditEntry.__table__.c.at.type.dialect_impl(conn.dialect)
+    assert prev is not None, "_start_chain has found where the chain ends"
+    at_type = sa_inspect(AuditEntry).local_table.c.at.type.dialect_impl(conn.dialect)
     to_db = at_type.bind_processor(conn.dialect)  # the time as the column stores it
     at_db = to_db(at) if to_db else at
     dump = _SORTED_JSON.encode
@@ -444,6 +465,7 @@ def write_audit(u: Unit) -> None:
     u._last_hash = prev
     u._audit_count += len(rows)
     last_id = conn.exec_driver_sql("SELECT max(id) FROM audit_entry").scalar()
+    assert last_id is not None, "entries have just been written"
     u._head = (last_id, prev, u._audit_count)
     u._pending.clear()
 
@@ -478,7 +500,7 @@ def _audit_insert_sql(dialect) -> str:
 _SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
-def update_fields(u: Unit, obj: SQLModel, action: str, complaint_id: int | None = None, **values) -> SQLModel:
+def update_fields(u: Unit, obj: _Row, action: str, complaint_id: int | None = None, **values) -> _Row:
     """Set fields on a row and audit exactly what changed."""
     before = to_plain(obj)
     for k, v in values.items():

@@ -9,17 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from sqlalchemy import func
 from sqlalchemy.orm.attributes import set_attribute
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain import lifecycle as L
 from ..domain import steps as D
 from ..domain.calendar import Deadline, short_date
 from ..domain.errors import DomainError
-from ..domain.rules import ExtensionDates, StageDates, rule_set, rule_set_for, stage_deadlines
+from ..domain.rules import (
+    ExtensionDates,
+    StageDates,
+    StageDeadlines,
+    rule_set,
+    rule_set_for,
+    stage_deadlines,
+)
 from ..store.models import (
     Complaint,
     Correspondence,
@@ -33,7 +40,18 @@ from ..store.models import (
     Staff,
     Stage,
 )
-from .base import NotFound, Unit, audit, changes_since, clean, reading, snapshot, transaction, update_fields
+from .base import (
+    NotFound,
+    Unit,
+    audit,
+    changes_since,
+    clean,
+    ident,
+    reading,
+    snapshot,
+    transaction,
+    update_fields,
+)
 
 CATEGORIES = (
     "repairs",
@@ -150,7 +168,7 @@ def _assignments(u: Unit, c: Complaint, stage: int | None = None) -> list[Handle
     q = select(HandlerAssignment).where(HandlerAssignment.complaint_id == c.id)
     if stage is not None:
         q = q.where(HandlerAssignment.stage == stage)
-    return list(u.session.exec(q.order_by(HandlerAssignment.id)).all())
+    return list(u.session.exec(q.order_by(col(HandlerAssignment.id))).all())
 
 
 def _stage1_handlers(u: Unit, c: Complaint) -> set[int]:
@@ -180,7 +198,9 @@ def _assign(u: Unit, c: Complaint, stage: int, staff_id: int | None, on: dt.date
         _save(u, a)
         b, after = changes_since(before, a)
         audit(u, f"stage {stage} handler assignment ended", a, before=b, after=after, complaint_id=c.id)
-    row = HandlerAssignment(complaint_id=c.id, stage=stage, staff_id=staff_id, assigned_on=on, reason=reason)
+    row = HandlerAssignment(
+        complaint_id=ident(c), stage=stage, staff_id=staff_id, assigned_on=on, reason=reason
+    )
     u.session.add(row)
     audit(u, f"stage {stage} handler assigned", row, complaint_id=c.id)
 
@@ -226,7 +246,7 @@ def _refresh(u: Unit, c: Complaint) -> None:
     handler = st.handler_id if st else None
     # each set only when it changes the value: setting a field to the value it has changes nothing
     # that is written or audited, and costs as much as a change
-    changes = {}
+    changes: dict[str, object] = {}
     if c.next_step != step:
         changes["next_step"] = step
     if c.next_due_on != due:
@@ -285,8 +305,8 @@ def _new_reference(u: Unit, received_on: dt.date) -> str:
             return ref
     rows = u.session.exec(
         select(Complaint.reference)
-        .where(Complaint.reference.like(prefix + "%"))
-        .order_by(func.length(Complaint.reference).desc(), Complaint.reference.desc())
+        .where(col(Complaint.reference).like(prefix + "%"))
+        .order_by(func.length(Complaint.reference).desc(), col(Complaint.reference).desc())
         .limit(1)
     ).first()
     n = 0
@@ -390,7 +410,8 @@ def log_complaint(
         c.search_text = search_text_for(c, resident)
         if u.known_references is not None:
             u.known_references.add(reference)
-        st = Stage(number=1, requested_on=received_on, handler_id=handler_id)
+        # no complaint_id yet (the complaint has no id before the flush): the relationship sets it
+        st = Stage(number=1, requested_on=received_on, handler_id=handler_id)  # type: ignore[call-arg]
         c.stages.append(st)  # a new complaint's stages (and the stage's extensions) are known:
         st.extensions = []  # set, so that they are never looked for in the database
         u.session.add(c)
@@ -413,8 +434,8 @@ def log_service_request(
         prefix = f"SR-{received_on.year}-"
         last = u.session.exec(
             select(ServiceRequest.reference)
-            .where(ServiceRequest.reference.like(prefix + "%"))
-            .order_by(func.length(ServiceRequest.reference).desc(), ServiceRequest.reference.desc())
+            .where(col(ServiceRequest.reference).like(prefix + "%"))
+            .order_by(func.length(ServiceRequest.reference).desc(), col(ServiceRequest.reference).desc())
             .limit(1)
         ).first()
         n = int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
@@ -625,7 +646,7 @@ def extend(
         else:
             told_day = None
         e = Extension(
-            stage_id=st.id,
+            stage_id=ident(st),
             extended_on=day,
             new_due_on=chk.new_due,
             reason=clean(reason),
@@ -675,8 +696,8 @@ def respond(
     decision: str,
     reasons: str,
     *,
-    remedies: list[RemedyInput] = (),
-    actions: list[ActionInput] = (),
+    remedies: Sequence[RemedyInput] = (),
+    actions: Sequence[ActionInput] = (),
     remedy_statement: str = "",
     actions_statement: str = "",
     on: dt.date | None = None,
@@ -695,8 +716,8 @@ def respond(
         actions_statement = D.actions_statement_for(bool(actions), actions_statement)
         for r in remedies:
             _add_remedy(u, c, st.number, r, day)
-        for a in actions:
-            _add_action(u, c, st.number, a)
+        for action in actions:
+            _add_action(u, c, st.number, action)
         before = snapshot(st)
         _set(
             st,
@@ -724,11 +745,12 @@ def request_stage2(
     with transaction(db) as u:
         c = _complaint(u, complaint)
         has2 = _stage(u, c, 2) is not None
+        s1 = _stage(u, c, 1)
         L.next_state(
             c.state,
             "request_stage2",
             stages_answered=D.stages_answered_for_escalation(
-                c.state, has2, bool((_stage(u, c, 1) or Stage()).responded_on)
+                c.state, has2, s1 is not None and bool(s1.responded_on)
             ),
         )
         D.check_escalation_request(has2, c.escalation_refused_on)
@@ -736,13 +758,13 @@ def request_stage2(
         if handler_id is not None:
             _check_staff(u, handler_id)
             _check_stage2(u, c, handler_id)
-        st = Stage(complaint_id=c.id, number=2, requested_on=day, handler_id=handler_id, definition="")
+        st = Stage(complaint_id=ident(c), number=2, requested_on=day, handler_id=handler_id, definition="")
         c.stages.append(st)  # the session adds it with the complaint
         st.extensions = []
         audit(u, "stage 2 requested", st, complaint_id=c.id)
         _assign(u, c, 2, handler_id, day)
         if clean(resident_reason):
-            add_correspondence(u, c.id, day, "in", "", f"Escalation request: {clean(resident_reason)}")
+            add_correspondence(u, ident(c), day, "in", "", f"Escalation request: {clean(resident_reason)}")
         return _set_state(u, c, "request_stage2", "escalated to stage 2", stage=2, closed_on=None)
 
 
@@ -874,13 +896,14 @@ def fold_additional_complaint(
                 "must be logged as a new complaint."
             ) from None
         st = _stage(u, c, 1)
+        assert st is not None  # every complaint has its stage 1
         addition = f"Additional point raised {short_date(day)}: {text}"
         before = snapshot(st)
         st.definition = (st.definition + "\n" if st.definition else "") + addition
         _save(u, st)
         b, a = changes_since(before, st, skip="search_text")
         audit(u, "additional complaint added to stage 1", st, before=b, after=a, complaint_id=c.id)
-        add_correspondence(u, c.id, day, "in", "", addition)
+        add_correspondence(u, ident(c), day, "in", "", addition)
         return c
 
 
@@ -890,7 +913,7 @@ def fold_additional_complaint(
 def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: dt.date) -> Remedy:
     kind, desc = D.check_remedy(r.kind, r.description, r.amount_pence)
     rem = Remedy(
-        complaint_id=c.id,
+        complaint_id=ident(c),
         stage=stage,
         kind=kind,
         description=desc,
@@ -907,7 +930,7 @@ def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: d
 def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> OutstandingAction:
     desc = L.require_text(a.description, "the outstanding action", "description")
     act = OutstandingAction(
-        complaint_id=c.id, stage=stage, description=desc, owner=clean(a.owner), due_on=a.due_on
+        complaint_id=ident(c), stage=stage, description=desc, owner=clean(a.owner), due_on=a.due_on
     )
     u.session.add(act)
     audit(u, "outstanding action recorded", act, complaint_id=c.id)
@@ -1008,7 +1031,7 @@ def add_correspondence(
             not_before_what="complaint's receipt",
         )
         row = Correspondence(
-            complaint_id=c.id,
+            complaint_id=ident(c),
             on=day,
             direction=direction,
             channel=clean(channel),
@@ -1045,7 +1068,7 @@ class StageView:
     stage: Stage
     handler: str
     extensions: list[Extension]
-    deadlines: object  # domain.rules.StageDeadlines
+    deadlines: StageDeadlines
 
 
 @dataclass
@@ -1082,12 +1105,12 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
 
     with reading(db) as u:
         c = _complaint(u, complaint)
-        resident = u.session.get(Resident, c.resident_id)
+        resident = u.get(Resident, c.resident_id, "resident")
         rep = u.session.get(Representative, c.representative_id) if c.representative_id else None
         rules = rule_set(c.rule_set)
         stages = []
         for st in u.session.exec(
-            select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)
+            select(Stage).where(Stage.complaint_id == c.id).order_by(col(Stage.number))
         ).all():
             exts = _extensions(u, st)
             stages.append(
@@ -1127,15 +1150,15 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
             resident,
             rep,
             stages,
-            rows(Remedy, Remedy.id),
-            rows(OutstandingAction, OutstandingAction.id),
-            rows(Correspondence, Correspondence.on),
-            rows(AuditEntry, AuditEntry.id),
+            rows(Remedy, col(Remedy.id)),
+            rows(OutstandingAction, col(OutstandingAction.id)),
+            rows(Correspondence, col(Correspondence.on)),
+            rows(AuditEntry, col(AuditEntry.id)),
             step,
             deadline,
             due,
             deadline_status(u.cal, due, u.today) if due else "",
-            resident_flags(resident, adjustments, restrictions) if resident else [],
+            resident_flags(resident, adjustments, restrictions),
             L.allowed_actions(c.state, answered),
             notes,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Callable
+from typing import Callable, TypedDict
 
 from sqlmodel import select
 
@@ -19,7 +19,7 @@ from . import complaints as C
 from . import letters as LS
 from . import residents as R
 from . import settings as S
-from .base import Records, audit, transaction
+from .base import Records, audit, ident, transaction
 
 FIRST = [
     "Margaret",
@@ -449,6 +449,14 @@ LEARNING = [
 ]
 
 
+class _Tally(TypedDict):
+    """What generate counts as it goes, and the day from which extensions get a real letter."""
+
+    extensions: int
+    letters: int
+    letters_from: dt.date
+
+
 def _weighted(rng: random.Random, pairs):
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
@@ -486,10 +494,12 @@ def generate(
             }
             missing = {k: v for k, v in demo_details.items() if not getattr(st, k)}
             S.update_settings(u, **missing, setup_done=True)  # only what is still blank
-        staff_ids = [s.id for s in S.list_staff(u)]
+        staff_ids = [ident(s) for s in S.list_staff(u)]
         if len(staff_ids) < 2:  # two handlers at least: stage 2 needs someone new (6.13)
             staff_ids = [
-                S.add_staff(u, n, role=r).id for n, r in STAFF if n not in {s.name for s in S.list_staff(u)}
+                ident(S.add_staff(u, n, role=r))
+                for n, r in STAFF
+                if n not in {s.name for s in S.list_staff(u)}
             ] + staff_ids
         if not own:
             homes = max(200, complaints * 2)
@@ -504,7 +514,7 @@ def generate(
                     pass
         cal = u.cal
         n_res = max(10, complaints // 2)
-        resident_ids = []
+        resident_ids: list[int] = []
         reps_of: dict[int, list[int]] = {}
         for _ in range(n_res):
             first = rng.choice(FIRST)
@@ -526,11 +536,12 @@ def generate(
                 else ("Mobility impairment" if dis else ""),
                 vulnerabilities="Lives alone, over 80" if rng.random() < 0.05 else "",
             )
-            resident_ids.append(r.id)
+            res_id = ident(r)
+            resident_ids.append(res_id)
             if fmt == "large print" or dis:
                 R.add_adjustment(
                     u,
-                    r.id,
+                    res_id,
                     "Letters in 16 pt large print"
                     if fmt == "large print"
                     else "Home visits instead of office appointments",
@@ -538,21 +549,23 @@ def generate(
                     agreed_on=today - dt.timedelta(days=rng.randint(60, 700)),
                 )
             if rng.random() < 0.05:
-                reps_of[r.id] = [
-                    R.add_representative(
-                        u,
-                        r.id,
-                        f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                        relationship=rng.choice(["daughter", "son", "advocate", "support worker"]),
-                        address=f"{rng.randint(1, 90)} {rng.choice(STREETS)}, Ashbury",
-                        authority="Signed consent form on file",
-                        authority_on=today - dt.timedelta(days=rng.randint(10, 500)),
-                    ).id
+                reps_of[res_id] = [
+                    ident(
+                        R.add_representative(
+                            u,
+                            res_id,
+                            f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                            relationship=rng.choice(["daughter", "son", "advocate", "support worker"]),
+                            address=f"{rng.randint(1, 90)} {rng.choice(STREETS)}, Ashbury",
+                            authority="Signed consent form on file",
+                            authority_on=today - dt.timedelta(days=rng.randint(10, 500)),
+                        )
+                    )
                 ]
             if rng.random() < 0.01:
                 R.add_restriction(
                     u,
-                    r.id,
+                    res_id,
                     "Contact by email to the complaints officer only",
                     "Repeated abusive phone calls to staff, evidenced in call notes",
                     review_on=today + dt.timedelta(days=rng.randint(-20, 120)),
@@ -566,7 +579,7 @@ def generate(
         # more). Older demo extensions were told to the resident by phone, so no letter is recorded
         # for them and reports on those years show it.
         letters_from = dt.date(year_of(today) - (1 if complaints <= 2000 else 0), 4, 1)
-        tally = {"extensions": 0, "letters": 0, "letters_from": letters_from}
+        tally: _Tally = {"extensions": 0, "letters": 0, "letters_from": letters_from}
         for i in range(complaints):
             if i >= complaints * 0.93:  # a recent batch, so every open state is on show today
                 received = today - dt.timedelta(days=int(30 * rng.random() ** 2))
@@ -626,11 +639,12 @@ def generate(
         if complaints:
             for k, finding in enumerate(["service failure", "no maladministration", "maladministration"]):
                 referred = today - dt.timedelta(days=120 + 150 * k)
+                determined = referred + dt.timedelta(days=90)
                 case = OmbudsmanCase(
                     referred_on=referred,
                     case_number=f"2025{rng.randint(10000, 99999)}",
                     finding=finding,
-                    determined_on=referred + dt.timedelta(days=90),
+                    determined_on=determined,
                     summary="Handling of repairs and complaint delays",
                 )
                 u.session.add(case)
@@ -638,10 +652,10 @@ def generate(
                 audit(u, "ombudsman case recorded", case)
                 if finding != "no maladministration":
                     o = OmbudsmanOrder(
-                        case_id=case.id,
+                        case_id=ident(case),
                         description="Pay £150 for time and trouble",
-                        due_on=case.determined_on + dt.timedelta(days=28),
-                        complied_on=case.determined_on + dt.timedelta(days=20),
+                        due_on=determined + dt.timedelta(days=28),
+                        complied_on=determined + dt.timedelta(days=20),
                     )
                     u.session.add(o)
                     audit(u, "ombudsman order recorded", o)
@@ -652,7 +666,7 @@ def generate(
 
 
 def _extend(
-    u, c, rng: random.Random, cal, today: dt.date, due: dt.date, after: dt.date, cat: str, tally: dict
+    u, c, rng: random.Random, cal, today: dt.date, due: dt.date, after: dt.date, cat: str, tally: _Tally
 ) -> tuple[dt.date, dt.date] | None:
     """Extend the response deadline ``due`` of the complaint's current stage, agreed some days after
     ``after``; returns (the day agreed, the new deadline), or None if that day is still to come.
@@ -715,7 +729,7 @@ def _advance(
     cat: str,
     told: str,
     wants: str,
-    tally: dict,
+    tally: _Tally,
 ) -> None:
     """Take a logged complaint along a plausible path, stopping where 'today' would be."""
 

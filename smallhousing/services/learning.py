@@ -7,6 +7,7 @@ complaint by its reference or id.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import true
 from sqlmodel import select
@@ -14,7 +15,7 @@ from sqlmodel import select
 from ..domain import lifecycle as L
 from ..domain.errors import DomainError
 from ..store.models import Complaint, LearningPoint, OmbudsmanCase, OmbudsmanOrder
-from .base import NotFound, Unit, audit, clean, reading, transaction, update_fields
+from .base import NotFound, Unit, audit, clean, ident, reading, transaction, update_fields
 from .reports import FINDINGS, CaseLine, LearningLine, cases_where, learning_where
 
 STATUSES = ("planned", "in progress", "done")
@@ -102,7 +103,7 @@ def update_learning(db, point_id: int, **values) -> LearningPoint:
             raise DomainError(f"Unknown learning field {k!r}.")
     with transaction(db) as u:
         lp = u.get(LearningPoint, point_id, "learning point")
-        out = {}
+        out: dict[str, Any] = {}  # the fields to set, by name
         for k in ("theme", "improvement", "owner"):
             if k in values:
                 out[k] = clean(values[k]).lower() if k == "theme" else clean(values[k])
@@ -190,7 +191,7 @@ def update_case(db, case_id: int, **values) -> OmbudsmanCase:
             raise DomainError(f"Unknown case field {k!r}.")
     with transaction(db) as u:
         case = u.get(OmbudsmanCase, case_id, "Ombudsman case")
-        out = {}
+        out: dict[str, Any] = {}  # the fields to set, by name
         if "case_number" in values:
             out["case_number"] = clean(values["case_number"])
             other = u.session.exec(
@@ -236,7 +237,7 @@ def record_finding(
             not_before=case.referred_on,
             not_before_what="referral",
         )
-        values = {"finding": f, "determined_on": on}
+        values: dict[str, Any] = {"finding": f, "determined_on": on}
         if summary is not None:
             values["summary"] = clean(summary)
         return update_fields(u, case, f"ombudsman finding: {f}", complaint_id=case.complaint_id, **values)
@@ -251,7 +252,7 @@ def add_order(db, case_id: int, description: str, due_on: dt.date | None = None)
             raise DomainError("The due date is not a date.", field="due_on")
         if due_on is not None and due_on < case.referred_on:
             raise DomainError("An order cannot fall due before the case was referred.", field="due_on")
-        o = OmbudsmanOrder(case_id=case.id, description=description, due_on=due_on)
+        o = OmbudsmanOrder(case_id=ident(case), description=description, due_on=due_on)
         u.session.add(o)
         u.session.flush()  # its id, from the database, for the caller
         audit(u, "ombudsman order recorded", o, complaint_id=case.complaint_id)

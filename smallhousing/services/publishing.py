@@ -60,7 +60,8 @@ class Publication:
 
     def note(self) -> str:
         """One sentence for a report: when the figures were published, and any reopening."""
-        if self.is_published:
+        reopened_on = self.reopened_on
+        if reopened_on is None:  # published (is_published)
             who = f" by {self.published_by}" if self.published_by else ""
             return (
                 f"These figures for {self.label} were published on {long_date(self.published_on)}"
@@ -69,7 +70,7 @@ class Publication:
         who = f" by {self.reopened_by}" if self.reopened_by else ""
         return (
             f"The figures for {self.label} were published on {long_date(self.published_on)} and "
-            f"the year was reopened on {long_date(self.reopened_on)}{who} for this reason: "
+            f"the year was reopened on {long_date(reopened_on)}{who} for this reason: "
             f"{self.reopen_reason} The figures here are worked out from the records as they are now."
         )
 
@@ -87,7 +88,9 @@ def _publication(row) -> Publication:
         data = json.loads(figures or "{}")
     except ValueError:
         data = {}
-    return Publication(y, day(on), by or "", data, day(r_on), r_by or "", reason or "")
+    published_on = day(on)
+    assert published_on is not None  # year_publication.published_on is NOT NULL
+    return Publication(y, published_on, by or "", data, day(r_on), r_by or "", reason or "")
 
 
 def publication(db, year: "int | str") -> Publication | None:
@@ -198,7 +201,7 @@ def publish_year(db, year: "int | str"):
 def reopen_year(db, year: "int | str", reason: str):
     """Reopen a published year so that its records can change; the reason is printed on the next
     report of the year (audited)."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from ..store.models import YearPublication
     from .base import clean, transaction, update_fields
@@ -215,7 +218,7 @@ def reopen_year(db, year: "int | str", reason: str):
         row = u.session.exec(
             select(YearPublication)
             .where(YearPublication.year == y)
-            .order_by(YearPublication.id.desc())
+            .order_by(col(YearPublication.id).desc())
             .limit(1)
         ).first()
         if row is None or row.reopened_on is not None:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain.errors import DomainError
 from ..domain.lifecycle import require_text
@@ -103,7 +103,7 @@ def list_residents(db, text: str = "", *, offset: int = 0, limit: int = 100) -> 
                     func.lower(Resident.postcode).like(like),
                 )
             )
-        return list(u.session.exec(q.order_by(Resident.name).offset(offset).limit(limit)).all())
+        return list(u.session.exec(q.order_by(col(Resident.name)).offset(offset).limit(limit)).all())
 
 
 # representatives ---------------------------------------------------------------------------------
@@ -266,9 +266,9 @@ def resident_record(db, resident_id: int) -> ResidentRecord:
 
         return ResidentRecord(
             r,
-            rows(Representative, Representative.id),
-            rows(Adjustment, Adjustment.review_on),
-            rows(Restriction, Restriction.review_on),
-            rows(Complaint, Complaint.received_on.desc()),
-            rows(ServiceRequest, ServiceRequest.received_on.desc()),
+            rows(Representative, col(Representative.id)),
+            rows(Adjustment, col(Adjustment.review_on)),
+            rows(Restriction, col(Restriction.review_on)),
+            rows(Complaint, col(Complaint.received_on).desc()),
+            rows(ServiceRequest, col(ServiceRequest.received_on).desc()),
         )
