@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import paths
 from ..domain import letter_rules as LR
@@ -36,6 +36,7 @@ from ..store.models import (
 )
 from . import complaints as C
 from .base import Unit, clean, reading, transaction, update_fields
+from .ids import saved_id
 
 KINDS = LR.KINDS
 KIND_LABELS = LR.KIND_LABELS
@@ -333,6 +334,13 @@ class _Ctx:
     def stage(self, n: int) -> Stage | None:
         return C._stage(self.u, self.c, n)
 
+    def stage_row(self, n: int) -> Stage:
+        """Stage ``n`` of the complaint, which must exist (see _stage_number)."""
+        st = self.stage(n)
+        if st is None:
+            raise DomainError(f"Complaint {self.c.reference} has no stage {n}.", field="stage")
+        return st
+
     def staff(self, staff_id: int | None) -> tuple[str, str]:
         """The name and role of a member of staff; empty when none is recorded (never a default)."""
         s = self.u.session.get(Staff, staff_id) if staff_id is not None else None
@@ -349,13 +357,13 @@ class _Ctx:
 
 
 def _settings(u: Unit) -> LandlordSettings:
-    row = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+    row = u.session.exec(select(LandlordSettings).order_by(col(LandlordSettings.id)).limit(1)).first()
     return row or LandlordSettings()
 
 
 def _context(u: Unit, ref) -> _Ctx:
     c = C._complaint(u, ref)
-    resident = u.session.get(Resident, c.resident_id)
+    resident = u.get(Resident, c.resident_id, "resident")
     rep = u.session.get(Representative, c.representative_id) if c.representative_id else None
     if rep is not None and not rep.active:
         rep = None
@@ -552,7 +560,7 @@ def _acknowledgement(ctx: _Ctx, n: int) -> LetterContent:
 def _extension(ctx: _Ctx, n: int) -> LetterContent:
     st = ctx.stage(n)
     exts = C._extensions(ctx.u, st) if st is not None else []
-    if not exts:
+    if st is None or not exts:
         raise DomainError(
             f"No extension has been recorded at stage {n} of complaint "
             f"{ctx.c.reference}: record the extension (new date and reason) first."
@@ -633,7 +641,7 @@ def _stage_actions(ctx: _Ctx, n: int, day: dt.date) -> list[OutstandingAction]:
     rows = ctx.u.session.exec(
         select(OutstandingAction)
         .where(OutstandingAction.complaint_id == ctx.c.id)
-        .order_by(OutstandingAction.stage, OutstandingAction.id)
+        .order_by(col(OutstandingAction.stage), col(OutstandingAction.id))
     ).all()
     return [a for a in rows if a.stage == n or (a.stage < n and not _done(a.completed_on, day))]
 
@@ -641,7 +649,7 @@ def _stage_actions(ctx: _Ctx, n: int, day: dt.date) -> list[OutstandingAction]:
 def _action_line(a: OutstandingAction, day: dt.date) -> str:
     """Where an action stands on ``day``, the letter's date."""
     text = label(a.description)
-    if _done(a.completed_on, day):
+    if a.completed_on is not None and _done(a.completed_on, day):
         return f"{text}: done on {long_date(a.completed_on)}."
     if a.due_on is None:
         return f"{text}: we do not have a date for this yet; we will tell you as soon as we do."
@@ -694,7 +702,7 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
     # e) remedies
     remedies = list(
         u.session.exec(
-            select(Remedy).where(Remedy.complaint_id == ctx.c.id, Remedy.stage == n).order_by(Remedy.id)
+            select(Remedy).where(Remedy.complaint_id == ctx.c.id, Remedy.stage == n).order_by(col(Remedy.id))
         ).all()
     )
     lines = []
@@ -702,7 +710,7 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
         line = label(r.description)
         if r.amount_pence:
             line += f": {money(r.amount_pence)}"
-        if _done(r.completed_on, on):
+        if r.completed_on is not None and _done(r.completed_on, on):
             line += f" (done on {long_date(r.completed_on)})"
         elif r.kind in IN_LETTER_REMEDIES and r.due_on is None:
             line += " (given in this letter)"
@@ -915,7 +923,7 @@ def _action_update(ctx: _Ctx, n: int, on: dt.date | None = None) -> LetterConten
     rows = ctx.u.session.exec(
         select(OutstandingAction)
         .where(OutstandingAction.complaint_id == ctx.c.id, OutstandingAction.stage <= n)
-        .order_by(OutstandingAction.stage, OutstandingAction.id)
+        .order_by(col(OutstandingAction.stage), col(OutstandingAction.id))
     ).all()
     if not rows:
         raise DomainError(f"Complaint {ctx.c.reference} has no outstanding actions to give an update on.")
@@ -925,7 +933,7 @@ def _action_update(ctx: _Ctx, n: int, on: dt.date | None = None) -> LetterConten
     if today > ctx.u.today:
         raise DomainError("An update cannot be dated in the future.", field="on")
     answered = [
-        s
+        (s.number, s.responded_on)
         for s in (ctx.stage(1), ctx.stage(2))
         if s is not None and s.responded_on and s.number <= n and s.responded_on <= today
     ]
@@ -944,7 +952,7 @@ def _action_update(ctx: _Ctx, n: int, on: dt.date | None = None) -> LetterConten
         ctx, LR.ACTION_UPDATE, n, "Your complaint: an update on the actions we promised", (name, role), today
     )
     when = (
-        f"In our stage {answered[-1].number} response of {long_date(answered[-1].responded_on)}"
+        f"In our stage {answered[-1][0]} response of {long_date(answered[-1][1])}"
         if answered
         else "While dealing with your complaint"
     )
@@ -1196,7 +1204,7 @@ def issue_letter(
             c = C._complaint(u, ref)
             row = C.add_correspondence(
                 u,
-                c.id,
+                saved_id(c),
                 content.date,
                 "out",
                 "letter",
@@ -1220,12 +1228,12 @@ def issue_letter(
                         told_on=content.date,
                         told_how="letter",
                     )
-            if kind == LR.ACTION_UPDATE:
+            if kind == LR.ACTION_UPDATE and content.stage is not None:
                 for a in u.session.exec(
                     select(OutstandingAction).where(
                         OutstandingAction.complaint_id == c.id,
                         OutstandingAction.stage <= content.stage,
-                        OutstandingAction.completed_on.is_(None),  # type: ignore[union-attr]
+                        col(OutstandingAction.completed_on).is_(None),
                     )
                 ).all():
                     update_fields(
@@ -1236,7 +1244,7 @@ def issue_letter(
                         last_update_on=content.date,
                     )
             u.session.flush()
-            row_id = row.id
+            row_id = saved_id(row)
             staged.commit()
             placed = True
     except BaseException:
@@ -1282,13 +1290,15 @@ def list_letters(db, ref) -> list[LetterRecord]:
         rows = u.session.exec(
             select(Correspondence)
             .where(Correspondence.complaint_id == c.id, Correspondence.letter_kind != "")
-            .order_by(Correspondence.on, Correspondence.id)
+            .order_by(col(Correspondence.on), col(Correspondence.id))
         ).all()
         out = []
         for r in rows:
             p = _resolve(db, r.file_path) if r.file_path else Path()
             out.append(
-                LetterRecord(r.id, r.on, r.letter_kind, r.summary, p, bool(r.file_path) and p.is_file())
+                LetterRecord(
+                    saved_id(r), r.on, r.letter_kind, r.summary, p, bool(r.file_path) and p.is_file()
+                )
             )
         return out
 
@@ -1351,7 +1361,7 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
         if not rest:
             with reading(db) as u:
                 ctx = _context(u, ref)
-                return ctx.stage(_stage_number(ctx, stage))
+                return ctx.stage_row(_stage_number(ctx, stage))
         values = rest
     for k in values:
         if k not in _FIELD_STATE:
@@ -1365,7 +1375,7 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
     with transaction(db) as u:
         ctx = _context(u, ref)
         n = _stage_number(ctx, stage)
-        st = ctx.stage(n)
+        st = ctx.stage_row(n)
         for k in cleaned:
             if getattr(st, _FIELD_STATE[k]) is None:
                 what = "acknowledged" if _FIELD_STATE[k] == "acknowledged_on" else "answered"
@@ -1373,13 +1383,14 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
                     f"Stage {n} has not been {what} yet, so there is no letter to fill in.", field=k
                 )
             kind = _FIELD_KIND[k]
-            if _issued(u, ctx.c.id, kind, n):
+            if _issued(u, saved_id(ctx.c), kind, n):
                 raise DomainError(
                     f"The stage {n} {KIND_LABELS[kind].lower()} letter has already been "
                     "issued, so what it said cannot change now.",
                     field=k,
                 )
-        return update_fields(u, st, f"stage {n} letter details filled in", complaint_id=ctx.c.id, **cleaned)
+        update_fields(u, st, f"stage {n} letter details filled in", complaint_id=ctx.c.id, **cleaned)
+        return st
 
 
 def _set_update_plan(db, ref, stage, text) -> Extension:
@@ -1391,22 +1402,23 @@ def _set_update_plan(db, ref, stage, text) -> Extension:
     with transaction(db) as u:
         ctx = _context(u, ref)
         n = _stage_number(ctx, stage)
-        exts = C._extensions(u, ctx.stage(n))
+        exts = C._extensions(u, ctx.stage_row(n))
         if not exts:
             raise DomainError(f"No extension has been recorded at stage {n}.", field="update_plan")
         ext = exts[-1]
-        if ext.told_how == "letter" or _issued_on(u, ctx.c.id, LR.EXTENSION, n, ext.extended_on):
+        if ext.told_how == "letter" or _issued_on(u, saved_id(ctx.c), LR.EXTENSION, n, ext.extended_on):
             raise DomainError(
                 f"The stage {n} extension letter has already been issued, so what it said cannot change now.",
                 field="update_plan",
             )
-        return update_fields(
+        update_fields(
             u,
             ext,
             f"stage {n} extension: how the resident will be kept updated",
             complaint_id=ctx.c.id,
             update_plan=plan,
         )
+        return ext
 
 
 def _issued_on(u: Unit, complaint_id: int, kind: str, stage: int, on: dt.date) -> bool:

@@ -8,9 +8,10 @@ import json
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import or_, text
-from sqlmodel import select
+from sqlalchemy import ColumnElement, or_, text
+from sqlmodel import SQLModel, col, select
 
 from ..domain import lifecycle as L
 from ..domain.errors import DomainError
@@ -31,6 +32,7 @@ from ..store.models import (
     Stage,
 )
 from .base import audit, payload_digest, reading, to_plain, transaction
+from .ids import saved_id
 
 ERASED = "[erased under the retention policy]"
 ERASED_WORD = "[erased]"  # put in place of a name, address or contact detail inside other text
@@ -74,10 +76,11 @@ _BLANK_BY_RESIDENT = {
     "service_request": ("description", "response"),
 }
 # every table whose rows erasure may note again (see anonymise_resident)
-_TABLES = [
+_TABLES: list[type[SQLModel]] = [
     m
     for m in vars(M).values()
     if isinstance(m, type)
+    and issubclass(m, SQLModel)
     and getattr(m, "__table__", None) is not None
     and m not in (AuditEntry, AuditRedaction)
 ]
@@ -93,12 +96,12 @@ def subject_access(db, resident_id: int) -> dict:
             return [to_plain(x) for x in u.session.exec(select(model).where(*where).order_by(model.id)).all()]
 
         complaints = u.session.exec(
-            select(Complaint).where(Complaint.resident_id == r.id).order_by(Complaint.id)
+            select(Complaint).where(Complaint.resident_id == r.id).order_by(col(Complaint.id))
         ).all()
         out_c = []
         for c in complaints:
             stages = u.session.exec(
-                select(Stage).where(Stage.complaint_id == c.id).order_by(Stage.number)
+                select(Stage).where(Stage.complaint_id == c.id).order_by(col(Stage.number))
             ).all()
             d = to_plain(c)
             d.pop("search_text", None)
@@ -242,27 +245,29 @@ def anonymise_resident(
         r.disabilities = r.vulnerabilities = r.notes = ""
         r.anonymised_on = u.today
         u.session.add(r)
-        entity_ids: dict[str, list[int]] = {"resident": [r.id]}
+        entity_ids: dict[str, list[int]] = {"resident": [saved_id(r)]}
         for rep in u.session.exec(select(Representative).where(Representative.resident_id == r.id)).all():
             rep.name, rep.address, rep.phone, rep.email = "Former representative", "", "", ""
             rep.relationship = rep.authority = ""
             rep.active = False
             u.session.add(rep)
-            entity_ids.setdefault("representative", []).append(rep.id)
-        for model, name in ((Adjustment, "adjustment"), (Restriction, "restriction")):
-            for row in u.session.exec(select(model).where(model.resident_id == r.id)).all():
-                row.description = ERASED
-                if hasattr(row, "reason"):
-                    row.reason = ERASED
-                u.session.add(row)
-                entity_ids.setdefault(name, []).append(row.id)
+            entity_ids.setdefault("representative", []).append(saved_id(rep))
+        for adj in u.session.exec(select(Adjustment).where(Adjustment.resident_id == r.id)).all():
+            adj.description = ERASED
+            u.session.add(adj)
+            entity_ids.setdefault("adjustment", []).append(saved_id(adj))
+        for rst in u.session.exec(select(Restriction).where(Restriction.resident_id == r.id)).all():
+            rst.description = ERASED
+            rst.reason = ERASED
+            u.session.add(rst)
+            entity_ids.setdefault("restriction", []).append(saved_id(rst))
         for sr in u.session.exec(select(ServiceRequest).where(ServiceRequest.resident_id == r.id)).all():
             sr.description, sr.response = ERASED, ERASED if sr.response else ""
             u.session.add(sr)
-            entity_ids.setdefault("servicerequest", []).append(sr.id)
-        complaint_ids = []
+            entity_ids.setdefault("servicerequest", []).append(saved_id(sr))
+        complaint_ids: list[int] = []
         for c in u.session.exec(select(Complaint).where(Complaint.resident_id == r.id)).all():
-            complaint_ids.append(c.id)
+            complaint_ids.append(saved_id(c))
             c.description, c.outcome_sought = ERASED, ""
             c.exclusion_reason = ERASED if c.exclusion_reason else ""
             c.escalation_refusal_reason = ERASED if c.escalation_refusal_reason else ""
@@ -288,12 +293,15 @@ def anonymise_resident(
                     e.good_reason = ERASED if e.good_reason else ""
                     e.update_plan = ERASED if e.update_plan else ""
                     u.session.add(e)
-            for model in (Remedy, OutstandingAction):
-                for row in u.session.exec(select(model).where(model.complaint_id == c.id)).all():
-                    row.description = ERASED
-                    if isinstance(row, OutstandingAction):
-                        row.owner = ""
-                    u.session.add(row)
+            for rem in u.session.exec(select(Remedy).where(Remedy.complaint_id == c.id)).all():
+                rem.description = ERASED
+                u.session.add(rem)
+            for act in u.session.exec(
+                select(OutstandingAction).where(OutstandingAction.complaint_id == c.id)
+            ).all():
+                act.description = ERASED
+                act.owner = ""
+                u.session.add(act)
             for cor in u.session.exec(
                 select(Correspondence).where(Correspondence.complaint_id == c.id)
             ).all():
@@ -307,35 +315,38 @@ def anonymise_resident(
                 cor.summary, cor.file_path = ERASED, ""  # the sha256 stays: a letter existed
                 u.session.add(cor)
             counts["complaints"] += 1
-        conds = [AuditEntry.complaint_id.in_(complaint_ids)] if complaint_ids else []
+        conds: list[ColumnElement[bool]] = (
+            [col(AuditEntry.complaint_id).in_(complaint_ids)] if complaint_ids else []
+        )
         for entity, ids in entity_ids.items():
-            conds.append((AuditEntry.entity == entity) & AuditEntry.entity_id.in_(ids))
+            conds.append((col(AuditEntry.entity) == entity) & col(AuditEntry.entity_id).in_(ids))
         kept: dict[tuple[str, int], None] = {}
-        for e in u.session.exec(select(AuditEntry).where(or_(*conds))).all():
-            if e.entity_id is not None:
-                kept[(e.entity, e.entity_id)] = None
-            if u.session.exec(select(AuditRedaction.id).where(AuditRedaction.entry_id == e.id)).first():
+        for entry in u.session.exec(select(AuditEntry).where(or_(*conds))).all():
+            if entry.entity_id is not None:
+                kept[(entry.entity, entry.entity_id)] = None
+            if u.session.exec(select(AuditRedaction.id).where(AuditRedaction.entry_id == entry.id)).first():
                 continue
             u.session.add(
                 AuditRedaction(
-                    entry_id=e.id,
-                    before_digest=payload_digest(e.before),
-                    after_digest=payload_digest(e.after),
+                    entry_id=saved_id(entry),
+                    before_digest=payload_digest(entry.before),
+                    after_digest=payload_digest(entry.after),
                     redacted_on=u.today,
                     reason=reason,
                 )
             )
-            e.before = e.after = json.dumps({"erased": True})
-            u.session.add(e)
+            entry.before = entry.after = json.dumps({"erased": True})
+            u.session.add(entry)
             counts["audit_entries"] += 1
         counts["letters_deleted"] = len(to_delete)
         u.session.flush()
         con = u.session.connection().connection.dbapi_connection
+        assert isinstance(con, sqlite3.Connection)  # the pysqlite driver's own connection
         touched: list[tuple[str, int]] = []
-        counts["texts_erased"] = _sweep(con, r.id, complaint_ids, strong, linked_terms, touched)
+        counts["texts_erased"] = _sweep(con, saved_id(r), complaint_ids, strong, linked_terms, touched)
         counts["audit_entries"] += _redact_audit_raw(
             con,
-            r.id,
+            saved_id(r),
             complaint_ids,
             {k: set(v) for k, v in entity_ids.items()},
             strong,
@@ -349,7 +360,7 @@ def anonymise_resident(
         u.session.expire_all()
         models = {m.__name__.lower(): m for m in _TABLES}
         by_table = {m.__tablename__: m for m in _TABLES}
-        again: dict[tuple[type, int], None] = {}
+        again: dict[tuple[type[SQLModel], int], None] = {}
         for entity, eid in kept:
             if entity in models:
                 again[(models[entity], eid)] = None
@@ -357,9 +368,9 @@ def anonymise_resident(
             if table in by_table:
                 again[(by_table[table], rid)] = None
         for model, eid in again:
-            row = u.session.get(model, eid)
-            if row is not None:
-                audit(u, "record as kept after erasure", row)
+            kept_row = u.session.get(model, eid)
+            if kept_row is not None:
+                audit(u, "record as kept after erasure", kept_row)
         audit(u, "resident anonymised", entity="resident", entity_id=r.id, after={"reason": reason, **counts})
         today = u.today
     for p in to_delete:
@@ -368,7 +379,7 @@ def anonymise_resident(
         except FileNotFoundError:
             pass
     tidy = _tidy_file(Path(db.path if not hasattr(db, "db") else db.db.path))
-    result = dict(counts)
+    result: dict[str, Any] = dict(counts)
     result["wal_emptied"] = tidy["wal_emptied"]
     result["letters_outside"] = outside
     dbp = Path(db.path if not hasattr(db, "db") else db.db.path)

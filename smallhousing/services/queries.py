@@ -20,6 +20,14 @@ def _marks(values) -> str:
     return ", ".join("?" for _ in values)
 
 
+def _required_day(value: "str | dt.date") -> dt.date:
+    """A date read from a column the query has made sure is not NULL (``day`` for the others)."""
+    d = day(value)
+    if d is None:
+        raise ValueError("a date was expected, not NULL")
+    return d
+
+
 @dataclass
 class DueItem:
     complaint_id: int
@@ -50,7 +58,8 @@ def open_work(
 ) -> list[DueItem]:
     """Open deadlines, soonest first (overdue ones come first of all)."""
     with plain_reading(db) as r:
-        where, params = ["c.next_due_on IS NOT NULL"], []
+        where = ["c.next_due_on IS NOT NULL"]
+        params: list[object] = []
         if overdue_only:
             where.append("c.next_due_on < ?")
             params.append(r.today.isoformat())
@@ -69,7 +78,7 @@ def open_work(
         out = []
         cal, today = r.cal, r.today
         for cid, ref, name, stage, step, due, handler in r.rows(sql, params):
-            due = day(due)
+            due = _required_day(due)
             out.append(
                 DueItem(
                     cid,
@@ -159,7 +168,7 @@ def overdue_follow_ups(db, *, review_horizon_days: int = 0, limit: int | None = 
                 sql += " LIMIT ?"
                 params.append(limit)
             for description, due, ref, ident in r.rows(sql, params):
-                out.append(OverdueItem(kind, description, day(due), ref, ident))
+                out.append(OverdueItem(kind, description, _required_day(due), ref, ident))
         out.extend(_reviews_due(r, review_horizon_days, limit))
         if limit:
             out = sorted(out, key=lambda i: i.due)[:limit]
@@ -202,7 +211,7 @@ def _reviews_due(r, within_days: int, limit: int | None) -> list[OverdueItem]:
             sql += " LIMIT ?"
             params.append(limit)
         for description, review_on, name, ident in r.rows(sql, params):
-            out.append(OverdueItem(kind, description, day(review_on), name, ident))
+            out.append(OverdueItem(kind, description, _required_day(review_on), name, ident))
     return out
 
 
@@ -232,7 +241,8 @@ class ComplaintRow:
 
 def _filtered(f: ComplaintFilter, today: dt.date) -> tuple[str, list]:
     """The WHERE clause (on complaint ``c``) and its parameters for a filter."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     for word in f.text.lower().split():
         where.append("c.search_text LIKE ? ESCAPE '/'")
         params.append(f"%{like_escaped(word)}%")
@@ -284,7 +294,9 @@ def list_complaints(
             [*params, limit, offset],
         )
         return [
-            ComplaintRow(cid, ref, name, day(received), stage, state, day(due), handler or "", categories)
+            ComplaintRow(
+                cid, ref, name, _required_day(received), stage, state, day(due), handler or "", categories
+            )
             for cid, ref, name, received, stage, state, due, handler, categories in rows
         ]
 
@@ -299,7 +311,7 @@ def count_complaints(db, f: ComplaintFilter | None = None, *, cancelled=None) ->
 def list_service_requests(
     db, *, status: str | None = None, offset: int = 0, limit: int = 50
 ) -> list[tuple]:  # (ServiceRequest, resident name)
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from ..store.models import Resident, ServiceRequest
     from .base import reading
@@ -308,7 +320,7 @@ def list_service_requests(
         q = select(ServiceRequest, Resident.name).join(Resident)
         if status:
             q = q.where(ServiceRequest.status == status)
-        q = q.order_by(ServiceRequest.received_on.desc(), ServiceRequest.id.desc())
+        q = q.order_by(col(ServiceRequest.received_on).desc(), col(ServiceRequest.id).desc())
         return list(u.session.exec(q.offset(offset).limit(limit)).all())
 
 

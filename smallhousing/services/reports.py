@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain import code_provisions as CP
 from ..domain import lifecycle as L
@@ -43,6 +44,7 @@ from .figures import (  # noqa: F401
     StageFigures,
     tsm_from,
 )
+from .ids import saved_id
 from .measures import tsm_for_year  # noqa: F401  (part of this module's interface)
 from .reads import plain_reading
 
@@ -83,20 +85,22 @@ def cases_where(u: Unit, where) -> list[CaseLine]:
     lists come from figures.cases."""
     rows = u.session.exec(
         select(OmbudsmanCase, Complaint.reference)
-        .join(Complaint, Complaint.id == OmbudsmanCase.complaint_id, isouter=True)
+        .join(Complaint, col(Complaint.id) == OmbudsmanCase.complaint_id, isouter=True)
         .where(where)
-        .order_by(OmbudsmanCase.referred_on, OmbudsmanCase.id)
+        .order_by(col(OmbudsmanCase.referred_on), col(OmbudsmanCase.id))
     ).all()
     out = [
-        CaseLine(c.id, c.case_number, ref or "", c.referred_on, c.finding, c.determined_on, c.summary)
+        CaseLine(saved_id(c), c.case_number, ref or "", c.referred_on, c.finding, c.determined_on, c.summary)
         for c, ref in rows
     ]
     if out:
         by_id = {c.id: c for c in out}
         for o in u.session.exec(
-            select(OmbudsmanOrder).where(OmbudsmanOrder.case_id.in_(list(by_id))).order_by(OmbudsmanOrder.id)
+            select(OmbudsmanOrder)
+            .where(col(OmbudsmanOrder.case_id).in_(list(by_id)))
+            .order_by(col(OmbudsmanOrder.id))
         ).all():
-            by_id[o.case_id].orders.append(OrderLine(o.id, o.description, o.due_on, o.complied_on))
+            by_id[o.case_id].orders.append(OrderLine(saved_id(o), o.description, o.due_on, o.complied_on))
     return out
 
 
@@ -105,13 +109,21 @@ def learning_where(u: Unit, where) -> list[LearningLine]:
     figures.learning."""
     rows = u.session.exec(
         select(LearningPoint, Complaint.reference)
-        .join(Complaint, Complaint.id == LearningPoint.complaint_id, isouter=True)
+        .join(Complaint, col(Complaint.id) == LearningPoint.complaint_id, isouter=True)
         .where(where)
-        .order_by(LearningPoint.recorded_on, LearningPoint.id)
+        .order_by(col(LearningPoint.recorded_on), col(LearningPoint.id))
     ).all()
     return [
         LearningLine(
-            p.id, ref or "", p.recorded_on, p.theme, p.learning, p.improvement, p.owner, p.status, p.made_on
+            saved_id(p),
+            ref or "",
+            p.recorded_on,
+            p.theme,
+            p.learning,
+            p.improvement,
+            p.owner,
+            p.status,
+            p.made_on,
         )
         for p, ref in rows
     ]
@@ -133,7 +145,8 @@ def period_figures(db, start: dt.date, end: dt.date) -> PeriodFigures:
     return F.period_figures(db, start, end, period_label(start, end))
 
 
-def _check_period(start, end) -> None:
+def _check_period(start, end) -> tuple[dt.date, dt.date]:
+    """The period's first and last days, checked (a DomainError says what is wrong)."""
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise DomainError("Give the first and last dates of the period.", field="start")
     if end < start:
@@ -142,6 +155,7 @@ def _check_period(start, end) -> None:
         )
     if (end - start).days > 366 * 5:
         raise DomainError("A board update covers at most five years.", field="start")
+    return start, end
 
 
 def period_label(start: dt.date, end: dt.date) -> str:
@@ -338,7 +352,7 @@ def save_assessment(
     """Record whether the landlord meets one provision in a year, with evidence and commentary."""
     y = parse_year(year)
     p = CP.provision(provision)
-    values = {}
+    values: dict[str, Any] = {}
     if complies is not _UNSET:
         if complies is not None and not isinstance(complies, bool):
             raise DomainError("Say whether we comply: yes, no, or not yet assessed.", field="complies")
@@ -359,7 +373,8 @@ def save_assessment(
             u.session.flush()  # its id, from the database, for the caller
             audit(u, f"self-assessment {p.number} recorded for {year_label(y)}", row)
             return row
-        return update_fields(u, row, f"self-assessment {p.number} changed for {year_label(y)}", **values)
+        update_fields(u, row, f"self-assessment {p.number} changed for {year_label(y)}", **values)
+        return row
 
 
 def copy_assessment(db, from_year: "int | str", to_year: "int | str") -> int:
@@ -444,7 +459,7 @@ class Landlord:
 
 def _landlord(u: Unit) -> Landlord:
     st = (
-        u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+        u.session.exec(select(LandlordSettings).order_by(col(LandlordSettings.id)).limit(1)).first()
         or LandlordSettings()
     )
     return Landlord(
@@ -602,7 +617,7 @@ def _audit_head(db) -> str:
                 "SELECT (SELECT count(*) FROM audit_entry), "
                 "(SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1)"
             )
-            .first()
+            .one()  # two scalar subqueries: always exactly one row
         )
     return describe_head(n or 0, h or "")
 
@@ -665,8 +680,7 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
     """A report for the Member Responsible for Complaints and the governing body (9.6, 9.7)."""
     from .base import parse_date
 
-    start, end = parse_date(start, "start date"), parse_date(end, "end date")
-    _check_period(start, end)
+    start, end = _check_period(parse_date(start, "start date"), parse_date(end, "end date"))
     p_start, p_end = previous_period(start, end)
     with reading(db) as u, plain_reading(u) as r:
         cal = tsm.MemoCalendar(r.cal)

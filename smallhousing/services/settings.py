@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
@@ -12,6 +13,7 @@ from ..domain.steps import staff_name_key
 from ..domain.years import parse_year, year_label
 from ..store.models import ClosureDay, HomesYear, LandlordSettings, Staff
 from .base import Unit, audit, clean, reading, to_plain, transaction, update_fields
+from .ids import saved_id
 
 SETTINGS_FIELDS = (
     "name",
@@ -30,7 +32,7 @@ SETTINGS_FIELDS = (
 
 
 def _settings_row(u: Unit) -> LandlordSettings:
-    row = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+    row = u.session.exec(select(LandlordSettings).order_by(col(LandlordSettings.id)).limit(1)).first()
     if row is None:
         row = LandlordSettings()
         u.session.add(row)
@@ -41,7 +43,7 @@ def _settings_row(u: Unit) -> LandlordSettings:
 
 def get_settings(db) -> LandlordSettings:
     with reading(db) as u:
-        row = u.session.exec(select(LandlordSettings).order_by(LandlordSettings.id).limit(1)).first()
+        row = u.session.exec(select(LandlordSettings).order_by(col(LandlordSettings.id)).limit(1)).first()
         return row or LandlordSettings()
 
 
@@ -108,7 +110,8 @@ def update_settings(db, **values) -> LandlordSettings:
     _check_ombudsman_details(values)
     with transaction(db) as u:
         row = _settings_row(u)
-        return update_fields(u, row, "settings changed", **values)
+        update_fields(u, row, "settings changed", **values)
+        return row
 
 
 def first_run_setup(db, name: str, homes: int | None, year: int | None = None) -> LandlordSettings:
@@ -149,7 +152,8 @@ def set_homes(db, year: "int | str", homes: "int | str") -> HomesYear:
             u.session.flush()  # its id, from the database, for the caller
             audit(u, f"homes set for {year_label(y)}", row)
             return row
-        return update_fields(u, row, f"homes changed for {year_label(y)}", homes=n)
+        update_fields(u, row, f"homes changed for {year_label(y)}", homes=n)
+        return row
 
 
 def homes_for(db, year: int) -> int | None:
@@ -160,12 +164,12 @@ def homes_for(db, year: int) -> int | None:
 
 def list_homes(db) -> list[HomesYear]:
     with reading(db) as u:
-        return list(u.session.exec(select(HomesYear).order_by(HomesYear.year.desc())).all())
+        return list(u.session.exec(select(HomesYear).order_by(col(HomesYear.year).desc())).all())
 
 
 def list_closure_days(db) -> list[ClosureDay]:
     with reading(db) as u:
-        return list(u.session.exec(select(ClosureDay).order_by(ClosureDay.day)).all())
+        return list(u.session.exec(select(ClosureDay).order_by(col(ClosureDay.day))).all())
 
 
 def _not_past(u: Unit, day: dt.date, doing: str) -> None:
@@ -257,7 +261,7 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
             raise StaffLeft(
                 f"{other.name} was on the staff list before and left; reactivate them "
                 "rather than adding them again.",
-                other.id,
+                saved_id(other),
                 other.name,
             )
         row = Staff(name=name, role=clean(role), email=clean(email))
@@ -276,9 +280,9 @@ def update_staff(db, staff_id: int, **values) -> Staff:
         raise DomainError("A member of staff needs a name.", field="name")
     with transaction(db) as u:
         row = u.get(Staff, staff_id, "member of staff")
-        return update_fields(
-            u, row, "staff changed", **{k: clean(v) if isinstance(v, str) else v for k, v in values.items()}
-        )
+        cleaned: dict[str, Any] = {k: clean(v) if isinstance(v, str) else v for k, v in values.items()}
+        update_fields(u, row, "staff changed", **cleaned)
+        return row
 
 
 def reactivate_staff(db, staff_id: int) -> Staff:
@@ -287,7 +291,8 @@ def reactivate_staff(db, staff_id: int) -> Staff:
         row = u.get(Staff, staff_id, "member of staff")
         if row.active:
             raise DomainError(f"{row.name} is already active on the staff list.")
-        return update_fields(u, row, "staff reactivated", active=True)
+        update_fields(u, row, "staff reactivated", active=True)
+        return row
 
 
 def list_staff(db, *, active_only: bool = True) -> list[Staff]:

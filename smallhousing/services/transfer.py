@@ -29,15 +29,18 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, insert, text
+from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, select
+from sqlmodel import col as orm_col  # `col` is a column name throughout this module
 
 from ..domain import lifecycle as L
 from ..domain import steps as D
 from ..domain.errors import DomainError
-from ..domain.rules import ExtensionDates, StageDates, rule_set_for
+from ..domain.rules import ExtensionDates, RuleSet, StageDates, rule_set_for
 from ..store import models as M
 from . import complaints as C
 from .base import Unit, audit, clean, reading, transaction
+from .ids import saved_id
 
 Progress = Callable[[int, int], None]
 
@@ -498,14 +501,15 @@ class _Importer:
         self.seen_refs: dict[str, int] = {}
         self.residents: dict[tuple[str, str], int] = {}
         self.resident_info: dict[int, tuple[str, bool]] = {}  # id -> (name, vulnerable)
+        # five columns: more than sqlmodel's select is typed for, so SQLAlchemy's own
         for rid, name, address, dis, vul in s.execute(
-            select(
-                M.Resident.id,
-                M.Resident.name,
-                M.Resident.address,
-                M.Resident.disabilities,
-                M.Resident.vulnerabilities,
-            ).order_by(M.Resident.id)
+            sa_select(
+                orm_col(M.Resident.id),
+                orm_col(M.Resident.name),
+                orm_col(M.Resident.address),
+                orm_col(M.Resident.disabilities),
+                orm_col(M.Resident.vulnerabilities),
+            ).order_by(orm_col(M.Resident.id))
         ).all():
             self.residents.setdefault((clean(name).lower(), clean(address).lower()), rid)
             self.resident_info[rid] = (name, bool(dis or vul))
@@ -513,7 +517,7 @@ class _Importer:
         self.inactive: dict[str, str] = {}
         self.staff_names: dict[int, str] = {}
         for sid, name, active in s.execute(
-            select(M.Staff.id, M.Staff.name, M.Staff.active).order_by(M.Staff.id)
+            select(M.Staff.id, M.Staff.name, M.Staff.active).order_by(orm_col(M.Staff.id))
         ).all():
             self.staff_names[sid] = name
             if active:
@@ -1248,9 +1252,13 @@ class _Importer:
                     ground, reason = split_ground(v["escalation_refusal_reason"])
                     # who decided: the stage 2 handler named in the row, else the stage 1 one, else
                     # the Imported record
-                    decider = next((h for h in (h2, h1) if h is not None), None)
-                    if decider is None:
-                        decider = self._staff_id(row, "escalation_refused_on", IMPORTED_STAFF)
+                    decider = (
+                        h2
+                        if h2 is not None
+                        else h1
+                        if h1 is not None
+                        else self._staff_id(row, "escalation_refused_on", IMPORTED_STAFF)
+                    )
                     note = IMPORTED_DISCRETION if ground == L.OLDER_THAN_12_MONTHS else ""
                     self._step(
                         row,
@@ -1401,7 +1409,8 @@ class _Importer:
         for model in _WRITE_ORDER:
             rows = self.rows[model]
             for i in range(0, len(rows), 5000):
-                s.execute(insert(model.__table__), rows[i : i + 5000])
+                # SQLModel's stubs do not declare __table__, which SQLAlchemy sets on every table model
+                s.execute(insert(model.__table__), rows[i : i + 5000])  # type: ignore[union-attr]
         u = self.u
         for action, entity, eid, cid, before, after in self.audits:
             audit(u, action, entity=entity, entity_id=eid, before=before, after=after, complaint_id=cid)
@@ -1416,7 +1425,7 @@ class _Case:
     stages: dict
     exts: dict
     assignments: list
-    rules: object
+    rules: RuleSet
 
 
 _WRITE_ORDER = (
@@ -1613,17 +1622,22 @@ def log_rows(db) -> list[dict]:
             (s.complaint_id, s.number): s for s in u.session.exec(select(M.Stage)).all()
         }
         ext_by_stage: dict[int, M.Extension] = {}
-        for e in u.session.exec(select(M.Extension).order_by(M.Extension.id)).all():
+        for e in u.session.exec(select(M.Extension).order_by(orm_col(M.Extension.id))).all():
             ext_by_stage[e.stage_id] = e  # the latest extension of each stage
         remedies: dict[int, list[M.Remedy]] = {}
-        for r in u.session.exec(select(M.Remedy).order_by(M.Remedy.stage, M.Remedy.id)).all():
+        for r in u.session.exec(
+            select(M.Remedy).order_by(orm_col(M.Remedy.stage), orm_col(M.Remedy.id))
+        ).all():
             remedies.setdefault(r.complaint_id, []).append(r)
         actions: dict[int, list[M.OutstandingAction]] = {}
-        for a in u.session.exec(select(M.OutstandingAction).order_by(M.OutstandingAction.id)).all():
+        for a in u.session.exec(select(M.OutstandingAction).order_by(orm_col(M.OutstandingAction.id))).all():
             if a.completed_on is None:
                 actions.setdefault(a.complaint_id, []).append(a)
         out = []
-        for c in u.session.exec(select(M.Complaint).order_by(M.Complaint.received_on, M.Complaint.id)).all():
+        for c in u.session.exec(
+            select(M.Complaint).order_by(orm_col(M.Complaint.received_on), orm_col(M.Complaint.id))
+        ).all():
+            cid = saved_id(c)
             res = residents.get(c.resident_id)
             row = {k: "" for k in COLUMNS}
             row.update(
@@ -1640,7 +1654,7 @@ def log_rows(db) -> list[dict]:
                 row["refused_on"] = c.refused_on.isoformat()
                 row["refusal_reason"] = join_ground(c.exclusion_ground, c.exclusion_reason)
             for n in (1, 2):
-                st = stages.get((c.id, n))
+                st = stages.get((cid, n))
                 if st is None:
                     continue
                 p = f"stage{n}_"
@@ -1652,23 +1666,23 @@ def log_rows(db) -> list[dict]:
                     row["stage2_requested_on"] = st.requested_on.isoformat()
                 row[p + "handler"] = staff.get(st.handler_id, "") if st.handler_id else ""
                 row[p + "acknowledged_on"] = _iso(st.acknowledged_on)
-                e = ext_by_stage.get(st.id)
-                if e is not None:
-                    row[p + "extended_to"] = e.new_due_on.isoformat()
-                    row[p + "extended_on"] = e.extended_on.isoformat()
-                    reason = e.reason
-                    if e.good_reason and e.good_reason != e.reason:
-                        reason = f"{e.reason} (good reason: {e.good_reason})"
+                ext = ext_by_stage.get(saved_id(st))
+                if ext is not None:
+                    row[p + "extended_to"] = ext.new_due_on.isoformat()
+                    row[p + "extended_on"] = ext.extended_on.isoformat()
+                    reason = ext.reason
+                    if ext.good_reason and ext.good_reason != ext.reason:
+                        reason = f"{ext.reason} (good reason: {ext.good_reason})"
                     row[p + "extension_reason"] = reason
                 row[p + "responded_on"] = _iso(st.responded_on)
                 row[p + "decision"] = st.decision
                 row[p + "reasons"] = st.reasons
-            rems = remedies.get(c.id, [])
+            rems = remedies.get(cid, [])
             row["remedy"] = "; ".join(
                 r.description for r in rems if r.description != COMPENSATION_ONLY or len(rems) > 1
             )
             row["compensation_gbp"] = pounds(sum(r.amount_pence for r in rems))
-            row["outstanding_actions"] = "; ".join(a.description for a in actions.get(c.id, []))
+            row["outstanding_actions"] = "; ".join(a.description for a in actions.get(cid, []))
             row["closed_on"] = _iso(c.closed_on)
             if c.escalation_refused_on:
                 row["escalation_refused_on"] = c.escalation_refused_on.isoformat()
