@@ -35,8 +35,7 @@ from ..store.models import (
     Stage,
 )
 from . import complaints as C
-from .base import Unit, clean, reading, transaction, update_fields
-from .ids import saved_id
+from .base import Unit, clean, ident, reading, transaction, update_fields
 
 KINDS = LR.KINDS
 KIND_LABELS = LR.KIND_LABELS
@@ -1204,7 +1203,7 @@ def issue_letter(
             c = C._complaint(u, ref)
             row = C.add_correspondence(
                 u,
-                saved_id(c),
+                ident(c),
                 content.date,
                 "out",
                 "letter",
@@ -1244,7 +1243,7 @@ def issue_letter(
                         last_update_on=content.date,
                     )
             u.session.flush()
-            row_id = saved_id(row)
+            row_id = ident(row)
             staged.commit()
             placed = True
     except BaseException:
@@ -1296,9 +1295,7 @@ def list_letters(db, ref) -> list[LetterRecord]:
         for r in rows:
             p = _resolve(db, r.file_path) if r.file_path else Path()
             out.append(
-                LetterRecord(
-                    saved_id(r), r.on, r.letter_kind, r.summary, p, bool(r.file_path) and p.is_file()
-                )
+                LetterRecord(ident(r), r.on, r.letter_kind, r.summary, p, bool(r.file_path) and p.is_file())
             )
         return out
 
@@ -1383,7 +1380,7 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
                     f"Stage {n} has not been {what} yet, so there is no letter to fill in.", field=k
                 )
             kind = _FIELD_KIND[k]
-            if _issued(u, saved_id(ctx.c), kind, n):
+            if _issued(u, ident(ctx.c), kind, n):
                 raise DomainError(
                     f"The stage {n} {KIND_LABELS[kind].lower()} letter has already been "
                     "issued, so what it said cannot change now.",
@@ -1406,7 +1403,7 @@ def _set_update_plan(db, ref, stage, text) -> Extension:
         if not exts:
             raise DomainError(f"No extension has been recorded at stage {n}.", field="update_plan")
         ext = exts[-1]
-        if ext.told_how == "letter" or _issued_on(u, saved_id(ctx.c), LR.EXTENSION, n, ext.extended_on):
+        if ext.told_how == "letter" or _issued_on(u, ident(ctx.c), LR.EXTENSION, n, ext.extended_on):
             raise DomainError(
                 f"The stage {n} extension letter has already been issued, so what it said cannot change now.",
                 field="update_plan",

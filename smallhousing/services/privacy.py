@@ -31,8 +31,7 @@ from ..store.models import (
     ServiceRequest,
     Stage,
 )
-from .base import audit, payload_digest, reading, to_plain, transaction
-from .ids import saved_id
+from .base import audit, ident, payload_digest, reading, to_plain, transaction
 
 ERASED = "[erased under the retention policy]"
 ERASED_WORD = "[erased]"  # put in place of a name, address or contact detail inside other text
@@ -245,29 +244,29 @@ def anonymise_resident(
         r.disabilities = r.vulnerabilities = r.notes = ""
         r.anonymised_on = u.today
         u.session.add(r)
-        entity_ids: dict[str, list[int]] = {"resident": [saved_id(r)]}
+        entity_ids: dict[str, list[int]] = {"resident": [ident(r)]}
         for rep in u.session.exec(select(Representative).where(Representative.resident_id == r.id)).all():
             rep.name, rep.address, rep.phone, rep.email = "Former representative", "", "", ""
             rep.relationship = rep.authority = ""
             rep.active = False
             u.session.add(rep)
-            entity_ids.setdefault("representative", []).append(saved_id(rep))
+            entity_ids.setdefault("representative", []).append(ident(rep))
         for adj in u.session.exec(select(Adjustment).where(Adjustment.resident_id == r.id)).all():
             adj.description = ERASED
             u.session.add(adj)
-            entity_ids.setdefault("adjustment", []).append(saved_id(adj))
+            entity_ids.setdefault("adjustment", []).append(ident(adj))
         for rst in u.session.exec(select(Restriction).where(Restriction.resident_id == r.id)).all():
             rst.description = ERASED
             rst.reason = ERASED
             u.session.add(rst)
-            entity_ids.setdefault("restriction", []).append(saved_id(rst))
+            entity_ids.setdefault("restriction", []).append(ident(rst))
         for sr in u.session.exec(select(ServiceRequest).where(ServiceRequest.resident_id == r.id)).all():
             sr.description, sr.response = ERASED, ERASED if sr.response else ""
             u.session.add(sr)
-            entity_ids.setdefault("servicerequest", []).append(saved_id(sr))
+            entity_ids.setdefault("servicerequest", []).append(ident(sr))
         complaint_ids: list[int] = []
         for c in u.session.exec(select(Complaint).where(Complaint.resident_id == r.id)).all():
-            complaint_ids.append(saved_id(c))
+            complaint_ids.append(ident(c))
             c.description, c.outcome_sought = ERASED, ""
             c.exclusion_reason = ERASED if c.exclusion_reason else ""
             c.escalation_refusal_reason = ERASED if c.escalation_refusal_reason else ""
@@ -328,7 +327,7 @@ def anonymise_resident(
                 continue
             u.session.add(
                 AuditRedaction(
-                    entry_id=saved_id(entry),
+                    entry_id=ident(entry),
                     before_digest=payload_digest(entry.before),
                     after_digest=payload_digest(entry.after),
                     redacted_on=u.today,
@@ -343,10 +342,10 @@ def anonymise_resident(
         con = u.session.connection().connection.dbapi_connection
         assert isinstance(con, sqlite3.Connection)  # the pysqlite driver's own connection
         touched: list[tuple[str, int]] = []
-        counts["texts_erased"] = _sweep(con, saved_id(r), complaint_ids, strong, linked_terms, touched)
+        counts["texts_erased"] = _sweep(con, ident(r), complaint_ids, strong, linked_terms, touched)
         counts["audit_entries"] += _redact_audit_raw(
             con,
-            saved_id(r),
+            ident(r),
             complaint_ids,
             {k: set(v) for k, v in entity_ids.items()},
             strong,

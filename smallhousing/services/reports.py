@@ -31,7 +31,7 @@ from ..store.models import (
     SelfAssessmentEntry,
 )
 from . import figures as F
-from .base import Unit, audit, clean, reading, transaction, update_fields
+from .base import Unit, audit, clean, ident, reading, transaction, update_fields
 from .figures import (  # noqa: F401
     NO_CHANNEL,
     NOT_CATEGORISED,
@@ -44,7 +44,6 @@ from .figures import (  # noqa: F401
     StageFigures,
     tsm_from,
 )
-from .ids import saved_id
 from .measures import tsm_for_year  # noqa: F401  (part of this module's interface)
 from .reads import plain_reading
 
@@ -90,7 +89,7 @@ def cases_where(u: Unit, where) -> list[CaseLine]:
         .order_by(col(OmbudsmanCase.referred_on), col(OmbudsmanCase.id))
     ).all()
     out = [
-        CaseLine(saved_id(c), c.case_number, ref or "", c.referred_on, c.finding, c.determined_on, c.summary)
+        CaseLine(ident(c), c.case_number, ref or "", c.referred_on, c.finding, c.determined_on, c.summary)
         for c, ref in rows
     ]
     if out:
@@ -100,7 +99,7 @@ def cases_where(u: Unit, where) -> list[CaseLine]:
             .where(col(OmbudsmanOrder.case_id).in_(list(by_id)))
             .order_by(col(OmbudsmanOrder.id))
         ).all():
-            by_id[o.case_id].orders.append(OrderLine(saved_id(o), o.description, o.due_on, o.complied_on))
+            by_id[o.case_id].orders.append(OrderLine(ident(o), o.description, o.due_on, o.complied_on))
     return out
 
 
@@ -115,7 +114,7 @@ def learning_where(u: Unit, where) -> list[LearningLine]:
     ).all()
     return [
         LearningLine(
-            saved_id(p),
+            ident(p),
             ref or "",
             p.recorded_on,
             p.theme,

@@ -12,8 +12,7 @@ from ..domain.errors import DomainError
 from ..domain.steps import staff_name_key
 from ..domain.years import parse_year, year_label
 from ..store.models import ClosureDay, HomesYear, LandlordSettings, Staff
-from .base import Unit, audit, clean, reading, to_plain, transaction, update_fields
-from .ids import saved_id
+from .base import Unit, audit, clean, ident, reading, to_plain, transaction, update_fields
 
 SETTINGS_FIELDS = (
     "name",
@@ -261,7 +260,7 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
             raise StaffLeft(
                 f"{other.name} was on the staff list before and left; reactivate them "
                 "rather than adding them again.",
-                saved_id(other),
+                ident(other),
                 other.name,
             )
         row = Staff(name=name, role=clean(role), email=clean(email))

@@ -39,8 +39,7 @@ from ..domain.errors import DomainError
 from ..domain.rules import ExtensionDates, RuleSet, StageDates, rule_set_for
 from ..store import models as M
 from . import complaints as C
-from .base import Unit, audit, clean, reading, transaction
-from .ids import saved_id
+from .base import Unit, audit, clean, ident, reading, transaction
 
 Progress = Callable[[int, int], None]
 
@@ -1637,7 +1636,7 @@ def log_rows(db) -> list[dict]:
         for c in u.session.exec(
             select(M.Complaint).order_by(orm_col(M.Complaint.received_on), orm_col(M.Complaint.id))
         ).all():
-            cid = saved_id(c)
+            cid = ident(c)
             res = residents.get(c.resident_id)
             row = {k: "" for k in COLUMNS}
             row.update(
@@ -1666,7 +1665,7 @@ def log_rows(db) -> list[dict]:
                     row["stage2_requested_on"] = st.requested_on.isoformat()
                 row[p + "handler"] = staff.get(st.handler_id, "") if st.handler_id else ""
                 row[p + "acknowledged_on"] = _iso(st.acknowledged_on)
-                ext = ext_by_stage.get(saved_id(st))
+                ext = ext_by_stage.get(ident(st))
                 if ext is not None:
                     row[p + "extended_to"] = ext.new_due_on.isoformat()
                     row[p + "extended_on"] = ext.extended_on.isoformat()
