@@ -28,6 +28,17 @@ def screen_name(app) -> str:
     return type(app.screen).__name__
 
 
+async def issue_the_letter(app, pilot, title: str) -> None:
+    """A step ends on its letter: the preview is up; I issues it."""
+    assert screen_name(app) == "LetterPreviewScreen"
+    assert title.lower() in text_of(app.screen.query_one("#letter-title")).lower()
+    assert "Ready to issue" in text_of(app.screen.query_one("#letter-status")), text_of(
+        app.screen.query_one("#letter-problems")
+    )
+    await pilot.press("i")
+    await settle(pilot)
+
+
 @pytest.mark.slow
 async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup):
     app = build_app(db)
@@ -68,6 +79,7 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
         await choose(pilot, "a")  # Alice Adams
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await issue_the_letter(app, pilot, "Stage 1 acknowledgement")
         assert screen_name(app) == "ComplaintScreen"
 
         # extend to Fri 20 Mar 2026 (within the 10 extra working days), resident told
@@ -83,6 +95,7 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
         await typed(pilot, "A call every Friday")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await issue_the_letter(app, pilot, "Stage 1 extension")
         assert screen_name(app) == "ComplaintScreen"
 
         # stage 1 response: partly upheld, a £75.50 payment and an outstanding action
@@ -111,10 +124,13 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
         await typed(pilot, "Oil")
         await pilot.press("tab")
         await typed(pilot, "Imran")
+        await pilot.press("tab")
+        await typed(pilot, "27/03/2026")
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await issue_the_letter(app, pilot, "Stage 1 response")
         assert screen_name(app) == "ComplaintScreen"
 
         # escalate: the stage 1 handler is refused with the Code's reason, then Bilal is chosen
@@ -138,6 +154,15 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
         await typed(pilot, "Slow")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # this one went by phone, then email: recorded with its date instead of a PDF
+        assert screen_name(app) == "LetterPreviewScreen"
+        await pilot.press("w")
+        await settle(pilot)
+        assert screen_name(app) == "SentAnotherWayForm"
+        await typed(pilot, "phone call followed by an email")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "ComplaintScreen"
         await pilot.press("o")
         await settle(pilot)
         await choose(pilot, "n")  # not upheld
@@ -147,6 +172,7 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
         await typed(pilot, "None")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await issue_the_letter(app, pilot, "Stage 2 response")
         assert screen_name(app) == "ComplaintScreen"
         assert "Stage 2 responded" in text_of(app.screen.query_one("#where"))
 
@@ -169,7 +195,7 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
         dt.date(2026, 3, 16),
     )
     [action] = v.actions
-    assert (action.description, action.owner) == ("Oil", "Imran")
+    assert (action.description, action.owner, action.due_on) == ("Oil", "Imran", dt.date(2026, 3, 27))
     actions = [e.action for e in v.events]
     for expected in (
         "complaint logged",
@@ -185,6 +211,10 @@ async def test_a_complaint_from_intake_to_stage_2_response_by_keyboard(db, setup
         assert expected in actions
     assert actions.count("stage 2 requested") == 1  # the refused attempt wrote nothing
     assert {e.actor for e in v.events} == {"tester"}
+    # every step's letter went out: four issued as PDFs, one recorded as sent another way
+    assert v.owed_letters == []
+    assert len([k for k in v.correspondence if k.letter_kind and k.file_path]) == 4
+    assert any("sent by phone call followed by an email" in k.summary for k in v.correspondence)
 
 
 @pytest.mark.slow

@@ -32,7 +32,7 @@ async def test_dashboard_figures_first_then_the_file_is_opened_for_writing(demo_
         assert tiles["tile-overdue"] == f"{counts.overdue:,}"
         await until(pilot, lambda: db.engine is not None)  # the warm-up opened it behind the screen
         # the dashboard starts with the next deadline under the cursor: Enter opens it
-        first = Q.open_work(db, limit=1)[0]
+        first = (Q.letters_not_sent(db, limit=1) + Q.open_work(db, limit=1))[0]
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "ComplaintScreen")
         await until(pilot, lambda: first.reference in str(app.screen.query_one("#ref").render()))

@@ -75,7 +75,10 @@ def test_a_changed_remedy_amount_is_noticed(demo_db):
 
 def test_a_deleted_complaint_is_noticed(demo_db):
     cid, ref = _one(demo_db, "SELECT id, reference FROM complaint WHERE state = 'closed' LIMIT 1")
-    children = ["DELETE FROM extension WHERE stage_id IN (SELECT id FROM stage WHERE complaint_id = {0})"]
+    children = [
+        "DELETE FROM step_letter WHERE complaint_id = {0}",
+        "DELETE FROM extension WHERE stage_id IN (SELECT id FROM stage WHERE complaint_id = {0})",
+    ]
     children += [
         f"DELETE FROM {t} WHERE complaint_id = {{0}}"
         for t in (

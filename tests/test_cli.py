@@ -19,6 +19,7 @@ from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 from smallhousing.services import residents as R
 from smallhousing.services import settings as S
+from smallhousing.services import step_letters as STL
 from smallhousing.store.db import Database
 
 D = dt.date
@@ -79,6 +80,9 @@ def filled(tmp_path) -> Path:
         acked -= dt.timedelta(days=1)
     c = C.log_complaint(db, r, acked, "Lift broken")
     C.acknowledge(db, c.id, "Lift out of order", handler_id=alice, on=acked)
+    # its acknowledgement went out (by email): no letter is owed
+    (owed,) = STL.owed_letters(db, c.id)
+    STL.record_sent_another_way(db, owed.id, "email", on=acked)
     db.close()
     return path
 

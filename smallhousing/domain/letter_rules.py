@@ -32,6 +32,38 @@ KIND_LABELS = {
     ACTION_UPDATE: "Update on outstanding actions",
 }
 
+# the letters a step owes the resident, in the order the steps come (action updates are not a step)
+STEP_KINDS = (ACKNOWLEDGEMENT, EXTENSION, RESPONSE, REFUSAL, ESCALATION_REFUSAL)
+
+
+def step_letter_name(kind: str, stage: int | None = None) -> str:
+    """The letter a step owes, in words: 'the stage 1 acknowledgement letter'."""
+    if kind == REFUSAL:
+        return "the letter refusing the complaint"
+    if kind == ESCALATION_REFUSAL:
+        return "the letter refusing to escalate"
+    what = {ACKNOWLEDGEMENT: "acknowledgement", EXTENSION: "extension", RESPONSE: "response"}.get(
+        kind, KIND_LABELS.get(kind, kind).lower()
+    )
+    if kind == RESPONSE and stage == 2:
+        what = "final response"
+    return f"the stage {stage} {what} letter" if stage else f"the {what} letter"
+
+
+def next_thing_to_do(owed: list[tuple[str, int | None]], next_step: str, due_words: str = "") -> str:
+    """What to do next on a complaint, in words: a letter a step still owes comes first, then the
+    next step of the Code with its date (``due_words``, such as 'by 8 Jan 2027')."""
+    if owed:
+        kind, stage = owed[0]
+        name = step_letter_name(kind, stage)
+        more = f" (and {len(owed) - 1} more letter{'s' if len(owed) > 2 else ''})" if len(owed) > 1 else ""
+        return f"Send {name}{more}"
+    if not next_step:
+        return "Nothing is due"
+    words = next_step[0].upper() + next_step[1:]
+    return f"{words} {due_words}".strip()
+
+
 KIND_PROVISIONS = {
     ACKNOWLEDGEMENT: "5.6, 5.7",
     EXTENSION: "6.4, 6.5 (stage 1); 6.15, 6.16 (stage 2)",

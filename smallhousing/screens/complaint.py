@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 from textual import work
@@ -18,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane
 
+from ..domain import letter_rules as LR
 from ..domain.rules import rule_set
 from . import forms as F
 from .common import (
@@ -250,6 +252,21 @@ class ComplaintScreen(AppScreen):
         self._show_letters(v)
         self.refresh_bindings()
         self._show_also()
+        kind, self._letter_next = self._letter_next, None
+        if kind is not None:
+            owed = [o for o in v.owed_letters if o.kind == kind]
+            if owed:
+                self._open_owed(owed[-1])  # the one the step just made
+
+    _letter_next: str | None = None
+
+    def _open_owed(self, owed) -> None:
+        from .letter_preview import LetterPreviewScreen
+
+        self.app.push_screen(
+            LetterPreviewScreen(self.db, self.view.complaint.reference, owed.kind, owed.stage, owed=owed),
+            lambda _: self.load(),
+        )
 
     def _show_also(self) -> None:
         """The less frequent steps open now, on one line (the footer shows the main ones)."""
@@ -282,9 +299,18 @@ class ComplaintScreen(AppScreen):
         explain = self.query_one("#explain", Static)
         for cls in ("on-time", "due-soon", "overdue"):
             nxt.remove_class(cls)
-        if v.next_due:
+        if v.owed_letters:
+            nxt.update(f"Next: {v.next_thing} (press g)")
+            nxt.add_class("overdue")
+            sent = f"{v.next_step} by {day(v.next_due)}" if v.next_due else v.next_step
+            explain.update(
+                "The step is recorded but the resident has not been told: issue the letter, or record "
+                "how it went to them." + (f" After that: {sent}." if sent else "")
+            )
+            explain.display = True
+        elif v.next_due:
             left = f" ({days_left_text(days_left)})" if days_left is not None else ""
-            nxt.update(f"Next: {v.next_step} by {day(v.next_due)}{left}")
+            nxt.update(f"Next: {v.next_thing}{left}")
             nxt.add_class(status_class(v.status))
             text = v.next_deadline.explain() if v.next_deadline else ""
             cur = v.current
@@ -294,7 +320,7 @@ class ComplaintScreen(AppScreen):
             explain.update(text)
             explain.display = bool(text)
         else:
-            nxt.update(f"Next: {v.next_step}" if v.next_step else "Nothing is due on this complaint.")
+            nxt.update(f"Next: {v.next_thing}" if v.next_step else "Nothing is due on this complaint.")
             explain.update("")
             explain.display = False
 
@@ -323,7 +349,10 @@ class ComplaintScreen(AppScreen):
                 + (f"; authority: {rep.authority}" if rep.authority else "")
             )
         if c.service_request_id:
-            line("Raised because the resident was unhappy with the response to a service request.")
+            line(
+                "Raised because the resident was unhappy with the response to service request "
+                f"{v.service_request_ref or '(not found)'}."
+            )
         if c.related_to_id:
             line("Logged as a new complaint from a point raised on an earlier complaint.")
         if c.categories:
@@ -389,6 +418,7 @@ class ComplaintScreen(AppScreen):
         pane.remove_children()
         rows = []
         previous = None  # (action, recorded at, date shown)
+        handlers = {sv.stage.id: sv.handler for sv in v.stages}
         for e in v.events:
             when, detail, dated = describe_event(e)
             if previous and e.at == previous[1]:
@@ -397,7 +427,14 @@ class ComplaintScreen(AppScreen):
                 if not dated:
                     when = previous[2]  # recorded with the step before it: same day
             previous = (e.action, e.at, when)
-            rows.append(Static(f"{day(when)}  {e.action}  ({e.actor})", markup=False, classes="event"))
+            who = event_staff(e, v.staff_names, handlers)
+            rows.append(
+                Static(
+                    f"{plain_day(when)}  {e.action}" + (f"  ({who})" if who else ""),
+                    markup=False,
+                    classes="event",
+                )
+            )
             if detail:
                 rows.append(Static(detail, markup=False, classes="event-detail"))
         if not rows:
@@ -475,14 +512,18 @@ class ComplaintScreen(AppScreen):
         return True
 
     # actions -------------------------------------------------------------------------------------
-    def _form(self, screen) -> None:
+    def _form(self, screen, letter: str | None = None) -> None:
+        """Show a step's form; a step that owes the resident a letter (``letter``, its kind) ends on
+        that letter: preview, then issue it or record that it went another way."""
         if self.view is None:
             return
-        self.app.push_screen(screen, self._after_form)
+        self.app.push_screen(screen, partial(self._after_form, letter=letter))
 
-    def _after_form(self, result) -> None:
+    def _after_form(self, result, letter: str | None = None) -> None:
         if result is None:
             return
+        if letter is not None:
+            self._letter_next = letter  # opened once the complaint is read again (on_..._loaded)
         from ..store.models import Complaint
 
         if isinstance(result, Complaint) and result.id != self.view.complaint.id:
@@ -495,22 +536,22 @@ class ComplaintScreen(AppScreen):
         self.query_one("#tabs", TabbedContent).active = tab
 
     def action_acknowledge(self) -> None:
-        self._form(F.AcknowledgeForm(self.db, self.view))
+        self._form(F.AcknowledgeForm(self.db, self.view), letter=LR.ACKNOWLEDGEMENT)
 
     def action_extend(self) -> None:
-        self._form(F.ExtendForm(self.db, self.view))
+        self._form(F.ExtendForm(self.db, self.view), letter=LR.EXTENSION)
 
     def action_respond(self) -> None:
-        self._form(F.RespondForm(self.db, self.view))
+        self._form(F.RespondForm(self.db, self.view), letter=LR.RESPONSE)
 
     def action_escalate(self) -> None:
         self._form(F.EscalateForm(self.db, self.view))
 
     def action_refuse(self) -> None:
-        self._form(F.RefuseForm(self.db, self.view))
+        self._form(F.RefuseForm(self.db, self.view), letter=LR.REFUSAL)
 
     def action_refuse_escalation(self) -> None:
-        self._form(F.RefuseForm(self.db, self.view, escalation=True))
+        self._form(F.RefuseForm(self.db, self.view, escalation=True), letter=LR.ESCALATION_REFUSAL)
 
     def action_reassign(self) -> None:
         self._form(F.ReassignForm(self.db, self.view))
@@ -570,6 +611,9 @@ class ComplaintScreen(AppScreen):
             self.notify("Letters cannot be made in this version yet.", severity="warning")
             return
         ref = self.view.complaint.reference
+        if self.view.owed_letters:  # a step's letter not yet sent comes first
+            self._open_owed(self.view.owed_letters[0])
+            return
 
         def chosen(kind) -> None:
             if kind:
@@ -621,6 +665,32 @@ class ComplaintScreen(AppScreen):
                 self._open(k)
         elif event.data_table.id == "items":
             self.action_mark_done()
+
+
+def plain_day(d: dt.date | None) -> str:
+    """'8 Jan 2027', or '' for no date."""
+    return f"{d.day} {d:%b %Y}" if d else ""
+
+
+STAFF_KEYS = ("handler_id", "refused_by_id", "escalation_refused_by_id", "staff_id")
+
+
+def event_staff(entry, staff_names: dict, stage_handlers: dict | None = None) -> str:
+    """Who acted on a step, as a member of staff: the person the entry names (the handler, who
+    decided a refusal), else the handler of the stage the entry is about, else the recorded actor
+    when that is a member of staff's name. A login name such as "root" is never shown."""
+    try:
+        after = json.loads(entry.after or "{}")
+    except ValueError:
+        after = {}
+    for key in STAFF_KEYS:
+        name = staff_names.get(after.get(key)) if isinstance(after, dict) else None
+        if name:
+            return name
+    if entry.entity == "stage" and stage_handlers and stage_handlers.get(entry.entity_id):
+        return stage_handlers[entry.entity_id]
+    actor = (entry.actor or "").strip()
+    return actor if actor in staff_names.values() else ""
 
 
 def describe_event(entry) -> tuple:

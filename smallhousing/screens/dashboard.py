@@ -98,7 +98,11 @@ class DashboardScreen(AppScreen):
         try:
             data = DashboardData(
                 Q.dashboard_counts(self.db),
-                Q.open_work(self.db, limit=WORKLIST_LIMIT),
+                # a step whose letter has not gone out comes first: the resident has not been told
+                (
+                    Q.letters_not_sent(self.db, limit=WORKLIST_LIMIT)
+                    + Q.open_work(self.db, limit=WORKLIST_LIMIT)
+                )[:WORKLIST_LIMIT],
                 Q.overdue_follow_ups(self.db, limit=ALERTS_LIMIT),
                 Q.received_per_month(self.db, MONTHS),
                 Q.count_follow_ups(self.db),
@@ -128,14 +132,15 @@ class DashboardScreen(AppScreen):
         work = self.query_one("#worklist", DeadlineTable)
         row = work.cursor_row
         work.clear()
-        for item in d.work:
+        for i, item in enumerate(d.work):
+            letter = item.step.startswith("letter not sent")
             work.add_row(
                 item.reference,
                 item.resident,
                 item.step,
                 compact_day(item.due),
                 work.status_cell(days_left_text(item.working_days_left), item.status),
-                key=str(item.complaint_id),
+                key=f"letter|{item.complaint_id}|{i}" if letter else str(item.complaint_id),
             )
         if not d.work:
             work.add_row("", "Nothing is due: no open deadlines.", "", "", "", key="none")
@@ -174,7 +179,7 @@ class DashboardScreen(AppScreen):
         if key in ("none", "more"):
             return
         if event.data_table.id == "worklist":
-            self.app.open_complaint(int(key))
+            self.app.open_complaint(int(key.split("|")[1] if key.startswith("letter|") else key))
         elif event.data_table.id == "alerts":
             kind, ref, _ = key.split("|", 2)
             if kind in ("remedy", "action"):

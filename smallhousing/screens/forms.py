@@ -273,13 +273,21 @@ class ActionForm(FormScreen):
             "What will be done",
             Input(id="description", compact=True, validators=[Required("Say what will be done.")]),
         )
-        yield Field("Who will do it", Input(id="owner", compact=True))
-        yield Field("To be done by", self.date_input("due_on", None, required=False, not_after_today=False))
+        # the response letter names who will do each open action and by when (6.9, 6.19)
+        yield Field(
+            "Who will do it",
+            Input(id="owner", compact=True, validators=[Required("Say who will do it.")]),
+        )
+        yield Field("To be done by", self.date_input("due_on", None, required=True, not_after_today=False))
 
     def save(self):
         description = self.text("description").strip()
         if not description:
             raise DomainError("Say what will be done.", field="description")
+        if not self.text("owner").strip():
+            raise DomainError("Say who will do it.", field="owner")
+        if self.date("due_on") is None:
+            raise DomainError("Give the date it will be done by.", field="due_on")
         return C.ActionInput(description, self.text("owner").strip(), self.date("due_on"))
 
 

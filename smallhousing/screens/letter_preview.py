@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.errors import DomainError
+from .form_kit import FormField, FormScreen
 
 
 class LetterKindScreen(ModalScreen):
@@ -81,20 +82,62 @@ class LetterKindScreen(ModalScreen):
         self.dismiss(None)
 
 
+class SentAnotherWayForm(FormScreen):
+    """Record that a step's letter reached the resident another way (for example a phone call
+    followed by an email), and on which day. Returns the StepLetter row."""
+
+    FORM_TITLE = "Sent another way"
+    SAVE_LABEL = "Record it"
+
+    def __init__(self, db, owed) -> None:
+        super().__init__(db)
+        self.owed = owed  # services.step_letters.OwedLetter
+        self.INTRO = (
+            f"The Code asks for the outcome of each step in writing. If {owed.name} reached the "
+            "resident by another route, say how and on which day: it is kept on the complaint's record."
+        )
+
+    def form_fields(self) -> list[FormField]:
+        return [
+            FormField(
+                "route",
+                "How it went",
+                required=True,
+                placeholder="e.g. phone call followed by an email",
+                what="how the letter went to the resident",
+            ),
+            FormField("on", "Date sent", kind="date", required=True, value=_input_day(self.today)),
+        ]
+
+    def perform(self, values):
+        from ..services import step_letters as STL
+
+        return STL.record_sent_another_way(self.db, self.owed.id, values["route"], on=values["on"])
+
+
+def _input_day(day) -> str:
+    from .common import input_day
+
+    return input_day(day)
+
+
 class LetterPreviewScreen(ModalScreen):
     """The letter as it will read, or what it still lacks. I issues it (PDF saved and recorded on
-    the complaint); Esc closes. Returns the IssuedLetter, or None when closed without issuing."""
+    the complaint); W records that it went another way (only for a letter a step owes); Esc
+    closes. Returns the IssuedLetter or the StepLetter, or None when closed without either."""
 
     CSS_PATH = "letter_preview.tcss"
     BINDINGS = [
         Binding("i", "issue", "Issue letter", id="letter-issue"),
+        Binding("w", "sent_another_way", "Sent another way", id="letter-sent-another-way"),
         Binding("ctrl+s", "save_fixes", "Save and check again", id="letter-save-fixes", show=False),
         Binding("escape", "close", "Close", id="letter-close"),
     ]
 
-    def __init__(self, db, complaint_ref: str, kind: str, stage: int | None = None) -> None:
+    def __init__(self, db, complaint_ref: str, kind: str, stage: int | None = None, owed=None) -> None:
         super().__init__()
         self.db = db
+        self.owed = owed  # the step's letter not yet sent (services.step_letters.OwedLetter), if any
         self.complaint_ref = complaint_ref
         self.kind = kind
         self.stage = stage
@@ -112,6 +155,8 @@ class LetterPreviewScreen(ModalScreen):
                 yield Static("", id="letter-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Issue letter (I)", id="letter-issue-button", variant="primary")
+                if self.owed is not None:
+                    yield Button("Sent another way (W)", id="letter-other-button")
                 yield Button("Close (Esc)", id="letter-close-button")
         yield Footer(compact=True)
 
@@ -205,6 +250,8 @@ class LetterPreviewScreen(ModalScreen):
         event.stop()
         if event.button.id == "letter-issue-button":
             self.action_issue()
+        elif event.button.id == "letter-other-button":
+            self.action_sent_another_way()
         elif event.button.id == "letter-close-button":
             self.action_close()
 
@@ -275,8 +322,38 @@ class LetterPreviewScreen(ModalScreen):
         )
         self.dismiss(issued)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sent_another_way":
+            return self.owed is not None
+        return True
+
+    def action_sent_another_way(self) -> None:
+        if self.owed is None or self.busy:
+            return
+
+        def done(row) -> None:
+            if row is not None:
+                self.app.notify(
+                    f"Recorded: {self.owed.name} was sent by {row.route} on {row.sent_on:%-d %b %Y}.",
+                    title="Letter sent",
+                    timeout=10,
+                    markup=False,
+                )
+                self.dismiss(row)
+
+        self.app.push_screen(SentAnotherWayForm(self.db, self.owed), done)
+
     def action_close(self) -> None:
         if self.busy:
             self.notify("The letter is being made; this closes when it is saved.")
             return
+        if self.owed is not None:
+            self.app.notify(
+                f"{self.owed.name[0].upper()}{self.owed.name[1:]} is not sent yet: the dashboard "
+                "lists it until it is issued or recorded as sent another way.",
+                title="Letter not sent",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         self.dismiss(None)

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import col, select
 
+from ..domain import letter_rules as LR
 from ..domain import lifecycle as L
 from ..domain import steps as D
 from ..domain.calendar import Deadline, short_date
@@ -52,6 +53,7 @@ from .base import (
     transaction,
     update_fields,
 )
+from .step_letters import owe, owed_in
 
 CATEGORIES = (
     "repairs",
@@ -536,6 +538,7 @@ def refuse(
             discretion_note=discretion_note,
         )
         day = _step_date(u, c, on, "refusal")
+        owe(u, c, LR.REFUSAL, c.stage, day)
         return _set_state(
             u,
             c,
@@ -601,6 +604,7 @@ def acknowledge(
         _save(u, st)
         b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} acknowledged", st, before=b, after=a, complaint_id=c.id)
+        owe(u, c, LR.ACKNOWLEDGEMENT, st.number, day)
         extra = {"acceptance": "accepted"} if c.acceptance == "pending" else {}
         return _set_state(u, c, "acknowledge", f"stage {st.number} acknowledged", **extra)
 
@@ -660,6 +664,7 @@ def extend(
         exts.append(e)  # st.extensions: the session adds it with the stage
         u.session.flush()  # its id, from the database, for the caller
         audit(u, f"stage {st.number} extended to {chk.new_due.isoformat()}", e, complaint_id=c.id)
+        owe(u, c, LR.EXTENSION, st.number, day, e.id)
         _refresh(u, c)
         return e
 
@@ -730,6 +735,7 @@ def respond(
         _save(u, st)
         b, a = changes_since(before, st, skip="search_text")
         audit(u, f"stage {st.number} response", st, before=b, after=a, complaint_id=c.id)
+        owe(u, c, LR.RESPONSE, st.number, day)
         return _set_state(u, c, "respond", f"stage {st.number} responded: {decision}")
 
 
@@ -795,6 +801,7 @@ def refuse_escalation(
         )
         day = _step_date(u, c, on, "refusal to escalate")
         extra = {"discretion_note": clean(discretion_note)} if clean(discretion_note) else {}
+        owe(u, c, LR.ESCALATION_REFUSAL, c.stage, day)
         return _set_state(
             u,
             c,
@@ -1089,6 +1096,11 @@ class ComplaintView:
     allowed: list[str] = field(default_factory=list)
     # each stage's deadlines in words: a late acknowledgement, extensions that do or do not count
     deadline_notes: list[str] = field(default_factory=list)
+    # letters the steps still owe (services/step_letters.py), and the next thing to do, in words
+    owed_letters: list = field(default_factory=list)
+    next_thing: str = ""
+    service_request_ref: str = ""  # the service request it was raised from, if any
+    staff_names: dict = field(default_factory=dict)  # staff id -> name, for the timeline
 
     def stage(self, number: int) -> StageView | None:
         return next((s for s in self.stages if s.stage.number == number), None)
@@ -1133,6 +1145,11 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
             u.session.exec(select(Restriction).where(Restriction.resident_id == c.resident_id)).all()
         )
         answered = len([s for s in stages if s.stage.responded_on])
+        owed = owed_in(u, ident(c))
+        sr = u.session.get(ServiceRequest, c.service_request_id) if c.service_request_id else None
+        next_thing = LR.next_thing_to_do(
+            [(o.kind, o.stage) for o in owed], step, f"by {short_date(due)}" if due else ""
+        )
         notes = []
         for sv in stages:
             n = sv.stage.number
@@ -1161,4 +1178,8 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
             resident_flags(resident, adjustments, restrictions),
             L.allowed_actions(c.state, answered),
             notes,
+            owed,
+            next_thing,
+            sr.reference if sr is not None else "",
+            {s.id: s.name for s in u.session.exec(select(Staff)).all()},
         )

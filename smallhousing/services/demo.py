@@ -19,6 +19,7 @@ from . import complaints as C
 from . import letters as LS
 from . import residents as R
 from . import settings as S
+from . import step_letters
 from .base import Records, audit, ident, transaction
 
 FIRST = [
@@ -659,6 +660,8 @@ def generate(
                     )
                     u.session.add(o)
                     audit(u, "ombudsman order recorded", o)
+        # the letters of past steps went out by post; the last few days' are still to send
+        step_letters.settle_history(u, today - dt.timedelta(days=4), "post")
         if progress:
             progress(complaints, complaints)
     made["extensions"], made["extension_letters"] = tally["extensions"], tally["letters"]

@@ -35,6 +35,7 @@ from ..store.models import (
     Stage,
 )
 from . import complaints as C
+from . import step_letters
 from .base import Unit, clean, ident, reading, transaction, update_fields
 
 KINDS = LR.KINDS
@@ -1213,6 +1214,8 @@ def issue_letter(
                 sha256=sha,
                 made_on=content.made_on,
             )
+            u.session.flush()  # the correspondence row's id, for the step's letter
+            step_letters.settle_issued(u, ident(c), kind, content.stage, content.extension_id, row.id)
             if kind == LR.EXTENSION and content.extension_id is not None:
                 ext = u.session.get(Extension, content.extension_id)
                 if ext is not None and not (

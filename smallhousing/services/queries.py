@@ -95,6 +95,51 @@ def open_work(
         return out
 
 
+LETTER_NOT_SENT = "letter not sent"
+
+
+def letters_not_sent(db, *, limit: int | None = None) -> list[DueItem]:
+    """Steps whose letter was neither issued nor recorded as sent another way (see
+    services/step_letters.py), oldest step first: each is due on the day of its step."""
+    from ..domain.letter_rules import step_letter_name
+
+    with plain_reading(db) as r:
+        sql = (
+            "SELECT c.id, c.reference, res.name, sl.stage, sl.kind, sl.step_on, st.name "
+            "FROM step_letter sl JOIN complaint c ON c.id = sl.complaint_id "
+            "JOIN resident res ON res.id = c.resident_id "
+            "LEFT JOIN staff st ON st.id = c.handler_id "
+            "WHERE sl.sent_on IS NULL ORDER BY sl.step_on, c.reference, sl.id"
+        )
+        params: list = []
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        out = []
+        cal, today = r.cal, r.today
+        for cid, ref, name, stage, kind, step_on, handler in r.rows(sql, params):
+            due = _required_day(step_on)
+            out.append(
+                DueItem(
+                    cid,
+                    ref,
+                    name,
+                    stage,
+                    f"{LETTER_NOT_SENT}: {step_letter_name(kind, stage).removeprefix('the ')}",
+                    due,
+                    working_days_left(cal, due, today),
+                    deadline_status(cal, due, today),
+                    handler or "",
+                )
+            )
+        return out
+
+
+def count_letters_not_sent(db) -> int:
+    with plain_reading(db) as r:
+        return int(r.value("SELECT count(*) FROM step_letter WHERE sent_on IS NULL"))
+
+
 @dataclass
 class Counts:
     open_stage1: int

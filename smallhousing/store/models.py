@@ -257,6 +257,23 @@ class HandlerAssignment(SQLModel, table=True):
     reason: str = ""  # why the handler changed (empty for the first)
 
 
+class StepLetter(SQLModel, table=True):
+    """The letter a step owes the resident (acknowledgement, extension, response, refusal, refusal
+    to escalate) and how it went out: issued by the app as a PDF, or sent another way (``route``,
+    such as a phone call followed by an email) on ``sent_on``. Unsent ones are on the worklist."""
+
+    __tablename__ = "step_letter"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    kind: str  # domain.letter_rules kind
+    stage: int
+    extension_id: Optional[int] = Field(default=None, foreign_key="extension.id")
+    step_on: dt.date  # the day of the step: the letter's date
+    sent_on: Optional[dt.date] = Field(default=None, index=True)
+    route: str = ""  # empty when the app issued the letter; otherwise how it went
+    correspondence_id: Optional[int] = Field(default=None, foreign_key="correspondence.id")
+
+
 class YearPublication(SQLModel, table=True):
     """A reporting year's published figures, kept as they were on the day (and any reopening)."""
 
