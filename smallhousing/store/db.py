@@ -22,10 +22,17 @@ if TYPE_CHECKING:  # SQLAlchemy and SQLModel are imported when the file is first
 
 # The newest migration in smallhousing/store/migrations/versions. A test keeps this in step with
 # Alembic, so that a database already at this revision opens without importing Alembic at all.
-HEAD_REVISION = "0005_truthful_records"
+HEAD_REVISION = "0006_demo_marker"
 # Every revision this version knows (a test keeps it in step with Alembic). A file at any other
 # revision was made by a newer version and is refused as it is.
-KNOWN_REVISIONS = ("0001_initial", "0002_reporting", "0003_redaction", "0004_stage_dates", HEAD_REVISION)
+KNOWN_REVISIONS = (
+    "0001_initial",
+    "0002_reporting",
+    "0003_redaction",
+    "0004_stage_dates",
+    "0005_truthful_records",
+    HEAD_REVISION,
+)
 BUSY_TIMEOUT_MS = 5000
 # Run after an existing file has been upgraded to a newer schema (never for a new file): the
 # services register here the recomputation of stored values whose rules may have changed with the
