@@ -264,14 +264,45 @@ def test_homes_bad_input_writes_nothing(tmp_path, capsys, year, homes):
 
 
 def test_demo(tmp_path, capsys):
+    from smallhousing.services import demo_copy
+
     path = tmp_path / "demo.db"
     assert main(["demo", "--db", str(path), "--complaints", "6", "--seed", "3"]) == 0
     assert "6 complaints" in capsys.readouterr().out
     db = Database(path).open()
     try:
         assert Q.count_complaints(db) == 6
+        assert demo_copy.is_demo(db)  # made-up records say so on every screen and letter
     finally:
         db.close()
+
+
+def test_demo_goes_to_the_demo_copy_by_default(tmp_path, capsys):
+    from smallhousing.services import demo_copy
+
+    real = paths.resolve_db_path(None)  # SMALLHOUSING_DB (see _no_default_db)
+    assert main(["demo", "--complaints", "4", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    demo = paths.demo_db_path(real)
+    assert str(demo) in out and "4 complaints" in out
+    assert not real.exists()  # the landlord's own file is never made or filled
+    db = Database(demo).open()
+    try:
+        assert Q.count_complaints(db) == 4 and demo_copy.is_demo(db)
+    finally:
+        db.close()
+    assert demo_copy.file_to_open(real) == (demo, True)  # the app opens the demo next
+
+
+def test_demo_never_fills_a_landlords_own_file(tmp_path, capsys):
+    path = tmp_path / "own.db"
+    db = Database(path).open()
+    S.first_run_setup(db, "Ashbury Homes", 400)
+    db.close()
+    before = _digest(path)
+    assert main(["demo", "--db", str(path), "--complaints", "3"]) == 2
+    assert "not demo records" in _one_plain_line(capsys.readouterr().err)
+    assert _digest(path) == before
 
 
 @pytest.mark.parametrize(
@@ -398,3 +429,4 @@ def test_starting_the_app_without_a_terminal_is_refused_in_one_line(tmp_path, ca
     with pytest.raises(SystemExit) as stop:
         main(["--db"])
     assert stop.value.code == 2
+
