@@ -15,7 +15,10 @@ from typing import Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import Screen, SystemModalScreen
+from textual.widgets import Static
+
+from .services.demo_copy import DEMO, REAL
 
 # section -> (module, class, title). Residents, reports and settings come from other modules that
 # may not be installed yet: they are imported when first asked for.
@@ -41,6 +44,23 @@ SECTION_HELP = {
 }
 
 
+# What the app hands back when it closes to be started again on the other file (cli/core.py
+# start_app): the demo copy, or the landlord's own file.
+OPEN_DEMO, OPEN_REAL = DEMO, REAL
+
+LEAVE_DEMO = "Start using smallhousing for real"
+LEAVE_DEMO_KEY = "ctrl+o"
+
+
+class DemoBadge(Static):
+    """DEMO, in the top right-hand corner of every screen while the records are made-up demo
+    records (on a layer of its own: it takes no room from the screen, see app.tcss)."""
+
+    def __init__(self) -> None:
+        super().__init__(" DEMO ", markup=False)
+        self.tooltip = f"Made-up demo records. {LEAVE_DEMO}: Ctrl+O, or the command palette."
+
+
 class SmallHousingApp(App):
     """Resident complaints, handled as the Housing Ombudsman's Complaint Handling Code requires."""
 
@@ -60,9 +80,13 @@ class SmallHousingApp(App):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
 
-    def __init__(self, db) -> None:
+    def __init__(self, db, *, leave_to=None) -> None:
         super().__init__()
         self.db = db
+        # on the demo copy: the landlord's own file, which "Start using smallhousing for real"
+        # goes to (the command line starts the app again on it); None on any other file
+        self.leave_to = leave_to
+        self.demo = False  # the records are marked as made-up demo records (see show_demo)
 
     def get_default_screen(self) -> Screen:
         from .screens.dashboard import DashboardScreen
@@ -71,6 +95,8 @@ class SmallHousingApp(App):
 
     # start ---------------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.leave_to is not None:  # started on the demo copy: DEMO from the first screen
+            self.show_demo()
         self.call_after_refresh(self._first_screen_drawn)
 
     def _first_screen_drawn(self) -> None:
@@ -88,15 +114,26 @@ class SmallHousingApp(App):
         """Open (and if need be upgrade) the file after the first screen is up, then carry on."""
         try:
             self.db.prepare()  # at the newest schema already: checked, SQLAlchemy not yet imported
+            from .services.demo_copy import is_demo
             from .services.queries import is_set_up
 
             set_up = is_set_up(self.db)
+            demo = is_demo(self.db)
         except Exception as exc:  # a file that cannot be used: say so plainly and stop
             self.call_from_thread(self.exit, None, 2, f"smallhousing: {exc}")
             return
-        self.call_from_thread(self._opened, set_up)
+        self.call_from_thread(self._opened, set_up, demo)
 
-    def _opened(self, set_up: bool) -> None:
+    def _opened(self, set_up: bool, demo: bool = False) -> None:
+        if demo:
+            self.show_demo()
+            if self.leave_to is not None:
+                self.notify(
+                    "These are made-up records to try smallhousing with; nothing here is yours. "
+                    "When you are ready, press Ctrl+O (Start using smallhousing for real).",
+                    title="Demo",
+                    timeout=12,
+                )
         if getattr(self.db, "read_only", False):
             self.notify(
                 "This database can be read but not changed: making changes needs "
@@ -106,13 +143,17 @@ class SmallHousingApp(App):
                 timeout=20,
                 markup=False,
             )
-        self.daily_backup()
+        if not self.demo:  # made-up records need no backups (nor mix with the real ones)
+            self.daily_backup()
         if not set_up:
             from .screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(self.db), self._welcomed)
 
     def _welcomed(self, how) -> None:
+        if how == "demo":  # the demo copy is made: the command line starts the app again on it
+            self.exit(OPEN_DEMO)
+            return
         if how == "setup":
             self.notify(
                 "Next, add your staff under Settings (s) and your residents under Residents (p). "
@@ -156,6 +197,42 @@ class SmallHousingApp(App):
                 timeout=15,
                 markup=False,
             )
+
+    # the demo copy -------------------------------------------------------------------------------
+    def show_demo(self) -> None:
+        """Mark every screen, now and from now on, as showing made-up demo records, and offer the
+        way to the landlord's own file (a key and the command palette)."""
+        if self.demo:
+            return
+        self.demo = True
+        self.add_class("-demo")
+        self.title = f"{self.TITLE} DEMO"
+        self.sub_title = "made-up demo records"
+        self.bind(LEAVE_DEMO_KEY, "leave_demo", description="Use for real")
+        for screen in self.screen_stack:
+            self._badge(screen)
+        self.screen_change_signal.subscribe(self, self._badge)
+        self.refresh_bindings()
+
+    def _badge(self, screen: Screen) -> None:
+        if self.demo and not isinstance(screen, SystemModalScreen) and not screen.query(DemoBadge):
+            screen.mount(DemoBadge())
+
+    def action_leave_demo(self) -> None:
+        """Leave the demo copy for the landlord's own file (set up there if it is not yet)."""
+        if not self.demo:
+            return
+        if self.leave_to is None:  # a file of demo records opened by name: nowhere to go from here
+            self.notify(
+                f"{self.db.path} holds made-up demo records. To use smallhousing for real, start it "
+                "without --db (your own records then go in the data folder), or with --db and the "
+                "name of a new file.",
+                title="Demo records",
+                timeout=20,
+                markup=False,
+            )
+            return
+        self.exit(OPEN_REAL)
 
     # faults --------------------------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
@@ -211,6 +288,8 @@ class SmallHousingApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":  # nothing to go back to from the dashboard itself
             return len(self.screen_stack) > 1
+        if action == "leave_demo":
+            return self.demo
         return True
 
     def action_back(self) -> None:
@@ -248,6 +327,12 @@ class SmallHousingApp(App):
             "New complaint", "Log a complaint received by any channel", self.action_new_complaint
         )
         yield SystemCommand("Help: every key", "List every key and what it does", self.action_help)
+        if self.demo:
+            yield SystemCommand(
+                LEAVE_DEMO,
+                "Leave the made-up demo records for your own (key Ctrl+O); the demo is kept",
+                partial(self.run_action, "leave_demo"),
+            )
         # every action the current screen offers right now, by its description (unless the screen
         # brings its own command provider for that)
         if getattr(type(screen), "COMMANDS", None):
@@ -274,6 +359,7 @@ class SmallHousingApp(App):
             )
 
 
-def build_app(db) -> SmallHousingApp:
-    """The app for a Database: opened here, in the background, if it is not open yet."""
-    return SmallHousingApp(db)
+def build_app(db, *, leave_to=None) -> SmallHousingApp:
+    """The app for a Database: opened here, in the background, if it is not open yet. On the demo
+    copy, ``leave_to`` is the landlord's own file, which leaving the demo goes to."""
+    return SmallHousingApp(db, leave_to=leave_to)

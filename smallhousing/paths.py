@@ -39,6 +39,26 @@ def resolve_db_path(given: str | os.PathLike | None = None) -> Path:
     return default_db_path()
 
 
+def demo_db_path(db_path: Path) -> Path:
+    """The demo copy that goes with the database at ``db_path``: made-up records in a file of its
+    own, in a folder of its own inside the data folder (``demo/demo.db``), so that its letters,
+    reports, backups and error reports are never mixed with the landlord's own."""
+    return folder_for(db_path) / "demo" / "demo.db"
+
+
+def is_demo_copy_path(db_path: Path) -> bool:
+    """Whether ``db_path`` is where some database's demo copy goes (demo/demo.db)."""
+    p = Path(db_path).resolve()
+    return p == demo_db_path(p.parent.parent / "smallhousing.db")
+
+
+def last_used_path(db_path: Path) -> Path:
+    """Which of the two files the app was last used on: the word ``demo`` while the demo copy is
+    in use (the app reopens it until the user leaves it), ``real`` otherwise. Kept beside the
+    database, as its audit files are."""
+    return Path(str(Path(db_path).resolve()) + ".last-used")
+
+
 def folder_for(db_path: Path) -> Path:
     """The folder that keeps a database's letters, backups and exports: beside the file."""
     return Path(db_path).resolve().parent

@@ -489,22 +489,25 @@ async def test_first_run_sets_up_the_landlord(db):
     assert S.homes_for(db, 2025) == 40
 
 
-async def test_first_run_can_load_demo_data_with_progress(db, monkeypatch):
+async def test_first_run_demo_data_goes_to_a_file_of_its_own(db, monkeypatch):
+    from smallhousing import paths
+    from smallhousing.app import OPEN_DEMO
     from smallhousing.screens import welcome
+    from smallhousing.store.db import Database
 
     monkeypatch.setattr(welcome, "DEMO_COMPLAINTS", 12)
     app = build_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f2")
-        await settle(pilot)
-        assert screen_name(app) == "DashboardScreen"
-        await settle(pilot)
-        tiles = [t.number for t in app.screen.query(".tile")]
-        assert len(tiles) == 4
-        assert tiles != ["-"] * 4
-    assert S.is_set_up(db)
-    assert Q.count_complaints(db) == 12
+        await until(pilot, lambda: app.return_value is not None)
+    assert app.return_value == OPEN_DEMO  # the command line starts the app again on the demo copy
+    assert not S.is_set_up(db) and Q.count_complaints(db) == 0
+    demo = Database(paths.demo_db_path(db.path)).open()
+    try:
+        assert S.is_set_up(demo) and Q.count_complaints(demo) == 12
+    finally:
+        demo.close()
 
 
 async def test_keys_are_in_the_command_palette_and_help(db, setup):

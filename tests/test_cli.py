@@ -268,14 +268,45 @@ def test_homes_bad_input_writes_nothing(tmp_path, capsys, year, homes):
 
 
 def test_demo(tmp_path, capsys):
+    from smallhousing.services import demo_copy
+
     path = tmp_path / "demo.db"
     assert main(["demo", "--db", str(path), "--complaints", "6", "--seed", "3"]) == 0
     assert "6 complaints" in capsys.readouterr().out
     db = Database(path).open()
     try:
         assert Q.count_complaints(db) == 6
+        assert demo_copy.is_demo(db)  # made-up records say so on every screen and letter
     finally:
         db.close()
+
+
+def test_demo_goes_to_the_demo_copy_by_default(tmp_path, capsys):
+    from smallhousing.services import demo_copy
+
+    real = paths.resolve_db_path(None)  # SMALLHOUSING_DB (see _no_default_db)
+    assert main(["demo", "--complaints", "4", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    demo = paths.demo_db_path(real)
+    assert str(demo) in out and "4 complaints" in out
+    assert not real.exists()  # the landlord's own file is never made or filled
+    db = Database(demo).open()
+    try:
+        assert Q.count_complaints(db) == 4 and demo_copy.is_demo(db)
+    finally:
+        db.close()
+    assert demo_copy.file_to_open(real) == (demo, True)  # the app opens the demo next
+
+
+def test_demo_never_fills_a_landlords_own_file(tmp_path, capsys):
+    path = tmp_path / "own.db"
+    db = Database(path).open()
+    S.first_run_setup(db, "Ashbury Homes", 400)
+    db.close()
+    before = _digest(path)
+    assert main(["demo", "--db", str(path), "--complaints", "3"]) == 2
+    assert "not demo records" in _one_plain_line(capsys.readouterr().err)
+    assert _digest(path) == before
 
 
 @pytest.mark.parametrize(
@@ -402,3 +433,100 @@ def test_starting_the_app_without_a_terminal_is_refused_in_one_line(tmp_path, ca
     with pytest.raises(SystemExit) as stop:
         main(["--db"])
     assert stop.value.code == 2
+
+
+# settings ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def landlord(tmp_path):
+    path = tmp_path / "own.db"
+    db = Database(path).open()
+    S.first_run_setup(db, "Ashbury Homes", 400)
+    S.update_settings(db, phone="01632 960 000", email="")
+    db.close()
+    return path
+
+
+def _last_action(path: Path) -> tuple[str, str]:
+    import sqlite3
+
+    con = sqlite3.connect(str(path))
+    try:
+        return con.execute("SELECT action, after FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        con.close()
+
+
+def test_settings_show_prints_every_setting(landlord, capsys):
+    assert main(["settings", "show", "--db", str(landlord)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":", 1)[0] for line in lines] == list(S.SETTINGS_FIELDS)
+    shown = dict(line.split(": ", 1) for line in lines)
+    assert shown["name"] == "Ashbury Homes" and shown["phone"] == "01632 960 000"
+    assert shown["email"] == "(not set)" and shown["website"] == "(not set)"
+    assert shown["retention_years"] == "6" and shown["ombudsman_phone"].startswith("0300")
+
+
+def test_settings_set_changes_one_and_audits_it(landlord, capsys):
+    assert main(["settings", "set", "--db", str(landlord), "member_responsible", "  Cllr Ann Rees "]) == 0
+    assert "member_responsible: Cllr Ann Rees" in capsys.readouterr().out
+    action, after = _last_action(landlord)
+    assert action == "settings changed" and "Cllr Ann Rees" in after
+    # the names the Settings screen shows work with hyphens too
+    assert main(["--db", str(landlord), "settings", "set", "complaints-officer", "Sam Okoye"]) == 0
+    assert main(["--db", str(landlord), "settings", "set", "retention_years", "7"]) == 0
+    db = Database(landlord).open()
+    try:
+        st = S.get_settings(db)
+        assert (st.member_responsible, st.complaints_officer, st.retention_years) == (
+            "Cllr Ann Rees",
+            "Sam Okoye",
+            7,
+        )
+        assert st.name == "Ashbury Homes" and st.phone == "01632 960 000"  # nothing else changed
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    "key,value,said",
+    [
+        ("colour", "blue", "no setting called 'colour'"),
+        ("setup_done", "0", "no setting called 'setup_done'"),
+        ("demo", "1", "no setting called 'demo'"),
+        ("name", "   ", "name cannot be empty"),
+        ("retention_years", "0", "too small"),
+        ("escalation_window_days", "ten", "whole number"),
+        ("ombudsman_phone", "", "cannot be left empty"),
+        ("ombudsman_post", "email help@example.org", "email address"),
+        ("ombudsman_post", "PO Box 152, Liverpool", "old address"),
+    ],
+)
+def test_settings_set_refuses_a_bad_key_or_value(landlord, capsys, key, value, said):
+    before = _digest(landlord)
+    assert main(["settings", "set", "--db", str(landlord), key, value]) == 2
+    line = _one_plain_line(capsys.readouterr().err)
+    assert said in line, line
+    assert _digest(landlord) == before
+
+
+def test_settings_need_a_database(tmp_path, capsys):
+    target = tmp_path / "none.db"
+    for argv in (["settings", "show"], ["settings", "set", "name", "Ashbury Homes"]):
+        assert main([*argv, "--db", str(target)]) == 2
+        assert "no database" in _one_plain_line(capsys.readouterr().err)
+    assert not target.exists()
+
+
+def test_settings_help_lists_every_key(capsys):
+    from smallhousing.cli.settings import KEYS
+
+    assert tuple(KEYS) == S.SETTINGS_FIELDS  # the service's own names, no more, no fewer
+    with pytest.raises(SystemExit) as e:
+        main(["settings", "set", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for key in S.SETTINGS_FIELDS:
+        assert key in out
+    assert "Member Responsible for Complaints" in out

@@ -16,7 +16,7 @@ from ..domain.errors import DomainError
 EXIT_BAD_INPUT = 2
 
 # modules that add subcommands, in the order they appear in --help
-COMMAND_MODULES = ("core", "letters", "reports", "transfer", "records")
+COMMAND_MODULES = ("core", "settings", "letters", "reports", "transfer", "records")
 
 
 class UserError(Exception):
@@ -54,14 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_db(args, *, must_exist: bool = False):
-    """The database named by --db / SMALLHOUSING_DB / the data folder, made ready (upgraded if it is
-    older). SQLAlchemy is imported only when a command writes or reads through the ORM: `due` and
-    `tsm` read with plain SQL."""
+def open_db(args, *, must_exist: bool = False, path=None):
+    """The database named by --db / SMALLHOUSING_DB / the data folder (or ``path``), made ready
+    (upgraded if it is older). SQLAlchemy is imported only when a command writes or reads through
+    the ORM: `due` and `tsm` read with plain SQL."""
     from .. import paths
     from ..store.db import Database
 
-    path = paths.resolve_db_path(getattr(args, "db", None))
+    if path is None:
+        path = paths.resolve_db_path(getattr(args, "db", None))
     if must_exist and not path.exists():
         raise UserError(f"There is no database at {path} yet: start the app once, or give --db.")
     db = Database(path).prepare()

@@ -22,7 +22,16 @@ def register(sub, common) -> None:
     p.add_argument("--within", type=int, metavar="N", help="only those due within N working days")
     p.set_defaults(func=cmd_due)
 
-    p = sub.add_parser("demo", parents=[common], help="fill the database with demo records")
+    p = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="make the demo copy: made-up records, marked DEMO, apart from your own",
+        description="Fill the demo copy (demo/demo.db in the data folder, beside your own database) "
+        "with made-up records, marked as a demo: every screen, letter and report made from it says "
+        "DEMO. The app opens it next time, until you leave it with Ctrl+O (Start using smallhousing "
+        "for real). With --db, the file named is filled and marked instead; a file holding a "
+        "landlord's own records is refused.",
+    )
     p.add_argument("--complaints", default="300", metavar="N", help="how many complaints (default 300)")
     p.add_argument("--seed", default="1", metavar="S", help="random seed (default 1)")
     p.set_defaults(func=cmd_demo)
@@ -58,9 +67,27 @@ def run_app(args) -> int:
 
 
 def start_app(path, **run_options) -> int:
-    """Check the file, build the app and run it (``run_options`` go to App.run: the benchmark runs
-    it headless). The file is checked here (cheaply) and opened by the app after its first screen
-    is drawn, so the app is up at once."""
+    """Run the app for the landlord's database at ``path`` (``run_options`` go to App.run: the
+    benchmark runs it headless).
+
+    The app opens the demo copy instead while that is the one in use (services/demo_copy.py).
+    When the user moves between the two ("Try it with demo data" on the welcome screen, "Start
+    using smallhousing for real" on the demo), the app closes saying which file to open next: it
+    is remembered, and the app starts again on that file."""
+    from ..services import demo_copy
+
+    while True:
+        target, on_demo = demo_copy.file_to_open(path)
+        code, switch = _run_once(target, leave_to=path if on_demo else None, **run_options)
+        if switch not in (demo_copy.DEMO, demo_copy.REAL) or code:
+            return code
+        demo_copy.remember(path, switch)
+
+
+def _run_once(path, *, leave_to=None, **run_options) -> tuple[int, object]:
+    """Check the file, build the app and run it; its exit status and what it handed back. The file
+    is checked here (cheaply) and opened by the app after its first screen is drawn, so the app is
+    up at once."""
     import gc
 
     # Start-up makes many objects and almost no garbage: the collector would only walk them again
@@ -73,7 +100,7 @@ def start_app(path, **run_options) -> int:
         db.check()  # a wrong or damaged file is refused here, in one line, before the screen changes
         from ..app import build_app
 
-        app = build_app(db)
+        app = build_app(db, leave_to=leave_to)
     except BaseException:
         gc.enable()  # refused before the app started
         raise
@@ -81,7 +108,8 @@ def start_app(path, **run_options) -> int:
         app.run(**run_options)
     finally:
         gc.enable()
-    return app.return_code or 0
+        db.close()
+    return app.return_code or 0, app.return_value
 
 
 def cmd_workdays_add(args) -> int:
@@ -137,7 +165,8 @@ def cmd_due(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from ..services import demo
+    from .. import paths
+    from ..services import demo_copy
     from . import open_db
 
     n = _int(args.complaints, "--complaints")
@@ -146,11 +175,21 @@ def cmd_demo(args) -> int:
         from . import UserError
 
         raise UserError("--complaints must be between 0 and 1,000,000.")
-    made = demo.generate(open_db(args), complaints=n, seed=seed)
+    given = getattr(args, "db", None)
+    real = paths.resolve_db_path(None)
+    # --db: that file; otherwise the demo copy that goes with the landlord's database
+    db = open_db(args) if given else open_db(args, path=paths.demo_db_path(real))
+    made = demo_copy.fill(db, complaints=n, seed=seed)
     print(
-        f"Demo data added: {made['complaints']} complaints, {made['residents']} residents, "
-        f"{made['service_requests']} service requests."
+        f"Demo data added to {db.path}: {made['complaints']} complaints, {made['residents']} "
+        f"residents, {made['service_requests']} service requests, all made up and marked DEMO."
     )
+    if not given:
+        demo_copy.remember(real, demo_copy.DEMO)
+        print(
+            "Start smallhousing to look around: it opens the demo until you press Ctrl+O (Start "
+            "using smallhousing for real)."
+        )
     return 0
 
 

@@ -387,6 +387,10 @@ class BaseLetterRenderer:
         room = A4[0] - st.left - st.right - canvas.stringWidth(right, st.bold, size) - 6 * mm
         canvas.drawString(st.left, y, self._fit([c.landlord.name, c.landlord.phone, c.landlord.email], room))
         canvas.restoreState()
+        if getattr(c.landlord, "demo", False):
+            from .demo_mark import DEMO_MARK, draw_demo_mark
+
+            draw_demo_mark(canvas, A4[0], A4[1], DEMO_MARK, st.bold, size)
 
     def _fit(self, parts: list[str], width: float) -> str:
         """As many whole parts as fit the width, joined by dots; never half a phone number.

@@ -6,6 +6,10 @@ from __future__ import annotations
 def render_text(content) -> str:
     c = content
     out: list[str] = []
+    if getattr(c.landlord, "demo", False):
+        from .demo_mark import DEMO_MARK
+
+        out += [DEMO_MARK, ""]
     if c.large_print:
         out += ["[Large print: this letter will be printed in 16 point type.]", ""]
     out += [c.landlord.name, *c.landlord.address_lines, *c.landlord.contact_lines, ""]

@@ -819,6 +819,7 @@ def render(r, path: Path, progress: pdf.Progress | None = None) -> Path:
         author=r.landlord.name,
         header=f"{r.landlord.name}: annual complaints report {r.label}",
         footer=f"Produced {pdf.long_date(r.produced_on)}",
+        demo=r.landlord.demo,
     )
     doc.add(*_cover(r, st, W), PageBreak())
     doc.add(*_about(r, st))

@@ -168,6 +168,7 @@ def render(report, path: Path, progress: pdf.Progress | None = None) -> Path:
         author=report.landlord.name,
         header=f"{report.landlord.name}: {TITLE.lower()}, {report.label}",
         footer=f"Produced {pdf.long_date(report.produced_on)}",
+        demo=report.landlord.demo,
         landscape_only=True,
     )
     doc.add(

@@ -47,6 +47,7 @@ def render(b, path: Path, progress: pdf.Progress | None = None) -> Path:
         author=b.landlord.name,
         header=f"{b.landlord.name}: complaints update, {f.label}",
         footer=f"Produced {pdf.long_date(b.produced_on)}",
+        demo=b.landlord.demo,
     )
     doc.add(
         pdf.para(pdf.esc(b.landlord.name), "subtitle", st),

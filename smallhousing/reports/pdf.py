@@ -20,6 +20,9 @@ SERIES = ["#1f5f6e", "#e08e2b", "#7aa95c", "#b5485d", "#6c5b9e", "#3d8fb8", "#c7
 
 Progress = Callable[[int, int], None]
 
+# on every page of a report made from made-up demo records (services/demo_copy.py)
+DEMO_MARK = "DEMO: made-up records for trying smallhousing, not a real report"
+
 # The letters' typeface (DejaVu Sans, smallhousing/letters/fonts.py), embedded in every report: the
 # PDF standard fonts cannot show letters such as the Welsh w and y with a circumflex.
 FONT = "SmallhousingSans"
@@ -165,7 +168,7 @@ def styles() -> dict:
 # documents ---------------------------------------------------------------------------------------
 
 
-def _numbered_canvas(header: str, footer: str):
+def _numbered_canvas(header: str, footer: str, demo: bool = False):
     from reportlab.lib import colors
     from reportlab.pdfgen import canvas
 
@@ -206,6 +209,10 @@ def _numbered_canvas(header: str, footer: str):
             self.drawString(50, 28, footer)
             self.drawRightString(w - 50, 28, f"Page {n} of {total}")
             self.restoreState()
+            if demo:
+                from ..letters.demo_mark import draw_demo_mark
+
+                draw_demo_mark(self, w, h, DEMO_MARK, FONT_BOLD, BODY_PT)
 
     return NumberedCanvas
 
@@ -214,13 +221,22 @@ class Document:
     """A report under construction: flowables, then ``save`` writes the file in one go."""
 
     def __init__(
-        self, path, *, title: str, author: str, header: str, footer: str, landscape_only: bool = False
+        self,
+        path,
+        *,
+        title: str,
+        author: str,
+        header: str,
+        footer: str,
+        landscape_only: bool = False,
+        demo: bool = False,
     ) -> None:
         # a Path, or a services.outputs.Target that says what it may not be written over
         self.target = path
         self.path = Path(getattr(path, "path", path))
         self.title, self.author, self.header, self.footer = title, author, header, footer
         self.landscape_only = landscape_only
+        self.demo = demo  # made from made-up demo records: DEMO on every page
         self.story: list = []
 
     def add(self, *flowables) -> None:
@@ -269,7 +285,7 @@ class Document:
             topMargin=50,
             bottomMargin=52,
         )
-        doc.build(self.story, canvasmaker=_numbered_canvas(self.header, self.footer))
+        doc.build(self.story, canvasmaker=_numbered_canvas(self.header, self.footer, self.demo))
         # written whole, private from the start, never over the records (services/outputs.py)
         outputs.write_bytes(self.target, buf.getvalue())
         return self.path

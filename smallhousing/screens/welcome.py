@@ -1,4 +1,5 @@
-"""First run: the landlord's name and number of homes, or demo data to look around with."""
+"""First run: set up for real (the landlord's name and number of homes), or try the app with demo
+data, which goes in a file of its own (services/demo_copy.py), never in the landlord's."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ DEMO_COMPLAINTS = 300
 
 
 class WelcomeScreen(ModalScreen[str]):
-    """Shown until the landlord is set up. Dismisses with "setup" or "demo"."""
+    """Shown until the landlord is set up. Dismisses with "setup" (set up for real) or "demo" (the
+    demo copy is made: the app then starts again on it)."""
 
     CSS_PATH = "welcome.tcss"
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", id="welcome-start"),
-        Binding("f2", "demo", "Demo data", id="welcome-demo"),
+        Binding("f2", "demo", "Try it with demo data", id="welcome-demo"),
     ]
 
     def __init__(self, db) -> None:
@@ -43,7 +45,7 @@ class WelcomeScreen(ModalScreen[str]):
                 Input(
                     id="name",
                     compact=True,
-                    validators=[Required("Type your organisation's name, or choose demo data below.")],
+                    validators=[Required("Type your organisation's name, or try it with demo data below.")],
                 ),
             )
             yield Field(
@@ -53,14 +55,15 @@ class WelcomeScreen(ModalScreen[str]):
             )
             with Horizontal(id="welcome-buttons"):
                 yield Button("Start", id="start", variant="primary")
-                yield Button("Look around with demo data", id="demo")
+                yield Button("Try it with demo data", id="demo")
             with Vertical(id="demo-progress"):
                 yield Label("Making demo records...", id="demo-label")
                 yield ProgressBar(total=DEMO_COMPLAINTS, show_eta=False, id="demo-bar")
             yield Static(
-                "Demo data fills this database with made-up residents and complaints so you can try "
-                "everything at once. Keep your real records in another file: start the app with "
-                "--db and a new file name.",
+                "Try it with demo data (F2) opens a separate demo file of made-up residents and "
+                "complaints, marked DEMO on every screen, letter and report. Nothing is added to "
+                "your own records. Leave the demo at any time with Ctrl+O (Start using smallhousing "
+                "for real) to come back here and set up.",
                 classes="hint",
             )
             yield Static("", id="welcome-error", classes="form-error", markup=False)
@@ -110,7 +113,7 @@ class WelcomeScreen(ModalScreen[str]):
         try:
             if not name.strip():
                 raise DomainError(
-                    "Type your organisation's name, or choose demo data to look around.", field="name"
+                    "Type your organisation's name, or try it with demo data (F2).", field="name"
                 )
             homes = self._homes()
         except DomainError as exc:
@@ -144,32 +147,32 @@ class WelcomeScreen(ModalScreen[str]):
             self.query_one(f"#{field}").focus()
 
     def action_demo(self) -> None:
+        """Make the demo copy (or find it made already) in a worker, then hand over to it. Nothing
+        typed here is saved: the landlord's own file stays as it is until set up for real."""
         if self.busy:
-            return
-        try:
-            homes = self._homes()
-        except DomainError as exc:
-            self._error(exc.message)
             return
         self._error("")
         self._set_busy(True)
         self.query_one("#demo-progress").display = True
         self.query_one("#demo-progress").scroll_visible()
-        self.make_demo(self.query_one("#name", Input).value.strip(), homes)
+        self.make_demo()
 
     @work(thread=True, exclusive=True, group="demo")
-    def make_demo(self, name: str, homes: int | None) -> None:
-        from ..services import demo
-        from ..services import settings as S
+    def make_demo(self) -> None:
+        from ..services import demo_copy
 
         def progress(i: int, total: int) -> None:
             self.app.call_from_thread(self._progress, i, total)
 
         try:
-            if name:
-                common.retry_when_busy(lambda: S.first_run_setup(self.db, name, homes))
             made = common.retry_when_busy(
-                lambda: demo.generate(self.db, complaints=DEMO_COMPLAINTS, progress=progress)
+                lambda: demo_copy.open_demo(
+                    self.db.path,
+                    complaints=DEMO_COMPLAINTS,
+                    progress=progress,
+                    today=self.db.today,
+                    actor=self.db.actor,
+                )
             )
         except Exception as exc:  # one plain line, never a traceback; the app keeps running
             message, _field, kind = failure(exc)
@@ -187,10 +190,5 @@ class WelcomeScreen(ModalScreen[str]):
         self.query_one("#demo-progress").display = False
         self._error(message)
 
-    def _demo_done(self, made: dict) -> None:
-        self.app.notify(
-            f"Demo data added: {made['complaints']} complaints, {made['residents']} residents "
-            f"and {made['service_requests']} service requests.",
-            title="Ready",
-        )
+    def _demo_done(self, made: dict | None) -> None:
         self.dismiss("demo")

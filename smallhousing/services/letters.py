@@ -69,6 +69,7 @@ class LandlordBlock:
     phone: str = ""
     email: str = ""
     website: str = ""
+    demo: bool = False  # made from made-up demo records: every page says DEMO
 
     @property
     def contact_lines(self) -> tuple[str, ...]:
@@ -369,7 +370,12 @@ def _context(u: Unit, ref) -> _Ctx:
         rep = None
     st = _settings(u)
     landlord = LandlordBlock(
-        clean(st.name), _lines(st.address), clean(st.phone), clean(st.email), clean(st.website)
+        clean(st.name),
+        _lines(st.address),
+        clean(st.phone),
+        clean(st.email),
+        clean(st.website),
+        demo=bool(st.demo),
     )
     if rep is not None:
         recipient = Recipient(rep.name, _postal(rep.address), on_behalf_of=resident.name)

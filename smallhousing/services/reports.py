@@ -454,6 +454,7 @@ class Landlord:
     member_responsible: str
     email: str = ""
     phone: str = ""
+    demo: bool = False  # made from made-up demo records: every page says DEMO
 
 
 def _landlord(u: Unit) -> Landlord:
@@ -469,6 +470,7 @@ def _landlord(u: Unit) -> Landlord:
         st.member_responsible,
         st.email,
         st.phone,
+        demo=bool(st.demo),
     )
 
 

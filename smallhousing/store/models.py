@@ -32,6 +32,9 @@ class LandlordSettings(SQLModel, table=True):
     retention_years: int = 6
     escalation_window_days: int = 0  # working days a resident has to escalate; 0 = no limit set
     setup_done: bool = False
+    # made-up records (the demo copy, or a file filled by `smallhousing demo`): every screen, letter
+    # and report made from the file says DEMO. Never set on a landlord's own file.
+    demo: bool = False
 
 
 class ClosureDay(SQLModel, table=True):
