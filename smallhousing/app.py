@@ -234,6 +234,12 @@ class SmallHousingApp(App):
             return
         self.exit(OPEN_REAL)
 
+    def on_descendant_focus(self, event) -> None:
+        # a drop-down list just opened (it takes the focus): keep it inside its dialog
+        from .screens.common import fit_drop_down
+
+        fit_drop_down(event.widget)
+
     # faults --------------------------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
         """An error nothing else caught: the app stops with one plain line, never a traceback.

@@ -46,7 +46,7 @@ async def test_back_up_now_and_see_it_listed(db, setup):
         assert table.row_count == 1
         made = B.list_backups(db)[0]
         assert status(screen) == f"Backed up to {made.name}."
-        assert table.get_row_at(0)[1] == "manual" and table.get_row_at(0)[3] == made.name
+        assert str(table.get_row_at(0)[1]) == "manual" and str(table.get_row_at(0)[3]) == made.name
         for ident in ("#backup-where", "#backup-list", "#backup-status"):
             region = screen.query_one(ident).region
             assert region.bottom <= 24 and region.right <= 80, ident
@@ -86,7 +86,7 @@ async def test_restore_a_chosen_backup(db, setup):
         await settle(pilot)
         screen = app.screen
         table = screen.query_one("#backup-list", DataTable)
-        assert [table.get_row_at(i)[3] for i in range(table.row_count)][1] == older.name  # newest first
+        assert [str(table.get_row_at(i)[3]) for i in range(table.row_count)][1] == older.name  # newest first
         await pilot.press("down", "r")
         await pilot.pause()
         assert isinstance(app.screen, RestoreConfirm)
@@ -96,9 +96,9 @@ async def test_restore_a_chosen_backup(db, setup):
         assert app.screen is screen
         assert status(screen).startswith(f"Restored {older.name}: 1 complaints")
         assert [C.complaint_view(db, "K-1").complaint.reference] == ["K-1"]
-        kinds = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        kinds = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
         assert "before restore" in kinds and table.row_count == 3
-        assert table.get_row_at(table.cursor_row)[1] == "before restore"  # the copy just kept
+        assert str(table.get_row_at(table.cursor_row)[1]) == "before restore"  # the copy just kept
 
 
 async def test_restore_failure_is_shown_and_changes_nothing(db, setup):

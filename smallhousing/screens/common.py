@@ -11,16 +11,21 @@ import re
 import sqlite3
 import time
 from functools import partial
+from itertools import groupby
 from typing import Any, Callable
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import HorizontalGroup
 from textual.content import Content
+from textual.geometry import Region, Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Static
 
 from ..domain.dates import parse_date, short_date
 from ..domain.errors import DomainError
@@ -253,6 +258,119 @@ class Tile(Widget):
         return text
 
 
+class FooterItem(Static):
+    """One key in the footer: the key, then what it does; a click presses the key."""
+
+    def __init__(
+        self,
+        binding: Binding | None,
+        key_display: str,
+        description: str,
+        *,
+        enabled: bool = True,
+        tooltip: str = "",
+        classes: str = "",
+    ) -> None:
+        text = Text()
+        if key_display:
+            text.append(f" {key_display} ", style="bold")
+        if description:
+            text.append(f"{description} " if key_display else f" {description} ")
+        super().__init__(text, classes=f"footer-item {classes}".strip(), markup=False)
+        self.binding = binding
+        self.disabled = not enabled
+        self.tooltip = tooltip or None
+
+    def on_click(self) -> None:
+        if self.binding is not None and not self.disabled:
+            self.app.simulate_key(self.binding.key.split(",")[0])
+
+
+class KeyFooter(Footer):
+    """The footer of keys, on as many lines as the keys need (Textual's own Footer keeps to one
+    line, and the keys that do not fit are hidden under the command palette's key or past the
+    edge). Laid out again when the terminal's width changes; styles in app.tcss."""
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+        self._laid_out_for = 0
+
+    def _items(self) -> list[tuple[int, tuple]]:
+        """(width in cells, what to draw) for each key or group of keys shown, in order."""
+        by_action: dict[str, tuple[Binding, bool, str]] = {}
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show:
+                by_action.setdefault(binding.action, (binding, enabled, tooltip))
+        items: list[tuple[int, tuple]] = []
+        for group, run in groupby(by_action.values(), lambda item: item[0].group):
+            keys = list(run)
+            if group is not None and len(keys) > 1:
+                cells = 2 + sum(cell_len(self.app.get_key_display(b)) for b, _, _ in keys)
+                if not group.compact:
+                    cells += 2 * len(keys)
+                items.append((cells + cell_len(group.description) + 1, ("group", group, keys)))
+                continue
+            for binding, enabled, tooltip in keys:
+                cells = cell_len(self.app.get_key_display(binding)) + 1
+                if binding.description:
+                    cells += 1 + cell_len(binding.description)
+                items.append((cells, ("key", binding, enabled, tooltip)))
+        return items
+
+    def compose(self) -> ComposeResult:
+        width = self.size.width or self.app.size.width
+        self._laid_out_for = width
+
+        def key(binding: Binding, enabled: bool, tooltip: str, grouped: bool = False) -> Widget:
+            return FooterItem(
+                binding,
+                self.app.get_key_display(binding),
+                "" if grouped else binding.description,
+                enabled=enabled,
+                tooltip=tooltip or binding.description,
+            )
+
+        palette, palette_cells = None, 0
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                palette = found
+                b = found.binding
+                palette_cells = cell_len(self.app.get_key_display(b)) + cell_len(b.description) + 3
+        rows: list[list[tuple]] = [[]]
+        used, room = 0, width - palette_cells
+        for cells, item in self._items():
+            if rows[-1] and used + cells > room:
+                rows.append([])
+                used, room = 0, width
+            rows[-1].append(item)
+            used += cells
+        for n, row in enumerate(rows):
+            with HorizontalGroup(classes="footer-row"):
+                for item in row:
+                    if item[0] == "group":
+                        _, group, keys = item
+                        for binding, enabled, tooltip in keys:
+                            yield key(binding, enabled, tooltip, grouped=True)
+                        yield FooterItem(None, "", group.description)
+                    else:
+                        yield key(*item[1:])
+                if n == 0 and palette is not None:
+                    b = palette.binding
+                    yield FooterItem(
+                        b,
+                        self.app.get_key_display(b),
+                        b.description,
+                        enabled=palette.enabled,
+                        tooltip=b.tooltip or b.description,
+                        classes="-command-palette",
+                    )
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._laid_out_for:
+            self.call_after_refresh(self.recompose)
+
+
 class AppScreen(Screen):
     """A main screen: navigation bar, the screen's own body, and the footer of keys."""
 
@@ -265,7 +383,7 @@ class AppScreen(Screen):
     def compose(self) -> ComposeResult:
         yield NavBar(self.SECTION)
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
@@ -276,15 +394,66 @@ def plain(text: str) -> Content:
     return Content(text or "")
 
 
-class PlainTable(DataTable):
-    """A DataTable that shows text cells exactly as typed (DataTable reads plain strings as markup)."""
+def cell(text: str) -> Text:
+    """A table cell shown as typed, on one line, ending in "…" where the column is too narrow."""
+    return Text(text, no_wrap=True, overflow="ellipsis")
 
-    def add_column(self, label, *args, **kw):
+
+class PlainTable(DataTable):
+    """A DataTable that shows text cells exactly as typed (DataTable reads plain strings as markup)
+    and fills its width: a column added with ``grow=n`` takes n shares of the room the other
+    columns leave (the resident's name, a description), and gives it back on a narrower screen."""
+
+    MIN_GROWN = 6  # a growing column is never narrower than this, nor than half its given width
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self._grow: dict[Any, tuple[int, int]] = {}  # column key -> (given width, shares)
+
+    def add_column(self, label, *args, grow: int = 0, **kw):
         # a heading as it is written (read as markup it would also load rich's emoji table)
-        return super().add_column(Text(label) if isinstance(label, str) else label, *args, **kw)
+        label = Text(label) if isinstance(label, str) else label
+        key = super().add_column(label, *args, **kw)
+        if grow:
+            self._grow[key] = (kw.get("width") or label.cell_len, grow)
+            self.fit_columns()
+        return key
 
     def add_row(self, *cells, **kw):
-        return super().add_row(*(Text(c) if isinstance(c, str) else c for c in cells), **kw)
+        return super().add_row(*(cell(c) if isinstance(c, str) else c for c in cells), **kw)
+
+    def fit_columns(self) -> None:
+        """Widen (or narrow) the growing columns so that all the columns take the table's width."""
+        room = self.scrollable_content_region.width
+        if not self._grow or room <= 0:
+            return
+        pad = 2 * self.cell_padding
+        growing = [(key, base, shares) for key, (base, shares) in self._grow.items() if key in self.columns]
+        if not growing:
+            return
+        others = sum(c.get_render_width(self) for k, c in self.columns.items() if k not in self._grow)
+        spare = room - others - sum(base + pad for _, base, _ in growing)
+        total = sum(shares for _, _, shares in growing)
+        widths, given = {}, 0
+        for n, (key, base, shares) in enumerate(growing):
+            share = spare - given if n == len(growing) - 1 else spare * shares // total
+            given += share
+            widths[key] = max(min(base, max(self.MIN_GROWN, base // 2)), base + share)
+        if all(self.columns[k].width == w and not self.columns[k].auto_width for k, w in widths.items()):
+            return
+        for key, width in widths.items():
+            self.columns[key].width = width
+            self.columns[key].auto_width = False
+        used = sum(c.get_render_width(self) for c in self.columns.values())
+        self.virtual_size = Size(used, self.virtual_size.height)
+        self.notify_style_update()  # forget the rows drawn at the old widths
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_columns()
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        # the scroll bar takes (or gives back) two columns of the table's width
+        self.call_after_refresh(self.fit_columns)
 
 
 class DeadlineTable(PlainTable):
@@ -308,6 +477,53 @@ class DeadlineTable(PlainTable):
         if not cls:
             return Text(text)
         return Text(text, style=self.get_component_rich_style(f"deadline--{cls}", partial=True))
+
+
+DROP_DOWN_ROWS = 10  # options a drop-down list shows at most before it scrolls
+
+
+def fit_drop_down(overlay: Widget) -> None:
+    """Keep a Select's open list inside the dialog it belongs to (or, on a full screen, above the
+    footer): the form scrolls up to make room below the box if it can; otherwise the list opens
+    above the box where there is more room there, and it is never taller than the room.
+
+    Called when the list takes the focus (``SmallHousingApp.on_descendant_focus``): Textual only
+    keeps the list on the screen, so at 80x24 it covered the dialog's edge, buttons and footer."""
+    from textual.widgets import OptionList, Select  # not needed for the first screen
+
+    select = overlay.parent
+    if not isinstance(select, Select) or not isinstance(overlay, OptionList):
+        return
+    screen = select.screen
+    dialog = next((a for a in select.ancestors if isinstance(a, Widget) and a.has_class("dialog")), None)
+    if dialog is not None:
+        frame = dialog.content_region
+    else:
+        footers = [f for f in screen.query(Footer) if f.display]
+        bottom = min((f.region.y for f in footers), default=screen.region.bottom)
+        frame = Region(0, 0, screen.region.width, bottom)
+    box = select.region
+    wanted = min(overlay.option_count, DROP_DOWN_ROWS) + overlay.styles.gutter.height
+    below = frame.bottom - box.bottom
+    if below < wanted:
+        scroller = next(
+            (a for a in select.ancestors if isinstance(a, Widget) and a.allow_vertical_scroll), None
+        )
+        if scroller is not None:
+            top = scroller.scrollable_content_region.y
+            by = min(wanted - below, int(scroller.max_scroll_y - scroller.scroll_y), box.y - top)
+            if by > 0:
+                scroller.scroll_to(y=scroller.scroll_y + by, animate=False, immediate=True)
+                box = box.translate((0, -by))
+                below += by
+    above = box.y - frame.y
+    if below < wanted and above > below:
+        height = min(wanted, above)
+        overlay.styles.offset = (0, -(height + box.height))
+    else:
+        height = min(wanted, max(below, 3))
+        overlay.styles.offset = (0, 0)
+    overlay.styles.max_height = height
 
 
 def field_value(select) -> Any:

@@ -203,14 +203,14 @@ class ComplaintScreen(AppScreen):
     def on_mount(self) -> None:
         items = self.query_one("#items", DeadlineTable)
         items.add_column("Type", width=6)
-        items.add_column("What", width=34)
+        items.add_column("What", width=34, grow=1)
         items.add_column("Amount", width=9)
         items.add_column("Due", width=9)
         items.add_column("Done", width=9)
         letters = self.query_one("#letters", DataTable)
         letters.add_column("Date", width=9)
         letters.add_column("Kind", width=16)
-        letters.add_column("Summary", width=42)
+        letters.add_column("Summary", width=42, grow=1)
         letters.add_column("File", width=4)
         self.query_one("#head").loading = True
         self.load()

@@ -94,9 +94,9 @@ class ComplaintsScreen(AppScreen):
         table = self.query_one("#list", DeadlineTable)
         table.add_column("Reference", width=9)
         table.add_column("Received", width=9)
-        table.add_column("Resident", width=15)
+        table.add_column("Resident", width=15, grow=3)
         table.add_column("St", width=2)
-        table.add_column("State", width=20)
+        table.add_column("State", width=20, grow=1)
         table.add_column("Next due", width=9)
         with self.prevent(Select.Changed):
             self.query_one("#f-handler", Select).set_options(staff_options(self.db))

@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Label, Sparkline
+from textual.widgets import DataTable, Label
 
+from .charts import MonthChart
 from .common import AppScreen, DeadlineTable, Tile, compact_day, days_left_text
 
 WORKLIST_LIMIT = 40
@@ -31,6 +32,9 @@ class DashboardScreen(AppScreen):
     SECTION = "dashboard"
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#worklist"  # Enter opens the first deadline at once
+    # taller terminals get a taller follow-up list and chart (dashboard.tcss); the deadlines take
+    # the rest of the height at every size
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
         Binding("f5", "reload", "Refresh", id="dashboard-refresh"),
     ]
@@ -60,22 +64,22 @@ class DashboardScreen(AppScreen):
             yield Label("Follow-ups past their date, and reviews due", classes="section-title gap")
             yield DeadlineTable(id="alerts")
             yield Label("Complaints received per month", id="months-title", classes="section-title gap")
-            yield Sparkline([], id="dash-months")
+            yield MonthChart(id="dash-months")
 
     figures_shown = False
 
     def on_mount(self) -> None:
         work = self.query_one("#worklist", DeadlineTable)
         work.add_column("Reference", width=9)
-        work.add_column("Resident", width=15)
-        work.add_column("Next step", width=19)
+        work.add_column("Resident", width=15, grow=3)
+        work.add_column("Next step", width=19, grow=1)
         work.add_column("Due", width=9)
         work.add_column("Left", width=12)
         alerts = self.query_one("#alerts", DeadlineTable)
         alerts.add_column("What", width=18)
-        alerts.add_column("Details", width=25)
+        alerts.add_column("Details", width=25, grow=3)
         alerts.add_column("Due", width=9)
-        alerts.add_column("For", width=14)
+        alerts.add_column("For", width=14, grow=1)
         self.call_after_refresh(self.action_reload)  # draw the screen first, then read the figures
 
     _left = False  # set when another screen covers this one; its figures are read again on return
@@ -86,7 +90,20 @@ class DashboardScreen(AppScreen):
     def on_screen_resume(self) -> None:
         if self._left and self.is_mounted:
             self._left = False
+            self._to_top = True
+            self.show_most_urgent()
             self.action_reload()
+
+    _to_top = False  # the next figures go back to the most urgent deadline
+
+    def show_most_urgent(self) -> None:
+        """The first (most urgent) deadline under the cursor, and the dashboard scrolled to the top."""
+        work = self.query_one("#worklist", DeadlineTable)
+        if work.row_count:
+            work.move_cursor(row=0, animate=False)
+        work.scroll_home(animate=False, immediate=True)
+        self.query_one("#alerts", DeadlineTable).scroll_home(animate=False, immediate=True)
+        self.query_one("#dash", VerticalScroll).scroll_home(animate=False, immediate=True)
 
     def action_reload(self) -> None:
         self.load()
@@ -130,7 +147,7 @@ class DashboardScreen(AppScreen):
             tile.set_class(ident == "soon" and n > 0, "-warn")
 
         work = self.query_one("#worklist", DeadlineTable)
-        row = work.cursor_row
+        row = 0 if self._to_top else work.cursor_row
         work.clear()
         for i, item in enumerate(d.work):
             letter = item.step.startswith("letter not sent")
@@ -145,6 +162,9 @@ class DashboardScreen(AppScreen):
         if not d.work:
             work.add_row("", "Nothing is due: no open deadlines.", "", "", "", key="none")
         work.move_cursor(row=min(row, max(work.row_count - 1, 0)))
+        if self._to_top:
+            self._to_top = False
+            self.show_most_urgent()
 
         alerts = self.query_one("#alerts", DeadlineTable)
         alerts.clear()
@@ -167,7 +187,7 @@ class DashboardScreen(AppScreen):
             )
 
         total = sum(n for _, n in d.months)
-        self.query_one("#dash-months", Sparkline).data = [float(n) for _, n in d.months]
+        self.query_one("#dash-months", MonthChart).show([(_month(m, "%b"), n) for m, n in d.months])
         first, last = d.months[0][0], d.months[-1][0]
         self.query_one("#months-title", Label).update(
             f"Complaints received per month, {_month(first)} to {_month(last)}: {total:,} in all"
@@ -188,7 +208,7 @@ class DashboardScreen(AppScreen):
                 self.notify(f"Review this on the Residents screen (press p): {ref}.", markup=False)
 
 
-def _month(key: str) -> str:
+def _month(key: str, form: str = "%b %Y") -> str:
     import datetime as dt
 
-    return dt.date.fromisoformat(key + "-01").strftime("%b %Y")
+    return dt.date.fromisoformat(key + "-01").strftime(form)

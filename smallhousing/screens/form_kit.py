@@ -484,6 +484,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
 
     CSS_PATH = "form_kit.tcss"
     COMMANDS = {BindingCommands}
+    AUTO_FOCUS = ""  # on_mount gives the first field the focus
     FORM_TITLE = ""
     TITLE_TEXT = ""  # the same as FORM_TITLE (the name the spec-built forms used)
     INTRO = ""
@@ -542,13 +543,31 @@ class FormScreen(ModalScreen[R], Generic[R]):
             yield FormFields(specs, id="form-fields")
 
     def on_mount(self) -> None:
-        # start at the top, so the explanation above the first field is seen
-        self.call_after_refresh(self.query_one(".dialog-body", VerticalScroll).scroll_home, animate=False)
+        # the first field takes the focus here, without the scroll Textual would animate to it
+        # (which would end after show_first_field has placed the form)
+        first = None
         if self._specs is not None:
-            first = self.query("#form-fields Input, #form-fields Select")
-            if first:
-                first.first().focus()
+            first = next(iter(self.query("#form-fields Input, #form-fields Select")), None)
+        if first is None:  # as Textual's auto focus would choose: the first control there is
+            first = next((w for w in self.query("*") if w.focusable), None)
+        if first is not None:
+            first.focus(scroll_visible=False)
+        self.call_after_refresh(self.show_first_field)
         self.call_after_refresh(self.mark_clean)
+
+    def show_first_field(self) -> None:
+        """Start at the top, so that the explanation above the first field is seen; but where the
+        explanation is longer than the dialog (at 80x24), start at the first field, label and all."""
+        body = self.query_one(".dialog-body", VerticalScroll)
+        origin = body.scrollable_content_region.y - round(body.scroll_y)  # the form's top, as drawn
+        body.scroll_home(animate=False, immediate=True)
+        focused = self.focused
+        if focused is None or body not in focused.ancestors:
+            return
+        field = next((a for a in focused.ancestors_with_self if isinstance(a, Field)), focused)
+        top, bottom = field.region.y - origin, focused.region.bottom - origin
+        if bottom > body.scrollable_content_region.height:
+            body.scroll_to(y=top, animate=False, immediate=True)
 
     # changes -------------------------------------------------------------------------------------
     def _controls(self) -> list[Widget]:

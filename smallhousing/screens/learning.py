@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
 from ..services import learning as LS
-from .common import PlainTable, compact_day, input_day
+from .common import KeyFooter, PlainTable, compact_day, input_day
 from .form_kit import Field, FormScreen
 
 
@@ -118,13 +118,13 @@ class LearningScreen(Screen):
         with Horizontal(classes="report-buttons"):
             yield Button("Add (a)", id="learning-add", compact=True)
             yield Button("Change (Enter)", id="learning-edit", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("Recorded", key="recorded", width=9)
         table.add_column("Theme", key="theme", width=13)
-        table.add_column("What we learned", key="learning", width=22)
+        table.add_column("What we learned", key="learning", width=22, grow=1)
         table.add_column("Status", key="status", width=11)
         table.add_column("Done", key="done", width=9)
         self.load()

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.errors import DomainError
+from .common import KeyFooter
 from .form_kit import FormField, FormScreen
 
 
@@ -154,11 +155,11 @@ class LetterPreviewScreen(ModalScreen):
                 yield Vertical(id="letter-fixes")
                 yield Static("", id="letter-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Issue letter (I)", id="letter-issue-button", variant="primary")
+                yield Button("Issue letter (I)", id="letter-issue-button", variant="primary", compact=True)
                 if self.owed is not None:
-                    yield Button("Sent another way (W)", id="letter-other-button")
-                yield Button("Close (Esc)", id="letter-close-button")
-        yield Footer(compact=True)
+                    yield Button("Sent another way (W)", id="letter-other-button", compact=True)
+                yield Button("Close (Esc)", id="letter-close-button", compact=True)
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         await self.load()

@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
 from ..services import learning as LS
 from ..services.reports import FINDINGS
-from .common import PlainTable, compact_day
+from .common import KeyFooter, PlainTable, compact_day
 from .form_kit import Field, FormScreen, Required
 
 FINDING_OPTIONS = [(f[:1].upper() + f[1:], f) for f in FINDINGS]
@@ -184,17 +184,17 @@ class OmbudsmanCasesScreen(Screen):
             yield Button("Finding (g)", id="case-finding", compact=True)
             yield Button("Order (o)", id="case-order", compact=True)
             yield Button("Complied (k)", id="case-comply", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         cases = self.query_one("#cases-table", DataTable)
         cases.add_column("Case", key="case", width=10)
         cases.add_column("Referred", key="referred", width=9)
-        cases.add_column("Finding", key="finding", width=24)
+        cases.add_column("Finding", key="finding", width=24, grow=1)
         cases.add_column("Decided", key="decided", width=9)
         cases.add_column("Orders", key="orders", width=10)
         orders = self.query_one("#orders-table", DataTable)
-        orders.add_column("Order", key="order")
+        orders.add_column("Order", key="order", width=30, grow=1)
         orders.add_column("Due", key="due", width=9)
         orders.add_column("Done", key="done", width=9)
         self.load()

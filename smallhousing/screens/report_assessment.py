@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Label, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Label, Select, Static, TextArea
 
 from ..domain.years import year_label
 from ..services import reports as R
-from .common import PlainTable
+from .common import KeyFooter, PlainTable
 from .form_kit import Field, FormScreen
 from .reports import PdfJob
 
@@ -130,13 +130,13 @@ class SelfAssessmentScreen(Screen):
             yield Button("Edit (Enter)", id="assessment-edit", compact=True)
             yield Button("Copy last year (k)", id="assessment-copy", compact=True)
             yield Button("Save as PDF (f)", id="assessment-pdf", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("No.", key="no", width=5)
         table.add_column("Met", key="met", width=4)
-        table.add_column("What the Code requires (our summary)", key="summary")
+        table.add_column("What the Code requires (our summary)", key="summary", width=40, grow=1)
         self.load()
 
     @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
@@ -149,9 +149,8 @@ class SelfAssessmentScreen(Screen):
         keep = table.cursor_row
         self.rows = rows
         table.clear()
-        width = max(20, self.size.width - 16)
         for r in rows:
-            table.add_row(r.number, met_text(r.complies), _short(r.provision.summary, width), key=r.number)
+            table.add_row(r.number, met_text(r.complies), " ".join(r.provision.summary.split()), key=r.number)
         if rows:
             table.move_cursor(row=min(max(keep, 0), len(rows) - 1))
         met = sum(r.complies is True for r in rows)

@@ -20,12 +20,10 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Input,
     Label,
     ProgressBar,
     Select,
-    Sparkline,
     Static,
     TextArea,
 )
@@ -33,7 +31,8 @@ from textual.widgets import (
 from ..domain.errors import DomainError
 from ..domain.years import year_label, year_of
 from ..services import reports as R
-from .common import AppScreen
+from .charts import MonthChart
+from .common import AppScreen, KeyFooter, PlainTable
 from .form_kit import Field, FormScreen, WholeNumber
 from .resident_forms import ConfirmScreen, call_service
 
@@ -46,7 +45,11 @@ def _dp(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.1f}"
 
 
-def text_bar(value: float | None, width: int = 24) -> str:
+BAR_WIDTH = 24
+PERCENT_SCALE = f"{'0%':<11}{'50%':^3}{'100%':>10}"  # under a bar of BAR_WIDTH
+
+
+def text_bar(value: float | None, width: int = BAR_WIDTH) -> str:
     """'██████████░░' for a percentage; blank when there is nothing to show."""
     if value is None:
         return "░" * width
@@ -85,6 +88,7 @@ class PdfJob(Vertical):
         bar.update(total=1, progress=0)
         bar.display = True
         self.query_one("#pdf-status", Static).update(f"Making the {what}...")
+        self.scroll_visible(animate=False)  # below the charts: at 80x24 the screen scrolls to it
         self._run(what, make, args)
 
     @work(thread=True, group="pdf", exit_on_error=False)
@@ -115,6 +119,7 @@ class PdfJob(Vertical):
         else:
             status.update(f"Saved the {what} to {path}")
             self.notify(f"Saved to {path}", title=what[:1].upper() + what[1:])
+        self.scroll_visible(animate=False)
         self.post_message(self.Done(path, error))
 
 
@@ -270,7 +275,7 @@ class BoardUpdateScreen(Screen):
         with Horizontal(classes="report-buttons"):
             yield Button("Save as PDF (f)", id="board-pdf", compact=True)
             yield Button("Back (Esc)", id="board-back", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -308,12 +313,15 @@ class ReportsScreen(AppScreen):
 
     SECTION = "reports"
     CSS_PATH = "reports.tcss"
+    # keys with a button on the screen are left out of the footer (it would take three lines at
+    # 80x24); help and the command palette list them all
     BINDINGS = [
         Binding(
             "a",
             "annual",
             "Annual report",
             id="reports.annual",
+            show=False,
             tooltip="Save the annual complaints report as a PDF",
         ),
         Binding(
@@ -321,6 +329,7 @@ class ReportsScreen(AppScreen):
             "assessment_pdf",
             "Self-assessment PDF",
             id="reports.assessment_pdf",
+            show=False,
             tooltip="Save the self-assessment as a PDF",
         ),
         Binding(
@@ -328,16 +337,18 @@ class ReportsScreen(AppScreen):
             "board",
             "Board update",
             id="reports.board",
+            show=False,
             tooltip="A complaints update for the governing body for any period",
         ),
-        Binding("e", "edit_assessment", "Edit self-assessment", id="reports.edit_assessment"),
-        Binding("l", "learning", "Learning log", id="reports.learning"),
-        Binding("o", "ombudsman", "Ombudsman cases", id="reports.ombudsman"),
+        Binding("e", "edit_assessment", "Edit self-assessment", id="reports.edit_assessment", show=False),
+        Binding("l", "learning", "Learning log", id="reports.learning", show=False),
+        Binding("o", "ombudsman", "Ombudsman cases", id="reports.ombudsman", show=False),
         Binding(
             "w",
             "texts",
             "Report texts",
             id="reports.texts",
+            show=False,
             tooltip="The governing body's response and the Ombudsman sections of the annual report",
         ),
         Binding("m", "homes", "Homes", id="reports.homes", tooltip="Set the number of homes for the year"),
@@ -379,13 +390,15 @@ class ReportsScreen(AppScreen):
                     id="year",
                     compact=True,
                 )
-            yield DataTable(id="tsm-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
+            yield PlainTable(id="tsm-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
             yield Static("", id="homes-hint", markup=False)
             yield Static("", id="published-note", markup=False)
-            yield Label("Stage 1 complaints received each month, April to March", classes="chart-title")
-            with Horizontal(id="month-chart"):
-                yield Sparkline([0] * 12, id="months")
-                yield Static("", id="months-range", markup=False)
+            yield Label(
+                "Stage 1 complaints received each month, April to March",
+                id="months-title",
+                classes="chart-title",
+            )
+            yield MonthChart(id="months")
             yield Static("", id="on-time-bars", markup=False)
             with Horizontal(classes="report-buttons"):
                 yield Button("Annual report (a)", id="btn-annual", compact=True)
@@ -400,9 +413,9 @@ class ReportsScreen(AppScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#tsm-table", DataTable)
-        table.add_column("Measure", key="measure")
-        table.add_column("Count", key="count")
-        table.add_column("Result", key="result")
+        table.add_column("Measure", key="measure", width=42, grow=1)
+        table.add_column("Count", key="count", width=10)
+        table.add_column("Result", key="result", width=8)
         self.load()
 
     # figures -------------------------------------------------------------------------------------
@@ -447,13 +460,16 @@ class ReportsScreen(AppScreen):
         )
         hint.display = not t.homes
         counts = [n for _, n in f.by_month]
-        self.query_one("#months", Sparkline).data = counts
-        self.query_one("#months-range", Static).update(
-            f" lowest {min(counts):,}, highest {max(counts):,}, total {sum(counts):,}"
+        self.query_one("#months", MonthChart).show(
+            [(dt.date.fromisoformat(m + "-01").strftime("%b"), n) for m, n in f.by_month]
+        )
+        self.query_one("#months-title", Label).update(
+            f"Stage 1 complaints received each month, April to March: {sum(counts):,} in all"
         )
         self.query_one("#on-time-bars", Static).update(
             f"Stage 1 on time {text_bar(t.ch02_stage1)} {_pct(t.ch02_stage1)}\n"
-            f"Stage 2 on time {text_bar(t.ch02_stage2)} {_pct(t.ch02_stage2)}"
+            f"Stage 2 on time {text_bar(t.ch02_stage2)} {_pct(t.ch02_stage2)}\n"
+            f"{'':16}{PERCENT_SCALE}"
         )
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -16,7 +16,6 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import (
     DataTable,
-    Footer,
     Input,
     Label,
     ListItem,
@@ -31,7 +30,7 @@ from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..services import residents as residents_service
 from ..services.residents import ResidentRecord
-from .common import NavBar, PlainTable
+from .common import KeyFooter, NavBar, PlainTable
 from .resident_forms import (
     AdjustmentForm,
     BindingCommands,
@@ -49,6 +48,11 @@ DEBOUNCE_SECONDS = 0.25
 TABS = Binding.Group("Tabs", compact=True)
 
 
+def _line(text: str) -> str:
+    """Text on one line (a table cell ends it with "…" where the column is too narrow)."""
+    return " ".join((text or "").split())
+
+
 def _cut(text: str, width: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -64,8 +68,8 @@ class ResidentTable(PlainTable):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_column("Name", width=20, key="name")
-        self.add_column("Address", width=24, key="address")
+        self.add_column("Name", width=20, key="name", grow=1)
+        self.add_column("Address", width=24, key="address", grow=2)
         self.add_column("Postcode", width=8, key="postcode")
         self.add_column("Phone", width=13, key="phone")
 
@@ -73,7 +77,7 @@ class ResidentTable(PlainTable):
         row = self.cursor_row if keep_cursor else 0
         self.clear()
         for r in residents:
-            self.add_row(_cut(r.name, 20), _cut(r.address, 24), r.postcode, r.phone, key=str(r.id))
+            self.add_row(_line(r.name), _line(r.address), r.postcode, r.phone, key=str(r.id))
         if self.row_count:
             self.move_cursor(row=min(row, self.row_count - 1))
 
@@ -147,7 +151,7 @@ class ResidentsScreen(_ResidentSearch, Screen):
             )
             yield ResidentTable(id="residents-table")
             yield Static("Loading…", id="residents-status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(ResidentTable).focus()
@@ -250,7 +254,7 @@ class ResidentPickerScreen(_ResidentSearch, ModalScreen[int | None]):
             )
             yield ResidentTable(id="picker-table")
             yield Static("", id="picker-status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#picker-search", Input).focus()
@@ -436,7 +440,7 @@ class ResidentScreen(Screen):
                 yield ListView(id="list-restrictions", classes="record-list")
             with TabPane("Complaints", id="tab-cases"):
                 yield ListView(id="list-cases", classes="record-list")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()

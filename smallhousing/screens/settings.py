@@ -14,13 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, ListItem, ListView, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Button, Input, ListItem, ListView, Static, TabbedContent, TabPane, Tabs
 
 from ..domain.calendar import short_date
 from ..domain.years import year_label, year_of
 from ..paths import backups_dir
 from ..services import settings as settings_service
-from .common import NavBar
+from .common import KeyFooter, NavBar
 from .resident_forms import (
     BindingCommands,
     ConfirmScreen,
@@ -294,7 +294,7 @@ class SettingsScreen(Screen):
                     with Horizontal(classes="form-buttons"):
                         yield Button("Back up or restore (b)", variant="primary", id="open-backup")
                         yield Button("Import records (i)", id="open-import")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def _landlord_fields(self) -> list[FormField]:
         fields = [

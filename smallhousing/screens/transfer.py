@@ -15,11 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, DirectoryTree, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, ProgressBar, Static
 
 from .. import paths
 from ..domain.errors import DomainError
-from .common import AppScreen
+from .common import AppScreen, KeyFooter, PlainTable
 
 
 class _LogFiles(DirectoryTree):
@@ -231,7 +231,7 @@ class RestoreConfirm(ModalScreen[bool]):
             with Horizontal(id="restore-buttons"):
                 yield Button("Restore (y)", variant="warning", id="restore-yes-button", compact=True)
                 yield Button("Cancel (n)", id="restore-no-button", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#restore-no-button", Button).focus()
@@ -272,7 +272,7 @@ class BackupScreen(AppScreen):
         with Vertical(id="backup-box"):
             yield Label("Backups", classes="transfer-title")
             yield Static("", id="backup-where", markup=False)
-            yield DataTable(id="backup-list", cursor_type="row", zebra_stripes=True)
+            yield PlainTable(id="backup-list", cursor_type="row", zebra_stripes=True)
             yield Static("", id="backup-status", markup=False)
 
     def on_mount(self) -> None:
@@ -285,7 +285,7 @@ class BackupScreen(AppScreen):
         table.add_column("Made", width=17)
         table.add_column("Kind", width=14)
         table.add_column("Size", width=8)
-        table.add_column("File")
+        table.add_column("File", width=12, grow=1)
         table.focus()
         self.reload()
 

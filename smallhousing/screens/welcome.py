@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from ..domain.errors import DomainError
 from . import common
+from .common import KeyFooter
 from .form_kit import Field, Required, WholeNumber, failure, run_save
 
 DEMO_COMPLAINTS = 300
@@ -67,7 +68,7 @@ class WelcomeScreen(ModalScreen[str]):
                 classes="hint",
             )
             yield Static("", id="welcome-error", classes="form-error", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#demo-progress").display = False
