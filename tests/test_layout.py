@@ -110,13 +110,13 @@ async def test_every_footer_key_is_on_screen_at_80x24(db, setup, keys, name):
             await pilot.press(key)
             await settle(pilot)
         assert name_of(app) == name
-        footer_keys = list(app.screen.query("FooterKey"))
+        footer_keys = list(app.screen.query("FooterItem"))
         assert len(footer_keys) > 6
         for key in footer_keys:
-            assert inside(app.screen.region, key.region), key.description
+            assert inside(app.screen.region, key.region), str(key.render())
         for n, key in enumerate(footer_keys):  # and none hidden under another (the palette key)
             for other in footer_keys[n + 1 :]:
-                assert not key.region.overlaps(other.region), (key.description, other.description)
+                assert not key.region.overlaps(other.region), (str(key.render()), str(other.render()))
 
 
 async def test_a_drop_down_list_opens_inside_its_dialog_at_80x24(db, setup):

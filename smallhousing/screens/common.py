@@ -275,7 +275,7 @@ class FooterItem(Static):
         if key_display:
             text.append(f" {key_display} ", style="bold")
         if description:
-            text.append(f"{description} " if key_display else f" {description} ")
+            text.append(description if key_display else f" {description} ")
         super().__init__(text, classes=f"footer-item {classes}".strip(), markup=False)
         self.binding = binding
         self.disabled = not enabled
@@ -302,18 +302,15 @@ class KeyFooter(Footer):
             if binding.show:
                 by_action.setdefault(binding.action, (binding, enabled, tooltip))
         items: list[tuple[int, tuple]] = []
+        # each FooterItem is " key " then the description, and a margin of one (app.tcss)
         for group, run in groupby(by_action.values(), lambda item: item[0].group):
             keys = list(run)
             if group is not None and len(keys) > 1:
-                cells = 2 + sum(cell_len(self.app.get_key_display(b)) for b, _, _ in keys)
-                if not group.compact:
-                    cells += 2 * len(keys)
-                items.append((cells + cell_len(group.description) + 1, ("group", group, keys)))
+                cells = sum(cell_len(self.app.get_key_display(b)) + 3 for b, _, _ in keys)
+                items.append((cells + cell_len(group.description) + 3, ("group", group, keys)))
                 continue
             for binding, enabled, tooltip in keys:
-                cells = cell_len(self.app.get_key_display(binding)) + 1
-                if binding.description:
-                    cells += 1 + cell_len(binding.description)
+                cells = cell_len(self.app.get_key_display(binding)) + 3 + cell_len(binding.description)
                 items.append((cells, ("key", binding, enabled, tooltip)))
         return items
 
@@ -336,7 +333,7 @@ class KeyFooter(Footer):
             if found is not None:
                 palette = found
                 b = found.binding
-                palette_cells = cell_len(self.app.get_key_display(b)) + cell_len(b.description) + 3
+                palette_cells = cell_len(self.app.get_key_display(b)) + cell_len(b.description) + 4
         rows: list[list[tuple]] = [[]]
         used, room = 0, width - palette_cells
         for cells, item in self._items():
