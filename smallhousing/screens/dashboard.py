@@ -154,7 +154,8 @@ class DashboardScreen(AppScreen):
             work.add_row(
                 item.reference,
                 item.resident,
-                item.step,
+                # which letter is said on the complaint: the column is narrow at 80x24
+                "letter not sent" if letter else item.step,
                 compact_day(item.due),
                 work.status_cell(days_left_text(item.working_days_left), item.status),
                 key=f"letter|{item.complaint_id}|{i}" if letter else str(item.complaint_id),

@@ -94,8 +94,8 @@ class SentAnotherWayForm(FormScreen):
         super().__init__(db)
         self.owed = owed  # services.step_letters.OwedLetter
         self.INTRO = (
-            f"The Code asks for the outcome of each step in writing. If {owed.name} reached the "
-            "resident by another route, say how and on which day: it is kept on the complaint's record."
+            f"If {owed.name} reached the resident by another route (for example a phone call "
+            "followed by an email), say how and on which day: it is kept on the complaint's record."
         )
 
     def form_fields(self) -> list[FormField]:
