@@ -11,29 +11,32 @@ import re
 import sqlite3
 import time
 from functools import partial
+from itertools import groupby
 from typing import Any, Callable
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Select
+from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 
 from ..domain.dates import parse_date, short_date
 from ..domain.errors import DomainError
 
-# key, label, section (as used by SmallHousingApp.action_go / the nav bar)
+# key, label, section (as used by SmallHousingApp.action_go / the nav bar): the app's key map
 NAV = (
-    ("d", "Dashboard", "dashboard"),
-    ("c", "Complaints", "complaints"),
-    ("n", "New", "new"),
-    ("v", "Requests", "service_requests"),
-    ("p", "Residents", "residents"),
-    ("r", "Reports", "reports"),
-    ("s", "Settings", "settings"),
+    ("F2", "Dashboard", "dashboard"),
+    ("F3", "Complaints", "complaints"),
+    ("F4", "Requests", "service_requests"),
+    ("F5", "Residents", "residents"),
+    ("F6", "Reports", "reports"),
+    ("F7", "Settings", "settings"),
 )
 
 
@@ -231,6 +234,159 @@ class NavBar(Widget):
         return line
 
 
+class KeysFooter(Footer):
+    """The footer of keys on a main screen: F1 Help first, then this screen's own keys, then Esc,
+    Ctrl+N and the keys of the other sections (F2 to F7).
+
+    Each key shows whole or not at all. When they do not all fit the width, the sections used least
+    go first, then this screen's keys from the right; F1 Help always shows. Every key is still on
+    F1 and in the command palette (Ctrl+P), and the sections on the bar at the top.
+    """
+
+    # the app's keys after this screen's own, in the order shown
+    APP_ORDER = (
+        "back",
+        "new-complaint",
+        "go-dashboard",
+        "go-complaints",
+        "go-service-requests",
+        "go-residents",
+        "go-reports",
+        "go-settings",
+    )
+    # what is let go last: F1, Esc and the most used section (the complaints, or from there the
+    # dashboard), then this screen's own keys, then the other sections
+    KEEP = (
+        "help",
+        "back",
+        "most-used",
+        "screen",
+        "new-complaint",
+        "go-dashboard",
+        "go-complaints",
+        "go-residents",
+        "go-service-requests",
+        "go-reports",
+        "go-settings",
+    )
+    SLACK = 1  # a column spare, so that a key is never drawn against the palette key
+
+    def __init__(self, **kw) -> None:
+        kw.setdefault("compact", True)
+        super().__init__(**kw)
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        app = self.app
+        active = self.screen.active_bindings
+        palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+        # each action once (a second key for it is on F1), in the order Textual gives them
+        shown: dict[tuple[int, str], tuple[Any, Binding, bool, str]] = {}
+        for node, binding, enabled, tooltip in active.values():
+            if binding.show:
+                shown.setdefault((id(node), binding.action), (node, binding, enabled, tooltip))
+        own = [v for v in shown.values() if v[0] is not app]
+        by_id = {v[1].id: v for v in shown.values() if v[0] is app and v[1].id}
+        most_used = "go-complaints" if "go-complaints" in by_id else "go-dashboard"
+
+        def rank(ident: str, index: int = 0) -> int:  # the higher, the sooner it is let go
+            return self.KEEP.index("most-used" if ident == most_used else ident) * 1000 + index
+
+        def key(entry, grouped: bool = False) -> tuple[FooterKey, int]:
+            """A key and the cells it takes (with the space after it)."""
+            _node, binding, enabled, tooltip = entry
+            display = app.get_key_display(binding)
+            description = "" if grouped else binding.description
+            widget = FooterKey(
+                binding.key,
+                display,
+                description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip or (binding.description if grouped else ""),
+                classes="-grouped" if grouped else "",
+            ).data_bind(compact=Footer.compact)
+            return widget, cell_len(display) + (cell_len(description) + 1 if description else 0) + 1
+
+        # units: (widgets, cells, rank); F1 first, then this screen's keys, then the app's
+        units: list[tuple[list[Widget], int, int]] = []
+        if "help" in by_id:
+            widget, cells = key(by_id["help"])
+            units.append(([widget], cells, 0))
+        position = 0  # this screen's keys are let go from the right
+        for group, run in groupby(own, lambda v: v[1].group):
+            members = list(run)
+            if group is not None and len(members) > 1:  # one label for the lot, as Textual does
+                keys = [key(m, grouped=True) for m in members]
+                box = KeyGroup(*(k for k, _ in keys), classes="-compact" if group.compact else "")
+                cells = 2 + sum(n - 1 for _, n in keys) + cell_len(group.description) + 1
+                units.append(([box, FooterLabel(group.description)], cells, rank("screen", position)))
+                position += 1
+                continue
+            for m in members:
+                widget, cells = key(m)
+                units.append(([widget], cells, rank("screen", position)))
+                position += 1
+        for ident in self.APP_ORDER:
+            if ident in by_id:
+                widget, cells = key(by_id[ident])
+                units.append(([widget], cells, rank(ident)))
+
+        self._fitted_to = self.size.width or app.size.width
+        room = self._fitted_to - self.SLACK
+        if palette is not None:
+            room -= cell_len(app.get_key_display(palette.binding) + palette.binding.description) + 2
+        total = sum(cells for _, cells, _ in units)
+        dropped: set[int] = set()
+        for index in sorted(range(len(units)), key=lambda i: -units[i][2]):
+            if total <= room or units[index][2] == 0:
+                break
+            dropped.add(index)
+            total -= units[index][1]
+        for index, (widgets, _, _) in enumerate(units):
+            if index not in dropped:
+                yield from widgets
+        if palette is not None:
+            _node, binding, enabled, tooltip = palette
+            yield FooterKey(
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
+
+    _fitted_to = 0
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._bindings_ready and event.size.width != self._fitted_to:
+            self.call_after_refresh(self.recompose)
+
+
+class TypingSelect(Select):
+    """A choice list that takes typing while closed, as a text box would: a letter opens the list
+    and searches it, so it never reaches a key bound to that letter on the screen."""
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        return character is not None and character.isprintable() and not character.isspace()
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = event.character
+        if not self.expanded and char is not None and char.isprintable() and not char.isspace():
+            event.stop()
+            event.prevent_default()
+            self.expanded = True
+            from textual.widgets._select import SelectOverlay
+
+            overlay = self.query_one(SelectOverlay)
+            self.call_after_refresh(overlay.post_message, events.Key(event.key, char))
+            return
+        await super()._on_key(event)
+
+
 class Tile(Widget):
     """A figure and what it counts, on two lines (the dashboard's tiles)."""
 
@@ -265,7 +421,7 @@ class AppScreen(Screen):
     def compose(self) -> ComposeResult:
         yield NavBar(self.SECTION)
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()

@@ -32,7 +32,7 @@ class DashboardScreen(AppScreen):
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#worklist"  # Enter opens the first deadline at once
     BINDINGS = [
-        Binding("f5", "reload", "Refresh", id="dashboard-refresh"),
+        Binding("ctrl+r", "reload", "Refresh", id="dashboard-refresh"),
     ]
 
     class Loaded(Message):
@@ -180,7 +180,7 @@ class DashboardScreen(AppScreen):
             if kind in ("remedy", "action"):
                 self.app.open_complaint(ref)
             else:
-                self.notify(f"Review this on the Residents screen (press p): {ref}.", markup=False)
+                self.notify(f"Review this on the Residents screen (F5): {ref}.", markup=False)
 
 
 def _month(key: str) -> str:

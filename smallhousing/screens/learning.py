@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
 from ..services import learning as LS
-from .common import PlainTable, compact_day, input_day
+from .common import KeysFooter, PlainTable, compact_day, input_day
 from .form_kit import Field, FormScreen
 
 
@@ -118,7 +118,7 @@ class LearningScreen(Screen):
         with Horizontal(classes="report-buttons"):
             yield Button("Add (a)", id="learning-add", compact=True)
             yield Button("Change (Enter)", id="learning-edit", compact=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
 from ..services import learning as LS
 from ..services.reports import FINDINGS
-from .common import PlainTable, compact_day
+from .common import KeysFooter, PlainTable, compact_day
 from .form_kit import Field, FormScreen, Required
 
 FINDING_OPTIONS = [(f[:1].upper() + f[1:], f) for f in FINDINGS]
@@ -184,7 +184,7 @@ class OmbudsmanCasesScreen(Screen):
             yield Button("Finding (g)", id="case-finding", compact=True)
             yield Button("Order (o)", id="case-order", compact=True)
             yield Button("Complied (k)", id="case-comply", compact=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         cases = self.query_one("#cases-table", DataTable)

@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Label, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Label, Select, Static, TextArea
 
 from ..domain.years import year_label
 from ..services import reports as R
-from .common import PlainTable
+from .common import KeysFooter, PlainTable
 from .form_kit import Field, FormScreen
 from .reports import PdfJob
 
@@ -130,7 +130,7 @@ class SelfAssessmentScreen(Screen):
             yield Button("Edit (Enter)", id="assessment-edit", compact=True)
             yield Button("Copy last year (k)", id="assessment-copy", compact=True)
             yield Button("Save as PDF (f)", id="assessment-pdf", compact=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

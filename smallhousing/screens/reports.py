@@ -20,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Input,
     Label,
     ProgressBar,
@@ -33,7 +32,7 @@ from textual.widgets import (
 from ..domain.errors import DomainError
 from ..domain.years import year_label, year_of
 from ..services import reports as R
-from .common import AppScreen
+from .common import AppScreen, KeysFooter, TypingSelect
 from .form_kit import Field, FormScreen, WholeNumber
 from .resident_forms import ConfirmScreen, call_service
 
@@ -270,7 +269,7 @@ class BoardUpdateScreen(Screen):
         with Horizontal(classes="report-buttons"):
             yield Button("Save as PDF (f)", id="board-pdf", compact=True)
             yield Button("Back (Esc)", id="board-back", compact=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -357,7 +356,7 @@ class ReportsScreen(AppScreen):
             id="reports.reopen",
             tooltip="Reopen a published year, with a written reason, so that its records can change",
         ),
-        Binding("f5", "reload", "Refresh", id="reports.refresh", show=False),
+        Binding("ctrl+r", "reload", "Refresh", id="reports.refresh", show=False),
     ]
 
     def __init__(self, db, **kw) -> None:
@@ -372,7 +371,7 @@ class ReportsScreen(AppScreen):
         with VerticalScroll(id="reports-body"):
             with Horizontal(id="reports-top"):
                 yield Label("Tenant Satisfaction Measures for", classes="screen-title")
-                yield Select(
+                yield TypingSelect(
                     [(year_label(y), y) for y in self.years],
                     value=self.year,
                     allow_blank=False,

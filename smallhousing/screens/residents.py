@@ -31,7 +31,7 @@ from ..domain.calendar import short_date
 from ..domain.errors import DomainError
 from ..services import residents as residents_service
 from ..services.residents import ResidentRecord
-from .common import NavBar, PlainTable
+from .common import KeysFooter, NavBar, PlainTable
 from .resident_forms import (
     AdjustmentForm,
     BindingCommands,
@@ -147,7 +147,7 @@ class ResidentsScreen(_ResidentSearch, Screen):
             )
             yield ResidentTable(id="residents-table")
             yield Static("Loading…", id="residents-status", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(ResidentTable).focus()
@@ -436,7 +436,7 @@ class ResidentScreen(Screen):
                 yield ListView(id="list-restrictions", classes="record-list")
             with TabPane("Complaints", id="tab-cases"):
                 yield ListView(id="list-cases", classes="record-list")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()
