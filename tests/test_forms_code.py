@@ -270,6 +270,8 @@ async def shows_a_short_help_line(pilot, form: FormScreen, expect: tuple[str, ..
 async def test_every_form_has_a_help_line_of_one_or_two_lines_citing_the_code(db, setup, monkeypatch):
     from smallhousing.screens import resident_forms as RF
     from smallhousing.screens import settings as SF
+    from smallhousing.screens.learning import LearningForm
+    from smallhousing.screens.ombudsman import CaseForm
 
     monkeypatch.setattr(F, "resident_picker", lambda db: None)  # the forms alone, no picker on top
 
@@ -309,4 +311,6 @@ async def test_every_form_has_a_help_line_of_one_or_two_lines_citing_the_code(db
         await check(pilot, RF.RestrictionForm(db, setup.resident))
         await check(pilot, RF.ReviewForm(db, "adjustment", 1, "Large print"))
         await check(pilot, SF.StaffForm(db), ("6.13",))
+        await check(pilot, LearningForm(db), ("9.1",))
+        await check(pilot, CaseForm(db), ("9.7",))
         await check(pilot, F.NewComplaintForm(db), ("5 working days",))
