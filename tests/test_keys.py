@@ -107,6 +107,24 @@ async def test_a_closed_choice_list_takes_a_typed_letter_as_a_search(db, setup):
         assert select.expanded  # the list opened to search what was typed
 
 
+async def test_a_letter_typed_on_a_closed_choice_list_finds_the_choice(db, setup):
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: screen_name(app) == "ResidentPickerScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_name(app) == "NewComplaintForm")
+        channel = app.screen.query_one("#channel", Select)
+        channel.focus()
+        await pilot.press("l")  # "Letter": the list opens at it
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert channel.value == "letter" and not channel.expanded
+        assert screen_name(app) == "NewComplaintForm"
+
+
 async def test_question_mark_types_in_a_text_area_and_opens_help_elsewhere(db, setup):
     app = build_app(db)
     async with app.run_test(size=SIZE) as pilot:

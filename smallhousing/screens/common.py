@@ -373,18 +373,16 @@ class TypingSelect(Select):
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         return character is not None and character.isprintable() and not character.isspace()
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
         char = event.character
         if not self.expanded and char is not None and char.isprintable() and not char.isspace():
             event.stop()
             event.prevent_default()
-            self.expanded = True
+            self.expanded = True  # the list opens, with the focus in it, and the letter searches it
             from textual.widgets._select import SelectOverlay
 
             overlay = self.query_one(SelectOverlay)
             self.call_after_refresh(overlay.post_message, events.Key(event.key, char))
-            return
-        await super()._on_key(event)
 
 
 class Tile(Widget):
