@@ -139,7 +139,7 @@ class ComplaintsScreen(AppScreen):
             self.reload()
 
     def action_leave(self) -> None:
-        """The first Escape leaves the search box (so the app's letter keys work); the next goes back."""
+        """The first Escape leaves the search box (to the list); the next goes back."""
         if isinstance(self.focused, (Input, Select)):
             self.query_one("#list", DataTable).focus()
         else:
