@@ -9,8 +9,9 @@ messages back.
 from __future__ import annotations
 
 import importlib
+import inspect
 from functools import partial
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -67,15 +68,18 @@ class SmallHousingApp(App):
     # the dashboard is the default screen, whose own CSS_PATH Textual does not load: name it here
     CSS_PATH = ["app.tcss", "screens/dashboard.tcss"]
     TITLE = "smallhousing"
+    # Keys that cannot be typed text, so that nothing typed into a box ever changes the section
+    # (F1 to F7, Ctrl+N; "?" is typed in a box and opens help elsewhere). The help screen lists
+    # them from here; the nav bar's labels are common.NAV.
     BINDINGS = [
-        Binding("d", "go('dashboard')", "Dashboard", id="go-dashboard", show=False),
-        Binding("c", "go('complaints')", "Complaints", id="go-complaints", show=False),
-        Binding("n", "new_complaint", "New complaint", id="new-complaint", show=False),
-        Binding("v", "go('service_requests')", "Service requests", id="go-service-requests", show=False),
-        Binding("p", "go('residents')", "Residents", id="go-residents", show=False),
-        Binding("r", "go('reports')", "Reports", id="go-reports", show=False),
-        Binding("s", "go('settings')", "Settings", id="go-settings", show=False),
-        Binding("f1,question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("f1,question_mark", "help", "Help", id="help", key_display="F1"),
+        Binding("f2", "go('dashboard')", "Dashboard", id="go-dashboard"),
+        Binding("f3", "go('complaints')", "Complaints", id="go-complaints"),
+        Binding("f4", "go('service_requests')", "Service requests", id="go-service-requests"),
+        Binding("f5", "go('residents')", "Residents", id="go-residents"),
+        Binding("f6", "go('reports')", "Reports", id="go-reports"),
+        Binding("f7", "go('settings')", "Settings", id="go-settings"),
+        Binding("ctrl+n", "new_complaint", "New complaint", id="new-complaint"),
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
@@ -87,6 +91,7 @@ class SmallHousingApp(App):
         # goes to (the command line starts the app again on it); None on any other file
         self.leave_to = leave_to
         self.demo = False  # the records are marked as made-up demo records (see show_demo)
+        self._asking_to_leave = False
 
     def get_default_screen(self) -> Screen:
         from .screens.dashboard import DashboardScreen
@@ -156,8 +161,8 @@ class SmallHousingApp(App):
             return
         if how == "setup":
             self.notify(
-                "Next, add your staff under Settings (s) and your residents under Residents (p). "
-                "Press ? at any time for every key.",
+                "Next, add your staff under Settings (F7) and your residents under Residents (F5). "
+                "Press F1 at any time for every key.",
                 title="You are set up",
                 timeout=20,
             )
@@ -277,30 +282,86 @@ class SmallHousingApp(App):
             self.notify(f"{title} is not available in this version yet.", severity="warning")
             return None
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Function keys as printed on the keyboard (F2, not f2); other keys as Textual shows them."""
+        key = binding.key.split(",")[0].strip()
+        if binding.key_display is None and key[:1] == "f" and key[1:].isdigit():
+            return key.upper()
+        return super().get_key_display(binding)
+
     async def action_go(self, section: str) -> None:
         """Show a part of the app. The dashboard is always at the bottom of the stack; a part already
-        open further down is gone back to (keeping its filters), otherwise it opens on the dashboard."""
+        open further down is gone back to (keeping its filters), otherwise it opens on the dashboard.
+        Screens left holding changes not saved are let go only when the user agrees."""
         if section not in SECTIONS or self.screen.is_modal:
             return
         cls = self._section_class(section)
         if cls is None:
             return
         keep = next((i for i, s in enumerate(self.screen_stack) if type(s) is cls), None)
-        while len(self.screen_stack) > (keep + 1 if keep is not None else 1):
-            await self.pop_screen()
-        if keep is None:
-            await self.push_screen(cls(self.db))
+        leaving = self.screen_stack[(keep + 1 if keep is not None else 1) :]
+
+        async def go() -> None:
+            while len(self.screen_stack) > (keep + 1 if keep is not None else 1):
+                await self.pop_screen()
+            if keep is None:
+                await self.push_screen(cls(self.db))
+
+        await self.leave(leaving, go)
+
+    def _in_section(self, section: str) -> bool:
+        module, name, _ = SECTIONS[section]
+        return (type(self.screen).__module__, type(self.screen).__name__) == (module, name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":  # nothing to go back to from the dashboard itself
             return len(self.screen_stack) > 1
         if action == "leave_demo":
             return self.demo
+        if action == "go" and parameters and parameters[0] in SECTIONS:
+            return not self._in_section(str(parameters[0]))  # not offered where you are already
         return True
 
     def action_back(self) -> None:
+        """Back one screen (asking first if it holds changes not saved). Screens call it directly
+        too, so it only schedules the work."""
         if len(self.screen_stack) > 1:
-            self.pop_screen()
+            self.call_next(self.leave, [self.screen], self.pop_screen)
+
+    async def action_quit(self) -> None:
+        await self.leave(list(self.screen_stack), self.exit)
+
+    # changes not saved ---------------------------------------------------------------------------
+    @staticmethod
+    def unsaved(screens: "Iterable[Screen]") -> list[Screen]:
+        """The screens among ``screens`` holding something typed and not saved (a screen says so
+        with ``has_unsaved_changes()``: every form, the settings screen)."""
+        return [s for s in screens if getattr(s, "has_unsaved_changes", None) and s.has_unsaved_changes()]
+
+    async def leave(self, screens: "list[Screen]", then: "Callable[[], Any]") -> None:
+        """Do ``then`` (which closes ``screens``) at once when none of them holds changes not saved;
+        otherwise ask "Discard the changes?" first, and do it only on yes. Nothing typed is lost
+        without that yes: not by Esc, not by going to another section, not by Ctrl+Q."""
+        if not self.unsaved(screens):
+            result = then()
+            if inspect.isawaitable(result):
+                await result
+            return
+        if self._asking_to_leave:  # the question is on the screen already
+            self.bell()
+            return
+        from .screens.form_kit import DISCARD_DETAIL, DISCARD_QUESTION, ConfirmScreen
+
+        self._asking_to_leave = True
+
+        async def answered(yes: bool | None) -> None:
+            self._asking_to_leave = False
+            if yes:
+                result = then()
+                if inspect.isawaitable(result):
+                    await result
+
+        await self.push_screen(ConfirmScreen(DISCARD_QUESTION, DISCARD_DETAIL, yes="Discard"), answered)
 
     def open_complaint(self, complaint_id: "int | str") -> None:
         """Show one complaint (by id or reference) on top of the current screen."""

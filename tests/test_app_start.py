@@ -51,7 +51,7 @@ async def test_the_dashboard_reads_its_figures_once_at_start(demo_db_path, tmp_p
         await until(pilot, lambda: getattr(app.screen, "figures_shown", False))
         await settle(pilot, 1)
         assert calls == [1]
-        await pilot.press("c")
+        await pilot.press("f3")
         await until(pilot, lambda: type(app.screen).__name__ == "ComplaintsScreen")
         await pilot.press("escape", "escape")  # the first leaves the search box
         await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")

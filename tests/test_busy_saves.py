@@ -61,7 +61,7 @@ def message(app) -> str:
 
 async def fill_new_complaint(pilot):
     await settle(pilot)
-    await pilot.press("n")
+    await pilot.press("ctrl+n")
     await settle(pilot)
     await typed(pilot, "brien")
     await settle(pilot)

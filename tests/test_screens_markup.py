@@ -25,10 +25,10 @@ async def test_markup_like_names_are_shown_literally(db, setup):
     C.log_complaint(db, r.id, dt.date(2026, 2, 2), "[link=x]Leak[/link]", channel="phone")
     app = build_app(db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("p")
+        await pilot.press("f5")
         await settle(pilot)
         cells = _cells(app.screen)
         assert ODD in cells and "[red]1 Road[/]" in cells
-        await pilot.press("escape", "c")
+        await pilot.press("escape", "f3")
         await settle(pilot)
         assert ODD in _cells(app.screen)

@@ -83,6 +83,20 @@ def test_staff(db):
     assert len(S.list_staff(db, active_only=False)) == 1
 
 
+def test_staff_email_is_checked_and_may_be_left_empty(db):
+    with pytest.raises(DomainError, match="has no @") as e:
+        S.add_staff(db, "Dai Rees", email="dai.rees.example.org")
+    assert e.value.field == "email"
+    assert [s.name for s in S.list_staff(db, active_only=False)] == []
+    a = S.add_staff(db, "Dai Rees", email=" dai@ashbury.example ")
+    assert a.email == "dai@ashbury.example"
+    with pytest.raises(DomainError, match="a domain such as example.org"):
+        S.update_staff(db, a.id, email="dai@ashbury")
+    assert S.list_staff(db)[0].email == "dai@ashbury.example"
+    assert S.update_staff(db, a.id, email="").email == ""
+    assert S.add_staff(db, "Eve Ng").email == ""
+
+
 def test_closure_day_must_be_a_date(db):
     with pytest.raises(DomainError):
         S.add_closure_day(db, "2026-03-04")

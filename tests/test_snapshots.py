@@ -45,7 +45,7 @@ def test_dashboard(snap_compare, demo_db):
 def test_complaints_list(snap_compare, demo_db):
     async def run_before(pilot) -> None:
         await started(pilot)
-        await pilot.press("c")
+        await pilot.press("f3")
         await shown(pilot, "ComplaintsScreen")
 
     assert snap_compare(build_app(demo_db), terminal_size=SIZE, run_before=run_before)
@@ -87,7 +87,7 @@ def test_help(snap_compare, demo_db):
 def test_new_complaint_form(snap_compare, demo_db):
     async def run_before(pilot) -> None:
         await started(pilot)
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await shown(pilot, "ResidentPickerScreen")
         await pilot.press("escape")  # the picker closes: the boxed form, empty
         await shown(pilot, "NewComplaintForm")

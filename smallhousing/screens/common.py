@@ -25,20 +25,19 @@ from textual.content import Content
 from textual.geometry import Region, Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Select, Static
 
 from ..domain.dates import parse_date, short_date
 from ..domain.errors import DomainError
 
-# key, label, section (as used by SmallHousingApp.action_go / the nav bar)
+# key, label, section (as used by SmallHousingApp.action_go / the nav bar): the app's key map
 NAV = (
-    ("d", "Dashboard", "dashboard"),
-    ("c", "Complaints", "complaints"),
-    ("n", "New", "new"),
-    ("v", "Requests", "service_requests"),
-    ("p", "Residents", "residents"),
-    ("r", "Reports", "reports"),
-    ("s", "Settings", "settings"),
+    ("F2", "Dashboard", "dashboard"),
+    ("F3", "Complaints", "complaints"),
+    ("F4", "Requests", "service_requests"),
+    ("F5", "Residents", "residents"),
+    ("F6", "Reports", "reports"),
+    ("F7", "Settings", "settings"),
 )
 
 
@@ -236,6 +235,28 @@ class NavBar(Widget):
         return line
 
 
+class TypingSelect(Select):
+    """A choice list that takes typing while closed, as a text box would: a letter opens the list
+    and searches it, so it never reaches a key bound to that letter on the screen."""
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        return character is not None and character.isprintable() and not character.isspace()
+
+    def on_key(self, event: events.Key) -> None:
+        char = event.character
+        if not self.expanded and char is not None and char.isprintable() and not char.isspace():
+            event.stop()
+            event.prevent_default()
+            self.expanded = True  # the list opens, with the focus in it, and the letter searches it
+            # the open list has the focus: the letter goes to it, to search
+            self.call_after_refresh(self._type_into_list, events.Key(event.key, char))
+
+    def _type_into_list(self, key: events.Key) -> None:
+        focused = self.app.focused
+        if focused is not None and focused is not self and self in focused.ancestors:
+            focused.post_message(key)
+
+
 class Tile(Widget):
     """A figure and what it counts, on two lines (the dashboard's tiles)."""
 
@@ -281,91 +302,168 @@ class FooterItem(Static):
         self.disabled = not enabled
         self.tooltip = tooltip or None
 
+    @property
+    def key(self) -> str:
+        return self.binding.key if self.binding is not None else ""
+
     def on_click(self) -> None:
         if self.binding is not None and not self.disabled:
             self.app.simulate_key(self.binding.key.split(",")[0])
 
 
-class KeyFooter(Footer):
-    """The footer of keys, on as many lines as the keys need (Textual's own Footer keeps to one
-    line, and the keys that do not fit are hidden under the command palette's key or past the
-    edge). Laid out again when the terminal's width changes; styles in app.tcss."""
+class KeyFooter(Widget):
+    """The footer of keys on every screen, on one or two lines: F1 Help first, then this screen's own
+    keys, then Esc, Ctrl+N and the other sections (F2 to F7), and the palette key on the right.
 
-    def __init__(self) -> None:
-        super().__init__(compact=True)
-        self._laid_out_for = 0
+    Each key shows whole or not at all. When they do not all fit, the sections used least go first,
+    then this screen's keys from the right; F1 Help always shows. Every key is still on F1 and in
+    the command palette (Ctrl+P), and the sections on the bar at the top. Drawn from public parts
+    only (Textual's own footer keys are private); styles in app.tcss.
+    """
 
-    def _items(self) -> list[tuple[int, tuple]]:
-        """(width in cells, what to draw) for each key or group of keys shown, in order."""
-        by_action: dict[str, tuple[Binding, bool, str]] = {}
-        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+    # the app's keys after this screen's own, in the order shown
+    APP_ORDER = (
+        "back",
+        "new-complaint",
+        "go-dashboard",
+        "go-complaints",
+        "go-service-requests",
+        "go-residents",
+        "go-reports",
+        "go-settings",
+    )
+    # what is let go last: F1, Esc and the most used section (the complaints, or from there the
+    # dashboard), then this screen's own keys, then the other sections
+    KEEP = (
+        "help",
+        "back",
+        "most-used",
+        "screen",
+        "new-complaint",
+        "go-dashboard",
+        "go-complaints",
+        "go-residents",
+        "go-service-requests",
+        "go-reports",
+        "go-settings",
+    )
+    LINES = 2
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._fitted_to = 0
+        self._ready = False
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        self._ready = True
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.recompose)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._ready and event.size.width != self._fitted_to:
+            self.call_after_refresh(self.recompose)
+
+    def _units(self) -> tuple[list[tuple[list[Widget], int, int]], Widget | None, int]:
+        """([(widgets, cells, rank)], the palette key, its cells). Rank 0 is never let go; the
+        higher the rank, the sooner a unit is let go."""
+        app = self.app
+        active = self.screen.active_bindings
+        shown: dict[tuple[int, str], tuple[Any, Binding, bool, str]] = {}
+        for node, binding, enabled, tooltip in active.values():
             if binding.show:
-                by_action.setdefault(binding.action, (binding, enabled, tooltip))
-        items: list[tuple[int, tuple]] = []
-        # each FooterItem is " key " then the description, and a margin of one (app.tcss)
-        for group, run in groupby(by_action.values(), lambda item: item[0].group):
-            keys = list(run)
-            if group is not None and len(keys) > 1:
-                cells = sum(cell_len(self.app.get_key_display(b)) + 3 for b, _, _ in keys)
-                items.append((cells + cell_len(group.description) + 3, ("group", group, keys)))
-                continue
-            for binding, enabled, tooltip in keys:
-                cells = cell_len(self.app.get_key_display(binding)) + 3 + cell_len(binding.description)
-                items.append((cells, ("key", binding, enabled, tooltip)))
-        return items
+                shown.setdefault((id(node), binding.action), (node, binding, enabled, tooltip))
+        own = [v for v in shown.values() if v[0] is not app]
+        by_id = {v[1].id: v for v in shown.values() if v[0] is app and v[1].id}
+        most_used = "go-complaints" if "go-complaints" in by_id else "go-dashboard"
 
-    def compose(self) -> ComposeResult:
-        width = self.size.width or self.app.size.width
-        self._laid_out_for = width
+        def rank(ident: str, index: int = 0) -> int:
+            return self.KEEP.index("most-used" if ident == most_used else ident) * 1000 + index
 
-        def key(binding: Binding, enabled: bool, tooltip: str, grouped: bool = False) -> Widget:
-            return FooterItem(
-                binding,
-                self.app.get_key_display(binding),
-                "" if grouped else binding.description,
-                enabled=enabled,
-                tooltip=tooltip or binding.description,
+        def key(entry, grouped: bool = False) -> tuple[Widget, int]:
+            _node, binding, enabled, tooltip = entry
+            display = app.get_key_display(binding)
+            description = "" if grouped else binding.description
+            item = FooterItem(
+                binding, display, description, enabled=enabled, tooltip=tooltip or binding.description
             )
+            return item, cell_len(display) + 3 + cell_len(description)  # " key " desc, margin 1
 
+        units: list[tuple[list[Widget], int, int]] = []
+        if "help" in by_id:
+            widget, cells = key(by_id["help"])
+            units.append(([widget], cells, 0))
+        position = 0  # this screen's keys are let go from the right
+        for group, run in groupby(own, lambda v: v[1].group):
+            members = list(run)
+            if group is not None and len(members) > 1:  # one label for the lot, as Textual does
+                keys = [key(m, grouped=True) for m in members]
+                label = FooterItem(None, "", group.description)
+                cells = sum(n for _, n in keys) + cell_len(group.description) + 3
+                units.append(([*(k for k, _ in keys), label], cells, rank("screen", position)))
+                position += 1
+                continue
+            for m in members:
+                widget, cells = key(m)
+                units.append(([widget], cells, rank("screen", position)))
+                position += 1
+        for ident in self.APP_ORDER:
+            if ident in by_id:
+                widget, cells = key(by_id[ident])
+                units.append(([widget], cells, rank(ident)))
         palette, palette_cells = None, 0
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-            if found is not None:
-                palette = found
-                b = found.binding
-                palette_cells = cell_len(self.app.get_key_display(b)) + cell_len(b.description) + 4
-        rows: list[list[tuple]] = [[]]
-        used, room = 0, width - palette_cells
-        for cells, item in self._items():
+        found = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+        if found is not None:
+            _node, b, enabled, tooltip = found
+            palette = FooterItem(
+                b,
+                app.get_key_display(b),
+                b.description,
+                enabled=enabled,
+                tooltip=b.tooltip or b.description,
+                classes="-command-palette",
+            )
+            palette_cells = cell_len(app.get_key_display(b)) + cell_len(b.description) + 4
+        return units, palette, palette_cells
+
+    @staticmethod
+    def _rows(units, keep: set[int], width: int, first_room: int) -> list[list[int]]:
+        rows: list[list[int]] = [[]]
+        used, room = 0, first_room
+        for i, (_, cells, _) in enumerate(units):
+            if i not in keep:
+                continue
             if rows[-1] and used + cells > room:
                 rows.append([])
                 used, room = 0, width
-            rows[-1].append(item)
+            rows[-1].append(i)
             used += cells
-        for n, row in enumerate(rows):
-            with HorizontalGroup(classes="footer-row"):
-                for item in row:
-                    if item[0] == "group":
-                        _, group, keys = item
-                        for binding, enabled, tooltip in keys:
-                            yield key(binding, enabled, tooltip, grouped=True)
-                        yield FooterItem(None, "", group.description)
-                    else:
-                        yield key(*item[1:])
-                if n == 0 and palette is not None:
-                    b = palette.binding
-                    yield FooterItem(
-                        b,
-                        self.app.get_key_display(b),
-                        b.description,
-                        enabled=palette.enabled,
-                        tooltip=b.tooltip or b.description,
-                        classes="-command-palette",
-                    )
+        return rows
 
-    def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._laid_out_for:
-            self.call_after_refresh(self.recompose)
+    def compose(self) -> ComposeResult:
+        if not self._ready:
+            return
+        width = self.size.width or self.app.size.width
+        self._fitted_to = width
+        units, palette, palette_cells = self._units()
+        keep = set(range(len(units)))
+        for index in sorted(range(len(units)), key=lambda i: -units[i][2]):
+            if len(self._rows(units, keep, width, width - palette_cells)) <= self.LINES:
+                break
+            if units[index][2] == 0:
+                break
+            keep.discard(index)
+        for n, row in enumerate(self._rows(units, keep, width, width - palette_cells)):
+            with HorizontalGroup(classes="footer-row"):
+                for i in row:
+                    yield from units[i][0]
+                if n == 0 and palette is not None:
+                    yield palette
 
 
 class AppScreen(Screen):
@@ -496,7 +594,7 @@ def fit_drop_down(overlay: Widget) -> None:
     if dialog is not None:
         frame = dialog.content_region
     else:
-        footers = [f for f in screen.query(Footer) if f.display]
+        footers = [f for f in screen.query("KeyFooter, Footer") if f.display]
         bottom = min((f.region.y for f in footers), default=screen.region.bottom)
         frame = Region(0, 0, screen.region.width, bottom)
     box = select.region

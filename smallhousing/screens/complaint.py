@@ -161,7 +161,7 @@ class ComplaintScreen(AppScreen):
         Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
         Binding("3", "tab('tab-items')", "Remedies and actions", show=False, id="complaint-tab-items"),
         Binding("4", "tab('tab-letters')", "Letters and notes", show=False, id="complaint-tab-letters"),
-        Binding("f5", "reload", "Refresh", show=False, id="complaint-refresh"),
+        Binding("ctrl+r", "reload", "Refresh", show=False, id="complaint-refresh"),
     ]
 
     class Loaded(Message):
@@ -274,7 +274,7 @@ class ComplaintScreen(AppScreen):
         for b in self.BINDINGS:
             if not b.show and b.description and b.action in ALSO_ACTIONS and self.check_action(b.action, ()):
                 keys.append(f"{b.key} {b.description.lower()}")
-        self.query_one("#also", Label).update("Also: " + " · ".join(keys) + " · ? every key" if keys else "")
+        self.query_one("#also", Label).update("Also: " + " · ".join(keys) + " · F1 every key" if keys else "")
 
     def _show_head(self, v, days_left: int | None) -> None:
         c = v.complaint

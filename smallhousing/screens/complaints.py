@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, Label, Select
 
 from ..domain import lifecycle as L
 from ..domain.years import year_label
-from .common import AppScreen, DeadlineTable, compact_day, field_value
+from .common import AppScreen, DeadlineTable, TypingSelect, compact_day, field_value
 
 PAGE = 50
 PREFETCH = 10  # fetch the next page when the cursor is this close to the last row loaded
@@ -23,7 +23,7 @@ class ComplaintsScreen(AppScreen):
     BINDINGS = [
         Binding("slash", "search", "Search", id="complaints-search"),
         Binding("ctrl+l", "clear_filters", "Clear filters", id="complaints-clear"),
-        Binding("f5", "reload", "Refresh", id="complaints-refresh"),
+        Binding("ctrl+r", "reload", "Refresh", id="complaints-refresh"),
         Binding("escape", "leave", "Back", id="complaints-back"),
     ]
 
@@ -67,23 +67,25 @@ class ComplaintsScreen(AppScreen):
             compact=True,
         )
         with Horizontal(classes="filters"):
-            yield Select([("Stage 1", 1), ("Stage 2", 2)], prompt="Any stage", id="f-stage", compact=True)
-            yield Select(
+            yield TypingSelect(
+                [("Stage 1", 1), ("Stage 2", 2)], prompt="Any stage", id="f-stage", compact=True
+            )
+            yield TypingSelect(
                 [("Open", "open"), ("Finished", "finished")] + [(s.capitalize(), s) for s in L.STATES],
                 prompt="Any state",
                 id="f-state",
                 compact=True,
             )
-            yield Select([("Overdue only", True)], prompt="Due or not", id="f-overdue", compact=True)
+            yield TypingSelect([("Overdue only", True)], prompt="Due or not", id="f-overdue", compact=True)
         with Horizontal(classes="filters"):
-            yield Select([], prompt="Any handler", id="f-handler", compact=True)
-            yield Select(
+            yield TypingSelect([], prompt="Any handler", id="f-handler", compact=True)
+            yield TypingSelect(
                 [(c.capitalize(), c) for c in CATEGORIES],
                 prompt="Any category",
                 id="f-category",
                 compact=True,
             )
-            yield Select([], prompt="Any year", id="f-year", compact=True)
+            yield TypingSelect([], prompt="Any year", id="f-year", compact=True)
         yield Label("Loading...", id="count")
         yield DeadlineTable(id="list")
 
@@ -137,7 +139,7 @@ class ComplaintsScreen(AppScreen):
             self.reload()
 
     def action_leave(self) -> None:
-        """The first Escape leaves the search box (so the app's letter keys work); the next goes back."""
+        """The first Escape leaves the search box (to the list); the next goes back."""
         if isinstance(self.focused, (Input, Select)):
             self.query_one("#list", DataTable).focus()
         else:

@@ -36,7 +36,7 @@ class DashboardScreen(AppScreen):
     # the rest of the height at every size
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
-        Binding("f5", "reload", "Refresh", id="dashboard-refresh"),
+        Binding("ctrl+r", "reload", "Refresh", id="dashboard-refresh"),
     ]
 
     class Loaded(Message):
@@ -206,7 +206,7 @@ class DashboardScreen(AppScreen):
             if kind in ("remedy", "action"):
                 self.app.open_complaint(ref)
             else:
-                self.notify(f"Review this on the Residents screen (press p): {ref}.", markup=False)
+                self.notify(f"Review this on the Residents screen (F5): {ref}.", markup=False)
 
 
 def _month(key: str, form: str = "%b %Y") -> str:

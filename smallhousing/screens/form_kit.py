@@ -26,10 +26,11 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static, TextArea
 
 from ..domain.dates import parse_date, short_date
+from ..domain.emails import email_problem
 from ..domain.errors import DomainError
 from ..domain.years import parse_year, year_label
 from . import common
-from .common import BindingCommands, field_value, input_day, parse_pounds
+from .common import BindingCommands, TypingSelect, field_value, input_day, parse_pounds
 
 R = TypeVar("R")
 
@@ -111,6 +112,14 @@ class WholeNumber(Validator):
         if int(s) < self.minimum:
             return self.failure(f"{the[0].upper()}{the[1:]} must be at least {self.minimum}.")
         return self.success()
+
+
+class EmailValidator(Validator):
+    """An email address, or nothing (the addresses asked for are optional)."""
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = email_problem(value)
+        return self.failure(problem) if problem else self.success()
 
 
 class YearValidator(Validator):
@@ -196,7 +205,8 @@ class FormScroll(VerticalScroll, can_focus=False):
 @dataclass
 class FormField:
     """One thing a form asks for, shown by ``FormFields`` as a ``Field`` with the control's id
-    ``f-<name>`` and its message's id ``e-<name>``. ``kind`` is text, date, year, number or choice."""
+    ``f-<name>`` and its message's id ``e-<name>``. ``kind`` is text, email, date, year, number or
+    choice."""
 
     name: str
     label: str
@@ -219,7 +229,10 @@ class FormField:
             return [YearValidator()]
         if self.kind == "number":
             return [WholeNumber(self.describe(), required=self.required, minimum=self.minimum)]
-        return [Required(what=self.describe())] if self.required else []
+        required: list[Validator] = [Required(what=self.describe())] if self.required else []
+        if self.kind == "email":
+            return required + [EmailValidator()]
+        return required
 
     def convert(self, text: str) -> Any:
         if self.kind == "date":
@@ -231,7 +244,7 @@ class FormField:
 
     def control(self) -> Widget:
         if self.kind == "choice":
-            return Select(
+            return TypingSelect(
                 [(c, c) for c in self.choices],
                 value=self.value or self.choices[0],
                 allow_blank=False,
@@ -245,6 +258,9 @@ class FormField:
             id=f"f-{self.name}",
             classes="field-input",
             compact=True,
+            # moving into a box that holds text (a name, an address) does not select it all, so a
+            # stray key adds to the text rather than replacing it; a date is still selected whole
+            select_on_focus=self.kind in ("date", "year", "number"),
         )
 
 
@@ -311,22 +327,35 @@ class FormFields(Vertical):
         event.stop()
         self.screen.focus_next()
 
+    def problems(self) -> list[tuple[str, str]]:
+        """What will not do as the fields stand, as (field, message), without showing anything."""
+        out = []
+        for f in self.fields:
+            w = self.widget(f.name)
+            if isinstance(w, Input):
+                result = w.validate(w.value)
+                if result is not None and not result.is_valid:
+                    out.append((f.name, result.failure_descriptions[0]))
+        return out
+
+    def texts(self) -> dict[str, Any]:
+        """Each field as it stands (the text typed, or the choice made)."""
+        return {f.name: self.widget(f.name).value for f in self.fields}
+
     def collect(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        """The values typed, converted; and the problems, as (field, message)."""
+        """The values typed, converted; and the problems, as (field, message), each shown under
+        its field."""
+        problems = self.problems()
+        wrong = dict(problems)
         values: dict[str, Any] = {}
-        problems: list[tuple[str, str]] = []
         for f in self.fields:
             w = self.widget(f.name)
             if isinstance(w, Select):
                 values[f.name] = "" if w.value is Select.NULL else w.value
-                continue
-            result = w.validate(w.value)
-            if result is not None and not result.is_valid:
-                message = result.failure_descriptions[0]
-                problems.append((f.name, message))
-                self.note(f.name, message, error=True)
-                continue
-            values[f.name] = f.convert(w.value)
+            elif f.name in wrong:
+                self.note(f.name, wrong[f.name], error=True)
+            else:
+                values[f.name] = f.convert(w.value)
         return values, problems
 
     def show_problem(self, name: str | None, message: str) -> bool:
@@ -419,6 +448,9 @@ def call_service(
 
 # a yes/no question -------------------------------------------------------------------------------
 
+DISCARD_QUESTION = "Discard the changes?"
+DISCARD_DETAIL = "What you typed has not been saved. Answer No to go back to it."
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Asks a yes/no question; escape or n answers no."""
@@ -474,8 +506,9 @@ class FormScreen(ModalScreen[R], Generic[R]):
     """A dialog that collects input and does one thing (usually one service call).
 
     A form either yields its own fields from ``compose_fields`` and implements ``save()``, or lists
-    ``FormField`` specs in ``form_fields()`` (shown by ``FormFields``, with an optional ``INTRO``
-    above them) and implements ``perform(values)``. ``save``/``perform`` run in a worker thread,
+    ``FormField`` specs in ``form_fields()`` (shown by ``FormFields``) and implements
+    ``perform(values)``. Above the fields, its help line (``INTRO`` or ``help_line()``) says what
+    the Code asks for there. ``save``/``perform`` run in a worker thread,
     never on the screen's thread. A DomainError is shown in the form and under the field it names;
     nothing is saved. When the file is busy (another program is writing), the form stays open with
     what was typed, says so and tries again a few times; then Ctrl+S tries again. Any other error is
@@ -489,7 +522,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
     TITLE_TEXT = ""  # the same as FORM_TITLE (the name the spec-built forms used)
     INTRO = ""
     SAVE_LABEL = "Save"
-    DISCARD_QUESTION = "Discard your changes?"
+    DISCARD_QUESTION = DISCARD_QUESTION
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
         Binding("ctrl+s", "submit", "Save", id="form-save"),
@@ -522,12 +555,18 @@ class FormScreen(ModalScreen[R], Generic[R]):
         """The specs of a spec-built form; None for a form that composes its own fields."""
         return None
 
+    def help_line(self) -> str:
+        """The line above the fields: what to do here and what the Code asks for, by provision
+        number; one or two short lines at 80 columns (``INTRO``, unless a form works it out)."""
+        return self.INTRO
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.form_title(), classes="dialog-title", markup=False)
             with FormScroll(classes="dialog-body"):
-                if self.INTRO:
-                    yield Static(self.INTRO, classes="form-intro", markup=False)
+                help_line = self.help_line()
+                if help_line:
+                    yield Static(help_line, classes="form-intro form-help", markup=False)
                 yield from self.compose_fields()
             yield Static("", id="form-error", classes="form-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
@@ -591,6 +630,11 @@ class FormScreen(ModalScreen[R], Generic[R]):
             return False
         return any(self._clean.get(w, _value_of(w)) != _value_of(w) for w in self._controls())
 
+    def has_unsaved_changes(self) -> bool:
+        """What the app asks before closing this form another way than Esc (another section,
+        Ctrl+Q): a change, or a save not finished yet."""
+        return self._saving or self.changed()
+
     def _noted_by_program(self, control: Widget) -> None:
         # a value set by the screen itself (not while the user is in the field) is no change
         if self._clean is not None and not control.has_focus_within:
@@ -605,6 +649,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
         control = getattr(event, "control", None)
         if isinstance(control, CONTROLS):
             self._noted_by_program(control)
+            self._summary_follows(control)
 
     # helpers for subclasses ----------------------------------------------------------------------
     def date_input(
@@ -657,23 +702,61 @@ class FormScreen(ModalScreen[R], Generic[R]):
             if yes:
                 self.dismiss(None)
 
-        self.app.push_screen(
-            ConfirmScreen(
-                self.DISCARD_QUESTION, "What you typed in this form has not been saved.", yes="Discard"
-            ),
-            answered,
-        )
+        self.app.push_screen(ConfirmScreen(self.DISCARD_QUESTION, DISCARD_DETAIL, yes="Discard"), answered)
 
-    def _form_line(self, message: str) -> None:
+    def _form_line(self, message: str, about: "str | tuple[str, str | None] | None" = None) -> None:
+        """The one line under the fields. ``about`` says what it reports, so that it follows the
+        fields: "checks" (what was typed will not do: updated, then cleared, as it is put right),
+        ("refused", field) (cleared once that field is changed) or None (kept until the next
+        save)."""
         err = self.query_one("#form-error", Static)
         err.update(message)
         err.set_class(bool(message), "-shown")
+        self._summary_about = about if message else None
 
-    def show_error(self, message: str, field: str | None = None) -> None:
+    _summary_about: "str | tuple[str, str | None] | None" = None
+
+    def _check_summary(self, problems: list[tuple[str, str]]) -> str:
+        if not problems:
+            return ""
+        if len(problems) == 1:
+            text = problems[0][1]
+            return "Nothing has been saved yet: " + text[0].lower() + text[1:]
+        return f"Nothing has been saved yet: {len(problems)} answers need correcting."
+
+    def _current_problems(self) -> list[tuple[str, str]]:
+        if self._specs is not None:
+            return self.fields_widget.problems()
+        problems = []
+        for inp in self.query(Input):
+            if inp.disabled or not inp.display:
+                continue
+            result = inp.validate(inp.value)
+            if result is not None and not result.is_valid:
+                problems.append((inp.id or "", " ".join(result.failure_descriptions)))
+        return problems
+
+    def _summary_follows(self, control: Widget) -> None:
+        """The line under the fields, brought up to date after a change to ``control``."""
+        about = self._summary_about
+        if about is None or self._saving:
+            return
+        if about == "checks":
+            problems = self._current_problems()
+            if self._specs is None:
+                problems = problems[:1]  # a boxed form names the first thing to put right
+                self._form_line(problems[0][1] if problems else "", "checks")
+            else:
+                self._form_line(self._check_summary(problems), "checks")
+        elif isinstance(about, tuple) and control.id in (about[1], f"f-{about[1]}"):
+            self._form_line("")  # the field the refusal named has been changed
+
+    def show_error(self, message: str, field: str | None = None, *, refused: bool = False) -> None:
         """Show ``message`` in the form's one line and under the field it names (a service's field
-        name, mapped through FIELD_ALIASES), which gets the focus."""
+        name, mapped through FIELD_ALIASES), which gets the focus. A ``refused`` save's line goes
+        once that field is changed."""
         field = self.FIELD_ALIASES.get(field or "", field)
-        self._form_line(message)
+        self._form_line(message, ("refused", field) if refused and field else None)
         if self._specs is not None and self.fields_widget.show_problem(field, message):
             return
         if field:
@@ -699,11 +782,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
         if problems:
             name, text = problems[0]
             self.fields_widget.widget(name).focus()
-            self._form_line(
-                "Nothing has been saved yet: " + text[0].lower() + text[1:]
-                if len(problems) == 1
-                else f"Nothing has been saved yet: {len(problems)} answers need correcting."
-            )
+            self._form_line(self._check_summary(problems), "checks")
             return False
         self._values = values
         return True
@@ -723,8 +802,37 @@ class FormScreen(ModalScreen[R], Generic[R]):
                     parent.touched = True
                     parent.show_message(message)
                 self.show_error(message)
+                self._summary_about = "checks"
                 inp.focus()
                 return
+        try:
+            self.check_before_saving()
+        except DomainError as exc:
+            self.show_error(exc.message, exc.field, refused=True)
+            return
+        question = self.confirm_saving()
+        if question is None:
+            self._start_save()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_save()
+
+        self.app.push_screen(ConfirmScreen(*question), answered)
+
+    def check_before_saving(self) -> None:
+        """Raise a DomainError (naming its field) for what must be put right before anything is
+        asked or saved; runs on the screen's thread, so it reads the fields but calls no service."""
+
+    def confirm_saving(self) -> tuple[str, str, str] | None:
+        """(question, detail, yes) to ask before saving, for a step that cannot be taken back;
+        None saves at once."""
+        return None
+
+    def _start_save(self) -> None:
+        if self._saving:
+            return
         self._saving = True
         self._set_save_enabled(False)
         run_save(
@@ -759,7 +867,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
         self._set_save_enabled(True)
         if self._specs is not None and not message.startswith("Something unexpected"):
             message = f"Not saved: {message}"
-        self.show_error(message, field)
+        self.show_error(message, field, refused=True)
 
     def _saved(self, result: Any) -> None:
         self._saving = False

@@ -19,6 +19,7 @@ from ..domain.rules import rule_set
 from ..services import complaints as C
 from .common import (
     PlainTable,
+    TypingSelect,
     day,
     field_value,
     input_day,
@@ -30,7 +31,7 @@ from .common import (
 )
 from .form_kit import Field, FormScreen, PoundsValidator, Required
 
-NO_STAFF = "No staff are set up yet: add them under Settings (press s on the dashboard)."
+NO_STAFF = "No staff are set up yet: add them under Settings (F7, Staff tab)."
 
 
 def _area(ident: str, text: str = "", placeholder: str = "", classes: str = "") -> TextArea:
@@ -48,6 +49,13 @@ class ComplaintForm(FormScreen):
         super().__init__(db)
         self.view = view
         self.c = view.complaint
+        self.rules = rule_set(self.c.rule_set)
+
+    def provision(self, key: str) -> str:
+        """The provision for ``key`` under the Code this complaint is handled by ("6.2"; under
+        the 2022 Code, "2022 Code 4.1")."""
+        label = self.rules.provision(key)
+        return label.removeprefix("2024 Code ")
 
     def form_title(self) -> str:
         return f"{self.FORM_TITLE}: {self.c.reference}, {self.view.resident.name}"
@@ -63,6 +71,31 @@ class AcknowledgeForm(ComplaintForm):
     def form_title(self) -> str:
         return f"Acknowledge stage {self.c.stage}: {self.c.reference}, {self.view.resident.name}"
 
+    def help_line(self) -> str:
+        stage = self.c.stage
+        days = self.rules.acknowledge_days_at(stage)
+        when = (
+            f"Acknowledge within {days} working days ({self.provision(f'ack{stage}')})."
+            if days
+            else f"The {self.rules.code} Code sets no deadline to acknowledge stage 2."
+        )
+        if stage == 2:
+            return (
+                "Define the complaint again for stage 2, starting from stage 1's definition (5.6); "
+                f"say what is ours (5.7). {when}"
+            )
+        return (
+            f"Define the complaint: what it is about and the outcome wanted (5.6); what is ours (5.7). {when}"
+        )
+
+    def definition(self) -> str:
+        """The definition to start from: this stage's, or at stage 2 (not yet defined) stage 1's."""
+        st = self.view.current
+        if st and st.stage.definition:
+            return st.stage.definition
+        s1 = self.view.stage(1) if self.c.stage == 2 else None
+        return s1.stage.definition if s1 and s1.stage.definition else ""
+
     def compose_fields(self) -> ComposeResult:
         st = self.view.current
         due = st.deadlines.acknowledge_by.due if st and st.deadlines.acknowledge_by else None
@@ -72,9 +105,13 @@ class AcknowledgeForm(ComplaintForm):
         )
         yield Field(
             "Complaint definition: what the complaint is about and the outcome wanted",
-            _area("definition", st.stage.definition if st else ""),
-            hint="This goes in the acknowledgement letter (Code 5.6). Ask for clarification there "
-            "if anything is unclear.",
+            _area("definition", self.definition()),
+            hint=(
+                "From stage 1: change it to what the resident is still unhappy about. "
+                if self.c.stage == 2 and not (st and st.stage.definition) and self.definition()
+                else ""
+            )
+            + "It goes in the acknowledgement letter; ask the resident there if anything is unclear.",
         )
         yield Field(
             "What we are responsible for", _area("responsible_for", st.stage.responsible_for if st else "")
@@ -92,7 +129,7 @@ class AcknowledgeForm(ComplaintForm):
         )
         yield Field(
             "Who will handle this stage",
-            Select(
+            TypingSelect(
                 options,
                 prompt="(choose a handler)",
                 id="handler",
@@ -125,6 +162,16 @@ class AcknowledgeForm(ComplaintForm):
 class ExtendForm(ComplaintForm):
     FORM_TITLE = "Extend the response date"
     SAVE_LABEL = "Extend"
+
+    def help_line(self) -> str:
+        stage = self.c.stage
+        extra = self.rules.extension_cap[stage]
+        told = "6.16" if stage == 2 else "6.5"
+        return (
+            f"Agree the new date and reason with the resident: at most {extra} more working days "
+            f"without good reason ({self.provision(f'extend{stage}')}). Give the Ombudsman's "
+            f"details ({told})."
+        )
 
     def compose_fields(self) -> ComposeResult:
         st = self.view.current
@@ -217,11 +264,15 @@ class ExtendForm(ComplaintForm):
 class RemedyForm(FormScreen):
     FORM_TITLE = "A remedy: how we put things right"
     SAVE_LABEL = "Add"
+    INTRO = (
+        "Say what we will do to put it right and by when, in proportion to the impact, agreed "
+        "with the resident where possible (7.1 to 7.3)."
+    )
 
     def compose_fields(self) -> ComposeResult:
         yield Field(
             "Kind of remedy",
-            Select(
+            TypingSelect(
                 [(k.capitalize(), k) for k in C.REMEDY_KINDS],
                 prompt="(choose a kind)",
                 id="kind",
@@ -267,6 +318,10 @@ class RemedyForm(FormScreen):
 class ActionForm(FormScreen):
     FORM_TITLE = "An outstanding action: something still to be done"
     SAVE_LABEL = "Add"
+    INTRO = (
+        "Work still to do after the response: what, who and by when. The resident is kept up "
+        "to date until it is done (6.6, 6.17)."
+    )
 
     def compose_fields(self) -> ComposeResult:
         yield Field(
@@ -302,13 +357,20 @@ class RespondForm(ComplaintForm):
     def form_title(self) -> str:
         return f"Stage {self.c.stage} response: {self.c.reference}, {self.view.resident.name}"
 
+    def help_line(self) -> str:
+        points, says = ("6.18", "6.19") if self.c.stage == 2 else ("6.7", "6.9")
+        return (
+            f"Give the decision, with reasons on every point of the definition ({points}), any "
+            f"remedies and the outstanding actions ({says}; 7.1 to 7.3)."
+        )
+
     def compose_fields(self) -> ComposeResult:
         st = self.view.current
         if st and st.stage.definition:
             yield _context(f"Complaint definition: {st.stage.definition}")
         yield Field(
             "Decision",
-            Select(
+            TypingSelect(
                 [(d.capitalize(), d) for d in L.DECISIONS],
                 prompt="(choose the decision)",
                 id="decision",
@@ -414,18 +476,19 @@ class RespondForm(ComplaintForm):
 class EscalateForm(ComplaintForm):
     FORM_TITLE = "Escalate to stage 2"
     SAVE_LABEL = "Escalate"
+    INTRO = (
+        "The resident need not say why they want stage 2 (6.12). Choose a handler who had no "
+        "part in stage 1 (6.13)."
+    )
 
     def compose_fields(self) -> ComposeResult:
         s1 = self.view.stage(1)
-        who = s1.handler if s1 and s1.handler else "the stage 1 handler"
-        yield _context(
-            "The resident does not have to give a reason for escalating (Code 6.12). "
-            f"Stage 2 must be handled by someone other than {who} (Code 6.13)."
-        )
+        if s1 and s1.handler:
+            yield _context(f"Stage 1 was handled by {s1.handler}.")
         options = staff_options(self.db)
         yield Field(
             "Who will handle stage 2",
-            Select(options, prompt="(choose a handler)", id="handler", compact=True),
+            TypingSelect(options, prompt="(choose a handler)", id="handler", compact=True),
             hint="" if options else NO_STAFF,
         )
         yield Field("Date the resident asked to escalate", self.date_input("date", self.today))
@@ -452,15 +515,17 @@ class RefuseForm(ComplaintForm):
         what = "Refuse to escalate" if self.escalation else "Refuse the complaint"
         return f"{what}: {self.c.reference}, {self.view.resident.name}"
 
-    def compose_fields(self) -> ComposeResult:
-        yield _context(
-            ("Refusing to escalate" if self.escalation else "Refusing a complaint")
-            + " needs a valid reason from section 2 of the Code, set out clearly. The letter "
-            "must tell the resident they can take the decision to the Ombudsman."
+    def help_line(self) -> str:
+        return (
+            "Only on a ground in section 2 of the Code, with the reasons in full "
+            + ("(5.11); " if self.escalation else "(2.1, 2.4); ")
+            + "the letter tells the resident they can take it to the Ombudsman."
         )
+
+    def compose_fields(self) -> ComposeResult:
         yield Field(
             "Ground",
-            Select(
+            TypingSelect(
                 [(f"{g.capitalize()}", g) for g in L.EXCLUSION_GROUNDS],
                 prompt="(choose a ground)",
                 id="ground",
@@ -472,7 +537,7 @@ class RefuseForm(ComplaintForm):
         options = staff_options(self.db)
         yield Field(
             "Who decided",
-            Select(options, prompt="(choose who decided)", id="decided_by", compact=True),
+            TypingSelect(options, prompt="(choose who decided)", id="decided_by", compact=True),
             hint="" if options else NO_STAFF,
         )
         yield Field("Date of the decision", self.date_input("date", self.today))
@@ -527,22 +592,19 @@ class ReassignForm(ComplaintForm):
     def form_title(self) -> str:
         return f"Change handler: {self.c.reference}, stage {self.c.stage}"
 
+    def help_line(self) -> str:
+        return "The change and its reason go on the complaint's record (5.12)." + (
+            " At stage 2, no one who handled stage 1 (6.13)." if self.c.stage == 2 else ""
+        )
+
     def compose_fields(self) -> ComposeResult:
         st = self.view.current
         who = st.handler if st and st.handler else "no one yet"
-        yield _context(
-            f"Stage {self.c.stage} is handled by {who}. The change and its reason are kept "
-            "in the complaint's history."
-            + (
-                " At stage 2 it cannot be anyone who handled stage 1 (Code 6.13)."
-                if self.c.stage == 2
-                else ""
-            )
-        )
+        yield _context(f"Stage {self.c.stage} is handled by {who}.")
         options = staff_options(self.db)
         yield Field(
             "New handler",
-            Select(options, prompt="(choose a handler)", id="handler", compact=True),
+            TypingSelect(options, prompt="(choose a handler)", id="handler", compact=True),
             hint="" if options else NO_STAFF,
         )
         yield Field("Why the handler is changing", _area("reason"))
@@ -560,19 +622,15 @@ class ReassignForm(ComplaintForm):
 class AdditionalComplaintForm(ComplaintForm):
     FORM_TITLE = "Another point raised"
     SAVE_LABEL = "Save"
+    INTRO = (
+        "A new point raised before the stage 1 response is added to the stage 1 definition; "
+        "after that it is logged as a new complaint (6.8)."
+    )
 
     def compose_fields(self) -> ComposeResult:
         can_fold = "fold" in self.view.allowed
-        yield _context(
-            "A new point raised while stage 1 is open and before its response goes is added "
-            "to the stage 1 complaint definition; otherwise it is logged as a new complaint "
-            "(Code 6.8)."
-            + (
-                ""
-                if can_fold
-                else " This complaint is past that point, so it will be logged as a new complaint."
-            )
-        )
+        if not can_fold:
+            yield _context("This complaint is past that point, so it will be logged as a new complaint.")
         yield Field("What the resident raised", _area("text"))
         yield Field("Date it was raised", self.date_input("date", self.today))
         yield Checkbox(
@@ -593,12 +651,13 @@ class AdditionalComplaintForm(ComplaintForm):
 class CloseForm(ComplaintForm):
     FORM_TITLE = "Close the complaint"
     SAVE_LABEL = "Close complaint"
+    INTRO = "Closing ends the complaint. Remedies and actions still open are followed up to the end (7.3)."
 
     def compose_fields(self) -> ComposeResult:
         open_items = [r for r in self.view.remedies if not r.completed_on] + [
             a for a in self.view.actions if not a.completed_on
         ]
-        text = "Closing ends the complaint. "
+        text = ""
         if self.c.state == L.S1_RESPONDED:
             text += "The resident can still ask to escalate to stage 2 afterwards. "
         if open_items:
@@ -606,7 +665,8 @@ class CloseForm(ComplaintForm):
                 f"{len(open_items)} remedy or action item(s) are not done yet; they stay on the "
                 "dashboard until they are."
             )
-        yield _context(text)
+        if text:
+            yield _context(text.strip())
         yield Field("Date of closure", self.date_input("date", self.today))
 
     def save(self):
@@ -616,13 +676,34 @@ class CloseForm(ComplaintForm):
 class WithdrawForm(ComplaintForm):
     FORM_TITLE = "The resident withdraws the complaint"
     SAVE_LABEL = "Withdraw"
+    INTRO = (
+        "Record why the resident is withdrawing it, in their words: it stays on the complaint's "
+        "record (5.12). You are asked to confirm before it is saved."
+    )
 
     def compose_fields(self) -> ComposeResult:
-        yield Field("What the resident said", Input(id="reason", compact=True))
+        yield Field(
+            "Why the resident is withdrawing it",
+            _area("reason"),
+            hint="As the resident or their representative told you.",
+        )
         yield Field("Date withdrawn", self.date_input("date", self.today))
 
+    def check_before_saving(self) -> None:
+        L.require_text(self.text("reason"), "the reason for withdrawing", "reason")
+
+    def confirm_saving(self) -> tuple[str, str, str]:
+        when = self.date("date", "date withdrawn") or self.today
+        return (
+            f"Withdraw complaint {self.c.reference}?",
+            f"It ends the complaint on {short_date(when)} as withdrawn by the resident. "
+            "This cannot be undone: a new complaint would have to be logged.",
+            "Withdraw",
+        )
+
     def save(self):
-        return C.withdraw(self.db, self.c.id, self.text("reason"), on=self.date("date"))
+        reason = L.require_text(self.text("reason"), "the reason for withdrawing", "reason")
+        return C.withdraw(self.db, self.c.id, reason, on=self.date("date"))
 
 
 DIRECTION_CHOICES = (
@@ -634,15 +715,16 @@ DIRECTION_CHOICES = (
 
 class NoteForm(ComplaintForm):
     FORM_TITLE = "Add a note or correspondence"
+    INTRO = "Every letter, email, call and note goes on the complaint's record, with its date (5.12)."
 
     def compose_fields(self) -> ComposeResult:
         yield Field(
             "What is it",
-            Select(DIRECTION_CHOICES, value="note", allow_blank=False, id="direction", compact=True),
+            TypingSelect(DIRECTION_CHOICES, value="note", allow_blank=False, id="direction", compact=True),
         )
         yield Field(
             "How (for correspondence)",
-            Select(
+            TypingSelect(
                 [(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
                 prompt="(not applicable)",
                 id="channel",
@@ -676,6 +758,11 @@ class CompleteItemForm(ComplaintForm):
     def form_title(self) -> str:
         return f"Mark the {'remedy' if self.kind == 'remedy' else 'action'} done: {self.c.reference}"
 
+    def help_line(self) -> str:
+        if self.kind == "remedy":
+            return "The day the remedy was carried out: each is seen through to the end (7.3)."
+        return "The day the action was done; tell the resident it is done (6.6)."
+
     def compose_fields(self) -> ComposeResult:
         extra = f" ({pounds(self.item.amount_pence)})" if getattr(self.item, "amount_pence", 0) else ""
         yield _context(f"{self.item.description}{extra}")
@@ -689,6 +776,7 @@ class CompleteItemForm(ComplaintForm):
 
 class UpdateActionForm(ComplaintForm):
     FORM_TITLE = "Update the resident on an action"
+    INTRO = "What the resident was told about work still to do after the response (6.6, 6.17)."
 
     def __init__(self, db, view, action) -> None:
         super().__init__(db, view)
@@ -768,18 +856,24 @@ class _ResidentForm(FormScreen):
 class NewComplaintForm(_ResidentForm):
     FORM_TITLE = "New complaint"
     SAVE_LABEL = "Log complaint"
+    INTRO = (
+        "Log it the day it arrives, however it came in, in the resident's words (1.2, 3.2). "
+        "It must be acknowledged within 5 working days (6.2)."
+    )
 
     def compose_fields(self) -> ComposeResult:
         yield from self.resident_button()
         yield Field(
             "Made by",
-            Select([("The resident", 0)], value=0, allow_blank=False, id="representative", compact=True),
+            TypingSelect(
+                [("The resident", 0)], value=0, allow_blank=False, id="representative", compact=True
+            ),
             hint="Or a representative with the resident's authority (Code 1.3).",
         )
         yield Field("Date received", self.date_input("date", self.today))
         yield Field(
             "How it came in",
-            Select(
+            TypingSelect(
                 [(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
                 prompt="(choose)",
                 id="channel",
@@ -797,7 +891,7 @@ class NewComplaintForm(_ResidentForm):
         yield Checkbox("Vulnerability or risk: handle with extra care", id="vulnerable", compact=True)
         yield Field(
             "Handler (can be chosen when acknowledging)",
-            Select(staff_options(self.db), prompt="(not yet)", id="handler", compact=True),
+            TypingSelect(staff_options(self.db), prompt="(not yet)", id="handler", compact=True),
         )
         yield Field(
             "When the issue arose (if known)",
@@ -843,17 +937,17 @@ class NewComplaintForm(_ResidentForm):
 class NewServiceRequestForm(_ResidentForm):
     FORM_TITLE = "New service request"
     SAVE_LABEL = "Log request"
+    INTRO = (
+        "Something to put right, such as a repair: not a complaint, but logged and followed up "
+        "(1.4). Unhappy with how it went? Log a complaint (1.5)."
+    )
 
     def compose_fields(self) -> ComposeResult:
-        yield _context(
-            "A request to put something right, such as a repair. It is not a complaint, "
-            "but it is recorded and followed up (Code 1.4)."
-        )
         yield from self.resident_button()
         yield Field("Date received", self.date_input("date", self.today))
         yield Field(
             "How it came in",
-            Select(
+            TypingSelect(
                 [(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
                 prompt="(choose)",
                 id="channel",
@@ -862,7 +956,7 @@ class NewServiceRequestForm(_ResidentForm):
         )
         yield Field(
             "Category",
-            Select(
+            TypingSelect(
                 [(c.capitalize(), c) for c in C.CATEGORIES], prompt="(choose)", id="category", compact=True
             ),
         )
@@ -885,6 +979,10 @@ class RaiseFromRequestForm(FormScreen):
     """The resident is unhappy with the response to a service request: log a complaint (Code 1.5)."""
 
     SAVE_LABEL = "Log complaint"
+    INTRO = (
+        "The resident is unhappy with how a service request was dealt with: log a complaint. "
+        "Work on the request carries on (1.5)."
+    )
 
     def __init__(self, db, request, resident_name: str) -> None:
         super().__init__(db)
@@ -895,14 +993,11 @@ class RaiseFromRequestForm(FormScreen):
         return f"Complaint about service request {self.request.reference}, {self.resident_name}"
 
     def compose_fields(self) -> ComposeResult:
-        yield _context(
-            f"The request: {self.request.description}\nWork on the request carries on; the "
-            "complaint is logged and linked to it."
-        )
+        yield _context(f"The request: {self.request.description}")
         yield Field("Date the resident complained", self.date_input("date", self.today))
         yield Field(
             "How it came in",
-            Select(
+            TypingSelect(
                 [(ch[:1].upper() + ch[1:], ch) for ch in L.CHANNELS],
                 prompt="(choose)",
                 id="channel",
@@ -926,6 +1021,7 @@ class RaiseFromRequestForm(FormScreen):
 
 class CompleteRequestForm(FormScreen):
     SAVE_LABEL = "Mark complete"
+    INTRO = "Record what was done and when. A resident unhappy with it can still complain (1.5)."
 
     def __init__(self, db, request) -> None:
         super().__init__(db)

@@ -25,6 +25,11 @@ STATUS_OPTIONS = [("Planned", "planned"), ("In progress", "in progress"), ("Done
 class LearningForm(FormScreen):
     """Add a learning point, or change one (``point`` is a LearningLine)."""
 
+    INTRO = (
+        "What a complaint taught us and what we are changing, with who leads and by when; it "
+        "goes to residents, staff and the governing body (9.1 to 9.3)."
+    )
+
     def __init__(self, db, point=None) -> None:
         super().__init__(db)
         self.point = point

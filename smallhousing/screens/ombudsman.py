@@ -20,6 +20,11 @@ FINDING_OPTIONS = [(f[:1].upper() + f[1:], f) for f in FINDINGS]
 class CaseForm(FormScreen):
     """Record a referral to the Ombudsman, or change one (``case`` is a CaseLine)."""
 
+    INTRO = (
+        "A complaint a resident took to the Housing Ombudsman. Its outcome and any orders are "
+        "reported to the governing body (9.7)."
+    )
+
     def __init__(self, db, case=None) -> None:
         super().__init__(db)
         self.case = case

@@ -32,7 +32,7 @@ from ..domain.errors import DomainError
 from ..domain.years import year_label, year_of
 from ..services import reports as R
 from .charts import MonthChart
-from .common import AppScreen, KeyFooter, PlainTable
+from .common import AppScreen, KeyFooter, PlainTable, TypingSelect
 from .form_kit import Field, FormScreen, WholeNumber
 from .resident_forms import ConfirmScreen, call_service
 
@@ -368,7 +368,7 @@ class ReportsScreen(AppScreen):
             id="reports.reopen",
             tooltip="Reopen a published year, with a written reason, so that its records can change",
         ),
-        Binding("f5", "reload", "Refresh", id="reports.refresh", show=False),
+        Binding("ctrl+r", "reload", "Refresh", id="reports.refresh", show=False),
     ]
 
     def __init__(self, db, **kw) -> None:
@@ -383,7 +383,7 @@ class ReportsScreen(AppScreen):
         with VerticalScroll(id="reports-body"):
             with Horizontal(id="reports-top"):
                 yield Label("Tenant Satisfaction Measures for", classes="screen-title")
-                yield Select(
+                yield TypingSelect(
                     [(year_label(y), y) for y in self.years],
                     value=self.year,
                     allow_blank=False,

@@ -58,6 +58,11 @@ CONTACT_HELP = "For example phone, email, letter or text message."
 class ResidentForm(FormScreen[int | None]):
     """Add a resident, or change one's contact details and preferred format."""
 
+    INTRO = (
+        "How to reach the resident and how they want letters; note any disability or "
+        "vulnerability they tell us of, to plan adjustments (5.10)."
+    )
+
     def __init__(self, db, resident: Resident | None = None) -> None:
         super().__init__(db)
         self.resident = resident
@@ -101,8 +106,8 @@ class ResidentForm(FormScreen[int | None]):
 class RepresentativeForm(FormScreen[int | None]):
     TITLE_TEXT = "Add a representative"
     INTRO = (
-        "Someone who may act for the resident in a complaint: a relative, an advocate, "
-        "a councillor or MP, a solicitor. Record what shows they have the resident's authority."
+        "Someone acting for the resident with their authority, such as a relative, advocate, MP "
+        "or solicitor (1.3, 3.6). Record what shows that authority."
     )
 
     def __init__(self, db, resident_id: int) -> None:
@@ -236,6 +241,13 @@ class ReviewForm(FormScreen[int | None]):
 
     def heading(self) -> str:
         return f"Review {self.kind}: {self.description}"
+
+    def help_line(self) -> str:
+        if self.kind == "adjustment":
+            return "Check with the resident that the adjustment still helps, and set the next review (5.10)."
+        return (
+            "Check the restriction is still needed and in proportion, and set the next review (5.14, 5.15)."
+        )
 
     def form_fields(self) -> list[FormField]:
         return [

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Select, Static
 
 from . import forms as F
-from .common import AppScreen, DeadlineTable, compact_day, day, field_value
+from .common import AppScreen, DeadlineTable, TypingSelect, compact_day, day, field_value
 
 PAGE = 50
 PREFETCH = 10
@@ -30,7 +30,7 @@ class ServiceRequestsScreen(AppScreen):
             tooltip="The resident is unhappy with the response: log a complaint from this request",
         ),
         Binding("m", "complete", "Mark complete", id="requests-complete", tooltip="Record what was done"),
-        Binding("f5", "reload", "Refresh", show=False, id="requests-refresh"),
+        Binding("ctrl+r", "reload", "Refresh", show=False, id="requests-refresh"),
     ]
 
     class Page(Message):
@@ -50,7 +50,7 @@ class ServiceRequestsScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="filters"):
             yield Label("Service requests", classes="screen-title")
-            yield Select(
+            yield TypingSelect(
                 [("Open", "open"), ("Completed", "completed")],
                 prompt="Open and completed",
                 value="open",

@@ -54,6 +54,8 @@ OMBUDSMAN_FIELDS = (
     ("ombudsman_post", "Postal address"),
 )
 
+FORM_MESSAGES = {"landlord-fields": "landlord-message", "ombudsman-fields": "ombudsman-message"}
+
 ACTION_TABS = {
     "save_landlord": "tab-landlord",
     "save_ombudsman": "tab-ombudsman",
@@ -84,6 +86,11 @@ class SettingItem(ListItem):
 class StaffForm(FormScreen[int | None]):
     """Add a member of staff, or change one's name, role or email."""
 
+    INTRO = (
+        "Someone who handles complaints. One record per person: stage 2 goes to someone who had "
+        "no part in stage 1 (6.13)."
+    )
+
     def __init__(self, db, staff=None) -> None:
         super().__init__(db)
         self.staff = staff
@@ -96,7 +103,7 @@ class StaffForm(FormScreen[int | None]):
         return [
             FormField("name", "Name", s.name if s else "", required=True, what="the name"),
             FormField("role", "Role", s.role if s else "", placeholder="e.g. Housing Officer"),
-            FormField("email", "Email", s.email if s else ""),
+            FormField("email", "Email", s.email if s else "", kind="email", help="Can be left empty."),
         ]
 
     _left: "settings_service.StaffLeft | None" = None
@@ -177,9 +184,8 @@ class HomesForm(FormScreen[int | None]):
 class ClosureForm(FormScreen[Any]):
     TITLE_TEXT = "Add a closure day"
     INTRO = (
-        "A weekday the office is shut, such as a training day or the days between Christmas and "
-        "New Year. It will not count as a working day, and the due dates of every open "
-        "complaint are worked out again, so some will move later."
+        "A weekday the office is shut, such as a training day: not a working day, so due dates "
+        "of open complaints are worked out again; some move later."
     )
 
     def form_fields(self) -> list[FormField]:
@@ -239,6 +245,8 @@ class SettingsScreen(Screen):
         self.db = db
         self.loaded = False
         self._show_lock = asyncio.Lock()
+        self._clean: dict[str, dict[str, Any]] = {}  # each form's fields as last read or saved
+        self._message_about: dict[str, "str | tuple[str, str | None]"] = {}
 
     # layout --------------------------------------------------------------------------------------
 
@@ -248,7 +256,7 @@ class SettingsScreen(Screen):
         with TabbedContent(id="settings-tabs", initial="tab-landlord"):
             with TabPane("Landlord", id="tab-landlord"):
                 with FormScroll(classes="settings-form"):
-                    yield FormFields(self._landlord_fields(), id="landlord-fields")
+                    yield FormFields(self._landlord_fields(), id="landlord-fields", disabled=True)
                     yield Static("", id="landlord-message", classes="form-status", markup=False)
                     with Horizontal(classes="form-buttons"):
                         yield Button("Save (ctrl+s)", variant="primary", id="landlord-save")
@@ -266,6 +274,7 @@ class SettingsScreen(Screen):
                             for name, label in OMBUDSMAN_FIELDS
                         ],
                         id="ombudsman-fields",
+                        disabled=True,  # until the details are read: nothing typed is overwritten
                     )
                     yield Static("", id="ombudsman-message", classes="form-status", markup=False)
                     with Horizontal(classes="form-buttons"):
@@ -304,6 +313,7 @@ class SettingsScreen(Screen):
                 required=required,
                 help=help_text,
                 what="the landlord's name" if name == "name" else "",
+                kind="email" if name == "email" else "text",
             )
             for name, label, required, help_text in LANDLORD_FIELDS
         ]
@@ -367,6 +377,9 @@ class SettingsScreen(Screen):
             self.query_one("#ombudsman-fields", FormFields).set_values(
                 {name: getattr(landlord, name) for name, _ in OMBUDSMAN_FIELDS}
             )
+            for form in self.query(FormFields):
+                form.disabled = False
+                self._clean[form.id or ""] = form.texts()
         self.loaded = True
         items = []
         for s in sorted(staff, key=lambda s: (not s.active, s.name.lower())):
@@ -458,32 +471,65 @@ class SettingsScreen(Screen):
         else:
             self.query_one(TabbedContent).query_one(Tabs).focus()
 
+    # changes not saved --------------------------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        """The landlord's or the Ombudsman's details changed here and not saved: the app asks
+        before they are let go (Esc, another section, Ctrl+Q)."""
+        return any(
+            form.texts() != self._clean[form.id or ""]
+            for form in self.query(FormFields)
+            if (form.id or "") in self._clean
+        )
+
+    @on(Input.Changed, "FormFields Input")
+    def _form_changed(self, event: Input.Changed) -> None:
+        form = next((a for a in event.input.ancestors if isinstance(a, FormFields)), None)
+        if form is None or form.id not in FORM_MESSAGES:
+            return
+        message_id = FORM_MESSAGES[form.id]
+        about = self._message_about.get(message_id)
+        if about == "checks":  # what will not do, as it is put right: fewer, then none
+            self._show_problems(form, self.query_one(f"#{message_id}", Static), form.problems())
+        elif isinstance(about, tuple) and (about[1] is None or event.input.id == f"f-{about[1]}"):
+            self._say(message_id, "", None)
+
+    def _say(self, message_id: str, text: str, about: "str | tuple[str, str | None] | None") -> None:
+        message = self.query_one(f"#{message_id}", Static)
+        message.update(text)
+        message.set_class(about is not None, "-error")
+        if about is None:
+            self._message_about.pop(message_id, None)
+        else:
+            self._message_about[message_id] = about
+
+    def _show_problems(self, form: FormFields, message: Static, problems: list[tuple[str, str]]) -> None:
+        if not problems:
+            self._say(message.id or "", "", None)
+            return
+        text = problems[0][1] if len(problems) == 1 else f"{len(problems)} answers need correcting."
+        self._say(message.id or "", f"Nothing has been saved: {text}", "checks")
+
     def _save_form(self, fields_id: str, message_id: str, what: str) -> None:
         form = self.query_one(f"#{fields_id}", FormFields)
         message = self.query_one(f"#{message_id}", Static)
         values, problems = form.collect()
         if problems:
-            name, text = problems[0]
-            form.widget(name).focus()
-            message.update(
-                "Nothing has been saved: "
-                + (text if len(problems) == 1 else f"{len(problems)} answers need correcting.")
-            )
-            message.set_class(True, "-error")
+            form.widget(problems[0][0]).focus()
+            self._show_problems(form, message, problems)
             return
+        sent = form.texts()
 
         def refused(text: str, field_name: str | None) -> None:
             form.show_problem(field_name, text)
-            message.update(f"Not saved: {text}")
-            message.set_class(True, "-error")
+            self._say(message_id, f"Not saved: {text}", ("refused", field_name))
 
         def saved(_row) -> None:
-            message.update(f"The {what} have been saved.")
-            message.set_class(False, "-error")
+            self._clean[fields_id] = sent
+            self._say(message_id, f"The {what} have been saved.", None)
             self.notify(f"The {what} have been saved.")
 
-        message.update("Saving…")
-        message.set_class(False, "-error")
+        self._say(message_id, "Saving…", None)
         call_service(
             self, settings_service.update_settings, self.db, on_done=saved, on_error=refused, **values
         )

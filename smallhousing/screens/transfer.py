@@ -259,7 +259,9 @@ class BackupScreen(AppScreen):
             id="backup-restore",
             tooltip="Replace the records with the chosen backup (asks first)",
         ),
-        Binding("f5", "reload", "Refresh", id="backup-refresh", show=False, tooltip="List the backups again"),
+        Binding(
+            "ctrl+r", "reload", "Refresh", id="backup-refresh", show=False, tooltip="List the backups again"
+        ),
         Binding("escape", "back", "Back", id="backup-back", tooltip="Go back"),
     ]
 

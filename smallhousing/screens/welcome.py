@@ -74,6 +74,10 @@ class WelcomeScreen(ModalScreen[str]):
         self.query_one("#demo-progress").display = False
         self.query_one("#name", Input).focus()
 
+    def has_unsaved_changes(self) -> bool:
+        """Something typed and not yet started with, or the start under way: Ctrl+Q asks first."""
+        return self.busy or any(self.query_one(f"#{i}", Input).value.strip() for i in ("name", "homes"))
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()

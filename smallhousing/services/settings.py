@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from ..domain.calendar import short_date
+from ..domain.emails import check_email
 from ..domain.errors import DomainError
 from ..domain.steps import staff_name_key
 from ..domain.years import parse_year, year_label
@@ -250,6 +251,7 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
     name = " ".join(clean(name).split())
     if not name:
         raise DomainError("A member of staff needs a name.", field="name")
+    email = check_email(email)
     with transaction(db) as u:
         key = _name_key(name)
         for other in u.session.exec(select(Staff)).all():
@@ -277,6 +279,8 @@ def update_staff(db, staff_id: int, **values) -> Staff:
             raise DomainError(f"Unknown staff field {k!r}.")
     if "name" in values and not clean(values["name"]):
         raise DomainError("A member of staff needs a name.", field="name")
+    if "email" in values:
+        values["email"] = check_email(values["email"])
     with transaction(db) as u:
         row = u.get(Staff, staff_id, "member of staff")
         cleaned: dict[str, Any] = {k: clean(v) if isinstance(v, str) else v for k, v in values.items()}
