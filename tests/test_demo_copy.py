@@ -166,12 +166,12 @@ async def test_demo_is_on_every_screen_and_the_palette_leaves_it(tmp_path):
             assert app.has_class("-demo") and "DEMO" in app.title
             for key, name in (
                 (None, "DashboardScreen"),
-                ("c", "ComplaintsScreen"),
+                ("f3", "ComplaintsScreen"),
                 ("escape", "ComplaintsScreen"),
-                ("s", "SettingsScreen"),
-                ("question_mark", "HelpScreen"),
+                ("f7", "SettingsScreen"),
+                ("f1", "HelpScreen"),
                 ("escape", "SettingsScreen"),
-                ("n", "ResidentPickerScreen"),
+                ("ctrl+n", "ResidentPickerScreen"),
                 ("escape", "NewComplaintForm"),
             ):
                 if key:

@@ -129,7 +129,7 @@ async def test_a_boxed_forms_summary_clears_when_the_date_or_the_refused_field_i
         assert summary(form) == ""
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert screen_name(app) == "ComplaintScreen"
+        assert screen_name(app) == "LetterPreviewScreen"  # saved: the step ends on its letter
     assert C.complaint_view(db, c.id).current.stage.acknowledged_on == dt.date(2026, 2, 27)
 
 
@@ -237,7 +237,7 @@ async def test_stage_2_acknowledgement_starts_from_the_stage_1_definition(db, se
         await typed(pilot, "; the stage 1 reply missed the weekend noise")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert screen_name(app) == "ComplaintScreen"
+        assert screen_name(app) == "LetterPreviewScreen"  # saved: the step ends on its letter
     v = C.complaint_view(db, c.id)
     assert v.stage(2).stage.definition == (
         "Noise at night from number 14, and a quiet home wanted; the stage 1 reply missed the weekend noise"

@@ -98,8 +98,8 @@ async def test_the_complaint_also_line_is_all_on_screen_at_80x24(db, setup):
 @pytest.mark.parametrize(
     "keys, name",
     [
-        (("r",), "ReportsScreen"),  # eleven keys of its own
-        (("s", "3"), "SettingsScreen"),  # the staff tab adds three to the settings keys
+        (("f6",), "ReportsScreen"),  # eleven keys of its own
+        (("f7", "3"), "SettingsScreen"),  # the staff tab adds three to the settings keys
     ],
 )
 async def test_every_footer_key_is_on_screen_at_80x24(db, setup, keys, name):
@@ -123,7 +123,7 @@ async def test_a_drop_down_list_opens_inside_its_dialog_at_80x24(db, setup):
     app = build_app(db)
     async with app.run_test(size=SMALL) as pilot:
         await started(pilot)
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await shown(pilot, "ResidentPickerScreen")
         await pilot.press("escape")
         await shown(pilot, "NewComplaintForm")
@@ -193,9 +193,9 @@ async def test_the_dashboard_uses_a_large_terminal(demo_db):
 @pytest.mark.parametrize(
     "key, name, table",
     [
-        ("c", "ComplaintsScreen", "#list"),
-        ("v", "ServiceRequestsScreen", "#requests"),
-        ("p", "ResidentsScreen", "#residents-table"),
+        ("f3", "ComplaintsScreen", "#list"),
+        ("f4", "ServiceRequestsScreen", "#requests"),
+        ("f5", "ResidentsScreen", "#residents-table"),
     ],
 )
 async def test_lists_fill_a_large_terminal(demo_db, key, name, table):
@@ -217,9 +217,9 @@ async def test_the_dashboard_shows_the_most_urgent_again_when_it_comes_back(demo
         for _ in range(9):
             await pilot.press("down")
         assert work.cursor_row == 9 and work.scroll_y > 0
-        await pilot.press("c")
+        await pilot.press("f3")
         await shown(pilot, "ComplaintsScreen")
-        await pilot.press("escape", "d")
+        await pilot.press("escape", "f2")
         await shown(pilot, "DashboardScreen")
         assert work.cursor_row == 0 and work.scroll_y == 0
         assert app.screen.query_one("#dash").scroll_y == 0
@@ -262,7 +262,7 @@ async def test_the_reports_chart_has_month_labels_and_a_scale(db, setup):
     app = build_app(db)
     async with app.run_test(size=SMALL) as pilot:
         await started(pilot)
-        await pilot.press("r")
+        await pilot.press("f6")
         await shown(pilot, "ReportsScreen")
         lines = chart_text(app, "#months").splitlines()
         assert lines[-1].split()[2:] == "Apr May Jun Jul Aug Sep Oct Nov Dec Jan Feb Mar".split()

@@ -201,7 +201,7 @@ async def test_a_refused_save_keeps_everything_typed_and_says_why(db, setup):
         await choose(pilot, "a")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert screen_name(app) == "ComplaintScreen"
+        assert screen_name(app) == "LetterPreviewScreen"  # saved: the step ends on its letter
         assert C.complaint_view(db, c.id).current.stage.definition == "Mould in the bathroom since January"
 
 

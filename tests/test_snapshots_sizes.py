@@ -85,7 +85,7 @@ def test_help(snap_compare, demo_db, size):
 def test_new_complaint_form(snap_compare, demo_db, size):
     async def run_before(pilot) -> None:
         await started(pilot)
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await shown(pilot, "ResidentPickerScreen")
         await pilot.press("escape")  # the picker closes: the boxed form, empty
         await shown(pilot, "NewComplaintForm")
