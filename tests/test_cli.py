@@ -131,7 +131,7 @@ def test_workdays_add_uses_the_landlords_closure_days(tmp_path, capsys):
     [
         ("2025-13-01", "10", "2025-13-01"),
         ("31/02/2025", "10", "31/02/2025"),
-        ("24/12/25", "10", "24/12/25"),
+        ("24/13/25", "10", "24/13/25"),  # no month 13 (24/12/25 is a date: UK order, 2025)
         ("tomorrow", "10", "tomorrow"),
         ("2025-12-24", "ten", "ten"),
         ("2025-12-24", "-1", "0 or more"),
