@@ -60,7 +60,7 @@ def resolve_db_path(given: str | os.PathLike | None = None) -> Path:
     return local_path(resolve_db(given))
 
 
-def local_path(target: Path | str) -> Path:
+def local_path(target: str | os.PathLike) -> Path:
     """The path whose folder and side files (``<path>.audit-key`` ...) go with a database: the file
     itself for SQLite, a name inside ``postgres_home`` for a PostgreSQL URL (no file is there)."""
     if is_postgres_url(target):
