@@ -328,3 +328,38 @@ async def test_the_dashboard_opens_on_postgresql_and_shows_figures(pg_db):
         assert "2" in text_of(app.screen.query_one("#tile-open1"))
         assert "1" in text_of(app.screen.query_one("#tile-overdue"))
     app.db.close()
+
+
+# the fixture itself -------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ci, outcome", [("", "SKIPPED [1]"), ("true", "ERROR ")])
+def test_no_server_skips_the_tests_except_under_ci(ci, outcome, tmp_path):
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    here = pathlib.Path(__file__).parent
+    env = dict(os.environ, SMALLHOUSING_TEST_POSTGRES="postgresql://nobody@127.0.0.1:1/none", CI=ci)
+    env["PYTHONPATH"] = os.pathsep.join([str(here.parent), env.get("PYTHONPATH", "")])
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-rsE",
+            "-q",
+            f"{here / 'test_postgres.py'}::test_a_new_database_is_migrated_to_head",
+        ],
+        cwd=here.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert outcome in run.stdout, run.stdout + run.stderr
+    assert "no PostgreSQL server answers at postgresql://nobody@127.0.0.1:1/none" in run.stdout
