@@ -229,7 +229,7 @@ class SmallHousingApp(App):
             return
         if self.leave_to is None:  # a file of demo records opened by name: nowhere to go from here
             self.notify(
-                f"{self.db.path} holds made-up demo records. To use smallhousing for real, start it "
+                f"{self.db.where} holds made-up demo records. To use smallhousing for real, start it "
                 "without --db (your own records then go in the data folder), or with --db and the "
                 "name of a new file.",
                 title="Demo records",
@@ -256,7 +256,7 @@ class SmallHousingApp(App):
         from .faults import unexpected_message, write_report
         from .store.db import store_fault
 
-        fault = store_fault(error, self.db.path)
+        fault = store_fault(error, self.db.where)
         if fault is not None:
             code, message = 2, f"smallhousing: {fault}"
         else:

@@ -2,6 +2,11 @@
 
 The database is one SQLite file. By default it lives in the user's data folder; ``--db PATH`` or
 the SMALLHOUSING_DB environment variable choose another. Letters and backups live beside it.
+
+A team's database on PostgreSQL is named by a URL instead (``--db postgresql://user@host/dbname``).
+What is kept beside a SQLite file (letters, reports, backups, error reports, the audit key and
+head) is then kept in a local folder of its own in the data folder, named from the server's host,
+port and the database's name (``postgres_home``); never from a user name or password.
 """
 
 from __future__ import annotations
@@ -29,14 +34,56 @@ def default_db_path() -> Path:
     return data_dir() / "smallhousing.db"
 
 
-def resolve_db_path(given: str | os.PathLike | None = None) -> Path:
-    """--db wins, then SMALLHOUSING_DB, then the data folder."""
-    if given:
-        return Path(given).expanduser()
-    env = os.environ.get(ENV_DB)
-    if env:
-        return Path(env).expanduser()
+POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+def is_postgres_url(target: object) -> bool:
+    """Whether ``target`` (what --db or SMALLHOUSING_DB gave) names a PostgreSQL database."""
+    return isinstance(target, str) and target.strip().lower().startswith(POSTGRES_SCHEMES)
+
+
+def resolve_db(given: str | os.PathLike | None = None) -> Path | str:
+    """The database to use: a file's path, or a PostgreSQL URL as given (a str).
+
+    --db wins, then SMALLHOUSING_DB, then the data folder."""
+    for target in (given, os.environ.get(ENV_DB)):
+        if target:
+            if is_postgres_url(target):
+                return str(target).strip()
+            return Path(target).expanduser()
     return default_db_path()
+
+
+def resolve_db_path(given: str | os.PathLike | None = None) -> Path:
+    """--db wins, then SMALLHOUSING_DB, then the data folder. For a PostgreSQL URL: where the
+    files that go with it are kept (``local_path``), so that every folder below works for both."""
+    return local_path(resolve_db(given))
+
+
+def local_path(target: str | os.PathLike) -> Path:
+    """The path whose folder and side files (``<path>.audit-key`` ...) go with a database: the file
+    itself for SQLite, a name inside ``postgres_home`` for a PostgreSQL URL (no file is there)."""
+    if is_postgres_url(target):
+        from urllib.parse import urlsplit
+
+        u = urlsplit(str(target))
+        name = u.path.lstrip("/") or "postgres"
+        return postgres_home(u.hostname or "", u.port, name) / _safe(name)
+    return Path(target)
+
+
+def _safe(text: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text).strip(".") or "_"
+
+
+def postgres_home(host: str, port: int | None, dbname: str) -> Path:
+    """The local folder for a PostgreSQL database: letters, reports, error reports, the audit key
+    and head. Named from host, port and database name only (never a user name or password); a
+    server reached through a local socket is ``local``."""
+    where = host if host and not host.startswith("/") else "local"
+    return data_dir() / "postgres" / _safe(f"{where}-{port or 5432}-{dbname}")
 
 
 def demo_db_path(db_path: Path) -> Path:

@@ -49,17 +49,24 @@ def _prepare(con: sqlite3.Connection, sql: str) -> str | None:
     return "could not bind parameters"
 
 
-def _modules():
+# statements that only ever run on PostgreSQL (checked on a server below, not on SQLite)
+POSTGRES_ONLY = {"smallhousing.store.postgres"}
+
+
+def _modules(on: str = "sqlite"):
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(PACKAGE.parent)
         if "migrations" in rel.parts or path.name == "__main__.py":
             continue
-        yield path, ".".join(rel.with_suffix("").parts)
+        name = ".".join(rel.with_suffix("").parts)
+        if on == "sqlite" and name in POSTGRES_ONLY:
+            continue
+        yield path, name
 
 
-def _literal_statements():
+def _literal_statements(on: str = "sqlite"):
     """(file, line, template parts) for every SQL literal: parts are str or ast expressions."""
-    for path, name in _modules():
+    for path, name in _modules(on):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         inside_fstring = set()
         for node in ast.walk(tree):  # docstrings are not statements
@@ -171,3 +178,121 @@ def test_a_renamed_column_is_caught(schema):
     assert _prepare(schema, "SELECT c.search_text FROM complaint c WHERE c.id = ?") is None
     assert "no such column" in _prepare(schema, "SELECT c.search_txt FROM complaint c WHERE c.id = ?")
     assert _prepare(schema, "SELECT count(*) FROM complaint WHERE received_on >= :s") is None
+
+
+# the same statements on PostgreSQL ------------------------------------------------------------------
+# Each statement is turned into PostgreSQL's form (store.dialects.for_postgres) and EXPLAINed there,
+# every parameter NULL. Statements that only ever run on a SQLite file are left out, each with why.
+
+SQLITE_ONLY = {
+    # copies, checks and restores a SQLite file (PostgreSQL: pg_dump, pg_restore)
+    "smallhousing.services.backup": "backups are SQLite files",
+    # the erasure sweep reads sqlite_master and PRAGMAs, and vacuums (refused on PostgreSQL for now)
+    "smallhousing.services.privacy": "erasure runs on SQLite only",
+    "smallhousing.store.db": "opens SQLite files",
+    "smallhousing.store.migrate": "SQLite's schema checks",
+}
+
+
+def _pg_prepare(con, sql: str) -> str | None:
+    """None when ``sql`` (as written for SQLite) prepares on PostgreSQL; else its complaint."""
+    import psycopg
+
+    from smallhousing.store.dialects import for_postgres
+
+    pg = for_postgres(sql)
+    n = pg.count("%s") - pg.count("%%s")
+    params: object = _Nulls() if "%(" in pg else [None] * n
+    try:
+        con.execute("EXPLAIN " + pg, params).fetchall()
+        return None
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+@pytest.fixture(scope="module")
+def pg_schema(pg_server, tmp_path_factory):
+    import os
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    from smallhousing.store.postgres import PostgresDatabase
+
+    name = f"smallhousing_sql_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    old = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("pgdata"))
+    url = urlunsplit(urlsplit(pg_server)._replace(path="/" + name))
+    try:
+        PostgresDatabase(url).open().close()
+        with psycopg.connect(url, autocommit=True) as con:
+            yield con
+    finally:
+        if old is None:
+            os.environ.pop("XDG_DATA_HOME", None)
+        else:
+            os.environ["XDG_DATA_HOME"] = old
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_every_registered_statement_prepares_on_postgresql(pg_schema):
+    bad, checked = [], 0
+    for _, name in _modules("postgresql"):
+        if name in SQLITE_ONLY:
+            continue
+        module = importlib.import_module(name)
+        found = dict(getattr(module, "SQL", {}) or {})
+        found.update(
+            {
+                k: v
+                for k, v in vars(module).items()
+                if isinstance(v, str)
+                and (k.isupper() or k.startswith("_"))
+                and STARTS.match(v)
+                and re.search(r"\b(FROM|SET|VALUES)\b", v, re.I)
+            }
+        )
+        for key, sql in found.items():
+            checked += 1
+            err = _pg_prepare(pg_schema, sql)
+            if err:
+                bad.append(f"{name} {key}: {err}\n    {sql}")
+    assert checked > 30
+    assert not bad, "statements that do not prepare on PostgreSQL:\n" + "\n".join(bad)
+
+
+def test_every_sql_literal_prepares_on_postgresql(pg_schema):
+    tables = [
+        r[0]
+        for r in pg_schema.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    ]
+    bad, checked = [], 0
+    for path, name, line, parts in _literal_statements("postgresql"):
+        if name in SQLITE_ONLY:
+            continue
+        module = importlib.import_module(name)
+        holes = list(dict.fromkeys(ast.unparse(p) for p in parts if not isinstance(p, str)))
+        exprs = {ast.unparse(p): p for p in parts if not isinstance(p, str)}
+        options = [_fillings(module, exprs[h], tables) for h in holes]
+        errors = []
+        for combo in itertools.islice(itertools.product(*options), 40000):
+            fill = dict(zip(holes, combo))
+            sql = "".join(p if isinstance(p, str) else fill[ast.unparse(p)] for p in parts)
+            err = _pg_prepare(pg_schema, sql)
+            if err is None or "syntax error at end of input" in err:  # a fragment, completed where used
+                break
+            errors.append(err)
+        else:
+            text = "".join(p if isinstance(p, str) else "{" + ast.unparse(p) + "}" for p in parts)
+            bad.append(
+                f"{path.relative_to(PACKAGE.parent)}:{line}: {errors[0] if errors else '?'}\n    {text}"
+            )
+        checked += 1
+    assert checked > 60
+    assert not bad, "SQL in the package that does not prepare on PostgreSQL:\n" + "\n".join(bad)

@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help="the database file (default: SMALLHOUSING_DB, then the data folder)",
+        help="the database file, or a team's PostgreSQL database as postgresql://user@host/dbname "
+        "(default: SMALLHOUSING_DB, then the data folder)",
     )
     parser = _Parser(
         prog="smallhousing",
@@ -59,13 +60,13 @@ def open_db(args, *, must_exist: bool = False, path=None):
     (upgraded if it is older). SQLAlchemy is imported only when a command writes or reads through
     the ORM: `due` and `tsm` read with plain SQL."""
     from .. import paths
-    from ..store.db import Database
+    from ..store.db import database_for
 
     if path is None:
-        path = paths.resolve_db_path(getattr(args, "db", None))
-    if must_exist and not path.exists():
+        path = paths.resolve_db(getattr(args, "db", None))
+    if must_exist and not paths.is_postgres_url(path) and not path.exists():
         raise UserError(f"There is no database at {path} yet: start the app once, or give --db.")
-    db = Database(path).prepare()
+    db = database_for(path).prepare()
     _opened.append(db)
     return db
 
@@ -152,9 +153,15 @@ def _db_path(args):
 
 def _store_fault(exc: BaseException, args):
     """The plain StoreError (busy, read-only, full) behind ``exc``, or None."""
+    from .. import paths
     from ..store.db import store_fault
 
-    return store_fault(exc, _db_path(args))
+    target = paths.resolve_db(getattr(args, "db", None))
+    if paths.is_postgres_url(target):
+        from ..store.postgres import shown_url
+
+        return store_fault(exc, shown_url(str(target)))
+    return store_fault(exc, target)
 
 
 def _save_traceback(args, exc: BaseException):

@@ -58,7 +58,7 @@ def run_app(args) -> int:
     """Start the app (``smallhousing`` with no command)."""
     from .. import paths
 
-    path = paths.resolve_db_path(getattr(args, "db", None))
+    path = paths.resolve_db(getattr(args, "db", None))
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         from . import UserError
 
@@ -94,9 +94,9 @@ def _run_once(path, *, leave_to=None, **run_options) -> tuple[int, object]:
     # and again. It is switched back on once the first screen is up (SmallHousingApp.on_mount).
     gc.disable()
     try:
-        from ..store.db import Database
+        from ..store.db import database_for
 
-        db = Database(path)
+        db = database_for(path)
         db.check()  # a wrong or damaged file is refused here, in one line, before the screen changes
         from ..app import build_app
 
@@ -120,8 +120,8 @@ def cmd_workdays_add(args) -> int:
     start = parse_date_arg(args.date)
     n = _int(args.n, "N")
     cal = WorkingCalendar()
-    path = paths.resolve_db_path(getattr(args, "db", None))
-    if path.exists():
+    path = paths.resolve_db(getattr(args, "db", None))
+    if paths.is_postgres_url(path) or path.exists():
         from ..services.base import reading
         from . import open_db
 
@@ -181,7 +181,7 @@ def cmd_demo(args) -> int:
     db = open_db(args) if given else open_db(args, path=paths.demo_db_path(real))
     made = demo_copy.fill(db, complaints=n, seed=seed)
     print(
-        f"Demo data added to {db.path}: {made['complaints']} complaints, {made['residents']} "
+        f"Demo data added to {db.where}: {made['complaints']} complaints, {made['residents']} "
         f"residents, {made['service_requests']} service requests, all made up and marked DEMO."
     )
     if not given:

@@ -100,6 +100,9 @@ def cmd_backup(args) -> int:
     from ..services import backup
     from . import UserError
 
+    target = paths.resolve_db(getattr(args, "db", None))
+    if paths.is_postgres_url(target):
+        raise UserError(backup.POSTGRES_NO_BACKUP)
     path = paths.resolve_db_path(getattr(args, "db", None))
     if not path.exists():
         raise UserError(f"There is no database at {path} to back up.")
@@ -111,7 +114,10 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from .. import paths
     from ..services import backup
+    from . import UserError
 
+    if paths.is_postgres_url(paths.resolve_db(getattr(args, "db", None))):
+        raise UserError(backup.POSTGRES_NO_BACKUP)
     path = paths.resolve_db_path(getattr(args, "db", None))
     result = backup.restore(path, args.file)
     print(result.summary())

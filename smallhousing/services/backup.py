@@ -58,7 +58,21 @@ COUNTED = (
 )
 
 
+POSTGRES_NO_BACKUP = (
+    "smallhousing does not back up or restore a PostgreSQL database itself: use PostgreSQL's own "
+    "tools (pg_dump to back up, pg_restore to restore), or 'smallhousing export --json' for a copy "
+    "of every record that 'import --json' reads into an empty database."
+)
+
+
+def on_server(db) -> bool:
+    """Whether ``db`` (a Database or what --db gave) is a PostgreSQL database: no file to copy."""
+    return getattr(db, "dialect", "sqlite") != "sqlite" or paths.is_postgres_url(db)
+
+
 def _db_path(db) -> Path:
+    if on_server(db):
+        raise DomainError(POSTGRES_NO_BACKUP)
     return Path(db.path if isinstance(db, Database) else db)
 
 
@@ -145,6 +159,8 @@ def clean_leftovers(db) -> list[Path]:
     """Remove what a killed backup or restore left: temporary files in the backups folder and the
     restore's work folders beside the database, unless the process that made them is still running.
     Returns what was removed."""
+    if on_server(db):
+        return []
     src = _db_path(db)
     removed: list[Path] = []
     folder = paths.backups_dir(src)
@@ -287,7 +303,9 @@ def _kind_and_time(name: str) -> tuple[str, dt.datetime | None]:
 
 
 def list_backups(db) -> list[BackupFile]:
-    """Every .db file in the backups folder, newest first."""
+    """Every .db file in the backups folder, newest first (none for a PostgreSQL database)."""
+    if on_server(db):
+        return []
     folder = paths.backups_dir(_db_path(db))
     if not folder.is_dir():
         return []
@@ -309,6 +327,8 @@ def daily_backup(db, *, now: dt.datetime | None = None, keep: int = KEEP_AUTOMAT
     Returns the new backup, or None when there was one already today (or nothing to back up).
     Never deletes a manual, before-restore or before-upgrade backup.
     """
+    if on_server(db):
+        return None  # the server's own backups (pg_dump, the provider's) keep it
     src = _db_path(db)
     if not src.exists() or src.stat().st_size == 0:
         return None

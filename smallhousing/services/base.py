@@ -9,7 +9,7 @@ import json
 from contextlib import contextmanager
 from typing import Any, Iterator, Protocol, TypeVar, runtime_checkable
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, SQLModel, col, select
 
@@ -100,8 +100,10 @@ class Unit:
 
     def _began(self, _session, _transaction, connection) -> None:
         # SQLite counts every row changed on a connection: noted when the Unit first uses it, so
-        # that at the end ``_wrote`` knows whether anything at all was written (by any means)
-        self._changes_at_start = connection.connection.dbapi_connection.total_changes
+        # that at the end ``_wrote`` knows whether anything at all was written (by any means).
+        # PostgreSQL says instead whether the transaction has been given an id (it has written).
+        dbapi = connection.connection.dbapi_connection
+        self._changes_at_start = dbapi.total_changes if connection.dialect.name == "sqlite" else -1
 
     def _wrote(self) -> bool:
         """Whether this Unit has changed any row so far (pending changes included)."""
@@ -111,7 +113,10 @@ class Unit:
         start = getattr(self, "_changes_at_start", None)
         if start is None:
             return False  # never touched the database
-        con = s.connection().connection.dbapi_connection
+        conn = s.connection()
+        if conn.dialect.name != "sqlite":
+            return bool(conn.exec_driver_sql("SELECT txid_current_if_assigned() IS NOT NULL").scalar())
+        con = conn.connection.dbapi_connection
         assert con is not None, "the session's connection is open"
         return con.total_changes != start
 
@@ -292,6 +297,8 @@ def at_text(value) -> str:
     at = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.timezone.utc)
+    elif at.utcoffset():  # a server that gives times in another zone: the same instant, in UTC
+        at = at.astimezone(dt.timezone.utc)
     return at.isoformat()
 
 
@@ -366,8 +373,9 @@ def _start_chain(u: Unit, conn) -> None:
     if last is None:
         marker = A.KEY_INTRODUCED
     else:
-        dig = conn.exec_driver_sql(
-            "SELECT before_digest, after_digest FROM audit_redaction WHERE entry_id = ?", (last.id,)
+        dig = conn.execute(
+            text("SELECT before_digest, after_digest FROM audit_redaction WHERE entry_id = :id"),
+            {"id": last.id},
         ).first()
         args = (
             last.prev_hash,

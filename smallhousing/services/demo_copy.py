@@ -31,7 +31,7 @@ def last_used(real_path: "str | os.PathLike") -> str:
     """DEMO while the demo copy is in use, REAL otherwise (also when nothing was recorded yet or
     the record cannot be read)."""
     try:
-        text = paths.last_used_path(Path(real_path)).read_text(encoding="utf-8").strip()
+        text = paths.last_used_path(paths.local_path(real_path)).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
         return REAL
     return DEMO if text == DEMO else REAL
@@ -43,7 +43,7 @@ def remember(real_path: "str | os.PathLike", which: str) -> None:
     opens the landlord's own file next time."""
     if which not in (REAL, DEMO):
         raise ValueError(f"which must be {REAL!r} or {DEMO!r}, not {which!r}")
-    target = paths.last_used_path(Path(real_path))
+    target = paths.last_used_path(paths.local_path(real_path))
     try:
         paths.make_private_dir(target.parent)
         temp = target.with_name(target.name + ".tmp")
@@ -55,9 +55,17 @@ def remember(real_path: "str | os.PathLike", which: str) -> None:
         pass
 
 
-def file_to_open(real_path: "str | os.PathLike") -> tuple[Path, bool]:
+def file_to_open(real_path: "str | os.PathLike") -> tuple[Path | str, bool]:
     """The file to start the app on for the landlord's database at ``real_path``, and whether it is
-    the demo copy: the demo copy while it is the one in use and is there, otherwise the real file."""
+    the demo copy: the demo copy while it is the one in use and is there, otherwise the real file.
+    A PostgreSQL URL is handed back as it is (its demo copy is a local file all the same)."""
+    if paths.is_postgres_url(real_path):
+        real_url = str(real_path)
+        local = paths.local_path(real_url)
+        demo = paths.demo_db_path(local)
+        if last_used(local) == DEMO and demo.is_file():
+            return demo, True
+        return real_url, False
     real = Path(real_path)
     demo = paths.demo_db_path(real)
     if last_used(real) == DEMO and demo.is_file():

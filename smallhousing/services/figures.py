@@ -271,7 +271,7 @@ SQL = {
     f"WHERE {_in('escalation_refused_on')} "
     "GROUP BY escalation_refusal_ground",
     "withdrawn": f"SELECT count(*) FROM complaint WHERE {_in('withdrawn_on')}",
-    "vulnerable": f"SELECT count(*) FROM complaint WHERE {_ACCEPTED} AND vulnerable = 1",
+    "vulnerable": f"SELECT count(*) FROM complaint WHERE {_ACCEPTED} AND vulnerable = TRUE",
     "by_channel": f"SELECT channel, count(*) FROM complaint WHERE {_ACCEPTED} GROUP BY channel",
     "by_category": f"SELECT categories, count(*) FROM complaint WHERE {_ACCEPTED} GROUP BY categories",
     "by_month": "SELECT strftime('%Y-%m', received_on) AS month, count(*) FROM complaint "
@@ -286,9 +286,9 @@ SQL = {
     'WHERE letter_kind != \'\' AND "on" >= :s ORDER BY "on"',
     "stage_of_extensions": "SELECT st.id, st.number, st.requested_on, st.acknowledged_on, c.rule_set "
     "FROM stage st JOIN complaint c ON c.id = st.complaint_id "
-    "WHERE st.id IN (SELECT value FROM json_each(:ids))",
+    "WHERE st.id IN (SELECT CAST(value AS INTEGER) FROM json_each(:ids))",
     "extensions_of_stages": "SELECT id, stage_id, new_due_on, extended_on, resident_told, good_reason "
-    "FROM extension WHERE stage_id IN (SELECT value FROM json_each(:ids)) "
+    "FROM extension WHERE stage_id IN (SELECT CAST(value AS INTEGER) FROM json_each(:ids)) "
     "ORDER BY id",
     "stage2_handlers": "SELECT st.handler_id, s1.handler_id FROM stage st "
     "JOIN stage s1 ON s1.complaint_id = st.complaint_id AND s1.number = 1 "
@@ -307,7 +307,7 @@ SQL = {
     f"AND completed_on <= due_on THEN 1 END) FROM outstanding_action WHERE {_in('due_on')}",
     "service_requests": f"SELECT count(*) FROM service_request WHERE {_in('received_on')}",
     "open_at_end": "SELECT count(*) FROM complaint WHERE received_on <= :e AND NOT "
-    "coalesce(refused_on <= :e OR withdrawn_on <= :e OR closed_on <= :e, 0)",
+    "coalesce(refused_on <= :e OR withdrawn_on <= :e OR closed_on <= :e, FALSE)",
     "ombudsman_referred": f"SELECT count(*) FROM ombudsman_case WHERE {_in('referred_on')}",
     "findings": f"SELECT finding, count(*) FROM ombudsman_case WHERE {_in('determined_on')} GROUP BY finding",
     "orders_due": f"SELECT count(*), count(CASE WHEN complied_on IS NOT NULL "
@@ -326,7 +326,7 @@ SQL = {
     "(SELECT case_id FROM ombudsman_order WHERE complied_on IS NULL) "
     "ORDER BY oc.referred_on, oc.id",
     "orders_of_cases": "SELECT id, case_id, description, due_on, complied_on FROM ombudsman_order "
-    "WHERE case_id IN (SELECT value FROM json_each(:ids)) ORDER BY id",
+    "WHERE case_id IN (SELECT CAST(value AS INTEGER) FROM json_each(:ids)) ORDER BY id",
     "learning_in_period": "SELECT lp.id, c.reference, lp.recorded_on, lp.theme, lp.learning, "
     "lp.improvement, lp.owner, lp.status, lp.made_on FROM learning_point lp "
     "LEFT JOIN complaint c ON c.id = lp.complaint_id "
@@ -351,10 +351,13 @@ SQL = {
 
 
 class _Days(dict):
-    """ISO date text -> date, each distinct day converted once (None stays None)."""
+    """ISO date text -> date, each distinct day converted once (None stays None, a date stays)."""
 
     def __missing__(self, text):
-        found = self[text] = None if text is None else dt.date.fromisoformat(text[:10])
+        if text is None or isinstance(text, dt.date):  # PostgreSQL gives dates as dates
+            found = self[text] = text
+        else:
+            found = self[text] = dt.date.fromisoformat(text[:10])
         return found
 
 

@@ -7,6 +7,9 @@ answer before (or without) that import. Writes and everything else go through Un
 Given a Database, ``plain_reading`` opens a read-only connection in one read transaction. Given a
 Unit already open, it reads through the Unit's own connection, so the Unit's unsaved rows are seen.
 Dates are stored as ISO text ('2026-11-23'); ``day`` turns them back into ``datetime.date``.
+
+On PostgreSQL the connection is psycopg's, and each statement (written for SQLite) is turned into
+PostgreSQL's form by ``store.dialects.for_postgres``; dates then come back as dates already.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, Callable, Iterator
 
 from ..domain.calendar import WorkingCalendar
 from ..store.db import Database
+from ..store.dialects import SQLITE, for_postgres
 
 
 def day(value: "str | dt.date | None") -> dt.date | None:
@@ -38,16 +42,20 @@ def _params(params):
 class Reads:
     """One read: the connection, today's date and the landlord's working-day calendar."""
 
-    def __init__(self, con: sqlite3.Connection, today: dt.date, cal: WorkingCalendar | None = None) -> None:
-        self.con = con
+    def __init__(
+        self, con: Any, today: dt.date, cal: WorkingCalendar | None = None, dialect: str = SQLITE
+    ) -> None:
+        self.con = con  # a sqlite3 connection, or psycopg's on PostgreSQL
         self.today = today
         self._cal = cal
+        self.dialect = dialect
+        self._sql = (lambda sql: sql) if dialect == SQLITE else for_postgres
 
     def rows(self, sql: str, params: "tuple | list | dict" = ()) -> list[tuple]:
-        return self.con.execute(sql, _params(params)).fetchall()
+        return self.con.execute(self._sql(sql), _params(params)).fetchall()
 
     def value(self, sql: str, params: "tuple | list | dict" = ()) -> Any:
-        row = self.con.execute(sql, _params(params)).fetchone()
+        row = self.con.execute(self._sql(sql), _params(params)).fetchone()
         return row[0] if row else None
 
     @property
@@ -92,8 +100,12 @@ def plain_reading(db, cancelled: "Callable[[], bool] | None" = None) -> Iterator
     if not isinstance(db, Database):  # a Unit: its pending rows first, then its own connection
         session = db.session
         session.flush()
-        con = session.connection().connection.dbapi_connection
-        yield Reads(con, db.today, db._cal)
+        conn = session.connection()
+        yield Reads(conn.connection.dbapi_connection, db.today, db._cal, conn.dialect.name)
+        return
+    if db.dialect != SQLITE:  # no progress handler: a read there is not stopped part-way
+        with db.plain() as con:
+            yield Reads(con, db.today, dialect=db.dialect)
         return
     with db.plain() as con:
         if cancelled is not None:

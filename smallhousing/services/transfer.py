@@ -30,6 +30,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, insert, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 from sqlmodel import col as orm_col  # `col` is a column name throughout this module
 
@@ -38,6 +39,7 @@ from ..domain import steps as D
 from ..domain.errors import DomainError
 from ..domain.rules import ExtensionDates, RuleSet, StageDates, rule_set_for
 from ..store import models as M
+from ..store.dialects import POSTGRESQL, reset_sequences
 from . import complaints as C
 from .base import Unit, audit, clean, ident, reading, transaction
 
@@ -524,7 +526,12 @@ class _Importer:
             else:
                 self.inactive.setdefault(D.staff_name_key(name), name)
         self.active_ids = set(self.staff.values())
-        # the rows to write, table by table, and the next id of each table
+        # the rows to write, table by table, and the next id of each table. PostgreSQL has no one
+        # write lock: the tables written are locked against other writers (readers go on) first
+        conn = s.connection()
+        if conn.dialect.name == POSTGRESQL:
+            names = ", ".join(f'"{m.__tablename__}"' for m in _WRITE_ORDER)
+            conn.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
         self.rows: dict = {m: [] for m in _WRITE_ORDER}
         self.next_id = {m: (s.execute(select(func.max(m.id))).scalar() or 0) + 1 for m in _WRITE_ORDER}
         # audit entries, in the order the use cases note them: (action, entity, id, complaint, before, after)
@@ -1410,6 +1417,8 @@ class _Importer:
             for i in range(0, len(rows), 5000):
                 # SQLModel's stubs do not declare __table__, which SQLAlchemy sets on every table model
                 s.execute(insert(model.__table__), rows[i : i + 5000])  # type: ignore[union-attr]
+        # ids were given here: PostgreSQL's id sequences go on after them
+        reset_sequences(s.connection(), [m.__tablename__ for m in _WRITE_ORDER if self.rows[m]])
         u = self.u
         for action, entity, eid, cid, before, after in self.audits:
             audit(u, action, entity=entity, entity_id=eid, before=before, after=after, complaint_id=cid)
@@ -1911,7 +1920,9 @@ def import_json(
                 "--db NEW.db, or restore a backup instead."
             )
         today = max(u.today, dt.date.today())  # audit times are the real time
-        u.session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        on_sqlite = u.session.connection().dialect.name != POSTGRESQL
+        if on_sqlite:  # PostgreSQL checks each reference as it is written: parents come first
+            u.session.execute(text("PRAGMA defer_foreign_keys = ON"))
         for t in _tables():
             rows = tables.get(t.name, [])
             if not isinstance(rows, list):
@@ -1934,13 +1945,22 @@ def import_json(
                         row[name] = _default(col, t.name)
                 batch.append(row)
             for i in range(0, len(batch), 2000):
-                u.session.execute(insert(t), batch[i : i + 2000])
+                try:
+                    u.session.execute(insert(t), batch[i : i + 2000])
+                except IntegrityError:
+                    if on_sqlite:
+                        raise
+                    raise DomainError(
+                        f"The export is not consistent: rows of {t.name} point at records that are "
+                        "not in it, or repeat one. Nothing was imported."
+                    ) from None
                 done += len(batch[i : i + 2000])
                 if progress:
                     progress(done, total)
             counts[t.name] = len(batch)
         u.session.flush()
-        bad = u.session.execute(text("PRAGMA foreign_key_check")).all()
+        reset_sequences(u.session.connection(), [t.name for t in _tables() if "id" in t.c])
+        bad = u.session.execute(text("PRAGMA foreign_key_check")).all() if on_sqlite else []
         if bad:
             raise DomainError(
                 f"The export is not consistent: {len(bad)} rows point at records that "

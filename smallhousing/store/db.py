@@ -126,11 +126,43 @@ def store_fault(exc: BaseException, path=None) -> StoreError | None:
                 return read_only_error(where)
             if (name.startswith("SQLITE_IOERR") or "disk i/o error" in text) and _no_room(path):
                 return full_error(where)  # e.g. no room even for the -shm file SQLite needs
+        elif type(e).__module__.startswith("psycopg"):
+            fault = _postgres_fault(e, where)
+            if fault is not None:
+                return fault
         elif isinstance(e, OSError):
             if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
                 return full_error(where)
             if e.errno == errno.EROFS:
                 return read_only_error(where)
+    return None
+
+
+# PostgreSQL's error codes (SQLSTATE) that are not damage: the same plain errors as SQLite's
+_PG_FULL = {"53100"}  # disk_full
+_PG_BUSY = {"55P03", "40001", "40P01", "57014"}  # lock not available, serialization, deadlock, cancel
+_PG_READ_ONLY = {"25006"}  # read_only_sql_transaction
+
+
+def _postgres_fault(e: BaseException, where) -> StoreError | None:
+    """psycopg's errors as StoreErrors (found by SQLSTATE, so psycopg is never imported here)."""
+    code = getattr(e, "sqlstate", None)
+    if code in _PG_FULL:
+        return full_error(where)
+    if code in _PG_BUSY:
+        return busy_error(where)
+    if code in _PG_READ_ONLY:
+        return read_only_error(where)
+    if code == "42501":  # insufficient_privilege
+        return StoreReadOnly(
+            f"Your login to {where} may not make this change: nothing was changed. Ask whoever "
+            "looks after the database for the permission, if this is work you should do."
+        )
+    if code is None and type(e).__name__ == "OperationalError":
+        return StoreError(
+            f"The connection to {where} was lost, or could not be made: nothing more was changed. "
+            "Check that the server is running and reachable, then try again."
+        )
     return None
 
 
@@ -268,7 +300,12 @@ def _sqlite_check(path: Path, *, newer_ok: bool = True) -> str:
 
 
 class Database:
-    """One smallhousing database file. Nothing is opened until ``open()`` is called."""
+    """One smallhousing database file. Nothing is opened until ``open()`` is called.
+
+    ``store.postgres.PostgresDatabase`` is the same for a database on a PostgreSQL server;
+    ``database_for`` picks one of the two from what --db gave. ``dialect`` says which it is."""
+
+    dialect = "sqlite"
 
     def __init__(
         self,
@@ -279,6 +316,8 @@ class Database:
         read_only: bool = False,
     ) -> None:
         self.path = Path(path)
+        # how the database is named in messages: the file, or a PostgreSQL URL without password
+        self.where: str | Path = self.path
         # read-only when asked, or when the file may not be written (see writable): it is then
         # opened with SQLite's mode=ro, never chmodded, and every write raises StoreReadOnly
         self.read_only = read_only
@@ -426,7 +465,7 @@ class Database:
         if self.engine is None or self.read_engine is None:
             self.open()
         if self.read_only:
-            raise read_only_error(self.path)
+            raise read_only_error(self.where)
         assert self.engine is not None
         with Session(self.engine, expire_on_commit=False) as s:
             try:
@@ -437,7 +476,7 @@ class Database:
                     s.rollback()
                 except Exception:  # pragma: no cover - a full disk may refuse even this
                     pass
-                fault = store_fault(exc, self.path)
+                fault = store_fault(exc, self.where)
                 if fault is not None and fault is not exc:
                     raise fault from None  # plain words; never the statement or its values
                 raise
@@ -454,7 +493,7 @@ class Database:
             try:
                 yield s  # closing ends the read transaction and keeps loaded rows readable
             except Exception as exc:
-                fault = store_fault(exc, self.path)
+                fault = store_fault(exc, self.where)
                 if fault is not None and fault is not exc:
                     raise fault from None
                 raise
@@ -506,5 +545,15 @@ def _default_actor() -> str:
         return "user"
 
 
+def database_for(target: "str | os.PathLike", **kw) -> Database:
+    """The database ``target`` names: a PostgreSQL URL (``postgresql://user@host/dbname``) or the
+    path of a SQLite file. Nothing is opened yet."""
+    if paths.is_postgres_url(target):
+        from .postgres import PostgresDatabase
+
+        return PostgresDatabase(str(target).strip(), **kw)
+    return Database(target, **kw)
+
+
 def open_database(path: str | os.PathLike | None = None, **kw) -> Database:
-    return Database(paths.resolve_db_path(path), **kw).open()
+    return database_for(paths.resolve_db(path), **kw).open()

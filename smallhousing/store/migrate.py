@@ -17,6 +17,7 @@ from .db import (
     _newer_error,
     store_fault,
 )
+from .dialects import POSTGRESQL
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -46,7 +47,10 @@ def alembic_config(db: Database):
     # which may since have been closed (a test's captured output, a redirected stream)
     cfg = Config(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", f"sqlite:///{db.path}")
+    if db.dialect == POSTGRESQL:  # the shown URL (no password; % doubled for configparser)
+        cfg.set_main_option("sqlalchemy.url", str(db.where).replace("%", "%%"))
+    else:
+        cfg.set_main_option("sqlalchemy.url", f"sqlite:///{db.path}")
     return cfg
 
 
@@ -81,6 +85,8 @@ def upgrade(db: Database, *, fresh: bool, to: str = "head") -> None:
     newest revision but made before the mark existed. A file at a revision this version does not
     know was made by a newer version: it is refused before anything (a backup included) is done.
     """
+    if db.dialect == POSTGRESQL:
+        return _upgrade_postgres(db, fresh=fresh, to=to)
     rev = None if fresh else current_revision(db.path)
     if rev is not None and rev not in KNOWN_REVISIONS:
         raise _newer_error(db.path, rev)
@@ -110,4 +116,29 @@ def upgrade(db: Database, *, fresh: bool, to: str = "head") -> None:
         copy = f", and a copy is in {paths.backups_dir(db.path)}" if rev is not None else ""
         raise StoreError(
             f"Upgrading the database {db.path} failed ({why}); it was left as it was{copy}."
+        ) from None
+
+
+def _upgrade_postgres(db: Database, *, fresh: bool, to: str) -> None:
+    """Bring a PostgreSQL database to the newest schema, in one transaction: PostgreSQL undoes a
+    failed upgrade whole (its schema changes are transactional), so no copy is made first; take
+    one with pg_dump before upgrading the program if you want one kept. Two programs upgrading at
+    once take turns (an advisory lock), and the second finds nothing left to do."""
+    from alembic import command
+
+    assert db.engine is not None
+    cfg = alembic_config(db)
+    try:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (APPLICATION_ID,))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, to)
+    except Exception as exc:
+        fault = store_fault(exc, db.where)
+        if fault is not None:
+            raise fault from None
+        orig = getattr(exc, "orig", None)
+        why = str(orig).splitlines()[0] if orig is not None else type(exc).__name__
+        raise StoreError(
+            f"Upgrading the database {db.where} failed ({why}); it was left as it was."
         ) from None

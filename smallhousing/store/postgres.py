@@ -1,0 +1,258 @@
+"""A smallhousing database on a PostgreSQL server: the same interface as ``store.db.Database``.
+
+Named by a URL, ``postgresql://user@host:port/dbname`` (``--db`` or SMALLHOUSING_DB); opened with
+psycopg 3 (the optional ``postgres`` extra), through SQLAlchemy as ``postgresql+psycopg://``.
+Passwords are never stored by smallhousing: psycopg uses libpq, which reads ``~/.pgpass`` and
+service files (``postgresql:///?service=NAME``) itself.
+
+What SQLite keeps beside its file (letters, reports, error reports, the audit key and head) is kept
+in a local folder of the data folder (``paths.postgres_home``); ``path`` is a name inside it, so
+every ``paths.*_dir(db.path)`` works unchanged. No file is ever made at ``path`` itself.
+
+Transactions: PostgreSQL's default, READ COMMITTED, for writers (SQLite's BEGIN IMMEDIATE has no
+counterpart here: several writers at once are made safe by later work: a lock on the audit
+chain's head, a version column); ``plain()`` reads in one REPEATABLE READ, READ ONLY transaction,
+so that it sees one consistent view as SQLite's read transaction does. Every connection works in
+UTC, so the audit log's times read back as they were hashed.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+from .. import paths
+from .db import (
+    HEAD_REVISION,
+    KNOWN_REVISIONS,
+    Database,
+    StoreError,
+    StoreReadOnly,
+    _newer_error,
+    read_only_error,
+    store_fault,
+)
+from .dialects import POSTGRESQL
+
+CONNECT_TIMEOUT_S = 10
+_OPTIONS = "-c timezone=UTC"
+_IDLE_KEPT = 4  # plain connections kept open between reads
+
+
+def _driver_missing() -> StoreError:
+    return StoreError(
+        "Using a PostgreSQL database needs the psycopg driver, which is not installed: "
+        "install smallhousing with it (pip install 'smallhousing[postgres]') and try again."
+    )
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be shown or written down: the password (if one was given) left out."""
+    u = urlsplit(url)
+    host = u.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = (f"{u.username}@" if u.username else "") + host + (f":{u.port}" if u.port else "")
+    return urlunsplit((u.scheme.replace("+psycopg", ""), netloc, u.path, u.query, ""))
+
+
+class PostgresDatabase(Database):
+    """One smallhousing database on a PostgreSQL server. Nothing is opened until asked."""
+
+    dialect = POSTGRESQL
+
+    def __init__(self, url: str, *, actor: str | None = None, today=None, read_only: bool = False) -> None:
+        super().__init__(paths.local_path(url), actor=actor, today=today, read_only=read_only)
+        scheme, rest = url.split("://", 1)
+        self.url = url
+        self.conninfo = "postgresql://" + rest  # what libpq (psycopg) takes
+        self.sqlalchemy_url = "postgresql+psycopg://" + rest
+        self.where = shown_url(url)
+        self._idle: list[Any] = []
+        self._idle_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"PostgresDatabase({self.where!r})"
+
+    # connecting ----------------------------------------------------------------------------------
+
+    def _settle_mode(self) -> None:  # a server says what may be written, not a file's mode
+        pass
+
+    def connect(self, **kw):
+        """A new psycopg connection (UTC), or StoreError saying plainly why there is none."""
+        try:
+            import psycopg
+        except ImportError:
+            raise _driver_missing() from None
+        try:
+            return psycopg.connect(self.conninfo, options=_OPTIONS, connect_timeout=CONNECT_TIMEOUT_S, **kw)
+        except psycopg.OperationalError as exc:
+            raise self.unreachable(exc) from None
+
+    def unreachable(self, exc: BaseException) -> StoreError:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[-1].strip()
+        return StoreError(
+            f"Cannot open the PostgreSQL database {self.where} ({why}). Nothing was changed. Check "
+            "that the server is running and that the address, user and database name are right; a "
+            "password goes in ~/.pgpass, never in the address."
+        )
+
+    def _inspect(self) -> tuple[str, str | None]:
+        """('empty' or 'ours', the revision): empty when the schema holds no tables."""
+        with self.connect(autocommit=True) as con:
+            tables = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+            ).fetchone()
+            has_version = con.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
+            rev = None
+            if has_version and has_version[0]:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                rev = row[0] if row else None
+        if rev is not None:
+            if rev not in KNOWN_REVISIONS:
+                raise _newer_error(self.where, rev)
+            return "ours", rev
+        if not tables or not tables[0]:
+            return "empty", None
+        raise StoreError(
+            f"The PostgreSQL database {self.where} holds tables that are not smallhousing's. It has "
+            "not been changed. Give --db an empty database (createdb NAME) or a smallhousing one."
+        )
+
+    def check(self) -> str:
+        return self._inspect()[0]
+
+    def revision(self) -> str | None:
+        return self._inspect()[1]
+
+    def prepare(self) -> "PostgresDatabase":
+        if self._schema_ok:
+            return self
+        with self._opening:
+            if self._schema_ok or self.engine is not None:
+                return self
+            kind, rev = self._inspect()
+            if kind == "ours" and rev == HEAD_REVISION:
+                self._schema_ok = True
+                return self
+            return self.open()
+
+    def open(self, *, migrate: bool = True) -> "PostgresDatabase":
+        with self._opening:
+            if self.engine is not None:
+                return self
+            kind, rev = self._inspect()
+            if self.read_only:
+                if kind == "empty":
+                    raise read_only_error(self.where)
+                if rev != HEAD_REVISION:
+                    raise StoreReadOnly(
+                        f"{self.where} was made by an earlier version of smallhousing and must be "
+                        "upgraded before it can be used, which needs permission to change it. "
+                        "Nothing was changed."
+                    )
+            paths.make_private_dir(paths.folder_for(self.path))
+            engine, read_engine = self._make_engine(None), self._make_engine(None)
+            self.engine = engine
+            upgraded_from = None
+            if migrate and not self.read_only:
+                from . import migrate as _migrate
+
+                try:
+                    upgraded_from = rev if rev not in (None, HEAD_REVISION) else None
+                    _migrate.upgrade(self, fresh=(kind == "empty"))
+                except BaseException as exc:
+                    self.engine = None
+                    engine.dispose()
+                    read_engine.dispose()
+                    fault = store_fault(exc, self.where)
+                    if fault is not None and fault is not exc:
+                        raise fault from None
+                    raise
+            self.read_engine = read_engine
+            self._schema_ok = migrate or self._schema_ok
+            if upgraded_from is not None:
+                from .db import AFTER_UPGRADE
+
+                for hook in AFTER_UPGRADE:
+                    hook(self, upgraded_from)
+            return self
+
+    def _make_engine(self, begin):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise _driver_missing() from None
+        from sqlmodel import create_engine
+
+        options: dict = {"postgresql_readonly": True} if self.read_only else {}
+        return create_engine(
+            self.sqlalchemy_url,
+            connect_args={"options": _OPTIONS, "connect_timeout": CONNECT_TIMEOUT_S},
+            pool_pre_ping=True,
+            execution_options=options,
+        )
+
+    def close(self) -> None:
+        super().close()
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for con in idle:
+            try:
+                con.close()
+            except Exception:  # pragma: no cover - a connection the server has dropped
+                pass
+
+    # plain SQL -------------------------------------------------------------------------------------
+
+    def _take(self):
+        import psycopg
+
+        with self._idle_lock:
+            con = self._idle.pop() if self._idle else None
+        if con is None or con.closed:
+            con = self.connect()
+            con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            con.read_only = True
+        return con
+
+    def _give_back(self, con) -> None:
+        try:
+            con.rollback()
+        except Exception:
+            con.close()
+            return
+        with self._idle_lock:
+            if len(self._idle) < _IDLE_KEPT and not con.closed:
+                self._idle.append(con)
+                return
+        con.close()
+
+    @contextmanager
+    def plain(self) -> Iterator[Any]:  # type: ignore[override]
+        """A psycopg connection in one read-only, repeatable-read transaction (one consistent
+        view), for services/reads.py; its statements go through ``dialects.for_postgres``."""
+        self.prepare()
+        con = self._take()
+        try:
+            yield con
+        except BaseException as exc:
+            fault = store_fault(exc, self.where)
+            if fault is not None and fault is not exc:
+                con.close()
+                raise fault from None
+            raise
+        finally:
+            self._give_back(con)
+
+    @contextmanager
+    def raw(self) -> Iterator[Any]:  # type: ignore[override]
+        """A plain psycopg connection (not in autocommit: commit what is to be kept)."""
+        con = self.connect()
+        try:
+            yield con
+        finally:
+            con.close()
