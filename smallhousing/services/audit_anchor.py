@@ -30,6 +30,7 @@ import shutil
 from pathlib import Path
 
 from .. import paths
+from ..store.dialects import for_postgres
 
 KEY_BYTES = 32
 # the action and entity of the audit entry that starts a run of entries chained with a key; its
@@ -181,7 +182,9 @@ def on_server(db) -> bool:
 
 def key_in_database(conn) -> bytes | None:
     """The key kept in the database (``conn``: a SQLAlchemy connection), or None."""
-    row = conn.exec_driver_sql("SELECT key FROM audit_anchor WHERE id = %s", (ANCHOR_ID,)).first()
+    from sqlalchemy import text
+
+    row = conn.execute(text("SELECT key FROM audit_anchor WHERE id = :id"), {"id": ANCHOR_ID}).first()
     return bytes(row[0]) if row is not None and row[0] is not None else None
 
 
@@ -192,21 +195,25 @@ def server_key_for_writing(db, conn) -> bytes:
     key = key_in_database(conn)
     if key is not None:
         return key
+    from sqlalchemy import text
+
     key = read_key(db.path) or secrets.token_bytes(KEY_BYTES)
-    done = conn.exec_driver_sql("UPDATE audit_anchor SET key = %s WHERE id = %s", (key, ANCHOR_ID)).rowcount
-    if not done:
-        conn.exec_driver_sql(
-            "INSERT INTO audit_anchor (id, key, last_id, hash, entries) VALUES (%s, %s, 0, '', 0)",
-            (ANCHOR_ID, key),
+    args = {"id": ANCHOR_ID, "key": key}
+    if not conn.execute(text("UPDATE audit_anchor SET key = :key WHERE id = :id"), args).rowcount:
+        conn.execute(
+            text("INSERT INTO audit_anchor (id, key, last_id, hash, entries) VALUES (:id, :key, 0, '', 0)"),
+            args,
         )
     return key
 
 
 def write_server_head(conn, last_id: int, hash_: str, entries: int) -> None:
     """The head in the database, in the transaction that wrote the entries."""
-    conn.exec_driver_sql(
-        "UPDATE audit_anchor SET last_id = %s, hash = %s, entries = %s WHERE id = %s",
-        (last_id, hash_, entries, ANCHOR_ID),
+    from sqlalchemy import text
+
+    conn.execute(
+        text("UPDATE audit_anchor SET last_id = :last_id, hash = :hash, entries = :entries WHERE id = :id"),
+        {"last_id": last_id, "hash": hash_, "entries": entries, "id": ANCHOR_ID},
     )
 
 
@@ -214,7 +221,7 @@ def read_server_anchor(con) -> tuple[bytes | None, dict | None]:
     """(key, head) as kept in the database (``con``: a plain psycopg connection), each None when
     there is none."""
     row = con.execute(
-        "SELECT key, last_id, hash, entries FROM audit_anchor WHERE id = %s", (ANCHOR_ID,)
+        for_postgres("SELECT key, last_id, hash, entries FROM audit_anchor WHERE id = ?"), (ANCHOR_ID,)
     ).fetchone()
     if row is None:
         return None, None

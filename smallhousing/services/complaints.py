@@ -132,7 +132,8 @@ def _claim(u: Unit, ident: "int | str | AsSeen", version: int | None = None) -> 
     only if no one has saved it since, and otherwise the step is refused in plain words. Once per
     complaint in a transaction: a step that calls another counts one save."""
     if isinstance(ident, AsSeen):
-        ident, version = ident.id, ident.version
+        version = ident.version
+        ident = ident.id
     if isinstance(ident, str) and not ident.isdigit():
         cid = u.session.exec(select(Complaint.id).where(Complaint.reference == ident.strip())).first()
         if cid is None:
@@ -1208,7 +1209,7 @@ class ComplaintView:
         return self.stage(self.complaint.stage)
 
 
-def complaint_view(db, complaint: "int | str | AsSeen") -> ComplaintView:
+def complaint_view(db, complaint: "int | str") -> ComplaintView:
     from ..domain.rules import deadline_status
     from ..store.models import Adjustment, AuditEntry, Restriction
     from .residents import resident_flags

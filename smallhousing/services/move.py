@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import text
+
 from ..domain.errors import DomainError
 from ..store.db import Database, database_for
 from . import audit_anchor as A
@@ -104,10 +106,14 @@ def _put_anchor(u: Unit, key: bytes | None) -> tuple[int, str, int] | None:
     last = conn.exec_driver_sql("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").first()
     entries = conn.exec_driver_sql("SELECT count(*) FROM audit_entry").scalar() or 0
     head = (int(last[0]), str(last[1]), int(entries)) if last is not None else None
-    conn.exec_driver_sql("DELETE FROM audit_anchor")
-    conn.exec_driver_sql(
-        "INSERT INTO audit_anchor (id, key, last_id, hash, entries) VALUES (%s, %s, %s, %s, %s)",
-        (A.ANCHOR_ID, key, *(head or (0, "", 0))),
+    last_id, hash_, n = head or (0, "", 0)
+    conn.execute(text("DELETE FROM audit_anchor"))
+    conn.execute(
+        text(
+            "INSERT INTO audit_anchor (id, key, last_id, hash, entries) "
+            "VALUES (:id, :key, :last_id, :hash, :entries)"
+        ),
+        {"id": A.ANCHOR_ID, "key": key, "last_id": last_id, "hash": hash_, "entries": n},
     )
     return head
 
