@@ -270,11 +270,11 @@ def test_every_command_works_on_postgresql(pg_new, tmp_path, capsys):
     assert "All checks passed" in out
 
     # the copy holds every record; with the key and head that go with the first, it verifies too
-    from smallhousing.services.audit_anchor import copy_beside
+    from smallhousing.services.move import carry_anchor
 
     a, b = database_for(url), database_for(other)
     try:
-        copy_beside(a.path, b.path)
+        carry_anchor(a, b)
         assert Q.count_complaints(b) == 30
         assert verify(b).ok, verify(b).problems
         # ids carry on after the imported ones

@@ -49,6 +49,8 @@ class ComplaintForm(FormScreen):
         super().__init__(db)
         self.view = view
         self.c = view.complaint
+        # the complaint as it was read: a save after someone else's is refused, never over theirs
+        self.seen = view.as_seen
         self.rules = rule_set(self.c.rule_set)
 
     def provision(self, key: str) -> str:
@@ -147,7 +149,7 @@ class AcknowledgeForm(ComplaintForm):
     def save(self):
         return C.acknowledge(
             self.db,
-            self.c.id,
+            self.seen,
             self.text("definition"),
             responsible_for=self.text("responsible_for"),
             not_responsible_for=self.text("not_responsible_for"),
@@ -246,7 +248,7 @@ class ExtendForm(ComplaintForm):
         told = self.query_one("#resident_told", Checkbox).value or told_on is not None or bool(how.strip())
         return C.extend(
             self.db,
-            self.c.id,
+            self.seen,
             new_due,
             self.text("reason"),
             good_reason=self.text("good_reason"),
@@ -459,7 +461,7 @@ class RespondForm(ComplaintForm):
     def save(self):
         return C.respond(
             self.db,
-            self.c.id,
+            self.seen,
             self.choice("decision") or "",
             self.text("reasons"),
             remedies=list(self.remedies),
@@ -497,7 +499,7 @@ class EscalateForm(ComplaintForm):
     def save(self):
         return C.request_stage2(
             self.db,
-            self.c.id,
+            self.seen,
             on=self.date("date"),
             handler_id=self.choice("handler"),
             resident_reason=self.text("resident_reason"),
@@ -571,11 +573,11 @@ class RefuseForm(ComplaintForm):
         )
         if self.escalation:
             return C.refuse_escalation(
-                self.db, self.c.id, self.choice("ground") or "", self.text("reason"), **common
+                self.db, self.seen, self.choice("ground") or "", self.text("reason"), **common
             )
         return C.refuse(
             self.db,
-            self.c.id,
+            self.seen,
             self.choice("ground") or "",
             self.text("reason"),
             issue_arose_on=self.date("issue_arose_on", "day the issue arose"),
@@ -612,7 +614,7 @@ class ReassignForm(ComplaintForm):
 
     def save(self):
         return C.reassign_handler(
-            self.db, self.c.id, self.choice("handler"), self.text("reason"), on=self.date("date")
+            self.db, self.seen, self.choice("handler"), self.text("reason"), on=self.date("date")
         )
 
 
@@ -644,7 +646,7 @@ class AdditionalComplaintForm(ComplaintForm):
     def save(self):
         new = self.query_one("#log_as_new", Checkbox).value
         return C.fold_additional_complaint(
-            self.db, self.c.id, self.text("text"), self.date("date"), log_as_new=new
+            self.db, self.seen, self.text("text"), self.date("date"), log_as_new=new
         )
 
 
@@ -670,7 +672,7 @@ class CloseForm(ComplaintForm):
         yield Field("Date of closure", self.date_input("date", self.today))
 
     def save(self):
-        return C.close(self.db, self.c.id, on=self.date("date"))
+        return C.close(self.db, self.seen, on=self.date("date"))
 
 
 class WithdrawForm(ComplaintForm):
@@ -703,7 +705,7 @@ class WithdrawForm(ComplaintForm):
 
     def save(self):
         reason = L.require_text(self.text("reason"), "the reason for withdrawing", "reason")
-        return C.withdraw(self.db, self.c.id, reason, on=self.date("date"))
+        return C.withdraw(self.db, self.seen, reason, on=self.date("date"))
 
 
 DIRECTION_CHOICES = (
@@ -737,7 +739,7 @@ class NoteForm(ComplaintForm):
     def save(self):
         return C.add_correspondence(
             self.db,
-            self.c.id,
+            self.seen,
             self.date("date"),
             self.choice("direction") or "note",
             self.choice("channel") or "",
@@ -770,8 +772,8 @@ class CompleteItemForm(ComplaintForm):
 
     def save(self):
         if self.kind == "remedy":
-            return C.complete_remedy(self.db, self.item.id, on=self.date("date"))
-        return C.complete_action(self.db, self.item.id, on=self.date("date"))
+            return C.complete_remedy(self.db, self.item.id, on=self.date("date"), seen=self.seen)
+        return C.complete_action(self.db, self.item.id, on=self.date("date"), seen=self.seen)
 
 
 class UpdateActionForm(ComplaintForm):
@@ -791,7 +793,9 @@ class UpdateActionForm(ComplaintForm):
         yield Field("Date", self.date_input("date", self.today))
 
     def save(self):
-        return C.update_action(self.db, self.action_row.id, self.text("note"), on=self.date("date"))
+        return C.update_action(
+            self.db, self.action_row.id, self.text("note"), on=self.date("date"), seen=self.seen
+        )
 
 
 # new complaint, service requests -----------------------------------------------------------------

@@ -89,6 +89,7 @@ class Unit:
         self._key: bytes | None = None
         self._audit_count = 0
         self._head: tuple[int, str, int] | None = None
+        self._chain_locked = False  # PostgreSQL: this transaction holds the chain's lock
         # audit entries are chained and written when the transaction ends (new rows have their
         # ids by then: the session is flushed first)
         self._pending: list[tuple[dict, SQLModel | None]] = []
@@ -97,6 +98,10 @@ class Unit:
         # holds them all (complaints.references_known), every reference on record
         self.next_reference: dict[str, int] = {}
         self.known_references: set[str] | None = None
+        self.references_locked: set[int] = set()  # PostgreSQL: years whose references we hold
+        # complaints this transaction holds (complaints._claim): id -> the version it was given
+        # (-1: none)
+        self.claimed: dict[int, int] = {}
 
     def _began(self, _session, _transaction, connection) -> None:
         # SQLite counts every row changed on a connection: noted when the Unit first uses it, so
@@ -361,7 +366,7 @@ def _start_chain(u: Unit, conn) -> None:
     chained with the key beside the database (a log from before keys, or a key lost or replaced)."""
     from . import audit_anchor as A
 
-    key = A.key_for_writing(u.db.path)
+    key = A.server_key_for_writing(u.db, conn) if A.on_server(u.db) else A.key_for_writing(u.db.path)
     last = conn.exec_driver_sql(
         "SELECT id, at, actor, action, entity, entity_id, complaint_id, before, after, prev_hash, "
         "hash FROM audit_entry ORDER BY id DESC LIMIT 1"
@@ -417,7 +422,7 @@ def _start_chain(u: Unit, conn) -> None:
 def _rows_before(conn) -> dict:
     out = {}
     for t in _table_order():
-        if t.name not in ("audit_entry", "audit_redaction") and "id" in t.c:
+        if t.name not in ("audit_entry", "audit_redaction", "audit_anchor") and "id" in t.c:
             top = conn.exec_driver_sql(f'SELECT max(id) FROM "{t.name}"').scalar()
             if top:
                 out[t.name] = top
@@ -431,6 +436,17 @@ def write_audit(u: Unit) -> None:
         return
     u.session.flush()  # every new row now has its id from the database
     conn = u.session.connection()
+    server = conn.dialect.name != "sqlite"
+    if server and not u._chain_locked:
+        # several writers at once (PostgreSQL): the chain's head is read, extended and written by
+        # one transaction at a time, so the log stays one chain. Taken after the flush (which may
+        # wait for rows another writer holds) and held until this transaction ends; SQLite's
+        # BEGIN IMMEDIATE already lets one writer in at a time.
+        from .audit_anchor import CHAIN_LOCK
+
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", CHAIN_LOCK)
+        u._chain_locked = True
+        u._last_hash = None  # read the newest entry again, now that no one else can add one
     if u._last_hash is None:
         _start_chain(u, conn)
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -475,6 +491,10 @@ def write_audit(u: Unit) -> None:
     last_id = conn.exec_driver_sql("SELECT max(id) FROM audit_entry").scalar()
     assert last_id is not None, "entries have just been written"
     u._head = (last_id, prev, u._audit_count)
+    if server:
+        from .audit_anchor import write_server_head
+
+        write_server_head(conn, *u._head)
     u._pending.clear()
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Iterator, Sequence, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import col, select
 
@@ -102,6 +102,57 @@ def _complaint(u: Unit, ident: "int | str") -> Complaint:
             raise NotFound(f"There is no complaint with reference {ident.strip()}.")
         return c
     return u.get(Complaint, int(ident), "complaint")
+
+
+_Item = TypeVar("_Item", Remedy, OutstandingAction, Extension)
+
+STALE = "Someone else changed this complaint while you were working on it; reload it and try again."
+
+
+class StaleComplaint(DomainError):
+    """A save made from an older reading of a complaint than the one on record."""
+
+
+@dataclass(frozen=True)
+class AsSeen:
+    """A complaint as a form read it: its id and its version then (``ComplaintView.as_seen``).
+    Given to a step instead of the id, the step is refused (StaleComplaint) if anyone has saved
+    the complaint since."""
+
+    id: int
+    version: int
+
+
+def _claim(u: Unit, ident: "int | str | AsSeen", version: int | None = None) -> Complaint:
+    """The complaint a step changes, held by this transaction until it ends.
+
+    Its version is counted up first, with one UPDATE of its row (which on PostgreSQL waits for
+    anyone else saving it, then holds the row), so that what is read next is what was last
+    saved; given the version a form read (``AsSeen``, or ``version``), the UPDATE finds the row
+    only if no one has saved it since, and otherwise the step is refused in plain words. Once per
+    complaint in a transaction: a step that calls another counts one save."""
+    if isinstance(ident, AsSeen):
+        version = ident.version
+        ident = ident.id
+    if isinstance(ident, str) and not ident.isdigit():
+        cid = u.session.exec(select(Complaint.id).where(Complaint.reference == ident.strip())).first()
+        if cid is None:
+            raise NotFound(f"There is no complaint with reference {ident.strip()}.")
+    else:
+        cid = int(ident)
+    claimed = u.claimed.get(cid)
+    if claimed is None:
+        stmt = update(Complaint).where(col(Complaint.id) == cid).values(version=col(Complaint.version) + 1)
+        if version is not None:
+            stmt = stmt.where(col(Complaint.version) == version)
+        if u.session.exec(stmt).rowcount != 1:
+            if u.session.get(Complaint, cid) is None:
+                raise NotFound(f"There is no complaint with id {cid}.")
+            raise StaleComplaint(STALE)
+        u.claimed[cid] = version if version is not None else -1
+    elif version is not None and claimed not in (-1, version):
+        raise StaleComplaint(STALE)
+    return u.get(Complaint, cid, "complaint")
 
 
 def _stages(u: Unit, c: Complaint) -> dict[int, Stage]:
@@ -297,8 +348,24 @@ def _step_date(u: Unit, c: Complaint, on: dt.date | None, what: str) -> dt.date:
     return D.check_step_date(on, u.today, what, _last_step_date(u, c))
 
 
+# pg_advisory_xact_lock's first key for a year's references (the second is the year)
+REFERENCE_LOCK = 0x5352
+
+
+def _lock_references(u: Unit, year: int) -> None:
+    """Several people logging complaints at once (PostgreSQL): one transaction at a time picks
+    the next reference of a year, holding the lock until it commits, so that the next one reads
+    the number it took. SQLite's write lock already lets one writer in at a time."""
+    if u.db.dialect == "sqlite" or year in u.references_locked:
+        return
+    u.session.connection().exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", (REFERENCE_LOCK, year))
+    u.references_locked.add(year)
+    u.next_reference.pop(f"{year}-", None)  # learnt before the lock: read it again
+
+
 def _new_reference(u: Unit, received_on: dt.date) -> str:
     prefix = f"{received_on.year}-"
+    _lock_references(u, received_on.year)
     n = u.next_reference.get(prefix)
     if n is not None:
         u.next_reference[prefix] = n + 1
@@ -496,9 +563,9 @@ def raise_from_service_request(
 # acceptance --------------------------------------------------------------------------------------
 
 
-def accept(db, complaint: "int | str") -> Complaint:
+def accept(db, complaint: "int | str | AsSeen") -> Complaint:
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         if c.state != L.RECEIVED or c.acceptance != "pending":
             raise DomainError(f"Complaint {c.reference} has already been {c.acceptance or 'decided'}.")
         return update_fields(u, c, "complaint accepted", complaint_id=c.id, acceptance="accepted")
@@ -506,7 +573,7 @@ def accept(db, complaint: "int | str") -> Complaint:
 
 def refuse(
     db,
-    complaint: "int | str",
+    complaint: "int | str | AsSeen",
     ground: str,
     reason: str,
     on: dt.date | None = None,
@@ -523,7 +590,7 @@ def refuse(
     ``aware_on``, when given, replace the dates recorded at logging; the 12-month ground is judged
     from the dates and needs ``discretion_note`` (2.3)."""
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         L.next_state(c.state, "refuse")
         decider = _check_decider(u, decided_by, "to refuse the complaint")
         arose = issue_arose_on if issue_arose_on is not None else c.issue_arose_on
@@ -560,7 +627,7 @@ def refuse(
 
 def acknowledge(
     db,
-    complaint: "int | str",
+    complaint: "int | str | AsSeen",
     definition: str,
     *,
     responsible_for: str = "",
@@ -571,7 +638,7 @@ def acknowledge(
     """Acknowledge, define and log the complaint at its current stage (5.6, 5.7, 6.2, 6.11)."""
     definition = L.require_text(definition, "the complaint definition", "definition")
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         L.next_state(c.state, "acknowledge")
         st = _stage(u, c)
         assert st is not None
@@ -611,7 +678,7 @@ def acknowledge(
 
 def extend(
     db,
-    complaint: "int | str",
+    complaint: "int | str | AsSeen",
     new_due_on: dt.date,
     reason: str,
     *,
@@ -629,7 +696,7 @@ def extend(
     and how often the resident will be kept up to date meanwhile (5.9).
     """
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         L.next_state(c.state, "extend")
         st = _stage(u, c)
         assert st is not None
@@ -669,12 +736,15 @@ def extend(
         return e
 
 
-def record_extension_told(db, extension_id: int, on: dt.date | None = None, how: str = "") -> Extension:
+def record_extension_told(
+    db, extension_id: int, on: dt.date | None = None, how: str = "", *, seen: AsSeen | None = None
+) -> Extension:
     """Record that the resident was told of an extension, when and how (6.4, 6.15)."""
     how = L.require_text(how, "how the resident was told", "told_how")
     with transaction(db) as u:
         e = u.get(Extension, extension_id, "extension")
         st = u.get(Stage, e.stage_id, "stage")
+        e = _claim_for(u, e, st.complaint_id, seen)
         day = L.check_date(
             on or u.today,
             u.today,
@@ -697,7 +767,7 @@ def record_extension_told(db, extension_id: int, on: dt.date | None = None, how:
 
 def respond(
     db,
-    complaint: "int | str",
+    complaint: "int | str | AsSeen",
     decision: str,
     reasons: str,
     *,
@@ -710,7 +780,7 @@ def respond(
     """Send the stage's response: decision, reasons, remedies and outstanding actions (6.9, 6.19)."""
     decision, reasons = L.check_decision(decision, reasons)
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         L.next_state(c.state, "respond")
         st = _stage(u, c)
         assert st is not None
@@ -741,7 +811,7 @@ def respond(
 
 def request_stage2(
     db,
-    complaint: "int | str",
+    complaint: "int | str | AsSeen",
     *,
     on: dt.date | None = None,
     handler_id: int | None = None,
@@ -749,7 +819,7 @@ def request_stage2(
 ) -> Complaint:
     """The resident asks to escalate: no reason is needed (6.12)."""
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         has2 = _stage(u, c, 2) is not None
         s1 = _stage(u, c, 1)
         L.next_state(
@@ -776,7 +846,7 @@ def request_stage2(
 
 def refuse_escalation(
     db,
-    complaint: "int | str",
+    complaint: "int | str | AsSeen",
     ground: str,
     reason: str,
     on: dt.date | None = None,
@@ -788,7 +858,7 @@ def refuse_escalation(
     the active member of staff who decided. The 12-month ground is judged from the complaint's
     recorded dates, as for a refusal."""
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         L.next_state(c.state, "refuse_escalation")
         decider = _check_decider(u, decided_by, "to refuse escalation")
         ground, reason = L.check_exclusion(
@@ -816,13 +886,13 @@ def refuse_escalation(
 
 
 def reassign_handler(
-    db, complaint: "int | str", staff_id: int, reason: str, on: dt.date | None = None
+    db, complaint: "int | str | AsSeen", staff_id: int, reason: str, on: dt.date | None = None
 ) -> Complaint:
     """Hand the current stage to another member of staff, with the reason (audited). The handler
     history keeps who held it before; at stage 2 no one who handled stage 1 may take it (6.13)."""
     reason = L.require_text(reason, "the reason for the change", "reason")
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         if c.state in L.FINISHED_STATES:
             raise DomainError(f"Complaint {c.reference} is {c.state}; its handler can no longer change.")
         st = _stage(u, c)
@@ -850,16 +920,16 @@ def reassign_handler(
         return c
 
 
-def close(db, complaint: "int | str", on: dt.date | None = None) -> Complaint:
+def close(db, complaint: "int | str | AsSeen", on: dt.date | None = None) -> Complaint:
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         day = _step_date(u, c, on, "closure")
         return _set_state(u, c, "close", "complaint closed", closed_on=day)
 
 
-def withdraw(db, complaint: "int | str", reason: str = "", on: dt.date | None = None) -> Complaint:
+def withdraw(db, complaint: "int | str | AsSeen", reason: str = "", on: dt.date | None = None) -> Complaint:
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         day = _step_date(u, c, on, "withdrawal")
         return _set_state(
             u, c, "withdraw", "complaint withdrawn", withdrawn_on=day, withdrawn_reason=clean(reason)
@@ -867,7 +937,12 @@ def withdraw(db, complaint: "int | str", reason: str = "", on: dt.date | None = 
 
 
 def fold_additional_complaint(
-    db, complaint: "int | str", text: str, received_on: dt.date | None = None, *, log_as_new: bool = False
+    db,
+    complaint: "int | str | AsSeen",
+    text: str,
+    received_on: dt.date | None = None,
+    *,
+    log_as_new: bool = False,
 ) -> Complaint:
     """An additional complaint raised during stage 1 (6.8).
 
@@ -876,7 +951,7 @@ def fold_additional_complaint(
     """
     text = L.require_text(text, "the additional complaint", "text")
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         day = L.check_date(
             received_on or u.today,
             u.today,
@@ -944,25 +1019,37 @@ def _add_action(u: Unit, c: Complaint, stage: int, a: ActionInput) -> Outstandin
     return act
 
 
-def add_remedy(db, complaint: "int | str", remedy: RemedyInput) -> Remedy:
+def add_remedy(db, complaint: "int | str | AsSeen", remedy: RemedyInput) -> Remedy:
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         rem = _add_remedy(u, c, c.stage, remedy, u.today)
         u.session.flush()  # its id, from the database, for the caller
         return rem
 
 
-def add_action(db, complaint: "int | str", action: ActionInput) -> OutstandingAction:
+def add_action(db, complaint: "int | str | AsSeen", action: ActionInput) -> OutstandingAction:
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         act = _add_action(u, c, c.stage, action)
         u.session.flush()  # its id, from the database, for the caller
         return act
 
 
-def complete_remedy(db, remedy_id: int, on: dt.date | None = None) -> Remedy:
+def _claim_for(u: Unit, row: _Item, complaint_id: int, seen: AsSeen | None) -> _Item:
+    """A step on one item of a complaint (a remedy, an action, an extension) holds the complaint
+    (``_claim``), then reads the item again: it is as last saved."""
+    if seen is not None and seen.id != complaint_id:
+        raise DomainError("This item belongs to another complaint.")
+    _claim(u, complaint_id, seen.version if seen is not None else None)
+    if u.db.dialect != "sqlite":
+        u.session.refresh(row)
+    return row
+
+
+def complete_remedy(db, remedy_id: int, on: dt.date | None = None, *, seen: AsSeen | None = None) -> Remedy:
     with transaction(db) as u:
         r = u.get(Remedy, remedy_id, "remedy")
+        r = _claim_for(u, r, r.complaint_id, seen)
         if r.completed_on:
             raise DomainError("This remedy is already marked as done.")
         day = L.check_date(
@@ -977,9 +1064,12 @@ def complete_remedy(db, remedy_id: int, on: dt.date | None = None) -> Remedy:
         )
 
 
-def complete_action(db, action_id: int, on: dt.date | None = None) -> OutstandingAction:
+def complete_action(
+    db, action_id: int, on: dt.date | None = None, *, seen: AsSeen | None = None
+) -> OutstandingAction:
     with transaction(db) as u:
         a = u.get(OutstandingAction, action_id, "outstanding action")
+        a = _claim_for(u, a, a.complaint_id, seen)
         if a.completed_on:
             raise DomainError("This action is already marked as done.")
         c = u.get(Complaint, a.complaint_id, "complaint")
@@ -995,11 +1085,14 @@ def complete_action(db, action_id: int, on: dt.date | None = None) -> Outstandin
         )
 
 
-def update_action(db, action_id: int, note: str, on: dt.date | None = None) -> OutstandingAction:
+def update_action(
+    db, action_id: int, note: str, on: dt.date | None = None, *, seen: AsSeen | None = None
+) -> OutstandingAction:
     """Record that the resident was updated on an outstanding action (6.6, 6.17)."""
     note = L.require_text(note, "the update", "note")
     with transaction(db) as u:
         a = u.get(OutstandingAction, action_id, "outstanding action")
+        a = _claim_for(u, a, a.complaint_id, seen)
         day = L.check_date(on or u.today, u.today, what="update")
         add_correspondence(u, a.complaint_id, day, "out", "", f"Update on action: {note}")
         return update_fields(
@@ -1012,7 +1105,7 @@ DIRECTIONS = ("in", "out", "note")
 
 def add_correspondence(
     db,
-    complaint: "int | str",
+    complaint: "int | str | AsSeen",
     on: dt.date | None,
     direction: str,
     channel: str,
@@ -1029,7 +1122,7 @@ def add_correspondence(
         raise DomainError("Direction must be in (received), out (sent) or note.", field="direction")
     summary = L.require_text(summary, "the summary", "summary")
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         day = L.check_date(
             on or u.today,
             u.today,
@@ -1054,13 +1147,13 @@ def add_correspondence(
         return row
 
 
-def add_note(db, complaint: "int | str", text: str, on: dt.date | None = None) -> Correspondence:
+def add_note(db, complaint: "int | str | AsSeen", text: str, on: dt.date | None = None) -> Correspondence:
     return add_correspondence(db, complaint, on, "note", "", text)
 
 
-def set_categories(db, complaint: "int | str", categories) -> Complaint:
+def set_categories(db, complaint: "int | str | AsSeen", categories) -> Complaint:
     with transaction(db) as u:
-        c = _complaint(u, complaint)
+        c = _claim(u, complaint)
         cats = _parse_categories(categories)
         update_fields(u, c, "categories changed", complaint_id=c.id, categories=cats)
         c.search_text = search_text_for(c, u.session.get(Resident, c.resident_id))
@@ -1104,6 +1197,12 @@ class ComplaintView:
 
     def stage(self, number: int) -> StageView | None:
         return next((s for s in self.stages if s.stage.number == number), None)
+
+    @property
+    def as_seen(self) -> AsSeen:
+        """The complaint as this view read it: give it to a step so that a save made after
+        someone else's is refused rather than written over theirs."""
+        return AsSeen(ident(self.complaint), self.complaint.version)
 
     @property
     def current(self) -> StageView | None:

@@ -38,7 +38,15 @@ ERASED_WORD = "[erased]"  # put in place of a name, address or contact detail in
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "the", "and", "rev", "sir", "lady"})
 # tables whose text is never about a resident, or is the audit chain (handled apart)
 _SWEEP_SKIP = frozenset(
-    {"audit_entry", "audit_redaction", "alembic_version", "staff", "landlord_settings", "sqlite_sequence"}
+    {
+        "audit_entry",
+        "audit_redaction",
+        "audit_anchor",
+        "alembic_version",
+        "staff",
+        "landlord_settings",
+        "sqlite_sequence",
+    }
 )
 # what a resident's own row and their representatives' rows are: swept only for this resident
 _PERSON_COLUMNS = {
@@ -81,7 +89,7 @@ _TABLES: list[type[SQLModel]] = [
     if isinstance(m, type)
     and issubclass(m, SQLModel)
     and getattr(m, "__table__", None) is not None
-    and m not in (AuditEntry, AuditRedaction)
+    and m not in (AuditEntry, AuditRedaction, M.AuditAnchor)
 ]
 SAR_FORMAT = "smallhousing-subject-access"
 

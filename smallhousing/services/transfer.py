@@ -1759,8 +1759,9 @@ def _write_private(path: Path, data: bytes, db=None, overwrite: bool = False) ->
 
 
 def _tables():
-    """Every table of the schema (store/models.py), parents before children."""
-    return list(SQLModel.metadata.sorted_tables)
+    """Every table of the schema (store/models.py), parents before children; never the audit
+    anchor (a PostgreSQL database's audit key: an export must not carry it)."""
+    return [t for t in SQLModel.metadata.sorted_tables if t.name != "audit_anchor"]
 
 
 def _to_json(value):

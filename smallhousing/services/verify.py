@@ -29,6 +29,7 @@ DERIVED = {
         "next_due_on": "the next deadline, worked out as next_step is",
         "search_text": "the words the list filters on, made from the reference, resident and text",
         "handler_id": "the current stage's handler, copied from the stage (which is compared)",
+        "version": "how many times it has been saved, so that two people saving at once are told",
     },
 }
 
@@ -72,7 +73,11 @@ def audited_tables() -> dict[str, tuple[str, list[str]]]:
     out = {}
     for m in vars(M).values():
         t = getattr(m, "__table__", None)
-        if isinstance(m, type) and t is not None and t.name not in ("audit_entry", "audit_redaction"):
+        if (
+            isinstance(m, type)
+            and t is not None
+            and t.name not in ("audit_entry", "audit_redaction", "audit_anchor")
+        ):
             out[m.__name__.lower()] = (t.name, [c.name for c in t.columns])
     return out
 
@@ -118,6 +123,15 @@ def _check_all(con, db, res: VerifyResult) -> None:
     """The checks both databases share: the chain, its head, the replay against every row."""
     res.complaints = con.execute("SELECT count(*) FROM complaint").fetchone()[0]
     tables = audited_tables()
+    if A.on_server(db):
+        # a team's database: the key and head kept in it (services/audit_anchor.py), and the head
+        # this computer last saw (its local head file), checked as a second witness
+        key, head = A.read_server_anchor(con)
+        entries = _check_chain(con, db.path, res, tables, key=key, key_where="in the database")
+        _check_head(db.path, res, entries, head=head or None, head_where="kept in the database")
+        if A.read_head(db.path) is not None:
+            _check_head(db.path, res, entries, head_where="kept on this computer")
+        return _compare(con, res, tables, entries["replay"], entries["legacy"])
     entries = _check_chain(con, db.path, res, tables)
     _check_head(db.path, res, entries)
     _compare(con, res, tables, entries["replay"], entries["legacy"])
@@ -130,8 +144,13 @@ def _capped(res: VerifyResult) -> VerifyResult:
     return res
 
 
-def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
-    """Check each entry's hash and link; gather the entries that describe rows, for the replay."""
+_FILE = object()  # the key or head is the file beside the database
+
+
+def _check_chain(con, db_path, res: VerifyResult, tables: dict, *, key=_FILE, key_where: str = "") -> dict:
+    """Check each entry's hash and link; gather the entries that describe rows, for the replay.
+    ``key``: the audit key (by default the file beside the database); ``key_where`` says where it
+    is kept when it is not that file."""
     redacted = {}
     try:
         redacted = {
@@ -140,7 +159,8 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
         }
     except sqlite3.OperationalError:
         pass  # an older schema without erasures
-    key = A.read_key(db_path)
+    if key is _FILE:
+        key = A.read_key(db_path)
     my_id = A.key_id(key) if key is not None else None
     seg_key: bytes | None = None  # the key of the run of entries being checked (None: plain)
     unconfirmed = None  # [first id, last id, key id] of a run whose key is not here
@@ -224,11 +244,21 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
     key_file = paths.audit_key_path(db_path)
     for first, last, kid in runs:
         span = f"entry {first}" if first == last else f"entries {first} to {last}"
-        if key is None:
+        if key is None and key_where:
+            res.problems.append(
+                f"The audit key kept {key_where} is missing: audit {span} were chained with it "
+                "and cannot be confirmed."
+            )
+        elif key is None:
             res.problems.append(
                 f"The audit key file ({key_file.name}, beside the database) is missing: audit {span} "
                 "were chained with it and cannot be confirmed. Put back the copy kept beside your "
                 "latest backup."
+            )
+        elif key_where:
+            res.problems.append(
+                f"Audit {span} were chained with a different audit key (key id {kid}) from the one "
+                f"kept {key_where} (key id {my_id}): they cannot be confirmed."
             )
         else:
             res.problems.append(
@@ -238,8 +268,12 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
             )
     if key is not None and not res.keyed:
         res.problems.append(
-            f"The audit key file ({key_file.name}) is beside the database but no audit entry was "
-            "chained with it: the audit log has been replaced or made again."
+            (
+                f"The audit key kept {key_where} is there"
+                if key_where
+                else f"The audit key file ({key_file.name}) is beside the database"
+            )
+            + " but no audit entry was chained with it: the audit log has been replaced or made again."
         )
     res.head = prev
     # a log never keyed was written by a version that did not audit every row as it was made: its
@@ -252,12 +286,24 @@ def _check_chain(con, db_path, res: VerifyResult, tables: dict) -> dict:
     }
 
 
-def _check_head(db_path, res: VerifyResult, entries: dict) -> None:
-    """The head kept beside the database must still be in the log, and the log no shorter."""
-    head = A.read_head(db_path)
+def _check_head(db_path, res: VerifyResult, entries: dict, *, head=_FILE, head_where: str = "") -> None:
+    """The head kept beside the database must still be in the log, and the log no shorter.
+    ``head``: the head to check (by default the file beside the database); ``head_where`` says
+    where it is kept when it is not that file."""
+    if head is _FILE:
+        head = A.read_head(db_path)
     name = paths.audit_head_path(db_path).name
+    if head_where:
+        name = f"the record of the newest entry {head_where}"
     ids = entries["ids"]
     if head is None:
+        if head_where:
+            if entries["keyed"] and head_where == "kept in the database":
+                res.problems.append(
+                    "The record of the audit log's newest entry kept in the database is missing, "
+                    "so the log cannot be checked for deleted entries."
+                )
+            return
         if entries["keyed"]:
             res.problems.append(
                 f"The file that records the audit log's newest entry ({name}, beside the database) "

@@ -163,6 +163,9 @@ class Complaint(SQLModel, table=True):
     next_step: str = ""
     next_due_on: Optional[dt.date] = Field(default=None, index=True)
     search_text: str = ""  # reference, resident and words, lower case, for filtering as you type
+    # how many times it has been saved: a save made from an older reading of it is refused
+    # (services/complaints.py ``_claim``), so that two people at once never overwrite each other
+    version: int = 1
 
     # its stages (1, and 2 once escalated): loaded once per session and kept up to date by the
     # session as stages are added; rows are never deleted through it (passive_deletes)
@@ -361,3 +364,16 @@ class AuditRedaction(SQLModel, table=True):
     after_digest: str
     redacted_on: dt.date
     reason: str = ""
+
+
+class AuditAnchor(SQLModel, table=True):
+    """On a PostgreSQL database (several computers): the audit key and the log's head, one row
+    (id 1), kept where every computer finds them. A SQLite file keeps both as files beside it
+    instead (services/audit_anchor.py), and leaves this table empty."""
+
+    __tablename__ = "audit_anchor"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: Optional[bytes] = None
+    last_id: int = 0
+    hash: str = ""
+    entries: int = 0
