@@ -97,7 +97,8 @@ def cmd_setup(args) -> int:
     print()
     print("Next steps:")
     print("1. Add each person with the role they need (as now, signed in as the server's admin):")
-    print(f'     smallhousing team add "Ann Rees" --email ann@example.org --role director --db {res.where}')
+    print('     smallhousing team add "Ann Rees" --email ann@example.org --role director \\')
+    print(f"       --db {res.where}")
     print(
         "   Each gets a login of their own (here ann_rees). smallhousing never asks for or keeps a password."
     )

@@ -217,14 +217,13 @@ def _audit_triggers(con) -> None:
     con.execute(_KEPT)
     con.execute(_OWN_NAME)
     for table in AUDIT_TABLES:
-        for name, when in (
-            ("smallhousing_kept", "BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW"),
-            ("smallhousing_kept_whole", "BEFORE TRUNCATE ON {t} FOR EACH STATEMENT"),
-        ):
-            con.execute(f"DROP TRIGGER IF EXISTS {name} ON {_q(table)}")
-            con.execute(
-                f"CREATE TRIGGER {name} {when.format(t=_q(table))} EXECUTE FUNCTION smallhousing_audit_kept()"
-            )
+        # for each statement, so that one changing no row is refused too (a row trigger would
+        # not fire at all)
+        con.execute(f"DROP TRIGGER IF EXISTS smallhousing_kept ON {_q(table)}")
+        con.execute(
+            f"CREATE TRIGGER smallhousing_kept BEFORE UPDATE OR DELETE OR TRUNCATE ON {_q(table)} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION smallhousing_audit_kept()"
+        )
     con.execute('DROP TRIGGER IF EXISTS smallhousing_own_name ON "audit_entry"')
     con.execute(
         'CREATE TRIGGER smallhousing_own_name BEFORE INSERT ON "audit_entry" FOR EACH ROW '
@@ -267,7 +266,11 @@ def add_member(db, name: str, *, email: str, role: str, login: str | None = None
             "SELECT count(*) FROM pg_roles WHERE rolname = ANY(%(names)s)",
             {"names": [group_role(r) for r in ROLES]},
         )
-        if not found or found[0] < len(ROLES):
+        ready = one(
+            "SELECT count(*) FROM pg_trigger WHERE tgname = 'smallhousing_own_name' "
+            "AND tgrelid = to_regclass('audit_entry')"
+        )
+        if not found or found[0] < len(ROLES) or not ready or not ready[0]:
             raise DomainError(
                 f"{db.where} has not been set up for a team yet: run smallhousing team setup first."
             )
