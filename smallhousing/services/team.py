@@ -26,10 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from ..domain.errors import DomainError
 from ..domain.team import MAY, ROLES, check_login, check_role, group_role, login_from_name
+from ..store.dialects import for_postgres
 from ..store.models import Staff
 from .base import audit, clean, ident, reading, transaction, update_fields
 
@@ -118,7 +120,7 @@ def setup(db) -> Setup:
 def _setup(db, con) -> Setup:
     from psycopg import sql
 
-    con.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+    con.execute(for_postgres("SELECT pg_advisory_xact_lock(?)"), (_LOCK,))
     may = con.execute(
         "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user"
     ).fetchone()
@@ -135,7 +137,7 @@ def _setup(db, con) -> Setup:
     res.groups = groups
     for role in reversed(ROLES):  # viewer first
         g = groups[role]
-        if con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (g,)).fetchone() is None:
+        if con.execute(for_postgres("SELECT 1 FROM pg_roles WHERE rolname = ?"), (g,)).fetchone() is None:
             con.execute(f"CREATE ROLE {_q(g)} NOLOGIN")
             res.created.append(g)
         note = sql.SQL("COMMENT ON ROLE {} IS {}").format(
@@ -172,7 +174,7 @@ def _setup(db, con) -> Setup:
         for t in names:
             if t not in tables:
                 continue
-            seq = con.execute("SELECT pg_get_serial_sequence(%s, 'id')", (_q(t),)).fetchone()
+            seq = con.execute(for_postgres("SELECT pg_get_serial_sequence(?, 'id')"), (_q(t),)).fetchone()
             if seq and seq[0]:
                 con.execute(f"GRANT USAGE ON SEQUENCE {seq[0]} TO {_q(to)}")
 
@@ -255,15 +257,11 @@ def add_member(db, name: str, *, email: str, role: str, login: str | None = None
     with transaction(db) as u:
         conn = u.session.connection()
 
-        def one(sql: str, params: Any = None):
-            return (
-                conn.exec_driver_sql(sql, params).first()
-                if params is not None
-                else conn.exec_driver_sql(sql).first()
-            )
+        def one(sql: str, params: dict | None = None):
+            return conn.execute(text(sql), params or {}).first()
 
         found = one(
-            "SELECT count(*) FROM pg_roles WHERE rolname = ANY(%(names)s)",
+            "SELECT count(*) FROM pg_roles WHERE rolname = ANY(:names)",
             {"names": [group_role(r) for r in ROLES]},
         )
         ready = one(
@@ -285,7 +283,7 @@ def add_member(db, name: str, *, email: str, role: str, login: str | None = None
             raise DomainError(
                 f"The login {login} is already {taken.name}'s: give another with --login.", field="login"
             )
-        existing = one("SELECT rolsuper FROM pg_roles WHERE rolname = %(login)s", {"login": login})
+        existing = one("SELECT rolsuper FROM pg_roles WHERE rolname = :login", {"login": login})
         if existing is not None and existing[0]:
             raise DomainError(
                 f"{login} is the server's admin account: give a login of the person's own.", field="login"
@@ -359,9 +357,8 @@ def members(db) -> list[TeamLine]:
         for s in u.session.exec(q).all():
             has = None
             for r in ROLES:
-                row = conn.exec_driver_sql(
-                    "SELECT pg_has_role(%(login)s, %(group)s, 'USAGE') FROM pg_roles "
-                    "WHERE rolname = %(login)s",
+                row = conn.execute(
+                    text("SELECT pg_has_role(:login, :group, 'USAGE') FROM pg_roles WHERE rolname = :login"),
                     {"login": s.login, "group": group_role(r)},
                 ).first()
                 if row is not None and row[0]:

@@ -36,7 +36,7 @@ from .db import (
     read_only_error,
     store_fault,
 )
-from .dialects import POSTGRESQL
+from .dialects import POSTGRESQL, for_postgres
 
 CONNECT_TIMEOUT_S = 10
 _OPTIONS = "-c timezone=UTC"
@@ -113,7 +113,9 @@ class PostgresDatabase(Database):
         with self.connect(autocommit=True) as con:
             for role in ROLES:
                 row = con.execute(
-                    "SELECT pg_has_role(current_user, oid, 'USAGE') FROM pg_roles WHERE rolname = %s",
+                    for_postgres(
+                        "SELECT pg_has_role(current_user, oid, 'USAGE') FROM pg_roles WHERE rolname = ?"
+                    ),
                     (group_role(role),),
                 ).fetchone()
                 if row and row[0]:
