@@ -375,6 +375,27 @@ def test_the_commands_set_up_add_and_list(pg_url, groups_dropped_after, capsys):
             con.execute(f'DROP ROLE IF EXISTS "{login}"')
 
 
+def test_setup_makes_the_database_when_the_server_has_none(pg_server, tmp_path, monkeypatch, capsys):
+    import psycopg
+
+    from smallhousing.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    name = f"smallhousing_test_{uuid.uuid4().hex[:12]}"
+    url = urlunsplit(urlsplit(pg_server)._replace(path="/" + name))
+    try:
+        assert main(["team", "setup", url]) == 0
+        assert "it was made" in capsys.readouterr().out
+        d = PostgresDatabase(url, today=TODAY)
+        assert d.check() == "ours"
+        d.close()
+        assert main(["team", "setup", url]) == 0
+        assert "it was made" not in capsys.readouterr().out
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_setup_of_a_sqlite_file_is_refused_in_one_line(tmp_path, capsys):
     from smallhousing.cli import main
 

@@ -50,9 +50,11 @@ def register(sub, common) -> None:
     s.set_defaults(func=cmd_list)
 
 
-def _team_db(args, url=None):
+def _team_db(args, url=None, *, opened: bool = True):
+    """The team's database (--db, SMALLHOUSING_DB or ``url``); ``opened=False``: not even asked
+    for yet (setup makes it when the server has none of that name)."""
     from .. import paths
-    from . import UserError, open_db
+    from . import UserError, _opened, open_db
 
     target = url or paths.resolve_db(getattr(args, "db", None))
     if not paths.is_postgres_url(target):
@@ -60,6 +62,12 @@ def _team_db(args, url=None):
             "A team works on a PostgreSQL database: give its address, such as "
             "postgresql://postgres@db.example.org/complaints (a SQLite file is for one person)."
         )
+    if not opened:
+        from ..store.db import database_for
+
+        db = database_for(str(target))
+        _opened.append(db)
+        return db
     return open_db(args, path=str(target))
 
 
@@ -80,7 +88,7 @@ def cmd_setup(args) -> int:
     from ..domain.team import MAY, ROLES
     from ..services import team
 
-    db = _team_db(args, args.url)
+    db = _team_db(args, args.url, opened=False)
     res = team.setup(db)
     example = team.login_url(db, "ann_rees")
     made = (
@@ -88,7 +96,8 @@ def cmd_setup(args) -> int:
         if len(res.created) == len(ROLES)
         else ("already there; their permissions were set again" if not res.created else "completed")
     )
-    print(f"The team database {res.where} is ready.")
+    made_db = " (the server had no database of that name: it was made)" if res.database_made else ""
+    print(f"The team database {res.where} is ready{made_db}.")
     print(f"Roles ({made}):")
     for role in ROLES:
         _wrapped(f"{res.groups[role]}: {MAY[role]}.", indent="  ")

@@ -31,6 +31,7 @@ from sqlmodel import col, select
 
 from ..domain.errors import DomainError
 from ..domain.team import MAY, ROLES, check_login, check_role, group_role, login_from_name
+from ..store.db import StoreError
 from ..store.dialects import for_postgres
 from ..store.models import Staff
 from .base import audit, clean, ident, reading, transaction, update_fields
@@ -52,6 +53,7 @@ class Setup:
     groups: dict[str, str] = field(default_factory=dict)  # role -> group role
     officer_tables: list[str] = field(default_factory=list)
     director_tables: list[str] = field(default_factory=list)
+    database_made: bool = False  # the server had no database of that name: setup made it
 
 
 @dataclass
@@ -105,8 +107,10 @@ def setup(db) -> Setup:
     three group roles, their grants and the audit log's triggers. Safe to run again: it makes
     what is missing and sets every grant afresh (after an upgrade adds tables, run it again)."""
     _need_postgres(db)
-    db.open()  # creates or upgrades the tables
     import psycopg
+
+    made = _create_database_if_missing(db)
+    db.open()  # creates or upgrades the tables
 
     with db.raw() as con:
         try:
@@ -114,7 +118,32 @@ def setup(db) -> Setup:
             con.commit()
         except psycopg.errors.InsufficientPrivilege:
             raise _refused_setup(db, "Setting up a team") from None
+    res.database_made = made
     return res
+
+
+def _create_database_if_missing(db) -> bool:
+    """Make the database the address names when the server has none of that name (asked of the
+    server's own ``postgres`` database, as createdb does). True when it was made."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        db.connect(autocommit=True).close()
+        return False
+    except StoreError as exc:
+        name = conninfo_to_dict(db.conninfo).get("dbname")
+        if not name or f'database "{name}" does not exist' not in str(exc):
+            raise
+    try:
+        with psycopg.connect(make_conninfo(db.conninfo, dbname="postgres"), autocommit=True) as con:
+            con.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(name))))
+    except psycopg.errors.InsufficientPrivilege:
+        raise _refused_setup(db, "Making the database") from None
+    except psycopg.OperationalError as exc:
+        raise db.unreachable(exc) from None
+    return True
 
 
 def _setup(db, con) -> Setup:
