@@ -50,7 +50,7 @@ def _prepare(con: sqlite3.Connection, sql: str) -> str | None:
 
 
 # statements that only ever run on PostgreSQL (checked on a server below, not on SQLite)
-POSTGRES_ONLY = {"smallhousing.store.postgres"}
+POSTGRES_ONLY = {"smallhousing.store.postgres", "smallhousing.services.team"}
 
 
 def _modules(on: str = "sqlite"):

@@ -245,9 +245,10 @@ def _name_key(name: str) -> str:
     return staff_name_key(name)
 
 
-def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
+def add_staff(db, name: str, role: str = "", email: str = "", *, login: str | None = None) -> Staff:
     """Add a member of staff. The name of someone who left raises StaffLeft (a DomainError):
-    reactivate them with reactivate_staff instead of making a second record."""
+    reactivate them with reactivate_staff instead of making a second record. ``login``: the
+    database login they sign in as on a team's database (services/team.py gives it)."""
     name = " ".join(clean(name).split())
     if not name:
         raise DomainError("A member of staff needs a name.", field="name")
@@ -265,7 +266,7 @@ def add_staff(db, name: str, role: str = "", email: str = "") -> Staff:
                 ident(other),
                 other.name,
             )
-        row = Staff(name=name, role=clean(role), email=clean(email))
+        row = Staff(name=name, role=clean(role), email=clean(email), login=login)
         u.session.add(row)
         u.session.flush()  # its id, from the database, for the caller
         audit(u, "staff added", row)

@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import getpass
 import os
+import re
 import sqlite3
 import stat
 import threading
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # SQLAlchemy and SQLModel are imported when the file is first
 
 # The newest migration in smallhousing/store/migrations/versions. A test keeps this in step with
 # Alembic, so that a database already at this revision opens without importing Alembic at all.
-HEAD_REVISION = "0008_version"
+HEAD_REVISION = "0009_staff_login"
 # Every revision this version knows (a test keeps it in step with Alembic). A file at any other
 # revision was made by a newer version and is refused as it is.
 KNOWN_REVISIONS = (
@@ -33,6 +34,7 @@ KNOWN_REVISIONS = (
     "0005_truthful_records",
     "0006_step_letters",
     "0007_demo_marker",
+    "0008_version",
     HEAD_REVISION,
 )
 BUSY_TIMEOUT_MS = 5000
@@ -65,6 +67,15 @@ class StoreBusy(StoreError):
 
 class StoreReadOnly(StoreError):
     """The file (or its folder) may be read but not written: writing needs permission."""
+
+
+class StoreRefused(StoreReadOnly):
+    """PostgreSQL refused this login the change (its role does not allow it): nothing was changed.
+    ``table`` names the table it was refused on, when the server said."""
+
+    def __init__(self, message: str, table: str | None = None) -> None:
+        super().__init__(message)
+        self.table = table
 
 
 class StoreFull(StoreError):
@@ -155,9 +166,10 @@ def _postgres_fault(e: BaseException, where) -> StoreError | None:
     if code in _PG_READ_ONLY:
         return read_only_error(where)
     if code == "42501":  # insufficient_privilege
-        return StoreReadOnly(
+        return StoreRefused(
             f"Your login to {where} may not make this change: nothing was changed. Ask whoever "
-            "looks after the database for the permission, if this is work you should do."
+            "looks after the database for the permission, if this is work you should do.",
+            _refused_table(e),
         )
     if code is None and type(e).__name__ == "OperationalError":
         return StoreError(
@@ -165,6 +177,22 @@ def _postgres_fault(e: BaseException, where) -> StoreError | None:
             "Check that the server is running and reachable, then try again."
         )
     return None
+
+
+_PG_REFUSED_ON = re.compile(r"permission denied for (?:table|relation|sequence) \"?([A-Za-z_][\w]*)\"?")
+
+
+def _refused_table(e: BaseException) -> str | None:
+    """The table a refusal was about: the server's own field (a trigger gives it), else its
+    message (``permission denied for table staff``; a sequence ``staff_id_seq`` is its table's)."""
+    diag = getattr(e, "diag", None)
+    name = getattr(diag, "table_name", None) if diag is not None else None
+    if not name:
+        m = _PG_REFUSED_ON.search(str(e))
+        name = m.group(1) if m else None
+        if name and name.endswith("_id_seq"):
+            name = name[: -len("_id_seq")]
+    return name or None
 
 
 def _no_room(path) -> bool:

@@ -57,6 +57,9 @@ class Staff(SQLModel, table=True):
     role: str = ""
     email: str = ""
     active: bool = True
+    # a team's PostgreSQL database: the login (database user) this person connects as, given by
+    # `smallhousing team add`; None on SQLite and for anyone who does not sign in
+    login: Optional[str] = Field(default=None, index=True, unique=True)
 
 
 class Resident(SQLModel, table=True):

@@ -24,21 +24,34 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from .. import paths
+from ..domain.team import ROLES, group_role
 from .db import (
     HEAD_REVISION,
     KNOWN_REVISIONS,
     Database,
     StoreError,
     StoreReadOnly,
+    StoreRefused,
     _newer_error,
     read_only_error,
     store_fault,
 )
-from .dialects import POSTGRESQL
+from .dialects import POSTGRESQL, for_postgres
 
 CONNECT_TIMEOUT_S = 10
 _OPTIONS = "-c timezone=UTC"
 _IDLE_KEPT = 4  # plain connections kept open between reads
+
+
+# what a table holds, in the words a refusal uses (tables not named here are "these records")
+CHANGES = {
+    "landlord_settings": "the landlord's settings",
+    "staff": "the staff list (the team)",
+    "closure_day": "closure days",
+    "homes_year": "the number of homes",
+    "year_publication": "a reporting year's published figures (publishing or reopening a year)",
+}
+AUDIT_TABLES = ("audit_entry", "audit_redaction")
 
 
 def _driver_missing() -> StoreError:
@@ -64,6 +77,7 @@ class PostgresDatabase(Database):
     dialect = POSTGRESQL
 
     def __init__(self, url: str, *, actor: str | None = None, today=None, read_only: bool = False) -> None:
+        self._login: str | None = None  # the server's name for whoever connects (see actor)
         super().__init__(paths.local_path(url), actor=actor, today=today, read_only=read_only)
         scheme, rest = url.split("://", 1)
         self.url = url
@@ -75,6 +89,81 @@ class PostgresDatabase(Database):
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({self.where!r})"
+
+    # who is at the keyboard ------------------------------------------------------------------------
+
+    @property  # type: ignore[override]
+    def actor(self) -> str:
+        """Who makes the changes, for the audit log: the login the server knows them by
+        (``current_user``), never a name given to the program or typed into it. The server checks
+        it too (a team's database refuses an audit entry in anyone else's name: services/team.py)."""
+        if self._login is None:
+            with self.connect(autocommit=True) as con:
+                row = con.execute("SELECT current_user").fetchone()
+            self._login = str(row[0]) if row else ""
+        return self._login
+
+    @actor.setter
+    def actor(self, _given: str) -> None:
+        pass  # a name given (--actor, the operating system's user) is not who the server says
+
+    def team_role(self) -> str | None:
+        """The team role this login has, the most allowed first (director, officer, viewer), or
+        None when it has none (a server's admin has them all)."""
+        with self.connect(autocommit=True) as con:
+            for role in ROLES:
+                row = con.execute(
+                    for_postgres(
+                        "SELECT pg_has_role(current_user, oid, 'USAGE') FROM pg_roles WHERE rolname = ?"
+                    ),
+                    (group_role(role),),
+                ).fetchone()
+                if row and row[0]:
+                    return role
+        return None
+
+    def refused(self, table: str | None) -> StoreRefused:
+        """What to tell someone whose change the server refused for their role: plain words naming
+        the role and what it may not change, never the statement."""
+        if table in AUDIT_TABLES:
+            return StoreRefused(
+                "Entries in the audit log cannot be changed or removed, by anyone, directors "
+                "included: nothing was changed.",
+                table,
+            )
+        try:
+            role = self.team_role()
+        except StoreError:
+            role = None
+        what = CHANGES.get(table or "", "these records")
+        if role is None:
+            return StoreRefused(
+                f"Your login ({self._login or 'this one'}) has no role in the team's database "
+                f"{self.where}, so it may not change records: nothing was changed. A director can "
+                "give you one (smallhousing team add).",
+                table,
+            )
+        if role == "viewer":
+            return StoreRefused(
+                "Your role (viewer) may not change records: nothing was changed. A viewer reads "
+                "only; ask a director if you need to change something.",
+                table,
+            )
+        return StoreRefused(
+            f"Your role ({role}) may not change {what}: nothing was changed. That is a director's "
+            "work: ask a director to do it.",
+            table,
+        )
+
+    @contextmanager
+    def session(self):
+        """As Database.session; a change the server refuses for the login's role says which role
+        and what it may not change (``refused``)."""
+        try:
+            with super().session() as s:
+                yield s
+        except StoreRefused as exc:
+            raise self.refused(exc.table) from None
 
     # connecting ----------------------------------------------------------------------------------
 
@@ -107,6 +196,8 @@ class PostgresDatabase(Database):
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
             ).fetchone()
             has_version = con.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
+            who = con.execute("SELECT current_user").fetchone()
+            self._login = str(who[0]) if who else self._login
             rev = None
             if has_version and has_version[0]:
                 row = con.execute("SELECT version_num FROM alembic_version").fetchone()
