@@ -41,12 +41,22 @@ SECTION_HELP = {
 }
 
 
+def _find_anything():
+    """The command palette's search of every screen's actions and of the records (imported when
+    the palette first opens)."""
+    from .screens.palette import FindAnything
+
+    return FindAnything
+
+
 class SmallHousingApp(App):
     """Resident complaints, handled as the Housing Ombudsman's Complaint Handling Code requires."""
 
     # the dashboard is the default screen, whose own CSS_PATH Textual does not load: name it here
     CSS_PATH = ["app.tcss", "screens/dashboard.tcss"]
     TITLE = "smallhousing"
+    # Textual's own commands (the app's system commands below) and FindAnything (screens/palette.py)
+    COMMANDS = App.COMMANDS | {_find_anything}
     BINDINGS = [
         Binding("d", "go('dashboard')", "Dashboard", id="go-dashboard", show=False),
         Binding("c", "go('complaints')", "Complaints", id="go-complaints", show=False),
