@@ -242,10 +242,13 @@ async def _loaded(app, screen: Screen) -> None:
 
 
 def _focus_list(screen: Screen) -> None:
+    """Focus the first list shown (on the tab in front, where the screen has tabs)."""
+    from textual.widget import Widget
     from textual.widgets import DataTable, ListView
 
     for widget in screen.query("ListView, DataTable"):
-        if isinstance(widget, (ListView, DataTable)) and widget.region.area and widget.focusable:
+        shown = all(n.display and n.visible for n in widget.ancestors_with_self if isinstance(n, Widget))
+        if isinstance(widget, (ListView, DataTable)) and shown and widget.can_focus:
             widget.focus()
             return
 
