@@ -62,12 +62,23 @@ class DemoBadge(Static):
         self.tooltip = f"Made-up demo records. {LEAVE_DEMO}: Ctrl+O, or the command palette."
 
 
+def _find_anything():
+    """The command palette's search of every screen's actions and of the records (imported when
+    the palette first opens)."""
+    from .screens.palette import FindAnything
+
+    return FindAnything
+
+
 class SmallHousingApp(App):
     """Resident complaints, handled as the Housing Ombudsman's Complaint Handling Code requires."""
 
     # the dashboard is the default screen, whose own CSS_PATH Textual does not load: name it here
     CSS_PATH = ["app.tcss", "screens/dashboard.tcss"]
     TITLE = "smallhousing"
+    # Textual's own commands (the app's system commands below) and FindAnything (screens/palette.py)
+    COMMANDS = App.COMMANDS | {_find_anything}
+
     # Keys that cannot be typed text, so that nothing typed into a box ever changes the section
     # (F1 to F7, Ctrl+N; "?" is typed in a box and opens help elsewhere). The help screen lists
     # them from here; the nav bar's labels are common.NAV.

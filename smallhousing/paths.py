@@ -123,6 +123,11 @@ def backups_dir(db_path: Path) -> Path:
     return folder_for(db_path) / "backups"
 
 
+def exports_dir(db_path: Path) -> Path:
+    """Exports made from inside the app (the command palette's Export commands)."""
+    return folder_for(db_path) / "exports"
+
+
 def errors_dir(db_path: Path) -> Path:
     """Reports of faults inside smallhousing (kinds of error and where, never record text): kept
     beside the database, never in the system's temporary folder."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers import settle
 from textual.app import App
-from textual.widgets import DirectoryTree, Input, ProgressBar, Static
+from textual.widgets import DataTable, DirectoryTree, Input, ProgressBar, Static
 
 import smallhousing
 from smallhousing.screens.transfer import ImportScreen
@@ -104,11 +104,12 @@ async def test_every_action_has_a_key_with_an_id_and_a_name(db, tmp_path):
         # the app's command palette lists the screen's active bindings by description
         described = {a.binding.description for a in screen.active_bindings.values()}
         assert {"Import", "Browse", "Back"} <= described
-        # everything fits at 80x24, with room left to read the result
-        for ident in ("#import-path", "#import-tree", "#import-progress", "#import-result-box"):
+        # everything fits at 80x24, with room left to read the columns (and later the result,
+        # which takes the same place; the progress bar shows only while an import runs)
+        for ident in ("#import-path", "#import-tree", "#import-columns-table"):
             region = screen.query_one(ident).region
             assert region.height >= 1 and region.bottom <= 24 and region.right <= 80, ident
-        assert screen.query_one("#import-result-box").region.height >= 4
+        assert screen.query_one("#import-columns-table").region.height >= 4
 
 
 async def test_an_empty_name_asks_for_one(db, tmp_path):
@@ -121,3 +122,78 @@ async def test_an_empty_name_asks_for_one(db, tmp_path):
         await pilot.press("enter")
         await settle(pilot, 4, group="import")
         assert "There is no file at" in result_text(app.screen)
+
+
+async def test_the_idle_screen_lists_every_column_and_shows_no_progress_bar(db, tmp_path):
+    from smallhousing.services import transfer
+
+    app = ScreenApp(lambda: ImportScreen(db, start_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 4, group="import-columns")
+        screen = app.screen
+        assert not screen.query_one("#import-progress", ProgressBar).display  # nothing runs yet
+        help_text = " ".join(str(s.render()) for s in screen.query(".transfer-help"))
+        assert "docs/" not in help_text and ".md" not in help_text
+        table = screen.query_one("#import-columns-table", DataTable)
+        assert table.display and table.region.height >= 4 and table.region.bottom <= 24
+        names = [str(table.get_cell_at((i, 0))) for i in range(table.row_count)]
+        # every column the importer reads, in its own order, marked required or optional
+        assert [n.split("\n")[0] for n in names] == list(transfer.COLUMNS)
+        for n in names:
+            column, needed = n.split("\n")
+            assert needed == ("required" if column in transfer.REQUIRED else "optional")
+        row = dict(zip(("name", "holds", "format"), (str(c) for c in table.get_row("received_on"))))
+        assert "received" in row["holds"] and "17/12/2025" in row["format"]
+        assert "upheld" in str(table.get_row("stage1_decision")[2])
+        # more rows than fit: the list scrolls
+        table.focus()
+        await pilot.press("ctrl+end")
+        await pilot.pause(0.3)
+        assert table.max_scroll_y > 0 and table.scroll_y > 0
+        assert table.cursor_row == table.row_count - 1
+
+
+async def test_the_progress_bar_shows_only_while_an_import_runs(db, tmp_path, monkeypatch):
+    import threading
+
+    from smallhousing.services import transfer
+
+    (tmp_path / "log.csv").write_bytes((FIXTURES / "utf8_bom.csv").read_bytes())
+    release = threading.Event()
+    real = transfer.import_csv
+
+    def slow(db, path, progress=None):
+        release.wait(10)
+        return real(db, path, progress=progress)
+
+    monkeypatch.setattr(transfer, "import_csv", slow)
+    app = ScreenApp(lambda: ImportScreen(db, start_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 4, group="import-columns")
+        screen = app.screen
+        bar = screen.query_one("#import-progress", ProgressBar)
+        screen.query_one("#import-path", Input).value = str(tmp_path / "log.csv")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert screen.running and bar.display  # running: the bar shows
+        assert not screen.query_one("#import-columns-table").display  # the result box instead
+        release.set()
+        await settle(pilot, 4, group="import")
+        assert "Imported 2 complaints" in result_text(screen)
+        assert not bar.display  # finished: no bar that looks busy
+        # Ctrl+T lists the columns again
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        table = screen.query_one("#import-columns-table", DataTable)
+        assert table.display and table.has_focus
+        assert not screen.query_one("#import-result-box").display
+
+
+def test_every_column_the_importer_reads_has_words():
+    from smallhousing.services import import_guide, transfer
+
+    assert set(import_guide.HOLDS) == set(transfer.COLUMNS)
+    columns = import_guide.log_columns()
+    assert [c.name for c in columns] == list(transfer.COLUMNS)
+    assert all(c.holds and c.format for c in columns)
+    assert {c.name for c in columns if c.required} == set(transfer.REQUIRED)

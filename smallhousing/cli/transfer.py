@@ -26,7 +26,7 @@ def register(sub, common) -> None:
     p.add_argument(
         "--json",
         action="store_true",
-        help="write every record (a complete, versioned copy; see docs/EXPORT.md)",
+        help="write every record (a complete, versioned copy that 'import --json' reads back)",
     )
     add_force(p)
     p.set_defaults(func=cmd_export)

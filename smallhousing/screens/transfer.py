@@ -1,8 +1,10 @@
 """Bringing records in and keeping them safe: importing a complaints log, and backups.
 
-ImportScreen(db) reads a CSV log (or a full JSON export) in a thread worker with a progress bar and
-shows either what was imported or every problem, line by line. BackupScreen(db) lists the backups
-and makes or restores one. Both call services only (smallhousing.services.transfer and .backup).
+ImportScreen(db) lists the columns a log may have (the importer's own definitions, with a few words
+on each from services/import_guide.py), reads a CSV log (or a full JSON export) in a thread worker
+with a progress bar shown only while it runs, and shows either what was imported or every problem,
+line by line. BackupScreen(db) lists the backups and makes or restores one. Both call services only
+(smallhousing.services.transfer, .import_guide and .backup).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,8 +60,16 @@ class ImportScreen(AppScreen):
             show=False,
             tooltip="Type or paste the file's name",
         ),
+        Binding(
+            "ctrl+t",
+            "show_columns",
+            "Columns",
+            id="import-columns",
+            tooltip="List every column a log may have: what it holds and how to write it",
+        ),
         Binding("escape", "back", "Back", id="import-back", tooltip="Go back"),
     ]
+    PALETTE_NAMES = {"show_columns": "The columns a log may have"}
 
     def __init__(self, db, *, start_dir: "str | Path | None" = None, **kw) -> None:
         super().__init__(db, **kw)
@@ -71,8 +82,8 @@ class ImportScreen(AppScreen):
         with Vertical(id="import-box"):
             yield Label("Import a complaints log", classes="transfer-title")
             yield Static(
-                "A CSV file saved from a spreadsheet, with a header row naming the columns "
-                "(see docs/IMPORT.md). Nothing is imported unless every row is right.",
+                "A CSV file from a spreadsheet, its first row naming the columns listed below "
+                "(Ctrl+T lists them again). Nothing is imported unless every row is right.",
                 classes="transfer-help",
                 markup=False,
             )
@@ -81,11 +92,49 @@ class ImportScreen(AppScreen):
             )
             yield _LogFiles(self.start_dir, id="import-tree")
             yield ProgressBar(show_eta=False, id="import-progress")
+            yield PlainTable(id="import-columns-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="import-result-box", can_focus=True):
                 yield Static("", id="import-result", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#import-progress", ProgressBar).display = False  # shown only while importing
+        self.query_one("#import-result-box", VerticalScroll).display = False
+        table = self.query_one("#import-columns-table", PlainTable)
+        table.add_column("Column", width=22, key="name")
+        table.add_column("What it holds", width=28, key="holds")
+        table.add_column("Format", width=16, key="format")
+        self.load_columns()
         self.query_one("#import-path", Input).focus()
+
+    @work(thread=True, group="import-columns", exit_on_error=False)
+    def load_columns(self) -> None:
+        from ..services.import_guide import log_columns
+
+        columns = log_columns()
+        self.app.call_from_thread(self._show_columns, columns)
+
+    def _show_columns(self, columns) -> None:
+        table = self.query_one("#import-columns-table", PlainTable)
+        table.clear()
+        for c in columns:
+            table.add_row(
+                Text.assemble(
+                    (c.name, "bold"), "\n", "required" if c.required else "optional", overflow="fold"
+                ),
+                Text(c.holds),
+                Text(c.format),
+                height=None,
+                key=c.name,
+            )
+
+    def action_show_columns(self) -> None:
+        """The list of columns again, in place of the last result (the next import shows its own)."""
+        self._showing("columns")
+        self.query_one("#import-columns-table", PlainTable).focus()
+
+    def _showing(self, what: str) -> None:
+        self.query_one("#import-columns-table", PlainTable).display = what == "columns"
+        self.query_one("#import-result-box", VerticalScroll).display = what == "result"
 
     # keys ----------------------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -126,6 +175,7 @@ class ImportScreen(AppScreen):
         self.refresh_bindings()
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=None, progress=0)
+        bar.display = True
         self._show(f"Reading {path.name} ...")
         self.import_file(path)
 
@@ -182,6 +232,7 @@ class ImportScreen(AppScreen):
             bar.update(total=1, progress=0)
         else:
             bar.update(total=1, progress=1)
+        bar.display = False  # nothing is running now: no bar that looks busy
         lines = [head]
         if problems:
             lines += [""] + problems
@@ -195,6 +246,7 @@ class ImportScreen(AppScreen):
         self.notify(head, severity="error" if failed else "information", timeout=8)
 
     def _show(self, text: str, failed: bool = False) -> None:
+        self._showing("result")
         result = self.query_one("#import-result", Static)
         result.update(text)
         result.set_class(failed, "-failed")
@@ -264,6 +316,7 @@ class BackupScreen(AppScreen):
         ),
         Binding("escape", "back", "Back", id="backup-back", tooltip="Go back"),
     ]
+    PALETTE_NAMES = {"backup_now": "Back up now", "restore": "Restore a backup"}
 
     def __init__(self, db, **kw) -> None:
         super().__init__(db, **kw)
