@@ -58,7 +58,7 @@ class DemoBadge(Static):
     records (on a layer of its own: it takes no room from the screen, see app.tcss)."""
 
     def __init__(self) -> None:
-        super().__init__(" DEMO ", markup=False)
+        super().__init__("DEMO", markup=False)
         self.tooltip = f"Made-up demo records. {LEAVE_DEMO}: Ctrl+O, or the command palette."
 
 

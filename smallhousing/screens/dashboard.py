@@ -161,7 +161,7 @@ class DashboardScreen(AppScreen):
                 key=f"letter|{item.complaint_id}|{i}" if letter else str(item.complaint_id),
             )
         if not d.work:
-            work.add_row("", "Nothing is due: no open deadlines.", "", "", "", key="none")
+            work.add_row("", "Nothing is due", "no open deadlines", "", "", key="none")
         work.move_cursor(row=min(row, max(work.row_count - 1, 0)))
         if self._to_top:
             self._to_top = False
@@ -177,7 +177,7 @@ class DashboardScreen(AppScreen):
                 what, a.description, compact_day(a.due), a.reference, key=f"{a.kind}|{a.reference}|{i}"
             )
         if not d.follow_ups:
-            alerts.add_row("Nothing to follow up", "", "", "", key="none")
+            alerts.add_row("Nothing overdue", "no follow-ups or reviews due", "", "", key="none")
         elif d.follow_up_total > len(d.follow_ups):
             alerts.add_row(
                 "",
