@@ -93,6 +93,8 @@ class WelcomeScreen(ModalScreen[str]):
         err = self.query_one("#welcome-error", Static)
         err.update(message)
         err.set_class(bool(message), "-shown")
+        if message:  # below the buttons: brought into view, or a small terminal would hide it
+            self.call_after_refresh(err.scroll_visible, animate=False)
 
     def _homes(self) -> int | None:
         text = self.query_one("#homes", Input).value.replace(",", "").strip()
