@@ -153,3 +153,31 @@ async def test_kind_screen_escape_returns_none():
         await pilot.press("escape")
         await pilot.pause()
     assert app.result is None
+
+
+async def test_a_typed_fix_is_not_thrown_away_by_escape(db, setup):
+    c = responded(db, setup, actions=False)
+    import sqlite3
+
+    con = sqlite3.connect(str(db.path))
+    con.execute("UPDATE stage SET actions_statement = '' WHERE complaint_id = ?", (c.id,))
+    con.commit()
+    con.close()
+    app = Host(LetterPreviewScreen(db, c.reference, "response", stage=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#fix-actions_statement", Input)
+        box.focus()
+        await pilot.press(*"Nothing is outstanding")
+        await pilot.press("escape")
+        await settle(pilot, 1)
+        assert type(app.screen).__name__ == "ConfirmScreen"  # asks before discarding
+        await pilot.press("n")
+        await settle(pilot, 1)
+        assert isinstance(app.screen, LetterPreviewScreen) and app.result is UNSET
+        assert app.screen.query_one("#fix-actions_statement", Input).value == "Nothing is outstanding"
+        await pilot.press("escape")
+        await settle(pilot, 1)
+        await pilot.press("y")
+        await settle(pilot, 1)
+    assert app.result is None

@@ -344,10 +344,29 @@ class LetterPreviewScreen(ModalScreen):
 
         self.app.push_screen(SentAnotherWayForm(self.db, self.owed), done)
 
+    def has_unsaved_changes(self) -> bool:
+        """Something typed into a box for a missing item and not yet saved: leaving asks first."""
+        return any(i.value.strip() for i in self.query("#letter-fixes Input").results(Input))
+
     def action_close(self) -> None:
         if self.busy:
             self.notify("The letter is being made; this closes when it is saved.")
             return
+        if self.has_unsaved_changes():
+            from .form_kit import ConfirmScreen
+
+            def answered(discard: bool | None) -> None:
+                if discard:
+                    self._leave_unsent()
+
+            self.app.push_screen(
+                ConfirmScreen("Discard the changes?", "What you typed for the letter is not saved yet."),
+                answered,
+            )
+            return
+        self._leave_unsent()
+
+    def _leave_unsent(self) -> None:
         if self.owed is not None:
             self.app.notify(
                 f"{self.owed.name[0].upper()}{self.owed.name[1:]} is not sent yet: the dashboard "
