@@ -95,7 +95,7 @@ class SmallHousingApp(App):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
 
-    def __init__(self, db, *, leave_to=None) -> None:
+    def __init__(self, db, *, leave_to=None, demo: bool = False) -> None:
         super().__init__()
         self.db = db
         # on the demo copy: the landlord's own file, which "Start using smallhousing for real"
@@ -103,6 +103,11 @@ class SmallHousingApp(App):
         self.leave_to = leave_to
         self.demo = False  # the records are marked as made-up demo records (see show_demo)
         self._asking_to_leave = False
+        # known to be demo records before anything is drawn: the class is set now, when it costs
+        # nothing (set later, every widget on the screen is styled again: tens of milliseconds)
+        self._demo_from_start = demo or leave_to is not None
+        if self._demo_from_start:
+            self.add_class("-demo")
 
     def get_default_screen(self) -> Screen:
         from .screens.dashboard import DashboardScreen
@@ -111,7 +116,7 @@ class SmallHousingApp(App):
 
     # start ---------------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        if self.leave_to is not None:  # started on the demo copy: DEMO from the first screen
+        if self._demo_from_start:  # started on demo records: DEMO from the first screen
             self.show_demo()
         self.call_after_refresh(self._first_screen_drawn)
 
@@ -437,7 +442,8 @@ class SmallHousingApp(App):
             )
 
 
-def build_app(db, *, leave_to=None) -> SmallHousingApp:
+def build_app(db, *, leave_to=None, demo: bool = False) -> SmallHousingApp:
     """The app for a Database: opened here, in the background, if it is not open yet. On the demo
-    copy, ``leave_to`` is the landlord's own file, which leaving the demo goes to."""
-    return SmallHousingApp(db, leave_to=leave_to)
+    copy, ``leave_to`` is the landlord's own file, which leaving the demo goes to; ``demo`` says the
+    records are known to be demo records already (they are checked again once the file is open)."""
+    return SmallHousingApp(db, leave_to=leave_to, demo=demo)

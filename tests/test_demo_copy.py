@@ -355,3 +355,17 @@ def test_letters_and_reports_made_from_the_demo_say_demo(tmp_path, db, setup):
     own_board = reports.write_board(db, D(2025, 4, 1), D(2026, 2, 28), tmp_path / "own-board.pdf")
     for made in (own.path, own_board):
         assert "DEMO" not in pdf_text(made)
+
+
+def test_a_demo_file_is_known_before_the_first_screen_is_drawn(tmp_path, db, setup):
+    """The CLI reads the mark with plain sqlite3 before building the app, so the DEMO class is set
+    when it costs nothing (set later, every widget on the screen is styled again)."""
+    demo = marked_demo(tmp_path)
+    demo.close()
+    assert demo_copy.looks_demo(demo.path)
+    assert not demo_copy.looks_demo(db.path)  # a landlord's own file
+    assert not demo_copy.looks_demo(tmp_path / "missing.db")
+    assert not demo_copy.looks_demo("postgresql://nobody@127.0.0.1/none")
+    app = build_app(Database(demo.path), demo=demo_copy.looks_demo(demo.path))
+    assert app.has_class("-demo")  # before it runs
+    assert not build_app(db).has_class("-demo")

@@ -99,8 +99,9 @@ def _run_once(path, *, leave_to=None, **run_options) -> tuple[int, object]:
         db = database_for(path)
         db.check()  # a wrong or damaged file is refused here, in one line, before the screen changes
         from ..app import build_app
+        from ..services.demo_copy import looks_demo
 
-        app = build_app(db, leave_to=leave_to)
+        app = build_app(db, leave_to=leave_to, demo=leave_to is not None or looks_demo(path))
     except BaseException:
         gc.enable()  # refused before the app started
         raise

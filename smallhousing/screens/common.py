@@ -360,10 +360,19 @@ class KeyFooter(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    _pending = False
+
     def _bindings_changed(self, screen: Screen) -> None:
+        # the keys change several times while a screen starts (mounting, focus, the demo key):
+        # drawn once for all of them, after the next refresh
         self._ready = True
-        if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self.recompose)
+        if self.is_attached and screen is self.screen and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._draw_keys)
+
+    async def _draw_keys(self) -> None:
+        self._pending = False
+        await self.recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._ready and event.size.width != self._fitted_to:

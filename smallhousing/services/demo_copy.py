@@ -85,6 +85,27 @@ def is_demo(db) -> bool:
         return bool(r.value("SELECT demo FROM landlord_settings ORDER BY id LIMIT 1"))
 
 
+def looks_demo(path) -> bool:
+    """Whether the SQLite file at ``path`` says it holds demo records, read at once with plain
+    sqlite3 before anything is drawn; False when it cannot tell (a server database, an older
+    schema): the app then learns it once the file is open."""
+    import sqlite3
+
+    if isinstance(path, str) and "://" in path:
+        return False
+    try:
+        con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return False
+    try:
+        row = con.execute("SELECT demo FROM landlord_settings ORDER BY id LIMIT 1").fetchone()
+        return bool(row and row[0])
+    except sqlite3.Error:
+        return False
+    finally:
+        con.close()
+
+
 def holds_own_records(db) -> bool:
     """Whether ``db`` holds a landlord's own records (set up, or with any resident or complaint)
     and is not marked as a demo: demo records are never added to such a file."""
