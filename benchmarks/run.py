@@ -294,7 +294,11 @@ def measure_filter(db100: "Path | str", runs: int) -> float:
         app = build_app(db)
         times = []
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("c")
+            await pilot.press("f3")  # Complaints
+            for _ in range(500):
+                if hasattr(app.screen, "generation"):
+                    break
+                await pilot.pause(0.01)
             screen = app.screen
             for _ in range(200):
                 await pilot.pause(0.01)
@@ -387,7 +391,7 @@ RSS_PROBE = textwrap.dedent('''
 
     async def visit(pilot):
         await pilot.pause(0.5)
-        for key in ("c", "escape", "escape", "r", "escape", "p", "escape"):
+        for key in ("f3", "f2", "f6", "f2", "f5", "f2"):  # Complaints, Reports, Residents
             await pilot.press(key)
             await pilot.pause(0.3)
         pilot.app.exit()
