@@ -354,6 +354,16 @@ def measure_cli(args: list[str], runs: int) -> float:
     return m
 
 
+def measure_cli_both(args_for, sqlite_db, pg_db, runs: int) -> tuple[float, float]:
+    """The same command on SQLite and on PostgreSQL, taking turns (a drift in the shared
+    machine's speed then slows both alike): the median of each."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for found, db in zip(times, (sqlite_db, pg_db)):
+            found.append(measure_cli(args_for(db), 1))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def measure_import(db10: Path, folder: Path, runs: int, server: str | None = None) -> float:
     """A CSV log of 10,000 rows into a new database: a new file, or with ``server`` a new
     PostgreSQL database there (sh_bench_import, dropped afterwards)."""
@@ -555,10 +565,13 @@ def main() -> int:
          lambda: measure_cli(report_args(pg["10k"]), args.runs))
     step("csv_import_s", lambda: measure_import(db10, folder, args.runs),
          lambda: measure_import(db10, folder, args.runs, server=args.server))
-    step("due_s", lambda: measure_cli(["--db", str(db100), "due", "--json"], args.runs),
-         lambda: measure_cli(["--db", pg["100k"], "due", "--json"], args.runs))
-    step("tsm_s", lambda: measure_cli(["--db", str(db100), "tsm", "--year", str(year), "--json"], args.runs),
-         lambda: measure_cli(["--db", pg["100k"], "tsm", "--year", str(year), "--json"], args.runs))
+    for key, args_for in (("due_s", lambda db: ["--db", str(db), "due", "--json"]),
+                          ("tsm_s", lambda db: ["--db", str(db), "tsm", "--year", str(year), "--json"])):
+        if postgres and wanted(key):  # taking turns, as they are compared
+            print(f"  measuring {key} (both) ...", flush=True)
+            results[key], results["pg." + key] = measure_cli_both(args_for, db100, pg["100k"], args.runs)
+        else:
+            step(key, lambda f=args_for: measure_cli(f(db100), args.runs))
     step("rss_mb", lambda: measure_rss(db100, folder), lambda: measure_rss(pg["100k"], folder))
 
     lines = table(results, skipped, postgres)
