@@ -306,6 +306,33 @@ def test_a_percent_and_a_colon_in_a_literal_survive(pg_db):
         )
 
 
+def test_a_command_connects_once_to_check_the_schema_and_read(pg_db, monkeypatch):
+    """As ``smallhousing due`` does: the connection that found the schema at the newest revision
+    is the one the reads then use (each connection is a round trip or more to the server; over a
+    network, with TLS, the largest part of a short command after the driver's import)."""
+    import psycopg
+
+    made = []
+    real = PostgresDatabase.connect
+
+    def counted(self, **kw):
+        con = real(self, **kw)
+        made.append(con)
+        return con
+
+    monkeypatch.setattr(PostgresDatabase, "connect", counted)
+    d = PostgresDatabase(pg_db.url, today=TODAY).prepare()
+    try:
+        assert Q.open_work(d) == [] and Q.letters_not_sent(d) == []
+        assert Q.count_complaints(d) == 0
+        assert len(made) == 1
+        with d.plain() as con:  # and it reads as any plain connection does: read only, one view
+            assert con.read_only and not con.autocommit
+            assert con.isolation_level == psycopg.IsolationLevel.REPEATABLE_READ
+    finally:
+        d.close()
+
+
 # the app ------------------------------------------------------------------------------------------------
 
 

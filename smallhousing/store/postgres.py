@@ -190,8 +190,12 @@ class PostgresDatabase(Database):
         )
 
     def _inspect(self) -> tuple[str, str | None]:
-        """('empty' or 'ours', the revision): empty when the schema holds no tables."""
-        with self.connect(autocommit=True) as con:
+        """('empty' or 'ours', the revision): empty when the schema holds no tables.
+
+        The connection it opened is kept for the next plain read (``_keep``): a command such as
+        ``due`` then connects once, not twice."""
+        con = self.connect(autocommit=True)
+        try:
             tables = con.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
             ).fetchone()
@@ -202,6 +206,10 @@ class PostgresDatabase(Database):
             if has_version and has_version[0]:
                 row = con.execute("SELECT version_num FROM alembic_version").fetchone()
                 rev = row[0] if row else None
+        except BaseException:
+            con.close()
+            raise
+        self._keep(con)
         if rev is not None:
             if rev not in KNOWN_REVISIONS:
                 raise _newer_error(self.where, rev)
@@ -300,15 +308,31 @@ class PostgresDatabase(Database):
     # plain SQL -------------------------------------------------------------------------------------
 
     def _take(self):
-        import psycopg
-
         with self._idle_lock:
             con = self._idle.pop() if self._idle else None
         if con is None or con.closed:
-            con = self.connect()
-            con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            con.read_only = True
+            con = self._for_reading(self.connect())
         return con
+
+    @staticmethod
+    def _for_reading(con):
+        """``con`` set up as every plain connection is: one read-only, repeatable-read
+        transaction per read (see ``plain``)."""
+        import psycopg
+
+        con.autocommit = False
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        con.read_only = True
+        return con
+
+    def _keep(self, con) -> None:
+        """A connection used for something else (autocommit, no transaction open) kept for the
+        next plain read, or closed when enough are kept already."""
+        with self._idle_lock:
+            if len(self._idle) < _IDLE_KEPT and not con.closed:
+                self._idle.append(self._for_reading(con))
+                return
+        con.close()
 
     def _give_back(self, con) -> None:
         try:
