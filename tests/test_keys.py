@@ -8,7 +8,7 @@ from helpers import settle, typed, until
 from textual.widgets import Input, Select, TextArea
 
 from smallhousing.app import build_app
-from smallhousing.screens.common import FooterItem
+from smallhousing.screens.common import FooterItem, KeyFooter
 
 SIZE = (80, 24)
 
@@ -145,7 +145,7 @@ async def test_question_mark_types_in_a_text_area_and_opens_help_elsewhere(db, s
 
 
 def footer_keys(app) -> list[FooterItem]:
-    return [k for k in app.screen.query(FooterItem) if k.display and k.key]
+    return [k for k in app.screen.query_one(KeyFooter).items if k.key]
 
 
 async def test_the_footer_shows_help_and_the_section_keys_whole_at_80x24(demo_db):

@@ -110,7 +110,7 @@ async def test_every_footer_key_is_on_screen_at_80x24(db, setup, keys, name):
             await pilot.press(key)
             await settle(pilot)
         assert name_of(app) == name
-        footer_keys = list(app.screen.query("FooterItem"))
+        footer_keys = list(app.screen.query_one("KeyFooter").items)
         assert len(footer_keys) > 6
         for key in footer_keys:
             assert inside(app.screen.region, key.region), str(key.render())

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import sqlite3
 import time
+from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
 from typing import Any, Callable
@@ -20,12 +21,11 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import HorizontalGroup
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Select
 
 from ..domain.dates import parse_date, short_date
 from ..domain.errors import DomainError
@@ -279,36 +279,45 @@ class Tile(Widget):
         return text
 
 
-class FooterItem(Static):
-    """One key in the footer: the key, then what it does; a click presses the key."""
+@dataclass
+class FooterItem:
+    """One key in the footer, as drawn: " key " then what it does. ``x``, ``row`` and ``width``
+    place it within the footer; ``region`` on the screen."""
 
-    def __init__(
-        self,
-        binding: Binding | None,
-        key_display: str,
-        description: str,
-        *,
-        enabled: bool = True,
-        tooltip: str = "",
-        classes: str = "",
-    ) -> None:
-        text = Text()
-        if key_display:
-            text.append(f" {key_display} ", style="bold")
-        if description:
-            text.append(description if key_display else f" {description} ")
-        super().__init__(text, classes=f"footer-item {classes}".strip(), markup=False)
-        self.binding = binding
-        self.disabled = not enabled
-        self.tooltip = tooltip or None
+    binding: Binding | None
+    key_display: str
+    description: str
+    enabled: bool = True
+    tooltip: str = ""
+    classes: str = ""
+    footer: "KeyFooter | None" = None
+    x: int = 0
+    row: int = 0
+    display: bool = True
 
     @property
     def key(self) -> str:
         return self.binding.key if self.binding is not None else ""
 
-    def on_click(self) -> None:
-        if self.binding is not None and not self.disabled:
-            self.app.simulate_key(self.binding.key.split(",")[0])
+    @property
+    def width(self) -> int:
+        return cell_len(self.text())
+
+    def text(self) -> str:
+        if self.key_display:
+            return f" {self.key_display} {self.description}".rstrip() + ("" if self.description else " ")
+        return f" {self.description} "
+
+    def has_class(self, name: str) -> bool:
+        return name in self.classes.split()
+
+    def render(self) -> str:
+        return self.text()
+
+    @property
+    def region(self) -> Region:
+        origin = self.footer.region if self.footer is not None else Region(0, 0, 0, 0)
+        return Region(origin.x + self.x, origin.y + self.row, self.width, 1)
 
 
 class KeyFooter(Widget):
@@ -317,10 +326,12 @@ class KeyFooter(Widget):
 
     Each key shows whole or not at all. When they do not all fit, the sections used least go first,
     then this screen's keys from the right; F1 Help always shows. Every key is still on F1 and in
-    the command palette (Ctrl+P), and the sections on the bar at the top. Drawn from public parts
-    only (Textual's own footer keys are private); styles in app.tcss.
+    the command palette (Ctrl+P), and the sections on the bar at the top. Drawn as lines of text by
+    one widget (a widget per key made every screen slower to start); a click presses the key under
+    it. Colours are the component classes below, set in app.tcss.
     """
 
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description", "key-footer--disabled"}
     # the app's keys after this screen's own, in the order shown
     APP_ORDER = (
         "back",
@@ -351,8 +362,11 @@ class KeyFooter(Widget):
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
+        self.items: list[FooterItem] = []
+        self._rows = 1
         self._fitted_to = 0
         self._ready = False
+        self._pending = False
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -360,27 +374,21 @@ class KeyFooter(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    _pending = False
-
     def _bindings_changed(self, screen: Screen) -> None:
         # the keys change several times while a screen starts (mounting, focus, the demo key):
-        # drawn once for all of them, after the next refresh
+        # laid out once for all of them, after the next refresh
         self._ready = True
         if self.is_attached and screen is self.screen and not self._pending:
             self._pending = True
-            self.call_after_refresh(self._draw_keys)
-
-    async def _draw_keys(self) -> None:
-        self._pending = False
-        await self.recompose()
+            self.call_after_refresh(self._lay_out)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._ready and event.size.width != self._fitted_to:
-            self.call_after_refresh(self.recompose)
+            self.call_after_refresh(self._lay_out)
 
-    def _units(self) -> tuple[list[tuple[list[Widget], int, int]], Widget | None, int]:
-        """([(widgets, cells, rank)], the palette key, its cells). Rank 0 is never let go; the
-        higher the rank, the sooner a unit is let go."""
+    def _units(self) -> tuple[list[tuple[list[FooterItem], int]], FooterItem | None]:
+        """([(items, rank)], the palette key). Rank 0 is never let go; the higher the rank, the
+        sooner a unit is let go."""
         app = self.app
         active = self.screen.active_bindings
         shown: dict[tuple[int, str], tuple[Any, Binding, bool, str]] = {}
@@ -394,38 +402,35 @@ class KeyFooter(Widget):
         def rank(ident: str, index: int = 0) -> int:
             return self.KEEP.index("most-used" if ident == most_used else ident) * 1000 + index
 
-        def key(entry, grouped: bool = False) -> tuple[Widget, int]:
+        def key(entry, grouped: bool = False) -> FooterItem:
             _node, binding, enabled, tooltip = entry
-            display = app.get_key_display(binding)
-            description = "" if grouped else binding.description
-            item = FooterItem(
-                binding, display, description, enabled=enabled, tooltip=tooltip or binding.description
+            return FooterItem(
+                binding,
+                app.get_key_display(binding),
+                "" if grouped else binding.description,
+                enabled=enabled,
+                tooltip=tooltip or binding.description,
+                footer=self,
             )
-            return item, cell_len(display) + 3 + cell_len(description)  # " key " desc, margin 1
 
-        units: list[tuple[list[Widget], int, int]] = []
+        units: list[tuple[list[FooterItem], int]] = []
         if "help" in by_id:
-            widget, cells = key(by_id["help"])
-            units.append(([widget], cells, 0))
+            units.append(([key(by_id["help"])], 0))
         position = 0  # this screen's keys are let go from the right
         for group, run in groupby(own, lambda v: v[1].group):
             members = list(run)
             if group is not None and len(members) > 1:  # one label for the lot, as Textual does
-                keys = [key(m, grouped=True) for m in members]
-                label = FooterItem(None, "", group.description)
-                cells = sum(n for _, n in keys) + cell_len(group.description) + 3
-                units.append(([*(k for k, _ in keys), label], cells, rank("screen", position)))
+                label = FooterItem(None, "", group.description, footer=self)
+                units.append(([*(key(m, grouped=True) for m in members), label], rank("screen", position)))
                 position += 1
                 continue
             for m in members:
-                widget, cells = key(m)
-                units.append(([widget], cells, rank("screen", position)))
+                units.append(([key(m)], rank("screen", position)))
                 position += 1
         for ident in self.APP_ORDER:
             if ident in by_id:
-                widget, cells = key(by_id[ident])
-                units.append(([widget], cells, rank(ident)))
-        palette, palette_cells = None, 0
+                units.append(([key(by_id[ident])], rank(ident)))
+        palette = None
         found = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
         if found is not None:
             _node, b, enabled, tooltip = found
@@ -436,17 +441,21 @@ class KeyFooter(Widget):
                 enabled=enabled,
                 tooltip=b.tooltip or b.description,
                 classes="-command-palette",
+                footer=self,
             )
-            palette_cells = cell_len(app.get_key_display(b)) + cell_len(b.description) + 4
-        return units, palette, palette_cells
+        return units, palette
 
     @staticmethod
-    def _rows(units, keep: set[int], width: int, first_room: int) -> list[list[int]]:
+    def _cells(items: list[FooterItem]) -> int:
+        return sum(i.width + 1 for i in items)  # a space after each
+
+    def _rows_for(self, units, keep: set[int], width: int, first_room: int) -> list[list[int]]:
         rows: list[list[int]] = [[]]
         used, room = 0, first_room
-        for i, (_, cells, _) in enumerate(units):
+        for i, (items, _) in enumerate(units):
             if i not in keep:
                 continue
+            cells = self._cells(items)
             if rows[-1] and used + cells > room:
                 rows.append([])
                 used, room = 0, width
@@ -454,25 +463,65 @@ class KeyFooter(Widget):
             used += cells
         return rows
 
-    def compose(self) -> ComposeResult:
-        if not self._ready:
+    def _lay_out(self) -> None:
+        self._pending = False
+        if not self.is_attached:
             return
         width = self.size.width or self.app.size.width
         self._fitted_to = width
-        units, palette, palette_cells = self._units()
+        units, palette = self._units()
+        first_room = width - (palette.width + 2 if palette is not None else 0)
         keep = set(range(len(units)))
-        for index in sorted(range(len(units)), key=lambda i: -units[i][2]):
-            if len(self._rows(units, keep, width, width - palette_cells)) <= self.LINES:
+        for index in sorted(range(len(units)), key=lambda i: -units[i][1]):
+            if len(self._rows_for(units, keep, width, first_room)) <= self.LINES:
                 break
-            if units[index][2] == 0:
+            if units[index][1] == 0:
                 break
             keep.discard(index)
-        for n, row in enumerate(self._rows(units, keep, width, width - palette_cells)):
-            with HorizontalGroup(classes="footer-row"):
-                for i in row:
-                    yield from units[i][0]
-                if n == 0 and palette is not None:
-                    yield palette
+        rows = self._rows_for(units, keep, width, first_room)
+        placed: list[FooterItem] = []
+        for n, row in enumerate(rows):
+            x = 0
+            for i in row:
+                for item in units[i][0]:
+                    item.x, item.row = x, n
+                    x += item.width + 1
+                    placed.append(item)
+        if palette is not None:
+            palette.x, palette.row = max(0, width - palette.width), 0
+            placed.append(palette)
+        self.items = placed
+        self._rows = len(rows)
+        self.styles.height = self._rows
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-footer--key")
+        desc_style = self.get_component_rich_style("key-footer--description")
+        off_style = self.get_component_rich_style("key-footer--disabled")
+        width = self._fitted_to or self.size.width
+        lines = [Text(no_wrap=True, overflow="crop") for _ in range(max(self._rows, 1))]
+        ends = [0] * len(lines)
+        for item in sorted(self.items, key=lambda i: (i.row, i.x)):
+            line = lines[item.row]
+            if item.x > ends[item.row]:
+                line.append(" " * (item.x - ends[item.row]))
+            if item.key_display:
+                line.append(f" {item.key_display} ", off_style if not item.enabled else key_style)
+                if item.description:
+                    line.append(item.description, off_style if not item.enabled else desc_style)
+            else:
+                line.append(f" {item.description} ", desc_style)
+            ends[item.row] = item.x + item.width
+        del width
+        return Text("\n").join(lines)
+
+    def on_click(self, event: events.Click) -> None:
+        for item in self.items:
+            if item.row == event.y and item.x <= event.x < item.x + item.width:
+                if item.binding is not None and item.enabled:
+                    self.app.simulate_key(item.binding.key.split(",")[0])
+                return
 
 
 class AppScreen(Screen):
