@@ -335,7 +335,7 @@ class LetterPreviewScreen(ModalScreen):
         def done(row) -> None:
             if row is not None:
                 self.app.notify(
-                    f"Recorded: {self.owed.name} was sent by {row.route} on {row.sent_on:%-d %b %Y}.",
+                    f"Recorded: {self.owed.name} was sent by {row.route} on {row.sent_on.day} {row.sent_on:%b %Y}.",
                     title="Letter sent",
                     timeout=10,
                     markup=False,

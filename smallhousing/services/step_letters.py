@@ -110,7 +110,7 @@ def record_sent_another_way(db, step_letter_id: int, route: str, on: dt.date | N
             raise DomainError(
                 f"{LR.step_letter_name(row.kind, row.stage)[0].upper()}"
                 f"{LR.step_letter_name(row.kind, row.stage)[1:]} was already sent on "
-                f"{row.sent_on.strftime('%-d %b %Y')}, {how}.",
+                f"{row.sent_on.day} {row.sent_on:%b %Y}, {how}.",
                 field="route",
             )
         day = L.check_date(
