@@ -211,7 +211,11 @@ def cmd_verify(args) -> int:
     from ..services.verify import verify
     from . import open_db
 
-    res = verify(open_db(args, must_exist=True))
+    db = open_db(args, must_exist=True)
+    res = verify(db)
+    # a file's audit key and newest entry are kept in files beside it; a server database's in the
+    # database itself (and each computer notes the newest entry it saw)
+    where = "in the database" if getattr(db, "where", None) else "beside the database"
     if res.ok:
         print(
             f"All checks passed: the database is intact and the audit log's "
@@ -220,8 +224,8 @@ def cmd_verify(args) -> int:
         print(
             f"Every one of the {res.rows_compared:,} records is as the audit log says"
             + (
-                ", the chain is keyed with the audit key beside the database, and its newest "
-                f"entry (hash {res.head[:16]}) is the one recorded beside it."
+                f", the chain is keyed with the audit key kept {where}, and its newest "
+                f"entry (hash {res.head[:16]}) is the one recorded {where}."
                 if res.keyed
                 else "."
             )
