@@ -128,6 +128,34 @@ class ServiceRequest(SQLModel, table=True):
     status: str = "open"  # open, completed
     response: str = ""
     completed_on: Optional[dt.date] = None
+    # the day it should be done by: its category's target in working days (settings) from
+    # received_on, worked out when it is logged (Code 1.4: service requests are monitored)
+    target_on: Optional[dt.date] = Field(default=None, index=True)
+    contractor_id: Optional[int] = Field(default=None, foreign_key="contractor.id", index=True)
+
+
+class Contractor(SQLModel, table=True):
+    """A contractor working for the landlord: complaints, service requests and hazards can be put
+    down to one, and a response asked of it by a date (Code 5.4, 5.5)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    trade: str = ""  # repairs, gas, damp and mould, grounds ...
+    contact: str = ""  # the person to ask
+    phone: str = ""
+    email: str = ""
+    active: bool = True
+    notes: str = ""
+
+
+class ServiceRequestTarget(SQLModel, table=True):
+    """How many working days a category of service request should take, as the landlord set it
+    in settings; a category with no row takes the default in domain/service_request_rules.py."""
+
+    __tablename__ = "service_request_target"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    category: str = Field(unique=True)
+    working_days: int
 
 
 class Complaint(SQLModel, table=True):
@@ -165,6 +193,8 @@ class Complaint(SQLModel, table=True):
     handler_id: Optional[int] = Field(default=None, foreign_key="staff.id", index=True)
     next_step: str = ""
     next_due_on: Optional[dt.date] = Field(default=None, index=True)
+    # the contractor whose work or conduct the complaint is about (Code 5.4, 5.5), if any
+    contractor_id: Optional[int] = Field(default=None, foreign_key="contractor.id", index=True)
     search_text: str = ""  # reference, resident and words, lower case, for filtering as you type
     # how many times it has been saved: a save made from an older reading of it is refused
     # (services/complaints.py ``_claim``), so that two people at once never overwrite each other
@@ -281,6 +311,64 @@ class StepLetter(SQLModel, table=True):
     sent_on: Optional[dt.date] = Field(default=None, index=True)
     route: str = ""  # empty when the app issued the letter; otherwise how it went
     correspondence_id: Optional[int] = Field(default=None, foreign_key="correspondence.id")
+
+
+class Hazard(SQLModel, table=True):
+    """A damp and mould hazard or an emergency hazard reported to the landlord (Awaab's Law, the
+    Hazards in Social Housing regulations). Its clocks run from ``aware_on`` (and, for an
+    emergency, ``aware_time``): domain/hazard_rules.py holds every timescale. Each step's date is
+    recorded as it happens; a time is kept where a clock runs in hours."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True)
+    kind: str  # damp-mould, emergency
+    resident_id: Optional[int] = Field(default=None, foreign_key="resident.id", index=True)
+    address: str = ""
+    description: str = ""
+    aware_on: dt.date = Field(index=True)  # the day the landlord became aware
+    aware_time: Optional[dt.time] = None
+    # a household member who is vulnerable, or a child: the hazard is dealt with first
+    priority: bool = False
+    priority_reason: str = ""
+    service_request_id: Optional[int] = Field(default=None, foreign_key="service_request.id", index=True)
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id", index=True)
+    contractor_id: Optional[int] = Field(default=None, foreign_key="contractor.id", index=True)
+    handler_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    investigated_on: Optional[dt.date] = None
+    investigated_time: Optional[dt.time] = None
+    findings: str = ""  # what the investigation found
+    significant: Optional[bool] = None  # the investigation's conclusion: a significant hazard?
+    made_safe_on: Optional[dt.date] = None  # emergency: made safe
+    made_safe_time: Optional[dt.time] = None
+    works_planned: str = ""  # what will be done
+    works_due_on: Optional[dt.date] = None  # and by when
+    summary_sent_on: Optional[dt.date] = None  # the written summary to the tenant
+    summary_route: str = ""  # empty when the app issued it; otherwise how it went
+    summary_file: str = ""
+    summary_sha256: str = ""
+    safety_work_begun_on: Optional[dt.date] = None
+    further_work_needed: bool = False  # work that cannot be done within the safety-work clock
+    further_work_started_on: Optional[dt.date] = None
+    closed_on: Optional[dt.date] = None
+    closed_reason: str = ""
+    version: int = 1
+
+
+class ContractorRequest(SQLModel, table=True):
+    """A response asked of a contractor by a date, about a complaint, service request or hazard;
+    on the worklist until it is answered."""
+
+    __tablename__ = "contractor_request"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    contractor_id: int = Field(foreign_key="contractor.id", index=True)
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id", index=True)
+    service_request_id: Optional[int] = Field(default=None, foreign_key="service_request.id", index=True)
+    hazard_id: Optional[int] = Field(default=None, foreign_key="hazard.id", index=True)
+    asked_on: dt.date
+    what: str  # what was asked
+    due_on: dt.date = Field(index=True)
+    answered_on: Optional[dt.date] = None
+    answer: str = ""
 
 
 class YearPublication(SQLModel, table=True):
