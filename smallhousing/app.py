@@ -385,6 +385,17 @@ class SmallHousingApp(App):
 
         self.push_screen(ComplaintScreen(self.db, complaint_id))
 
+    def open_record(self, entity: str, ident: int) -> None:
+        """Show the record a worklist item belongs to (queries.DueItem's ``entity`` and id)."""
+        openers = {
+            "complaint": self.open_complaint,
+        }
+        opener = openers.get(entity)
+        if opener is None:
+            self.notify(f"This item cannot be opened from here: {entity} {ident}.", markup=False)
+            return
+        opener(ident)
+
     def action_new_complaint(self) -> None:
         from .screens.forms import NewComplaintForm
 

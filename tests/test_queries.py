@@ -137,3 +137,15 @@ def test_reviews_due(db, setup):
     assert Q.reviews_due(db) == []
     # reviews are part of the follow-ups list too
     assert [i.kind for i in Q.overdue_follow_ups(db, review_horizon_days=18)] == ["adjustment review"]
+
+
+def test_worklist_gives_each_item_a_kind(db, work):
+    from smallhousing.services.worklist import worklist
+
+    items = {i.reference: i for i in worklist(db)}
+    assert items[work["a"]].kind == "stage1-acknowledgement"
+    assert items[work["d"]].kind == "stage1-response"
+    assert items[work["d"]].as_dict()["kind"] == "stage1-response"
+    assert {i.entity for i in items.values()} == {"complaint"}
+    assert [i.reference for i in worklist(db, within_working_days=2)] == [work["a"], work["b"]]
+    assert len(worklist(db, limit=3)) == 3

@@ -135,7 +135,7 @@ def cmd_workdays_add(args) -> int:
 
 
 def cmd_due(args) -> int:
-    from ..services.queries import letters_not_sent, open_work
+    from ..services.worklist import worklist
     from . import UserError, open_db
 
     if args.within is not None:  # checked before opening: bad input writes nothing
@@ -148,7 +148,7 @@ def cmd_due(args) -> int:
         WorkingCalendar().add(dt.date.today(), args.within)  # refuses a number too big to count
     db = open_db(args, must_exist=True)
     # a step whose letter has not gone out first (due on the day of the step), then the deadlines
-    items = letters_not_sent(db) + open_work(db, within_working_days=args.within)
+    items = worklist(db, within_working_days=args.within)
     if args.json:
         sys.stdout.write(json.dumps([i.as_dict() for i in items], ensure_ascii=False) + "\n")
         return 0

@@ -94,6 +94,17 @@ def next_step(
     return f"respond at stage {stage.number}", d.respond_by, d.code_respond_by
 
 
+def work_kind(step: str, stage: int) -> str:
+    """A complaint's next step (``next_step``) as the short kind ``smallhousing due --json`` gives
+    it: stage1-acknowledgement, stage1-response, stage2-acknowledgement, stage2-response; the step's
+    words, hyphenated, for anything else."""
+    if step.startswith("acknowledge and respond") or step.startswith("respond"):
+        return f"stage{stage}-response"
+    if step.startswith("acknowledge"):
+        return f"stage{stage}-acknowledgement"
+    return "-".join(step.lower().split()) or "step"
+
+
 def parse_categories(categories) -> str:
     """Categories as stored: lower case, ';'-separated, each once, in the order given."""
     if isinstance(categories, str):

@@ -111,15 +111,13 @@ class DashboardScreen(AppScreen):
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
         from ..services import queries as Q
+        from ..services.worklist import worklist
 
         try:
             data = DashboardData(
                 Q.dashboard_counts(self.db),
                 # a step whose letter has not gone out comes first: the resident has not been told
-                (
-                    Q.letters_not_sent(self.db, limit=WORKLIST_LIMIT)
-                    + Q.open_work(self.db, limit=WORKLIST_LIMIT)
-                )[:WORKLIST_LIMIT],
+                worklist(self.db, limit=WORKLIST_LIMIT),
                 Q.overdue_follow_ups(self.db, limit=ALERTS_LIMIT),
                 Q.received_per_month(self.db, MONTHS),
                 Q.count_follow_ups(self.db),
@@ -158,7 +156,7 @@ class DashboardScreen(AppScreen):
                 "letter not sent" if letter else item.step,
                 compact_day(item.due),
                 work.status_cell(days_left_text(item.working_days_left), item.status),
-                key=f"letter|{item.complaint_id}|{i}" if letter else str(item.complaint_id),
+                key=f"{item.entity}|{item.complaint_id}|{i}",
             )
         if not d.work:
             work.add_row("", "Nothing is due", "no open deadlines", "", "", key="none")
@@ -200,7 +198,8 @@ class DashboardScreen(AppScreen):
         if key in ("none", "more"):
             return
         if event.data_table.id == "worklist":
-            self.app.open_complaint(int(key.split("|")[1] if key.startswith("letter|") else key))
+            entity, ident, _ = key.split("|", 2)
+            self.app.open_record(entity, int(ident))
         elif event.data_table.id == "alerts":
             kind, ref, _ = key.split("|", 2)
             if kind in ("remedy", "action"):

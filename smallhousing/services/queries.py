@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..domain import lifecycle as L
 from ..domain.rules import deadline_status, working_days_left
+from ..domain.steps import work_kind
 from ..domain.years import year_bounds
 from .reads import Cancelled, day, like_escaped, plain_reading  # noqa: F401  (Cancelled: raised here)
 
@@ -30,6 +31,10 @@ def _required_day(value: "str | dt.date") -> dt.date:
 
 @dataclass
 class DueItem:
+    """One thing on the worklist (the dashboard's and ``smallhousing due``): a complaint's next
+    deadline, a letter not sent, or (services/worklist.py) other work with a date such as a
+    hazard's next step. ``complaint_id`` is the record's id, whatever ``entity`` it is."""
+
     complaint_id: int
     reference: str
     resident: str
@@ -39,9 +44,13 @@ class DueItem:
     working_days_left: int  # negative when overdue
     status: str  # on time, due soon, overdue
     handler: str
+    kind: str = ""  # steps.work_kind: stage1-response, letter-not-sent, hazard-investigate ...
+    entity: str = "complaint"  # what the reference is of: complaint, hazard, service-request ...
 
     def as_dict(self) -> dict:
         return {
+            "kind": self.kind,
+            "entity": self.entity,
             "reference": self.reference,
             "resident": self.resident,
             "stage": self.stage,
@@ -90,12 +99,14 @@ def open_work(
                     working_days_left(cal, due, today),
                     deadline_status(cal, due, today),
                     handler or "",
+                    kind=work_kind(step, stage),
                 )
             )
         return out
 
 
 LETTER_NOT_SENT = "letter not sent"
+LETTER_NOT_SENT_KIND = "letter-not-sent"
 
 
 def letters_not_sent(db, *, limit: int | None = None) -> list[DueItem]:
@@ -130,6 +141,7 @@ def letters_not_sent(db, *, limit: int | None = None) -> list[DueItem]:
                     working_days_left(cal, due, today),
                     deadline_status(cal, due, today),
                     handler or "",
+                    kind=LETTER_NOT_SENT_KIND,
                 )
             )
         return out
