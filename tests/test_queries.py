@@ -147,5 +147,8 @@ def test_worklist_gives_each_item_a_kind(db, work):
     assert items[work["d"]].kind == "stage1-response"
     assert items[work["d"]].as_dict()["kind"] == "stage1-response"
     assert {i.entity for i in items.values()} == {"complaint"}
-    assert [i.reference for i in worklist(db, within_working_days=2)] == [work["a"], work["b"]]
+    soon = worklist(db, within_working_days=2)
+    # letters not sent come first whatever their date; then the deadlines within 2 working days
+    assert [i.reference for i in soon if i.kind != "letter-not-sent"] == [work["a"], work["b"]]
+    assert soon[0].kind == "letter-not-sent"
     assert len(worklist(db, limit=3)) == 3
