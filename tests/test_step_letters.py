@@ -126,3 +126,45 @@ def test_extension_letter_matches_its_extension(db, setup):
     assert owed[0].extension_id is not None
     SL.issue_letter(db, c.id, LR.EXTENSION)
     assert _owed(db, c) == []
+
+
+def test_a_letter_previewed_before_someone_else_saved_is_not_issued(db, setup):
+    # the preview was read; then someone else added a remedy the letter does not show
+    c = acknowledged(db, setup)
+    seen = SL.preview(db, c.id, LR.ACKNOWLEDGEMENT).seen
+    assert seen is not None and seen.id == c.id
+    C.add_note(db, c.id, "Rang the resident")
+    with pytest.raises(C.StaleComplaint):
+        SL.issue_letter(db, c.id, LR.ACKNOWLEDGEMENT, seen=seen)
+    assert _owed(db, c) == [(LR.ACKNOWLEDGEMENT, 1)]  # nothing recorded
+    fresh = SL.preview(db, c.id, LR.ACKNOWLEDGEMENT).seen
+    SL.issue_letter(db, c.id, LR.ACKNOWLEDGEMENT, seen=fresh)
+    assert _owed(db, c) == []
+
+
+def test_sent_another_way_from_an_older_reading_is_refused(db, setup):
+    c = acknowledged(db, setup)
+    seen = C.complaint_view(db, c.id).as_seen
+    owed = STL.owed_letters(db, c.id)[0]
+    C.add_note(db, c.id, "Rang the resident")
+    with pytest.raises(C.StaleComplaint):
+        STL.record_sent_another_way(db, owed.id, "phone call", on=D(2026, 2, 4), seen=seen)
+    assert _owed(db, c) == [(LR.ACKNOWLEDGEMENT, 1)]
+    STL.record_sent_another_way(
+        db, owed.id, "phone call", on=D(2026, 2, 4), seen=C.complaint_view(db, c.id).as_seen
+    )
+    assert _owed(db, c) == []
+    assert verify(db).ok
+
+
+def test_a_fix_typed_in_an_older_preview_is_refused(db, setup):
+    # two people have the same acknowledgement letter open; the first fills in what the landlord
+    # is not responsible for; the second's fix, typed on the older preview, must not overwrite it
+    c = acknowledged(db, setup)
+    theirs = SL.preview(db, c.id, LR.ACKNOWLEDGEMENT).seen
+    mine = SL.preview(db, c.id, LR.ACKNOWLEDGEMENT).seen
+    SL.update_letter_details(db, c.id, 1, seen=mine, not_responsible_for="The neighbour's fence")
+    with pytest.raises(C.StaleComplaint):
+        SL.update_letter_details(db, c.id, 1, seen=theirs, not_responsible_for="Something else")
+    stage = C.complaint_view(db, c.id).stage(1).stage
+    assert stage.not_responsible_for == "The neighbour's fence"

@@ -90,9 +90,10 @@ class SentAnotherWayForm(FormScreen):
     FORM_TITLE = "Sent another way"
     SAVE_LABEL = "Record it"
 
-    def __init__(self, db, owed) -> None:
+    def __init__(self, db, owed, seen=None) -> None:
         super().__init__(db)
         self.owed = owed  # services.step_letters.OwedLetter
+        self.seen = seen  # the complaint as the preview read it (services.complaints.AsSeen)
         self.INTRO = (
             f"If {owed.name} reached the resident by another route (for example a phone call "
             "followed by an email), say how and on which day: it is kept on the complaint's record."
@@ -113,7 +114,9 @@ class SentAnotherWayForm(FormScreen):
     def perform(self, values):
         from ..services import step_letters as STL
 
-        return STL.record_sent_another_way(self.db, self.owed.id, values["route"], on=values["on"])
+        return STL.record_sent_another_way(
+            self.db, self.owed.id, values["route"], on=values["on"], seen=self.seen
+        )
 
 
 def _input_day(day) -> str:
@@ -271,7 +274,8 @@ class LetterPreviewScreen(ModalScreen):
             self.notify("Type the statement first.", severity="warning")
             return
         try:
-            SL.update_letter_details(self.db, self.complaint_ref, self.stage, **values)
+            seen = self.preview.seen if self.preview is not None else None
+            SL.update_letter_details(self.db, self.complaint_ref, self.stage, seen=seen, **values)
         except DomainError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
@@ -294,7 +298,8 @@ class LetterPreviewScreen(ModalScreen):
         from ..services import letters as SL
 
         try:
-            issued = SL.issue_letter(self.db, self.complaint_ref, self.kind, self.stage)
+            seen = self.preview.seen if self.preview is not None else None
+            issued = SL.issue_letter(self.db, self.complaint_ref, self.kind, self.stage, seen=seen)
         except SL.LetterRefused as exc:
             self.app.call_from_thread(
                 self._not_issued, "The letter was not issued: it is missing " + "; ".join(exc.problems) + "."
@@ -342,7 +347,8 @@ class LetterPreviewScreen(ModalScreen):
                 )
                 self.dismiss(row)
 
-        self.app.push_screen(SentAnotherWayForm(self.db, self.owed), done)
+        seen = self.preview.seen if self.preview is not None else None
+        self.app.push_screen(SentAnotherWayForm(self.db, self.owed, seen), done)
 
     def has_unsaved_changes(self) -> bool:
         """Something typed into a box for a missing item and not yet saved: leaving asks first."""

@@ -1099,6 +1099,17 @@ class LetterPreview:
     large_print: bool
     warnings: list[str] = field(default_factory=list)  # dates it promises that have passed
     date: dt.date | None = None  # the letter's date: the day of the event it records
+    # the complaint as it was read for this preview: issuing with it is refused if anyone has
+    # saved the complaint since (the letter shown would not be the letter made)
+    seen: "C.AsSeen | None" = None
+
+
+def _as_seen(db, ref) -> "C.AsSeen":
+    """The complaint's id and version now: read before its letter's content, so that a save made
+    in between makes the issue refused rather than the letter out of date."""
+    with reading(db) as u:
+        c = C._complaint(u, ref)
+        return C.AsSeen(ident(c), c.version)
 
 
 def preview(db, ref, kind: str, stage=None, on: dt.date | None = None) -> LetterPreview:
@@ -1106,6 +1117,7 @@ def preview(db, ref, kind: str, stage=None, on: dt.date | None = None) -> Letter
     dates it promises that have already passed (these do not stop it being issued)."""
     from ..letters.text import render_text
 
+    seen = _as_seen(db, ref)
     content = letter_content(db, ref, kind, stage, on)
     return LetterPreview(
         content.title,
@@ -1117,6 +1129,7 @@ def preview(db, ref, kind: str, stage=None, on: dt.date | None = None) -> Letter
         content.large_print,
         list(content.warnings),
         content.date,
+        seen,
     )
 
 
@@ -1181,6 +1194,7 @@ def issue_letter(
     on: dt.date | None = None,
     *,
     overwrite: bool = False,
+    seen: "C.AsSeen | None" = None,
 ) -> IssuedLetter:
     """Check the letter, make the PDF, save it and record it as correspondence on the complaint.
 
@@ -1188,9 +1202,15 @@ def issue_letter(
     raises LetterRefused (its .problems lists what is missing) and writes nothing. The file is
     written through services/outputs.py: never over the database or a backup, and over an existing
     file only with ``overwrite`` (outputs.OutputExists otherwise).
+
+    ``seen`` is the complaint as the preview the user looked at read it (``LetterPreview.seen``):
+    if anyone has saved the complaint since, the letter is refused (C.StaleComplaint) and nothing
+    is written. Without it, the complaint as read just before the letter is made.
     """
     from . import outputs
 
+    if seen is None:
+        seen = _as_seen(db, ref)
     content = letter_content(db, ref, kind, stage, on)
     problems = check_letter(content)
     if problems:
@@ -1207,7 +1227,7 @@ def issue_letter(
     placed = False
     try:
         with transaction(db) as u:
-            c = C._complaint(u, ref)
+            c = C._claim(u, seen)
             row = C.add_correspondence(
                 u,
                 ident(c),
@@ -1355,15 +1375,17 @@ def letter_fixes(content: LetterContent) -> list[LetterFix]:
     return out
 
 
-def update_letter_details(db, ref, stage=None, **values) -> Stage:
+def update_letter_details(db, ref, stage=None, *, seen: "C.AsSeen | None" = None, **values) -> Stage:
     """Fill in what a stage's letter needs but was not recorded: what the landlord is (not)
     responsible for, or the statements about remedies and outstanding actions.
 
-    Allowed only until the letter that carries them has been issued for that stage.
+    Allowed only until the letter that carries them has been issued for that stage. ``seen``:
+    refused (C.StaleComplaint) if anyone has saved the complaint since the preview read it.
     """
     if "update_plan" in values:
         rest = {k: v for k, v in values.items() if k != "update_plan"}
-        _set_update_plan(db, ref, stage, values["update_plan"])
+        _set_update_plan(db, ref, stage, values["update_plan"], seen)
+        seen = None  # that save was this user's own
         if not rest:
             with reading(db) as u:
                 ctx = _context(u, ref)
@@ -1379,6 +1401,7 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
             raise DomainError("Type the statement: it cannot be left empty.", field=k)
         cleaned[k] = text
     with transaction(db) as u:
+        C._claim(u, seen if seen is not None else ref)
         ctx = _context(u, ref)
         n = _stage_number(ctx, stage)
         st = ctx.stage_row(n)
@@ -1399,13 +1422,14 @@ def update_letter_details(db, ref, stage=None, **values) -> Stage:
         return st
 
 
-def _set_update_plan(db, ref, stage, text) -> Extension:
+def _set_update_plan(db, ref, stage, text, seen: "C.AsSeen | None" = None) -> Extension:
     """How and how often the resident will be kept up to date (5.9), on the stage's latest
     extension, while its letter has not been issued."""
     plan = clean(text)
     if not has_words(plan):
         raise DomainError("Say how and how often the resident will be kept up to date.", field="update_plan")
     with transaction(db) as u:
+        C._claim(u, seen if seen is not None else ref)
         ctx = _context(u, ref)
         n = _stage_number(ctx, stage)
         exts = C._extensions(u, ctx.stage_row(n))

@@ -97,14 +97,24 @@ def settle_issued(
     return len(rows)
 
 
-def record_sent_another_way(db, step_letter_id: int, route: str, on: dt.date | None = None) -> StepLetter:
+def record_sent_another_way(
+    db, step_letter_id: int, route: str, on: dt.date | None = None, *, seen=None
+) -> StepLetter:
     """Record that a step's letter went to the resident another way (for example a phone call
-    followed by an email), and on which day; the correspondence record says so too (5.12)."""
+    followed by an email), and on which day; the correspondence record says so too (5.12).
+    ``seen`` (complaints.AsSeen): refused if anyone has saved the complaint since it was read."""
+    from .complaints import _claim
+
     route = L.require_text(route, "how the letter went to the resident", "route")
     if route.lower().startswith("by "):  # stored as 'email', read as 'sent by email'
         route = L.require_text(route[3:], "how the letter went to the resident", "route")
     with transaction(db) as u:
         row = u.get(StepLetter, step_letter_id, "letter")
+        if seen is not None and seen.id != row.complaint_id:
+            raise DomainError("This letter belongs to another complaint.")
+        _claim(u, row.complaint_id, seen.version if seen is not None else None)
+        if u.db.dialect != "sqlite":
+            u.session.refresh(row)  # as last saved, now that the complaint is held
         if row.sent_on is not None:
             how = f"by {row.route}" if row.route else "as the app's letter"
             raise DomainError(
