@@ -65,7 +65,7 @@ def test_json_round_trip_keeps_every_row_and_id(demo_db, empty_db, tmp_path):
     first = tmp_path / "all.json"
     counts = T.export_json(demo_db, first)
     data = json.loads(first.read_text("utf-8"))
-    assert (data["format"], data["version"]) == ("smallhousing-export", 1)
+    assert (data["format"], data["version"]) == ("smallhousing-export", 2)
     for table in (
         "landlord_settings",
         "closure_day",
@@ -117,8 +117,8 @@ def test_json_import_refuses_what_is_not_an_export(empty_db, tmp_path):
     p.write_text('{"format": "something-else", "version": 1, "tables": {}}')
     with pytest.raises(DomainError, match="not a smallhousing export"):
         T.import_json(empty_db, p)
-    p.write_text('{"format": "smallhousing-export", "version": 2, "tables": {}}')
-    with pytest.raises(DomainError, match="version 2"):
+    p.write_text('{"format": "smallhousing-export", "version": 3, "tables": {}}')
+    with pytest.raises(DomainError, match="version 3"):
         T.import_json(empty_db, p)
     p.write_text("not json")
     with pytest.raises(DomainError, match="not JSON"):
@@ -210,3 +210,65 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_guarded(db, setup, tmp_pa
     v = C.complaint_view(empty_db, "F-1")
     assert v.complaint.description == '=HYPERLINK("http://x.example","click")'
     assert v.complaint.outcome_sought == "+44 7700 900123 to call back"
+
+
+def test_json_carries_hazards_contractors_and_their_times(db, setup, empty_db, tmp_path):
+    import datetime as dt
+
+    from smallhousing.services.base import transaction
+    from smallhousing.store.models import Contractor, ContractorRequest, Hazard
+
+    with transaction(db) as u:
+        firm = Contractor(name="Damp Experts Ltd", trade="damp and mould")
+        u.session.add(firm)
+        u.session.flush()
+        h = Hazard(
+            reference="HZ-2026-0001",
+            kind="emergency",
+            resident_id=setup.resident,
+            aware_on=dt.date(2026, 2, 6),
+            aware_time=dt.time(17, 30),
+            made_safe_on=dt.date(2026, 2, 7),
+            made_safe_time=dt.time(9, 5),
+            contractor_id=firm.id,
+        )
+        u.session.add(h)
+        u.session.flush()
+        u.session.add(
+            ContractorRequest(
+                contractor_id=firm.id,
+                hazard_id=h.id,
+                asked_on=dt.date(2026, 2, 9),
+                what="Your report",
+                due_on=dt.date(2026, 2, 16),
+            )
+        )
+    path = tmp_path / "all.json"
+    T.export_json(db, path)
+    data = json.loads(path.read_text("utf-8"))
+    assert data["version"] == 2
+    [row] = data["tables"]["hazard"]
+    assert (row["aware_time"], row["made_safe_time"]) == ("17:30:00", "09:05:00")
+    T.import_json(empty_db, path)
+    again = tmp_path / "again.json"
+    T.export_json(empty_db, again)
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_json_version_1_is_upgraded_and_cannot_hold_newer_records(empty_db):
+    # version 1 (before hazards and contractors): read as it is, every new column at its default
+    v1 = {
+        "format": "smallhousing-export",
+        "version": 1,
+        "tables": {"staff": [{"id": 7, "name": "Olwen Old"}]},
+    }
+    assert T.upgrade_export(v1)["version"] == 2
+    bad = {"format": "smallhousing-export", "version": 1, "tables": {"hazard": []}}
+    with pytest.raises(DomainError, match="version 1.*hazard"):
+        T.import_json(empty_db, bad)
+    with pytest.raises(DomainError, match="version 1"):
+        T.import_json(
+            empty_db,
+            {"format": "smallhousing-export", "version": 1, "tables": {"complaint": [{"contractor_id": 1}]}},
+        )
+    assert sum(T.count_rows(empty_db).values()) == 0

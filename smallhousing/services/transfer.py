@@ -106,7 +106,16 @@ NO_REMEDY = "No remedy was recorded in the imported log."  # a note for staff (S
 COMPENSATION_ONLY = "Compensation recorded in the imported log."
 
 EXPORT_FORMAT = "smallhousing-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
+# what each version of the export added, for reading an older file (``upgrade_export``):
+# version 2 (schema 0010): hazards, contractors, the responses asked of contractors, service
+# request targets; complaints' and service requests' contractor, service requests' target date
+_ADDED_IN = {
+    2: {
+        "tables": ("hazard", "contractor", "contractor_request", "service_request_target"),
+        "columns": {"complaint": ("contractor_id",), "service_request": ("contractor_id", "target_on")},
+    },
+}
 
 
 # problems ----------------------------------------------------------------------------------------
@@ -1765,9 +1774,47 @@ def _tables():
 
 
 def _to_json(value):
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     return value
+
+
+def upgrade_export(data: dict) -> dict:
+    """An export of an older version read as the current one. Version 1 has none of what version
+    2 added, so every such table is empty and every such column takes its default; a version 1
+    file that holds any of it was not made by smallhousing, and is refused."""
+    version = data.get("version")
+    if version == EXPORT_VERSION:
+        return data
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version < EXPORT_VERSION:
+        raise DomainError(
+            f"This export is version {version!r}; this version of smallhousing "
+            f"reads versions 1 to {EXPORT_VERSION}."
+        )
+    tables = data.get("tables")
+    if isinstance(tables, dict):
+        for v in range(version + 1, EXPORT_VERSION + 1):
+            added = _ADDED_IN[v]
+            for name in added["tables"]:
+                if name in tables:
+                    raise DomainError(
+                        f"This export says it is version {version}, which has no {name.replace('_', ' ')} "
+                        f"records, yet it holds a table {name}: it was not made by smallhousing. "
+                        "Nothing was imported."
+                    )
+            for name, columns in added["columns"].items():
+                rows = tables.get(name)
+                if not isinstance(rows, list):
+                    continue
+                for r in rows:
+                    found = [c for c in columns if isinstance(r, dict) and c in r]
+                    if found:
+                        raise DomainError(
+                            f"This export says it is version {version}, which has no {found[0]} on "
+                            f"{name.replace('_', ' ')} records, yet one holds it: it was not made by "
+                            "smallhousing. Nothing was imported."
+                        )
+    return {**data, "version": EXPORT_VERSION}
 
 
 def export_data(db) -> dict:
@@ -1817,6 +1864,8 @@ def _from_json(col, value, today: dt.date | None = None):
     pt = _python_type(col)
     where = f"{col.table.name}.{col.name}"
     try:
+        if pt is dt.time:
+            return dt.time.fromisoformat(value)
         if pt is dt.datetime:
             value = dt.datetime.fromisoformat(value)
             if today is not None:
@@ -1892,11 +1941,7 @@ def import_json(
             raise DomainError(f"{path.name} is not a smallhousing export (it is not JSON: {exc}).") from None
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise DomainError(f'This file is not a smallhousing export: it has no "format": "{EXPORT_FORMAT}".')
-    if data.get("version") != EXPORT_VERSION:
-        raise DomainError(
-            f"This export is version {data.get('version')!r}; this version of smallhousing "
-            f"reads version {EXPORT_VERSION} only."
-        )
+    data = upgrade_export(data)
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise DomainError("This export has no tables.")
