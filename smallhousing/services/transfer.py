@@ -110,11 +110,11 @@ EXPORT_VERSION = 2
 # what each version of the export added, for reading an older file (``upgrade_export``):
 # version 2 (schema 0010): hazards, contractors, the responses asked of contractors, service
 # request targets; complaints' and service requests' contractor, service requests' target date
-_ADDED_IN = {
-    2: {
-        "tables": ("hazard", "contractor", "contractor_request", "service_request_target"),
-        "columns": {"complaint": ("contractor_id",), "service_request": ("contractor_id", "target_on")},
-    },
+_ADDED_TABLES: dict[int, tuple[str, ...]] = {
+    2: ("hazard", "contractor", "contractor_request", "service_request_target"),
+}
+_ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
+    2: {"complaint": ("contractor_id",), "service_request": ("contractor_id", "target_on")},
 }
 
 
@@ -1794,15 +1794,14 @@ def upgrade_export(data: dict) -> dict:
     tables = data.get("tables")
     if isinstance(tables, dict):
         for v in range(version + 1, EXPORT_VERSION + 1):
-            added = _ADDED_IN[v]
-            for name in added["tables"]:
+            for name in _ADDED_TABLES[v]:
                 if name in tables:
                     raise DomainError(
                         f"This export says it is version {version}, which has no {name.replace('_', ' ')} "
                         f"records, yet it holds a table {name}: it was not made by smallhousing. "
                         "Nothing was imported."
                     )
-            for name, columns in added["columns"].items():
+            for name, columns in _ADDED_COLUMNS[v].items():
                 rows = tables.get(name)
                 if not isinstance(rows, list):
                     continue
