@@ -467,3 +467,40 @@ def test_cli_import_good_and_bad(tmp_path, capsys, monkeypatch):
     assert err[0].startswith("line 2, column received_on: ")
     assert err[1] == "line 3, column reference: a complaint with reference C1 is already in the database"
     assert "nothing was imported: 2 problems" in err[2]
+
+
+def test_a_contractor_column_puts_each_complaint_down_to_a_contractor(db, tmp_path):
+    # a contractor named in the log is found (ignoring capitals and spacing) or added once, and
+    # the CSV export writes the name back
+    data = csv_bytes(
+        "C-1,02/02/2026,Ann Alder,1 Oak Road,Damp Experts Ltd",
+        "C-2,03/02/2026,Bob Birch,2 Oak Road,  damp  experts LTD ",
+        "C-3,04/02/2026,Cat Cedar,3 Oak Road,",
+        header="reference,received_on,resident_name,address,contractor",
+    )
+    result = T.import_csv(db, data)
+    assert result.complaints == 3 and result.contractors_added == ["Damp Experts Ltd"]
+    assert count(db, M.Contractor) == 1
+    with reading(db) as u:
+        firm = u.session.exec(select(M.Contractor)).one()
+        got = dict(u.session.exec(select(M.Complaint.reference, M.Complaint.contractor_id)).all())
+    assert got == {"C-1": firm.id, "C-2": firm.id, "C-3": None}
+    rows = {r["reference"]: r for r in T.log_rows(db)}
+    assert rows["C-1"]["contractor"] == "Damp Experts Ltd" and rows["C-3"]["contractor"] == ""
+    # an inactive contractor is a problem, not a second record
+    from smallhousing.services.base import transaction
+
+    with transaction(db) as u:
+        firm = u.session.get(M.Contractor, firm.id)
+        firm.active = False
+        u.session.add(firm)
+    with pytest.raises(T.ImportProblems) as exc:
+        T.import_csv(
+            db,
+            csv_bytes(
+                "C-4,05/02/2026,Dee Dogwood,4 Oak Road,Damp Experts Ltd",
+                header="reference,received_on,resident_name,address,contractor",
+            ),
+        )
+    assert "no longer an active contractor" in exc.value.problems[0].message
+    assert count(db, M.Contractor) == 1

@@ -54,6 +54,7 @@ HOLDS = {
     "aware_on": "When the resident became aware of the issue (Code section 2).",
     "responsible_for": "What the landlord is responsible for in this complaint (Code 5.7).",
     "not_responsible_for": "What the landlord is not responsible for in this complaint (Code 5.7).",
+    "contractor": "The contractor the complaint is about, if any (added if new; Code 5.4).",
 }
 
 DATE_FORMAT = "date: 17/12/2025 or 2025-12-17"

@@ -91,6 +91,8 @@ COLUMNS = (
     "aware_on",
     "responsible_for",
     "not_responsible_for",
+    # the contractor the complaint is put down to (Code 5.4, 5.5): found by name, or added
+    "contractor",
 )
 REQUIRED = ("reference", "received_on", "resident_name")
 DATE_COLUMNS = frozenset(c for c in COLUMNS if c.endswith("_on") or c.endswith("_to"))
@@ -162,6 +164,7 @@ class ImportResult:
     complaints: int = 0
     residents_added: int = 0
     staff_added: list[str] = field(default_factory=list)
+    contractors_added: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     by_state: dict[str, int] = field(default_factory=dict)
 
@@ -172,6 +175,8 @@ class ImportResult:
             extra.append(f"{self.residents_added} new resident{'s' if self.residents_added != 1 else ''}")
         if self.staff_added:
             extra.append("new staff: " + ", ".join(self.staff_added))
+        if self.contractors_added:
+            extra.append("new contractors: " + ", ".join(self.contractors_added))
         if extra:
             parts.append(" (" + "; ".join(extra) + ")")
         return "".join(parts) + "."
@@ -535,6 +540,15 @@ class _Importer:
             else:
                 self.inactive.setdefault(D.staff_name_key(name), name)
         self.active_ids = set(self.staff.values())
+        self.contractors: dict[str, int] = {}
+        self.inactive_contractors: dict[str, str] = {}
+        for fid, name, active in s.execute(
+            select(M.Contractor.id, M.Contractor.name, M.Contractor.active).order_by(orm_col(M.Contractor.id))
+        ).all():
+            if active:
+                self.contractors.setdefault(D.staff_name_key(name), fid)
+            else:
+                self.inactive_contractors.setdefault(D.staff_name_key(name), name)
         # the rows to write, table by table, and the next id of each table. PostgreSQL has no one
         # write lock: the tables written are locked against other writers (readers go on) first
         conn = s.connection()
@@ -761,6 +775,25 @@ class _Importer:
         self.result.staff_added.append(made["name"])
         return made["id"]
 
+    def _contractor_id(self, row: _Row, name: str) -> int:
+        """The active contractor of that name (ignoring capitals and spacing), or a new one."""
+        key = D.staff_name_key(name)
+        if key in self.contractors:
+            return self.contractors[key]
+        if key in self.inactive_contractors:
+            self.problem(
+                row,
+                "contractor",
+                f"{self.inactive_contractors[key]} is no longer an active contractor; make them "
+                "active again, or correct the name",
+            )
+            raise _RowFailed
+        made = self._new(M.Contractor, name=" ".join(clean(name).split()))
+        self._note("contractor added", "contractor", made, None)
+        self.contractors[key] = made["id"]
+        self.result.contractors_added.append(made["name"])
+        return made["id"]
+
     def _resident_id(self, name: str, address: str) -> int:
         key = (clean(name).lower(), clean(address).lower())
         rid = self.residents.get(key)
@@ -873,6 +906,7 @@ class _Importer:
         handler_id: int | None,
         issue_arose_on: dt.date | None,
         aware_on: dt.date | None,
+        contractor_id: int | None = None,
     ) -> "_Case":
         description = L.require_text(description, "the complaint in the resident's words", "description")
         name, vulnerable = self.resident_info[resident_id]
@@ -899,6 +933,7 @@ class _Importer:
             stage=1,
             issue_arose_on=issue_arose_on,
             aware_on=aware_on,
+            contractor_id=contractor_id,
             search_text=D.search_text(reference, name, description, cats),
         )
         self.refs.add(reference)
@@ -1172,6 +1207,7 @@ class _Importer:
                 if row.has("stage1_handler")
                 else None
             )
+            firm = self._contractor_id(row, v["contractor"]) if row.has("contractor") else None
             rid = self._step(
                 row,
                 {"name": "resident_name"},
@@ -1202,6 +1238,7 @@ class _Importer:
                 handler_id=h1,
                 issue_arose_on=v.get("issue_arose_on"),
                 aware_on=v.get("aware_on"),
+                contractor_id=firm,
             )
             if self._when(row, "refused_on"):
                 ground, reason = split_ground(v["refusal_reason"])
@@ -1447,6 +1484,7 @@ class _Case:
 
 _WRITE_ORDER = (
     M.Staff,
+    M.Contractor,
     M.Resident,
     M.Complaint,
     M.Stage,
@@ -1620,6 +1658,7 @@ def import_csv(
                 "complaints": imp.result.complaints,
                 "residents_added": imp.result.residents_added,
                 "staff_added": imp.result.staff_added,
+                "contractors_added": imp.result.contractors_added,
             },
         )
         if progress:
@@ -1634,6 +1673,7 @@ def log_rows(db) -> list[dict]:
     """Every complaint as one row of the log, oldest first (a handful of queries, no per-row ones)."""
     with reading(db) as u:
         staff = dict(u.session.exec(select(M.Staff.id, M.Staff.name)).all())
+        firms = dict(u.session.exec(select(M.Contractor.id, M.Contractor.name)).all())
         residents = {r.id: r for r in u.session.exec(select(M.Resident)).all()}
         stages: dict[tuple[int, int], M.Stage] = {
             (s.complaint_id, s.number): s for s in u.session.exec(select(M.Stage)).all()
@@ -1711,6 +1751,7 @@ def log_rows(db) -> list[dict]:
                 row["withdrawal_reason"] = c.withdrawn_reason
             row["issue_arose_on"] = _iso(c.issue_arose_on)
             row["aware_on"] = _iso(c.aware_on)
+            row["contractor"] = firms.get(c.contractor_id, "") if c.contractor_id else ""
             out.append(row)
         return out
 
