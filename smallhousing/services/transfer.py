@@ -110,13 +110,32 @@ COMPENSATION_ONLY = "Compensation recorded in the imported log."
 EXPORT_FORMAT = "smallhousing-export"
 EXPORT_VERSION = 2
 # what each version of the export added, for reading an older file (``upgrade_export``):
-# version 2 (schema 0010): hazards, contractors, the responses asked of contractors, service
-# request targets; complaints' and service requests' contractor, service requests' target date
+# version 2 (schemas 0010 and 0011): hazards, contractors, the responses asked of contractors,
+# service request targets; complaints' and service requests' contractor, service requests' target
+# date; attachments, compensation rates, satisfaction answers, TP09 results, compliments, survey
+# comments; remedies' guidance kind, quantity and rate; Ombudsman orders' kind and date
 _ADDED_TABLES: dict[int, tuple[str, ...]] = {
-    2: ("hazard", "contractor", "contractor_request", "service_request_target"),
+    2: (
+        "hazard",
+        "contractor",
+        "contractor_request",
+        "service_request_target",
+        # schema 0011: the case file, remedies and what residents think
+        "attachment",
+        "compensation_rate",
+        "satisfaction_answer",
+        "perception_result",
+        "compliment",
+        "survey_comment",
+    ),
 }
 _ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
-    2: {"complaint": ("contractor_id",), "service_request": ("contractor_id", "target_on")},
+    2: {
+        "complaint": ("contractor_id",),
+        "service_request": ("contractor_id", "target_on"),
+        "remedy": ("guidance_kind", "quantity", "rate_pence"),
+        "ombudsman_order": ("kind", "made_on"),
+    },
 }
 
 

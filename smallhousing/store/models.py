@@ -252,6 +252,13 @@ class Remedy(SQLModel, table=True):
     kind: str  # from the Code 7.1 list
     description: str
     amount_pence: int = 0
+    # worked out from the Ombudsman's compensation guidance (7.2, 7.4): which of its kinds of
+    # loss (CompensationRate.kind), how many days, weeks or appointments, and the sum for one, as
+    # they were when the remedy was recorded; amount_pence = quantity * rate_pence. Empty (and 0)
+    # for a remedy whose amount was typed in
+    guidance_kind: str = ""
+    quantity: int = 0
+    rate_pence: int = 0
     due_on: Optional[dt.date] = Field(default=None, index=True)
     agreed: bool = False
     offered_on: Optional[dt.date] = None
@@ -413,6 +420,10 @@ class OmbudsmanOrder(SQLModel, table=True):
     __tablename__ = "ombudsman_order"
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="ombudsman_case.id", index=True)
+    # order (with a determination), recommendation, or complaint-handling-failure (a complaint
+    # handling failure order, made while the case is with the Ombudsman)
+    kind: str = "order"
+    made_on: Optional[dt.date] = None
     description: str
     due_on: Optional[dt.date] = None
     complied_on: Optional[dt.date] = None
@@ -426,6 +437,95 @@ class SelfAssessmentEntry(SQLModel, table=True):
     complies: Optional[bool] = None
     evidence: str = ""
     commentary: str = ""
+
+
+class Attachment(SQLModel, table=True):
+    """A file received and kept on the record (Code 5.12): an email, a photo, a PDF, a survey
+    report. The file itself is in the data folder's ``attachments`` folder (0600), named by its
+    SHA-256; ``file_name`` is the name it came with."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id", index=True)
+    hazard_id: Optional[int] = Field(default=None, foreign_key="hazard.id", index=True)
+    service_request_id: Optional[int] = Field(default=None, foreign_key="service_request.id", index=True)
+    file_name: str
+    stored_path: str = ""  # relative to the data folder; empty once erased
+    sha256: str
+    size_bytes: int = 0
+    media_type: str = ""
+    received_on: dt.date  # the day the landlord received it
+    description: str = ""
+    added_on: dt.date
+    erased_on: Optional[dt.date] = None
+
+
+class CompensationRate(SQLModel, table=True):
+    """A sum the Ombudsman's compensation guidance sets for a kind of loss (settings, editable),
+    with the date of the guidance it comes from."""
+
+    __tablename__ = "compensation_rate"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(unique=True)  # heating-and-hot-water, heating-or-hot-water, power, ...
+    label: str
+    unit: str  # day, week, appointment
+    pence: int
+    guidance_on: dt.date  # the guidance's date
+    active: bool = True
+
+
+class SatisfactionAnswer(SQLModel, table=True):
+    """The resident's answer when asked, after a complaint closed, how satisfied they were."""
+
+    __tablename__ = "satisfaction_answer"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    asked_on: dt.date = Field(index=True)
+    channel: str = ""
+    answer: str = (
+        ""  # very satisfied, fairly satisfied, neither, fairly dissatisfied, very dissatisfied, declined
+    )
+    comment: str = ""
+
+
+class PerceptionResult(SQLModel, table=True):
+    """A reporting year's TP09 (satisfaction with the landlord's approach to complaints handling)
+    from the landlord's perception survey, entered or imported as counts."""
+
+    __tablename__ = "perception_result"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int = Field(unique=True)  # reporting year starting 1 April of this year
+    measure: str = "TP09"
+    satisfied: int = 0
+    neither: int = 0
+    dissatisfied: int = 0
+    dont_know: int = 0  # don't know or not applicable: outside the measure
+    method: str = ""  # how the survey was run
+    recorded_on: dt.date
+
+
+class Compliment(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True)
+    received_on: dt.date = Field(index=True)
+    channel: str = ""
+    team: str = ""
+    words: str
+    resident_id: Optional[int] = Field(default=None, foreign_key="resident.id", index=True)
+
+
+class SurveyComment(SQLModel, table=True):
+    """Dissatisfaction expressed in a survey comment (Code 1.6): logged, and the resident sent how
+    to complain; a complaint made from it is linked."""
+
+    __tablename__ = "survey_comment"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    received_on: dt.date = Field(index=True)
+    survey: str = ""  # which survey
+    words: str
+    resident_id: Optional[int] = Field(default=None, foreign_key="resident.id", index=True)
+    how_to_complain_sent_on: Optional[dt.date] = None
+    how_to_complain_route: str = ""
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id")
 
 
 class AuditEntry(SQLModel, table=True):
