@@ -13,8 +13,11 @@ viewer has), and grants:
   published years), DELETE on closure days, INSERT on audit redactions (erasure), and adding people
   (``add_member`` gives a director CREATEROLE and the group roles WITH ADMIN OPTION).
 
-Nobody is granted UPDATE or DELETE on the audit log, and triggers refuse them (and TRUNCATE) to
-everyone, the table's owner and the server's admin included; another trigger refuses an audit entry
+Nobody is granted DELETE on the audit log, and triggers refuse it (and TRUNCATE) to everyone, the
+table's owner and the server's admin included. The one change an entry may have is erasure's: a
+director may UPDATE an entry's ``before`` and ``after`` (those columns only), and a trigger lets it
+through only when they become the erased marker and the entry's redaction (the old texts' sha256
+digests) is already in audit_redaction, which no one may change; another trigger refuses an audit entry
 written in any name but the login's own (``current_user``), except by the table's owner (a copy of
 a laptop's records keeps the names it was written with). Passwords are never stored by smallhousing.
 
@@ -147,6 +150,7 @@ def _create_database_if_missing(db) -> bool:
 
 
 def _setup(db, con) -> Setup:
+    import psycopg
     from psycopg import sql
 
     con.execute(for_postgres("SELECT pg_advisory_xact_lock(?)"), (_LOCK,))
@@ -167,8 +171,12 @@ def _setup(db, con) -> Setup:
     for role in reversed(ROLES):  # viewer first
         g = groups[role]
         if con.execute(for_postgres("SELECT 1 FROM pg_roles WHERE rolname = ?"), (g,)).fetchone() is None:
-            con.execute(f"CREATE ROLE {_q(g)} NOLOGIN")
-            res.created.append(g)
+            try:
+                with con.transaction():  # a savepoint: roles are the server's, and another
+                    con.execute(f"CREATE ROLE {_q(g)} NOLOGIN")  # database's setup may make it first
+                res.created.append(g)
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject):
+                pass
         note = sql.SQL("COMMENT ON ROLE {} IS {}").format(
             sql.Identifier(g), sql.Literal(f"smallhousing {role}: {MAY[role]}")
         )
@@ -214,6 +222,8 @@ def _setup(db, con) -> Setup:
     grant("INSERT, UPDATE", director_tables, director)
     grant("DELETE", DIRECTOR_DELETES, director)
     grant("INSERT", ("audit_redaction",), director)
+    if "audit_entry" in tables:  # erasure: the triggers let only a redaction through
+        con.execute('GRANT UPDATE ("before", "after") ON "audit_entry" TO ' + _q(director))
     sequences([*director_tables, "audit_redaction"], director)
     # tables a later version adds can be read at once; writing them waits for setup to run again
     con.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {_q(schema)} GRANT SELECT ON TABLES TO {_q(viewer)}")
@@ -242,19 +252,60 @@ BEGIN
 END
 $fn$
 """
+# The one change an audit entry may have: erasure (services/privacy.py) puts ERASED_MARKER in place
+# of its before and after, once their sha256 digests are kept in audit_redaction (so that the hash
+# chain still verifies: services/verify.py), by a director or the table's owner. Nothing else
+# about the entry may change.
+ERASED_MARKER = '{"erased": true}'  # what privacy.ERASED_ENTRY is
+_REDACTED_ONLY = """
+CREATE OR REPLACE FUNCTION smallhousing_audit_redacted_only() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $fn$
+BEGIN
+    IF (to_jsonb(NEW) - 'before' - 'after') = (to_jsonb(OLD) - 'before' - 'after')
+        AND NEW.before = '{marker}' AND NEW.after = '{marker}'
+        AND (
+            pg_has_role(current_user, '{director}', 'USAGE')
+            OR pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE')
+        )
+        AND EXISTS (
+            SELECT 1 FROM audit_redaction r
+            WHERE r.entry_id = OLD.id
+                AND r.before_digest = encode(sha256(convert_to(OLD.before, 'UTF8')), 'hex')
+                AND r.after_digest = encode(sha256(convert_to(OLD.after, 'UTF8')), 'hex')
+        )
+    THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'the audit log is kept as it was written: an entry may only be erased, by a '
+        'director, once its digests are kept'
+        USING ERRCODE = 'insufficient_privilege', TABLE = TG_TABLE_NAME;
+END
+$fn$
+"""
 
 
 def _audit_triggers(con) -> None:
+    """The audit log's triggers, made afresh (running setup again upgrades an older database's)."""
     con.execute(_KEPT)
     con.execute(_OWN_NAME)
-    for table in AUDIT_TABLES:
-        # for each statement, so that one changing no row is refused too (a row trigger would
-        # not fire at all)
+    con.execute(_REDACTED_ONLY.format(marker=ERASED_MARKER, director=group_role("director")))
+    # for each statement, so that one changing no row is refused too (a row trigger would not
+    # fire at all): no DELETE or TRUNCATE of either, no UPDATE of a redaction
+    for table, what in (
+        ("audit_entry", "DELETE OR TRUNCATE"),
+        ("audit_redaction", "UPDATE OR DELETE OR TRUNCATE"),
+    ):
         con.execute(f"DROP TRIGGER IF EXISTS smallhousing_kept ON {_q(table)}")
         con.execute(
-            f"CREATE TRIGGER smallhousing_kept BEFORE UPDATE OR DELETE OR TRUNCATE ON {_q(table)} "
+            f"CREATE TRIGGER smallhousing_kept BEFORE {what} ON {_q(table)} "
             "FOR EACH STATEMENT EXECUTE FUNCTION smallhousing_audit_kept()"
         )
+    # an entry's UPDATE, row by row: only an erasure passes
+    con.execute('DROP TRIGGER IF EXISTS smallhousing_redacted_only ON "audit_entry"')
+    con.execute(
+        'CREATE TRIGGER smallhousing_redacted_only BEFORE UPDATE ON "audit_entry" FOR EACH ROW '
+        "EXECUTE FUNCTION smallhousing_audit_redacted_only()"
+    )
     con.execute('DROP TRIGGER IF EXISTS smallhousing_own_name ON "audit_entry"')
     con.execute(
         'CREATE TRIGGER smallhousing_own_name BEFORE INSERT ON "audit_entry" FOR EACH ROW '
