@@ -157,6 +157,11 @@ def test_a_team_needs_postgresql(tmp_path):
         team.setup(d)
     with pytest.raises(DomainError, match="PostgreSQL"):
         team.add_member(d, "Ann Rees", email="ann@example.org", role="officer")
+    with pytest.raises(DomainError, match="PostgreSQL"):
+        team.change_role(d, "Ann Rees", "director")
+    with pytest.raises(DomainError, match="PostgreSQL"):
+        team.remove_member(d, "ann_rees")
+    assert S.first_run_waits_for(d) is None  # one person on a file sets it up themselves
     # on SQLite the actor stays the name it was given
     assert d.actor == "ann"
 
@@ -586,3 +591,151 @@ async def test_the_settings_screen_says_plainly_what_a_role_may_not_change(made,
         assert app.screen is screen  # no crash, no traceback: the form stays with what was typed
         assert name.value == "Brook HA"
     assert S.get_settings(made.admin).name == "Ashbury Homes"
+
+
+# changing the team ---------------------------------------------------------------------------------------
+
+
+def can_sign_in(url: str, login: str) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(as_login(url, login)).close()
+    except psycopg.OperationalError as exc:
+        assert "not permitted to log in" in str(exc)
+        return False
+    return True
+
+
+def test_a_director_changes_roles_and_the_team_keeps_a_director(made):
+    director, officer, viewer = made.dbs["director"], made.dbs["officer"], made.dbs["viewer"]
+    dina, owen, vera = (made.people[r].login for r in ROLES)
+    with pytest.raises(DomainError, match="manage the team"):  # an officer may not
+        team.change_role(officer, vera, "officer")
+    with pytest.raises(DomainError, match="last director"):
+        team.change_role(made.admin, dina, "officer")
+    with pytest.raises(DomainError, match="already a viewer"):
+        team.change_role(director, vera, "viewer")
+    with pytest.raises(DomainError, match="not a role"):
+        team.change_role(director, vera, "boss")
+    with pytest.raises(DomainError, match="No one on the team is called Nobody"):
+        team.change_role(director, "Nobody", "viewer")
+    # by name: the officer becomes a viewer, and the server holds them to it at once
+    c = team.change_role(director, "Owen  Oduya", "viewer")
+    assert (c.login, c.before, c.after, c.back) == (owen, "officer", "viewer", False)
+    with pytest.raises(StoreReadOnly, match=r"Your role \(viewer\)"):
+        R.add_resident(officer, "Mr Huw Morgan")
+    # the viewer becomes a director (and may manage the team), so Dina may step down
+    team.change_role(director, vera, "director")
+    team.change_role(viewer, dina, "officer")
+    roles = {line.login: line.role for line in team.members(made.admin)}
+    assert roles == {dina: "officer", owen: "viewer", vera: "director"}
+    with pytest.raises(DomainError, match="manage the team"):  # Dina no longer manages the team
+        team.change_role(director, owen, "officer")
+    assert S.update_settings(viewer, phone="01632 960 002").phone == "01632 960 002"
+    import psycopg
+
+    with psycopg.connect(made.url) as con:
+        changed = con.execute(
+            "SELECT actor, after FROM audit_entry WHERE action = 'team role changed' ORDER BY id"
+        ).fetchall()
+    assert [a for a, _ in changed] == [dina, dina, vera]
+    assert verify(made.admin).ok
+
+
+def test_taking_a_person_out_keeps_their_record_and_history(made, capsys):
+    director, viewer = made.dbs["director"], made.dbs["viewer"]
+    dina, owen = made.people["director"].login, made.people["officer"].login
+    R.add_resident(made.dbs["officer"], "Mr Huw Morgan", address="4 Station Road")
+    with pytest.raises(DomainError, match="manage the team"):
+        team.remove_member(viewer, owen)
+    with pytest.raises(DomainError, match="cannot take yourself out"):
+        team.remove_member(director, dina)
+    with pytest.raises(DomainError, match="last director"):
+        team.remove_member(made.admin, "Dina Dale")
+    c = team.remove_member(director, "Owen Oduya")
+    assert (c.login, c.before, c.after) == (owen, "officer", None)
+    assert not can_sign_in(made.url, owen)
+    [line] = [x for x in team.members(made.admin) if x.login == owen]
+    assert (line.name, line.role, line.active) == ("Owen Oduya", None, False)
+    with pytest.raises(DomainError, match="not on the team any more"):
+        team.remove_member(director, owen)
+    import psycopg
+
+    with psycopg.connect(made.url) as con:  # what they did is kept, in their name
+        assert (
+            con.execute(
+                "SELECT count(*) FROM audit_entry WHERE actor = %s AND action = 'resident added'", (owen,)
+            ).fetchone()[0]
+            == 1
+        )
+    # brought back with a role
+    back = team.change_role(director, owen, "officer")
+    assert back.back and back.after == "officer" and can_sign_in(made.url, owen)
+    assert next(x for x in team.members(made.admin) if x.login == owen).active
+    assert verify(made.admin).ok
+    # the commands say the same
+    from smallhousing.cli import main
+
+    assert main(["team", "remove", owen, "--db", made.url]) == 0
+    out = capsys.readouterr().out
+    assert f"Owen Oduya ({owen}) is no longer on the team" in out and f"team role {owen} officer" in out
+    assert main(["team", "list", "--db", made.url]) == 0
+    assert f"Owen Oduya (left): {owen}, no team role, not active" in capsys.readouterr().out
+    assert main(["team", "role", owen, "viewer", "--db", made.url]) == 0
+    assert f"({owen}) is now a viewer" in capsys.readouterr().out
+    assert main(["team", "remove", dina, "--db", made.url]) == 2
+    assert "last director" in capsys.readouterr().err
+    assert main(["team", "role", owen, "boss", "--db", made.url]) == 2
+    assert "not a role" in capsys.readouterr().err
+
+
+# before the first-run screen -------------------------------------------------------------------------------
+
+
+def test_setup_with_the_landlord_lets_the_team_start(pg_url, groups_dropped_after, capsys):
+    from smallhousing.cli import main
+
+    admin = PostgresDatabase(pg_url, today=TODAY)
+    try:
+        with pytest.raises(DomainError, match="cannot be empty"):
+            team.setup(admin, landlord="  ")
+        res = team.setup(admin, landlord=" Brook  Homes ")
+        assert res.landlord == "Brook Homes"
+        assert S.is_set_up(admin) and S.get_settings(admin).name == "Brook Homes"
+    finally:
+        admin.close()
+    assert main(["team", "setup", pg_url, "--landlord", "Brook Homes Ltd"]) == 0
+    assert "The landlord is Brook Homes Ltd" in capsys.readouterr().out
+    assert main(["team", "setup", pg_url, "--landlord", ""]) == 2
+    assert "cannot be empty" in capsys.readouterr().err
+
+
+async def test_an_officer_before_the_first_run_screen_is_told_a_director_must_do_it(made):
+    from helpers import settle, text_of
+    from test_screens_settings import SIZE, ScreenApp
+    from textual.widgets import Button, Static
+
+    from smallhousing.screens.welcome import WelcomeScreen
+
+    director, officer = made.dbs["director"], made.dbs["officer"]
+    S.update_settings(director, setup_done=False)  # as a new database is before anyone set it up
+    assert not S.is_set_up(officer)
+    said = S.first_run_waits_for(officer)
+    assert said and "your role (officer)" in said and "a director must first open smallhousing" in said
+    assert "your role (viewer)" in (S.first_run_waits_for(made.dbs["viewer"]) or "")
+    assert S.first_run_waits_for(director) is None and S.first_run_waits_for(made.admin) is None
+    app = ScreenApp(lambda: WelcomeScreen(officer))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WelcomeScreen)
+        assert "a director must first open smallhousing" in text_of(
+            screen.query_one("#welcome-waiting", Static)
+        )
+        assert not screen.query_one("#start", Button).display
+        await pilot.press("ctrl+s")  # Start: the same words, no permission error
+        await settle(pilot)
+        assert "your role (officer)" in text_of(screen.query_one("#welcome-error", Static))
+        assert app.screen is screen
+    assert not S.is_set_up(made.admin)
