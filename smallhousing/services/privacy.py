@@ -471,10 +471,13 @@ def _tidy_server(db) -> dict:
             "longer in them."
         )
     else:
+        from urllib.parse import urlsplit
+
+        name = urlsplit(str(getattr(db, "where", ""))).path.lstrip("/") or "the database"
         out["notes"].append(
-            f"The server keeps the old versions of the erased rows in its storage until it is "
-            f"vacuumed: the database's owner (such as the server's admin) should now run VACUUM FULL "
-            f"on {getattr(db, 'where', 'the database')}, for example in psql."
+            "The server keeps the old versions of the erased rows in its storage until it is "
+            "vacuumed: the database's owner (such as the server's admin) should now run VACUUM FULL "
+            f"in {name} (in psql, signed in as the owner: VACUUM FULL;)."
         )
     out["notes"].append(SERVER_BACKUPS)
     return out
