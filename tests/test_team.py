@@ -19,10 +19,11 @@ from smallhousing.domain import lifecycle as L
 from smallhousing.domain.errors import DomainError
 from smallhousing.domain.team import ROLES, check_login, group_role, login_from_name
 from smallhousing.services import complaints as C
+from smallhousing.services import privacy, team
 from smallhousing.services import publishing as P
 from smallhousing.services import residents as R
 from smallhousing.services import settings as S
-from smallhousing.services import team
+from smallhousing.services.base import payload_digest
 from smallhousing.services.verify import verify
 from smallhousing.store.db import Database, StoreReadOnly, StoreRefused
 from smallhousing.store.postgres import PostgresDatabase
@@ -121,6 +122,14 @@ def privileges(url: str) -> dict:
                     out[role, t, p] = con.execute(
                         "SELECT has_table_privilege(%s, %s, %s)", (group_role(role), t, p)
                     ).fetchone()[0]
+        for role in ROLES:
+            for cols in (("before", "after"), ("actor",)):
+                out[role, "audit_entry", f"UPDATE ({', '.join(cols)})"] = all(
+                    con.execute(
+                        "SELECT has_column_privilege(%s, 'audit_entry', %s, 'UPDATE')", (group_role(role), c)
+                    ).fetchone()[0]
+                    for c in cols
+                )
         out["triggers"] = sorted(
             con.execute(
                 "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal"
@@ -148,6 +157,11 @@ def test_a_team_needs_postgresql(tmp_path):
         team.setup(d)
     with pytest.raises(DomainError, match="PostgreSQL"):
         team.add_member(d, "Ann Rees", email="ann@example.org", role="officer")
+    with pytest.raises(DomainError, match="PostgreSQL"):
+        team.change_role(d, "Ann Rees", "director")
+    with pytest.raises(DomainError, match="PostgreSQL"):
+        team.remove_member(d, "ann_rees")
+    assert S.first_run_waits_for(d) is None  # one person on a file sets it up themselves
     # on SQLite the actor stays the name it was given
     assert d.actor == "ann"
 
@@ -177,11 +191,15 @@ def test_setup_twice_is_safe_and_sets_the_same_permissions(pg_url, groups_droppe
     assert not p["officer", "landlord_settings", "UPDATE"] and not p["officer", "year_publication", "INSERT"]
     assert not p["officer", "staff", "INSERT"] and not p["officer", "audit_redaction", "INSERT"]
     assert p["director", "landlord_settings", "UPDATE"] and p["director", "complaint", "INSERT"]
-    for role in ROLES:  # nobody may change or remove an audit entry
+    for role in ROLES:  # nobody may change or remove an audit entry (but see erasure below)
         for t in ("audit_entry", "audit_redaction"):
             assert not any(p[role, t, x] for x in ("UPDATE", "DELETE", "TRUNCATE")), (role, t)
+    assert p["director", "audit_entry", "UPDATE (before, after)"]  # erasure's, through the trigger
+    assert not p["director", "audit_entry", "UPDATE (actor)"]
+    assert not p["officer", "audit_entry", "UPDATE (before, after)"]
     names = {(n, t) for n, t in p["triggers"]}
     assert ("smallhousing_kept", "audit_entry") in names and ("smallhousing_own_name", "audit_entry") in names
+    assert ("smallhousing_redacted_only", "audit_entry") in names
     assert len(p["triggers"]) == len(set(p["triggers"]))
 
 
@@ -266,6 +284,7 @@ def test_nobody_can_change_or_remove_an_audit_entry(made, who):
         "DELETE FROM audit_entry",
         "TRUNCATE audit_entry CASCADE",
         "DELETE FROM audit_redaction",
+        "UPDATE audit_redaction SET reason = 'changed'",
     ):
         with psycopg.connect(url) as con:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -277,6 +296,145 @@ def test_nobody_can_change_or_remove_an_audit_entry(made, who):
     with pytest.raises(StoreRefused, match="cannot be changed or removed"):
         with d.session() as s:
             s.execute(text("DELETE FROM audit_entry"))
+    assert verify(made.admin).ok
+
+
+MARK = '{"erased": true}'
+ERASE = "UPDATE audit_entry SET before = %s, after = %s WHERE id = %s"
+KEEP_DIGESTS = (
+    "INSERT INTO audit_redaction (entry_id, before_digest, after_digest, redacted_on, reason) "
+    "VALUES (%s, %s, %s, current_date, 'test')"
+)
+
+
+@pytest.mark.parametrize("who", ["director", "officer", "viewer", "admin"])
+def test_only_an_erasure_may_change_an_audit_entry(made, who):
+    """The row trigger lets an entry change only to the erased marker, with its digests kept
+    first, by a director or the owner; everything is tried in transactions rolled back."""
+    import psycopg
+
+    with psycopg.connect(made.url) as con:
+        eid, before, after = con.execute(
+            "SELECT id, before, after FROM audit_entry ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    url = made.url if who == "admin" else as_login(made.url, made.people[who].login)
+    with psycopg.connect(url) as con:
+
+        def refused(sql, params=()):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                with con.transaction():
+                    con.execute(sql, params)
+
+        refused(ERASE, (MARK, MARK, eid))  # no redaction kept: refused to everyone
+        if who in ("officer", "viewer"):  # nor may they keep one
+            refused(KEEP_DIGESTS, (eid, payload_digest(before), payload_digest(after)))
+            return
+        with con.transaction(force_rollback=True):  # digests that are not the entry's
+            con.execute(KEEP_DIGESTS, (eid, payload_digest(before + " "), payload_digest(after)))
+            refused(ERASE, (MARK, MARK, eid))
+        with con.transaction(force_rollback=True):
+            con.execute(KEEP_DIGESTS, (eid, payload_digest(before), payload_digest(after)))
+            refused(
+                "UPDATE audit_entry SET before = %s, after = %s, action = 'x' WHERE id = %s",
+                (MARK, MARK, eid),
+            )
+            refused("UPDATE audit_entry SET hash = 'x' WHERE id = %s", (eid,))
+            refused(ERASE, ('{"erased": false}', MARK, eid))  # only the marker
+            refused("UPDATE audit_entry SET before = %s WHERE id = %s", (MARK, eid))  # both, or not at all
+            refused("UPDATE audit_redaction SET before_digest = 'x' WHERE entry_id = %s", (eid,))
+            con.execute(ERASE, (MARK, MARK, eid))  # the one change allowed
+            assert con.execute("SELECT before FROM audit_entry WHERE id = %s", (eid,)).fetchone()[0] == MARK
+    with psycopg.connect(made.url) as con:  # and nothing was kept
+        assert con.execute("SELECT before FROM audit_entry WHERE id = %s", (eid,)).fetchone()[0] == before
+    assert verify(made.admin).ok
+
+
+NAME = "Zebedee Quartermaine"
+
+
+def _closed_for_long(made) -> tuple[int, int]:
+    """A resident (by the officer) whose one complaint closed in January 2026, and a neighbour whose
+    notes name them."""
+    officer, owen = made.dbs["officer"], made.people["officer"]
+    r = R.add_resident(
+        officer, NAME, address="7 Quartermaine Court", postcode="AB9 9ZZ", phone="07700 900123"
+    )
+    c = C.log_complaint(officer, r.id, D(2026, 1, 5), f"{NAME}: the gutter leaks", channel="letter")
+    C.acknowledge(officer, c.id, f"Gutter over {NAME}'s door", handler_id=owen.staff_id, on=D(2026, 1, 7))
+    C.respond(
+        officer,
+        c.id,
+        "upheld",
+        "We told Mr Quartermaine the gutter was missed.",
+        remedy_statement="An apology.",
+        on=D(2026, 1, 12),
+    )
+    C.close(officer, c.id, on=D(2026, 1, 14))
+    other = R.add_resident(officer, "Ada Lovelace", notes=f"neighbour of {NAME}")
+    return r.id, other.id
+
+
+def _mentions(url: str, word: str) -> list[str]:
+    """Where ``word`` is still in a text column of any table: ["table.column", ...]."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        cols = con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND data_type IN ('text', 'character varying')"
+        ).fetchall()
+        return [
+            f"{t}.{c}"
+            for t, c in cols
+            if con.execute(f'SELECT count(*) FROM "{t}" WHERE "{c}" ILIKE %s', (f"%{word}%",)).fetchone()[0]
+        ]
+
+
+def test_a_director_erases_a_resident_and_the_log_still_verifies(made):
+    import psycopg
+
+    rid, other = _closed_for_long(made)
+    assert "audit_entry.after" in _mentions(made.url, "Quartermaine")
+    later = D(2032, 2, 2)  # more than 6 years after the complaint closed on 14 January 2026
+
+    def at(role: str) -> PostgresDatabase:
+        d = PostgresDatabase(as_login(made.url, made.people[role].login), today=later)
+        made.opened.append(d)
+        return d
+
+    # an officer is refused plainly, before anything is changed
+    with pytest.raises(DomainError, match=r"a director's work: your role \(officer\) may not"):
+        privacy.anonymise_resident(at("officer"), rid)
+    assert "resident.name" in _mentions(made.url, "Quartermaine")
+    result = privacy.anonymise_resident(at("director"), rid)
+    assert result["complaints"] == 1 and result["audit_entries"] > 0 and result["texts_erased"] >= 1
+    # a director does not own the tables: the owner must vacuum them; backups are the server's
+    assert result["server"]["vacuumed"] is False
+    notes = " ".join(result["server"]["notes"])
+    assert "VACUUM FULL" in notes and "owner" in notes and "pg_dump" in notes
+    assert result["backups_holding"] == [] and result["backups_erased"] == {}
+    assert _mentions(made.url, "Quartermaine") == [] and _mentions(made.url, "07700 900123") == []
+    with psycopg.connect(made.url) as con:
+        assert con.execute("SELECT name FROM resident WHERE id = %s", (rid,)).fetchone()[0] == (
+            f"Former resident {rid}"
+        )
+        assert con.execute("SELECT notes FROM resident WHERE id = %s", (other,)).fetchone()[0] == (
+            "neighbour of [erased]"
+        )
+        erased = con.execute("SELECT count(*) FROM audit_entry WHERE before = %s", (MARK,)).fetchone()[0]
+        assert erased == result["audit_entries"]
+    res = verify(made.admin)
+    assert res.ok, res.problems
+
+
+def test_the_owner_erasing_vacuums_the_tables(made):
+    rid, _ = _closed_for_long(made)
+    owner = PostgresDatabase(made.url, today=D(2032, 2, 2))
+    made.opened.append(owner)
+    result = privacy.anonymise_resident(owner, rid)
+    assert result["server"]["vacuumed"] is True
+    assert "were vacuumed" in " ".join(result["server"]["notes"])
+    assert _mentions(made.url, "Quartermaine") == []
     assert verify(made.admin).ok
 
 
@@ -433,3 +591,151 @@ async def test_the_settings_screen_says_plainly_what_a_role_may_not_change(made,
         assert app.screen is screen  # no crash, no traceback: the form stays with what was typed
         assert name.value == "Brook HA"
     assert S.get_settings(made.admin).name == "Ashbury Homes"
+
+
+# changing the team ---------------------------------------------------------------------------------------
+
+
+def can_sign_in(url: str, login: str) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(as_login(url, login)).close()
+    except psycopg.OperationalError as exc:
+        assert "not permitted to log in" in str(exc)
+        return False
+    return True
+
+
+def test_a_director_changes_roles_and_the_team_keeps_a_director(made):
+    director, officer, viewer = made.dbs["director"], made.dbs["officer"], made.dbs["viewer"]
+    dina, owen, vera = (made.people[r].login for r in ROLES)
+    with pytest.raises(DomainError, match="manage the team"):  # an officer may not
+        team.change_role(officer, vera, "officer")
+    with pytest.raises(DomainError, match="last director"):
+        team.change_role(made.admin, dina, "officer")
+    with pytest.raises(DomainError, match="already a viewer"):
+        team.change_role(director, vera, "viewer")
+    with pytest.raises(DomainError, match="not a role"):
+        team.change_role(director, vera, "boss")
+    with pytest.raises(DomainError, match="No one on the team is called Nobody"):
+        team.change_role(director, "Nobody", "viewer")
+    # by name: the officer becomes a viewer, and the server holds them to it at once
+    c = team.change_role(director, "Owen  Oduya", "viewer")
+    assert (c.login, c.before, c.after, c.back) == (owen, "officer", "viewer", False)
+    with pytest.raises(StoreReadOnly, match=r"Your role \(viewer\)"):
+        R.add_resident(officer, "Mr Huw Morgan")
+    # the viewer becomes a director (and may manage the team), so Dina may step down
+    team.change_role(director, vera, "director")
+    team.change_role(viewer, dina, "officer")
+    roles = {line.login: line.role for line in team.members(made.admin)}
+    assert roles == {dina: "officer", owen: "viewer", vera: "director"}
+    with pytest.raises(DomainError, match="manage the team"):  # Dina no longer manages the team
+        team.change_role(director, owen, "officer")
+    assert S.update_settings(viewer, phone="01632 960 002").phone == "01632 960 002"
+    import psycopg
+
+    with psycopg.connect(made.url) as con:
+        changed = con.execute(
+            "SELECT actor, after FROM audit_entry WHERE action = 'team role changed' ORDER BY id"
+        ).fetchall()
+    assert [a for a, _ in changed] == [dina, dina, vera]
+    assert verify(made.admin).ok
+
+
+def test_taking_a_person_out_keeps_their_record_and_history(made, capsys):
+    director, viewer = made.dbs["director"], made.dbs["viewer"]
+    dina, owen = made.people["director"].login, made.people["officer"].login
+    R.add_resident(made.dbs["officer"], "Mr Huw Morgan", address="4 Station Road")
+    with pytest.raises(DomainError, match="manage the team"):
+        team.remove_member(viewer, owen)
+    with pytest.raises(DomainError, match="cannot take yourself out"):
+        team.remove_member(director, dina)
+    with pytest.raises(DomainError, match="last director"):
+        team.remove_member(made.admin, "Dina Dale")
+    c = team.remove_member(director, "Owen Oduya")
+    assert (c.login, c.before, c.after) == (owen, "officer", None)
+    assert not can_sign_in(made.url, owen)
+    [line] = [x for x in team.members(made.admin) if x.login == owen]
+    assert (line.name, line.role, line.active) == ("Owen Oduya", None, False)
+    with pytest.raises(DomainError, match="not on the team any more"):
+        team.remove_member(director, owen)
+    import psycopg
+
+    with psycopg.connect(made.url) as con:  # what they did is kept, in their name
+        assert (
+            con.execute(
+                "SELECT count(*) FROM audit_entry WHERE actor = %s AND action = 'resident added'", (owen,)
+            ).fetchone()[0]
+            == 1
+        )
+    # brought back with a role
+    back = team.change_role(director, owen, "officer")
+    assert back.back and back.after == "officer" and can_sign_in(made.url, owen)
+    assert next(x for x in team.members(made.admin) if x.login == owen).active
+    assert verify(made.admin).ok
+    # the commands say the same
+    from smallhousing.cli import main
+
+    assert main(["team", "remove", owen, "--db", made.url]) == 0
+    out = capsys.readouterr().out
+    assert f"Owen Oduya ({owen}) is no longer on the team" in out and f"team role {owen} officer" in out
+    assert main(["team", "list", "--db", made.url]) == 0
+    assert f"Owen Oduya (left): {owen}, no team role, not active" in capsys.readouterr().out
+    assert main(["team", "role", owen, "viewer", "--db", made.url]) == 0
+    assert f"({owen}) is now a viewer" in capsys.readouterr().out
+    assert main(["team", "remove", dina, "--db", made.url]) == 2
+    assert "last director" in capsys.readouterr().err
+    assert main(["team", "role", owen, "boss", "--db", made.url]) == 2
+    assert "not a role" in capsys.readouterr().err
+
+
+# before the first-run screen -------------------------------------------------------------------------------
+
+
+def test_setup_with_the_landlord_lets_the_team_start(pg_url, groups_dropped_after, capsys):
+    from smallhousing.cli import main
+
+    admin = PostgresDatabase(pg_url, today=TODAY)
+    try:
+        with pytest.raises(DomainError, match="cannot be empty"):
+            team.setup(admin, landlord="  ")
+        res = team.setup(admin, landlord=" Brook  Homes ")
+        assert res.landlord == "Brook Homes"
+        assert S.is_set_up(admin) and S.get_settings(admin).name == "Brook Homes"
+    finally:
+        admin.close()
+    assert main(["team", "setup", pg_url, "--landlord", "Brook Homes Ltd"]) == 0
+    assert "The landlord is Brook Homes Ltd" in capsys.readouterr().out
+    assert main(["team", "setup", pg_url, "--landlord", ""]) == 2
+    assert "cannot be empty" in capsys.readouterr().err
+
+
+async def test_an_officer_before_the_first_run_screen_is_told_a_director_must_do_it(made):
+    from helpers import settle, text_of
+    from test_screens_settings import SIZE, ScreenApp
+    from textual.widgets import Button, Static
+
+    from smallhousing.screens.welcome import WelcomeScreen
+
+    director, officer = made.dbs["director"], made.dbs["officer"]
+    S.update_settings(director, setup_done=False)  # as a new database is before anyone set it up
+    assert not S.is_set_up(officer)
+    said = S.first_run_waits_for(officer)
+    assert said and "your role (officer)" in said and "a director must first open smallhousing" in said
+    assert "your role (viewer)" in (S.first_run_waits_for(made.dbs["viewer"]) or "")
+    assert S.first_run_waits_for(director) is None and S.first_run_waits_for(made.admin) is None
+    app = ScreenApp(lambda: WelcomeScreen(officer))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WelcomeScreen)
+        assert "a director must first open smallhousing" in text_of(
+            screen.query_one("#welcome-waiting", Static)
+        )
+        assert not screen.query_one("#start", Button).display
+        await pilot.press("ctrl+s")  # Start: the same words, no permission error
+        await settle(pilot)
+        assert "your role (officer)" in text_of(screen.query_one("#welcome-error", Static))
+        assert app.screen is screen
+    assert not S.is_set_up(made.admin)

@@ -109,7 +109,9 @@ def cmd_erase(args) -> int:
             "(or delete those backup files).",
             file=sys.stderr,
         )
-    if not counts["wal_emptied"]:
+    for note in counts.get("server", {}).get("notes", []):
+        print(note, file=sys.stderr)
+    if counts["wal_emptied"] is False:
         print(
             "Another program had the file open, so the erased text may stay in its journal "
             "(-wal) until that program closes.",

@@ -1,4 +1,5 @@
-"""A team on one PostgreSQL database: ``team setup URL``, ``team add NAME``, ``team list``.
+"""A team on one PostgreSQL database: ``team setup URL``, ``team add NAME``, ``team list``,
+``team role WHO ROLE``, ``team remove WHO``.
 
 Thin: services/team.py does the work; here are the words printed after it."""
 
@@ -17,7 +18,7 @@ def register(sub, common) -> None:
         "enforces. Run these as the server's admin (or, to add people, as a director). "
         "smallhousing never stores a password.",
     )
-    tsub = p.add_subparsers(dest="team_command", metavar="setup|add|list", required=True)
+    tsub = p.add_subparsers(dest="team_command", metavar="setup|add|list|role|remove", required=True)
     s = tsub.add_parser(
         "setup",
         parents=[common],
@@ -27,6 +28,12 @@ def register(sub, common) -> None:
         "Running it again is safe: it makes what is missing and sets every permission again.",
     )
     s.add_argument("url", nargs="?", metavar="URL", help="postgresql://admin@host/dbname (default: --db)")
+    s.add_argument(
+        "--landlord",
+        metavar="NAME",
+        help="the landlord's name: recorded, and the first-run screen marked done, so that officers "
+        "can start before a director has opened the app",
+    )
     s.set_defaults(func=cmd_setup)
     a = tsub.add_parser(
         "add",
@@ -48,6 +55,26 @@ def register(sub, common) -> None:
     a.set_defaults(func=cmd_add)
     s = tsub.add_parser("list", parents=[common], help="everyone with a login, and their role")
     s.set_defaults(func=cmd_list)
+    r = tsub.add_parser(
+        "role",
+        parents=[common],
+        help="give a person another role (or bring back someone taken out)",
+        description="Change a person's role: director, officer or viewer. The team's last director "
+        "cannot be made anything else. Someone taken out of the team (team remove) is brought back.",
+    )
+    r.add_argument("who", metavar="NAME|LOGIN", help="their name (quoted) or their login")
+    r.add_argument("role", metavar="ROLE", help="director, officer or viewer")
+    r.set_defaults(func=cmd_role)
+    r = tsub.add_parser(
+        "remove",
+        parents=[common],
+        help="take a person out of the team (their records and history stay)",
+        description="Take a person's login out of the team: it loses its role and may no longer "
+        "sign in. Their staff record stays, marked as left, and so does everything they did. You "
+        "cannot take yourself out, nor the last director.",
+    )
+    r.add_argument("who", metavar="NAME|LOGIN", help="their name (quoted) or their login")
+    r.set_defaults(func=cmd_remove)
 
 
 def _team_db(args, url=None, *, opened: bool = True):
@@ -89,7 +116,7 @@ def cmd_setup(args) -> int:
     from ..services import team
 
     db = _team_db(args, args.url, opened=False)
-    res = team.setup(db)
+    res = team.setup(db, landlord=args.landlord)
     example = team.login_url(db, "ann_rees")
     made = (
         "made now"
@@ -101,8 +128,14 @@ def cmd_setup(args) -> int:
     print(f"Roles ({made}):")
     for role in ROLES:
         _wrapped(f"{res.groups[role]}: {MAY[role]}.", indent="  ")
-    print("No one, directors included, can change or remove an entry in the audit log, and each entry")
-    print("is written in the name of the login that made it.")
+    print("No one, directors included, can change or remove an entry in the audit log (erasure by a")
+    print("director only blanks an entry, keeping its digests), and each entry is written in the name")
+    print("of the login that made it.")
+    if res.landlord:
+        print(f"The landlord is {res.landlord}: the first-run screen is done, so the team can start.")
+    else:
+        print("A director opens smallhousing first to fill in the first-run screen (or run this again")
+        print('with --landlord "NAME").')
     print()
     print("Next steps:")
     print("1. Add each person with the role they need (as now, signed in as the server's admin):")
@@ -157,5 +190,34 @@ def cmd_list(args) -> int:
     for line in lines:
         role = line.role or "no team role"
         left = "" if line.active else " (left)"
-        print(f"{line.name}{left}: {line.login}, {role}")
+        print(f"{line.name}{left}: {line.login}, {role}, {'active' if line.active else 'not active'}")
+    return 0
+
+
+def cmd_role(args) -> int:
+    from ..domain.team import MAY, check_role
+    from ..services import team
+
+    role = check_role(args.role)  # before the database is opened: bad input changes nothing
+    c = team.change_role(_team_db(args), args.who, role)
+    article = "an" if role[0] in "aeiou" else "a"
+    was = (
+        f"was {c.before}"
+        if c.before and not c.back
+        else "had been taken out of the team; they may sign in again"
+    )
+    _wrapped(f"{c.name} ({c.login}) is now {article} {role} ({was}).")
+    _wrapped(f"What {article} {role} may do: {MAY[role]}.")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from ..services import team
+
+    c = team.remove_member(_team_db(args), args.who)
+    _wrapped(
+        f"{c.name} ({c.login}) is no longer on the team: the login has no role and may not sign in. "
+        "Their staff record stays, marked as left, with everything they did."
+    )
+    _wrapped(f"To bring them back: smallhousing team role {c.login} {c.before or 'officer'}")
     return 0

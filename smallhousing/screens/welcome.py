@@ -54,6 +54,7 @@ class WelcomeScreen(ModalScreen[str]):
                 Input(id="homes", compact=True, validators=[WholeNumber("number of homes")]),
                 hint="Used for the yearly figures; you can change it later in Settings.",
             )
+            yield Static("", id="welcome-waiting", markup=False)
             with Horizontal(id="welcome-buttons"):
                 yield Button("Start", id="start", variant="primary")
                 yield Button("Try it with demo data", id="demo")
@@ -72,7 +73,34 @@ class WelcomeScreen(ModalScreen[str]):
 
     def on_mount(self) -> None:
         self.query_one("#demo-progress").display = False
+        self.query_one("#welcome-waiting").display = False
         self.query_one("#name", Input).focus()
+        self.ask_who_sets_up()
+
+    waiting: str | None = None  # set: this login may not set up (a team's officer or viewer)
+
+    @work(thread=True, exclusive=True, group="welcome-who", exit_on_error=False)
+    def ask_who_sets_up(self) -> None:
+        """On a team's database an officer or viewer may not set up: asked in a worker."""
+        from ..services.settings import first_run_waits_for
+
+        try:
+            said = first_run_waits_for(self.db)
+        except Exception:  # the database cannot answer: Start will say why, plainly
+            return
+        if said:
+            self.app.call_from_thread(self._wait_for_director, said)
+
+    def _wait_for_director(self, message: str) -> None:
+        """Only a director may fill this screen in: say so, and leave only the demo."""
+        self.waiting = message
+        for f in self.query(Field):
+            f.display = False
+        self.query_one("#start", Button).display = False
+        waiting = self.query_one("#welcome-waiting", Static)
+        waiting.update(message)
+        waiting.display = True
+        self.query_one("#demo", Button).focus()
 
     def has_unsaved_changes(self) -> bool:
         """Something typed and not yet started with, or the start under way: Ctrl+Q asks first."""
@@ -113,6 +141,9 @@ class WelcomeScreen(ModalScreen[str]):
         """Save the landlord's name and homes, in a worker (never on the screen's thread), trying
         again while another program is writing; any other failure is one plain line."""
         if self.busy:
+            return
+        if self.waiting:
+            self._error(self.waiting)
             return
         from ..services import settings as S
 

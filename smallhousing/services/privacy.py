@@ -10,7 +10,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, text
+from sqlalchemy import ColumnElement, Connection, String, create_engine, insert, inspect, or_, text, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import NullType
 from sqlmodel import SQLModel, col, select
 
 from ..domain import lifecycle as L
@@ -35,6 +38,7 @@ from .base import audit, ident, payload_digest, reading, to_plain, transaction
 
 ERASED = "[erased under the retention policy]"
 ERASED_WORD = "[erased]"  # put in place of a name, address or contact detail inside other text
+ERASED_ENTRY = json.dumps({"erased": True})  # an audit entry's before and after, once erased
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "the", "and", "rev", "sir", "lady"})
 # tables whose text is never about a resident, or is the audit chain (handled apart)
 _SWEEP_SKIP = frozenset(
@@ -212,16 +216,14 @@ def anonymise_resident(
     from .settings import get_settings
 
     owner = db.db if hasattr(db, "db") else db
-    if getattr(owner, "dialect", "sqlite") != "sqlite":
-        # the sweep of every text column and the vacuum of free pages are SQLite's so far
-        raise DomainError(
-            "Erasing a resident from a PostgreSQL database is not available in this version of "
-            "smallhousing yet: nothing was changed."
-        )
+    on_sqlite = getattr(owner, "dialect", "sqlite") == "sqlite"
+    if not on_sqlite:
+        _may_erase(owner)
     to_delete: list[Path] = []
     outside: list[str] = []
     with transaction(db) as u:
-        u.session.execute(text("PRAGMA secure_delete = ON"))  # what is erased is overwritten with zeros
+        if on_sqlite:
+            u.session.execute(text("PRAGMA secure_delete = ON"))  # what is erased is overwritten with zeros
         r = u.get(Resident, resident_id, "resident")
         if r.anonymised_on:
             raise DomainError(f"Resident {resident_id} was already anonymised on {r.anonymised_on}.")
@@ -335,6 +337,7 @@ def anonymise_resident(
         for entity, ids in entity_ids.items():
             conds.append((col(AuditEntry.entity) == entity) & col(AuditEntry.entity_id).in_(ids))
         kept: dict[tuple[str, int], None] = {}
+        redacted: list[AuditEntry] = []
         for entry in u.session.exec(select(AuditEntry).where(or_(*conds))).all():
             if entry.entity_id is not None:
                 kept[(entry.entity, entry.entity_id)] = None
@@ -349,13 +352,17 @@ def anonymise_resident(
                     reason=reason,
                 )
             )
-            entry.before = entry.after = json.dumps({"erased": True})
+            redacted.append(entry)
+        # the digests are written first: on a team's database the server lets an entry be
+        # erased only when its redaction is already there (services/team.py)
+        u.session.flush()
+        for entry in redacted:
+            entry.before = entry.after = ERASED_ENTRY
             u.session.add(entry)
             counts["audit_entries"] += 1
         counts["letters_deleted"] = len(to_delete)
         u.session.flush()
-        con = u.session.connection().connection.dbapi_connection
-        assert isinstance(con, sqlite3.Connection)  # the pysqlite driver's own connection
+        con = u.session.connection()
         touched: list[tuple[str, int]] = []
         counts["texts_erased"] = _sweep(con, ident(r), complaint_ids, strong, linked_terms, touched)
         counts["audit_entries"] += _redact_audit_raw(
@@ -392,14 +399,20 @@ def anonymise_resident(
             p.unlink()
         except FileNotFoundError:
             pass
-    tidy = _tidy_file(Path(db.path if not hasattr(db, "db") else db.db.path))
     result: dict[str, Any] = dict(counts)
-    result["wal_emptied"] = tidy["wal_emptied"]
     result["letters_outside"] = outside
+    result["backups_erased"] = {}
+    if not on_sqlite:
+        # a server keeps the old row versions until its VACUUM, and its backups are its own
+        result["wal_emptied"] = None
+        result["backups_holding"] = []
+        result["server"] = _tidy_server(owner)
+        return result
+    tidy = _tidy_file(Path(db.path if not hasattr(db, "db") else db.db.path))
+    result["wal_emptied"] = tidy["wal_emptied"]
     dbp = Path(db.path if not hasattr(db, "db") else db.db.path)
     holding = backups_holding(dbp, strong)
     result["backups_holding"] = [str(p) for p in holding]
-    result["backups_erased"] = {}
     if backups and holding:
         for p in holding:
             result["backups_erased"][str(p)] = erase_from_backup(
@@ -407,6 +420,67 @@ def anonymise_resident(
             )
         result["backups_holding"] = [str(p) for p in backups_holding(dbp, strong)]
     return result
+
+
+def _may_erase(db) -> None:
+    """On a team's PostgreSQL database erasure is a director's: an officer or a viewer is told so
+    before anything is read or changed (the server would refuse it too)."""
+    role = db.team_role()
+    if role in ("officer", "viewer"):
+        raise DomainError(
+            f"Erasing a resident is a director's work: your role ({role}) may not do it. Nothing was "
+            "changed; ask a director to erase them."
+        )
+
+
+SERVER_BACKUPS = (
+    "The backups of a PostgreSQL database are the server's own (pg_dump, or what the hosting "
+    "provider keeps): smallhousing does not erase them. Old copies hold this resident until they "
+    "are replaced, as your retention policy for backups says."
+)
+
+
+def _tidy_server(db) -> dict:
+    """After erasing on PostgreSQL: VACUUM FULL the tables, which rewrites them without the old
+    row versions the server keeps until then, when the login owns them; else say that the
+    database's owner must run it. ``notes`` are sentences for the user."""
+    out: dict[str, Any] = {"vacuumed": False, "notes": []}
+    try:
+        con = db.connect(autocommit=True)
+    except Exception:  # the erasure is committed; only the tidying could not be done
+        con = None
+    if con is not None:
+        try:
+            con.execute("SET lock_timeout = '5s'")
+            rows = con.execute(
+                "SELECT c.relname, pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
+            ).fetchall()
+            tables = [str(name) for name, _ in rows]
+            if tables and all(owned for _, owned in rows):
+                for name in tables:
+                    con.execute('VACUUM FULL "' + name.replace('"', '""') + '"')
+                out["vacuumed"] = True
+        except Exception:  # another session holds a table (lock_timeout), or not allowed
+            out["vacuumed"] = False
+        finally:
+            con.close()
+    if out["vacuumed"]:
+        out["notes"].append(
+            "The tables were vacuumed (VACUUM FULL): the old versions of the erased rows are no "
+            "longer in them."
+        )
+    else:
+        from urllib.parse import urlsplit
+
+        name = urlsplit(str(getattr(db, "where", ""))).path.lstrip("/") or "the database"
+        out["notes"].append(
+            "The server keeps the old versions of the erased rows in its storage until it is "
+            "vacuumed: the database's owner (such as the server's admin) should now run VACUUM FULL "
+            f"in {name} (in psql, signed in as the owner: VACUUM FULL;)."
+        )
+    out["notes"].append(SERVER_BACKUPS)
+    return out
 
 
 def erase_from_backups(db, resident_id: int, reason: str = "retention period ended") -> dict[str, str]:
@@ -482,55 +556,63 @@ def _pattern(terms: list[str], words: bool) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)" if words else f"(?:{alts})", re.IGNORECASE)
 
 
-def _tables(con: sqlite3.Connection) -> dict[str, list[tuple[str, str]]]:
+def _q(name: str) -> str:
+    """A table or column name, quoted (names come from the database's own catalogue)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _tables(con: Connection) -> dict[str, list[tuple[str, bool]]]:
+    """Every table of the database (the live one, or a backup's older schema) and its columns,
+    each with whether it holds text; asked of the database itself, on SQLite and PostgreSQL alike."""
+    insp = inspect(con)
     out = {}
-    for (t,) in con.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ).fetchall():
-        out[t] = [(r[1], (r[2] or "").upper()) for r in con.execute(f'PRAGMA table_info("{t}")')]
+    for t in insp.get_table_names():
+        if t.startswith("sqlite_"):
+            continue
+        out[t] = [(c["name"], isinstance(c["type"], (String, NullType))) for c in insp.get_columns(t)]
     return out
 
 
+def _ids(con: Connection, sql: str, params: dict | None = None) -> set[int]:
+    return {int(r[0]) for r in con.execute(text(sql), params or {})}
+
+
 def _linked_rowids(con, tables, resident_id: int, complaint_ids: list[int]) -> dict[str, set[int]]:
-    """Rows about this resident: theirs, their complaints', and what hangs off those."""
+    """Rows about this resident (by id): theirs, their complaints', and what hangs off those."""
     out: dict[str, set[int]] = {}
     cids = ",".join(str(int(c)) for c in complaint_ids) or "NULL"
     for t, cols in tables.items():
         names = {c for c, _ in cols}
+        if "id" not in names:
+            continue
         rows: set[int] = set()
         if t == "resident":
             rows.add(resident_id)
         if "resident_id" in names:
-            rows |= {
-                r[0] for r in con.execute(f'SELECT rowid FROM "{t}" WHERE resident_id = ?', (resident_id,))
-            }
+            rows |= _ids(con, f"SELECT id FROM {_q(t)} WHERE resident_id = :r", {"r": resident_id})
         if t == "complaint":
-            rows |= {r[0] for r in con.execute(f"SELECT rowid FROM complaint WHERE id IN ({cids})")}
+            rows |= _ids(con, f"SELECT id FROM complaint WHERE id IN ({cids})")
         if "complaint_id" in names:
-            rows |= {r[0] for r in con.execute(f'SELECT rowid FROM "{t}" WHERE complaint_id IN ({cids})')}
+            rows |= _ids(con, f"SELECT id FROM {_q(t)} WHERE complaint_id IN ({cids})")
         if "stage_id" in names and "stage" in tables:
-            rows |= {
-                r[0]
-                for r in con.execute(
-                    f'SELECT rowid FROM "{t}" WHERE stage_id IN (SELECT id FROM stage WHERE complaint_id '
-                    f"IN ({cids}))"
-                )
-            }
+            rows |= _ids(
+                con,
+                f"SELECT id FROM {_q(t)} WHERE stage_id IN (SELECT id FROM stage WHERE complaint_id "
+                f"IN ({cids}))",
+            )
         if "case_id" in names and "ombudsman_case" in tables:
-            rows |= {
-                r[0]
-                for r in con.execute(
-                    f'SELECT rowid FROM "{t}" WHERE case_id IN (SELECT id FROM ombudsman_case WHERE '
-                    f"complaint_id IN ({cids}))"
-                )
-            }
+            rows |= _ids(
+                con,
+                f"SELECT id FROM {_q(t)} WHERE case_id IN (SELECT id FROM ombudsman_case WHERE "
+                f"complaint_id IN ({cids}))",
+            )
         if rows:
             out[t] = rows
     return out
 
 
 def _sweep(
-    con: sqlite3.Connection,
+    con: Connection,
     resident_id: int,
     complaint_ids: list[int],
     strong: list[str],
@@ -541,7 +623,10 @@ def _sweep(
     text column of every table (but the audit log): the distinctive ones (full names, phones,
     emails) wherever they appear, the words of a name and the address also in the rows about this
     resident (learning points, Ombudsman cases and orders, handler changes, ...). Other residents'
-    own names and addresses are never touched. Returns the number of cells changed."""
+    own names and addresses are never touched. Returns the number of cells changed.
+
+    ``con`` is the transaction's connection (SQLAlchemy), on SQLite or PostgreSQL: every table
+    has the primary key ``id``, by which a changed row is written back."""
     everywhere, here = _pattern(strong, False), _pattern(linked_terms, True)
     if everywhere is None and here is None:
         return 0
@@ -549,14 +634,14 @@ def _sweep(
     linked = _linked_rowids(con, tables, resident_id, complaint_ids)
     changed = 0
     for t, cols in tables.items():
-        if t in _SWEEP_SKIP:
+        if t in _SWEEP_SKIP or "id" not in {c for c, _ in cols}:
             continue
-        text_cols = [c for c, ty in cols if not ty or "CHAR" in ty or "TEXT" in ty or "CLOB" in ty]
+        text_cols = [c for c, is_text in cols if is_text and c != "id"]
         if not text_cols:
             continue
         mine = linked.get(t, set())
-        q = ", ".join(f'"{c}"' for c in text_cols)
-        for row in con.execute(f'SELECT rowid, {q} FROM "{t}"').fetchall():
+        q = ", ".join(_q(c) for c in text_cols)
+        for row in con.execute(text(f"SELECT id, {q} FROM {_q(t)}")).all():
             rid, values = row[0], row[1:]
             sets = {}
             for c, v in zip(text_cols, values):
@@ -570,9 +655,10 @@ def _sweep(
                 if new != v:
                     sets[c] = new
             if sets:
+                params = {f"v{i}": v for i, v in enumerate(sets.values())}
+                assignments = ", ".join(f"{_q(c)} = :v{i}" for i, c in enumerate(sets))
                 con.execute(
-                    f'UPDATE "{t}" SET ' + ", ".join(f'"{c}" = ?' for c in sets) + " WHERE rowid = ?",
-                    (*sets.values(), rid),
+                    text(f"UPDATE {_q(t)} SET {assignments} WHERE id = :row_id"), {**params, "row_id": rid}
                 )
                 changed += len(sets)
                 if touched is not None:
@@ -581,7 +667,7 @@ def _sweep(
 
 
 def _redact_audit_raw(
-    con,
+    con: Connection,
     resident_id: int,
     complaint_ids: list[int],
     entity_ids: dict,
@@ -591,26 +677,43 @@ def _redact_audit_raw(
     kept: dict | None = None,
 ) -> int:
     """Erase from audit entries about this resident, or that mention them, keeping the digests
-    (audit_redaction) so that the chain still verifies."""
+    (audit_redaction) so that the chain still verifies. Each redaction is written before its
+    entry is changed: a team's database lets an entry change only so (services/team.py)."""
     pat = _pattern(terms, False)
-    done = {r[0] for r in con.execute("SELECT entry_id FROM audit_redaction")}
+    # SQLModel's stubs do not declare __table__, which SQLAlchemy sets on every table model
+    entries = AuditEntry.__table__  # type: ignore[attr-defined]
+    redactions = AuditRedaction.__table__  # type: ignore[attr-defined]
+    done = {r[0] for r in con.execute(sa_select(redactions.c.entry_id))}
     cids = {int(c) for c in complaint_ids}
     n = 0
-    for eid, entity, entity_id, cid, before, after in con.execute(
-        "SELECT id, entity, entity_id, complaint_id, before, after FROM audit_entry"
-    ).fetchall():
+    rows = con.execute(
+        sa_select(
+            entries.c.id,
+            entries.c.entity,
+            entries.c.entity_id,
+            entries.c.complaint_id,
+            entries.c.before,
+            entries.c.after,
+        ).order_by(entries.c.id)
+    ).all()
+    for eid, entity, entity_id, cid, before, after in rows:
         if eid in done:
             continue
         about = (cid in cids) or (entity_id in entity_ids.get(entity, ()))
         if not about and not (pat and (pat.search(before or "") or pat.search(after or ""))):
             continue
         con.execute(
-            "INSERT INTO audit_redaction (entry_id, before_digest, after_digest, redacted_on, "
-            "reason) VALUES (?, ?, ?, ?, ?)",
-            (eid, payload_digest(before or ""), payload_digest(after or ""), today.isoformat(), reason),
+            insert(redactions).values(
+                entry_id=eid,
+                before_digest=payload_digest(before or ""),
+                after_digest=payload_digest(after or ""),
+                redacted_on=today,
+                reason=reason,
+            )
         )
-        erased = json.dumps({"erased": True})
-        con.execute("UPDATE audit_entry SET before = ?, after = ? WHERE id = ?", (erased, erased, eid))
+        con.execute(
+            update(entries).where(entries.c.id == eid).values(before=ERASED_ENTRY, after=ERASED_ENTRY)
+        )
         if kept is not None and entity_id is not None:
             kept[(entity, entity_id)] = None
         n += 1
@@ -673,47 +776,49 @@ def erase_from_backup(
     today: dt.date,
     reason: str = "retention period ended",
 ) -> str:
-    """Run the same erasure on one backup file (opened directly with sqlite3), then check its
+    """Run the same erasure on one backup file (opened apart from the live database), then check its
     integrity. Returns "erased", or a sentence saying why not."""
-    con = sqlite3.connect(str(path), timeout=5, isolation_level=None)
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool, connect_args={"timeout": 5})
     try:
-        con.execute("PRAGMA secure_delete = ON")
-        tables = _tables(con)
-        if "resident" not in tables or "complaint" not in tables:
-            return f"{path.name} is not a smallhousing backup; it was left alone"
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            complaint_ids = [
-                r[0] for r in con.execute("SELECT id FROM complaint WHERE resident_id = ?", (resident_id,))
-            ]
-            _blank_raw(con, tables, resident_id, complaint_ids)
-            entity_ids = {"resident": {resident_id}}
-            for t, ent in (
-                ("representative", "representative"),
-                ("adjustment", "adjustment"),
-                ("restriction", "restriction"),
-                ("service_request", "servicerequest"),
-            ):
-                if t in tables:
-                    entity_ids[ent] = {
-                        r[0]
-                        for r in con.execute(f'SELECT id FROM "{t}" WHERE resident_id = ?', (resident_id,))
-                    }
-            _sweep(con, resident_id, complaint_ids, *terms)
-            if "audit_redaction" in tables:
-                _redact_audit_raw(con, resident_id, complaint_ids, entity_ids, terms[0], today, reason)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        with engine.connect() as con:
+            con.exec_driver_sql("PRAGMA secure_delete = ON")
+            tables = _tables(con)
+            if "resident" not in tables or "complaint" not in tables:
+                return f"{path.name} is not a smallhousing backup; it was left alone"
+            try:
+                complaint_ids = [
+                    int(r[0])
+                    for r in con.execute(
+                        text("SELECT id FROM complaint WHERE resident_id = :r"), {"r": resident_id}
+                    )
+                ]
+                _blank_raw(con, tables, resident_id, complaint_ids)
+                entity_ids = {"resident": {resident_id}}
+                for t, ent in (
+                    ("representative", "representative"),
+                    ("adjustment", "adjustment"),
+                    ("restriction", "restriction"),
+                    ("service_request", "servicerequest"),
+                ):
+                    if t in tables:
+                        entity_ids[ent] = _ids(
+                            con, f"SELECT id FROM {_q(t)} WHERE resident_id = :r", {"r": resident_id}
+                        )
+                _sweep(con, resident_id, complaint_ids, *terms)
+                if "audit_redaction" in tables:
+                    _redact_audit_raw(con, resident_id, complaint_ids, entity_ids, terms[0], today, reason)
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
     finally:
-        con.close()
+        engine.dispose()
     _tidy_file(path)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
-        con.close()
+        check.close()
     return "erased" if ok == "ok" else f"erased, but its integrity check says: {ok}"
 
 
@@ -737,8 +842,8 @@ def _blank_raw(con, tables, resident_id: int, complaint_ids: list[int]) -> None:
     }
     sets["name"] = f"Former resident {resident_id}"
     con.execute(
-        "UPDATE resident SET " + ", ".join(f'"{c}" = ?' for c in sets) + " WHERE id = ?",
-        (*sets.values(), resident_id),
+        text("UPDATE resident SET " + ", ".join(f"{_q(c)} = :{c}" for c in sets) + " WHERE id = :rid"),
+        {**sets, "rid": resident_id},
     )
     cids = ",".join(str(int(c)) for c in complaint_ids) or "NULL"
     for table, columns in _BLANK_BY_RESIDENT.items():
@@ -754,7 +859,7 @@ def _blank_raw(con, tables, resident_id: int, complaint_ids: list[int]) -> None:
         f"stage_id IN (SELECT id FROM stage WHERE complaint_id IN ({cids}))",
     )
     if "complaint" in tables and "search_text" in {c for c, _ in tables["complaint"]}:
-        con.execute(f"UPDATE complaint SET search_text = lower(reference) WHERE id IN ({cids})")
+        con.execute(text(f"UPDATE complaint SET search_text = lower(reference) WHERE id IN ({cids})"))
 
 
 def _blank(con, tables, table: str, columns, where: str) -> None:
@@ -764,4 +869,6 @@ def _blank(con, tables, table: str, columns, where: str) -> None:
     for c in columns:
         if c in have:
             value = "" if c in ("file_path", "owner", "phone", "email", "address") else ERASED
-            con.execute(f'UPDATE "{table}" SET "{c}" = ? WHERE {where} AND "{c}" != \'\'', (value,))
+            con.execute(
+                text(f"UPDATE {_q(table)} SET {_q(c)} = :v WHERE {where} AND {_q(c)} != ''"), {"v": value}
+            )

@@ -53,6 +53,23 @@ def is_set_up(db) -> bool:
     return asked(db)
 
 
+def first_run_waits_for(db) -> str | None:
+    """None when this login may fill in the first-run screen; on a team's PostgreSQL database an
+    officer or a viewer may not (the landlord's settings are a director's), and this says, in
+    plain words, who must."""
+    if getattr(db, "dialect", "sqlite") != "postgresql":
+        return None
+    role = db.team_role()
+    if role not in ("officer", "viewer"):
+        return None
+    return (
+        f"This team's database is not set up yet, and your role ({role}) may not do it: a director "
+        "must first open smallhousing and fill in this screen (or the server's admin runs "
+        "smallhousing team setup with --landlord NAME). Close smallhousing (Ctrl+Q) and open it "
+        "again once that is done. Meanwhile you can try smallhousing with demo data (F2)."
+    )
+
+
 def _check_ombudsman_details(values: dict) -> None:
     """Refuse Ombudsman details that would send a resident the wrong way: an email address (the
     Ombudsman has taken new cases through its online form, not by email, since 13 January 2026) or
