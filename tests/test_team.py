@@ -734,6 +734,7 @@ async def test_an_officer_before_the_first_run_screen_is_told_a_director_must_do
             screen.query_one("#welcome-waiting", Static)
         )
         assert not screen.query_one("#start", Button).display
+        assert "say who you are" not in text_of(screen.query_one("#welcome-intro", Static))
         await pilot.press("ctrl+s")  # Start: the same words, no permission error
         await settle(pilot)
         assert "your role (officer)" in text_of(screen.query_one("#welcome-error", Static))

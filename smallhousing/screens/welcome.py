@@ -40,6 +40,7 @@ class WelcomeScreen(ModalScreen[str]):
                 "This app keeps a record of residents' complaints and works out every deadline "
                 "the Housing Ombudsman's Complaint Handling Code sets. To begin, say who you are.",
                 classes="intro",
+                id="welcome-intro",
             )
             yield Field(
                 "Your organisation's name",
@@ -94,6 +95,10 @@ class WelcomeScreen(ModalScreen[str]):
     def _wait_for_director(self, message: str) -> None:
         """Only a director may fill this screen in: say so, and leave only the demo."""
         self.waiting = message
+        self.query_one("#welcome-intro", Static).update(
+            "This app keeps a record of residents' complaints and works out every deadline the "
+            "Housing Ombudsman's Complaint Handling Code sets."
+        )
         for f in self.query(Field):
             f.display = False
         self.query_one("#start", Button).display = False
