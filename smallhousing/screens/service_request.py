@@ -138,7 +138,7 @@ class ServiceRequestScreen(AppScreen):
         self.request_ref = sr.id
         self.query_one("#sr-ref", Label).update(f"{sr.reference}  {v.resident}")
         status = self.query_one("#sr-progress", Label)
-        status.update(p.words() + (" (OVERDUE)" if p.overdue else ""))
+        status.update(p.words())
         status.set_class(p.overdue, "overdue")
         self.query_one("#sr-explain", Static).update(v.target_words)
         lines = [

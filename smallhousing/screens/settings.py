@@ -346,7 +346,7 @@ class SettingsScreen(Screen):
                     with Horizontal(classes="form-buttons"):
                         yield Button("Back up or restore (b)", variant="primary", id="open-backup")
                         yield Button("Import records (i)", id="open-import")
-            with TabPane("Request targets", id="tab-targets"):
+            with TabPane("Targets", id="tab-targets"):
                 yield Static(
                     "Working days each kind of service request should take (Code 1.4). These "
                     "are defaults until you change them; e changes one, x puts it back.",
