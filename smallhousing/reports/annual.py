@@ -668,21 +668,21 @@ def _service_requests(r, st, W) -> list:
     t = r.service_request_themes
     if t is None:
         return []
-    out = [pdf.heading(SERVICE_REQUESTS_HEADING, 2, st)]
     total = sum(t.received_by_month)
-    out.append(
+    intro = [
+        pdf.heading(SERVICE_REQUESTS_HEADING, 2, st),
         pdf.para(
-            f"Service requests are requests to put something right, such as a repair; they are not "
+            "Service requests are requests to put something right, such as a repair; they are not "
             f"complaints, but we record and follow each one up. We received {count(total, 'service request')} "
             f"in {t.label}. The first table shows how many of each kind came in each month; the "
             "second, how many were still open at the end of each month.",
             st=st,
-        )
-    )
+        ),
+    ]
     if not t.categories:
-        return out
+        return intro
     months = _months([(m, 0) for m in t.months])
-    widths = [W - 28 * len(months) - 40] + [28] * len(months) + [40]
+    widths = [W - 31 * len(months) - 36] + [31] * len(months) + [36]
 
     def grid(title: str, by: dict[str, list[int]], totals: list[int], with_sum: bool) -> list:
         rows = [[title] + months + ["Total" if with_sum else ""]]
@@ -691,11 +691,15 @@ def _service_requests(r, st, W) -> list:
                 [pdf.cap(c)] + [pdf.num(n) for n in counts] + [pdf.num(sum(counts)) if with_sum else ""]
             )
         rows.append(["All"] + [pdf.num(n) for n in totals] + [pdf.num(sum(totals)) if with_sum else ""])
-        return [pdf.table(rows, widths, st, total_row=True), Spacer(1, 6)]
+        table = pdf.table(rows, widths, st, total_row=True)
+        # narrow month columns: less padding, so that "May" and "Total" stay on one line
+        table.setStyle([("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 2)])
+        return [table, Spacer(1, 6)]
 
-    out.append(KeepTogether(grid("Received", t.received, t.received_by_month, True)))
-    out.append(KeepTogether(grid("Open at month end", t.open_at_end, t.open_by_month, False)))
-    return out
+    return [
+        KeepTogether(intro + grid("Received", t.received, t.received_by_month, True)),
+        KeepTogether(grid("Open at month end", t.open_at_end, t.open_by_month, False)),
+    ]
 
 
 def _decisions(f) -> list[str]:
