@@ -96,11 +96,11 @@ def test_age_and_overdue():
     # Tue 10, Wed 11 (7); two working days past the target (Tue 10, Wed 11)
     p = SR.progress(CAL, D(2026, 3, 2), D(2026, 3, 9), D(2026, 3, 11))
     assert (p.age, p.overdue, p.late, p.working_days_left) == (7, True, True, -2)
-    assert p.words() == "Open 7 working days: overdue, its target was Mon 9 Mar 2026 (2 working days ago)"
+    assert p.words() == "Open for 7 working days: overdue, its target was Mon 9 Mar 2026 (2 working days ago)"
     # on the target day itself it is not overdue: due today (age Tue 3 ... Mon 9: 5)
     p = SR.progress(CAL, D(2026, 3, 2), D(2026, 3, 9), D(2026, 3, 9))
     assert (p.age, p.overdue, p.working_days_left) == (5, False, 0)
-    assert p.words() == "Open 5 working days: target Mon 9 Mar 2026, due today"
+    assert p.words() == "Open for 5 working days: target Mon 9 Mar 2026, due today"
     # on Sat 14 Mar, the Friday target (13 Mar) has passed: a day late even with no working day
     # between
     p = SR.progress(CAL, D(2026, 3, 2), D(2026, 3, 13), D(2026, 3, 14))

@@ -204,7 +204,7 @@ def test_the_view_shows_the_complaints_raised_from_a_request(db, setup):
     v = SRS.service_request_view(db, late.reference)
     assert [(x.id, x.reference) for x in v.complaints] == [(c.id, c.reference)]
     assert v.overdue and v.resident == "Mrs Siân O'Brien"
-    assert v.progress.words().startswith("Open 20 working days: overdue, its target was Tue 3 Feb 2026")
+    assert v.progress.words().startswith("Open for 20 working days: overdue, its target was Tue 3 Feb 2026")
     assert SRS.service_request_view(db, damp.id).complaints == []
     assert C.complaint_view(db, c.id).service_request_ref == late.reference
     with pytest.raises(DomainError):

@@ -58,7 +58,7 @@ async def test_the_list_shows_target_age_and_overdue_and_can_put_overdue_first(d
         # working days old (Tue 3 Feb to Mon 2 Mar), target 3 Feb, overdue
         assert row(table, 0)[0] == damp.reference and row(table, 0)[4:] == ["16 Mar 26", "0d", "open"]
         assert row(table, 1)[0] == late.reference and row(table, 1)[4:] == ["03 Feb 26", "20d", "overdue"]
-        assert "Open 0 working days: target Mon 16 Mar 2026, 10 working days left" in text_of(
+        assert "Open for 0 working days: target Mon 16 Mar 2026, 10 working days left" in text_of(
             app.screen.query_one("#request-detail")
         )
         app.screen.query_one("#f-status").value = "open-target"  # the most overdue first
@@ -79,7 +79,9 @@ async def test_a_request_shows_its_complaint_and_the_complaint_leads_back(db, se
         screen = app.screen
         assert text_of(screen.query_one("#sr-ref")).startswith(late.reference)
         progress = screen.query_one("#sr-progress")
-        assert text_of(progress).startswith("Open 20 working days: overdue, its target was Tue 3 Feb 2026")
+        assert text_of(progress).startswith(
+            "Open for 20 working days: overdue, its target was Tue 3 Feb 2026"
+        )
         assert progress.has_class("overdue")
         assert text_of(screen.query_one("#sr-explain")).startswith(
             "Target for emergency repair: 1 working day (the default). 1 working day after Mon 2 Feb"

@@ -126,7 +126,7 @@ class Progress:
     working_days_left: int | None  # to the target (negative: past it); None when done or no target
 
     def words(self) -> str:
-        """'Open 4 working days; target Fri 6 Mar 2026, 3 working days left' and the like."""
+        """'Open for 4 working days: target Fri 6 Mar 2026, 3 working days left' and the like."""
         if self.target_on is None:
             return f"{count(self.age, 'working day')} old; no target set"
         target = short_date(self.target_on)
@@ -137,11 +137,11 @@ class Progress:
             )
         if self.overdue:
             return (
-                f"Open {count(self.age, 'working day')}: overdue, its target was {target} "
+                f"Open for {count(self.age, 'working day')}: overdue, its target was {target} "
                 f"({count(-self.working_days_left, 'working day')} ago)"
             )
         left = self.working_days_left
-        return f"Open {count(self.age, 'working day')}: target {target}, " + (
+        return f"Open for {count(self.age, 'working day')}: target {target}, " + (
             "due today" if left == 0 else f"{count(left, 'working day')} left"
         )
 

@@ -168,7 +168,7 @@ class ServiceRequestsScreen(AppScreen):
             return
         sr, name, p = cur
         text = f"{sr.reference} for {name}, received {day(sr.received_on)}: {sr.description}"
-        text += f"\n{p.words()} (age in working days). Enter opens it."
+        text += f"\n{p.words()}. Enter opens it."
         if sr.completed_on:
             text += f"\nCompleted {day(sr.completed_on)}: {sr.response}"
         self.query_one("#request-detail", Static).update(text)
