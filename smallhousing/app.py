@@ -385,10 +385,17 @@ class SmallHousingApp(App):
 
         self.push_screen(ComplaintScreen(self.db, complaint_id))
 
+    def open_service_request(self, request_id: "int | str") -> None:
+        """Show one service request (by id or reference) on top of the current screen."""
+        from .screens.service_request import ServiceRequestScreen
+
+        self.push_screen(ServiceRequestScreen(self.db, request_id))
+
     def open_record(self, entity: str, ident: int) -> None:
         """Show the record a worklist item belongs to (queries.DueItem's ``entity`` and id)."""
         openers = {
             "complaint": self.open_complaint,
+            "service-request": self.open_service_request,
         }
         opener = openers.get(entity)
         if opener is None:

@@ -247,6 +247,23 @@ def test_each_role_may_do_its_own_work_and_is_refused_the_rest(made):
     assert res.ok, res.problems
 
 
+def test_service_request_targets_are_a_directors_setting(made):
+    from smallhousing.services import service_requests as SRS
+
+    director, officer = made.dbs["director"], made.dbs["officer"]
+    r = R.add_resident(officer, "Mrs Siân O'Brien")
+    # the officer logs a request (its target read from the settings) but may not change a target
+    sr = C.log_service_request(officer, r.id, D(2026, 2, 16), "The gate is broken.", category="repairs")
+    with pytest.raises(StoreRefused, match=r"Your role \(officer\) may not change the targets for service"):
+        SRS.set_target(officer, "repairs", 5)
+    # the director sets it, the open request moves, and the director resets it
+    SRS.set_target(director, "repairs", 5)
+    assert SRS.service_request_view(officer, sr.id).request.target_on == D(2026, 2, 23)
+    with pytest.raises(StoreRefused, match=r"Your role \(officer\)"):
+        SRS.reset_target(officer, "repairs")
+    assert SRS.reset_target(director, "repairs") == 20
+
+
 def test_the_audit_log_names_each_login_never_a_name_typed(made):
     officer, director = made.dbs["officer"], made.dbs["director"]
     assert officer.actor == made.people["officer"].login  # the name given ("someone typed") is not used

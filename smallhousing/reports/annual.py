@@ -658,6 +658,50 @@ def _performance(r, st, W) -> list:
     return out
 
 
+SERVICE_REQUESTS_HEADING = "4.10 Service requests by category and month"
+
+
+def _service_requests(r, st, W) -> list:
+    """Service requests by category and month (Code 1.4): received, and open at each month's end."""
+    from reportlab.platypus import KeepTogether, Spacer
+
+    t = r.service_request_themes
+    if t is None:
+        return []
+    total = sum(t.received_by_month)
+    intro = [
+        pdf.heading(SERVICE_REQUESTS_HEADING, 2, st),
+        pdf.para(
+            "Service requests are requests to put something right, such as a repair; they are not "
+            f"complaints, but we record and follow each one up. We received {count(total, 'service request')} "
+            f"in {t.label}. The first table shows how many of each kind came in each month; the "
+            "second, how many were still open at the end of each month.",
+            st=st,
+        ),
+    ]
+    if not t.categories:
+        return intro
+    months = _months([(m, 0) for m in t.months])
+    widths = [W - 31 * len(months) - 36] + [31] * len(months) + [36]
+
+    def grid(title: str, by: dict[str, list[int]], totals: list[int], with_sum: bool) -> list:
+        rows = [[title] + months + ["Total" if with_sum else ""]]
+        for c, counts in by.items():
+            rows.append(
+                [pdf.cap(c)] + [pdf.num(n) for n in counts] + [pdf.num(sum(counts)) if with_sum else ""]
+            )
+        rows.append(["All"] + [pdf.num(n) for n in totals] + [pdf.num(sum(totals)) if with_sum else ""])
+        table = pdf.table(rows, widths, st, total_row=True)
+        # narrow month columns: less padding, so that "May" and "Total" stay on one line
+        table.setStyle([("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 2)])
+        return [table, Spacer(1, 6)]
+
+    return [
+        KeepTogether(intro + grid("Received", t.received, t.received_by_month, True)),
+        KeepTogether(grid("Open at month end", t.open_at_end, t.open_by_month, False)),
+    ]
+
+
 def _decisions(f) -> list[str]:
     extra = sorted((set(f.stage1.outcomes) | set(f.stage2.outcomes)) - set(DECISION_ORDER))
     return list(DECISION_ORDER) + extra
@@ -828,6 +872,7 @@ def render(r, path: Path, progress: pdf.Progress | None = None) -> Path:
     doc.add(CondPageBreak(260), KeepTogether(summary[:3]), *summary[3:])
     tick(1)
     doc.add(CondPageBreak(300), *_performance(r, st, W))
+    doc.add(CondPageBreak(200), *_service_requests(r, st, W))
     doc.add(CondPageBreak(200), *_ombudsman(r, st, W))
     doc.add(CondPageBreak(200), *_learning(r, st, W))
     doc.add(CondPageBreak(150), *_texts(r, st))

@@ -44,7 +44,16 @@ LIFECYCLE = {
     "close": "close",
     "withdraw": "withdraw",
 }
-ALSO_ACTIONS = ("withdraw", "reassign", "add_point", "note", "mark_done", "update_action", "open_letter")
+ALSO_ACTIONS = (
+    "withdraw",
+    "reassign",
+    "add_point",
+    "note",
+    "mark_done",
+    "update_action",
+    "open_letter",
+    "open_service_request",
+)
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = (
     "acknowledged_on",
@@ -156,6 +165,14 @@ class ComplaintScreen(AppScreen):
             id="complaint-open-letter",
             show=False,
             tooltip="Open the chosen letter in the system viewer",
+        ),
+        Binding(
+            "v",
+            "open_service_request",
+            "Service request",
+            id="complaint-service-request",
+            show=False,
+            tooltip="Open the service request this complaint was raised from",
         ),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
         Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
@@ -351,7 +368,8 @@ class ComplaintScreen(AppScreen):
         if c.service_request_id:
             line(
                 "Raised because the resident was unhappy with the response to service request "
-                f"{v.service_request_ref or '(not found)'}."
+                f"{v.service_request_ref or '(not found)'}"
+                + (" (v opens it)." if v.service_request_ref else ".")
             )
         if c.related_to_id:
             line("Logged as a new complaint from a point raised on an earlier complaint.")
@@ -505,6 +523,8 @@ class ComplaintScreen(AppScreen):
                 return any(not a.completed_on for a in v.actions)
             if action == "open_letter":
                 return any(k.file_path for k in v.correspondence)
+        if action == "open_service_request":
+            return self.view is not None and bool(self.view.complaint.service_request_id)
         if action == "reassign":
             from ..domain import lifecycle as L
 
@@ -512,6 +532,11 @@ class ComplaintScreen(AppScreen):
         return True
 
     # actions -------------------------------------------------------------------------------------
+    def action_open_service_request(self) -> None:
+        """The service request the complaint was raised from (Code 1.5)."""
+        if self.view is not None and self.view.complaint.service_request_id:
+            self.app.open_service_request(self.view.complaint.service_request_id)
+
     def _form(self, screen, letter: str | None = None) -> None:
         """Show a step's form; a step that owes the resident a letter (``letter``, its kind) ends on
         that letter: preview, then issue it or record that it went another way."""

@@ -26,6 +26,7 @@ class DashboardData:
     follow_ups: list  # queries.OverdueItem
     months: list  # (YYYY-MM, count)
     follow_up_total: int = 0  # all of them; follow_ups holds the most overdue few
+    requests_overdue: int = 0  # open service requests past their target (Code 1.4)
 
 
 class DashboardScreen(AppScreen):
@@ -59,7 +60,9 @@ class DashboardScreen(AppScreen):
                     ("soon", "Due in 2 working days"),
                 ):
                     yield Tile(label, id=f"tile-{ident}", classes="tile")
-            yield Label("Next deadlines: Enter opens the complaint", classes="section-title")
+            with Horizontal(id="worklist-head"):
+                yield Label("Next deadlines: Enter opens one", classes="section-title")
+                yield Label("", id="requests-overdue")
             yield DeadlineTable(id="worklist")
             yield Label("Follow-ups past their date, and reviews due", classes="section-title gap")
             yield DeadlineTable(id="alerts")
@@ -70,7 +73,7 @@ class DashboardScreen(AppScreen):
 
     def on_mount(self) -> None:
         work = self.query_one("#worklist", DeadlineTable)
-        work.add_column("Reference", width=9)
+        work.add_column("Reference", width=12)  # a service request's: SR-2026-0001
         work.add_column("Resident", width=15, grow=3)
         work.add_column("Next step", width=19, grow=1)
         work.add_column("Due", width=9)
@@ -121,6 +124,7 @@ class DashboardScreen(AppScreen):
                 Q.overdue_follow_ups(self.db, limit=ALERTS_LIMIT),
                 Q.received_per_month(self.db, MONTHS),
                 Q.count_follow_ups(self.db),
+                Q.count_overdue_service_requests(self.db),
             )
         except Exception as exc:  # a locked or damaged file: show it, keep the app usable
             self.post_message(self.Failed(f"The dashboard could not be loaded: {exc}"))
@@ -143,6 +147,14 @@ class DashboardScreen(AppScreen):
             tile.show(f"{n:,}")
             tile.set_class(ident == "overdue" and n > 0, "-alert")
             tile.set_class(ident == "soon" and n > 0, "-warn")
+
+        late = self.query_one("#requests-overdue", Label)
+        late.update(
+            f"{d.requests_overdue:,} service request{'s' if d.requests_overdue != 1 else ''} past target"
+            if d.requests_overdue
+            else "no service request past target"
+        )
+        late.set_class(d.requests_overdue > 0, "-alert")
 
         work = self.query_one("#worklist", DeadlineTable)
         row = 0 if self._to_top else work.cursor_row

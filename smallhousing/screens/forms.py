@@ -16,6 +16,7 @@ from ..domain.calendar import short_date
 from ..domain.dates import parse_date
 from ..domain.errors import DomainError
 from ..domain.rules import rule_set
+from ..domain.service_request_rules import CATEGORIES as SR_CATEGORIES
 from ..services import complaints as C
 from .common import (
     PlainTable,
@@ -960,8 +961,9 @@ class NewServiceRequestForm(_ResidentForm):
         )
         yield Field(
             "Category",
+            # the service request categories, each with its own target (Settings, Request targets)
             TypingSelect(
-                [(c.capitalize(), c) for c in C.CATEGORIES], prompt="(choose)", id="category", compact=True
+                [(c.capitalize(), c) for c in SR_CATEGORIES], prompt="(choose)", id="category", compact=True
             ),
         )
         yield Field("What is asked for", _area("description"))

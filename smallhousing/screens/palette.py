@@ -81,6 +81,9 @@ CHOOSE_FIRST = frozenset(
         "comply",
         "restore",
         "open_complaint",
+        "open_request",
+        "edit_target",
+        "reset_target",
     }
 )
 

@@ -30,6 +30,13 @@ class ServiceRequestsScreen(AppScreen):
             tooltip="The resident is unhappy with the response: log a complaint from this request",
         ),
         Binding("m", "complete", "Mark complete", id="requests-complete", tooltip="Record what was done"),
+        Binding(
+            "o",
+            "open_request",
+            "Open",
+            id="requests-open",
+            tooltip="Open the request: its target, age, and complaints raised from it (Enter too)",
+        ),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="requests-refresh"),
     ]
 
@@ -42,7 +49,7 @@ class ServiceRequestsScreen(AppScreen):
 
     def __init__(self, db, **kw) -> None:
         super().__init__(db, **kw)
-        self.rows: list = []  # (ServiceRequest, resident name)
+        self.rows: list = []  # (ServiceRequest, resident name, its Progress against the target)
         self.generation = 0
         self.fetching = False
         self.more = True
@@ -51,7 +58,12 @@ class ServiceRequestsScreen(AppScreen):
         with Horizontal(classes="filters"):
             yield Label("Service requests", classes="screen-title")
             yield TypingSelect(
-                [("Open", "open"), ("Completed", "completed")],
+                [
+                    ("Open", "open"),
+                    ("Open, by target date", "open-target"),  # the most overdue first
+                    ("Overdue only", "overdue"),
+                    ("Completed", "completed"),
+                ],
                 prompt="Open and completed",
                 value="open",
                 id="f-status",
@@ -64,9 +76,11 @@ class ServiceRequestsScreen(AppScreen):
         table = self.query_one("#requests", DeadlineTable)
         table.add_column("Reference", width=12)
         table.add_column("Received", width=9)
-        table.add_column("Resident", width=20, grow=2)
-        table.add_column("Category", width=16, grow=1)
-        table.add_column("Status", width=10)
+        table.add_column("Resident", width=14, grow=2)
+        table.add_column("Category", width=10, grow=1)
+        table.add_column("Target", width=9)
+        table.add_column("Age", width=4)  # working days since received (to completion, if done)
+        table.add_column("Status", width=9)
         table.focus()
         self.reload()
 
@@ -116,16 +130,19 @@ class ServiceRequestsScreen(AppScreen):
         else:
             row = None
         self.more = len(message.rows) == PAGE
-        for sr, name in message.rows:
+        for item in message.rows:
+            sr, name, p = item.request, item.resident, item.progress
             table.add_row(
                 sr.reference,
                 compact_day(sr.received_on),
                 name,
                 sr.category,
-                table.status_cell(sr.status, "done" if sr.status == "completed" else ""),
+                compact_day(sr.target_on),
+                f"{p.age}d",
+                _status_cell(table, sr.status, p),
                 key=str(sr.id),
             )
-            self.rows.append((sr, name))
+            self.rows.append((sr, name, p))
         if row is not None and table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         if not self.rows:
@@ -149,14 +166,15 @@ class ServiceRequestsScreen(AppScreen):
         cur = self._current()
         if cur is None:
             return
-        sr, name = cur
+        sr, name, p = cur
         text = f"{sr.reference} for {name}, received {day(sr.received_on)}: {sr.description}"
+        text += f"\n{p.words()}. Enter opens it."
         if sr.completed_on:
             text += f"\nCompleted {day(sr.completed_on)}: {sr.response}"
         self.query_one("#request-detail", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "raise_complaint":
+        if action in ("raise_complaint", "open_request"):
             return self._current() is not None
         if action == "complete":
             cur = self._current()
@@ -169,7 +187,7 @@ class ServiceRequestsScreen(AppScreen):
     def action_raise_complaint(self) -> None:
         cur = self._current()
         if cur is not None:
-            self.app.push_screen(F.RaiseFromRequestForm(self.db, *cur), self._after_complaint)
+            self.app.push_screen(F.RaiseFromRequestForm(self.db, cur[0], cur[1]), self._after_complaint)
 
     def action_complete(self) -> None:
         cur = self._current()
@@ -186,3 +204,19 @@ class ServiceRequestsScreen(AppScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self._show_detail()
+        self.action_open_request()
+
+    def action_open_request(self) -> None:
+        cur = self._current()
+        if cur is not None:
+            self.app.open_service_request(cur[0].id)
+
+
+def _status_cell(table: DeadlineTable, status: str, p):
+    """'overdue' (in the overdue colour) for an open request past its target; 'done late' for one
+    completed after it."""
+    if status == "completed":
+        return table.status_cell("done late" if p.late else "completed", "done")
+    if p.overdue:
+        return table.status_cell("overdue", "overdue")
+    return table.status_cell(status, "")

@@ -65,6 +65,8 @@ ACTION_TABS = {
     "set_homes": "tab-homes",
     "add_closure": "tab-closures",
     "remove_closure": "tab-closures",
+    "edit_target": "tab-targets",
+    "reset_target": "tab-targets",
 }
 
 
@@ -200,6 +202,42 @@ class ClosureForm(FormScreen[Any]):
         return settings_service.add_closure_day(self.db, values["day"], values["reason"]).day
 
 
+class TargetForm(FormScreen[Any]):
+    """A category's target for service requests, in working days (Code 1.4)."""
+
+    INTRO = (
+        "How many working days a service request of this kind should take: its target date is "
+        "that many working days after it was received. Open requests of this kind move to it."
+    )
+
+    def __init__(self, db, target) -> None:
+        super().__init__(db)
+        self.target = target
+
+    def heading(self) -> str:
+        return f"Target for {self.target.category}"
+
+    def form_fields(self) -> list[FormField]:
+        t = self.target
+        return [
+            FormField(
+                "working_days",
+                "Working days",
+                str(t.working_days),
+                kind="number",
+                required=True,
+                minimum=0,
+                what="the number of working days",
+                help=f"The default is {t.default_days}. 0 means the same day.",
+            )
+        ]
+
+    def perform(self, values: dict[str, Any]):
+        from ..services import service_requests as SRS
+
+        return SRS.set_target(self.db, self.target.category, values["working_days"]).working_days
+
+
 # the screen --------------------------------------------------------------------------------------
 
 
@@ -216,6 +254,7 @@ class SettingsScreen(Screen):
         Binding("4", "tab('tab-homes')", "Homes", group=TABS, id="settings.tab_homes"),
         Binding("5", "tab('tab-closures')", "Closure days", group=TABS, id="settings.tab_closures"),
         Binding("6", "tab('tab-data')", "Import and backups", group=TABS, id="settings.tab_data"),
+        Binding("7", "tab('tab-targets')", "Request targets", group=TABS, id="settings.tab_targets"),
         Binding("ctrl+s", "save_landlord", "Save", id="settings.save_landlord"),
         Binding("ctrl+s", "save_ombudsman", "Save", id="settings.save_ombudsman"),
         Binding("a", "add_staff", "Add", id="settings.add_staff"),
@@ -226,6 +265,8 @@ class SettingsScreen(Screen):
         Binding("x", "remove_closure", "Remove", id="settings.remove_closure"),
         Binding("i", "import_records", "Import", id="settings.import"),
         Binding("b", "backup", "Backups", id="settings.backup"),
+        Binding("e", "edit_target", "Change", id="settings.edit_target"),
+        Binding("x", "reset_target", "Default", id="settings.reset_target"),
     ]
     PALETTE_NAMES = {
         "save_landlord": "Save the landlord's details",
@@ -238,6 +279,8 @@ class SettingsScreen(Screen):
         "remove_closure": "Remove a closure day",
         "import_records": "Import records",
         "backup": "Back up or restore",
+        "edit_target": "Change the target for a kind of service request",
+        "reset_target": "Put a service request target back to its default",
     }
 
     def __init__(self, db) -> None:
@@ -303,6 +346,13 @@ class SettingsScreen(Screen):
                     with Horizontal(classes="form-buttons"):
                         yield Button("Back up or restore (b)", variant="primary", id="open-backup")
                         yield Button("Import records (i)", id="open-import")
+            with TabPane("Targets", id="tab-targets"):
+                yield Static(
+                    "Working days each kind of service request should take (Code 1.4). These "
+                    "are defaults until you change them; e changes one, x puts it back.",
+                    classes="pane-hint",
+                )
+                yield ListView(id="list-targets", classes="settings-list")
         yield KeyFooter()
 
     def _landlord_fields(self) -> list[FormField]:
@@ -354,6 +404,7 @@ class SettingsScreen(Screen):
 
     def reload(self) -> None:
         self._fetch()
+        self._fetch_targets()
 
     @work(thread=True, exclusive=True, group="settings-load")
     def _fetch(self) -> None:
@@ -364,6 +415,26 @@ class SettingsScreen(Screen):
             settings_service.list_closure_days(self.db),
         )
         self.app.call_from_thread(self._show, *data)
+
+    @work(thread=True, exclusive=True, group="settings-targets")
+    def _fetch_targets(self) -> None:
+        from ..services import service_requests as SRS
+
+        targets = SRS.list_targets(self.db)
+        self.app.call_from_thread(self._show_targets, targets)
+
+    async def _show_targets(self, targets) -> None:
+        async with self._show_lock:
+            items = []
+            for t in targets:
+                unit = "working day" if t.working_days == 1 else "working days"
+                where = f"set here; the default is {t.default_days}" if t.from_settings else "the default"
+                detail = f"{t.note} · {where}" if t.note else where
+                items.append(
+                    SettingItem("target", t.category, [f"{t.label}: {t.working_days} {unit}", detail], row=t)
+                )
+            await self._fill("list-targets", items, "No categories.")
+            self.refresh_bindings()
 
     async def _show(self, landlord, staff, homes, closures) -> None:
         async with self._show_lock:  # reloads can overlap; fill the lists one at a time
@@ -435,6 +506,11 @@ class SettingsScreen(Screen):
             return self._selected("staff") is not None or None
         if action == "remove_closure":
             return self._selected("closure") is not None or None
+        if action == "edit_target":
+            return self._selected("target") is not None or None
+        if action == "reset_target":
+            item = self._selected("target")
+            return (item is not None and item.row.from_settings) or None
         if action.startswith("save_"):
             return self.loaded or None
         return True
@@ -450,7 +526,12 @@ class SettingsScreen(Screen):
         self.refresh_bindings()
 
     def _selected(self, kind: str) -> SettingItem | None:
-        list_id = {"staff": "list-staff", "homes": "list-homes", "closure": "list-closures"}[kind]
+        list_id = {
+            "staff": "list-staff",
+            "homes": "list-homes",
+            "closure": "list-closures",
+            "target": "list-targets",
+        }[kind]
         item = self.query_one(f"#{list_id}", ListView).highlighted_child
         return item if isinstance(item, SettingItem) and item.kind == kind else None
 
@@ -637,6 +718,45 @@ class SettingsScreen(Screen):
                 f"Remove the closure day on {short_date(day)}?",
                 "It will count as a working day again, so due dates of open complaints may move earlier.",
                 yes="Remove",
+            ),
+            answered,
+        )
+
+    def action_edit_target(self) -> None:
+        item = self._selected("target")
+        if item is None:
+            self.notify("Highlight a kind of service request first.", severity="warning")
+            return
+        self.app.push_screen(
+            TargetForm(self.db, item.row),
+            self._after(
+                f"Target for {item.row.category} saved. Open requests of this kind have moved to it."
+            ),
+        )
+
+    def action_reset_target(self) -> None:
+        item = self._selected("target")
+        if item is None or not item.row.from_settings:
+            self.notify("Highlight a target changed here first.", severity="warning")
+            return
+        t = item.row
+        from ..services import service_requests as SRS
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self,
+                    SRS.reset_target,
+                    self.db,
+                    t.category,
+                    on_done=self._after(f"The target for {t.category} is the default again.", always=True),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Put the target for {t.category} back to {t.default_days} working days?",
+                f"It is {t.working_days} now. Open requests of this kind move to the default.",
+                yes="Use the default",
             ),
             answered,
         )

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from ..domain import letter_rules as LR
 from ..domain import lifecycle as L
+from ..domain import service_request_rules as SR
 from ..domain import steps as D
 from ..domain.calendar import Deadline, short_date
 from ..domain.errors import DomainError
@@ -53,6 +54,7 @@ from .base import (
     transaction,
     update_fields,
 )
+from .service_requests import target_of
 from .step_letters import owe, owed_in
 
 CATEGORIES = (
@@ -513,9 +515,11 @@ def log_service_request(
             resident_id=resident_id,
             received_on=received_on,
             channel=clean(channel),
-            category=_parse_categories([category]),
+            category=SR.normalise_category(category),
             description=description,
         )
+        # its target date, by its category (Code 1.4: service requests are monitored)
+        sr.target_on = target_of(u, received_on, sr.category).due
         u.session.add(sr)
         u.session.flush()  # its id, from the database, for the caller (and the next reference's query)
         audit(u, "service request logged", sr)
@@ -556,7 +560,7 @@ def raise_from_service_request(
                 "The complaint cannot be received before the service request it is about.",
                 field="received_on",
             )
-        kw.setdefault("categories", [sr.category] if sr.category else [])
+        kw.setdefault("categories", [SR.complaint_category(sr.category)] if sr.category else [])
         return log_complaint(u, sr.resident_id, received_on, description, service_request_id=sr.id, **kw)
 
 

@@ -344,6 +344,12 @@ SQL = {
     "restrictions_in_force": "SELECT count(*), count(CASE WHEN review_on < :today THEN 1 END) "
     "FROM restriction WHERE ended_on IS NULL",
     "open_now": "SELECT count(*) FROM complaint WHERE state IN (SELECT value FROM json_each(:states))",
+    # service requests by category: received in each month; open at a day's end (:m), that is
+    # received by then and not completed by then
+    "sr_received_by_month": "SELECT category, strftime('%Y-%m', received_on) AS month, count(*) "
+    f"FROM service_request WHERE {_in('received_on')} GROUP BY category, month",
+    "sr_open_on": "SELECT category, count(*) FROM service_request WHERE received_on <= :m "
+    "AND (completed_on IS NULL OR completed_on > :m) GROUP BY category",
 }
 
 
@@ -652,3 +658,68 @@ def evidence_counts(db, year: "int | str") -> EvidenceCounts:
             for e in ("adjustment", "restriction"):
                 in_force[e] = tuple(r.rows(SQL[f"{e}s_in_force"], {"today": r.today.isoformat()})[0])
     return EvidenceCounts(noted, made, reviews, in_force)
+
+
+# service requests by category and month (Code 1.4) ------------------------------------------------
+
+
+@dataclass
+class ServiceRequestThemes:
+    """Service requests by category and month over a period: how many were received in each
+    month, and how many were open at each month's end (received by then, not completed by then;
+    for a month not over, at the period's end). Not part of a year's published figures."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+    months: list[str] = field(default_factory=list)  # '2025-04', ... every month of the period
+    # the categories, most received first; each maps to one count per month
+    received: dict[str, list[int]] = field(default_factory=dict)
+    open_at_end: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.received)
+
+    def received_total(self, category: str) -> int:
+        return sum(self.received.get(category, ()))
+
+    @property
+    def received_by_month(self) -> list[int]:
+        return [sum(v[i] for v in self.received.values()) for i in range(len(self.months))]
+
+    @property
+    def open_by_month(self) -> list[int]:
+        return [sum(v[i] for v in self.open_at_end.values()) for i in range(len(self.months))]
+
+
+def _month_end(key: str, last: dt.date) -> dt.date:
+    y, m = int(key[:4]), int(key[5:])
+    end = (dt.date(y + (m == 12), m % 12 + 1, 1)) - dt.timedelta(days=1)
+    return min(end, last)
+
+
+def service_request_themes(r, start: dt.date, end: dt.date, label: str) -> ServiceRequestThemes:
+    """Service requests by category and month, read through ``r`` (reads.Reads); a request with no
+    category counts under NOT_CATEGORISED."""
+    t = ServiceRequestThemes(start, end, label, _months(start, end))
+    index = {m: i for i, m in enumerate(t.months)}
+    received: dict[str, list[int]] = defaultdict(lambda: [0] * len(t.months))
+    open_at: dict[str, list[int]] = defaultdict(lambda: [0] * len(t.months))
+    for category, month, n in r.rows(SQL["sr_received_by_month"], _span(start, end)):
+        received[(category or "").strip() or NOT_CATEGORISED][index[month]] += n
+    for i, month in enumerate(t.months):
+        for category, n in r.rows(SQL["sr_open_on"], {"m": _month_end(month, end).isoformat()}):
+            open_at[(category or "").strip() or NOT_CATEGORISED][i] += n
+    names = sorted(set(received) | set(open_at), key=lambda c: (-sum(received[c]), -sum(open_at[c]), c))
+    t.received = {c: received[c] for c in names}
+    t.open_at_end = {c: open_at[c] for c in names}
+    return t
+
+
+def service_request_themes_for_year(db, year: "int | str") -> ServiceRequestThemes:
+    """Service requests by category and month for a reporting year (1 April to 31 March)."""
+    y = parse_year(year)
+    start, end = year_bounds(y)
+    with plain_reading(db) as r:
+        return service_request_themes(r, start, end, year_label(y))

@@ -365,20 +365,108 @@ def count_complaints(db, f: ComplaintFilter | None = None, *, cancelled=None) ->
         return r.value(f"SELECT count(*) FROM complaint c{where}", params)
 
 
+@dataclass
+class ServiceRequestRow:
+    """One service request in the list: the record, its resident's name, and how it stands against
+    its target (domain.service_request_rules.Progress: age, target, overdue)."""
+
+    request: object  # store.models.ServiceRequest
+    resident: str
+    progress: object  # domain.service_request_rules.Progress
+
+    @property
+    def overdue(self) -> bool:
+        return bool(getattr(self.progress, "overdue", False))
+
+
+# the list's choices: open ones newest first, open ones by target date (the most overdue first),
+# only the overdue ones (most overdue first), completed ones, or all
+REQUEST_VIEWS = ("open", "open-target", "overdue", "completed")
+
+
 def list_service_requests(
     db, *, status: str | None = None, offset: int = 0, limit: int = 50
-) -> list[tuple]:  # (ServiceRequest, resident name)
+) -> list[ServiceRequestRow]:
+    """One page of service requests. ``status``: one of REQUEST_VIEWS, or None for all (newest
+    first). Each comes with its age in working days, its target date and whether it is overdue."""
     from sqlmodel import col, select
 
+    from ..domain.service_request_rules import progress
     from ..store.models import Resident, ServiceRequest
     from .base import reading
 
     with reading(db) as u:
         q = select(ServiceRequest, Resident.name).join(Resident)
-        if status:
+        by_target = status in ("open-target", "overdue")
+        if status in ("open", "open-target", "overdue"):
+            q = q.where(ServiceRequest.status == "open")
+        elif status:
             q = q.where(ServiceRequest.status == status)
-        q = q.order_by(col(ServiceRequest.received_on).desc(), col(ServiceRequest.id).desc())
-        return list(u.session.exec(q.offset(offset).limit(limit)).all())
+        if status == "overdue":
+            q = q.where(col(ServiceRequest.target_on) < u.today)
+        if by_target:
+            q = q.order_by(col(ServiceRequest.target_on), col(ServiceRequest.reference))
+        else:
+            q = q.order_by(col(ServiceRequest.received_on).desc(), col(ServiceRequest.id).desc())
+        cal, today = u.cal, u.today
+        return [
+            ServiceRequestRow(sr, name, progress(cal, sr.received_on, sr.target_on, today, sr.completed_on))
+            for sr, name in u.session.exec(q.offset(offset).limit(limit)).all()
+        ]
+
+
+SERVICE_REQUEST_KIND = "service-request-target"
+SERVICE_REQUEST_ENTITY = "service-request"
+
+
+def service_request_work(db, *, limit: int | None = None, until: dt.date | None = None) -> list[DueItem]:
+    """Open service requests by target date, the most overdue first (a worklist source): one
+    query on the indexed target date."""
+    with plain_reading(db) as r:
+        where = ["sr.status = 'open'", "sr.target_on IS NOT NULL"]
+        params: list[object] = []
+        if until is not None:
+            where.append("sr.target_on <= ?")
+            params.append(until.isoformat())
+        sql = (
+            "SELECT sr.id, sr.reference, res.name, sr.category, sr.target_on "
+            "FROM service_request sr JOIN resident res ON res.id = sr.resident_id "
+            f"WHERE {' AND '.join(where)} ORDER BY sr.target_on, sr.reference"
+        )
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        out = []
+        cal, today = r.cal, r.today
+        for ident, ref, name, category, target in r.rows(sql, params):
+            due = _required_day(target)
+            out.append(
+                DueItem(
+                    ident,
+                    ref,
+                    name,
+                    0,
+                    f"request target: {category}" if category else "request target",
+                    due,
+                    working_days_left(cal, due, today),
+                    deadline_status(cal, due, today),
+                    "",
+                    kind=SERVICE_REQUEST_KIND,
+                    entity=SERVICE_REQUEST_ENTITY,
+                )
+            )
+        return out
+
+
+def count_overdue_service_requests(db) -> int:
+    """Open service requests past their target date."""
+    with plain_reading(db) as r:
+        return int(
+            r.value(
+                "SELECT count(*) FROM service_request WHERE status = 'open' AND target_on < ?",
+                (r.today.isoformat(),),
+            )
+        )
 
 
 def stage_handlers(db, complaint_id: int) -> dict[int, int | None]:

@@ -492,6 +492,9 @@ class AnnualReport:
     # the audit log's head when the report was made (entries, newest hash): printed so that a later
     # copy of the log can be checked against the report (services/audit_anchor.py)
     audit_head: str = ""
+    # service requests by category and month over the report's year (Code 1.4), counted from the
+    # records when the report is made (not part of the published figures)
+    service_request_themes: F.ServiceRequestThemes | None = None
 
     @property
     def tsm(self) -> TSM:
@@ -581,6 +584,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
                 end = _same_day_of(yy, today)
                 label = f"{label} to {end.day} {end:%b}"
             history.append(F.period(r, start, end, label, F.homes(r, yy), cal=cal, detail=yy == y))
+        themes = F.service_request_themes(r, start, end, label)  # the report's own year (the last)
         landlord = _landlord(u)
     published: dict[int, TSM] = {}
     note = ""
@@ -605,6 +609,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
         note,
         published,
         audit_head=_audit_head(db),
+        service_request_themes=themes,
     )
 
 

@@ -240,8 +240,10 @@ def remove_closure_day(db, day: dt.date) -> None:
 
 def _refresh_open(u: Unit) -> None:
     from .complaints import refresh_open_deadlines
+    from .service_requests import refresh_open_targets
 
     refresh_open_deadlines(u)
+    refresh_open_targets(u)  # open service requests' targets skip the day too
 
 
 # staff -------------------------------------------------------------------------------------------

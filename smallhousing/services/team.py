@@ -10,8 +10,9 @@ viewer has), and grants:
   learning ...), DELETE where the app deletes (learning points), INSERT on the audit log, and the
   id sequences of what it may insert into;
 - director: also INSERT and UPDATE on ``DIRECTOR_TABLES`` (settings, staff, closure days, homes,
-  published years), DELETE on closure days, INSERT on audit redactions (erasure), and adding people
-  (``add_member`` gives a director CREATEROLE and the group roles WITH ADMIN OPTION).
+  published years, service request targets), DELETE on closure days and targets, INSERT on audit
+  redactions (erasure), and adding people (``add_member`` gives a director CREATEROLE and the
+  group roles WITH ADMIN OPTION).
 
 Nobody is granted DELETE on the audit log, and triggers refuse it (and TRUNCATE) to everyone, the
 table's owner and the server's admin included. The one change an entry may have is erasure's: a
@@ -40,8 +41,15 @@ from ..store.models import Staff
 from .base import audit, clean, ident, reading, transaction, update_fields
 
 # settings, the team and what a published year rests on: directors only
-DIRECTOR_TABLES = ("landlord_settings", "staff", "closure_day", "homes_year", "year_publication")
-DIRECTOR_DELETES = ("closure_day",)
+DIRECTOR_TABLES = (
+    "landlord_settings",
+    "staff",
+    "closure_day",
+    "homes_year",
+    "year_publication",
+    "service_request_target",
+)
+DIRECTOR_DELETES = ("closure_day", "service_request_target")
 OFFICER_DELETES = ("learning_point",)  # the tables the app deletes rows from (services/learning.py)
 AUDIT_TABLES = ("audit_entry", "audit_redaction")
 NOT_GRANTED = ("alembic_version",)  # read by everyone (to know the schema), written by the owner

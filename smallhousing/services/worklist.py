@@ -29,6 +29,7 @@ def _complaints(db, *, limit: int | None, until: dt.date | None) -> list[DueItem
 
 SOURCES: list[Callable[..., list[DueItem]]] = [
     _complaints,
+    Q.service_request_work,  # open service requests by target date (Code 1.4)
 ]
 
 

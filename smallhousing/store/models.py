@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import List, Optional
 
+from sqlalchemy import Index
 from sqlalchemy.orm import relationship
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -118,6 +119,8 @@ class Restriction(SQLModel, table=True):
 
 class ServiceRequest(SQLModel, table=True):
     __tablename__ = "service_request"
+    # the open ones in target order, and the overdue ones counted, without reading completed ones
+    __table_args__ = (Index("ix_service_request_status_target_on", "status", "target_on"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     reference: str = Field(unique=True)
     resident_id: int = Field(foreign_key="resident.id", index=True)

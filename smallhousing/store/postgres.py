@@ -50,6 +50,7 @@ CHANGES = {
     "closure_day": "closure days",
     "homes_year": "the number of homes",
     "year_publication": "a reporting year's published figures (publishing or reopening a year)",
+    "service_request_target": "the targets for service requests",
 }
 AUDIT_TABLES = ("audit_entry", "audit_redaction")
 
