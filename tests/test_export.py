@@ -263,6 +263,27 @@ def test_json_version_1_is_upgraded_and_cannot_hold_newer_records(empty_db):
         "tables": {"staff": [{"id": 7, "name": "Olwen Old"}]},
     }
     assert T.upgrade_export(v1)["version"] == 2
+    # a version 1 service request gets its target date as after an upgrade
+    import datetime as dt
+
+    from smallhousing.services.base import reading
+    from smallhousing.store.models import ServiceRequest
+
+    v1["tables"]["resident"] = [{"id": 1, "name": "Ann Alder", "created_on": "2026-01-05"}]
+    v1["tables"]["service_request"] = [
+        {
+            "id": 1,
+            "reference": "SR-2026-0001",
+            "resident_id": 1,
+            "received_on": "2026-02-02",
+            "category": "repairs",
+        }
+    ]
+    T.import_json(empty_db, v1)
+    with reading(empty_db) as u:
+        sr = u.session.get(ServiceRequest, 1)
+        assert sr is not None and sr.target_on is not None and sr.target_on > dt.date(2026, 2, 2)
+    empty_db = empty_db.__class__(empty_db.path.with_name("fresh.db")).open()
     bad = {"format": "smallhousing-export", "version": 1, "tables": {"hazard": []}}
     with pytest.raises(DomainError, match="version 1.*hazard"):
         T.import_json(empty_db, bad)

@@ -622,6 +622,10 @@ def generate(
             if progress and i % 100 == 0:
                 progress(i, complaints)
             _advance(u, c, rng, cal, today, staff_ids, cat, told, wants, tally)
+            if sr_id is not None and (today - received).days > 60:
+                # the work asked for was done in the end: only the newer requests are still open
+                done_on = min(received + dt.timedelta(days=14), today)  # no draw: the same demo
+                C.complete_service_request(u, sr_id, "The work asked for was done.", done_on)
         for theme, learning, improvement in LEARNING:
             lp = LearningPoint(
                 recorded_on=today - dt.timedelta(days=rng.randint(20, 300)),

@@ -2065,6 +2065,10 @@ def import_json(
             counts[t.name] = len(batch)
         u.session.flush()
         reset_sequences(u.session.connection(), [t.name for t in _tables() if "id" in t.c])
+        # an older export's service requests had no target date: worked out as after an upgrade
+        from .service_requests import fill_missing_targets
+
+        fill_missing_targets(u)
         bad = u.session.execute(text("PRAGMA foreign_key_check")).all() if on_sqlite else []
         if bad:
             raise DomainError(
