@@ -492,6 +492,8 @@ class AnnualReport:
     # the audit log's head when the report was made (entries, newest hash): printed so that a later
     # copy of the log can be checked against the report (services/audit_anchor.py)
     audit_head: str = ""
+    # complaints by contractor in the year (to its end, or to today while it runs): figures.by_contractor
+    by_contractor: F.ContractorFigures = field(default_factory=F.ContractorFigures)
 
     @property
     def tsm(self) -> TSM:
@@ -581,6 +583,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
                 end = _same_day_of(yy, today)
                 label = f"{label} to {end.day} {end:%b}"
             history.append(F.period(r, start, end, label, F.homes(r, yy), cal=cal, detail=yy == y))
+        contractors = F.by_contractor(r, start, end)  # the year's own period: the loop's last
         landlord = _landlord(u)
     published: dict[int, TSM] = {}
     note = ""
@@ -605,6 +608,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
         note,
         published,
         audit_head=_audit_head(db),
+        by_contractor=contractors,
     )
 
 
@@ -654,6 +658,7 @@ class BoardUpdate:
     open_learning: list[LearningLine]  # learning not yet acted on
     open_now: int
     publication_note: str = ""  # when the period is a published reporting year
+    by_contractor: F.ContractorFigures = field(default_factory=F.ContractorFigures)  # in the period
 
     @property
     def label(self) -> str:
@@ -691,6 +696,7 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
         orders = [(c, o) for c in open_cases for o in c.orders if o.complied_on is None]
         learning = F.learning(r, "learning_not_done")
         open_now = F.open_now(r)
+        contractors = F.by_contractor(r, start, end)
         landlord, today = _landlord(u), u.today
     note = ""
     for period, is_current in (((start, end), True), ((p_start, p_end), False)):
@@ -703,7 +709,7 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
                 f, note = fig, n
             else:
                 prev = fig
-    return BoardUpdate(landlord, today, f, prev, orders, learning, open_now, note)
+    return BoardUpdate(landlord, today, f, prev, orders, learning, open_now, note, contractors)
 
 
 def board_summary_lines(b: BoardUpdate) -> list[str]:
