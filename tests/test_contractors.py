@@ -229,3 +229,93 @@ def test_worklist_has_unanswered_requests_by_due_date(db, setup):
     everything = W.worklist(db)
     assert [i for i in everything if i.kind == "contractor-response"] == items
     assert W.contractor_work in W.SOURCES
+
+
+# the command line --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    """A database file with one complaint and one service request received a week ago (the
+    command line works on the real today)."""
+    from smallhousing import paths
+    from smallhousing.services import residents
+    from smallhousing.store.db import Database
+
+    monkeypatch.setenv(paths.ENV_DB, str(tmp_path / "default" / "env.db"))
+    path = tmp_path / "cli.db"
+    d = Database(path, actor="tester").open()
+    r = residents.add_resident(d, "Mr Ieuan Lloyd")
+    week_ago = dt.date.today() - dt.timedelta(days=7)
+    c = C.log_complaint(d, r.id, week_ago, "The roofer left tiles on the drive.", channel="phone")
+    sr = C.log_service_request(d, r.id, week_ago, "Slipped tiles.")
+    d.close()
+    return path, c.reference, sr.reference
+
+
+def test_cli_add_list_ask_answer(cli_db, capsys):
+    from smallhousing.cli import main
+    from smallhousing.domain.calendar import WorkingCalendar
+    from smallhousing.store.db import Database
+
+    path, ref, sr_ref = cli_db
+    db = ["--db", str(path)]
+    assert (
+        main(
+            ["contractor", "add", "Roofwise Ltd", "--trade", "roofing", "--email", "jo@roofwise.example", *db]
+        )
+        == 0
+    )
+    assert "Contractor added: Roofwise Ltd (roofing)." in capsys.readouterr().out
+    # a bad email, a duplicate, a blank name: refused in one line, exit 2
+    assert main(["contractor", "add", "Sparks", "--email", "sparks", *db]) == 2
+    assert "no @" in capsys.readouterr().err
+    assert main(["contractor", "add", "roofwise ltd", *db]) == 2
+    assert "already an active contractor" in capsys.readouterr().err
+
+    assert main(["contractor", "ask", "--complaint", ref, "--contractor", "roofwise ltd",
+                 "--what", "Your account of the visit.", *db]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    # the default: 5 working days from today, from the same calendar (no closure days here)
+    due = WorkingCalendar().add(dt.date.today(), 5).due
+    assert f"Asked Roofwise Ltd for a response about complaint {ref} by" in out
+    assert "5 working days after" in out and "(request 1)" in out
+    assert main(["contractor", "ask", "--service-request", sr_ref, "--contractor", "Roofwise Ltd",
+                 "--what", ".", *db]) == 2  # fmt: skip
+    assert "words" in capsys.readouterr().err
+    assert main(["contractor", "ask", "--complaint", ref, "--contractor", "Nobody", "--what", "X", *db]) == 2
+    assert "no contractor called" in capsys.readouterr().err
+
+    assert main(["contractor", "list", *db]) == 0
+    out = capsys.readouterr().out
+    assert "Roofwise Ltd  (roofing, jo@roofwise.example)" in out
+    assert (
+        f"request 1: complaint {ref}, asked {dt.date.today()}, due {due}: Your account of the visit." in out
+    )
+
+    assert main(["due", "--json", *db]) == 0
+    items = [i for i in json.loads(capsys.readouterr().out) if i["kind"] == "contractor-response"]
+    assert [(i["entity"], i["reference"], i["due"]) for i in items] == [("complaint", ref, due.isoformat())]
+
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert main(["contractor", "answer", "1", "--on", tomorrow, "--answer", "Cleared.", *db]) == 2
+    assert "in the future" in capsys.readouterr().err
+    assert (
+        main(["contractor", "answer", "1", "--on", dt.date.today().isoformat(), "--answer", "Cleared.", *db])
+        == 0
+    )
+    assert "Response recorded for request 1" in capsys.readouterr().out
+    assert main(["contractor", "answer", "x", "--on", "today", "--answer", "Cleared.", *db]) == 2
+    capsys.readouterr()
+
+    d = Database(path, actor="tester").open()
+    try:
+        [row] = K.requests(d)
+        assert (row.answer, row.answered_on) == ("Cleared.", dt.date.today())
+        assert K.contractor_work(d, limit=None, until=None) == []
+    finally:
+        d.close()
+
+    assert main(["contractor", "inactive", "Roofwise Ltd", *db]) == 0
+    assert main(["contractor", "list", *db]) == 0
+    assert "Roofwise Ltd  [inactive]" in capsys.readouterr().out
