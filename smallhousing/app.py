@@ -389,6 +389,8 @@ class SmallHousingApp(App):
         """Show the record a worklist item belongs to (queries.DueItem's ``entity`` and id)."""
         openers = {
             "complaint": self.open_complaint,
+            # a response awaited from a contractor about a service request: the requests' list
+            "service-request": lambda _id: self.call_next(self.action_go, "service_requests"),
         }
         opener = openers.get(entity)
         if opener is None:

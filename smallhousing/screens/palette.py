@@ -63,6 +63,7 @@ PLACES = (
     Place("Self-assessment", "reports", "report_assessment", "SelfAssessmentScreen", via="edit_assessment"),
     Place("Backups", "settings", "transfer", "BackupScreen", via="backup"),
     Place("Import", "settings", "transfer", "ImportScreen", via="import_records"),
+    Place("Contractors", "settings", "contractors", "ContractorsScreen", via="contractors"),
 )
 
 # actions not offered: going back, refreshing, paging, and steps that need something typed first
@@ -81,6 +82,8 @@ CHOOSE_FIRST = frozenset(
         "comply",
         "restore",
         "open_complaint",
+        "toggle_active",
+        "answer",
     }
 )
 

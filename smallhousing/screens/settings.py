@@ -226,6 +226,7 @@ class SettingsScreen(Screen):
         Binding("x", "remove_closure", "Remove", id="settings.remove_closure"),
         Binding("i", "import_records", "Import", id="settings.import"),
         Binding("b", "backup", "Backups", id="settings.backup"),
+        Binding("c", "contractors", "Contractors", id="settings.contractors"),
     ]
     PALETTE_NAMES = {
         "save_landlord": "Save the landlord's details",
@@ -238,6 +239,7 @@ class SettingsScreen(Screen):
         "remove_closure": "Remove a closure day",
         "import_records": "Import records",
         "backup": "Back up or restore",
+        "contractors": "Contractors (Code 5.4, 5.5)",
     }
 
     def __init__(self, db) -> None:
@@ -648,6 +650,11 @@ class SettingsScreen(Screen):
             self.notify("Importing is not available in this version yet.", severity="warning")
             return
         self.app.push_screen(ImportScreen(self.db))
+
+    def action_contractors(self) -> None:
+        from .contractors import ContractorsScreen
+
+        self.app.push_screen(ContractorsScreen(self.db))
 
     def action_backup(self) -> None:
         try:

@@ -105,6 +105,15 @@ def service_request_contractor(db, request_id: int) -> str:
     return _name_of(row)
 
 
+def contractor_names(db) -> dict[int, str]:
+    """Every contractor's name by id (inactive ones say so)."""
+    with plain_reading(db) as r:
+        return {i: _name_of([(name, active)]) for i, name, active in r.rows(_NAMES)}
+
+
+_NAMES = "SELECT id, name, active FROM contractor"
+
+
 def _name_of(rows) -> str:
     if not rows:
         return ""
