@@ -319,3 +319,25 @@ def test_cli_add_list_ask_answer(cli_db, capsys):
     assert main(["contractor", "inactive", "Roofwise Ltd", *db]) == 0
     assert main(["contractor", "list", *db]) == 0
     assert "Roofwise Ltd  [inactive]" in capsys.readouterr().out
+
+
+# demo records ------------------------------------------------------------------------------------
+
+
+def test_demo_records_have_contractors_and_responses_awaited(demo_db):
+    from smallhousing.services import demo
+    from smallhousing.services import figures as F
+
+    rows = K.list_contractors(demo_db)
+    assert [r.name for r in rows] == sorted(c[0] for c in demo.CONTRACTORS)
+    assert 0 < sum(r.complaints for r in rows) <= demo.CONTRACTOR_COMPLAINTS
+    # the newest two asked are still awaited, and on the worklist; the others were answered
+    awaited = K.contractor_work(demo_db, limit=None, until=None)
+    assert len(awaited) == 2 and {i.kind for i in awaited} == {"contractor-response"}
+    answered = [r for r in K.requests(demo_db) if r.answered_on]
+    assert answered and all(r.asked_on <= r.answered_on <= TODAY for r in answered)
+    # the figures by contractor add up to the year's own
+    start = D(2025, 4, 1)
+    cf, f = F.contractor_figures(demo_db, start, TODAY), F.period_figures(demo_db, start, TODAY, "")
+    assert sum(x.received for x in cf.lines) + cf.not_put_down.received == f.stage1.received
+    assert cf.lines
