@@ -109,7 +109,7 @@ async def test_the_complaint_screen_puts_it_down_to_a_contractor_asks_and_record
     app = build_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await open_complaint(app, pilot, c.reference)
-        assert "contractor" not in text_of(app.screen.query_one("#where"))
+        assert "contractor" not in text_of(app.screen.query_one("#who"))
         assert "c contractor" in text_of(app.screen.query_one("#also"))
         await pilot.press("c")
         await until(pilot, lambda: screen_name(app) == "PutDownForm")
@@ -117,7 +117,7 @@ async def test_the_complaint_screen_puts_it_down_to_a_contractor_asks_and_record
         app.screen.query_one("#contractor").value = k.id
         await pilot.press("ctrl+s")
         await until(pilot, lambda: screen_name(app) == "ComplaintScreen")
-        await until(pilot, lambda: "contractor: Roofwise" in text_of(app.screen.query_one("#where")))
+        await until(pilot, lambda: "contractor Roofwise" in text_of(app.screen.query_one("#who")))
 
         await pilot.press("r")
         await until(pilot, lambda: screen_name(app) == "AskForm")

@@ -14,7 +14,7 @@ from .errors import DomainError
 
 RESPONSE_WORKING_DAYS = 5
 
-_WHY = "the app's default time for a contractor's response, which leaves time within a stage 1 response"
+_WHY = "the app's default for a contractor's response"
 
 
 def response_due(cal: WorkingCalendar, asked_on: dt.date) -> Deadline:

@@ -85,6 +85,8 @@ DETAIL_KEYS = (
     "escalation_refusal_reason",
     "withdrawn_reason",
     "remedy_statement",
+    "what",  # asked of a contractor
+    "answer",  # the contractor's response
 )
 
 
@@ -335,6 +337,8 @@ class ComplaintScreen(AppScreen):
         who = v.resident.name
         if v.representative:
             who += f" (via {v.representative.name})"
+        if self.contractor:  # whose work the complaint is about (Code 5.4)
+            who += f" · contractor {self.contractor}"
         self.query_one("#who", Label).update(who)
         flags = self.query_one("#flags", Horizontal)
         flags.remove_children()
@@ -347,8 +351,7 @@ class ComplaintScreen(AppScreen):
         state = c.state[0].upper() + c.state[1:]
         if "stage" not in c.state:
             state += f" (stage {c.stage})"
-        contractor = f" · contractor: {self.contractor}" if self.contractor else ""
-        self.query_one("#where", Label).update(f"{state} · {rules.title} · {handler}{contractor}")
+        self.query_one("#where", Label).update(f"{state} · {rules.title} · {handler}")
         nxt = self.query_one("#next", Label)
         explain = self.query_one("#explain", Static)
         for cls in ("on-time", "due-soon", "overdue"):

@@ -291,7 +291,7 @@ class ContractorsScreen(Screen):
         t.add_column("Awaited", key="awaited", width=7)
         t.add_column("", key="state", width=8)
         r = self.query_one("#requests-table", PlainTable)
-        r.add_column("About", key="about", width=16)
+        r.add_column("About", key="about", width=13)
         r.add_column("Asked", key="asked", width=9)
         r.add_column("Due", key="due", width=9)
         r.add_column("What was asked", key="what", width=20, grow=1)
@@ -351,7 +351,7 @@ class ContractorsScreen(Screen):
         ]
         for r in self.waiting:
             table.add_row(
-                f"{r.entity.replace('service-request', 'request')} {r.reference}",
+                r.reference if r.entity != "hazard" else f"hazard {r.reference}",
                 compact_day(r.asked_on),
                 compact_day(r.due_on),
                 r.what,

@@ -124,7 +124,7 @@ def _name_of(rows) -> str:
 # the worklist ------------------------------------------------------------------------------------
 
 _WORK = (
-    "SELECT cr.id, cr.due_on, cr.what, co.name, cr.complaint_id, c.reference, rc.name, c.stage, "
+    "SELECT cr.id, cr.due_on, co.name, cr.complaint_id, c.reference, rc.name, c.stage, "
     "stc.name, cr.service_request_id, sr.reference, rs.name, cr.hazard_id, h.reference, rh.name "
     "FROM contractor_request cr JOIN contractor co ON co.id = cr.contractor_id "
     "LEFT JOIN complaint c ON c.id = cr.complaint_id "
@@ -159,7 +159,6 @@ def contractor_work(db, *, limit: int | None, until: dt.date | None) -> list[Due
         for (
             _i,
             due,
-            what,
             coname,
             cid,
             cref,
@@ -183,7 +182,7 @@ def contractor_work(db, *, limit: int | None, until: dt.date | None) -> list[Due
                     ref,
                     resident,
                     stage if entity == "complaint" else 0,
-                    f"response from {coname}: {what}",
+                    f"response from {coname}",  # what was asked is on the record
                     due_d,
                     working_days_left(cal, due_d, today),
                     deadline_status(cal, due_d, today),
