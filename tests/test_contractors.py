@@ -341,3 +341,29 @@ def test_demo_records_have_contractors_and_responses_awaited(demo_db):
     cf, f = F.contractor_figures(demo_db, start, TODAY), F.period_figures(demo_db, start, TODAY, "")
     assert sum(x.received for x in cf.lines) + cf.not_put_down.received == f.stage1.received
     assert cf.lines
+
+
+# PostgreSQL --------------------------------------------------------------------------------------
+
+
+def test_the_same_on_postgresql(pg_db):
+    from conftest import make_setup
+
+    from smallhousing.services import figures as F
+
+    setup = make_setup(pg_db)
+    k = K.add_contractor(pg_db, "Roofwise")
+    with pytest.raises(DomainError, match="already an active contractor"):
+        K.add_contractor(pg_db, "roofwise")
+    c = _log(pg_db, setup)
+    K.put_complaint_down_to(pg_db, c.id, k.id)
+    r = K.ask(pg_db, k.id, "Your account of the visit.", complaint=c.id)
+    assert r.due_on == D(2026, 3, 9)  # Mon 2 Mar + 5 working days, as on SQLite
+    [item] = K.contractor_work(pg_db, limit=None, until=None)
+    assert (item.entity, item.complaint_id, item.due) == ("complaint", c.id, D(2026, 3, 9))
+    assert K.complaint_contractor(pg_db, c.id) == "Roofwise"
+    K.answer(pg_db, r.id, "Cleared.", on=TODAY)
+    assert K.contractor_work(pg_db, limit=None, until=None) == []
+    cf = F.contractor_figures(pg_db, D(2025, 4, 1), TODAY)
+    assert [(x.contractor, x.received, x.open_at_end) for x in cf.lines] == [("Roofwise", 1, 1)]
+    assert [(row.name, row.complaints) for row in K.list_contractors(pg_db)] == [("Roofwise", 1)]
