@@ -94,6 +94,11 @@ def test_a_contractor_named_anywhere_is_never_removed(db, setup):
     with reading(db) as u:
         assert u.session.get(Contractor, used.id).active is False
     assert K.complaint_contractor(db, c.id) == "Roofwise (inactive)"
+    # the log replays to the records as they are: the removal and every change were audited
+    from smallhousing.services.verify import verify
+
+    result = verify(db)
+    assert result.ok, result.problems
 
 
 # putting records down to a contractor ------------------------------------------------------------
