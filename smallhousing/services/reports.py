@@ -754,4 +754,10 @@ def board_summary_lines(b: BoardUpdate) -> list[str]:
     lines.append(f"Ombudsman: {f.ombudsman_referred:,} referred; findings in the period: {found}")
     lines.append(f"Ombudsman orders not yet complied with: {len(b.open_orders):,}")
     lines.append(f"Learning points still being acted on: {len(b.open_learning):,}")
+    k = b.by_contractor
+    by = ", ".join(f"{x.contractor} {x.received:,}" for x in k.lines if x.received) or "none"
+    lines.append(
+        f"Complaints received about contractors' work: {by} (not put down to a contractor: "
+        f"{k.not_put_down.received:,})"
+    )
     return lines
