@@ -372,3 +372,23 @@ def test_the_same_on_postgresql(pg_db):
     cf = F.contractor_figures(pg_db, D(2025, 4, 1), TODAY)
     assert [(x.contractor, x.received, x.open_at_end) for x in cf.lines] == [("Roofwise", 1, 1)]
     assert [(row.name, row.complaints) for row in K.list_contractors(pg_db)] == [("Roofwise", 1)]
+
+
+def test_a_response_about_a_hazard_is_on_the_worklist_as_the_hazard(db, setup):
+    from smallhousing.services.base import transaction
+    from smallhousing.store.models import Hazard
+
+    with transaction(db) as u:
+        h = Hazard(
+            reference="HZ-2026-0001", kind="damp-mould", resident_id=setup.resident, aware_on=D(2026, 2, 27)
+        )
+        u.session.add(h)
+        u.session.flush()
+        hid = h.id
+    k = K.add_contractor(db, "Clearview Damp")
+    K.ask(db, k.id, "Your survey findings.", hazard=hid, due_on=D(2026, 3, 4))
+    [item] = K.contractor_work(db, limit=None, until=None)
+    assert (item.entity, item.complaint_id, item.reference) == ("hazard", hid, "HZ-2026-0001")
+    assert item.resident == "Mrs Siân O'Brien" and item.stage == 0 and item.handler == ""
+    [row] = K.requests(db, contractor_id=k.id)
+    assert (row.entity, row.record_id) == ("hazard", hid)
