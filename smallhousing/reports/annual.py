@@ -702,6 +702,62 @@ def _service_requests(r, st, W) -> list:
     ]
 
 
+CONTRACTOR_HEADING = "Complaints by contractor"
+
+
+def contractor_section(cf, period: str, heading: str, level: int, st, W) -> list:
+    """The "Complaints by contractor" table (Code 5.4, 5.5) of a services.figures.ContractorFigures:
+    one row per contractor, and a sentence for the complaints put down to none (left out of the
+    table). Shared by the annual report and the board update."""
+    from reportlab.platypus import KeepTogether
+
+    block = [
+        pdf.heading(heading, level, st),
+        pdf.para(
+            "We stay responsible for complaints about the work of contractors acting for us, and "
+            "handle them ourselves, asking the contractor for its side (Code 5.4, 5.5). A complaint "
+            "about a contractor's work or conduct is recorded against that contractor. Upheld means "
+            "a response in the period that upheld the complaint in whole or in part.",
+            st=st,
+        ),
+    ]
+    if cf.lines:
+        rows = [["Contractor", "Received", "Upheld at stage 1", "Upheld at stage 2", "Open at end"]]
+        for x in cf.lines:
+            rows.append(
+                [
+                    x.contractor,
+                    pdf.num(x.received),
+                    pdf.num(x.upheld_stage1),
+                    pdf.num(x.upheld_stage2),
+                    pdf.num(x.open_at_end),
+                ]
+            )
+        rows.append(
+            [
+                "All contractors",
+                pdf.num(sum(x.received for x in cf.lines)),
+                pdf.num(sum(x.upheld_stage1 for x in cf.lines)),
+                pdf.num(sum(x.upheld_stage2 for x in cf.lines)),
+                pdf.num(sum(x.open_at_end for x in cf.lines)),
+            ]
+        )
+        block.append(pdf.table(rows, [W - 4 * 78, 78, 78, 78, 78], st, total_row=True))
+    else:
+        block.append(pdf.para(f"No complaint in {pdf.esc(period)} was recorded against a contractor.", st=st))
+    n = cf.not_put_down
+    block.append(
+        pdf.para(
+            "Not in this table: complaints not recorded against any contractor "
+            f"({n.received:,} received, {n.upheld_stage1:,} upheld at stage 1, "
+            f"{n.upheld_stage2:,} upheld at stage 2, {n.open_at_end:,} open at the end of the period).",
+            "small",
+            st,
+        )
+    )
+    return [KeepTogether(block)]
+
+
 def _decisions(f) -> list[str]:
     extra = sorted((set(f.stage1.outcomes) | set(f.stage2.outcomes)) - set(DECISION_ORDER))
     return list(DECISION_ORDER) + extra
@@ -873,6 +929,7 @@ def render(r, path: Path, progress: pdf.Progress | None = None) -> Path:
     tick(1)
     doc.add(CondPageBreak(300), *_performance(r, st, W))
     doc.add(CondPageBreak(200), *_service_requests(r, st, W))
+    doc.add(*contractor_section(r.by_contractor, r.label, f"4.11 {CONTRACTOR_HEADING}", 2, st, W))
     doc.add(CondPageBreak(200), *_ombudsman(r, st, W))
     doc.add(CondPageBreak(200), *_learning(r, st, W))
     doc.add(CondPageBreak(150), *_texts(r, st))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..domain.plural import count, noun
 from . import pdf
-from .annual import DECISION_ORDER, GROUND_WORDS, _months
+from .annual import CONTRACTOR_HEADING, DECISION_ORDER, GROUND_WORDS, _months, contractor_section
 
 PORTRAIT_WIDTH = 595.27 - 100
 TITLE = "Complaints update for the governing body"
@@ -21,6 +21,7 @@ HEADINGS = {
     "outcomes": "4. Outcomes and putting things right",
     "ombudsman": "5. Ombudsman outcomes and orders",
     "learning": "6. Learning and improvements",
+    "contractors": f"7. {CONTRACTOR_HEADING}",
 }
 
 
@@ -254,6 +255,7 @@ def render(b, path: Path, progress: pdf.Progress | None = None) -> Path:
             )
         )
     doc.add(KeepTogether(part))
+    doc.add(*contractor_section(b.by_contractor, b.label, HEADINGS["contractors"], 2, st, W))
     out = doc.save()
     if progress:
         progress(3, 3)

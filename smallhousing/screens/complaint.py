@@ -53,6 +53,9 @@ ALSO_ACTIONS = (
     "update_action",
     "open_letter",
     "open_service_request",
+    "contractor",
+    "ask_contractor",
+    "contractor_answer",
 )
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = (
@@ -83,6 +86,8 @@ DETAIL_KEYS = (
     "escalation_refusal_reason",
     "withdrawn_reason",
     "remedy_statement",
+    "what",  # asked of a contractor
+    "answer",  # the contractor's response
 )
 
 
@@ -174,6 +179,31 @@ class ComplaintScreen(AppScreen):
             show=False,
             tooltip="Open the service request this complaint was raised from",
         ),
+        # contractors (Code 5.4, 5.5): whose work the complaint is about, and their side of it
+        Binding(
+            "c",
+            "contractor",
+            "Contractor",
+            id="complaint-contractor",
+            show=False,
+            tooltip="Put the complaint down to a contractor (or to none)",
+        ),
+        Binding(
+            "r",
+            "ask_contractor",
+            "Ask contractor",
+            id="complaint-ask-contractor",
+            show=False,
+            tooltip="Ask a contractor for its response by a date",
+        ),
+        Binding(
+            "n",
+            "contractor_answer",
+            "Contractor's answer",
+            id="complaint-contractor-answer",
+            show=False,
+            tooltip="Record the response a contractor gave",
+        ),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
         Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
         Binding("3", "tab('tab-items')", "Remedies and actions", show=False, id="complaint-tab-items"),
@@ -181,11 +211,21 @@ class ComplaintScreen(AppScreen):
         Binding("ctrl+r", "reload", "Refresh", show=False, id="complaint-refresh"),
     ]
 
+    PALETTE_NAMES = {
+        "contractor": "Put the complaint down to a contractor",
+        "ask_contractor": "Ask a contractor for its response",
+        "contractor_answer": "Record a contractor's response",
+    }
+
     class Loaded(Message):
-        def __init__(self, view, days_left: int | None) -> None:
+        def __init__(
+            self, view, days_left: int | None, contractor: str = "", asked: list | None = None
+        ) -> None:
             super().__init__()
             self.view = view
             self.days_left = days_left
+            self.contractor = contractor  # the contractor's name, '' for none
+            self.asked = asked or []  # responses asked of contractors (services.contractors.RequestRow)
 
     class Failed(Message):
         def __init__(self, message: str) -> None:
@@ -196,6 +236,8 @@ class ComplaintScreen(AppScreen):
         super().__init__(db)
         self.complaint_ref = complaint
         self.view = None
+        self.contractor = ""
+        self.asked: list = []
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="head"):
@@ -240,18 +282,22 @@ class ComplaintScreen(AppScreen):
     def load(self) -> None:
         from ..domain.errors import DomainError
         from ..services import complaints as C
+        from ..services import contractors as K
         from ..services import queries as Q
 
         try:
             view = C.complaint_view(self.db, self.complaint_ref)
             left = Q.working_days_until(self.db, view.next_due) if view.next_due else None
+            cid = view.complaint.id
+            contractor = K.complaint_contractor(self.db, cid)
+            asked = K.requests(self.db, complaint_id=cid)
         except DomainError as exc:
             self.post_message(self.Failed(exc.message))
             return
         except Exception as exc:
             self.post_message(self.Failed(f"The complaint could not be loaded: {exc}"))
             return
-        self.post_message(self.Loaded(view, left))
+        self.post_message(self.Loaded(view, left, contractor, asked))
 
     def on_complaint_screen_failed(self, message: Failed) -> None:
         self.app.notify(message.message, severity="error", markup=False)
@@ -261,6 +307,7 @@ class ComplaintScreen(AppScreen):
     def on_complaint_screen_loaded(self, message: Loaded) -> None:
         self.view = v = message.view
         self.complaint_ref = v.complaint.id
+        self.contractor, self.asked = message.contractor, message.asked
         self.query_one("#head").loading = False
         self._show_head(v, message.days_left)
         self._show_summary(v)
@@ -299,6 +346,8 @@ class ComplaintScreen(AppScreen):
         who = v.resident.name
         if v.representative:
             who += f" (via {v.representative.name})"
+        if self.contractor:  # whose work the complaint is about (Code 5.4)
+            who += f" · contractor {self.contractor}"
         self.query_one("#who", Label).update(who)
         flags = self.query_one("#flags", Horizontal)
         flags.remove_children()
@@ -429,6 +478,19 @@ class ComplaintScreen(AppScreen):
         if c.closed_on:
             heading("Closed")
             line(day(c.closed_on))
+        if self.contractor or self.asked:
+            heading("Contractor")
+            if self.contractor:
+                line(f"About the work of {self.contractor}; we handle the complaint (Code 5.4).")
+            for r in self.asked:
+                line(
+                    f"Asked {r.contractor} {day(r.asked_on)}, due {day(r.due_on)}: {r.what}"
+                    + (
+                        f"\nAnswered {day(r.answered_on)}: {r.answer}"
+                        if r.answered_on
+                        else "\nNot answered yet."
+                    )
+                )
         pane.mount_all(rows)
 
     def _show_timeline(self, v) -> None:
@@ -525,6 +587,10 @@ class ComplaintScreen(AppScreen):
                 return any(k.file_path for k in v.correspondence)
         if action == "open_service_request":
             return self.view is not None and bool(self.view.complaint.service_request_id)
+        if action in ("contractor", "ask_contractor"):
+            return self.view is not None
+        if action == "contractor_answer":
+            return any(r.answered_on is None for r in self.asked)
         if action == "reassign":
             from ..domain import lifecycle as L
 
@@ -592,6 +658,36 @@ class ComplaintScreen(AppScreen):
 
     def action_note(self) -> None:
         self._form(F.NoteForm(self.db, self.view))
+
+    def action_contractor(self) -> None:
+        from .contractors import PutDownForm
+
+        if self.view is not None:
+            c = self.view.complaint
+            self._form(PutDownForm(self.db, c.reference, seen=self.view.as_seen, current=self.contractor))
+
+    def action_ask_contractor(self) -> None:
+        from .contractors import AskForm
+
+        if self.view is not None:
+            c = self.view.complaint
+            self._form(AskForm(self.db, c.reference, seen=self.view.as_seen, contractor_id=c.contractor_id))
+
+    def action_contractor_answer(self) -> None:
+        from .contractors import AnswerForm, ChooseRequestScreen
+
+        waiting = [r for r in self.asked if r.answered_on is None]
+        if not waiting or self.view is None:
+            return
+        if len(waiting) == 1:
+            self._form(AnswerForm(self.db, waiting[0]))
+            return
+
+        def chosen(r) -> None:
+            if r is not None:
+                self._form(AnswerForm(self.db, r))
+
+        self.app.push_screen(ChooseRequestScreen(self.db, waiting), chosen)
 
     def _chosen_item(self, want: tuple[str, ...]):
         """The remedy/action under the cursor on the Remedies tab, if it is one of ``want`` and open."""

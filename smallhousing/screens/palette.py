@@ -63,6 +63,7 @@ PLACES = (
     Place("Self-assessment", "reports", "report_assessment", "SelfAssessmentScreen", via="edit_assessment"),
     Place("Backups", "settings", "transfer", "BackupScreen", via="backup"),
     Place("Import", "settings", "transfer", "ImportScreen", via="import_records"),
+    Place("Contractors", "settings", "contractors", "ContractorsScreen", via="contractors"),
 )
 
 # actions not offered: going back, refreshing, paging, and steps that need something typed first
@@ -84,6 +85,8 @@ CHOOSE_FIRST = frozenset(
         "open_request",
         "edit_target",
         "reset_target",
+        "toggle_active",
+        "answer",
     }
 )
 

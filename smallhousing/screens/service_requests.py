@@ -37,6 +37,21 @@ class ServiceRequestsScreen(AppScreen):
             id="requests-open",
             tooltip="Open the request: its target, age, and complaints raised from it (Enter too)",
         ),
+        # contractors (Code 5.4, 5.5): who is doing the work, and asking them for a response
+        Binding(
+            "c",
+            "contractor",
+            "Contractor",
+            id="requests-contractor",
+            tooltip="Put the request down to a contractor",
+        ),
+        Binding(
+            "r",
+            "ask_contractor",
+            "Ask contractor",
+            id="requests-ask",
+            tooltip="Ask a contractor for a response by a date",
+        ),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="requests-refresh"),
     ]
 
@@ -53,6 +68,7 @@ class ServiceRequestsScreen(AppScreen):
         self.generation = 0
         self.fetching = False
         self.more = True
+        self.contractor_names: dict[int, str] = {}  # contractor id -> name, read with each page
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="filters"):
@@ -108,9 +124,11 @@ class ServiceRequestsScreen(AppScreen):
     @work(thread=True, group="requests")
     def fetch(self, generation: int, status: str | None, offset: int) -> None:
         from ..services import queries as Q
+        from ..services.contractor_reads import contractor_names
 
         try:
             rows = Q.list_service_requests(self.db, status=status, offset=offset, limit=PAGE)
+            self.contractor_names = contractor_names(self.db)
         except Exception as exc:  # a locked or damaged file: say so, keep the app running
             self.app.call_from_thread(
                 self.notify, f"The requests could not be loaded: {exc}", severity="error", markup=False
@@ -171,10 +189,12 @@ class ServiceRequestsScreen(AppScreen):
         text += f"\n{p.words()}. Enter opens it."
         if sr.completed_on:
             text += f"\nCompleted {day(sr.completed_on)}: {sr.response}"
+        if sr.contractor_id:
+            text += f"\nContractor: {self.contractor_names.get(sr.contractor_id, '')}"
         self.query_one("#request-detail", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("raise_complaint", "open_request"):
+        if action in ("raise_complaint", "open_request", "contractor", "ask_contractor"):
             return self._current() is not None
         if action == "complete":
             cur = self._current()
@@ -193,6 +213,26 @@ class ServiceRequestsScreen(AppScreen):
         cur = self._current()
         if cur is not None and cur[0].status != "completed":
             self.app.push_screen(F.CompleteRequestForm(self.db, cur[0]), self._after)
+
+    def action_contractor(self) -> None:
+        from .contractors import PutDownForm
+
+        cur = self._current()
+        if cur is not None:
+            sr = cur[0]
+            now = self.contractor_names.get(sr.contractor_id, "") if sr.contractor_id else ""
+            self.app.push_screen(
+                PutDownForm(self.db, sr.reference, request_id=sr.id, current=now), self._after
+            )
+
+    def action_ask_contractor(self) -> None:
+        from .contractors import AskForm
+
+        cur = self._current()
+        if cur is not None:
+            sr = cur[0]
+            form = AskForm(self.db, sr.reference, request_id=sr.id, contractor_id=sr.contractor_id)
+            self.app.push_screen(form, self._after)
 
     def _after(self, result) -> None:
         if result is not None:

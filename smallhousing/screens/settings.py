@@ -267,6 +267,7 @@ class SettingsScreen(Screen):
         Binding("b", "backup", "Backups", id="settings.backup"),
         Binding("e", "edit_target", "Change", id="settings.edit_target"),
         Binding("x", "reset_target", "Default", id="settings.reset_target"),
+        Binding("c", "contractors", "Contractors", id="settings.contractors"),
     ]
     PALETTE_NAMES = {
         "save_landlord": "Save the landlord's details",
@@ -281,6 +282,7 @@ class SettingsScreen(Screen):
         "backup": "Back up or restore",
         "edit_target": "Change the target for a kind of service request",
         "reset_target": "Put a service request target back to its default",
+        "contractors": "Contractors (Code 5.4, 5.5)",
     }
 
     def __init__(self, db) -> None:
@@ -768,6 +770,11 @@ class SettingsScreen(Screen):
             self.notify("Importing is not available in this version yet.", severity="warning")
             return
         self.app.push_screen(ImportScreen(self.db))
+
+    def action_contractors(self) -> None:
+        from .contractors import ContractorsScreen
+
+        self.app.push_screen(ContractorsScreen(self.db))
 
     def action_backup(self) -> None:
         try:

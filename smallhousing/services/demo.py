@@ -426,6 +426,27 @@ STAGE2_POINTS = [
     "the remedy we offered does not reflect the trouble it caused you",
     "our answer did not cover every part of your complaint",
 ]
+# contractors (Code 5.4, 5.5): name, trade, contact, phone, email, and the category of complaint
+# about their work
+CONTRACTORS = [
+    (
+        "Ashbury Building Services",
+        "repairs",
+        "Dev Patel",
+        "01632 960 210",
+        "jobs@ashburybuild.example",
+        "repairs",
+    ),
+    ("Clearview Damp Solutions", "damp and mould", "Lena Hart", "01632 960 311", "", "damp and mould"),
+    ("GreenEdge Grounds", "grounds and cleaning", "", "01632 960 412", "", "estate services"),
+]
+CONTRACTOR_COMPLAINTS = 30  # at most this many demo complaints are put down to a contractor
+CONTRACTOR_QUESTIONS = (
+    "Your account of the visit, and the date the work will be finished.",
+    "Why the appointment was missed, and when you can return.",
+    "Photos of the work done and the date it was signed off.",
+)
+
 LEARNING = [
     (
         "repairs",
@@ -581,6 +602,7 @@ def generate(
         # for them and reports on those years show it.
         letters_from = dt.date(year_of(today) - (1 if complaints <= 2000 else 0), 4, 1)
         tally: _Tally = {"extensions": 0, "letters": 0, "letters_from": letters_from}
+        logged: list[tuple[int, str, dt.date]] = []  # (complaint id, category, received)
         for i in range(complaints):
             if i >= complaints * 0.93:  # a recent batch, so every open state is on show today
                 received = today - dt.timedelta(days=int(30 * rng.random() ** 2))
@@ -626,6 +648,9 @@ def generate(
                 # the work asked for was done in the end: only the newer requests are still open
                 done_on = min(received + dt.timedelta(days=14), today)  # no draw: the same demo
                 C.complete_service_request(u, sr_id, "The work asked for was done.", done_on)
+            logged.append((ident(c), cat, received))
+        if complaints:
+            _contractors(u, random.Random(seed + 17), today, logged)
         for theme, learning, improvement in LEARNING:
             lp = LearningPoint(
                 recorded_on=today - dt.timedelta(days=rng.randint(20, 300)),
@@ -670,6 +695,29 @@ def generate(
             progress(complaints, complaints)
     made["extensions"], made["extension_letters"] = tally["extensions"], tally["letters"]
     return made
+
+
+def _contractors(u, rng: random.Random, today: dt.date, logged: list[tuple[int, str, dt.date]]) -> None:
+    """A few contractors, some complaints about their work put down to them, and responses asked
+    of them: the newest still awaited (on the worklist), the others answered. Its own ``rng``: the
+    rest of the demo records are the same with or without it."""
+    from . import contractors as K
+
+    by_category = {}
+    for name, trade, contact, phone, email, category in CONTRACTORS:
+        k = K.add_contractor(u, name, trade=trade, contact=contact, phone=phone, email=email)
+        by_category[category] = ident(k)
+    candidates = [x for x in logged if x[1] in by_category]
+    chosen = sorted(rng.sample(candidates, min(CONTRACTOR_COMPLAINTS, len(candidates))), key=lambda x: x[2])
+    for n, (cid, cat, received) in enumerate(chosen):
+        K.put_complaint_down_to(u, cid, by_category[cat])
+        if n < len(chosen) - 4 and n % 3:
+            continue  # most older ones were settled without asking in writing
+        asked = min(u.cal.add(received, rng.randint(1, 3)).due, today)
+        r = K.ask(u, by_category[cat], rng.choice(CONTRACTOR_QUESTIONS), complaint=cid, asked_on=asked)
+        answered = r.asked_on + dt.timedelta(days=rng.randint(2, 6))
+        if n < len(chosen) - 2 and answered <= today:  # the newest two are still awaited
+            K.answer(u, ident(r), "Attended, work completed and photos sent.", on=answered)
 
 
 def _extend(

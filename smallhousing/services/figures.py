@@ -223,6 +223,34 @@ class PeriodFigures:
         return sum(s.outcome(L.UPHELD) + s.outcome(L.PARTLY_UPHELD) for s in (self.stage1, self.stage2))
 
 
+@dataclass
+class ContractorLine:
+    """Complaints put down to one contractor (or, for ``ContractorFigures.not_put_down``, to none)
+    in a period: received (stage 1, less those not accepted), responses upholding them in whole
+    or part at each stage, and open at the period's end. Counted as the period's own figures are
+    (``stage1.received``, the outcomes, ``open_at_end``), so the lines add up to them."""
+
+    contractor: str
+    received: int = 0
+    upheld_stage1: int = 0
+    upheld_stage2: int = 0
+    open_at_end: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.received or self.upheld_stage1 or self.upheld_stage2 or self.open_at_end)
+
+
+@dataclass
+class ContractorFigures:
+    """Complaints by contractor for a period: a line for each contractor with anything to count
+    (by name), and the complaints not put down to any contractor, which the reports leave out of
+    the table and give in a sentence of their own (docs/REPORTING.md)."""
+
+    lines: list[ContractorLine] = field(default_factory=list)
+    not_put_down: ContractorLine = field(default_factory=lambda: ContractorLine(""))
+
+
 def tsm_from(year: int, f: PeriodFigures) -> TSM:
     """CH01 and CH02 of a reporting year's figures."""
     return TSM(
@@ -350,6 +378,17 @@ SQL = {
     f"FROM service_request WHERE {_in('received_on')} GROUP BY category, month",
     "sr_open_on": "SELECT category, count(*) FROM service_request WHERE received_on <= :m "
     "AND (completed_on IS NULL OR completed_on > :m) GROUP BY category",
+    # complaints by contractor (Code 5.4, 5.5): the same counts as stage1.received, the upheld
+    # outcomes and open_at_end above, each grouped by the contractor the complaint is put down to
+    "contractor_received": f"SELECT contractor_id, count(*) FROM complaint WHERE {_ACCEPTED} "
+    "GROUP BY contractor_id",
+    "contractor_upheld": "SELECT c.contractor_id, st.number, count(*) FROM stage st "
+    f"JOIN complaint c ON c.id = st.complaint_id WHERE {_ANSWERED} "
+    "AND st.decision IN (SELECT value FROM json_each(:upheld)) GROUP BY c.contractor_id, st.number",
+    "contractor_open_at_end": "SELECT contractor_id, count(*) FROM complaint WHERE received_on <= :e "
+    "AND NOT coalesce(refused_on <= :e OR withdrawn_on <= :e OR closed_on <= :e, FALSE) "
+    "GROUP BY contractor_id",
+    "contractor_names": "SELECT id, name FROM contractor",
 }
 
 
@@ -584,6 +623,38 @@ def learning(r, key: str, params: "dict | tuple" = ()) -> list[LearningLine]:
 def open_now(r) -> int:
     """Complaints open today."""
     return r.value(SQL["open_now"], {"states": json.dumps(list(L.OPEN_STATES))})
+
+
+def by_contractor(r, start: dt.date, end: dt.date) -> ContractorFigures:
+    """Complaints by contractor for a period, read through ``r`` (reads.Reads)."""
+    span = _span(start, end)
+    names = dict(r.rows(SQL["contractor_names"]))
+    lines: dict[int | None, ContractorLine] = {}
+
+    def line(cid) -> ContractorLine:
+        if cid not in lines:
+            lines[cid] = ContractorLine(names.get(cid, "") if cid is not None else "")
+        return lines[cid]
+
+    for cid, n in r.rows(SQL["contractor_received"], span):
+        line(cid).received += n
+    upheld = json.dumps([L.UPHELD, L.PARTLY_UPHELD])
+    for cid, number, n in r.rows(SQL["contractor_upheld"], {**span, "upheld": upheld}):
+        if number == 1:
+            line(cid).upheld_stage1 += n
+        else:
+            line(cid).upheld_stage2 += n
+    for cid, n in r.rows(SQL["contractor_open_at_end"], span):
+        line(cid).open_at_end += n
+    none = lines.pop(None, ContractorLine(""))
+    named = sorted((x for x in lines.values() if x.any), key=lambda x: (-x.received, x.contractor.lower()))
+    return ContractorFigures(named, none)
+
+
+def contractor_figures(db, start: dt.date, end: dt.date) -> ContractorFigures:
+    """Complaints by contractor for any period, both dates included."""
+    with plain_reading(db) as r:
+        return by_contractor(r, start, end)
 
 
 # the public questions --------------------------------------------------------------------------

@@ -495,6 +495,8 @@ class AnnualReport:
     # service requests by category and month over the report's year (Code 1.4), counted from the
     # records when the report is made (not part of the published figures)
     service_request_themes: F.ServiceRequestThemes | None = None
+    # complaints by contractor in the year (to its end, or to today while it runs): figures.by_contractor
+    by_contractor: F.ContractorFigures = field(default_factory=F.ContractorFigures)
 
     @property
     def tsm(self) -> TSM:
@@ -585,6 +587,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
                 label = f"{label} to {end.day} {end:%b}"
             history.append(F.period(r, start, end, label, F.homes(r, yy), cal=cal, detail=yy == y))
         themes = F.service_request_themes(r, start, end, label)  # the report's own year (the last)
+        contractors = F.by_contractor(r, start, end)  # the year's own period: the loop's last
         landlord = _landlord(u)
     published: dict[int, TSM] = {}
     note = ""
@@ -610,6 +613,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
         published,
         audit_head=_audit_head(db),
         service_request_themes=themes,
+        by_contractor=contractors,
     )
 
 
@@ -659,6 +663,7 @@ class BoardUpdate:
     open_learning: list[LearningLine]  # learning not yet acted on
     open_now: int
     publication_note: str = ""  # when the period is a published reporting year
+    by_contractor: F.ContractorFigures = field(default_factory=F.ContractorFigures)  # in the period
 
     @property
     def label(self) -> str:
@@ -696,6 +701,7 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
         orders = [(c, o) for c in open_cases for o in c.orders if o.complied_on is None]
         learning = F.learning(r, "learning_not_done")
         open_now = F.open_now(r)
+        contractors = F.by_contractor(r, start, end)
         landlord, today = _landlord(u), u.today
     note = ""
     for period, is_current in (((start, end), True), ((p_start, p_end), False)):
@@ -708,7 +714,7 @@ def board_update(db, start: "dt.date | str", end: "dt.date | str") -> BoardUpdat
                 f, note = fig, n
             else:
                 prev = fig
-    return BoardUpdate(landlord, today, f, prev, orders, learning, open_now, note)
+    return BoardUpdate(landlord, today, f, prev, orders, learning, open_now, note, contractors)
 
 
 def board_summary_lines(b: BoardUpdate) -> list[str]:
@@ -753,4 +759,10 @@ def board_summary_lines(b: BoardUpdate) -> list[str]:
     lines.append(f"Ombudsman: {f.ombudsman_referred:,} referred; findings in the period: {found}")
     lines.append(f"Ombudsman orders not yet complied with: {len(b.open_orders):,}")
     lines.append(f"Learning points still being acted on: {len(b.open_learning):,}")
+    k = b.by_contractor
+    by = ", ".join(f"{x.contractor} {x.received:,}" for x in k.lines if x.received) or "none"
+    lines.append(
+        f"Complaints received about contractors' work: {by} (not put down to a contractor: "
+        f"{k.not_put_down.received:,})"
+    )
     return lines

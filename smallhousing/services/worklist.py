@@ -15,6 +15,7 @@ import heapq
 from typing import Callable, Protocol
 
 from . import queries as Q
+from .contractor_reads import contractor_work
 from .queries import DueItem
 
 
@@ -30,6 +31,7 @@ def _complaints(db, *, limit: int | None, until: dt.date | None) -> list[DueItem
 SOURCES: list[Callable[..., list[DueItem]]] = [
     _complaints,
     Q.service_request_work,  # open service requests by target date (Code 1.4)
+    contractor_work,  # responses asked of contractors (Code 5.4, 5.5)
 ]
 
 
