@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, String, create_engine, insert, inspect, or_, text, update
+from sqlalchemy import column as sa_column
 from sqlalchemy import select as sa_select
+from sqlalchemy import table as sa_table
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import NullType
 from sqlmodel import SQLModel, col, select
@@ -445,26 +447,8 @@ def _tidy_server(db) -> dict:
     row versions the server keeps until then, when the login owns them; else say that the
     database's owner must run it. ``notes`` are sentences for the user."""
     out: dict[str, Any] = {"vacuumed": False, "notes": []}
-    try:
-        con = db.connect(autocommit=True)
-    except Exception:  # the erasure is committed; only the tidying could not be done
-        con = None
-    if con is not None:
-        try:
-            con.execute("SET lock_timeout = '5s'")
-            rows = con.execute(
-                "SELECT c.relname, pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c "
-                "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
-            ).fetchall()
-            tables = [str(name) for name, _ in rows]
-            if tables and all(owned for _, owned in rows):
-                for name in tables:
-                    con.execute('VACUUM FULL "' + name.replace('"', '""') + '"')
-                out["vacuumed"] = True
-        except Exception:  # another session holds a table (lock_timeout), or not allowed
-            out["vacuumed"] = False
-        finally:
-            con.close()
+    vacuum = getattr(db, "vacuum_full_if_owner", None)
+    out["vacuumed"] = bool(vacuum()) if vacuum is not None else False
     if out["vacuumed"]:
         out["notes"].append(
             "The tables were vacuumed (VACUUM FULL): the old versions of the erased rows are no "
@@ -655,10 +639,11 @@ def _sweep(
                 if new != v:
                     sets[c] = new
             if sets:
-                params = {f"v{i}": v for i, v in enumerate(sets.values())}
-                assignments = ", ".join(f"{_q(c)} = :v{i}" for i, c in enumerate(sets))
+                row_table = sa_table(t, sa_column("id"), *(sa_column(c) for c in sets))
                 con.execute(
-                    text(f"UPDATE {_q(t)} SET {assignments} WHERE id = :row_id"), {**params, "row_id": rid}
+                    update(row_table)
+                    .where(row_table.c.id == rid)
+                    .values({row_table.c[c]: v for c, v in sets.items()})
                 )
                 changed += len(sets)
                 if touched is not None:
