@@ -394,9 +394,10 @@ def _image_page(a) -> bytes:
     return buf.getvalue()
 
 
-def _stamps(cf, sizes: list[tuple[float, float]], letter_pages: set[int]) -> bytes:
-    """One page per page of the file, each of its size, with "page N of M" (and DEMO where the
-    page does not carry its own mark: letters made from demo records already do)."""
+def _stamps(cf, sizes: list[tuple[float, float]], labels: list[str], marked: set[int]) -> bytes:
+    """One page per page of the file, each of its size: "page N of M" at the foot, what an appended
+    page is (``labels``), and DEMO on every page of a file made from demo records, except the
+    pages of letters that carry the mark themselves (``marked``)."""
     from reportlab.lib import colors
     from reportlab.pdfgen import canvas as rl_canvas
 
@@ -406,12 +407,18 @@ def _stamps(cf, sizes: list[tuple[float, float]], letter_pages: set[int]) -> byt
     buf = io.BytesIO()
     c = rl_canvas.Canvas(buf, initialFontName=pdf.FONT, initialFontSize=STAMP_PT)
     total = len(sizes)
-    for n, (w, h) in enumerate(sizes, start=1):
+    for n, ((w, h), label) in enumerate(zip(sizes, labels), start=1):
         c.setPageSize((w, h))
         c.setFont(pdf.FONT, STAMP_PT)
         c.setFillColor(colors.HexColor(pdf.MUTED))
-        c.drawRightString(w - 50, 14, f"Case file {cf.reference}: page {n} of {total}")
-        if cf.demo and n not in letter_pages:
+        right = f"Case file {cf.reference}: page {n} of {total}"
+        c.drawRightString(w - 50, 14, right)
+        if label:
+            room = w - 100 - c.stringWidth(right, pdf.FONT, STAMP_PT) - 12
+            while label and c.stringWidth(label, pdf.FONT, STAMP_PT) > room:
+                label = label[:-2].rstrip() + "…"
+            c.drawString(50, 14, label)
+        if cf.demo and n not in marked:
             draw_demo_mark(c, w, h, pdf.DEMO_MARK, pdf.FONT_BOLD, pdf.BODY_PT)
         c.showPage()
     c.save()
@@ -441,23 +448,27 @@ def render(cf, target, progress: pdf.Progress | None = None) -> Path:
 
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(data)))
-    letter_pages: set[int] = set()
+    labels = [""] * len(writer.pages)
+    marked: set[int] = set()
     for x in cf.letters:
         if x.file.pages:
             start = len(writer.pages)
             writer.append(PdfReader(io.BytesIO(x.file.data)))
-            letter_pages.update(range(start + 1, len(writer.pages) + 1))
+            labels += [f"Letter issued {pdf.short(x.on)}: {x.summary}"] * x.file.pages
+            if x.file.demo_marked:
+                marked.update(range(start + 1, len(writer.pages) + 1))
     for a in cf.attachments:
         if a.file.kind == "pdf":
             writer.append(PdfReader(io.BytesIO(a.file.data)))
         elif a.file.kind == "image":
             writer.append(PdfReader(io.BytesIO(_image_page(a))))
+        labels += [f"Attachment: {a.file_name}, received {pdf.short(a.received_on)}"] * a.file.pages
     if progress:
         progress(3, steps)
     assert len(writer.pages) == written + appended, "every appended page was counted"
 
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages]
-    stamps = PdfReader(io.BytesIO(_stamps(cf, sizes, letter_pages)))
+    stamps = PdfReader(io.BytesIO(_stamps(cf, sizes, labels, marked)))
     for page, stamp in zip(writer.pages, stamps.pages):
         page.merge_page(stamp)
     from ..services.casefile import metadata

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -94,6 +94,7 @@ class FileCheck:
     pages: int = 0  # pages it adds to the case file (0: not reproduced)
     data: bytes = field(default=b"", repr=False)  # the bytes checked, when reproduced
     kind: str = ""  # "pdf" or "image" when reproduced
+    demo_marked: bool = False  # a letter that carries the DEMO mark itself (made from demo records)
 
     @property
     def reproduced(self) -> bool:
@@ -252,6 +253,19 @@ def _pdf_pages(data: bytes) -> int:
         return len(PdfReader(io.BytesIO(data)).pages)
     except Exception:  # pypdf raises many kinds for a broken file: all mean "cannot be read"
         return 0
+
+
+def _demo_marked(data: bytes) -> bool:
+    """Whether a letter's PDF already says DEMO on its pages (letters/demo_mark.py)."""
+    from pypdf import PdfReader
+
+    from ..letters.demo_mark import DEMO_MARK
+
+    try:
+        text = PdfReader(io.BytesIO(data)).pages[0].extract_text() or ""
+    except Exception:  # unreadable: it is not reproduced anyway
+        return False
+    return "".join(DEMO_MARK.split()) in "".join(text.split())
 
 
 def _image_ok(data: bytes) -> bool:
@@ -553,6 +567,9 @@ def case_file(db, reference: "int | str") -> CaseFile:
             )
             if k.letter_kind:
                 path = _stored(db_path, k.file_path) if k.file_path else None
+                check = check_file(path, k.sha256, reproduce="pdf")
+                if check.reproduced and st.demo:
+                    check = replace(check, demo_marked=_demo_marked(check.data))
                 letters.append(
                     LetterLine(
                         k.id or 0,
@@ -560,7 +577,7 @@ def case_file(db, reference: "int | str") -> CaseFile:
                         k.made_on,
                         k.letter_kind,
                         k.summary,
-                        check_file(path, k.sha256, reproduce="pdf"),
+                        check,
                     )
                 )
         today = u.today
