@@ -294,7 +294,7 @@ def _story(cf, st: dict, found: dict[str, int], written: int, total: int) -> lis
                 ["In this file", _pages(first, a.file.pages) if first else "not reproduced"],
             ]
             story.append(pdf.heading(head, 3, st))
-            story.append(pdf.table(rows, [90, W - 90], st, header=False, numeric_from=None, zebra=False))
+            story.append(pdf.table(rows, [74, W - 74], st, header=False, numeric_from=None, zebra=False))
     else:
         story.append(pdf.para("No attachment is kept on this complaint.", st=st))
 
@@ -302,8 +302,8 @@ def _story(cf, st: dict, found: dict[str, int], written: int, total: int) -> lis
     story.append(mark("audit", SECTIONS[7][1]))
     story.append(
         pdf.para(
-            f"The audit log holds {noun(len(cf.audit), 'entry', 'entries')} for this complaint: "
-            f"{len(cf.audit):,}. Their digest:",
+            f"The audit log holds {len(cf.audit):,} {noun(len(cf.audit), 'entry', 'entries')} for "
+            "this complaint. Their digest:",
             st=st,
         )
     )
