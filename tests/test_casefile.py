@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 from helpers import settle, until
 from pypdf import PdfReader
-from test_letters import squash, stage2
+from test_letters import refused, squash, stage2
 from textual.app import App
 
 from smallhousing import paths
@@ -244,6 +244,19 @@ def test_deadlines_met_or_late_as_ch02_decides(db, setup, case, tmp_path):
     text = squash("".join(pdf_pages(make(db, case, tmp_path))))
     assert squash("late: done 3 working days late") in text
     assert squash(late.explanation) in text
+
+
+def test_a_refused_complaint_says_its_steps_were_never_due(db, setup, tmp_path):
+    c = refused(db, setup)  # received Mon 2 Feb 2026, refused 4 Feb, never acknowledged
+    cf = CF.case_file(db, c.reference)
+    # acknowledge 5 working days after Mon 2 Feb = Mon 9 Feb; the response was never timed
+    assert [(d.step, d.due, d.verdict) for d in cf.deadlines] == [
+        ("acknowledge", D(2026, 2, 9), "not done: the complaint ended before this step"),
+        ("respond", None, "not timed: the complaint ended before the stage was acknowledged"),
+    ]
+    assert any(e.what.startswith("Complaint not accepted") and e.who == "Cerys Cole" for e in cf.events)
+    pages = pdf_pages(make(db, c, tmp_path))
+    assert squash("No letter was issued from smallhousing on this complaint.") in squash("".join(pages))
 
 
 def test_a_changed_or_missing_letter_is_said_and_left_out(db, setup, case, tmp_path):

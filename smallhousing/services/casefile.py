@@ -405,11 +405,17 @@ def _deadlines(u: Unit, c: Complaint, view) -> list[DeadlineLine]:
                     None,
                     st.responded_on,
                     None,
-                    "not yet timed: the response clock starts when the stage is acknowledged",
+                    "not timed: the complaint ended before the stage was acknowledged"
+                    if _ended(c)
+                    else "not yet timed: the response clock starts when the stage is acknowledged",
                     "",
                 )
             )
     return out
+
+
+def _ended(c: Complaint) -> bool:
+    return bool(c.closed_on or c.withdrawn_on or c.refused_on or c.escalation_refused_on)
 
 
 def _verdict(u: Unit, due: dt.date | None, done: dt.date | None, met: bool | None, c: Complaint) -> str:
@@ -417,7 +423,7 @@ def _verdict(u: Unit, due: dt.date | None, done: dt.date | None, met: bool | Non
         return "no date"
     if done is not None:
         return "met" if met else f"late: done {_late_by(u, due, done)}"
-    if c.closed_on or c.withdrawn_on or c.refused_on or c.escalation_refused_on:
+    if _ended(c):
         return "not done: the complaint ended before this step"
     status = deadline_status(u.cal, due, u.today)
     return f"not done yet: {status}"
