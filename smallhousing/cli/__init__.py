@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "core",
     "settings",
     "letters",
+    "casefile",
     "reports",
     "transfer",
     "records",

@@ -90,3 +90,41 @@ def write_board(
     f = data.figures
     path = _target(db, out, "board-update", f"{f.start.isoformat()}-to-{f.end.isoformat()}", overwrite)
     return board.render(data, path, progress)
+
+
+def casefile_path(db, reference: str, made_on: dt.date) -> Path:
+    """reports/casefile-<reference>-<day>.pdf beside the database; -2, -3 ... when that name is
+    taken (a case file sent is never replaced by a later one)."""
+    from .. import paths
+
+    folder = paths.make_private_dir(paths.reports_dir(db.path))
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in reference)
+    stem = f"casefile-{safe}-{made_on.isoformat()}"
+    path, k = folder / f"{stem}.pdf", 2
+    while path.exists():
+        path, k = folder / f"{stem}-{k}.pdf", k + 1
+    return path
+
+
+def write_casefile(
+    db,
+    reference,
+    out: "str | Path | None" = None,
+    progress: Progress | None = None,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """The complaint's case file for the Housing Ombudsman (services/casefile.py gathers it)."""
+    from ..services import casefile as CF
+    from ..services import outputs
+    from . import casefile
+
+    if out:
+        target = _target(db, out, "casefile", str(reference), overwrite)
+        data = CF.case_file(db, reference)
+    else:
+        data = CF.case_file(db, reference)
+        target = outputs.Target(casefile_path(db, data.reference, data.made_on), Path(db.path), False)
+    if progress:
+        progress(1, 6)
+    return casefile.render(data, target, (lambda n, t: progress(n + 1, t + 1)) if progress else None)

@@ -56,6 +56,7 @@ ALSO_ACTIONS = (
     "contractor",
     "ask_contractor",
     "contractor_answer",
+    "case_file",
 )
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = (
@@ -203,6 +204,14 @@ class ComplaintScreen(AppScreen):
             id="complaint-contractor-answer",
             show=False,
             tooltip="Record the response a contractor gave",
+        ),
+        Binding(
+            "k",
+            "case_file",
+            "Case file",
+            id="complaint-case-file",
+            show=False,
+            tooltip="Make the complaint's case file for the Housing Ombudsman: one PDF, in the reports folder",
         ),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
         Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
@@ -778,6 +787,21 @@ class ComplaintScreen(AppScreen):
             self.notify(
                 f"Open this file to read the letter: {path}", title="Letter", timeout=20, markup=False
             )
+
+    async def action_case_file(self) -> None:
+        """The case file for the Ombudsman, made in a thread with a progress bar; the line under it
+        then says where it was saved (the reports folder)."""
+        if self.view is None:
+            return
+        from ..reports import write_casefile
+        from .reports import PdfJob
+
+        jobs = self.query("#casefile-job").results(PdfJob)
+        job = next(jobs, None)
+        if job is None:
+            job = PdfJob(id="casefile-job", classes="casefile-job")
+            await self.query_one("#head").mount(job)
+        job.start("case file", write_casefile, self.db, self.view.complaint.reference)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "letters" and self.view is not None:
