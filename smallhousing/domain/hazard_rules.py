@@ -247,13 +247,10 @@ def _days_clock(
     if r.unit == WORKING_DAYS:
         due = cal.add(start, r.amount).due
         explained = cal.add(start, r.amount).explain()
-        text = f"{explained[0].upper()}{explained[1:]} ({start_words}); {CLOSURES_DO_NOT_COUNT}"
+        text = f"Counted from {start_words}: {explained}; {CLOSURES_DO_NOT_COUNT}"
     else:
         due = start + dt.timedelta(days=r.amount)
-        text = (
-            f"{r.span[0].upper()}{r.span[1:]} after {short_date(start)} ({start_words}) is "
-            f"{short_date(due)}, counted in calendar days"
-        )
+        text = f"Counted from {start_words}: {r.span} after {short_date(start)} is {short_date(due)}, in calendar days"
     text += _closures_in(closures, start, due) + "."
     state = _verdict(due, done_on)
     if done_on is not None:

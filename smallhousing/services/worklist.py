@@ -15,6 +15,7 @@ import heapq
 from typing import Callable, Protocol
 
 from . import queries as Q
+from .hazard_reads import hazard_work
 from .queries import DueItem
 
 
@@ -29,6 +30,7 @@ def _complaints(db, *, limit: int | None, until: dt.date | None) -> list[DueItem
 
 SOURCES: list[Callable[..., list[DueItem]]] = [
     _complaints,
+    hazard_work,
 ]
 
 
@@ -43,7 +45,7 @@ def worklist(db, *, limit: int | None = None, within_working_days: int | None = 
     letters = Q.letters_not_sent(db, limit=limit)
     rest = heapq.merge(
         *(source(db, limit=limit, until=until) for source in SOURCES),
-        key=lambda i: (i.due, i.reference),
+        key=lambda i: (i.due, not i.priority, i.reference),
     )
     items = letters + list(rest)
     return items[:limit] if limit else items
