@@ -30,6 +30,9 @@ class ServiceRequestsScreen(AppScreen):
             tooltip="The resident is unhappy with the response: log a complaint from this request",
         ),
         Binding("m", "complete", "Mark complete", id="requests-complete", tooltip="Record what was done"),
+        Binding(
+            "h", "hazards", "Hazards", id="requests-hazards", tooltip="Damp and mould and emergency hazards"
+        ),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="requests-refresh"),
     ]
 
@@ -162,6 +165,11 @@ class ServiceRequestsScreen(AppScreen):
             cur = self._current()
             return cur is not None and cur[0].status != "completed"
         return True
+
+    def action_hazards(self) -> None:
+        from .hazards import HazardsScreen
+
+        self.app.push_screen(HazardsScreen(self.db))
 
     def action_add(self) -> None:
         self.app.push_screen(F.NewServiceRequestForm(self.db), self._after)
