@@ -1765,7 +1765,7 @@ def _tables():
 
 
 def _to_json(value):
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     return value
 
@@ -1817,6 +1817,8 @@ def _from_json(col, value, today: dt.date | None = None):
     pt = _python_type(col)
     where = f"{col.table.name}.{col.name}"
     try:
+        if pt is dt.time:  # a time of day (a hazard's clock runs in hours)
+            return dt.time.fromisoformat(value)
         if pt is dt.datetime:
             value = dt.datetime.fromisoformat(value)
             if today is not None:
