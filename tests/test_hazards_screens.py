@@ -153,3 +153,14 @@ async def test_the_palette_offers_the_hazards(db, setup):
         await settle(pilot)
         await pilot.press("h")
         await until(pilot, lambda: screen_name(app) == "HazardsScreen")
+
+
+async def test_logging_a_hazard_opens_one_resident_picker(db, setup):
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_new_hazard()
+        await until(pilot, lambda: screen_name(app) != "HazardForm" and len(app.screen_stack) > 2)
+        await settle(pilot)
+        names = [type(s).__name__ for s in app.screen_stack]
+        assert names.count("HazardForm") == 1 and len(names) == 3, names

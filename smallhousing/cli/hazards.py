@@ -141,7 +141,7 @@ def cmd_list(args) -> int:
     for v in views:
         n = v.next
         due = n.due_words() if n else ""
-        status = n.status(db.today) if n else v.state
+        status = n.status(db.today) if n else ("closed" if v.closed_on else "done")
         mark = "! " if v.priority else ""
         step = v.state
         print(f"{v.reference:<13} {v.kind_words:<14} {step:<24} {due:<17} {status:<8} {mark}{v.resident}")

@@ -302,11 +302,6 @@ class HazardScreen(AppScreen):
             t.append(f"  {c.rule.words[0].upper()}{c.rule.words[1:]}: due {c.due_words()} ")
             t.append(f"[{status}]\n", style=style)
             t.append(f"    {c.explanation}\n")
-        t.append(
-            "\nKeys: i investigation · l summary letter · w safety work · u further work · "
-            + ("m made safe · " if v.kind == H.EMERGENCY else "")
-            + "e details · c close"
-        )
         self.query_one("#hazard-text", Static).update(t)
         self.refresh_bindings()
 
@@ -439,7 +434,7 @@ class HazardForm(_ResidentForm):
         )
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # (Textual runs the forms' own on_mount too, which opens the picker when no one is chosen)
         if self.prefill_resident is not None:
             self.call_after_refresh(self._fill_resident)
 
