@@ -116,7 +116,7 @@ async def test_a_damp_complaint_prompts_for_a_hazard_linked_to_it(db, setup):
         await settle(pilot)
         assert "Black mould" in app.screen.query_one("#description").text
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: screen_name(app) != "HazardForm")
+        await until(pilot, lambda: screen_name(app) == "HazardScreen")  # the hazard just logged
         await settle(pilot)
     (v,) = HZ.list_hazards(db)
     assert v.complaint_ref.startswith("2026-") and v.resident_id == setup.resident

@@ -806,14 +806,15 @@ def offer_hazard(
                     description=text,
                     complaint_id=complaint_id,
                     service_request_id=service_request_id,
-                )
+                ),
+                lambda hazard_id: app.open_hazard(hazard_id) if hazard_id is not None else None,
             )
 
     app.push_screen(
         ConfirmScreen(
             "Record a hazard?",
             "What was just logged mentions damp or mould. Under Awaab's Law it may be a hazard, with "
-            "clocks of its own from today: record it as one now?",
+            "clocks of its own from the day the landlord became aware: record it as one now?",
             yes="Record a hazard",
         ),
         answered,
