@@ -70,7 +70,7 @@ class DashboardScreen(AppScreen):
 
     def on_mount(self) -> None:
         work = self.query_one("#worklist", DeadlineTable)
-        work.add_column("Reference", width=9)
+        work.add_column("Reference", width=12)  # HZ-2026-0001 whole
         work.add_column("Resident", width=15, grow=3)
         work.add_column("Next step", width=19, grow=1)
         work.add_column("Due", width=9)
