@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -330,3 +331,31 @@ def test_cli_refuses_when_several_residents_share_the_name(tmp_path, capsys):
     assert main([*args, "--aware", "1/6/2026", "--kind", "damp-mould"]) == 2
     err = capsys.readouterr().err
     assert "2 residents are called Sam Jones" in err and "9 Birch Road" in err
+
+
+def test_on_postgresql_references_steps_worklist_and_verify(pg_db):
+    from conftest import make_setup
+
+    setup = make_setup(pg_db)
+    refs: list[str] = []
+
+    def log() -> None:
+        refs.append(_damp(pg_db, setup).reference)
+
+    workers = [threading.Thread(target=log) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    # four at once, each its own number (the year's references are taken one at a time)
+    assert sorted(refs) == [f"HZ-2026-000{n}" for n in range(1, 5)]
+    e = HZ.log_hazard(
+        pg_db, kind="emergency", aware_on=D(2026, 2, 27), aware_time=T(17, 30), resident_id=setup.resident
+    )
+    HZ.record_investigation(pg_db, e.reference, D(2026, 2, 27), "Gas smell", time=T(19, 0))
+    HZ.record_made_safe(pg_db, e.reference, D(2026, 2, 28), T(18, 0))
+    clocks = {c.key: c for c in HZ.hazard_view(pg_db, e.reference).clocks}
+    assert clocks["make-safe"].state == "late"
+    kinds = {i.reference: i.kind for i in worklist(pg_db) if i.entity == "hazard"}
+    assert set(kinds.values()) == {"hazard-investigate"} and len(kinds) == 4
+    assert verify.verify(pg_db).ok
