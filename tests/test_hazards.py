@@ -359,3 +359,14 @@ def test_on_postgresql_references_steps_worklist_and_verify(pg_db):
     kinds = {i.reference: i.kind for i in worklist(pg_db) if i.entity == "hazard"}
     assert set(kinds.values()) == {"hazard-investigate"} and len(kinds) == 4
     assert verify.verify(pg_db).ok
+
+
+def test_a_subject_access_export_holds_the_residents_hazards(db, setup):
+    from smallhousing.services import privacy
+
+    e = HZ.log_hazard(
+        db, kind="emergency", aware_on=D(2026, 2, 27), aware_time=T(17, 30), resident_id=setup.resident
+    )
+    (row,) = privacy.subject_access(db, setup.resident)["hazards"]
+    assert row["reference"] == e.reference and row["aware_time"] == "17:30:00"
+    json.dumps(row)  # plain data only
