@@ -446,11 +446,6 @@ class SmallHousingApp(App):
         yield SystemCommand(
             "Hazards: list", "Damp and mould and emergency hazards, with their clocks", self.action_hazards
         )
-        yield SystemCommand(
-            "Hazards: log a hazard",
-            "Record a hazard the landlord has become aware of",
-            self.action_new_hazard,
-        )
         yield SystemCommand("Help: every key", "List every key and what it does", self.action_help)
         if self.demo:
             yield SystemCommand(

@@ -63,6 +63,7 @@ PLACES = (
     Place("Self-assessment", "reports", "report_assessment", "SelfAssessmentScreen", via="edit_assessment"),
     Place("Backups", "settings", "transfer", "BackupScreen", via="backup"),
     Place("Import", "settings", "transfer", "ImportScreen", via="import_records"),
+    Place("Hazards", "service_requests", "hazards", "HazardsScreen", via="hazards"),
 )
 
 # actions not offered: going back, refreshing, paging, and steps that need something typed first
