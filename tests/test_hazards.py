@@ -370,3 +370,20 @@ def test_a_subject_access_export_holds_the_residents_hazards(db, setup):
     (row,) = privacy.subject_access(db, setup.resident)["hazards"]
     assert row["reference"] == e.reference and row["aware_time"] == "17:30:00"
     json.dumps(row)  # plain data only
+
+
+def test_the_landlords_closure_day_moves_a_complaint_not_a_hazard(db, setup):
+    from smallhousing.services import settings
+
+    # closed Tue 3 Mar 2026 (today is Mon 2 Mar): a complaint received today is acknowledged within
+    # 5 working days of the Code's calendar, Wed 4 (1) ... Mon 9 (4), Tue 10 Mar (5); a hazard the
+    # landlord became aware of today is investigated within 10 of the regulations', Tue 3 (1) ...
+    # Fri 13 (9), Mon 16 Mar (10), the closure day counted
+    settings.add_closure_day(db, D(2026, 3, 3), "office move")
+    c = C.log_complaint(db, setup.resident, D(2026, 3, 2), "Gate broken")
+    h = _damp(db, setup, aware=D(2026, 3, 2))
+    due = {i.reference: i.due for i in worklist(db)}
+    assert due[c.reference] == D(2026, 3, 10)
+    assert due[h.reference] == D(2026, 3, 16)
+    (clock,) = HZ.hazard_view(db, h.reference).clocks
+    assert "office move" not in clock.explanation and "closure (3 Mar) does not stop it" in clock.explanation
