@@ -396,12 +396,35 @@ class SmallHousingApp(App):
         openers = {
             "complaint": self.open_complaint,
             "service-request": self.open_service_request,
+            "hazard": self.open_hazard,
         }
         opener = openers.get(entity)
         if opener is None:
             self.notify(f"This item cannot be opened from here: {entity} {ident}.", markup=False)
             return
         opener(ident)
+
+    def open_hazard(self, hazard_id: "int | str") -> None:
+        """Show one hazard (by id or reference) with its clocks, on top of the current screen."""
+        from .screens.hazards import HazardScreen
+
+        self.push_screen(HazardScreen(self.db, hazard_id))
+
+    def action_hazards(self) -> None:
+        """The hazards list (Awaab's Law)."""
+        from .screens.hazards import HazardsScreen
+
+        if not isinstance(self.screen, HazardsScreen):
+            self.push_screen(HazardsScreen(self.db))
+
+    def action_new_hazard(self) -> None:
+        from .screens.hazards import HazardForm
+
+        def done(hazard_id) -> None:
+            if hazard_id is not None:
+                self.open_hazard(hazard_id)
+
+        self.push_screen(HazardForm(self.db), done)
 
     def action_new_complaint(self) -> None:
         from .screens.forms import NewComplaintForm
@@ -426,6 +449,9 @@ class SmallHousingApp(App):
             yield SystemCommand(f"Go to {title}", SECTION_HELP[section], partial(self.action_go, section))
         yield SystemCommand(
             "New complaint", "Log a complaint received by any channel", self.action_new_complaint
+        )
+        yield SystemCommand(
+            "Hazards: list", "Damp and mould and emergency hazards, with their clocks", self.action_hazards
         )
         yield SystemCommand("Help: every key", "List every key and what it does", self.action_help)
         if self.demo:

@@ -210,7 +210,8 @@ def test_a_changed_entry_breaks_the_chain(adb):
 def _model_dump_plain(obj) -> dict:
     # what to_plain gave before it read rows directly: model_dump, dates as ISO text
     return {
-        k: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v for k, v in obj.model_dump().items()
+        k: v.isoformat() if isinstance(v, (dt.date, dt.datetime, dt.time)) else v
+        for k, v in obj.model_dump().items()
     }
 
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "team",
     "team_move",
     "contractors",
+    "hazards",
 )
 
 

@@ -17,6 +17,7 @@ RENDERERS = {
     "refusal": ("refusal", "RefusalRenderer"),
     "escalation-refusal": ("escalation_refusal", "EscalationRefusalRenderer"),
     "action-update": ("action_update", "ActionUpdateRenderer"),
+    "hazard-summary": ("hazard_summary", "HazardSummaryRenderer"),
 }
 
 

@@ -59,6 +59,7 @@ class BaseLetterRenderer:
     kind = ""
     numbered_sections = True
     box_ombudsman = False  # draw the section giving the Ombudsman's details in a box
+    subject = "Complaint"  # the PDF's subject: 'Complaint 2026-0001'
 
     def __init__(self, content) -> None:
         self.content = content
@@ -79,7 +80,7 @@ class BaseLetterRenderer:
             bottomMargin=st.bottom,
             title=c.title,
             author=c.landlord.name,
-            subject=f"Complaint {c.reference}",
+            subject=f"{self.subject} {c.reference}",
             creator="smallhousing",
             invariant=1,
             lang="en-GB",

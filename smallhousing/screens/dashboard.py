@@ -73,7 +73,7 @@ class DashboardScreen(AppScreen):
 
     def on_mount(self) -> None:
         work = self.query_one("#worklist", DeadlineTable)
-        work.add_column("Reference", width=12)  # a service request's: SR-2026-0001
+        work.add_column("Reference", width=12)  # SR-2026-0001 and HZ-2026-0001 whole
         work.add_column("Resident", width=15, grow=3)
         work.add_column("Next step", width=19, grow=1)
         work.add_column("Due", width=9)

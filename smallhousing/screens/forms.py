@@ -39,6 +39,17 @@ def _area(ident: str, text: str = "", placeholder: str = "", classes: str = "") 
     return TextArea(text, id=ident, compact=True, placeholder=placeholder, classes=classes or "box")
 
 
+def _offer_hazard(form: FormScreen, result) -> None:
+    """Close the form as usual; then, if what it logged speaks of damp or mould, ask whether to
+    record a hazard (screens/hazards.py), once whatever the form's closing opens is shown."""
+    app, text, offer = form.app, form.text("description"), getattr(form, "hazard_offer", None)
+    FormScreen._saved(form, result)
+    if result is not None and offer is not None:
+        from .hazards import offer_hazard
+
+        app.call_after_refresh(lambda: offer_hazard(app, form.db, text, **offer))
+
+
 def _context(text: str) -> Static:
     return Static(text, classes="context", markup=False)
 
@@ -936,7 +947,11 @@ class NewComplaintForm(_ResidentForm):
             issue_arose_on=self.date("issue_arose_on", "day the issue arose"),
             aware_on=self.date("aware_on", "day the resident became aware"),
         )
+        self.hazard_offer = dict(resident_id=resident, aware_on=received, complaint_id=c.id)
         return c.id
+
+    def _saved(self, result) -> None:
+        _offer_hazard(self, result)
 
 
 class NewServiceRequestForm(_ResidentForm):
@@ -978,7 +993,11 @@ class NewServiceRequestForm(_ResidentForm):
             channel=self.choice("channel") or "",
             category=self.choice("category") or "",
         )
+        self.hazard_offer = dict(resident_id=resident, aware_on=sr.received_on, service_request_id=sr.id)
         return sr.id
+
+    def _saved(self, result) -> None:
+        _offer_hazard(self, result)
 
 
 class RaiseFromRequestForm(FormScreen):

@@ -64,6 +64,7 @@ PLACES = (
     Place("Backups", "settings", "transfer", "BackupScreen", via="backup"),
     Place("Import", "settings", "transfer", "ImportScreen", via="import_records"),
     Place("Contractors", "settings", "contractors", "ContractorsScreen", via="contractors"),
+    Place("Hazards", "service_requests", "hazards", "HazardsScreen", via="hazards"),
 )
 
 # actions not offered: going back, refreshing, paging, and steps that need something typed first

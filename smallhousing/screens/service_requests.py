@@ -52,6 +52,9 @@ class ServiceRequestsScreen(AppScreen):
             id="requests-ask",
             tooltip="Ask a contractor for a response by a date",
         ),
+        Binding(
+            "h", "hazards", "Hazards", id="requests-hazards", tooltip="Damp and mould and emergency hazards"
+        ),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="requests-refresh"),
     ]
 
@@ -200,6 +203,11 @@ class ServiceRequestsScreen(AppScreen):
             cur = self._current()
             return cur is not None and cur[0].status != "completed"
         return True
+
+    def action_hazards(self) -> None:
+        from .hazards import HazardsScreen
+
+        self.app.push_screen(HazardsScreen(self.db))
 
     def action_add(self) -> None:
         self.app.push_screen(F.NewServiceRequestForm(self.db), self._after)

@@ -203,7 +203,7 @@ def reading(db: Records) -> Iterator[Unit]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     return value
 
@@ -226,7 +226,7 @@ def to_plain(obj: SQLModel | None) -> dict:
         if getattr(cls, "__table__", None) is None:  # not a table row: no shortcut
             return {k: _plain(v) for k, v in obj.model_dump().items()}
         names = _FIELD_NAMES[cls] = frozenset(cls.model_fields)
-    dates = (dt.date, dt.datetime)
+    dates = (dt.date, dt.datetime, dt.time)
     return {k: v.isoformat() if isinstance(v, dates) else v for k, v in obj.__dict__.items() if k in names}
 
 

@@ -479,6 +479,60 @@ class _Tally(TypedDict):
     letters_from: dt.date
 
 
+def _demo_hazards(u, today: dt.date) -> int:
+    """Two hazards under Awaab's Law: damp and mould in progress (investigated, summary sent, safety
+    work to begin) and an emergency made safe the next morning. No random numbers: the complaints
+    made from the seed stay as they were."""
+    from sqlmodel import col, select
+
+    from ..domain.hazard_rules import hazard_calendar
+    from ..store.models import Resident
+    from . import hazards as HZ
+
+    ids = u.session.exec(select(Resident.id).order_by(col(Resident.id)).limit(2)).all()
+    if len(ids) < 2:
+        return 0
+    cal = hazard_calendar()
+    aware = today - dt.timedelta(days=8)
+    h = HZ.log_hazard(
+        u,
+        kind="damp-mould",
+        aware_on=aware,
+        resident_id=ids[0],
+        description="Black mould on the bedroom wall and round the window; the children sleep there",
+        priority_reason="two children under five in the home",
+    )
+    investigated = cal.add(aware, 2).due
+    if investigated <= today:
+        HZ.record_investigation(
+            u,
+            h.reference,
+            investigated,
+            "Mould on the north wall of the back bedroom, from condensation; the extractor fan in "
+            "the bathroom does not work",
+            significant=True,
+            works_planned="Repair the extractor fan, treat the mould and check the wall insulation",
+            works_due_on=investigated + dt.timedelta(days=21),
+        )
+        sent = cal.add(investigated, 1).due
+        if sent <= today:
+            HZ.record_summary_sent(u, h.reference, sent, "email, then a phone call")
+    aware = today - dt.timedelta(days=20)
+    e = HZ.log_hazard(
+        u,
+        kind="emergency",
+        aware_on=aware,
+        aware_time=dt.time(21, 15),
+        resident_id=ids[1],
+        description="Water coming through the ceiling onto the light fitting",
+    )
+    HZ.record_investigation(
+        u, e.reference, aware, "Leak from the flat above onto the wiring", time=dt.time(22, 30)
+    )
+    HZ.record_made_safe(u, e.reference, aware + dt.timedelta(days=1), dt.time(8, 0))
+    return 2
+
+
 def _weighted(rng: random.Random, pairs):
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
@@ -691,6 +745,8 @@ def generate(
                     audit(u, "ombudsman order recorded", o)
         # the letters of past steps went out by post; the last few days' are still to send
         step_letters.settle_history(u, today - dt.timedelta(days=4), "post")
+        if complaints:
+            made["hazards"] = _demo_hazards(u, today)
         if progress:
             progress(complaints, complaints)
     made["extensions"], made["extension_letters"] = tally["extensions"], tally["letters"]

@@ -140,6 +140,7 @@ def subject_access(db, resident_id: int) -> dict:
             "reasonable_adjustments": rows(Adjustment, Adjustment.resident_id == r.id),
             "restrictions": rows(Restriction, Restriction.resident_id == r.id),
             "service_requests": rows(ServiceRequest, ServiceRequest.resident_id == r.id),
+            "hazards": rows(M.Hazard, M.Hazard.resident_id == r.id),
             "complaints": out_c,
         }
 

@@ -46,6 +46,7 @@ class DueItem:
     handler: str
     kind: str = ""  # steps.work_kind: stage1-response, letter-not-sent, hazard-investigate ...
     entity: str = "complaint"  # what the reference is of: complaint, hazard, service-request ...
+    priority: bool = False  # a household put first among those due the same day (a hazard's)
 
     def as_dict(self) -> dict:
         return {

@@ -1923,7 +1923,7 @@ def _from_json(col, value, today: dt.date | None = None):
     pt = _python_type(col)
     where = f"{col.table.name}.{col.name}"
     try:
-        if pt is dt.time:
+        if pt is dt.time:  # a time of day (a hazard's clock runs in hours)
             return dt.time.fromisoformat(value)
         if pt is dt.datetime:
             value = dt.datetime.fromisoformat(value)

@@ -31,6 +31,9 @@ DERIVED = {
         "handler_id": "the current stage's handler, copied from the stage (which is compared)",
         "version": "how many times it has been saved, so that two people saving at once are told",
     },
+    "hazard": {
+        "version": "how many times it has been saved, so that two people saving at once are told",
+    },
 }
 
 LABELS = {
@@ -485,6 +488,11 @@ def _same(got, want) -> bool:
             return True
     if isinstance(want, bool):
         return got == int(want)
+    if isinstance(want, str) and len(want) == 8 and want[2:3] == ":" and got is not None:
+        try:  # a time of day (a hazard's): SQLite's text or PostgreSQL's time against its ISO form
+            return dt.time.fromisoformat(str(got)) == dt.time.fromisoformat(want)
+        except ValueError:
+            return False
     if isinstance(got, str) and isinstance(want, str) and len(got) >= 10 and len(want) >= 10:
         # a date and time stored as SQLite text against its ISO form
         return got.replace(" ", "T") == want.replace(" ", "T")

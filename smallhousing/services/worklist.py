@@ -16,6 +16,7 @@ from typing import Callable, Protocol
 
 from . import queries as Q
 from .contractor_reads import contractor_work
+from .hazard_reads import hazard_work
 from .queries import DueItem
 
 
@@ -32,6 +33,7 @@ SOURCES: list[Callable[..., list[DueItem]]] = [
     _complaints,
     Q.service_request_work,  # open service requests by target date (Code 1.4)
     contractor_work,  # responses asked of contractors (Code 5.4, 5.5)
+    hazard_work,
 ]
 
 
@@ -46,7 +48,7 @@ def worklist(db, *, limit: int | None = None, within_working_days: int | None = 
     letters = Q.letters_not_sent(db, limit=limit)
     rest = heapq.merge(
         *(source(db, limit=limit, until=until) for source in SOURCES),
-        key=lambda i: (i.due, i.reference),
+        key=lambda i: (i.due, not i.priority, i.reference),
     )
     items = letters + list(rest)
     return items[:limit] if limit else items
