@@ -116,3 +116,59 @@ def test_erase_cli_needs_confirmation(db, setup, capsys):
     assert "--yes" in capsys.readouterr().err
     assert main(["--db", str(db.path), "erase"]) == 0
     assert "No resident is due" in capsys.readouterr().out
+
+
+def test_erasure_takes_out_hazards_and_what_contractors_were_asked(db, setup, tmp_path):
+    from smallhousing.services import contractors as K
+    from smallhousing.services import hazards as HZ
+    from smallhousing.services.base import reading
+    from smallhousing.store.models import ContractorRequest, Hazard
+
+    c = _closed_complaint(db, setup, dt.date(2026, 1, 5))
+    h = HZ.log_hazard(
+        db,
+        kind="damp-mould",
+        aware_on=dt.date(2026, 1, 5),
+        resident_id=setup.resident,
+        description="Black mould in the bedroom where Siân's asthmatic son sleeps",
+        priority_reason="a child with asthma",
+        complaint_id=c.id,
+    )
+    HZ.record_investigation(
+        db, h.id, dt.date(2026, 1, 8), "Mould behind the wardrobe; the son coughs at night", significant=False
+    )
+    HZ.close_hazard(db, h.id, dt.date(2026, 1, 9), "Treated on the visit")
+    firm = K.add_contractor(db, "Gutter Guards Ltd")
+    req = K.ask(db, firm.id, "Why was Siân's gutter skipped?", complaint=c.id, asked_on=dt.date(2026, 1, 7))
+    K.answer(db, req.id, "Our operative could not reach Siân's back door", on=dt.date(2026, 1, 8))
+    sar = privacy.subject_access(db, setup.resident)
+    assert [x["what"] for x in sar["complaints"][0]["asked_of_contractors"]] == [
+        "Why was Siân's gutter skipped?"
+    ]
+    assert "asthma" in sar["hazards"][0]["priority_reason"]
+    later = Database(db.path, actor="tester", today=dt.date(2032, 2, 1)).open()
+    privacy.anonymise_resident(later, setup.resident)
+    with reading(later) as u:
+        hz = u.session.get(Hazard, h.id)
+        rq = u.session.get(ContractorRequest, req.id)
+        assert hz is not None and rq is not None
+        assert "asthma" not in hz.description + hz.priority_reason + hz.findings
+        assert hz.address == "" and hz.closed_on == dt.date(2026, 1, 9)  # the dates stay
+        assert "Siân" not in rq.what + rq.answer and rq.answered_on == dt.date(2026, 1, 8)
+    raw = sqlite3.connect(str(db.path))
+    dump = "\n".join(raw.iterdump())
+    raw.close()
+    assert "asthma" not in dump and "coughs" not in dump and "skipped" not in dump
+    assert verify(later).ok
+    later.close()
+
+
+def test_an_open_hazard_blocks_erasure(db, setup):
+    from smallhousing.services import hazards as HZ
+
+    _closed_complaint(db, setup, dt.date(2026, 1, 5))
+    HZ.log_hazard(db, kind="damp-mould", aware_on=dt.date(2026, 1, 5), resident_id=setup.resident)
+    later = Database(db.path, today=dt.date(2040, 1, 1)).open()
+    with pytest.raises(DomainError, match="open"):
+        privacy.anonymise_resident(later, setup.resident)
+    later.close()

@@ -26,8 +26,10 @@ from ..store.models import (
     AuditEntry,
     AuditRedaction,
     Complaint,
+    ContractorRequest,
     Correspondence,
     Extension,
+    Hazard,
     OutstandingAction,
     Remedy,
     Representative,
@@ -126,6 +128,7 @@ def subject_access(db, resident_id: int) -> dict:
             d["remedies"] = rows(Remedy, Remedy.complaint_id == c.id)
             d["outstanding_actions"] = rows(OutstandingAction, OutstandingAction.complaint_id == c.id)
             d["correspondence"] = rows(Correspondence, Correspondence.complaint_id == c.id)
+            d["asked_of_contractors"] = rows(ContractorRequest, ContractorRequest.complaint_id == c.id)
             d["history"] = [
                 {"at": e["at"], "by": e["actor"], "what": e["action"]}
                 for e in rows(AuditEntry, AuditEntry.complaint_id == c.id)
@@ -199,7 +202,10 @@ def _eligible(u, r: Resident, cutoff: dt.date) -> tuple[bool, dt.date | None]:
         )
     ).first():
         return False, None
-    last = max(_last_activity(c) for c in complaints)
+    hazards = u.session.exec(select(Hazard).where(Hazard.resident_id == r.id)).all()
+    if any(h.closed_on is None for h in hazards):
+        return False, None
+    last = max([_last_activity(c) for c in complaints] + [h.closed_on for h in hazards if h.closed_on])
     return last < cutoff, last
 
 
@@ -240,7 +246,7 @@ def anonymise_resident(
                 and not u.session.exec(select(Complaint.id).where(Complaint.resident_id == r.id)).first()
                 else f"their last complaint ended on {last}, less than {years} years ago"
                 if last
-                else "they have a complaint or service request still open"
+                else "they have a complaint, service request or hazard still open"
             )
             raise DomainError(f"Resident {resident_id} cannot be erased yet: {why}.")
         counts = {"complaints": 0, "audit_entries": 0, "letters_deleted": 0}
@@ -334,6 +340,44 @@ def anonymise_resident(
                 cor.summary, cor.file_path = ERASED, ""  # the sha256 stays: a letter existed
                 u.session.add(cor)
             counts["complaints"] += 1
+        # their hazards (what was found in their home, and why it came first) and what contractors
+        # were asked and answered about their records; the dates stay for the clocks and figures
+        sr_ids = entity_ids.get("servicerequest", [])
+        about: list[ColumnElement[bool]] = [col(Hazard.resident_id) == r.id]
+        if complaint_ids:
+            about.append(col(Hazard.complaint_id).in_(complaint_ids))
+        if sr_ids:
+            about.append(col(Hazard.service_request_id).in_(sr_ids))
+        for hz in u.session.exec(select(Hazard).where(or_(*about))).all():
+            hz.address = ""
+            for f in ("description", "findings", "works_planned", "priority_reason", "closed_reason"):
+                if getattr(hz, f):
+                    setattr(hz, f, ERASED)
+            if hz.summary_file:
+                p = Path(hz.summary_file)
+                if p.is_absolute() and paths.letters_dir(u.db.path).resolve() in p.resolve().parents:
+                    if p.exists():
+                        to_delete.append(p)
+                elif p.exists():
+                    outside.append(str(p))
+                hz.summary_file = ""  # the sha256 stays: a summary was sent
+            u.session.add(hz)
+            entity_ids.setdefault("hazard", []).append(ident(hz))
+        hazard_ids = entity_ids.get("hazard", [])
+        asked: list[ColumnElement[bool]] = []
+        for column, ids in (
+            (ContractorRequest.complaint_id, complaint_ids),
+            (ContractorRequest.service_request_id, sr_ids),
+            (ContractorRequest.hazard_id, hazard_ids),
+        ):
+            if ids:
+                asked.append(col(column).in_(ids))
+        if asked:
+            for rq in u.session.exec(select(ContractorRequest).where(or_(*asked))).all():
+                rq.what = ERASED
+                rq.answer = ERASED if rq.answer else ""
+                u.session.add(rq)
+                entity_ids.setdefault("contractorrequest", []).append(ident(rq))
         conds: list[ColumnElement[bool]] = (
             [col(AuditEntry.complaint_id).in_(complaint_ids)] if complaint_ids else []
         )
