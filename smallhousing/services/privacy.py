@@ -102,6 +102,8 @@ SAR_FORMAT = "smallhousing-subject-access"
 
 def subject_access(db, resident_id: int) -> dict:
     """Every record held about one resident, as plain data (dates as ISO text)."""
+    from .attachments import for_resident
+
     with reading(db) as u:
         r = u.get(Resident, resident_id, "resident")
 
@@ -141,6 +143,7 @@ def subject_access(db, resident_id: int) -> dict:
             "restrictions": rows(Restriction, Restriction.resident_id == r.id),
             "service_requests": rows(ServiceRequest, ServiceRequest.resident_id == r.id),
             "complaints": out_c,
+            "attachments": [to_plain(a) for a in for_resident(u, ident(r))],
         }
 
 
@@ -152,6 +155,10 @@ def write_subject_access(db, resident_id: int, out: Path, *, overwrite: bool = F
     db_path = getattr(getattr(db, "db", db), "path", None)
     outputs.check_target(out, db_path, overwrite=overwrite)  # refused before anything is read
     data = subject_access(db, resident_id)
+    if data.get("attachments"):  # the files themselves, in a folder beside the export
+        from .attachments import copy_for_export
+
+        copy_for_export(db, data["attachments"], Path(out).with_name(Path(out).stem + "-files"))
     return outputs.write_text(
         Path(out), json.dumps(data, ensure_ascii=False, indent=2), db_path, overwrite=overwrite
     )
@@ -333,6 +340,9 @@ def anonymise_resident(
                 cor.summary, cor.file_path = ERASED, ""  # the sha256 stays: a letter existed
                 u.session.add(cor)
             counts["complaints"] += 1
+        from .attachments import erase_for_resident  # their files go once this is committed
+
+        to_delete += erase_for_resident(u, ident(r), complaint_ids, u.today, entity_ids)
         conds: list[ColumnElement[bool]] = (
             [col(AuditEntry.complaint_id).in_(complaint_ids)] if complaint_ids else []
         )
