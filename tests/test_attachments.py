@@ -182,9 +182,20 @@ def test_a_missing_or_changed_file_is_not_opened(db, complaint, tmp_path):
     kept.write_bytes(PDF + b"changed")
     with pytest.raises(DomainError, match="has changed since it was added"):
         A.attachment_path(db, a.id)
+    # adding the same file again puts the kept copy back (and adds no second record)
+    with pytest.raises(DomainError, match="put back from this file"):
+        A.add_attachment(
+            db, complaint=complaint.id, path=_file(tmp_path, "a.pdf", PDF), received_on=dt.date(2026, 2, 24)
+        )
+    assert A.attachment_path(db, a.id).read_bytes() == PDF
     kept.unlink()
     with pytest.raises(DomainError, match="is missing from"):
         A.attachment_path(db, a)
+    with pytest.raises(DomainError, match="put back from this file"):
+        A.add_attachment(
+            db, complaint=complaint.id, path=_file(tmp_path, "a.pdf", PDF), received_on=dt.date(2026, 2, 24)
+        )
+    assert A.attachment_path(db, a.id) == kept and len(A.list_attachments(db, complaint_id=complaint.id)) == 1
 
 
 def test_postgres_is_refused_plainly(db, complaint, tmp_path, monkeypatch):

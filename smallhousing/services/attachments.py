@@ -286,10 +286,19 @@ def add_attachment(
                 .order_by(col(Attachment.id))
             ).first()
             if same is not None:
+                kept = home / same.stored_path
+                put_back = _safe_stored(same.stored_path) and (not kept.is_file() or file_sha256(kept) != sha)
+                if put_back:  # the copy kept was lost or changed: this is the file, whole again
+                    _place(tmp, kept, sha)
                 raise DomainError(
                     f"That file is already on {owner.reference}: {same.file_name}, received "
                     f"{short_date(same.received_on)} (added {short_date(same.added_on)}). "
-                    "It was not added again.",
+                    "It was not added again."
+                    + (
+                        " Its kept copy was missing or had changed: it has been put back from this file."
+                        if put_back
+                        else ""
+                    ),
                     field="path",
                 )
             media = mimetypes.guess_type(src.name, strict=False)[0] or "application/octet-stream"
@@ -367,14 +376,14 @@ def _checked(db, file_name: str, stored_path: str, sha256: str) -> Path:
     p = paths.folder_for(_db_path(db)) / stored_path
     if not _safe_stored(stored_path) or not p.is_file():
         raise DomainError(
-            f"The file kept for {file_name} is missing from {p.parent}. Restoring the most recent "
-            "backup brings back missing files."
+            f"The file kept for {file_name} is missing from {p.parent}. Adding the same file "
+            "again puts it back (a backup made since it was added holds it too)."
         )
     if file_sha256(p) != sha256:
         raise DomainError(
             f"The file kept for {file_name} has changed since it was added (it is not the file "
-            "received), so it is not opened. Restoring the most recent backup brings back the file "
-            "as it was."
+            "received), so it is not opened. Adding the file received again puts it back as it "
+            "was (a backup made since it was added holds it too)."
         )
     return p
 
