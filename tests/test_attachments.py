@@ -15,6 +15,7 @@ from sqlmodel import select
 from smallhousing import paths
 from smallhousing.cli import main
 from smallhousing.domain.errors import DomainError
+from smallhousing.services import attachment_files as F
 from smallhousing.services import attachments as A
 from smallhousing.services import backup, privacy
 from smallhousing.services import complaints as C
@@ -213,12 +214,12 @@ def test_backups_carry_the_files_and_a_restore_brings_them_back(db, complaint, t
     kept = db.path.parent / a.stored_path
     first = backup.backup(db)
     second = backup.backup(db)
-    beside = A.files_beside(first)
+    beside = F.files_beside(first)
     assert beside.name == first.stem + ".attachments"
     copy = beside / a.stored_path.removeprefix("attachments/")
     assert copy.read_bytes() == PDF
     # content-addressed and hard linked: an unchanged file costs no more space
-    copy2 = A.files_beside(second) / a.stored_path.removeprefix("attachments/")
+    copy2 = F.files_beside(second) / a.stored_path.removeprefix("attachments/")
     assert os.stat(copy2).st_ino == os.stat(kept).st_ino
     assert {b.path for b in backup.list_backups(db)} == {second, first}  # listings unchanged
     backup.check_backup_file(first)
@@ -226,7 +227,7 @@ def test_backups_carry_the_files_and_a_restore_brings_them_back(db, complaint, t
     elsewhere = tmp_path / "usb"
     elsewhere.mkdir()
     out = backup.backup(db, elsewhere / "copy.db")
-    assert (A.files_beside(out) / a.stored_path.removeprefix("attachments/")).read_bytes() == PDF
+    assert (F.files_beside(out) / a.stored_path.removeprefix("attachments/")).read_bytes() == PDF
     os.chmod(kept, 0o600)
     kept.unlink()
     backup.restore(db, out)
@@ -240,8 +241,8 @@ def test_old_automatic_backups_take_their_files_with_them(db, complaint, tmp_pat
     )
     made = [backup.daily_backup(db, now=dt.datetime(2026, 3, d, 9), keep=2) for d in (1, 2, 3)]
     assert all(made)
-    assert not made[0].exists() and not A.files_beside(made[0]).exists()
-    assert A.files_beside(made[2]).is_dir()
+    assert not made[0].exists() and not F.files_beside(made[0]).exists()
+    assert F.files_beside(made[2]).is_dir()
 
 
 def _closed(db, setup, received):

@@ -11,9 +11,8 @@ A file is copied in through a temporary file (never a half-written file under it
 put in place only while the row that records it is written, and removed again if that
 transaction fails (unless it was already kept for another record).
 
-Backups carry the files (``copy_files_beside``: a folder named after the backup file, each file
-hard-linked where possible, else copied); a restore brings back any file missing from the live
-folder (``restore_files``). A subject access export copies the resident's files beside it
+Backups carry the files and a restore brings back any file missing from the live folder: see
+services/attachment_files.py (kept free of the models, so that backups stay light). A subject access export copies the resident's files beside it
 (``copy_for_export``); erasure deletes them and blanks the rows (``erase_for_resident``).
 
 On a team's PostgreSQL database each computer has its own data folder, so a file added on one
@@ -28,7 +27,6 @@ import mimetypes
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +39,7 @@ from ..domain.errors import DomainError
 from ..domain.words import has_words
 from ..store.models import Attachment, Complaint, Hazard, ServiceRequest
 from . import outputs
+from .attachment_files import file_sha256, safe_stored
 from .base import NotFound, Unit, audit, clean, ident, reading, transaction
 
 MAX_BYTES = 25 * 1024 * 1024  # 25 MB: larger files are kept elsewhere and described in a note
@@ -84,14 +83,6 @@ def _db_path(db) -> Path:
 def _on_server(db) -> bool:
     owner = db.db if isinstance(db, Unit) else db
     return getattr(owner, "dialect", "sqlite") != "sqlite"
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # the record a file goes on -----------------------------------------------------------------------
@@ -287,7 +278,7 @@ def add_attachment(
             ).first()
             if same is not None:
                 kept = home / same.stored_path
-                put_back = _safe_stored(same.stored_path) and (not kept.is_file() or file_sha256(kept) != sha)
+                put_back = safe_stored(same.stored_path) and (not kept.is_file() or file_sha256(kept) != sha)
                 if put_back:  # the copy kept was lost or changed: this is the file, whole again
                     _place(tmp, kept, sha)
                 raise DomainError(
@@ -374,7 +365,7 @@ def attachment_path(db, attachment: "Attachment | int") -> Path:
 
 def _checked(db, file_name: str, stored_path: str, sha256: str) -> Path:
     p = paths.folder_for(_db_path(db)) / stored_path
-    if not _safe_stored(stored_path) or not p.is_file():
+    if not safe_stored(stored_path) or not p.is_file():
         raise DomainError(
             f"The file kept for {file_name} is missing from {p.parent}. Adding the same file "
             "again puts it back (a backup made since it was added holds it too)."
@@ -393,120 +384,6 @@ def describe(a: Attachment) -> str:
     if a.erased_on is not None:
         return f"received file (erased {short_date(a.erased_on)})"
     return f"received file {a.file_name} ({size_text(a.size_bytes)})"
-
-
-# backups -----------------------------------------------------------------------------------------
-
-
-def files_beside(backup_path: Path) -> Path:
-    """The folder of attachment files that goes with a backup file: named after it
-    (``smallhousing-20261206-040000.db`` -> ``smallhousing-20261206-040000.attachments``)."""
-    p = Path(backup_path)
-    return p.with_name((p.stem if p.suffix else p.name) + ".attachments")
-
-
-def _kept_in(db_file: Path) -> list[tuple[str, str]]:
-    """(stored_path, sha256) of every file a database file says is kept (none for an older file)."""
-    try:
-        con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
-        try:
-            has = con.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='attachment'"
-            ).fetchone()
-            if not has:
-                return []
-            rows = con.execute(
-                "SELECT DISTINCT stored_path, sha256 FROM attachment WHERE stored_path != '' "
-                "AND erased_on IS NULL"
-            ).fetchall()
-        finally:
-            con.close()
-    except sqlite3.DatabaseError:
-        return []
-    return [(str(p), str(s)) for p, s in rows if _safe_stored(str(p))]
-
-
-def _safe_stored(stored: str) -> bool:
-    """A stored path as this module writes it: never a path out of the attachments folder."""
-    return re.fullmatch(r"attachments/[0-9a-f]{2}/[0-9a-f]{64}(\.[a-z0-9]{1,10})?", stored) is not None
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    """``dst`` becomes the same content as ``src``: a hard link where possible, else a copy made
-    through a temporary file. An existing ``dst`` is left as it is."""
-    if dst.exists():
-        return
-    paths.make_private_dir(dst.parent)
-    try:
-        os.link(src, dst)
-        return
-    except FileExistsError:
-        return
-    except OSError:
-        pass
-    fd, tmp = outputs.temporary(dst.parent, dst.name)
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        outputs.fsync_file(tmp)
-        os.replace(tmp, dst)
-    finally:
-        tmp.unlink(missing_ok=True)
-    paths.make_private_file(dst)
-
-
-def copy_files_beside(db_path: Path, backup_path: Path) -> int:
-    """The attachment files the backup at ``backup_path`` records, from the live folder of the
-    database at ``db_path`` into the folder beside the backup (``files_beside``). A file missing
-    from the live folder is left out (the backup still holds its record). Returns how many."""
-    wanted = _kept_in(Path(backup_path))
-    if not wanted:
-        return 0
-    home = paths.folder_for(Path(db_path))
-    out = files_beside(Path(backup_path))
-    n = 0
-    for stored, _sha in wanted:
-        src = home / stored
-        if src.is_file():
-            if not out.exists():
-                paths.make_private_dir(out)
-            _link_or_copy(src, out / stored.removeprefix("attachments/"))
-            n += 1
-    return n
-
-
-def remove_files_beside(backup_path: Path) -> None:
-    """Delete the attachment files kept beside a backup that is being deleted."""
-    shutil.rmtree(files_beside(Path(backup_path)), ignore_errors=True)
-
-
-def restore_files(backup_path: Path, db_path: Path) -> int:
-    """After a restore: every file the restored records keep that is missing from the live folder
-    (or has changed there) is brought back from the folder beside the backup, when it is there and
-    whole. Returns how many were brought back."""
-    home = paths.folder_for(Path(db_path))
-    beside = files_beside(Path(backup_path))
-    n = 0
-    for stored, sha in _kept_in(Path(db_path)):
-        live = home / stored
-        if live.is_file() and file_sha256(live) == sha:
-            continue
-        kept = beside / stored.removeprefix("attachments/")
-        if not kept.is_file() or file_sha256(kept) != sha:
-            continue
-        paths.make_private_dir(paths.attachments_dir(Path(db_path)))
-        paths.make_private_dir(live.parent)
-        fd, tmp = outputs.temporary(live.parent, live.name)
-        os.close(fd)
-        try:
-            shutil.copyfile(kept, tmp)
-            outputs.fsync_file(tmp)
-            os.replace(tmp, live)
-        finally:
-            tmp.unlink(missing_ok=True)
-        paths.make_private_file(live)
-        n += 1
-    return n
 
 
 # subject access and erasure ----------------------------------------------------------------------
@@ -601,6 +478,6 @@ def erase_for_resident(
         others = u.session.exec(
             select(Attachment.id).where(Attachment.stored_path == s, col(Attachment.id).not_in(ids))
         ).first()
-        if others is None and _safe_stored(s) and (home / s).exists():
+        if others is None and safe_stored(s) and (home / s).exists():
             out.append(home / s)
     return out

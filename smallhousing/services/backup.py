@@ -125,7 +125,7 @@ def copy_database(src: Path, dst: Path) -> Path:
 
     copy_beside(src, dst)
     # the files received and kept on records, in a folder named after the copy (attachments.py)
-    from .attachments import copy_files_beside
+    from .attachment_files import copy_files_beside
 
     copy_files_beside(src, dst)
     return dst
@@ -354,7 +354,7 @@ def daily_backup(db, *, now: dt.datetime | None = None, keep: int = KEEP_AUTOMAT
             except OSError:
                 pass
             else:
-                from .attachments import remove_files_beside
+                from .attachment_files import remove_files_beside
 
                 remove_files_beside(b.path)
         elif b.path == made or is_whole(b.path):
@@ -498,7 +498,7 @@ def restore(db, source: "str | os.PathLike") -> RestoreResult:
             db.close()
         kept = _swap_in(staged, target)
         _anchor_restored(src, target)
-        from .attachments import restore_files
+        from .attachment_files import restore_files
 
         restore_files(src, target)  # files the restored records keep and the folder lacks
         result = RestoreResult(src, kept, upgraded_from, _counts(target))
