@@ -293,10 +293,17 @@ def test_erasure_deletes_the_files_and_blanks_the_rows(db, setup, tmp_path):
     )
     C.complete_service_request(db, sr.id, "Cleared", dt.date(2026, 1, 3))
     kept = [db.path.parent / a.stored_path, db.path.parent / s.stored_path]
+    made = backup.backup(db)
+    in_backup = [F.files_beside(made) / x.stored_path.removeprefix("attachments/") for x in (a, s)]
+    assert all(p.exists() for p in in_backup)
     later = Database(db.path, actor="tester", today=dt.date(2032, 2, 1)).open()
     try:
-        privacy.anonymise_resident(later, setup.resident)
-        assert not any(p.exists() for p in kept)
+        result = privacy.anonymise_resident(later, setup.resident, backups=True)
+        assert result["backups_erased"] == {str(made): "erased"}
+        assert not any(p.exists() for p in kept + in_backup)
+        con = sqlite3.connect(str(made))
+        assert con.execute("SELECT file_name, stored_path FROM attachment").fetchall() == [("erased", "")] * 2
+        con.close()
         [row] = A.list_attachments(later, complaint_id=c.id)
         [srow] = A.list_attachments(later, service_request_id=sr.id)
         for r, orig in ((row, a), (srow, s)):

@@ -138,3 +138,35 @@ def restore_files(backup_path: Path, db_path: Path) -> int:
         paths.make_private_file(live)
         n += 1
     return n
+
+
+def erase_rows_raw(con, resident_id: int, complaint_ids: list[int], today) -> None:
+    """In a backup being erased (inside its transaction; a SQLAlchemy connection to the backup's
+    SQLite file, or sqlite3's own): the resident's attachment rows blanked as
+    ``attachments.erase_for_resident`` blanks them in the live file."""
+    run = getattr(con, "exec_driver_sql", None) or con.execute
+    if not run("SELECT 1 FROM sqlite_master WHERE type='table' AND name='attachment'").fetchone():
+        return
+    cids = ",".join(str(int(c)) for c in complaint_ids) or "NULL"
+    rid = int(resident_id)
+    run(
+        "UPDATE attachment SET file_name = 'erased', description = '', stored_path = '', "
+        "erased_on = coalesce(erased_on, ?) WHERE complaint_id IN (" + cids + ") "
+        "OR service_request_id IN (SELECT id FROM service_request WHERE resident_id = ?) "
+        "OR hazard_id IN (SELECT id FROM hazard WHERE resident_id = ?)",
+        (today.isoformat(), rid, rid),
+    )
+
+
+def prune_files_beside(backup_path: Path) -> int:
+    """Delete the files beside a backup that its records no longer keep (after an erasure)."""
+    beside = files_beside(Path(backup_path))
+    if not beside.is_dir():
+        return 0
+    wanted = {stored.removeprefix("attachments/") for stored, _ in _kept_in(Path(backup_path))}
+    n = 0
+    for p in beside.glob("*/*"):
+        if p.is_file() and p.relative_to(beside).as_posix() not in wanted:
+            p.unlink()
+            n += 1
+    return n

@@ -788,6 +788,9 @@ def erase_from_backup(
                     )
                 ]
                 _blank_raw(con, tables, resident_id, complaint_ids)
+                from .attachment_files import erase_rows_raw
+
+                erase_rows_raw(con, resident_id, complaint_ids, today)
                 entity_ids = {"resident": {resident_id}}
                 for t, ent in (
                     ("representative", "representative"),
@@ -809,6 +812,9 @@ def erase_from_backup(
     finally:
         engine.dispose()
     _tidy_file(path)
+    from .attachment_files import prune_files_beside
+
+    prune_files_beside(path)  # the resident's files kept beside the backup
     check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         ok = check.execute("PRAGMA integrity_check").fetchone()[0]
