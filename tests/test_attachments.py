@@ -199,12 +199,41 @@ def test_a_missing_or_changed_file_is_not_opened(db, complaint, tmp_path):
     assert A.attachment_path(db, a.id) == kept and len(A.list_attachments(db, complaint_id=complaint.id)) == 1
 
 
-def test_postgres_is_refused_plainly(db, complaint, tmp_path, monkeypatch):
-    monkeypatch.setattr(type(db), "dialect", "postgresql")
-    with pytest.raises(DomainError, match="PostgreSQL"):
-        A.add_attachment(
-            db, complaint=complaint.id, path=_file(tmp_path, "a.pdf", PDF), received_on=dt.date(2026, 2, 24)
-        )
+def test_on_postgresql_another_computer_fetches_the_file_from_the_database(
+    pg_db, pg_url, tmp_path, monkeypatch
+):
+    from conftest import TODAY, make_setup
+
+    from smallhousing.store.models import AttachmentContent
+    from smallhousing.store.postgres import PostgresDatabase
+
+    ids = make_setup(pg_db)
+    c = C.log_complaint(pg_db, ids.resident, TODAY, "Damp", channel="email")
+    a = A.add_attachment(
+        pg_db, complaint=c.reference, path=_file(tmp_path, "survey.pdf", PDF), received_on=TODAY
+    )
+    here = A.attachment_path(pg_db, a.id)
+    assert here.read_bytes() == PDF and here.is_relative_to(paths.folder_for(pg_db.path))
+    with reading(pg_db) as u:
+        [kept] = u.session.exec(select(AttachmentContent)).all()
+    assert (kept.sha256, kept.content) == (a.sha256, PDF)
+    # the same content on another record is kept once in the database
+    sr = C.log_service_request(pg_db, ids.resident, TODAY, "Damp patch")
+    A.add_attachment(
+        pg_db, service_request_id=sr.id, path=_file(tmp_path, "copy.pdf", PDF), received_on=TODAY
+    )
+    with reading(pg_db) as u:
+        assert len(u.session.exec(select(AttachmentContent)).all()) == 1
+    # a colleague's computer: a data folder of its own, without the file
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "other-laptop"))
+    other = PostgresDatabase(pg_url, actor="tester", today=TODAY).open()
+    try:
+        there = A.attachment_path(other, a.id)
+        assert there != here and there.read_bytes() == PDF
+        assert there.stat().st_mode & 0o777 == 0o600
+        assert verify(other).ok
+    finally:
+        other.close()
 
 
 def test_backups_carry_the_files_and_a_restore_brings_them_back(db, complaint, tmp_path):

@@ -16,7 +16,9 @@ services/attachment_files.py (kept free of the models, so that backups stay ligh
 (``copy_for_export``); erasure deletes them and blanks the rows (``erase_for_resident``).
 
 On a team's PostgreSQL database each computer has its own data folder, so a file added on one
-would not open on another: adding files there is refused for now.
+would not open on another: there the file's bytes are kept in the database as well
+(``attachment_content``, one row per content), and ``attachment_path`` fetches a file the local
+folder lacks.
 """
 
 from __future__ import annotations
@@ -37,18 +39,13 @@ from .. import paths
 from ..domain.dates import short_date
 from ..domain.errors import DomainError
 from ..domain.words import has_words
-from ..store.models import Attachment, Complaint, Hazard, ServiceRequest
+from ..store.models import Attachment, AttachmentContent, Complaint, Hazard, ServiceRequest
 from . import outputs
 from .attachment_files import file_sha256, safe_stored
 from .base import NotFound, Unit, audit, clean, ident, reading, transaction
 
 MAX_BYTES = 25 * 1024 * 1024  # 25 MB: larger files are kept elsewhere and described in a note
 ERASED_NAME = "erased"
-POSTGRES_REFUSED = (
-    "Files cannot be added to a team's PostgreSQL database in this version of smallhousing: each "
-    "computer keeps its own data folder, so a file added here would not open on a colleague's. "
-    "Keep the file in the team's shared documents and note where it is on the record."
-)
 _CHUNK = 1 << 20
 
 
@@ -234,8 +231,6 @@ def add_attachment(
     description: str = "",
 ) -> Attachment:
     """Keep a file received on a complaint (its reference or id), a hazard or a service request."""
-    if _on_server(db):
-        raise DomainError(POSTGRES_REFUSED)
     src = Path(path).expanduser()
     text = clean(description)
     if text and not has_words(text):
@@ -309,6 +304,8 @@ def add_attachment(
             u.session.add(row)
             u.session.flush()
             audit(u, "file received", row)
+            if _on_server(u):  # every computer of the team fetches it from the database
+                _keep_content(u, sha, tmp)
             final = home / row.stored_path
             created = _place(tmp, final, sha)
     except BaseException:
@@ -317,6 +314,12 @@ def add_attachment(
             final.unlink(missing_ok=True)
         raise
     return row
+
+
+def _keep_content(u: Unit, sha: str, tmp: Path) -> None:
+    if u.session.exec(select(AttachmentContent.id).where(AttachmentContent.sha256 == sha)).first() is None:
+        u.session.add(AttachmentContent(sha256=sha, content=tmp.read_bytes()))
+        u.session.flush()
 
 
 # reading -----------------------------------------------------------------------------------------
@@ -363,7 +366,36 @@ def attachment_path(db, attachment: "Attachment | int") -> Path:
     return _checked(db, a.file_name, a.stored_path, a.sha256)
 
 
+def _fetch(db, stored_path: str, sha256: str) -> None:
+    """On PostgreSQL: a file this computer's folder lacks (or holds changed) written there from the
+    bytes the database keeps, when they are whole."""
+    p = paths.folder_for(_db_path(db)) / stored_path
+    if not _on_server(db) or not safe_stored(stored_path):
+        return
+    if p.is_file() and file_sha256(p) == sha256:
+        return
+    with reading(db) as u:
+        data = u.session.exec(
+            select(AttachmentContent.content).where(AttachmentContent.sha256 == sha256)
+        ).first()
+    if data is None or hashlib.sha256(data).hexdigest() != sha256:
+        return
+    paths.make_private_dir(paths.attachments_dir(_db_path(db)))
+    paths.make_private_dir(p.parent)
+    fd, tmp = outputs.temporary(p.parent, p.name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, p)
+    finally:
+        tmp.unlink(missing_ok=True)
+    paths.make_private_file(p)
+
+
 def _checked(db, file_name: str, stored_path: str, sha256: str) -> Path:
+    _fetch(db, stored_path, sha256)
     p = paths.folder_for(_db_path(db)) / stored_path
     if not safe_stored(stored_path) or not p.is_file():
         raise DomainError(
@@ -472,6 +504,17 @@ def erase_for_resident(
         u.session.add(a)
     if noted is not None:
         noted.setdefault("attachment", []).extend(ids)
+    shas = {a.sha256 for a in rows}
+    u.session.flush()
+    for sha in shas:  # the bytes a team's database keeps go too, unless another record keeps them
+        if (
+            u.session.exec(
+                select(Attachment.id).where(Attachment.sha256 == sha, Attachment.stored_path != "")
+            ).first()
+            is None
+        ):
+            for c in u.session.exec(select(AttachmentContent).where(AttachmentContent.sha256 == sha)).all():
+                u.session.delete(c)
     home = paths.folder_for(_db_path(u))
     out = []
     for s in sorted(stored):
