@@ -115,6 +115,12 @@ def letters_dir(db_path: Path) -> Path:
     return folder_for(db_path) / "letters"
 
 
+def attachments_dir(db_path: Path) -> Path:
+    """Files received and kept on records (services/attachments.py): one file per content, named
+    by its SHA-256. Make it with make_private_dir (0700)."""
+    return folder_for(db_path) / "attachments"
+
+
 def reports_dir(db_path: Path) -> Path:
     return folder_for(db_path) / "reports"
 

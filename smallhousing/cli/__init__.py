@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "reports",
     "transfer",
     "records",
+    "attachments",
     "team",
     "team_move",
     "contractors",

@@ -57,6 +57,8 @@ ALSO_ACTIONS = (
     "ask_contractor",
     "contractor_answer",
     "case_file",
+    "add_file",
+    "open_file",
 )
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = (
@@ -212,6 +214,22 @@ class ComplaintScreen(AppScreen):
             id="complaint-case-file",
             show=False,
             tooltip="Make the complaint's case file for the Housing Ombudsman: one PDF, in the reports folder",
+        ),
+        Binding(
+            "d",
+            "add_file",
+            "Add file",
+            id="complaint-add-file",
+            show=False,
+            tooltip="Keep a file received (an email, photo or PDF) on the complaint's record",
+        ),
+        Binding(
+            "y",
+            "open_file",
+            "Open file",
+            id="complaint-open-file",
+            show=False,
+            tooltip="Open the chosen file received in the system viewer",
         ),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
         Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
@@ -508,8 +526,12 @@ class ComplaintScreen(AppScreen):
         rows = []
         previous = None  # (action, recorded at, date shown)
         handlers = {sv.stage.id: sv.handler for sv in v.stages}
+        files = {a.id: a for a in v.attachments}
         for e in v.events:
             when, detail, dated = describe_event(e)
+            if e.entity == "attachment" and e.entity_id in files:
+                rows += file_event(files[e.entity_id])
+                continue
             if previous and e.at == previous[1]:
                 if e.action == previous[0]:
                     continue  # the same step, recorded twice (on the stage and on the complaint)
@@ -568,6 +590,17 @@ class ComplaintScreen(AppScreen):
             if k.channel:
                 kind += f" ({k.channel})"
             table.add_row(compact_day(k.on), kind, k.summary, "yes" if k.file_path else "", key=str(k.id))
+        for a in v.attachments:  # files received (services/attachments.py)
+            what = describe_file(a).removeprefix("received file ") + (
+                f": {a.description}" if a.description else ""
+            )
+            table.add_row(
+                compact_day(a.received_on),
+                "file received",
+                what,
+                "" if a.erased_on else "yes",
+                key=f"file:{a.id}",
+            )
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
 
@@ -580,6 +613,8 @@ class ComplaintScreen(AppScreen):
             "update_action",
             "letter",
             "open_letter",
+            "add_file",
+            "open_file",
         ):
             v = self.view
             if v is None:
@@ -594,6 +629,8 @@ class ComplaintScreen(AppScreen):
                 return any(not a.completed_on for a in v.actions)
             if action == "open_letter":
                 return any(k.file_path for k in v.correspondence)
+            if action == "open_file":
+                return any(a.erased_on is None for a in v.attachments)
         if action == "open_service_request":
             return self.view is not None and bool(self.view.complaint.service_request_id)
         if action in ("contractor", "ask_contractor"):
@@ -803,13 +840,64 @@ class ComplaintScreen(AppScreen):
             await self.query_one("#head").mount(job)
         job.start("case file", write_casefile, self.db, self.view.complaint.reference)
 
+    def action_add_file(self) -> None:
+        from .attachments import AttachFileForm
+
+        self._form(AttachFileForm(self.db, self.view))
+
+    def action_open_file(self) -> None:
+        """The file received under the cursor on the Letters tab (or the only one) in the viewer."""
+        v = self.view
+        if v is None:
+            return
+        files = [a for a in v.attachments if a.erased_on is None]
+        tabs = self.query_one("#tabs", TabbedContent)
+        table = self.query_one("#letters", DataTable)
+        chosen = files[0] if len(files) == 1 else None
+        if tabs.active == "tab-letters" and table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value or ""
+            chosen = next((a for a in files if key == f"file:{a.id}"), chosen if len(files) == 1 else None)
+        if chosen is None:
+            tabs.active = "tab-letters"
+            table.focus()
+            self.notify("Move to the file with the arrow keys, then press Enter.")
+            return
+        from .attachments import open_attachment
+
+        open_attachment(self, chosen.id, chosen.file_name)
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value or ""
+        if event.data_table.id == "letters" and key.startswith("file:") and self.view is not None:
+            from .attachments import open_attachment
+
+            a = next((a for a in self.view.attachments if f"file:{a.id}" == key), None)
+            if a is not None and a.erased_on is None:
+                open_attachment(self, a.id, a.file_name)
+            elif a is not None:
+                self.notify(f"That file was erased on {day(a.erased_on)}: only its record is left.")
+            return
         if event.data_table.id == "letters" and self.view is not None:
             k = next((k for k in self.view.correspondence if str(k.id) == event.row_key.value), None)
             if k is not None:
                 self._open(k)
         elif event.data_table.id == "items":
             self.action_mark_done()
+
+
+def describe_file(a) -> str:
+    """'received file photo.png (12 KB)'."""
+    from ..services.attachments import describe
+
+    return describe(a)
+
+
+def file_event(a) -> list[Static]:
+    """A file received, on the timeline: the day it was received, its name and size, what it is."""
+    out = [Static(f"{plain_day(a.received_on)}  {describe_file(a)}", markup=False, classes="event")]
+    if a.description:
+        out.append(Static(a.description, markup=False, classes="event-detail"))
+    return out
 
 
 def plain_day(d: dt.date | None) -> str:

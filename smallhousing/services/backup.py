@@ -124,6 +124,10 @@ def copy_database(src: Path, dst: Path) -> Path:
     from .audit_anchor import copy_beside
 
     copy_beside(src, dst)
+    # the files received and kept on records, in a folder named after the copy (attachments.py)
+    from .attachment_files import copy_files_beside
+
+    copy_files_beside(src, dst)
     return dst
 
 
@@ -349,6 +353,10 @@ def daily_backup(db, *, now: dt.datetime | None = None, keep: int = KEEP_AUTOMAT
                 b.path.unlink()
             except OSError:
                 pass
+            else:
+                from .attachment_files import remove_files_beside
+
+                remove_files_beside(b.path)
         elif b.path == made or is_whole(b.path):
             whole += 1
     return made
@@ -490,6 +498,9 @@ def restore(db, source: "str | os.PathLike") -> RestoreResult:
             db.close()
         kept = _swap_in(staged, target)
         _anchor_restored(src, target)
+        from .attachment_files import restore_files
+
+        restore_files(src, target)  # files the restored records keep and the folder lacks
         result = RestoreResult(src, kept, upgraded_from, _counts(target))
     finally:
         shutil.rmtree(work, ignore_errors=True)

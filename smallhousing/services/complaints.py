@@ -1198,6 +1198,7 @@ class ComplaintView:
     next_thing: str = ""
     service_request_ref: str = ""  # the service request it was raised from, if any
     staff_names: dict = field(default_factory=dict)  # staff id -> name, for the timeline
+    attachments: list = field(default_factory=list)  # files received and kept (Attachment rows)
 
     def stage(self, number: int) -> StageView | None:
         return next((s for s in self.stages if s.stage.number == number), None)
@@ -1215,7 +1216,7 @@ class ComplaintView:
 
 def complaint_view(db, complaint: "int | str") -> ComplaintView:
     from ..domain.rules import deadline_status
-    from ..store.models import Adjustment, AuditEntry, Restriction
+    from ..store.models import Adjustment, Attachment, AuditEntry, Restriction
     from .residents import resident_flags
 
     with reading(db) as u:
@@ -1285,4 +1286,5 @@ def complaint_view(db, complaint: "int | str") -> ComplaintView:
             next_thing,
             sr.reference if sr is not None else "",
             {s.id: s.name for s in u.session.exec(select(Staff)).all()},
+            rows(Attachment, col(Attachment.id)),
         )

@@ -104,6 +104,8 @@ SAR_FORMAT = "smallhousing-subject-access"
 
 def subject_access(db, resident_id: int) -> dict:
     """Every record held about one resident, as plain data (dates as ISO text)."""
+    from .attachments import for_resident
+
     with reading(db) as u:
         r = u.get(Resident, resident_id, "resident")
 
@@ -145,6 +147,7 @@ def subject_access(db, resident_id: int) -> dict:
             "service_requests": rows(ServiceRequest, ServiceRequest.resident_id == r.id),
             "hazards": rows(M.Hazard, M.Hazard.resident_id == r.id),
             "complaints": out_c,
+            "attachments": [to_plain(a) for a in for_resident(u, ident(r))],
         }
 
 
@@ -156,6 +159,10 @@ def write_subject_access(db, resident_id: int, out: Path, *, overwrite: bool = F
     db_path = getattr(getattr(db, "db", db), "path", None)
     outputs.check_target(out, db_path, overwrite=overwrite)  # refused before anything is read
     data = subject_access(db, resident_id)
+    if data.get("attachments"):  # the files themselves, in a folder beside the export
+        from .attachments import copy_for_export
+
+        copy_for_export(db, data["attachments"], Path(out).with_name(Path(out).stem + "-files"))
     return outputs.write_text(
         Path(out), json.dumps(data, ensure_ascii=False, indent=2), db_path, overwrite=overwrite
     )
@@ -378,6 +385,9 @@ def anonymise_resident(
                 rq.answer = ERASED if rq.answer else ""
                 u.session.add(rq)
                 entity_ids.setdefault("contractorrequest", []).append(ident(rq))
+        from .attachments import erase_for_resident  # their files go once this is committed
+
+        to_delete += erase_for_resident(u, ident(r), complaint_ids, u.today, entity_ids)
         conds: list[ColumnElement[bool]] = (
             [col(AuditEntry.complaint_id).in_(complaint_ids)] if complaint_ids else []
         )
@@ -823,6 +833,9 @@ def erase_from_backup(
                     )
                 ]
                 _blank_raw(con, tables, resident_id, complaint_ids)
+                from .attachment_files import erase_rows_raw
+
+                erase_rows_raw(con, resident_id, complaint_ids, today)
                 entity_ids = {"resident": {resident_id}}
                 for t, ent in (
                     ("representative", "representative"),
@@ -844,6 +857,9 @@ def erase_from_backup(
     finally:
         engine.dispose()
     _tidy_file(path)
+    from .attachment_files import prune_files_beside
+
+    prune_files_beside(path)  # the resident's files kept beside the backup
     check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         ok = check.execute("PRAGMA integrity_check").fetchone()[0]

@@ -1827,10 +1827,15 @@ def _write_private(path: Path, data: bytes, db=None, overwrite: bool = False) ->
 # the full JSON export ----------------------------------------------------------------------------
 
 
+# a PostgreSQL database's audit key (an export must not carry it); the bytes of files received
+# kept on a PostgreSQL database (the files themselves are not part of the export)
+NOT_EXPORTED = ("audit_anchor", "attachment_content")
+
+
 def _tables():
-    """Every table of the schema (store/models.py), parents before children; never the audit
-    anchor (a PostgreSQL database's audit key: an export must not carry it)."""
-    return [t for t in SQLModel.metadata.sorted_tables if t.name != "audit_anchor"]
+    """Every table of the schema (store/models.py), parents before children; never those in
+    NOT_EXPORTED."""
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in NOT_EXPORTED]
 
 
 def _to_json(value):

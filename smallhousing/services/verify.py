@@ -79,7 +79,7 @@ def audited_tables() -> dict[str, tuple[str, list[str]]]:
         if (
             isinstance(m, type)
             and t is not None
-            and t.name not in ("audit_entry", "audit_redaction", "audit_anchor")
+            and t.name not in ("audit_entry", "audit_redaction", "audit_anchor", "attachment_content")
         ):
             out[m.__name__.lower()] = (t.name, [c.name for c in t.columns])
     return out

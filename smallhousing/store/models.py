@@ -462,6 +462,18 @@ class Attachment(SQLModel, table=True):
     erased_on: Optional[dt.date] = None
 
 
+class AttachmentContent(SQLModel, table=True):
+    """On a team's PostgreSQL database: the bytes of each file kept (one row per content, by its
+    SHA-256), so that a computer whose own data folder lacks a file fetches it from here. Not
+    audited (the Attachment row that names it is, with its SHA-256); a SQLite file leaves this
+    table empty (its files are in the folder beside it)."""
+
+    __tablename__ = "attachment_content"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    sha256: str = Field(unique=True)
+    content: bytes
+
+
 class CompensationRate(SQLModel, table=True):
     """A sum the Ombudsman's compensation guidance sets for a kind of loss (settings, editable),
     with the date of the guidance it comes from."""
