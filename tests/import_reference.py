@@ -15,6 +15,7 @@ from smallhousing.domain import lifecycle as L
 from smallhousing.domain.errors import DomainError
 from smallhousing.domain.steps import staff_name_key
 from smallhousing.services import complaints as C
+from smallhousing.services import contractors as K
 from smallhousing.services import residents as R
 from smallhousing.services import settings as S
 from smallhousing.services import transfer as T
@@ -55,6 +56,18 @@ def import_through_use_cases(db, data: bytes) -> None:
             staff[key] = S.add_staff(db, clean(name)).id
         return staff[key]
 
+    firms = {}
+    with reading(db) as u:
+        for f in u.session.exec(select(M.Contractor).order_by(M.Contractor.id)).all():
+            if f.active:
+                firms.setdefault(staff_name_key(f.name), f.id)
+
+    def contractor_id(name):
+        key = staff_name_key(name)
+        if key not in firms:
+            firms[key] = K.add_contractor(db, " ".join(clean(name).split())).id
+        return firms[key]
+
     def resident_id(name, address):
         key = (clean(name).lower(), clean(address).lower())
         if key not in residents:
@@ -62,13 +75,14 @@ def import_through_use_cases(db, data: bytes) -> None:
         return residents[key]
 
     for row in rows:
-        _row(db, row, staff_id, resident_id)
+        _row(db, row, staff_id, resident_id, contractor_id)
 
 
-def _row(db, row, staff_id, resident_id) -> None:
+def _row(db, row, staff_id, resident_id, contractor_id) -> None:
     v = row.v
     has = row.has
     h1 = staff_id(v["stage1_handler"]) if has("stage1_handler") else None
+    firm = contractor_id(v["contractor"]) if has("contractor") else None
     rid = resident_id(v["resident_name"], v["address"])
     c = C.log_complaint(
         db,
@@ -82,6 +96,7 @@ def _row(db, row, staff_id, resident_id) -> None:
         handler_id=h1,
         issue_arose_on=v["issue_arose_on"],
         aware_on=v["aware_on"],
+        contractor_id=firm,
     )
     cid = c.id
     if has("refused_on"):

@@ -31,6 +31,7 @@ from ..domain.rules import (
 )
 from ..store.models import (
     Complaint,
+    Contractor,
     Correspondence,
     Extension,
     HandlerAssignment,
@@ -436,9 +437,11 @@ def log_complaint(
     handler_id: int | None = None,
     issue_arose_on: dt.date | None = None,
     aware_on: dt.date | None = None,
+    contractor_id: int | None = None,
 ) -> Complaint:
     """Record a complaint as received, from any channel (Code 1.2, 1.3), with when the issue arose
-    and when the resident became aware of it where known (2.2, 2.3)."""
+    and when the resident became aware of it where known (2.2, 2.3), and the contractor it is
+    about where known (5.4, 5.5)."""
     description = L.require_text(description, "the complaint in the resident's words", "description")
     with transaction(db) as u:
         resident = u.get(Resident, resident_id, "resident")
@@ -451,6 +454,13 @@ def log_complaint(
                     f"{rep.name} is not a representative of {resident.name}.", field="representative"
                 )
         _check_staff(u, handler_id)
+        if contractor_id is not None:
+            firm = u.get(Contractor, contractor_id, "contractor")
+            if not firm.active:
+                raise DomainError(
+                    f"{firm.name} is no longer an active contractor: make them active again first.",
+                    field="contractor",
+                )
         if reference:
             reference = clean(reference)
             if _reference_taken(u, reference):
@@ -477,6 +487,7 @@ def log_complaint(
             stage=1,
             issue_arose_on=issue_arose_on,
             aware_on=aware_on,
+            contractor_id=contractor_id,
         )
         c.search_text = search_text_for(c, resident)
         if u.known_references is not None:
