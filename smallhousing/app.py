@@ -389,12 +389,19 @@ class SmallHousingApp(App):
         """Show the record a worklist item belongs to (queries.DueItem's ``entity`` and id)."""
         openers = {
             "complaint": self.open_complaint,
+            "ombudsman-case": self.open_ombudsman_case,
         }
         opener = openers.get(entity)
         if opener is None:
             self.notify(f"This item cannot be opened from here: {entity} {ident}.", markup=False)
             return
         opener(ident)
+
+    def open_ombudsman_case(self, case_id: int) -> None:
+        """The Ombudsman cases screen with this case highlighted (a worklist item for an order)."""
+        from .screens.ombudsman import OmbudsmanCasesScreen
+
+        self.push_screen(OmbudsmanCasesScreen(self.db, select_case=case_id))
 
     def action_new_complaint(self) -> None:
         from .screens.forms import NewComplaintForm

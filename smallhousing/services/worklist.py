@@ -15,6 +15,7 @@ import heapq
 from typing import Callable, Protocol
 
 from . import queries as Q
+from .learning import ombudsman_work
 from .queries import DueItem
 
 
@@ -29,6 +30,7 @@ def _complaints(db, *, limit: int | None, until: dt.date | None) -> list[DueItem
 
 SOURCES: list[Callable[..., list[DueItem]]] = [
     _complaints,
+    ombudsman_work,  # Ombudsman orders and complaint handling failure orders not complied with
 ]
 
 
