@@ -324,3 +324,55 @@ async def test_the_remedy_form_works_out_the_amount_before_saving(db, setup):
         18000,
     )
     assert r.description == "Compensation for complete loss of heating and hot water"
+
+
+async def test_a_director_changes_a_sum_in_settings_and_resets_to_the_guidance(db, setup):
+    from textual.app import App
+    from textual.widgets import Input, ListView
+
+    from smallhousing.screens.form_kit import ConfirmScreen
+    from smallhousing.screens.settings import RateForm, SettingItem, SettingsScreen
+
+    class ScreenApp(App):
+        def on_mount(self) -> None:
+            self.push_screen(SettingsScreen(db))
+
+    def shown(screen) -> list[str]:
+        lv = screen.query_one("#list-rates", ListView)
+        return [" / ".join(i.lines) for i in lv.children if isinstance(i, SettingItem)]
+
+    app = ScreenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("7")
+        await settle(pilot)
+        assert shown(screen)[0] == "Complete loss of heating and hot water: £15.00 a day / the guidance's sum"
+        screen.query_one("#list-rates", ListView).focus()
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RateForm)
+        assert form.query_one("#f-sum", Input).value == "15.00"
+        form.query_one("#f-sum", Input).value = "16.50"
+        # Esc with a change asks before discarding it
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # no: back to the form
+        await settle(pilot)
+        assert app.screen is form
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert CS.rates(db)[0].pence == 1650
+        assert shown(screen)[0] == (
+            "Complete loss of heating and hot water: £16.50 a day / changed: the guidance sets £15.00"
+        )
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert CS.rates(db)[0].pence == 1500 and CS.changed_kinds(db) == set()
+        assert shown(screen)[0].endswith("the guidance's sum")

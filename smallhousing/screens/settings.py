@@ -16,9 +16,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Input, ListItem, ListView, Static, TabbedContent, TabPane, Tabs
 
+from ..domain import compensation as K
 from ..domain.calendar import short_date
+from ..domain.errors import DomainError
 from ..domain.years import year_label, year_of
 from ..paths import backups_dir
+from ..services import compensation as compensation_service
 from ..services import settings as settings_service
 from .common import KeyFooter, NavBar
 from .resident_forms import (
@@ -65,6 +68,8 @@ ACTION_TABS = {
     "set_homes": "tab-homes",
     "add_closure": "tab-closures",
     "remove_closure": "tab-closures",
+    "edit_rate": "tab-compensation",
+    "reset_rates": "tab-compensation",
 }
 
 
@@ -200,6 +205,55 @@ class ClosureForm(FormScreen[Any]):
         return settings_service.add_closure_day(self.db, values["day"], values["reason"]).day
 
 
+class RateForm(FormScreen[Any]):
+    """Change the sum for one kind of loss in the Ombudsman's compensation guidance."""
+
+    INTRO = (
+        "The sum used to work out a remedy for this kind of loss (7.2, 7.4). Remedies already "
+        "offered keep the sum they were worked out at."
+    )
+    USE = ("in use", "switched off")
+
+    def __init__(self, db, rate: K.Rate) -> None:
+        super().__init__(db)
+        self.rate = rate
+
+    def heading(self) -> str:
+        return f"Compensation: {self.rate.label.lower()}"
+
+    def form_fields(self) -> list[FormField]:
+        published = K.BY_KIND[self.rate.kind]
+        return [
+            FormField(
+                "sum",
+                f"Sum for each {self.rate.unit}, in pounds",
+                f"{self.rate.pence / 100:.2f}",
+                required=True,
+                what="the sum",
+                help=f"The guidance of {K.GUIDANCE_ON.day} {K.GUIDANCE_ON:%B %Y} sets "
+                f"{K.money(published.pence)} a {published.unit}.",
+            ),
+            FormField(
+                "use",
+                "Offered in the remedy form",
+                self.USE[0] if self.rate.active else self.USE[1],
+                kind="choice",
+                choices=self.USE,
+            ),
+        ]
+
+    def perform(self, values: dict[str, Any]):
+        from .common import parse_pounds
+
+        try:
+            pence = parse_pounds(values["sum"])
+        except DomainError as e:
+            raise DomainError(str(e), field="sum") from None
+        return compensation_service.set_rate(
+            self.db, self.rate.kind, pence, active=values["use"] == self.USE[0]
+        )
+
+
 # the screen --------------------------------------------------------------------------------------
 
 
@@ -226,6 +280,9 @@ class SettingsScreen(Screen):
         Binding("x", "remove_closure", "Remove", id="settings.remove_closure"),
         Binding("i", "import_records", "Import", id="settings.import"),
         Binding("b", "backup", "Backups", id="settings.backup"),
+        Binding("7", "tab('tab-compensation')", "Compensation", group=TABS, id="settings.tab_compensation"),
+        Binding("e", "edit_rate", "Change sum", id="settings.edit_rate"),
+        Binding("r", "reset_rates", "Reset to the guidance", id="settings.reset_rates"),
     ]
     PALETTE_NAMES = {
         "save_landlord": "Save the landlord's details",
@@ -238,6 +295,8 @@ class SettingsScreen(Screen):
         "remove_closure": "Remove a closure day",
         "import_records": "Import records",
         "backup": "Back up or restore",
+        "edit_rate": "Change a compensation sum",
+        "reset_rates": "Reset the compensation sums to the Ombudsman's guidance",
     }
 
     def __init__(self, db) -> None:
@@ -297,6 +356,15 @@ class SettingsScreen(Screen):
                     classes="pane-hint",
                 )
                 yield ListView(id="list-closures", classes="settings-list")
+            with TabPane("Compensation", id="tab-compensation"):
+                yield Static(
+                    f"Sums from the Housing Ombudsman's compensation guidance of "
+                    f"{K.GUIDANCE_ON.day} {K.GUIDANCE_ON:%B %Y} (from {K.GUIDANCE_STARTS.day} "
+                    f"{K.GUIDANCE_STARTS:%B %Y}), used to work out remedies (7.2, 7.4). "
+                    "e: change a sum · r: back to the guidance.",
+                    classes="pane-hint",
+                )
+                yield ListView(id="list-rates", classes="settings-list")
             with TabPane("Import and backups", id="tab-data"):
                 with FormScroll():
                     yield Static("", id="data-where", markup=False)
@@ -354,6 +422,30 @@ class SettingsScreen(Screen):
 
     def reload(self) -> None:
         self._fetch()
+        self._fetch_rates()
+
+    @work(thread=True, exclusive=True, group="settings-rates")
+    def _fetch_rates(self) -> None:
+        rates = compensation_service.rates(self.db)
+        self.app.call_from_thread(self._show_rates, rates)
+
+    async def _show_rates(self, rates: list[K.Rate]) -> None:
+        items = []
+        for r in rates:
+            published = K.BY_KIND[r.kind]
+            each = "each" if r.unit == "appointment" else f"a {r.unit}"
+            if not r.active:
+                detail = "switched off: not offered in the remedy form"
+            elif r.pence == published.pence:
+                detail = "the guidance's sum"
+            else:
+                detail = f"changed: the guidance sets {K.money(published.pence)}"
+            items.append(
+                SettingItem("rate", r.kind, [f"{r.label}: {K.money(r.pence)} {each}", detail], row=r)
+            )
+        async with self._show_lock:
+            await self._fill("list-rates", items, "")
+        self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="settings-load")
     def _fetch(self) -> None:
@@ -435,6 +527,8 @@ class SettingsScreen(Screen):
             return self._selected("staff") is not None or None
         if action == "remove_closure":
             return self._selected("closure") is not None or None
+        if action == "edit_rate":
+            return self._selected("rate") is not None or None
         if action.startswith("save_"):
             return self.loaded or None
         return True
@@ -450,7 +544,12 @@ class SettingsScreen(Screen):
         self.refresh_bindings()
 
     def _selected(self, kind: str) -> SettingItem | None:
-        list_id = {"staff": "list-staff", "homes": "list-homes", "closure": "list-closures"}[kind]
+        list_id = {
+            "staff": "list-staff",
+            "homes": "list-homes",
+            "closure": "list-closures",
+            "rate": "list-rates",
+        }[kind]
         item = self.query_one(f"#{list_id}", ListView).highlighted_child
         return item if isinstance(item, SettingItem) and item.kind == kind else None
 
@@ -637,6 +736,33 @@ class SettingsScreen(Screen):
                 f"Remove the closure day on {short_date(day)}?",
                 "It will count as a working day again, so due dates of open complaints may move earlier.",
                 yes="Remove",
+            ),
+            answered,
+        )
+
+    def action_edit_rate(self) -> None:
+        item = self._selected("rate")
+        if item is None:
+            self.notify("Highlight a sum first.", severity="warning")
+            return
+        self.app.push_screen(RateForm(self.db, item.row), self._after("Sum saved."))
+
+    def action_reset_rates(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self,
+                    compensation_service.reset_to_guidance,
+                    self.db,
+                    on_done=self._after("Every sum is the guidance's again.", always=True),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Set every compensation sum back to the Ombudsman's guidance?",
+                "Sums you changed, and kinds of loss you switched off, go back to the published "
+                "figures. Remedies already offered keep the sums they were worked out at.",
+                yes="Reset",
             ),
             answered,
         )

@@ -10,7 +10,7 @@ viewer has), and grants:
   learning ...), DELETE where the app deletes (learning points), INSERT on the audit log, and the
   id sequences of what it may insert into;
 - director: also INSERT and UPDATE on ``DIRECTOR_TABLES`` (settings, staff, closure days, homes,
-  published years), DELETE on closure days, INSERT on audit redactions (erasure), and adding people
+  published years, compensation sums), DELETE on closure days and compensation sums, INSERT on audit redactions (erasure), and adding people
   (``add_member`` gives a director CREATEROLE and the group roles WITH ADMIN OPTION).
 
 Nobody is granted UPDATE or DELETE on the audit log, and triggers refuse them (and TRUNCATE) to
@@ -37,8 +37,15 @@ from ..store.models import Staff
 from .base import audit, clean, ident, reading, transaction, update_fields
 
 # settings, the team and what a published year rests on: directors only
-DIRECTOR_TABLES = ("landlord_settings", "staff", "closure_day", "homes_year", "year_publication")
-DIRECTOR_DELETES = ("closure_day",)
+DIRECTOR_TABLES = (
+    "landlord_settings",
+    "staff",
+    "closure_day",
+    "homes_year",
+    "year_publication",
+    "compensation_rate",  # the compensation guidance's sums as this landlord uses them
+)
+DIRECTOR_DELETES = ("closure_day", "compensation_rate")  # a sum reset to the guidance's
 OFFICER_DELETES = ("learning_point",)  # the tables the app deletes rows from (services/learning.py)
 AUDIT_TABLES = ("audit_entry", "audit_redaction")
 NOT_GRANTED = ("alembic_version",)  # read by everyone (to know the schema), written by the owner
