@@ -294,6 +294,7 @@ async def test_the_remedy_form_works_out_the_amount_before_saving(db, setup):
         assert form.query_one("#kind", Select).value == "financial remedy"
         assert form.query_one("#quantity-field").display and form.query_one("#dates-field").display
         assert not form.query_one("#amount-field").display
+        assert form.query_one("#dates-field").size.height >= 2  # both dates' labels and boxes show
         form.query_one("#quantity").focus()
         await typed(pilot, "7")
         await settle(pilot)

@@ -175,6 +175,7 @@ async def test_the_order_form_offers_the_kind_and_the_worklist_opens_the_case(db
         await until(pilot, lambda: type(app.screen).__name__ == "OrderForm")
         await settle(pilot)
         form = app.screen
+        assert form.query_one(".form-help").size.height <= 2  # the help line at 80 columns
         kind = form.query_one("#kind", Select)
         # no finding yet: a complaint handling failure order is what can come
         assert kind.value == OM.CHFO

@@ -323,12 +323,13 @@ class RemedyForm(FormScreen):
             hint=f"From the guidance of {K.GUIDANCE_ON.day} {K.GUIDANCE_ON:%B %Y}, for remedies from "
             f"{K.GUIDANCE_STARTS.day} {K.GUIDANCE_STARTS:%B %Y}; the sums are in Settings.",
         )
+        yield Static("", id="worked", classes="context", markup=False)
         yield Field(
             "How many days",
             Input(id="quantity", compact=True, placeholder="for example 7"),
             id="quantity-field",
         )
-        with Horizontal(id="dates-field", classes="item-buttons"):
+        with Horizontal(id="dates-field", classes="field-pair"):
             yield Field(
                 "Or: lost on",
                 self.date_input("from_on", None, required=False),
@@ -339,7 +340,6 @@ class RemedyForm(FormScreen):
                 self.date_input("to_on", None, required=False),
                 id="to-field",
             )
-        yield Static("", id="worked", classes="context", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -110,7 +110,7 @@ class OrderForm(FormScreen):
     SAVE_LABEL = "Add order"
     INTRO = (
         "Orders and recommendations come with the determination; a complaint handling failure "
-        "order may come while the case is with the Ombudsman. Reported to the governing body (9.7)."
+        "order may come before it. Reported to the governing body (9.7)."
     )
 
     def __init__(self, db, case) -> None:
