@@ -236,10 +236,10 @@ class OmbudsmanCasesScreen(Screen):
         cases.add_column("Decided", key="decided", width=9)
         cases.add_column("Orders", key="orders", width=10)
         orders = self.query_one("#orders-table", DataTable)
-        orders.add_column("Kind", key="kind", width=10)
         orders.add_column("Order", key="order", width=30, grow=1)
         orders.add_column("Due", key="due", width=9)
         orders.add_column("Done", key="done", width=9)
+        orders.add_column("Kind", key="kind", width=10)
         self.load()
 
     @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
@@ -287,10 +287,10 @@ class OmbudsmanCasesScreen(Screen):
         self.query_one("#case-detail", Static).update(detail)
         for o in c.orders if c else []:
             orders.add_row(
-                ORDER_KIND_SHORT.get(o.kind, o.kind),
                 o.description,
                 compact_day(o.due_on),
                 compact_day(o.complied_on) or "not yet",
+                ORDER_KIND_SHORT.get(o.kind, o.kind),
             )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
