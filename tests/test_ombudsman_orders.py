@@ -196,3 +196,26 @@ async def test_the_order_form_offers_the_kind_and_the_worklist_opens_the_case(db
         "Send the file",
     )
     assert first.id != case.id
+
+
+def test_orders_worklist_evidence_and_compensation_sums_on_postgresql(pg_db):
+    """The same statements on PostgreSQL: the worklist source, the evidence counts, the sums."""
+    from conftest import make_setup
+
+    from smallhousing.services import compensation as CS
+
+    ids = make_setup(pg_db)
+    c = C.log_complaint(pg_db, ids.resident, D(2025, 6, 2), "Damp")
+    case = LS.record_case(pg_db, D(2026, 1, 5), case_number="202600077", complaint=c.id)
+    LS.add_order(pg_db, case.id, "Send the file", D(2026, 3, 4), kind=OM.CHFO, made_on=D(2026, 2, 25))
+    assert [(i.kind, i.due, i.working_days_left) for i in LS.ombudsman_work(pg_db, until=D(2026, 3, 4))] == [
+        ("complaint-handling-failure-order", D(2026, 3, 4), 2)
+    ]
+    assert FG.evidence_counts(pg_db, 2025).orders == {"complaint-handling-failure": (1, 1, 0)}
+    CS.set_rate(pg_db, "power", 1200)
+    assert CS.changed_kinds(pg_db) == {"power"}
+    assert CS.reset_to_guidance(pg_db) == 1
+    rem = C.add_remedy(
+        pg_db, c.id, C.RemedyInput("financial remedy", "Power", 0, guidance_kind="power", quantity=3)
+    )
+    assert (rem.amount_pence, rem.rate_pence) == (3000, 1000)
