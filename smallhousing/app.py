@@ -397,6 +397,7 @@ class SmallHousingApp(App):
             "complaint": self.open_complaint,
             "service-request": self.open_service_request,
             "hazard": self.open_hazard,
+            "ombudsman-case": self.open_ombudsman_case,
         }
         opener = openers.get(entity)
         if opener is None:
@@ -425,6 +426,12 @@ class SmallHousingApp(App):
                 self.open_hazard(hazard_id)
 
         self.push_screen(HazardForm(self.db), done)
+
+    def open_ombudsman_case(self, case_id: int) -> None:
+        """The Ombudsman cases screen with this case highlighted (a worklist item for an order)."""
+        from .screens.ombudsman import OmbudsmanCasesScreen
+
+        self.push_screen(OmbudsmanCasesScreen(self.db, select_case=case_id))
 
     def action_new_complaint(self) -> None:
         from .screens.forms import NewComplaintForm

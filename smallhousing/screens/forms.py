@@ -7,10 +7,12 @@ nothing is ever half-saved. A refusal from the service (DomainError) is shown in
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, SelectionList, Static, TextArea
 
+from ..domain import compensation as K
 from ..domain import lifecycle as L
 from ..domain.calendar import short_date
 from ..domain.dates import parse_date
@@ -279,9 +281,15 @@ class RemedyForm(FormScreen):
     FORM_TITLE = "A remedy: how we put things right"
     SAVE_LABEL = "Add"
     INTRO = (
-        "Say what we will do to put it right and by when, in proportion to the impact, agreed "
-        "with the resident where possible (7.1 to 7.3)."
+        "What we will do to put it right, by when, agreed where possible (7.1 to 7.3); "
+        "compensation from the Ombudsman's guidance (7.2, 7.4)."
     )
+    NO_GUIDANCE = "-"  # the loss option for a remedy not worked out from the guidance
+
+    def __init__(self, db) -> None:
+        super().__init__(db)
+        self.rates: dict[str, K.Rate] = {}
+        self.loss_options: list[tuple[str, str]] = []  # the kinds of loss offered, as (words, key)
 
     def compose_fields(self) -> ComposeResult:
         yield Field(
@@ -306,6 +314,8 @@ class RemedyForm(FormScreen):
                 compact=True,
                 validators=[PoundsValidator()],
             ),
+            hint="Compensation with a set sum in the guidance is worked out below instead.",
+            id="amount-field",
         )
         yield Field(
             "To be done by",
@@ -313,19 +323,157 @@ class RemedyForm(FormScreen):
             hint="Leave blank if there is no date.",
         )
         yield Checkbox("The resident has agreed to this remedy", id="agreed", compact=True)
+        yield Field(
+            "Compensation: kind of loss (Ombudsman's guidance)",
+            TypingSelect(
+                [("Not compensation from the guidance", self.NO_GUIDANCE)],
+                value=self.NO_GUIDANCE,
+                allow_blank=False,
+                id="loss",
+                compact=True,
+            ),
+            hint=f"From the guidance of {K.GUIDANCE_ON.day} {K.GUIDANCE_ON:%B %Y}, for remedies from "
+            f"{K.GUIDANCE_STARTS.day} {K.GUIDANCE_STARTS:%B %Y}; the sums are in Settings.",
+        )
+        yield Static("", id="worked", classes="context", markup=False)
+        yield Field(
+            "How many days",
+            Input(id="quantity", compact=True, placeholder="for example 7"),
+            id="quantity-field",
+        )
+        with Horizontal(id="dates-field", classes="field-pair"):
+            yield Field(
+                "Or: lost on",
+                self.date_input("from_on", None, required=False),
+                id="from-field",
+            )
+            yield Field(
+                "restored on",
+                self.date_input("to_on", None, required=False),
+                id="to-field",
+            )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_loss()
+        self.load_rates()
+
+    @work(thread=True, exclusive=True, group="rates", exit_on_error=False)
+    def load_rates(self) -> None:
+        from ..services import compensation as CS
+
+        rates = CS.rates(self.db)
+        self.app.call_from_thread(self._rates_loaded, rates)
+
+    def _rates_loaded(self, rates: list[K.Rate]) -> None:
+        self.rates = {r.kind: r for r in rates if r.active}
+        options = [("Not compensation from the guidance", self.NO_GUIDANCE)]
+        for r in rates:
+            if r.active:
+                each = "each" if r.unit == "appointment" else f"a {r.unit}"
+                options.append((f"{r.label}: {K.money(r.pence)} {each}", r.kind))
+        options += [(f"{label}: amount typed", kind) for kind, label in K.UNSET_KINDS]
+        self.loss_options = options
+        loss = self.query_one("#loss", Select)
+        loss.set_options(options)
+        loss.value = self.NO_GUIDANCE
+        self._noted_by_program(loss)
+        self._show_loss()
+
+    def _loss(self) -> str:
+        value = self.choice("loss")
+        return "" if value in (None, self.NO_GUIDANCE) else str(value)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "loss":
+            if self._loss():
+                kind = self.query_one("#kind", Select)
+                if kind.value != "financial remedy":
+                    kind.value = "financial remedy"
+                rate = self.rates.get(self._loss())
+                description = self.query_one("#description", Input)
+                if rate is not None and not description.value.strip():
+                    description.value = f"Compensation for {rate.label.lower()}"
+            self._show_loss()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("quantity", "from_on", "to_on"):
+            self._show_loss()
+
+    def _show_loss(self) -> None:
+        rate = self.rates.get(self._loss())
+        self.query_one("#quantity-field").display = rate is not None
+        self.query_one("#dates-field").display = rate is not None and rate.by_dates
+        self.query_one("#amount-field").display = rate is None
+        if rate is not None:
+            self.query_one("#quantity-field", Field).query_one(".field-label", Label).update(
+                f"How many {rate.unit}s"
+            )
+        try:
+            worked = self._worked()
+        except DomainError as e:
+            text = str(e)
+        else:
+            text = f"Amount: {K.money(worked.amount_pence)}. {worked.line}" if worked else ""
+            if rate is not None and worked is None:
+                text = f"Give how many {rate.unit}s" + (", or the dates." if rate.by_dates else ".")
+        self.query_one("#worked", Static).update(text)
+
+    def _worked(self) -> K.Worked | None:
+        """The amount worked out from what is typed (None until enough is typed)."""
+        rate = self.rates.get(self._loss())
+        if rate is None:
+            return None
+        quantity = K.parse_quantity(self.text("quantity"), rate.unit)
+        first = last = None
+        if rate.by_dates:
+            first, last = self.date("from_on", "day it was lost"), self.date("to_on", "day it was restored")
+        if first is None and last is None:
+            return K.work_out(rate, quantity) if quantity is not None else None
+        if first is None or last is None:
+            return None
+        return K.work_out(rate, quantity, first=first, last=last)
 
     def save(self):
-        kind = self.choice("kind")
+        loss = self._loss()
+        if loss and loss not in self.rates and loss not in K.UNSET_LABELS:
+            raise DomainError("That kind of loss is switched off in Settings: choose another.", field="loss")
+        kind = "financial remedy" if loss else self.choice("kind")
         if not kind:
             raise DomainError("Choose the kind of remedy.", field="kind")
         description = self.text("description").strip()
+        worked = self._worked()
+        if loss in self.rates:
+            if worked is None:
+                raise DomainError(
+                    f"Give how many {self.rates[loss].unit}s (or the dates) to work out the amount.",
+                    field="quantity",
+                )
+            description = description or f"Compensation for {self.rates[loss].label.lower()}"
+            return C.RemedyInput(
+                kind,
+                description,
+                worked.amount_pence,
+                self.date("due_on"),
+                self.query_one("#agreed", Checkbox).value,
+                guidance_kind=loss,
+                quantity=worked.quantity,
+                rate_pence=worked.rate_pence,
+            )
         if not description:
-            raise DomainError("Say what the remedy is.", field="description")
+            raise DomainError(
+                "Say what the remedy is" + (", and why this amount." if loss else "."), field="description"
+            )
         amount = parse_pounds(self.text("amount"))
         if kind == "financial remedy" and not amount:
             raise DomainError("A financial remedy needs an amount.", field="amount")
         return C.RemedyInput(
-            kind, description, amount, self.date("due_on"), self.query_one("#agreed", Checkbox).value
+            kind,
+            description,
+            amount,
+            self.date("due_on"),
+            self.query_one("#agreed", Checkbox).value,
+            guidance_kind=loss,
         )
 
 

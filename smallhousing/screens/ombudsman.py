@@ -9,12 +9,14 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
+from ..domain import ombudsman as OM
 from ..services import learning as LS
-from ..services.reports import FINDINGS
 from .common import KeyFooter, PlainTable, compact_day
 from .form_kit import Field, FormScreen, Required
 
-FINDING_OPTIONS = [(f[:1].upper() + f[1:], f) for f in FINDINGS]
+FINDING_OPTIONS = [(f[:1].upper() + f[1:], f) for f in OM.FINDINGS]
+ORDER_KIND_OPTIONS = [(OM.ORDER_KIND_LABELS[k], k) for k in OM.ORDER_KINDS]
+ORDER_KIND_SHORT = {OM.ORDER: "order", OM.RECOMMENDATION: "recommend.", OM.CHFO: "CHF order"}
 
 
 class CaseForm(FormScreen):
@@ -106,6 +108,10 @@ class FindingForm(FormScreen):
 
 class OrderForm(FormScreen):
     SAVE_LABEL = "Add order"
+    INTRO = (
+        "Orders and recommendations come with the determination; a complaint handling failure "
+        "order may come before it. Reported to the governing body (9.7)."
+    )
 
     def __init__(self, db, case) -> None:
         super().__init__(db)
@@ -115,6 +121,20 @@ class OrderForm(FormScreen):
         return f"An order or recommendation on case {self.case.case_number or self.case.id}"
 
     def compose_fields(self) -> ComposeResult:
+        determined = self.case.determined_on is not None
+        yield Field(
+            "Kind",
+            Select(
+                ORDER_KIND_OPTIONS,
+                value=OM.ORDER if determined else OM.CHFO,
+                allow_blank=False,
+                id="kind",
+                compact=True,
+            ),
+            hint=""
+            if determined
+            else "No finding yet: only a complaint handling failure order can come now.",
+        )
         yield Field(
             "What the Ombudsman asked us to do",
             Input(
@@ -122,11 +142,23 @@ class OrderForm(FormScreen):
             ),
         )
         yield Field(
+            "Date it was made",
+            self.date_input("made_on", self.case.determined_on if determined else self.today),
+            hint="With a determination, the day of the determination.",
+        )
+        yield Field(
             "Date to comply by", self.date_input("due_on", None, required=False, not_after_today=False)
         )
 
     def save(self):
-        return LS.add_order(self.db, self.case.id, self.text("description"), self.date("due_on", "due date"))
+        return LS.add_order(
+            self.db,
+            self.case.id,
+            self.text("description"),
+            self.date("due_on", "due date"),
+            kind=self.choice("kind") or OM.ORDER,
+            made_on=self.date("made_on", "date it was made"),
+        )
 
 
 class ComplyForm(FormScreen):
@@ -138,7 +170,11 @@ class ComplyForm(FormScreen):
         self.case = case
 
     def compose_fields(self) -> ComposeResult:
-        open_orders = [(o.description[:60], o.id) for o in self.case.orders if o.complied_on is None]
+        open_orders = [
+            (f"{ORDER_KIND_SHORT.get(o.kind, o.kind)}: {o.description}"[:60], o.id)
+            for o in self.case.orders
+            if o.complied_on is None
+        ]
         yield Field(
             "Order",
             Select(
@@ -173,10 +209,11 @@ class OmbudsmanCasesScreen(Screen):
         Binding("k", "comply", "Order complied", id="ombudsman.comply"),
     ]
 
-    def __init__(self, db) -> None:
+    def __init__(self, db, select_case: int | None = None) -> None:
         super().__init__()
         self.db = db
         self.cases: list = []
+        self.select_case = select_case  # a case to highlight once the list is shown (from the worklist)
 
     def compose(self) -> ComposeResult:
         yield Label("Complaints taken to the Housing Ombudsman", classes="screen-title")
@@ -202,6 +239,7 @@ class OmbudsmanCasesScreen(Screen):
         orders.add_column("Order", key="order", width=30, grow=1)
         orders.add_column("Due", key="due", width=9)
         orders.add_column("Done", key="done", width=9)
+        orders.add_column("Kind", key="kind", width=10)
         self.load()
 
     @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
@@ -224,6 +262,9 @@ class OmbudsmanCasesScreen(Screen):
                 f"{len(c.orders)}" + (f" ({still} open)" if still else ""),
                 key=str(c.id),
             )
+        if self.select_case is not None:
+            keep = next((i for i, c in enumerate(cases) if c.id == self.select_case), keep)
+            self.select_case = None
         if cases:
             table.move_cursor(row=min(max(keep, 0), len(cases) - 1))
         self._orders()
@@ -245,7 +286,12 @@ class OmbudsmanCasesScreen(Screen):
             detail += f": {c.summary}" if c.summary else ""
         self.query_one("#case-detail", Static).update(detail)
         for o in c.orders if c else []:
-            orders.add_row(o.description, compact_day(o.due_on), compact_day(o.complied_on) or "not yet")
+            orders.add_row(
+                o.description,
+                compact_day(o.due_on),
+                compact_day(o.complied_on) or "not yet",
+                ORDER_KIND_SHORT.get(o.kind, o.kind),
+            )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "cases-table":

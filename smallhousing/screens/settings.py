@@ -16,9 +16,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Input, ListItem, ListView, Static, TabbedContent, TabPane, Tabs
 
+from ..domain import compensation as K
 from ..domain.calendar import short_date
+from ..domain.errors import DomainError
 from ..domain.years import year_label, year_of
 from ..paths import backups_dir
+from ..services import compensation as compensation_service
 from ..services import settings as settings_service
 from .common import KeyFooter, NavBar
 from .resident_forms import (
@@ -67,6 +70,8 @@ ACTION_TABS = {
     "remove_closure": "tab-closures",
     "edit_target": "tab-targets",
     "reset_target": "tab-targets",
+    "edit_rate": "tab-compensation",
+    "reset_rates": "tab-compensation",
 }
 
 
@@ -238,6 +243,55 @@ class TargetForm(FormScreen[Any]):
         return SRS.set_target(self.db, self.target.category, values["working_days"]).working_days
 
 
+class RateForm(FormScreen[Any]):
+    """Change the sum for one kind of loss in the Ombudsman's compensation guidance."""
+
+    INTRO = (
+        "The sum used to work out a remedy for this kind of loss (7.2, 7.4). Remedies already "
+        "offered keep the sum they were worked out at."
+    )
+    USE = ("in use", "switched off")
+
+    def __init__(self, db, rate: K.Rate) -> None:
+        super().__init__(db)
+        self.rate = rate
+
+    def heading(self) -> str:
+        return f"Compensation: {self.rate.label.lower()}"
+
+    def form_fields(self) -> list[FormField]:
+        published = K.BY_KIND[self.rate.kind]
+        return [
+            FormField(
+                "sum",
+                f"Sum for each {self.rate.unit}, in pounds",
+                f"{self.rate.pence / 100:.2f}",
+                required=True,
+                what="the sum",
+                help=f"The guidance of {K.GUIDANCE_ON.day} {K.GUIDANCE_ON:%B %Y} sets "
+                f"{K.money(published.pence)} a {published.unit}.",
+            ),
+            FormField(
+                "use",
+                "Offered in the remedy form",
+                self.USE[0] if self.rate.active else self.USE[1],
+                kind="choice",
+                choices=self.USE,
+            ),
+        ]
+
+    def perform(self, values: dict[str, Any]):
+        from .common import parse_pounds
+
+        try:
+            pence = parse_pounds(values["sum"])
+        except DomainError as e:
+            raise DomainError(str(e), field="sum") from None
+        return compensation_service.set_rate(
+            self.db, self.rate.kind, pence, active=values["use"] == self.USE[0]
+        )
+
+
 # the screen --------------------------------------------------------------------------------------
 
 
@@ -268,6 +322,9 @@ class SettingsScreen(Screen):
         Binding("e", "edit_target", "Change", id="settings.edit_target"),
         Binding("x", "reset_target", "Default", id="settings.reset_target"),
         Binding("c", "contractors", "Contractors", id="settings.contractors"),
+        Binding("8", "tab('tab-compensation')", "Compensation", group=TABS, id="settings.tab_compensation"),
+        Binding("e", "edit_rate", "Change sum", id="settings.edit_rate"),
+        Binding("r", "reset_rates", "Reset to the guidance", id="settings.reset_rates"),
     ]
     PALETTE_NAMES = {
         "save_landlord": "Save the landlord's details",
@@ -283,6 +340,8 @@ class SettingsScreen(Screen):
         "edit_target": "Change the target for a kind of service request",
         "reset_target": "Put a service request target back to its default",
         "contractors": "Contractors (Code 5.4, 5.5)",
+        "edit_rate": "Change a compensation sum",
+        "reset_rates": "Reset the compensation sums to the Ombudsman's guidance",
     }
 
     def __init__(self, db) -> None:
@@ -355,6 +414,15 @@ class SettingsScreen(Screen):
                     classes="pane-hint",
                 )
                 yield ListView(id="list-targets", classes="settings-list")
+            with TabPane("Compensation", id="tab-compensation"):
+                yield Static(
+                    f"Sums from the Housing Ombudsman's compensation guidance of "
+                    f"{K.GUIDANCE_ON.day} {K.GUIDANCE_ON:%B %Y} (from {K.GUIDANCE_STARTS.day} "
+                    f"{K.GUIDANCE_STARTS:%B %Y}), used to work out remedies (7.2, 7.4). "
+                    "e: change a sum · r: back to the guidance.",
+                    classes="pane-hint",
+                )
+                yield ListView(id="list-rates", classes="settings-list")
         yield KeyFooter()
 
     def _landlord_fields(self) -> list[FormField]:
@@ -407,6 +475,30 @@ class SettingsScreen(Screen):
     def reload(self) -> None:
         self._fetch()
         self._fetch_targets()
+        self._fetch_rates()
+
+    @work(thread=True, exclusive=True, group="settings-rates")
+    def _fetch_rates(self) -> None:
+        rates = compensation_service.rates(self.db)
+        self.app.call_from_thread(self._show_rates, rates)
+
+    async def _show_rates(self, rates: list[K.Rate]) -> None:
+        items = []
+        for r in rates:
+            published = K.BY_KIND[r.kind]
+            each = "each" if r.unit == "appointment" else f"a {r.unit}"
+            if not r.active:
+                detail = "switched off: not offered in the remedy form"
+            elif r.pence == published.pence:
+                detail = "the guidance's sum"
+            else:
+                detail = f"changed: the guidance sets {K.money(published.pence)}"
+            items.append(
+                SettingItem("rate", r.kind, [f"{r.label}: {K.money(r.pence)} {each}", detail], row=r)
+            )
+        async with self._show_lock:
+            await self._fill("list-rates", items, "")
+        self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="settings-load")
     def _fetch(self) -> None:
@@ -513,6 +605,8 @@ class SettingsScreen(Screen):
         if action == "reset_target":
             item = self._selected("target")
             return (item is not None and item.row.from_settings) or None
+        if action == "edit_rate":
+            return self._selected("rate") is not None or None
         if action.startswith("save_"):
             return self.loaded or None
         return True
@@ -533,6 +627,7 @@ class SettingsScreen(Screen):
             "homes": "list-homes",
             "closure": "list-closures",
             "target": "list-targets",
+            "rate": "list-rates",
         }[kind]
         item = self.query_one(f"#{list_id}", ListView).highlighted_child
         return item if isinstance(item, SettingItem) and item.kind == kind else None
@@ -759,6 +854,33 @@ class SettingsScreen(Screen):
                 f"Put the target for {t.category} back to {t.default_days} working days?",
                 f"It is {t.working_days} now. Open requests of this kind move to the default.",
                 yes="Use the default",
+            ),
+            answered,
+        )
+
+    def action_edit_rate(self) -> None:
+        item = self._selected("rate")
+        if item is None:
+            self.notify("Highlight a sum first.", severity="warning")
+            return
+        self.app.push_screen(RateForm(self.db, item.row), self._after("Sum saved."))
+
+    def action_reset_rates(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self,
+                    compensation_service.reset_to_guidance,
+                    self.db,
+                    on_done=self._after("Every sum is the guidance's again.", always=True),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Set every compensation sum back to the Ombudsman's guidance?",
+                "Sums you changed, and kinds of loss you switched off, go back to the published "
+                "figures. Remedies already offered keep the sums they were worked out at.",
+                yes="Reset",
             ),
             answered,
         )

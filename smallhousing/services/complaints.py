@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import col, select
 
+from ..domain import compensation as K
 from ..domain import letter_rules as LR
 from ..domain import lifecycle as L
 from ..domain import service_request_rules as SR
@@ -43,6 +44,7 @@ from ..store.models import (
     Staff,
     Stage,
 )
+from . import compensation as CS
 from .base import (
     NotFound,
     Unit,
@@ -82,6 +84,12 @@ class RemedyInput:
     amount_pence: int = 0
     due_on: dt.date | None = None
     agreed: bool = False
+    # from the Ombudsman's compensation guidance (domain/compensation): a kind of loss; for one
+    # with a set sum, how many days, weeks or appointments and the sum for one the form showed
+    # (the amount is then worked out here: quantity * rate); for one without, the amount typed
+    guidance_kind: str = ""
+    quantity: int = 0
+    rate_pence: int = 0
 
 
 @dataclass
@@ -1007,14 +1015,45 @@ def fold_additional_complaint(
 # remedies, actions, correspondence ---------------------------------------------------------------
 
 
+def _guidance(u: Unit, r: RemedyInput) -> tuple[str, int, int, int]:
+    """A remedy's guidance kind, quantity, rate and amount: for a kind with a set sum, worked out
+    at the sum in force (the one the form showed, or the save is refused); for one without, the
+    amount typed."""
+    gk = clean(r.guidance_kind)
+    if not gk:
+        return "", 0, 0, r.amount_pence
+    if gk in K.UNSET_LABELS:
+        if isinstance(r.amount_pence, bool) or not isinstance(r.amount_pence, int) or r.amount_pence <= 0:
+            raise DomainError(
+                f"{K.UNSET_LABELS[gk]} has no set sum in the guidance: type the amount, and say why "
+                "in the description.",
+                field="amount",
+            )
+        return gk, 0, 0, r.amount_pence
+    rate = CS.rate_in(u, gk)
+    if r.rate_pence and r.rate_pence != rate.pence:
+        raise DomainError(
+            f"The sum for {rate.label.lower()} was changed in Settings while this remedy was being "
+            f"added: it is now {K.money(rate.pence)} a {rate.unit}. Add the remedy again to see the "
+            "new amount.",
+            field="quantity",
+        )
+    w = K.work_out(rate, r.quantity)
+    return gk, w.quantity, w.rate_pence, w.amount_pence
+
+
 def _add_remedy(u: Unit, c: Complaint, stage: int, r: RemedyInput, offered_on: dt.date) -> Remedy:
-    kind, desc = D.check_remedy(r.kind, r.description, r.amount_pence)
+    gk, quantity, rate, amount = _guidance(u, r)
+    kind, desc = D.check_remedy("financial remedy" if gk else r.kind, r.description, amount)
     rem = Remedy(
         complaint_id=ident(c),
         stage=stage,
         kind=kind,
         description=desc,
-        amount_pence=r.amount_pence,
+        amount_pence=amount,
+        guidance_kind=gk,
+        quantity=quantity,
+        rate_pence=rate,
         due_on=r.due_on,
         agreed=bool(r.agreed),
         offered_on=offered_on,

@@ -738,6 +738,7 @@ def generate(
                     o = OmbudsmanOrder(
                         case_id=ident(case),
                         description="Pay £150 for time and trouble",
+                        made_on=determined,
                         due_on=determined + dt.timedelta(days=28),
                         complied_on=determined + dt.timedelta(days=20),
                     )

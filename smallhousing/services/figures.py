@@ -133,6 +133,8 @@ class OrderLine:
     description: str
     due_on: dt.date | None
     complied_on: dt.date | None
+    kind: str = "order"  # order, recommendation, complaint-handling-failure (domain/ombudsman.py)
+    made_on: dt.date | None = None
 
     @property
     def complied_on_time(self) -> bool | None:
@@ -353,7 +355,10 @@ SQL = {
     "LEFT JOIN complaint c ON c.id = oc.complaint_id WHERE oc.id IN "
     "(SELECT case_id FROM ombudsman_order WHERE complied_on IS NULL) "
     "ORDER BY oc.referred_on, oc.id",
-    "orders_of_cases": "SELECT id, case_id, description, due_on, complied_on FROM ombudsman_order "
+    "orders_by_kind": f"SELECT kind, count(CASE WHEN {_in('made_on')} THEN 1 END), "
+    f"count(CASE WHEN {_in('due_on')} THEN 1 END), count(CASE WHEN {_in('due_on')} "
+    "AND complied_on IS NOT NULL AND complied_on <= due_on THEN 1 END) FROM ombudsman_order GROUP BY kind",
+    "orders_of_cases": "SELECT id, case_id, description, due_on, complied_on, kind, made_on FROM ombudsman_order "
     "WHERE case_id IN (SELECT CAST(value AS INTEGER) FROM json_each(:ids)) ORDER BY id",
     "learning_in_period": "SELECT lp.id, c.reference, lp.recorded_on, lp.theme, lp.learning, "
     "lp.improvement, lp.owner, lp.status, lp.made_on FROM learning_point lp "
@@ -604,10 +609,12 @@ def cases(r, key: str, params: "dict | tuple" = ()) -> list[CaseLine]:
     ]
     if out:
         by_id = {c.id: c for c in out}
-        for i, case_id, description, due, complied in r.rows(
+        for i, case_id, description, due, complied, kind, made in r.rows(
             SQL["orders_of_cases"], {"ids": json.dumps(list(by_id))}
         ):
-            by_id[case_id].orders.append(OrderLine(i, description, days[due], days[complied]))
+            by_id[case_id].orders.append(
+                OrderLine(i, description, days[due], days[complied], kind, days[made])
+            )
     return out
 
 
@@ -695,6 +702,9 @@ class EvidenceCounts:
     learning_made: int
     reviews: dict[str, tuple[int, int]]  # 'adjustment' / 'restriction' -> (done, done on time)
     in_force: dict[str, tuple[int, int]]  # -> (in force, past the review date); {} outside the year
+    # the Ombudsman's orders by kind (order, recommendation, complaint-handling-failure) -> (made in
+    # the year, due in the year, of those complied with by their date) (8.4, 9.7)
+    orders: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 def _reviews(r, entity: str, start: dt.date, end: dt.date) -> tuple[int, int]:
@@ -728,7 +738,8 @@ def evidence_counts(db, year: "int | str") -> EvidenceCounts:
         if start <= r.today <= end:
             for e in ("adjustment", "restriction"):
                 in_force[e] = tuple(r.rows(SQL[f"{e}s_in_force"], {"today": r.today.isoformat()})[0])
-    return EvidenceCounts(noted, made, reviews, in_force)
+        orders = {k: (m, d, c) for k, m, d, c in r.rows(SQL["orders_by_kind"], _span(start, end))}
+    return EvidenceCounts(noted, made, reviews, in_force, orders)
 
 
 # service requests by category and month (Code 1.4) ------------------------------------------------

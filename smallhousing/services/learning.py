@@ -13,10 +13,14 @@ from sqlalchemy import true
 from sqlmodel import select
 
 from ..domain import lifecycle as L
+from ..domain import ombudsman as OM
 from ..domain.errors import DomainError
+from ..domain.rules import deadline_status, working_days_left
 from ..store.models import Complaint, LearningPoint, OmbudsmanCase, OmbudsmanOrder
 from .base import NotFound, Unit, audit, clean, ident, reading, transaction, update_fields
-from .reports import FINDINGS, CaseLine, LearningLine, cases_where, learning_where
+from .queries import DueItem
+from .reads import day, plain_reading
+from .reports import CaseLine, LearningLine, cases_where, learning_where
 
 STATUSES = ("planned", "in progress", "done")
 
@@ -152,10 +156,7 @@ def list_learning(db, *, status: str | None = None) -> list[LearningLine]:
 
 
 def _finding(finding: str | None) -> str:
-    f = clean(finding).lower()
-    if f and f not in FINDINGS:
-        raise DomainError("The finding must be one of: " + ", ".join(FINDINGS) + ".", field="finding")
-    return f
+    return OM.check_finding(finding)
 
 
 def record_case(
@@ -223,8 +224,9 @@ def update_case(db, case_id: int, **values) -> OmbudsmanCase:
 def record_finding(
     db, case_id: int, finding: str, determined_on: dt.date | None = None, summary: str | None = None
 ) -> OmbudsmanCase:
-    """The Ombudsman's determination: no maladministration, service failure, maladministration or
-    severe maladministration."""
+    """The Ombudsman's determination: one of domain/ombudsman.py FINDINGS (no maladministration,
+    service failure, maladministration, severe maladministration, reasonable redress, outside
+    jurisdiction)."""
     f = _finding(finding)
     if not f:
         raise DomainError("Choose the Ombudsman's finding.", field="finding")
@@ -243,19 +245,38 @@ def record_finding(
         return update_fields(u, case, f"ombudsman finding: {f}", complaint_id=case.complaint_id, **values)
 
 
-def add_order(db, case_id: int, description: str, due_on: dt.date | None = None) -> OmbudsmanOrder:
-    """An order or recommendation the Ombudsman made, with the date to comply by."""
+def add_order(
+    db,
+    case_id: int,
+    description: str,
+    due_on: dt.date | None = None,
+    *,
+    kind: str = OM.ORDER,
+    made_on: dt.date | None = None,
+) -> OmbudsmanOrder:
+    """An order or recommendation the Ombudsman made with a determination, or a complaint handling
+    failure order made while the case is with the Ombudsman, with the date to comply by. Made on
+    the day of the determination unless told otherwise (a complaint handling failure order: today)."""
     description = L.require_text(description, "what the Ombudsman ordered", "description")
+    kind = OM.check_order_kind(kind)
     with transaction(db) as u:
         case = u.get(OmbudsmanCase, case_id, "Ombudsman case")
         if due_on is not None and not isinstance(due_on, dt.date):
             raise DomainError("The due date is not a date.", field="due_on")
-        if due_on is not None and due_on < case.referred_on:
-            raise DomainError("An order cannot fall due before the case was referred.", field="due_on")
-        o = OmbudsmanOrder(case_id=ident(case), description=description, due_on=due_on)
+        made = made_on or (case.determined_on if kind != OM.CHFO and case.determined_on else u.today)
+        made = L.check_date(made, u.today, what=OM.ORDER_KIND_WORDS[kind])
+        OM.check_made_on(kind, made, case.referred_on, case.determined_on)
+        if due_on is not None and due_on < made:
+            raise DomainError(
+                f"It cannot fall due before it was made ({made:%d/%m/%Y}).",
+                field="due_on",
+            )
+        o = OmbudsmanOrder(
+            case_id=ident(case), kind=kind, made_on=made, description=description, due_on=due_on
+        )
         u.session.add(o)
         u.session.flush()  # its id, from the database, for the caller
-        audit(u, "ombudsman order recorded", o, complaint_id=case.complaint_id)
+        audit(u, f"ombudsman {OM.ORDER_KIND_WORDS[kind]} recorded", o, complaint_id=case.complaint_id)
         return o
 
 
@@ -282,3 +303,56 @@ def list_cases(db) -> list[CaseLine]:
     """Every Ombudsman case with its orders, the most recent referral first."""
     with reading(db) as u:
         return list(reversed(cases_where(u, true())))
+
+
+# the worklist --------------------------------------------------------------------------------------
+
+ORDER_WORK_KIND = {OM.ORDER: "ombudsman-order", OM.CHFO: "complaint-handling-failure-order"}
+ORDER_WORK_STEP = {OM.ORDER: "Ombudsman order", OM.CHFO: "Complaint handling failure order"}
+
+
+def ombudsman_work(db, *, limit: int | None = None, until: dt.date | None = None) -> list[DueItem]:
+    """A source for the worklist (services/worklist.py): each order made with a determination and
+    each complaint handling failure order not yet complied with, by the date to comply by, soonest
+    first. One with no date to comply by is due from the day it was made (or the referral): it
+    waits for a date or for compliance. Recommendations are not orders: they are not listed."""
+    with plain_reading(db) as r:
+        sql = (
+            "SELECT oc.id, oc.case_number, res.name, coalesce(c.stage, 0), o.kind, o.description, "
+            "coalesce(o.due_on, o.made_on, oc.referred_on) AS due, st.name "
+            "FROM ombudsman_order o JOIN ombudsman_case oc ON oc.id = o.case_id "
+            "LEFT JOIN complaint c ON c.id = oc.complaint_id "
+            "LEFT JOIN resident res ON res.id = c.resident_id "
+            "LEFT JOIN staff st ON st.id = c.handler_id "
+            "WHERE o.complied_on IS NULL AND o.kind IN (?, ?) "
+        )
+        params: list = [OM.ORDER, OM.CHFO]
+        if until is not None:
+            sql += "AND coalesce(o.due_on, o.made_on, oc.referred_on) <= ? "
+            params.append(until.isoformat())
+        sql += "ORDER BY due, oc.case_number, o.id"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        out = []
+        for case_id, number, name, stage, kind, description, due, handler in r.rows(sql, params):
+            when = day(due)
+            if when is None:  # never: the referral date is always there
+                continue
+            step = f"{ORDER_WORK_STEP[kind]}: {description}"
+            out.append(
+                DueItem(
+                    case_id,
+                    number or f"Ombudsman case {case_id}",
+                    name or "",
+                    stage,
+                    step,
+                    when,
+                    working_days_left(r.cal, when, r.today),
+                    deadline_status(r.cal, when, r.today),
+                    handler or "",
+                    kind=ORDER_WORK_KIND[kind],
+                    entity="ombudsman-case",
+                )
+            )
+        return out

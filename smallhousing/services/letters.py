@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from .. import paths
+from ..domain import compensation as K
 from ..domain import letter_rules as LR
 from ..domain import lifecycle as L
 from ..domain.errors import DomainError
@@ -725,6 +726,9 @@ def _response(ctx: _Ctx, n: int) -> LetterContent:
         elif r.due_on is not None:
             line += f", by {long_date(r.due_on)}"
             out.promises.append((f'the date for the remedy "{label(r.description)}"', r.due_on))
+        if r.guidance_kind in K.BY_KIND and r.quantity and r.rate_pence:
+            # worked out from the Ombudsman's guidance: how, under the remedy (a continued line)
+            line += "\n  " + K.breakdown(K.BY_KIND[r.guidance_kind], r.quantity, r.rate_pence)
         lines.append(line)
     out.extra_problems += LR.remedy_problems(
         (

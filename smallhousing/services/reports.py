@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from ..domain import code_provisions as CP
 from ..domain import lifecycle as L
+from ..domain import ombudsman as OM
 from ..domain import tsm
 from ..domain.calendar import short_date
 from ..domain.errors import DomainError
@@ -47,8 +48,8 @@ from .figures import (  # noqa: F401
 from .measures import tsm_for_year  # noqa: F401  (part of this module's interface)
 from .reads import plain_reading
 
-FINDINGS = ("no maladministration", "service failure", "maladministration", "severe maladministration")
-ADVERSE_FINDINGS = FINDINGS[1:]
+FINDINGS = OM.FINDINGS  # the one list is in domain/ombudsman.py
+ADVERSE_FINDINGS = OM.ADVERSE_FINDINGS
 
 # Free text for the annual report, kept per year beside the self-assessment entries.
 REPORT_TEXTS = {
@@ -99,7 +100,9 @@ def cases_where(u: Unit, where) -> list[CaseLine]:
             .where(col(OmbudsmanOrder.case_id).in_(list(by_id)))
             .order_by(col(OmbudsmanOrder.id))
         ).all():
-            by_id[o.case_id].orders.append(OrderLine(ident(o), o.description, o.due_on, o.complied_on))
+            by_id[o.case_id].orders.append(
+                OrderLine(ident(o), o.description, o.due_on, o.complied_on, o.kind, o.made_on)
+            )
     return out
 
 
@@ -315,7 +318,36 @@ def computed_evidence(db, year: "int | str", figures: PeriodFigures | None = Non
                 f"{'is' if late == 1 else 'are'} past the review date."
             )
         out[number] = text
+    out.update(_ombudsman_evidence(lab, c.orders))
     return out
+
+
+def _ombudsman_evidence(lab: str, orders: dict[str, tuple[int, int, int]]) -> dict[str, str]:
+    """What the records say about the Ombudsman's orders in the year: made, complied with on time,
+    and complaint handling failure orders (9.7 the governing body hears of them; 8.4 a review of
+    the self-assessment may follow)."""
+    made = {k: orders.get(k, (0, 0, 0))[0] for k in OM.ORDER_KINDS}
+    due = sum(d for _, d, _ in orders.values())
+    on_time = sum(c for _, _, c in orders.values())
+    chfos = made[OM.CHFO]
+    chfo_text = (
+        f"{_n(chfos, 'complaint handling failure order')} made in the year"
+        if chfos
+        else "no complaint handling failure orders made in the year"
+    )
+    text = (
+        f"Records for {lab}: {_n(made[OM.ORDER], 'Ombudsman order')} and "
+        f"{_n(made[OM.RECOMMENDATION], 'recommendation')} made with determinations in the year, "
+        f"and {chfo_text}. "
+        + (
+            f"{on_time:,} of {_n(due, 'order or recommendation', 'orders and recommendations')} due in "
+            "the year were complied with by their date"
+            f"{_pct(on_time, due)}."
+            if due
+            else "No orders fell due in the year."
+        )
+    )
+    return {"9.7": text, "8.4": f"Records for {lab}: {chfo_text}."}
 
 
 def self_assessment(db, year: "int | str", figures: PeriodFigures | None = None) -> list[AssessmentRow]:

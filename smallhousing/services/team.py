@@ -10,9 +10,9 @@ viewer has), and grants:
   learning ...), DELETE where the app deletes (learning points), INSERT on the audit log, and the
   id sequences of what it may insert into;
 - director: also INSERT and UPDATE on ``DIRECTOR_TABLES`` (settings, staff, closure days, homes,
-  published years, service request targets), DELETE on closure days and targets, INSERT on audit
-  redactions (erasure), and adding people (``add_member`` gives a director CREATEROLE and the
-  group roles WITH ADMIN OPTION).
+  published years, service request targets, compensation sums), DELETE on closure days, targets
+  and compensation sums, INSERT on audit redactions (erasure), and adding people (``add_member``
+  gives a director CREATEROLE and the group roles WITH ADMIN OPTION).
 
 Nobody is granted DELETE on the audit log, and triggers refuse it (and TRUNCATE) to everyone, the
 table's owner and the server's admin included. The one change an entry may have is erasure's: a
@@ -48,8 +48,10 @@ DIRECTOR_TABLES = (
     "homes_year",
     "year_publication",
     "service_request_target",
+    "compensation_rate",  # the compensation guidance's sums as this landlord uses them
 )
-DIRECTOR_DELETES = ("closure_day", "service_request_target")
+# a target or a sum put back to its default is a row deleted
+DIRECTOR_DELETES = ("closure_day", "service_request_target", "compensation_rate")
 OFFICER_DELETES = ("learning_point",)  # the tables the app deletes rows from (services/learning.py)
 AUDIT_TABLES = ("audit_entry", "audit_redaction")
 NOT_GRANTED = ("alembic_version",)  # read by everyone (to know the schema), written by the owner

@@ -17,6 +17,7 @@ from typing import Callable, Protocol
 from . import queries as Q
 from .contractor_reads import contractor_work
 from .hazard_reads import hazard_work
+from .learning import ombudsman_work
 from .queries import DueItem
 
 
@@ -34,6 +35,7 @@ SOURCES: list[Callable[..., list[DueItem]]] = [
     Q.service_request_work,  # open service requests by target date (Code 1.4)
     contractor_work,  # responses asked of contractors (Code 5.4, 5.5)
     hazard_work,
+    ombudsman_work,  # Ombudsman orders and complaint handling failure orders not complied with
 ]
 
 
