@@ -580,7 +580,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
             if not complete:
                 end = _same_day_of(yy, today)
                 label = f"{label} to {end.day} {end:%b}"
-            history.append(F.period(r, start, end, label, F.homes(r, yy), cal=cal, detail=yy == y))
+            history.append(F.period(r, start, end, label, F.homes(r, yy), cal=cal, detail=yy == y, year=yy))
         landlord = _landlord(u)
     published: dict[int, TSM] = {}
     note = ""
@@ -748,4 +748,9 @@ def board_summary_lines(b: BoardUpdate) -> list[str]:
     lines.append(f"Ombudsman: {f.ombudsman_referred:,} referred; findings in the period: {found}")
     lines.append(f"Ombudsman orders not yet complied with: {len(b.open_orders):,}")
     lines.append(f"Learning points still being acted on: {len(b.open_learning):,}")
+    lines.append(f"Compliments received: {f.compliments:,} ({trend(f.compliments, p.compliments)})")
+    lines.append(
+        f"Satisfied when asked after a complaint closed: {f.answers_satisfied:,} of {f.answers_given:,}"
+        + (f" ({pct(f.answers_satisfied_pct)})" if f.answers_given else "")
+    )
     return lines

@@ -37,7 +37,14 @@ from ..store.models import Staff
 from .base import audit, clean, ident, reading, transaction, update_fields
 
 # settings, the team and what a published year rests on: directors only
-DIRECTOR_TABLES = ("landlord_settings", "staff", "closure_day", "homes_year", "year_publication")
+DIRECTOR_TABLES = (
+    "landlord_settings",
+    "staff",
+    "closure_day",
+    "homes_year",
+    "year_publication",
+    "perception_result",  # a year's TP09 counts, published with the year's figures
+)
 DIRECTOR_DELETES = ("closure_day",)
 OFFICER_DELETES = ("learning_point",)  # the tables the app deletes rows from (services/learning.py)
 AUDIT_TABLES = ("audit_entry", "audit_redaction")

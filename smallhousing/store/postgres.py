@@ -50,6 +50,7 @@ CHANGES = {
     "closure_day": "closure days",
     "homes_year": "the number of homes",
     "year_publication": "a reporting year's published figures (publishing or reopening a year)",
+    "perception_result": "a reporting year's TP09 counts from the perception survey",
 }
 AUDIT_TABLES = ("audit_entry", "audit_redaction")
 
