@@ -354,3 +354,50 @@ def test_the_audit_records_each_action(db, setup):
         "TP09 counts entered for 2025/26",
     ):
         assert a in actions
+
+
+# the command line ----------------------------------------------------------------------------------
+
+
+def test_cli_tp09_and_compliment(db, setup, tmp_path, capsys):
+    from smallhousing.cli import main
+
+    path = str(db.path)
+    db.close()
+    assert (
+        main(["tp09", "2024", "--db", path, "--satisfied", "150", "--neither", "30", "--dissatisfied", "20"])
+        == 0
+    )
+    assert (
+        capsys.readouterr().out.strip() == "TP09 2024/25: 75.0% (150 of 200 satisfied; 0 don't know left out)"
+    )
+    csv_file = tmp_path / "tp09.csv"
+    csv_file.write_text("year,satisfied,neither,dissatisfied,dont_know\n2023,2,1,0,4\n")
+    assert main(["tp09", "--db", path, "--import", str(csv_file)]) == 0
+    assert "TP09 2023/24: 66.7% (2 of 3 satisfied; 4 don't know left out)" in capsys.readouterr().out
+    assert (
+        main(["tp09", "2024", "--db", path, "--satisfied", "-1", "--neither", "0", "--dissatisfied", "0"])
+        == 2
+    )
+    assert "cannot be negative" in capsys.readouterr().err
+    assert main(["tp09", "2024", "--db", path, "--satisfied", "1"]) == 2
+    assert "--neither N, --dissatisfied N" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "compliment",
+                "--db",
+                path,
+                "--received",
+                "2026-01-05",
+                "--words",
+                "Thank you",
+                "--team",
+                "Repairs",
+            ]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.splitlines()[0] == "CM-2026-0001"
+    assert main(["compliment", "--db", path, "--received", "2026-01-05", "--words", "..."]) == 2
+    assert "in the resident's words" in capsys.readouterr().err

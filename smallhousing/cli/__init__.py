@@ -16,7 +16,17 @@ from ..domain.errors import DomainError
 EXIT_BAD_INPUT = 2
 
 # modules that add subcommands, in the order they appear in --help
-COMMAND_MODULES = ("core", "settings", "letters", "reports", "transfer", "records", "team", "team_move")
+COMMAND_MODULES = (
+    "core",
+    "settings",
+    "letters",
+    "reports",
+    "satisfaction",
+    "transfer",
+    "records",
+    "team",
+    "team_move",
+)
 
 
 class UserError(Exception):
