@@ -389,12 +389,24 @@ class SmallHousingApp(App):
         """Show the record a worklist item belongs to (queries.DueItem's ``entity`` and id)."""
         openers = {
             "complaint": self.open_complaint,
+            "survey-comment": self.open_survey_comment,
         }
         opener = openers.get(entity)
         if opener is None:
             self.notify(f"This item cannot be opened from here: {entity} {ident}.", markup=False)
             return
         opener(ident)
+
+    def open_survey_comment(self, comment_id: int) -> None:
+        """What residents think, on the survey comments tab, with this comment highlighted."""
+        from .screens.satisfaction import SatisfactionScreen
+
+        self.push_screen(SatisfactionScreen(self.db, tab="tab-comments", comment_id=comment_id))
+
+    def action_residents_views(self) -> None:
+        from .screens.satisfaction import SatisfactionScreen
+
+        self.push_screen(SatisfactionScreen(self.db))
 
     def action_new_complaint(self) -> None:
         from .screens.forms import NewComplaintForm
@@ -421,6 +433,11 @@ class SmallHousingApp(App):
             "New complaint", "Log a complaint received by any channel", self.action_new_complaint
         )
         yield SystemCommand("Help: every key", "List every key and what it does", self.action_help)
+        yield SystemCommand(
+            "What residents think",
+            "TP09 by year, compliments, survey comments and how to complain (Reports, key t)",
+            self.action_residents_views,
+        )
         if self.demo:
             yield SystemCommand(
                 LEAVE_DEMO,

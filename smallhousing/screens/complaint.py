@@ -44,7 +44,16 @@ LIFECYCLE = {
     "close": "close",
     "withdraw": "withdraw",
 }
-ALSO_ACTIONS = ("withdraw", "reassign", "add_point", "note", "mark_done", "update_action", "open_letter")
+ALSO_ACTIONS = (
+    "withdraw",
+    "reassign",
+    "add_point",
+    "note",
+    "mark_done",
+    "update_action",
+    "open_letter",
+    "satisfaction",
+)
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = (
     "acknowledged_on",
@@ -156,6 +165,14 @@ class ComplaintScreen(AppScreen):
             id="complaint-open-letter",
             show=False,
             tooltip="Open the chosen letter in the system viewer",
+        ),
+        Binding(
+            "y",
+            "satisfaction",
+            "Satisfaction answer",
+            id="complaint-satisfaction",
+            show=False,
+            tooltip="Record (or correct) how satisfied the resident was, asked after the complaint closed",
         ),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
         Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
@@ -505,6 +522,8 @@ class ComplaintScreen(AppScreen):
                 return any(not a.completed_on for a in v.actions)
             if action == "open_letter":
                 return any(k.file_path for k in v.correspondence)
+        if action == "satisfaction":
+            return self.view is not None and self.view.complaint.state == "closed"
         if action == "reassign":
             from ..domain import lifecycle as L
 
@@ -567,6 +586,19 @@ class ComplaintScreen(AppScreen):
 
     def action_note(self) -> None:
         self._form(F.NoteForm(self.db, self.view))
+
+    def action_satisfaction(self) -> None:
+        if self.view is not None:
+            self._satisfaction_form(self.view.complaint.id, self.view.complaint.reference)
+
+    @work(thread=True, group="complaint-satisfaction", exit_on_error=False)
+    def _satisfaction_form(self, complaint_id: int, reference: str) -> None:
+        from ..services.satisfaction import satisfaction_answers
+        from .satisfaction import SatisfactionAnswerForm
+
+        current, _ = satisfaction_answers(self.db, complaint_id)
+        form = SatisfactionAnswerForm(self.db, complaint_id, reference, current)
+        self.app.call_from_thread(self._form, form)
 
     def _chosen_item(self, want: tuple[str, ...]):
         """The remedy/action under the cursor on the Remedies tab, if it is one of ``want`` and open."""
