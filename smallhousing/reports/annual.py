@@ -661,10 +661,11 @@ def _performance(r, st, W) -> list:
 
 
 def _tp09_cell(h) -> str:
-    t = h.tp09
-    if t is None:
-        return "not entered"
-    return f"{pdf.pct(t.result)} ({t.satisfied:,} of {t.answered:,})"
+    return "not entered" if h.tp09 is None else pdf.pct(h.tp09.result)
+
+
+def _tp09_counts(h) -> str:
+    return "-" if h.tp09 is None else f"{h.tp09.satisfied:,} of {h.tp09.answered:,}"
 
 
 def _residents_views(r, st, W) -> list:
@@ -724,6 +725,7 @@ def _residents_views(r, st, W) -> list:
         ["CH02(1) stage 1 answered on time"] + col(lambda h, tt: pdf.pct(tt.ch02_stage1)),
         ["CH02(2) stage 2 answered on time"] + col(lambda h, tt: pdf.pct(tt.ch02_stage2)),
         ["TP09 satisfied with our complaint handling"] + col(lambda h, tt: _tp09_cell(h)),
+        ["TP09: satisfied, of those who answered"] + col(lambda h, tt: _tp09_counts(h)),
         ["Compliments received"] + col(lambda h, tt: pdf.num(h.compliments)),
     ]
     block = [pdf.table(rows, [W - 3 * 85, 85, 85, 85], st), Spacer(1, 4)]

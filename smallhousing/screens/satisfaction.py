@@ -401,7 +401,7 @@ class SatisfactionScreen(Screen):
         from ..services import satisfaction as SV
 
         years = {p.year: p for p in F.tp09_years(self.db)}
-        newest = max([year_of(self.db.today) - 1, *years])
+        newest = max([year_of(self.db.today), *years])
         views = F.residents_views(self.db, newest, years=max(3, newest - min([newest, *years]) + 1))
         compliments = SV.compliments(self.db)
         comments = SV.survey_comments(self.db)
