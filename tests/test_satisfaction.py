@@ -399,3 +399,20 @@ def test_cli_tp09_and_compliment(db, setup, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0] == "CM-2026-0001"
     assert main(["compliment", "--db", path, "--received", "2026-01-05", "--words", "..."]) == 2
     assert "in the resident's words" in capsys.readouterr().err
+
+
+def test_on_postgresql(pg_db):
+    # the compliment reference's lock, TP09 and an answer on a closed complaint, on a server
+    from conftest import make_setup
+
+    setup = make_setup(pg_db)
+    assert SV.log_compliment(pg_db, D(2026, 1, 6), "Thanks").reference == "CM-2026-0001"
+    assert SV.log_compliment(pg_db, D(2026, 1, 7), "Thanks again").reference == "CM-2026-0002"
+    SV.enter_tp09(pg_db, 2024, 3, 1, 0, 2)
+    c = _closed(pg_db, setup)
+    SV.record_satisfaction_answer(pg_db, c.id, "neither", asked_on=D(2025, 11, 20))
+    f = F.year_figures(pg_db, 2025)
+    assert dict(f.satisfaction_answers)["neither"] == 1 and f.compliments == 2
+    assert F.tp09_years(pg_db)[0].result == 75.0
+    sc = SV.log_survey_comment(pg_db, D(2026, 2, 23), "Slow")
+    assert [i.complaint_id for i in worklist(pg_db) if i.entity == "survey-comment"] == [sc.id]
