@@ -186,3 +186,18 @@ async def test_satisfaction_answer_from_the_complaint_screen(db, setup):
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, SatisfactionAnswerForm))
         assert app.screen.current is not None and "Correct" in app.screen.form_title()
+
+
+async def test_a_survey_comment_on_the_worklist_opens_on_its_tab(db, setup):
+    SV.log_survey_comment(db, D(2026, 2, 2), "First")
+    sc = SV.log_survey_comment(db, D(2026, 2, 23), "Second")
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
+        await settle(pilot)
+        app.open_record("survey-comment", sc.id)
+        await until(pilot, lambda: isinstance(app.screen, SatisfactionScreen))
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#views-tabs", TabbedContent).active == "tab-comments"
+        assert "Second" in str(screen.query_one("#comments-detail", Static).render())
