@@ -398,6 +398,7 @@ class SmallHousingApp(App):
             "service-request": self.open_service_request,
             "hazard": self.open_hazard,
             "ombudsman-case": self.open_ombudsman_case,
+            "survey-comment": self.open_survey_comment,
         }
         opener = openers.get(entity)
         if opener is None:
@@ -433,6 +434,17 @@ class SmallHousingApp(App):
 
         self.push_screen(OmbudsmanCasesScreen(self.db, select_case=case_id))
 
+    def open_survey_comment(self, comment_id: int) -> None:
+        """What residents think, on the survey comments tab, with this comment highlighted."""
+        from .screens.satisfaction import SatisfactionScreen
+
+        self.push_screen(SatisfactionScreen(self.db, tab="tab-comments", comment_id=comment_id))
+
+    def action_residents_views(self) -> None:
+        from .screens.satisfaction import SatisfactionScreen
+
+        self.push_screen(SatisfactionScreen(self.db))
+
     def action_new_complaint(self) -> None:
         from .screens.forms import NewComplaintForm
 
@@ -461,6 +473,11 @@ class SmallHousingApp(App):
             "Hazards: list", "Damp and mould and emergency hazards, with their clocks", self.action_hazards
         )
         yield SystemCommand("Help: every key", "List every key and what it does", self.action_help)
+        yield SystemCommand(
+            "What residents think",
+            "TP09 by year, compliments, survey comments and how to complain (Reports, key t)",
+            self.action_residents_views,
+        )
         if self.demo:
             yield SystemCommand(
                 LEAVE_DEMO,

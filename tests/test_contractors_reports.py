@@ -89,7 +89,7 @@ def test_annual_report_and_board_update_show_the_table(db, setup, tmp_path):
     assert R.annual_report(db, 2025).by_contractor == F.contractor_figures(db, YEAR_START, TODAY)
     path = reports.write_annual(db, 2025, tmp_path / "annual.pdf")
     text = text_of(path)
-    assert "4.11 Complaints by contractor" in text
+    assert "4.12 Complaints by contractor" in text
     assert "Roofwise 2 1 1 2" in text and "Sparks 1 0 0 1" in text and "All contractors 3 1 1 3" in text
     assert "Idle Ltd" not in text
     assert (

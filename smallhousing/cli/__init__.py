@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "letters",
     "casefile",
     "reports",
+    "satisfaction",
     "transfer",
     "records",
     "attachments",

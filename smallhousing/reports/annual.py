@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..domain.plural import count, noun
+from ..domain.satisfaction import regulator_note
 from . import assessment, pdf
 
 PORTRAIT_WIDTH = 595.27 - 100
@@ -655,10 +656,92 @@ def _performance(r, st, W) -> list:
     )
     charts.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)])
     out.append(charts)
+    out.extend(_residents_views(r, st, W))
     return out
 
 
-SERVICE_REQUESTS_HEADING = "4.10 Service requests by category and month"
+def _tp09_cell(h) -> str:
+    return "not entered" if h.tp09 is None else pdf.pct(h.tp09.result)
+
+
+def _tp09_counts(h) -> str:
+    return "-" if h.tp09 is None else f"{h.tp09.satisfied:,} of {h.tp09.answered:,}"
+
+
+def _residents_views(r, st, W) -> list:
+    """4.10: TP09 from our perception survey and the compliments we received, beside CH01 and
+    CH02, for this year and the two before it."""
+    from reportlab.platypus import KeepTogether, Spacer
+
+    f, hist, tsms = r.figures, r.history, r.history_tsm
+    out = [pdf.heading("4.10 What residents think", 2, st)]
+    t = f.tp09
+    if t is not None:
+        text = (
+            f"In our tenant perception survey for {r.label}, {t.satisfied:,} of the "
+            f"{count(t.answered, 'resident')} who answered the question were very or fairly satisfied "
+            f"with our approach to handling complaints: TP09 is {pdf.pct(t.result)}."
+        )
+        if t.dont_know:
+            text += (
+                f" A further {t.dont_know:,} said they did not know or that it did not apply; "
+                "as the Tenant Satisfaction Measures require, they are not counted."
+            )
+    else:
+        text = (
+            f"The result of our tenant perception survey for {r.label} (TP09, satisfaction with our "
+            "approach to handling complaints) has not been entered."
+        )
+    note = regulator_note(f.homes)
+    if note:
+        text += " " + note
+    out.append(pdf.para(pdf.esc(text), st=st))
+    teams = ", ".join(f"{pdf.esc(team)} ({n:,})" for team, n in f.compliments_by_team[:5])
+    out.append(
+        pdf.para(
+            f"We received {count(f.compliments, 'compliment')} about our service in {r.label}"
+            + (f": {teams}." if f.compliments else "."),
+            st=st,
+        )
+    )
+    if f.answers_given or any(n for _, n in f.satisfaction_answers):
+        out.append(
+            pdf.para(
+                f"We asked residents how satisfied they were once their complaint had closed: "
+                f"{count(f.answers_given, 'resident')} answered, and {f.answers_satisfied:,} of "
+                f"them said they were very or fairly satisfied"
+                + (f" ({pdf.pct(f.answers_satisfied_pct)})." if f.answers_given else "."),
+                st=st,
+            )
+        )
+
+    def col(fn):
+        return [fn(h, tt) for h, tt in zip(hist, tsms)]
+
+    rows = [
+        ["Measure"] + [h.label for h in hist],
+        ["CH01(1) stage 1 per 1,000 homes"] + col(lambda h, tt: pdf.one_dp(tt.ch01_stage1)),
+        ["CH01(2) stage 2 per 1,000 homes"] + col(lambda h, tt: pdf.one_dp(tt.ch01_stage2)),
+        ["CH02(1) stage 1 answered on time"] + col(lambda h, tt: pdf.pct(tt.ch02_stage1)),
+        ["CH02(2) stage 2 answered on time"] + col(lambda h, tt: pdf.pct(tt.ch02_stage2)),
+        ["TP09 satisfied with our complaint handling"] + col(lambda h, tt: _tp09_cell(h)),
+        ["TP09: satisfied, of those who answered"] + col(lambda h, tt: _tp09_counts(h)),
+        ["Compliments received"] + col(lambda h, tt: pdf.num(h.compliments)),
+    ]
+    block = [pdf.table(rows, [W - 3 * 85, 85, 85, 85], st), Spacer(1, 4)]
+    block.append(
+        pdf.para(
+            "TP09 is the share of survey respondents who answered the question and were very or "
+            "fairly satisfied; those who did not know or said it did not apply are left out.",
+            "small",
+            st,
+        )
+    )
+    out.append(KeepTogether(block))
+    return out
+
+
+SERVICE_REQUESTS_HEADING = "4.11 Service requests by category and month"
 
 
 def _service_requests(r, st, W) -> list:
@@ -929,7 +1012,7 @@ def render(r, path: Path, progress: pdf.Progress | None = None) -> Path:
     tick(1)
     doc.add(CondPageBreak(300), *_performance(r, st, W))
     doc.add(CondPageBreak(200), *_service_requests(r, st, W))
-    doc.add(*contractor_section(r.by_contractor, r.label, f"4.11 {CONTRACTOR_HEADING}", 2, st, W))
+    doc.add(*contractor_section(r.by_contractor, r.label, f"4.12 {CONTRACTOR_HEADING}", 2, st, W))
     doc.add(CondPageBreak(200), *_ombudsman(r, st, W))
     doc.add(CondPageBreak(200), *_learning(r, st, W))
     doc.add(CondPageBreak(150), *_texts(r, st))

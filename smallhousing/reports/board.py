@@ -198,6 +198,17 @@ def render(b, path: Path, progress: pdf.Progress | None = None) -> Path:
         ],
     ]
     block.append(pdf.table(rows, [W - 2 * 100, 100, 100], st))
+    block.append(Spacer(1, 4))
+    rows = [
+        ["What residents think", "This period", "Period before"],
+        ["Compliments received", pdf.num(f.compliments), pdf.num(p.compliments)],
+        [
+            "Satisfied when asked after a complaint closed",
+            f"{f.answers_satisfied:,} of {f.answers_given:,}",
+            f"{p.answers_satisfied:,} of {p.answers_given:,}",
+        ],
+    ]
+    block.append(pdf.table(rows, [W - 2 * 100, 100, 100], st))
     doc.add(KeepTogether(block))
     if progress:
         progress(2, 3)

@@ -59,6 +59,7 @@ ALSO_ACTIONS = (
     "case_file",
     "add_file",
     "open_file",
+    "satisfaction",
 )
 DIRECTION_WORDS = {"in": "received", "out": "sent", "note": "note"}
 STEP_DATE_KEYS = (
@@ -230,6 +231,14 @@ class ComplaintScreen(AppScreen):
             id="complaint-open-file",
             show=False,
             tooltip="Open the chosen file received in the system viewer",
+        ),
+        Binding(
+            "s",
+            "satisfaction",
+            "Satisfaction answer",
+            id="complaint-satisfaction",
+            show=False,
+            tooltip="Record (or correct) how satisfied the resident was, asked after the complaint closed",
         ),
         Binding("1", "tab('tab-summary')", "Summary", show=False, id="complaint-tab-summary"),
         Binding("2", "tab('tab-timeline')", "Timeline", show=False, id="complaint-tab-timeline"),
@@ -637,6 +646,8 @@ class ComplaintScreen(AppScreen):
             return self.view is not None
         if action == "contractor_answer":
             return any(r.answered_on is None for r in self.asked)
+        if action == "satisfaction":
+            return self.view is not None and self.view.complaint.state == "closed"
         if action == "reassign":
             from ..domain import lifecycle as L
 
@@ -734,6 +745,19 @@ class ComplaintScreen(AppScreen):
                 self._form(AnswerForm(self.db, r))
 
         self.app.push_screen(ChooseRequestScreen(self.db, waiting), chosen)
+
+    def action_satisfaction(self) -> None:
+        if self.view is not None:
+            self._satisfaction_form(self.view.complaint.id, self.view.complaint.reference)
+
+    @work(thread=True, group="complaint-satisfaction", exit_on_error=False)
+    def _satisfaction_form(self, complaint_id: int, reference: str) -> None:
+        from ..services.satisfaction import satisfaction_answers
+        from .satisfaction import SatisfactionAnswerForm
+
+        current, _ = satisfaction_answers(self.db, complaint_id)
+        form = SatisfactionAnswerForm(self.db, complaint_id, reference, current)
+        self.app.call_from_thread(self._form, form)
 
     def _chosen_item(self, want: tuple[str, ...]):
         """The remedy/action under the cursor on the Remedies tab, if it is one of ``want`` and open."""

@@ -368,6 +368,14 @@ class ReportsScreen(AppScreen):
             id="reports.reopen",
             tooltip="Reopen a published year, with a written reason, so that its records can change",
         ),
+        Binding(
+            "t",
+            "residents_views",
+            "What residents think",
+            id="reports.residents_views",
+            show=False,
+            tooltip="TP09 by year, compliments, and survey comments with how to complain sent",
+        ),
         Binding("ctrl+r", "reload", "Refresh", id="reports.refresh", show=False),
     ]
 
@@ -536,6 +544,11 @@ class ReportsScreen(AppScreen):
         from .ombudsman import OmbudsmanCasesScreen
 
         self.app.push_screen(OmbudsmanCasesScreen(self.db))
+
+    def action_residents_views(self) -> None:
+        from .satisfaction import SatisfactionScreen
+
+        self.app.push_screen(SatisfactionScreen(self.db))
 
     def action_texts(self) -> None:
         def saved(result) -> None:

@@ -7,14 +7,14 @@ import datetime as dt
 import random
 from typing import Callable, TypedDict
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..domain import letter_rules as LR
 from ..domain import lifecycle as L
 from ..domain.errors import DomainError
 from ..domain.rules import rule_set
 from ..domain.years import year_of
-from ..store.models import LearningPoint, OmbudsmanCase, OmbudsmanOrder, OutstandingAction, Remedy
+from ..store.models import Complaint, LearningPoint, OmbudsmanCase, OmbudsmanOrder, OutstandingAction, Remedy
 from . import complaints as C
 from . import letters as LS
 from . import residents as R
@@ -533,6 +533,72 @@ def _demo_hazards(u, today: dt.date) -> int:
     return 2
 
 
+COMPLIMENTS = [
+    ("Repairs", "email", "Thank you for sending someone so quickly when the boiler broke."),
+    ("Repairs", "phone", "The plumber was polite and cleaned up after himself."),
+    ("Housing", "letter", "My housing officer really listened and sorted out my transfer."),
+    ("Caretaking", "in person", "The stairs and bin store have never been so clean."),
+    ("Customer services", "phone", "The lady on the phone was patient and kind."),
+    ("Housing", "email", "Thank you for helping my mum with her benefit forms."),
+    ("Repairs", "online form", "The damp was treated properly this time and it has not come back."),
+    ("Caretaking", "email", "Thanks to the caretaker for clearing the path in the snow."),
+]
+SURVEY_COMMENTS = [
+    ("TSM perception survey", "I reported the leak three times and nobody came back to me."),
+    ("Repairs survey", "The repair was left half done and the contractor never returned."),
+    ("TSM perception survey", "Nobody tells us when the lift will be fixed."),
+]
+
+
+def _residents_views(u, rng: random.Random, today: dt.date, first_year: int, resident_ids, own: bool) -> None:
+    """TP09 counts for the finished years (a new demo file only), compliments, satisfaction answers
+    on some closed complaints, and survey comments (the newest still owing how to complain)."""
+    from ..domain import satisfaction as SAT
+    from . import satisfaction as SV
+
+    if not own:
+        for y in range(first_year, year_of(today)):
+            answered = rng.randint(180, 240)
+            satisfied = int(answered * rng.uniform(0.55, 0.75))
+            neither = int((answered - satisfied) * rng.uniform(0.3, 0.5))
+            SV.enter_tp09(
+                u,
+                y,
+                satisfied,
+                neither,
+                answered - satisfied - neither,
+                rng.randint(5, 30),
+                method="postal and phone survey of all tenants",
+            )
+    for team, channel, words in COMPLIMENTS * 2:
+        received = today - dt.timedelta(days=rng.randint(1, 900))
+        SV.log_compliment(
+            u,
+            received,
+            words,
+            channel=channel,
+            team=team,
+            resident_id=rng.choice(resident_ids) if rng.random() < 0.7 else None,
+        )
+    closed = u.session.exec(
+        select(Complaint).where(Complaint.state == "closed").order_by(col(Complaint.id))
+    ).all()
+    answers = [(a, w) for a, w in zip(SAT.ANSWERS, (25, 30, 15, 10, 10, 10))]
+    for c in closed:
+        if rng.random() < 0.4 and c.closed_on is not None:
+            asked = min(today, c.closed_on + dt.timedelta(days=rng.randint(2, 20)))
+            SV.record_satisfaction_answer(
+                u, ident(c), _weighted(rng, answers), asked_on=asked, channel=rng.choice(["phone", "email"])
+            )
+    for k, (survey, words) in enumerate(SURVEY_COMMENTS):
+        received = today - dt.timedelta(days=[90, 40, 1][k])
+        sc = SV.log_survey_comment(u, received, words, survey=survey, resident_id=rng.choice(resident_ids))
+        if k < 2:
+            SV.record_how_to_complain_sent(
+                u, ident(sc), received + dt.timedelta(days=2), "letter with our complaints policy"
+            )
+
+
 def _weighted(rng: random.Random, pairs):
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
@@ -744,6 +810,7 @@ def generate(
                     )
                     u.session.add(o)
                     audit(u, "ombudsman order recorded", o)
+        _residents_views(u, rng, today, first_year, resident_ids, own)
         # the letters of past steps went out by post; the last few days' are still to send
         step_letters.settle_history(u, today - dt.timedelta(days=4), "post")
         if complaints:

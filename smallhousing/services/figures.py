@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..domain import lifecycle as L
+from ..domain import satisfaction as SAT
 from ..domain import tsm
 from ..domain.rules import ExtensionDates, StageDates, rule_set, stage_deadlines
 from ..domain.years import parse_year, year_bounds, year_label
@@ -207,6 +208,13 @@ class PeriodFigures:
     orders_due: int = 0
     orders_complied_by_due: int = 0
     learning: list[LearningLine] = field(default_factory=list)
+    # what residents think: compliments received and answers given after a complaint closed (asked
+    # in the period), and for a reporting year the TP09 counts of the perception survey (None when
+    # none were entered, and for other periods)
+    compliments: int = 0
+    compliments_by_team: list[tuple[str, int]] = field(default_factory=list)
+    satisfaction_answers: list[tuple[str, int]] = field(default_factory=list)  # every answer, in order
+    tp09: SAT.PerceptionCounts | None = None
 
     def stage(self, n: int) -> StageFigures:
         return self.stage1 if n == 1 else self.stage2
@@ -218,6 +226,24 @@ class PeriodFigures:
     @property
     def ch01_stage2(self) -> float | None:
         return tsm.per_thousand(self.stage2.received, self.homes)
+
+    @property
+    def tp09_result(self) -> float | None:
+        return self.tp09.result if self.tp09 is not None else None
+
+    @property
+    def answers_given(self) -> int:
+        """Satisfaction answers after a complaint closed, less those who declined to answer."""
+        return sum(n for a, n in self.satisfaction_answers if a != SAT.DECLINED)
+
+    @property
+    def answers_satisfied(self) -> int:
+        return sum(n for a, n in self.satisfaction_answers if a in SAT.SATISFIED_ANSWERS)
+
+    @property
+    def answers_satisfied_pct(self) -> float | None:
+        """Very or fairly satisfied, as a share of the answers given (declined left out)."""
+        return tsm.percentage(self.answers_satisfied, self.answers_given)
 
     @property
     def upheld_any(self) -> int:
@@ -394,7 +420,16 @@ SQL = {
     "AND NOT coalesce(refused_on <= :e OR withdrawn_on <= :e OR closed_on <= :e, FALSE) "
     "GROUP BY contractor_id",
     "contractor_names": "SELECT id, name FROM contractor",
+    # what residents think
+    "compliments_by_team": f"SELECT team, count(*) FROM compliment WHERE {_in('received_on')} GROUP BY team",
+    "satisfaction_answers": "SELECT answer, count(*) FROM satisfaction_answer "
+    f"WHERE {_in('asked_on')} GROUP BY answer",
+    "tp09": "SELECT satisfied, neither, dissatisfied, dont_know FROM perception_result WHERE year = :y",
+    "tp09_years": "SELECT year, satisfied, neither, dissatisfied, dont_know, method, recorded_on "
+    "FROM perception_result ORDER BY year",
 }
+
+NO_TEAM = "no team recorded"
 
 
 # working it out ----------------------------------------------------------------------------------
@@ -539,11 +574,20 @@ def _months(start: dt.date, end: dt.date) -> list[str]:
 
 
 def period(
-    r, start: dt.date, end: dt.date, label: str, homes: int | None, *, cal=None, detail: bool = True
+    r,
+    start: dt.date,
+    end: dt.date,
+    label: str,
+    homes: int | None,
+    *,
+    cal=None,
+    detail: bool = True,
+    year: int | None = None,
 ) -> PeriodFigures:
     """Everything the reports say about one period, read through ``r`` (reads.Reads).
     ``detail`` False leaves out the lists (cases, learning). ``cal``: a calendar to share between
-    periods (a domain.tsm.MemoCalendar)."""
+    periods (a domain.tsm.MemoCalendar). ``year``: the reporting year the period is (or is part
+    of), whose TP09 counts it then carries."""
     f = PeriodFigures(start, end, label, homes)
     span = _span(start, end)
     cal = cal or tsm.MemoCalendar(r.cal)
@@ -597,7 +641,93 @@ def period(
     if detail:
         f.cases = cases(r, "cases_in_period", span)
         f.learning = learning(r, "learning_in_period", span)
+    _residents_views(r, f, span, year)
     return f
+
+
+def _residents_views(r, f: PeriodFigures, span: dict, year: int | None) -> None:
+    """Compliments (by team), satisfaction answers after complaints, and a year's TP09 counts."""
+    teams: Counter = Counter()
+    for team, n in r.rows(SQL["compliments_by_team"], span):
+        teams[(team or "").strip() or NO_TEAM] += n
+    f.compliments_by_team = sorted(teams.items(), key=lambda t: (-t[1], t[0]))
+    f.compliments = sum(teams.values())
+    answers = dict(r.rows(SQL["satisfaction_answers"], span))
+    f.satisfaction_answers = [(a, answers.get(a, 0)) for a in SAT.ANSWERS]
+    if year is not None:
+        f.tp09 = tp09(r, year)
+
+
+def tp09(r, year: int) -> SAT.PerceptionCounts | None:
+    """A reporting year's TP09 counts, or None when none were entered."""
+    row = r.rows(SQL["tp09"], {"y": year})
+    return SAT.PerceptionCounts(*row[0]) if row else None
+
+
+@dataclass
+class PerceptionYear:
+    """A year's TP09 counts as entered, with how the survey was run."""
+
+    year: int
+    counts: SAT.PerceptionCounts
+    method: str
+    recorded_on: dt.date | None
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year)
+
+    @property
+    def result(self) -> float | None:
+        return self.counts.result
+
+
+def tp09_years(db) -> list[PerceptionYear]:
+    """Every reporting year with TP09 counts, oldest first."""
+    days = _Days()
+    with plain_reading(db) as r:
+        return [
+            PerceptionYear(y, SAT.PerceptionCounts(s, n, d, k), method or "", days[on])
+            for y, s, n, d, k, method, on in r.rows(SQL["tp09_years"])
+        ]
+
+
+@dataclass
+class ResidentsViews:
+    """What residents thought in one reporting year (the figures of ``residents_views``)."""
+
+    year: int
+    tp09: SAT.PerceptionCounts | None
+    compliments: int
+    compliments_by_team: list[tuple[str, int]]
+    satisfaction_answers: list[tuple[str, int]]
+    homes: int | None
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year)
+
+    @property
+    def tp09_result(self) -> float | None:
+        return self.tp09.result if self.tp09 is not None else None
+
+
+def residents_views(db, year: "int | str", *, years: int = 3) -> list[ResidentsViews]:
+    """TP09, compliments (by team) and satisfaction answers after complaints for ``year`` and the
+    years before it (``years`` in all), oldest first: the same counts as the year figures."""
+    y = parse_year(year)
+    out = []
+    with plain_reading(db) as r:
+        for yy in range(y - years + 1, y + 1):
+            start, end = year_bounds(yy)
+            f = PeriodFigures(start, end, year_label(yy), homes(r, yy))
+            _residents_views(r, f, _span(start, end), yy)
+            out.append(
+                ResidentsViews(
+                    yy, f.tp09, f.compliments, f.compliments_by_team, f.satisfaction_answers, f.homes
+                )
+            )
+    return out
 
 
 def cases(r, key: str, params: "dict | tuple" = ()) -> list[CaseLine]:
@@ -685,7 +815,7 @@ def year_figures(db, year: "int | str", *, detail: bool = True) -> PeriodFigures
     y = parse_year(year)
     start, end = year_bounds(y)
     with plain_reading(db) as r:
-        return period(r, start, end, year_label(y), homes(r, y), detail=detail)
+        return period(r, start, end, year_label(y), homes(r, y), detail=detail, year=y)
 
 
 def period_figures(db, start: dt.date, end: dt.date, label: str, *, detail: bool = True) -> PeriodFigures:

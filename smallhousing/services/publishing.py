@@ -137,6 +137,8 @@ def figures_from_plain(live, stored: dict):
             v = F.StageFigures(**v)
         elif k == "remedies":
             v = [F.RemedyLine(**r) for r in v]
+        elif k == "tp09":
+            v = F.SAT.PerceptionCounts(**v) if v else None
         elif isinstance(v, list):
             v = [tuple(x) for x in v]
         setattr(f, k, v)

@@ -617,7 +617,7 @@ def annual_report(db, year: "int | str") -> AnnualReport:
             if not complete:
                 end = _same_day_of(yy, today)
                 label = f"{label} to {end.day} {end:%b}"
-            history.append(F.period(r, start, end, label, F.homes(r, yy), cal=cal, detail=yy == y))
+            history.append(F.period(r, start, end, label, F.homes(r, yy), cal=cal, detail=yy == y, year=yy))
         themes = F.service_request_themes(r, start, end, label)  # the report's own year (the last)
         contractors = F.by_contractor(r, start, end)  # the year's own period: the loop's last
         landlord = _landlord(u)
@@ -796,5 +796,10 @@ def board_summary_lines(b: BoardUpdate) -> list[str]:
     lines.append(
         f"Complaints received about contractors' work: {by} (not put down to a contractor: "
         f"{k.not_put_down.received:,})"
+    )
+    lines.append(f"Compliments received: {f.compliments:,} ({trend(f.compliments, p.compliments)})")
+    lines.append(
+        f"Satisfied when asked after a complaint closed: {f.answers_satisfied:,} of {f.answers_given:,}"
+        + (f" ({pct(f.answers_satisfied_pct)})" if f.answers_given else "")
     )
     return lines

@@ -49,6 +49,7 @@ DIRECTOR_TABLES = (
     "year_publication",
     "service_request_target",
     "compensation_rate",  # the compensation guidance's sums as this landlord uses them
+    "perception_result",  # a year's TP09 counts, published with the year's figures
 )
 # a target or a sum put back to its default is a row deleted
 DIRECTOR_DELETES = ("closure_day", "service_request_target", "compensation_rate")

@@ -30,12 +30,60 @@ def _complaints(db, *, limit: int | None, until: dt.date | None) -> list[DueItem
     return [i for i in items if until is None or i.due <= until]
 
 
+SURVEY_COMMENT = "survey-comment"  # the entity
+HOW_TO_COMPLAIN = "how-to-complain"  # the kind
+
+_HOW_TO_COMPLAIN_SQL = (
+    "SELECT sc.id, sc.received_on, sc.survey, res.name FROM survey_comment sc "
+    "LEFT JOIN resident res ON res.id = sc.resident_id "
+    "WHERE sc.how_to_complain_sent_on IS NULL ORDER BY sc.received_on, sc.id"
+)
+
+
+def _how_to_complain(db, *, limit: int | None, until: dt.date | None) -> list[DueItem]:
+    """Survey comments expressing dissatisfaction whose resident has not yet been sent how to
+    complain (Code 1.6), due 5 working days after the comment was received: the app's own target
+    (domain/satisfaction.py), not a timescale of the Code."""
+    from ..domain.rules import deadline_status, working_days_left
+    from ..domain.satisfaction import how_to_complain_due
+    from .reads import day, plain_reading
+
+    out: list[DueItem] = []
+    with plain_reading(db) as r:
+        cal, today = r.cal, r.today
+        for cid, received, survey, name in r.rows(_HOW_TO_COMPLAIN_SQL):
+            received_on = day(received)
+            assert received_on is not None  # NOT NULL
+            due = how_to_complain_due(cal, received_on).due
+            if until is not None and due > until:
+                break  # received later: due later
+            out.append(
+                DueItem(
+                    cid,
+                    f"SC-{cid}",
+                    name or "",
+                    0,
+                    "send how to complain (survey comment" + (f", {survey})" if survey else ")"),
+                    due,
+                    working_days_left(cal, due, today),
+                    deadline_status(cal, due, today),
+                    "",
+                    kind=HOW_TO_COMPLAIN,
+                    entity=SURVEY_COMMENT,
+                )
+            )
+            if limit and len(out) >= limit:
+                break
+    return out
+
+
 SOURCES: list[Callable[..., list[DueItem]]] = [
     _complaints,
     Q.service_request_work,  # open service requests by target date (Code 1.4)
     contractor_work,  # responses asked of contractors (Code 5.4, 5.5)
     hazard_work,
     ombudsman_work,  # Ombudsman orders and complaint handling failure orders not complied with
+    _how_to_complain,
 ]
 
 

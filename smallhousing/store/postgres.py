@@ -51,6 +51,7 @@ CHANGES = {
     "homes_year": "the number of homes",
     "year_publication": "a reporting year's published figures (publishing or reopening a year)",
     "service_request_target": "the targets for service requests",
+    "perception_result": "a reporting year's TP09 counts from the perception survey",
 }
 AUDIT_TABLES = ("audit_entry", "audit_redaction")
 
