@@ -172,3 +172,37 @@ def test_an_open_hazard_blocks_erasure(db, setup):
     with pytest.raises(DomainError, match="open"):
         privacy.anonymise_resident(later, setup.resident)
     later.close()
+
+
+def test_erasure_takes_out_what_the_resident_said_in_compliments_surveys_and_answers(db, setup):
+    from sqlmodel import select
+
+    from smallhousing.services import satisfaction as SV
+    from smallhousing.services.base import reading
+    from smallhousing.store.models import Compliment, SatisfactionAnswer, SurveyComment
+
+    c = _closed_complaint(db, setup, dt.date(2026, 1, 5))
+    SV.record_satisfaction_answer(
+        db,
+        c.id,
+        "fairly dissatisfied",
+        asked_on=dt.date(2026, 1, 20),
+        channel="phone",
+        comment="Siân says the gutter still drips",
+    )
+    k = SV.log_compliment(db, dt.date(2026, 2, 1), "Siân thanks the caretaker", resident_id=setup.resident)
+    sc = SV.log_survey_comment(db, dt.date(2026, 2, 2), "Siân: nobody came back", resident_id=setup.resident)
+    later = Database(db.path, actor="tester", today=dt.date(2032, 2, 1)).open()
+    privacy.anonymise_resident(later, setup.resident)
+    with reading(later) as u:
+        answer = u.session.exec(select(SatisfactionAnswer)).one()
+        comp, comment = u.session.get(Compliment, k.id), u.session.get(SurveyComment, sc.id)
+        assert answer.answer == "fairly dissatisfied" and "Siân" not in answer.comment  # the figure stays
+        assert comp is not None and "Siân" not in comp.words and comp.received_on == dt.date(2026, 2, 1)
+        assert comment is not None and "Siân" not in comment.words
+    raw = sqlite3.connect(str(db.path))
+    dump = "\n".join(raw.iterdump())
+    raw.close()
+    assert "drips" not in dump and "caretaker" not in dump and "came back" not in dump
+    assert verify(later).ok
+    later.close()

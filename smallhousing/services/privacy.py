@@ -385,6 +385,21 @@ def anonymise_resident(
                 rq.answer = ERASED if rq.answer else ""
                 u.session.add(rq)
                 entity_ids.setdefault("contractorrequest", []).append(ident(rq))
+        # what they said about us: the answers and counts stay for the figures, their words go
+        said: list[Any] = [
+            *u.session.exec(select(M.Compliment).where(M.Compliment.resident_id == r.id)).all(),
+            *u.session.exec(select(M.SurveyComment).where(M.SurveyComment.resident_id == r.id)).all(),
+        ]
+        if complaint_ids:
+            said += u.session.exec(
+                select(M.SatisfactionAnswer).where(col(M.SatisfactionAnswer.complaint_id).in_(complaint_ids))
+            ).all()
+        for row in said:
+            for f in ("words", "comment"):
+                if getattr(row, f, ""):
+                    setattr(row, f, ERASED)
+            u.session.add(row)
+            entity_ids.setdefault(type(row).__name__.lower(), []).append(ident(row))
         from .attachments import erase_for_resident  # their files go once this is committed
 
         to_delete += erase_for_resident(u, ident(r), complaint_ids, u.today, entity_ids)
