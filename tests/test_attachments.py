@@ -379,3 +379,32 @@ def test_cli_attach_and_list(db, setup, complaint, tmp_path, capsys):
     assert "already on" in capsys.readouterr().err
     assert main(["--db", str(db.path), "attach", "HZ-1999-0001", str(src)]) != 0
     assert "no complaint, service request or hazard" in capsys.readouterr().err
+
+
+def test_on_postgresql_the_case_file_made_on_another_computer_appends_the_file(
+    pg_db, pg_url, tmp_path, monkeypatch
+):
+    import io
+
+    from conftest import TODAY, make_setup
+    from reportlab.pdfgen import canvas
+
+    from smallhousing.services import casefile as CF
+    from smallhousing.store.postgres import PostgresDatabase
+
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf)
+    page.drawString(72, 720, "Damp survey")
+    page.save()
+    ids = make_setup(pg_db)
+    c = C.log_complaint(pg_db, ids.resident, TODAY, "Damp", channel="email")
+    A.add_attachment(
+        pg_db, complaint=c.reference, path=_file(tmp_path, "survey.pdf", buf.getvalue()), received_on=TODAY
+    )
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "other-laptop"))  # without the file
+    other = PostgresDatabase(pg_url, actor="tester", today=TODAY).open()
+    try:
+        [line] = CF.case_file(other, c.reference).attachments
+        assert line.file.state == CF.OK and line.file.reproduced
+    finally:
+        other.close()

@@ -551,8 +551,25 @@ def _ombudsman_rows(u: Unit, c: Complaint) -> list[tuple[OmbudsmanCase, list[Omb
     return out
 
 
+def _bring_files(db, reference: "int | str") -> None:
+    """On a team's database a file added on another computer is kept in the database too: fetched
+    into this computer's attachments folder first (services/attachments.py), so that the case file
+    can append it. A file that cannot be had is reported by the case file as missing."""
+    if getattr(db, "dialect", "sqlite") == "sqlite":
+        return
+    from . import attachments as AT
+
+    for a in C.complaint_view(db, reference).attachments:
+        if a.erased_on is None and a.stored_path:
+            try:
+                AT.attachment_path(db, a)
+            except DomainError:
+                pass
+
+
 def case_file(db, reference: "int | str") -> CaseFile:
     """Everything the case file shows for one complaint, read in one transaction."""
+    _bring_files(db, reference)
     with reading(db) as u:
         view = C.complaint_view(u, reference)
         c = view.complaint
