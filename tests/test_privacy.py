@@ -206,3 +206,10 @@ def test_erasure_takes_out_what_the_resident_said_in_compliments_surveys_and_ans
     assert "drips" not in dump and "caretaker" not in dump and "came back" not in dump
     assert verify(later).ok
     later.close()
+
+
+def test_verify_says_one_complaint_in_the_singular(db, setup, capsys):
+    C.log_complaint(db, setup.resident, dt.date(2026, 1, 5), "Gutter leaks", channel="letter")
+    assert main(["--db", str(db.path), "verify"]) == 0
+    out = capsys.readouterr().out
+    assert "(1 complaint)." in out and "1 complaints" not in out

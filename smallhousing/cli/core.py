@@ -212,6 +212,8 @@ def cmd_verify(args) -> int:
     from . import open_db
 
     db = open_db(args, must_exist=True)
+    from ..domain.plural import count
+
     res = verify(db)
     # a file's audit key and newest entry are kept in files beside it; a server database's in the
     # database itself (and each computer notes the newest entry it saw)
@@ -219,7 +221,8 @@ def cmd_verify(args) -> int:
     if res.ok:
         print(
             f"All checks passed: the database is intact and the audit log's "
-            f"{res.audit_entries:,} entries are unbroken ({res.complaints:,} complaints)."
+            f"{count(res.audit_entries, 'entry is', 'entries are')} unbroken "
+            f"({count(res.complaints, 'complaint')})."
         )
         print(
             f"Every one of the {res.rows_compared:,} records is as the audit log says"
