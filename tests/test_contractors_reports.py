@@ -109,9 +109,9 @@ def test_annual_report_and_board_update_show_the_table(db, setup, tmp_path):
     ]
     assert "Roofwise 0 0 0 2" in text
     summary = R.board_summary_lines(R.board_update(db, YEAR_START, TODAY))
-    assert summary[-1] == (
+    assert (
         "Complaints received about contractors' work: Roofwise 2, Sparks 1 (not put down to a contractor: 1)"
-    )
+    ) in summary
 
 
 def test_a_report_with_no_contractor_says_so(db, setup, tmp_path):

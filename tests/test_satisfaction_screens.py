@@ -167,7 +167,7 @@ async def test_satisfaction_answer_from_the_complaint_screen(db, setup):
         screen.load()
         await until(pilot, lambda: screen.view.complaint.state == "closed")
         await settle(pilot)
-        assert "y satisfaction answer" in str(screen.query_one("#also").render())
+        assert "s satisfaction answer" in str(screen.query_one("#also").render())
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SatisfactionAnswerForm))
         form = app.screen

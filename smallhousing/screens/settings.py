@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Input, ListItem, ListView, Static, TabbedContent, TabPane, Tabs
 
@@ -574,7 +575,10 @@ class SettingsScreen(Screen):
         self.refresh_bindings()
 
     async def _fill(self, list_id: str, items: list[SettingItem], empty: str) -> None:
-        lv = self.query_one(f"#{list_id}", ListView)
+        try:
+            lv = self.query_one(f"#{list_id}", ListView)
+        except NoMatches:  # the screen was left while its lists were being read
+            return
         index = lv.index
         await lv.clear()
         if not items:

@@ -15,11 +15,11 @@ from sqlmodel import select
 from ..domain import lifecycle as L
 from ..domain import ombudsman as OM
 from ..domain.errors import DomainError
-from ..domain.rules import deadline_status, working_days_left
 from ..store.models import Complaint, LearningPoint, OmbudsmanCase, OmbudsmanOrder
 from .base import NotFound, Unit, audit, clean, ident, reading, transaction, update_fields
-from .queries import DueItem
-from .reads import day, plain_reading
+
+# the worklist's source is services/ombudsman_reads.py (plain SQL: `due` never loads the ORM)
+from .ombudsman_reads import ORDER_WORK_KIND, ORDER_WORK_STEP, ombudsman_work  # noqa: F401
 from .reports import CaseLine, LearningLine, cases_where, learning_where
 
 STATUSES = ("planned", "in progress", "done")
@@ -303,56 +303,3 @@ def list_cases(db) -> list[CaseLine]:
     """Every Ombudsman case with its orders, the most recent referral first."""
     with reading(db) as u:
         return list(reversed(cases_where(u, true())))
-
-
-# the worklist --------------------------------------------------------------------------------------
-
-ORDER_WORK_KIND = {OM.ORDER: "ombudsman-order", OM.CHFO: "complaint-handling-failure-order"}
-ORDER_WORK_STEP = {OM.ORDER: "Ombudsman order", OM.CHFO: "Complaint handling failure order"}
-
-
-def ombudsman_work(db, *, limit: int | None = None, until: dt.date | None = None) -> list[DueItem]:
-    """A source for the worklist (services/worklist.py): each order made with a determination and
-    each complaint handling failure order not yet complied with, by the date to comply by, soonest
-    first. One with no date to comply by is due from the day it was made (or the referral): it
-    waits for a date or for compliance. Recommendations are not orders: they are not listed."""
-    with plain_reading(db) as r:
-        sql = (
-            "SELECT oc.id, oc.case_number, res.name, coalesce(c.stage, 0), o.kind, o.description, "
-            "coalesce(o.due_on, o.made_on, oc.referred_on) AS due, st.name "
-            "FROM ombudsman_order o JOIN ombudsman_case oc ON oc.id = o.case_id "
-            "LEFT JOIN complaint c ON c.id = oc.complaint_id "
-            "LEFT JOIN resident res ON res.id = c.resident_id "
-            "LEFT JOIN staff st ON st.id = c.handler_id "
-            "WHERE o.complied_on IS NULL AND o.kind IN (?, ?) "
-        )
-        params: list = [OM.ORDER, OM.CHFO]
-        if until is not None:
-            sql += "AND coalesce(o.due_on, o.made_on, oc.referred_on) <= ? "
-            params.append(until.isoformat())
-        sql += "ORDER BY due, oc.case_number, o.id"
-        if limit:
-            sql += " LIMIT ?"
-            params.append(limit)
-        out = []
-        for case_id, number, name, stage, kind, description, due, handler in r.rows(sql, params):
-            when = day(due)
-            if when is None:  # never: the referral date is always there
-                continue
-            step = f"{ORDER_WORK_STEP[kind]}: {description}"
-            out.append(
-                DueItem(
-                    case_id,
-                    number or f"Ombudsman case {case_id}",
-                    name or "",
-                    stage,
-                    step,
-                    when,
-                    working_days_left(r.cal, when, r.today),
-                    deadline_status(r.cal, when, r.today),
-                    handler or "",
-                    kind=ORDER_WORK_KIND[kind],
-                    entity="ombudsman-case",
-                )
-            )
-        return out

@@ -1918,7 +1918,9 @@ def _python_type(col):
 
 
 # dates that look ahead (deadlines, reviews, closure days) may be after today, within reason
-_FORWARD_DATES = frozenset({"review_on", "next_due_on", "new_due_on", "due_on", "day", "ended_on"})
+_FORWARD_DATES = frozenset(
+    {"review_on", "next_due_on", "new_due_on", "due_on", "day", "ended_on", "target_on", "works_due_on"}
+)
 INT_RANGE = (-(2**63), 2**63 - 1)  # SQLite's integers
 
 

@@ -17,7 +17,7 @@ from typing import Callable, Protocol
 from . import queries as Q
 from .contractor_reads import contractor_work
 from .hazard_reads import hazard_work
-from .learning import ombudsman_work
+from .ombudsman_reads import ombudsman_work
 from .queries import DueItem
 
 
