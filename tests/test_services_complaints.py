@@ -548,3 +548,17 @@ def test_set_is_setting_the_fields_one_by_one(db, setup):
                 assert sa.modified == sb.modified
             assert one in u.session.dirty and two in u.session.dirty
             raise Undo
+
+
+def test_a_team_viewer_cannot_handle_a_complaint(db, setup):
+    import datetime as dt
+
+    from smallhousing.domain.errors import DomainError
+    from smallhousing.services import settings as S
+
+    vic = S.add_staff(db, "Vic Viewer", role="Viewer", login="vic_viewer")
+    assert vic.id not in {s.id for s in S.list_handlers(db)}
+    assert setup.alice in {s.id for s in S.list_handlers(db)}
+    c = C.log_complaint(db, setup.resident, dt.date(2026, 2, 2), "Gutter", channel="phone")
+    with pytest.raises(DomainError, match="viewer"):
+        C.acknowledge(db, c.id, "Gutter leaks", handler_id=vic.id, on=dt.date(2026, 2, 3))

@@ -697,7 +697,7 @@ def resident_picker(db) -> ModalScreen | None:
 
 
 def staff_options(db) -> list[tuple[str, int]]:
-    """(name, id) for each active member of staff."""
+    """(name, id) for each active member of staff who may handle a complaint (not a team's viewer)."""
     from ..services import settings as S
 
-    return [(Text(s.name), s.id) for s in S.list_staff(db)]  # Text: shown as typed, found by typing
+    return [(Text(s.name), s.id) for s in S.list_handlers(db)]  # Text: shown as typed, found by typing

@@ -210,6 +210,17 @@ def _check_staff(u: Unit, staff_id: int | None) -> None:
             raise DomainError(f"There is no member of staff with id {staff_id}.", field="handler")
         if not s.active:
             raise DomainError(f"{s.name} is no longer active; choose someone else.", field="handler")
+        if is_team_viewer(s):
+            raise DomainError(
+                f"{s.name} is a viewer on the team: a viewer reads only, so cannot handle a complaint; "
+                "choose someone else.",
+                field="handler",
+            )
+
+
+def is_team_viewer(s: Staff) -> bool:
+    """A person added to a team's database as a viewer (``team add --role viewer``): reads only."""
+    return bool(s.login) and s.role.strip().lower() == "viewer"
 
 
 def _check_decider(u: Unit, staff_id: int | None, what: str) -> int:

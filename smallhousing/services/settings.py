@@ -318,6 +318,13 @@ def reactivate_staff(db, staff_id: int) -> Staff:
         return row
 
 
+def list_handlers(db) -> list[Staff]:
+    """The active staff who may handle a complaint: a team's viewers read only, so are left out."""
+    from .complaints import is_team_viewer
+
+    return [s for s in list_staff(db) if not is_team_viewer(s)]
+
+
 def list_staff(db, *, active_only: bool = True) -> list[Staff]:
     with reading(db) as u:
         q = select(Staff).order_by(Staff.name)
