@@ -153,7 +153,15 @@ def _claim(u: Unit, ident: "int | str | AsSeen", version: int | None = None) -> 
         cid = int(ident)
     claimed = u.claimed.get(cid)
     if claimed is None:
-        stmt = update(Complaint).where(col(Complaint.id) == cid).values(version=col(Complaint.version) + 1)
+        # "fetch": the row's new version is read back (RETURNING) and set on the one object loaded
+        # for it, if any; the default would look through every complaint the session holds, which a
+        # long unit of work (the demo data) holds thousands of
+        stmt = (
+            update(Complaint)
+            .where(col(Complaint.id) == cid)
+            .values(version=col(Complaint.version) + 1)
+            .execution_options(synchronize_session="fetch")
+        )
         if version is not None:
             stmt = stmt.where(col(Complaint.version) == version)
         if u.session.exec(stmt).rowcount != 1:
