@@ -413,7 +413,7 @@ class HazardForm(_ResidentForm):
         )
         yield Field(
             "Time it became aware (HH:MM)",
-            Input(id="time", placeholder="17:30", compact=True),
+            Input(id="time", placeholder="e.g. 17:30", compact=True),
             hint="Needed for an emergency: its clock runs in hours.",
         )
         yield Field(
@@ -489,7 +489,7 @@ class InvestigationForm(_HazardStepForm):
         v = self.view
         return [
             FormField("on", "Date it concluded", kind="date", required=True, value=self.today_text()),
-            FormField("time", "Time (HH:MM; needed for an emergency)", placeholder="09:30"),
+            FormField("time", "Time (HH:MM; needed for an emergency)", placeholder="e.g. 09:30"),
             FormField("findings", "What it found", required=True, value=v.findings, what="what it found"),
             FormField(
                 "significant",
@@ -535,7 +535,7 @@ class MadeSafeForm(_HazardStepForm):
     def form_fields(self) -> list[FormField]:
         return [
             FormField("on", "Date made safe", kind="date", required=True, value=self.today_text()),
-            FormField("time", "Time made safe (HH:MM)", required=True, placeholder="18:00", what="the time"),
+            FormField("time", "Time made safe (HH:MM)", required=True, placeholder="e.g. 18:00", what="the time"),
         ]
 
     def perform(self, values: dict[str, Any]):

@@ -74,7 +74,7 @@ class LearningForm(FormScreen):
             yield Field("Date recorded", self.date_input("recorded_on", self.today))
         yield Field(
             "Complaint it came from (reference, optional)",
-            Input(p.reference if p else "", id="complaint", compact=True, placeholder="2025-0042"),
+            Input(p.reference if p else "", id="complaint", compact=True, placeholder="e.g. 2025-0042"),
         )
 
     def save(self):

@@ -45,7 +45,7 @@ class CaseForm(FormScreen):
         )
         yield Field(
             "Our complaint reference (optional)",
-            Input(c.reference if c else "", id="complaint", compact=True, placeholder="2025-0042"),
+            Input(c.reference if c else "", id="complaint", compact=True, placeholder="e.g. 2025-0042"),
         )
         yield Field(
             "What it is about", TextArea(c.summary if c else "", id="summary", compact=True, classes="box")
