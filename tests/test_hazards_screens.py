@@ -167,3 +167,15 @@ async def test_logging_a_hazard_opens_one_resident_picker(db, setup):
         await settle(pilot)
         names = [type(s).__name__ for s in app.screen_stack]
         assert names.count("HazardForm") == 1 and len(names) == 3, names
+
+
+async def test_the_dashboard_says_how_many_hazard_steps_are_late(db, setup):
+    # aware Mon 2 Feb 2026: investigate by Mon 16 Feb (10 working days), late on Mon 2 Mar
+    HZ.log_hazard(db, kind="damp-mould", aware_on=D(2026, 2, 2), resident_id=setup.resident)
+    _damp(db, setup)  # aware 16 Feb: due Mon 2 Mar, today, not late
+    app = build_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: getattr(app.screen, "figures_shown", False))
+        label = app.screen.query_one("#requests-overdue")
+        assert text_of(label) == "no requests past target · 1 hazard step late"
+        assert label.has_class("-alert")

@@ -535,7 +535,9 @@ class MadeSafeForm(_HazardStepForm):
     def form_fields(self) -> list[FormField]:
         return [
             FormField("on", "Date made safe", kind="date", required=True, value=self.today_text()),
-            FormField("time", "Time made safe (HH:MM)", required=True, placeholder="e.g. 18:00", what="the time"),
+            FormField(
+                "time", "Time made safe (HH:MM)", required=True, placeholder="e.g. 18:00", what="the time"
+            ),
         ]
 
     def perform(self, values: dict[str, Any]):

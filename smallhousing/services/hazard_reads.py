@@ -78,3 +78,8 @@ def hazard_work(db, *, limit: int | None = None, until: dt.date | None = None) -
     found.sort(key=lambda t: t[0])
     out = [item for _, item in found]
     return out[:limit] if limit else out
+
+
+def count_late_steps(db) -> int:
+    """How many open hazards' next steps are past their due date (the dashboard says so)."""
+    return sum(1 for i in hazard_work(db) if i.status == "overdue")
