@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Static
 
 from smallhousing.app import build_app
 from smallhousing.domain import lifecycle as L
+from smallhousing.screens.quick_table import QuickTable
 from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 from smallhousing.services import settings as S
@@ -430,14 +431,14 @@ async def test_complaints_list_loads_a_page_at_a_time_and_filters_as_you_type(de
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
-        table = app.screen.query_one("#list", DataTable)
+        table = app.screen.query_one("#list", QuickTable)
         assert table.row_count == 50
         assert text_of(app.screen.query_one("#count")) == f"{total:,} complaints found, showing the first 50"
         await pilot.press("down")  # from the search box to the list
         table.move_cursor(row=45)
         await settle(pilot)
         assert table.row_count == 100
-        ids = [int(k.value) for k in table.rows]
+        ids = [int(k) for k in table.row_keys]
         assert ids == [r.id for r in Q.list_complaints(demo_db, limit=100)]
 
         word = Q.list_complaints(demo_db, limit=1)[0].resident.split()[-1].lower()
@@ -587,7 +588,7 @@ async def test_text_with_square_brackets_is_shown_as_typed(db, setup, monkeypatc
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
-        assert app.screen.query_one("#list", DataTable).get_row_at(0)[2].plain == odd
+        assert app.screen.query_one("#list", QuickTable).get_row_at(0)[2].plain == odd
         app.open_complaint(c.id)
         await settle(pilot)
         assert text_of(app.screen.query_one("#who")) == odd

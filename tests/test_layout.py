@@ -16,6 +16,7 @@ from helpers import settle, until
 from textual.widgets import Button, DataTable, Select, TextArea
 
 from smallhousing.app import build_app
+from smallhousing.screens.quick_table import QuickTable
 from smallhousing.services import complaints as C
 from smallhousing.services import queries as Q
 
@@ -163,9 +164,12 @@ async def test_a_form_opens_at_its_first_field_under_a_long_explanation(db, setu
 # larger terminals: the room is used ---------------------------------------------------------------
 
 
-def filled(table: DataTable) -> bool:
+def filled(table: DataTable | QuickTable) -> bool:
     """Whether the table's columns take its whole width (bar the scroll bar)."""
-    used = sum(col.get_render_width(table) for col in table.columns.values())
+    if isinstance(table, QuickTable):
+        used = table.columns_width
+    else:
+        used = sum(col.get_render_width(table) for col in table.columns.values())
     return used == table.scrollable_content_region.width
 
 
@@ -204,7 +208,7 @@ async def test_lists_fill_a_large_terminal(demo_db, key, name, table):
         await started(pilot)
         await pilot.press(key)
         await shown(pilot, name)
-        assert filled(app.screen.query_one(table, DataTable))
+        assert filled(app.screen.query_one(table))
 
 
 @pytest.mark.slow

@@ -390,3 +390,14 @@ def test_no_server_skips_the_tests_except_under_ci(ci, outcome, tmp_path):
     )
     assert outcome in run.stdout, run.stdout + run.stderr
     assert "no PostgreSQL server answers at postgresql://nobody@127.0.0.1:1/none" in run.stdout
+
+
+def test_the_complaints_list_reads_its_pages_in_a_worker_on_postgresql(pg_db, db):
+    # a read on PostgreSQL cannot be stopped part-way, so the list never reads on the screen's
+    # own thread there (screens/complaints.py reads a quick first page at once only when it can)
+    from smallhousing.services import queries as Q
+
+    assert not Q.stoppable(pg_db)
+    assert Q.stoppable(db)
+    rows, statuses = Q.complaints_page(pg_db, Q.ComplaintFilter(text="x"))
+    assert rows == [] and statuses == {}

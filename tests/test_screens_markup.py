@@ -6,6 +6,7 @@ from helpers import settle
 from textual.widgets import DataTable
 
 from smallhousing.app import build_app
+from smallhousing.screens.quick_table import QuickTable
 from smallhousing.services import complaints as C
 from smallhousing.services import residents
 
@@ -14,7 +15,7 @@ ODD = "[b]Odd[/i] <&>"
 
 def _cells(screen) -> list[str]:
     out = []
-    for table in screen.query(DataTable):
+    for table in [*screen.query(DataTable), *screen.query(QuickTable)]:
         for row in range(table.row_count):
             out.extend(str(getattr(c, "plain", c)) for c in table.get_row_at(row))
     return out

@@ -552,12 +552,34 @@ def cell(text: str) -> Text:
     return Text(text, no_wrap=True, overflow="ellipsis")
 
 
+MIN_GROWN = 6  # a growing column is never narrower than this, nor than half its given width
+
+
+def grown_widths(room: int, columns: list[tuple[int, int]], pad: int) -> list[int]:
+    """Each column's width when a table ``room`` cells wide is filled: ``columns`` are (given
+    width, shares); a column with shares takes that many shares of the room the others leave (or
+    gives them back on a narrow screen, down to MIN_GROWN or half its width); ``pad`` is the room
+    each column takes beside its text."""
+    total = sum(shares for _, shares in columns)
+    if not total:
+        return [width for width, _ in columns]
+    spare = room - sum(width + pad for width, _ in columns)
+    out, given, left = [], 0, sum(1 for _, shares in columns if shares)
+    for width, shares in columns:
+        if not shares:
+            out.append(width)
+            continue
+        left -= 1
+        share = spare - given if not left else spare * shares // total
+        given += share
+        out.append(max(min(width, max(MIN_GROWN, width // 2)), width + share))
+    return out
+
+
 class PlainTable(DataTable):
     """A DataTable that shows text cells exactly as typed (DataTable reads plain strings as markup)
     and fills its width: a column added with ``grow=n`` takes n shares of the room the other
     columns leave (the resident's name, a description), and gives it back on a narrower screen."""
-
-    MIN_GROWN = 6  # a growing column is never narrower than this, nor than half its given width
 
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
@@ -580,18 +602,17 @@ class PlainTable(DataTable):
         room = self.scrollable_content_region.width
         if not self._grow or room <= 0:
             return
-        pad = 2 * self.cell_padding
-        growing = [(key, base, shares) for key, (base, shares) in self._grow.items() if key in self.columns]
-        if not growing:
+        keys = [k for k in self.columns if k in self._grow] + [k for k in self.columns if k not in self._grow]
+        specs = [
+            self._grow[k]
+            if k in self._grow
+            else (self.columns[k].get_render_width(self) - 2 * self.cell_padding, 0)
+            for k in keys
+        ]
+        fitted = grown_widths(room, specs, 2 * self.cell_padding)
+        widths = {k: w for k, w, (_, shares) in zip(keys, fitted, specs) if shares}
+        if not widths:
             return
-        others = sum(c.get_render_width(self) for k, c in self.columns.items() if k not in self._grow)
-        spare = room - others - sum(base + pad for _, base, _ in growing)
-        total = sum(shares for _, _, shares in growing)
-        widths, given = {}, 0
-        for n, (key, base, shares) in enumerate(growing):
-            share = spare - given if n == len(growing) - 1 else spare * shares // total
-            given += share
-            widths[key] = max(min(base, max(self.MIN_GROWN, base // 2)), base + share)
         if all(self.columns[k].width == w and not self.columns[k].auto_width for k, w in widths.items()):
             return
         for key, width in widths.items():

@@ -14,7 +14,7 @@ from ..domain import lifecycle as L
 from ..domain.rules import deadline_status, working_days_left
 from ..domain.steps import work_kind
 from ..domain.years import year_bounds
-from .reads import Cancelled, day, like_escaped, plain_reading  # noqa: F401  (Cancelled: raised here)
+from .reads import Cancelled, day, like_escaped, plain_reading, stoppable  # noqa: F401  (raised, asked here)
 
 
 def _marks(values) -> str:
@@ -340,23 +340,36 @@ def list_complaints(
     """One page of complaints, newest first. Never loads more than ``limit`` rows.
 
     ``cancelled``: see reads.plain_reading (raises reads.Cancelled)."""
-    f = f or ComplaintFilter()
     with plain_reading(db, cancelled) as r:
-        where, params = _filtered(f, r.today)
-        rows = r.rows(
-            "SELECT c.id, c.reference, res.name, c.received_on, c.stage, c.state, "
-            "c.next_due_on, st.name, c.categories FROM complaint c "
-            "JOIN resident res ON res.id = c.resident_id "
-            f"LEFT JOIN staff st ON st.id = c.handler_id{where} "
-            "ORDER BY c.received_on DESC, c.id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+        return _complaint_rows(r, f or ComplaintFilter(), offset, limit)
+
+
+def complaints_page(
+    db, f: ComplaintFilter | None = None, *, offset: int = 0, limit: int = 50, cancelled=None
+) -> tuple[list[ComplaintRow], dict[dt.date, tuple[str, int]]]:
+    """One page of complaints (as list_complaints) and, for each next-due date on it, its status
+    and working days left (as deadline_statuses), in one read."""
+    with plain_reading(db, cancelled) as r:
+        rows = _complaint_rows(r, f or ComplaintFilter(), offset, limit)
+        return rows, _statuses(r, [c.next_due_on for c in rows])
+
+
+def _complaint_rows(r, f: ComplaintFilter, offset: int, limit: int) -> list[ComplaintRow]:
+    where, params = _filtered(f, r.today)
+    rows = r.rows(
+        "SELECT c.id, c.reference, res.name, c.received_on, c.stage, c.state, "
+        "c.next_due_on, st.name, c.categories FROM complaint c "
+        "JOIN resident res ON res.id = c.resident_id "
+        f"LEFT JOIN staff st ON st.id = c.handler_id{where} "
+        "ORDER BY c.received_on DESC, c.id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return [
+        ComplaintRow(
+            cid, ref, name, _required_day(received), stage, state, day(due), handler or "", categories
         )
-        return [
-            ComplaintRow(
-                cid, ref, name, _required_day(received), stage, state, day(due), handler or "", categories
-            )
-            for cid, ref, name, received, stage, state, due, handler, categories in rows
-        ]
+        for cid, ref, name, received, stage, state, due, handler, categories in rows
+    ]
 
 
 def count_complaints(db, f: ComplaintFilter | None = None, *, cancelled=None) -> int:
@@ -495,11 +508,13 @@ def received_years(db) -> list[int]:
 def deadline_statuses(db, days) -> dict[dt.date, tuple[str, int]]:
     """For each date: its status (on time, due soon, overdue) and working days left from today."""
     with plain_reading(db) as r:
-        return {
-            d: (deadline_status(r.cal, d, r.today), working_days_left(r.cal, d, r.today))
-            for d in set(days)
-            if d
-        }
+        return _statuses(r, days)
+
+
+def _statuses(r, days) -> dict[dt.date, tuple[str, int]]:
+    return {
+        d: (deadline_status(r.cal, d, r.today), working_days_left(r.cal, d, r.today)) for d in set(days) if d
+    }
 
 
 def is_set_up(db) -> bool:

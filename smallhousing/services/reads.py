@@ -89,6 +89,11 @@ class Cancelled(Exception):
     """A read stopped part-way because its answer is no longer wanted (the filters changed)."""
 
 
+def stoppable(db) -> bool:
+    """Whether a read on ``db`` can be stopped part-way (see plain_reading's ``cancelled``)."""
+    return isinstance(db, Database) and db.dialect == SQLITE
+
+
 @contextmanager
 def plain_reading(db, cancelled: "Callable[[], bool] | None" = None) -> Iterator[Reads]:
     """Reads on ``db`` (a Database, or a Unit whose transaction is to be read inside).
