@@ -36,8 +36,9 @@ class DashboardScreen(AppScreen):
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#worklist"  # Enter opens the first deadline at once
     # taller terminals get a taller follow-up list and chart (dashboard.tcss); the deadlines take
-    # the rest of the height at every size
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    # the rest of the height at every size. Below 34 lines no class is set: a class set when the
+    # screen is first sized would have every widget on it styled again before the first paint.
+    VERTICAL_BREAKPOINTS = [(34, "-tall")]
     BINDINGS = [
         Binding("ctrl+r", "reload", "Refresh", id="dashboard-refresh"),
     ]
