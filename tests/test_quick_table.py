@@ -222,3 +222,19 @@ async def test_the_count_follows_the_page(demo_db, text):
         await settle(pilot)
         count = str(screen.query_one("#count").render())
         assert count.startswith(f"{total:,} complaint") and ("try fewer words" in count) == (total == 0)
+
+
+async def test_a_new_page_takes_the_place_of_the_rows_and_the_cursor_starts_again():
+    app = OneTable()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        t = app.query_one(QuickTable)
+        await pilot.press("end")
+        t.replace_rows(
+            [(("N1", "New one", ""), "a"), (("N2", "New two", t.status_cell("soon", "due soon")), "b")]
+        )
+        await pilot.pause()
+        assert t.row_keys == ("a", "b") and t.cursor_row == 0 and t.scroll_offset.y == 0
+        assert lines(t)[1].startswith(" N1 ") and "soon" in lines(t)[2]
+        await pilot.press("down", "enter")
+        assert app.selected == ["b"]

@@ -15,11 +15,13 @@ from textual.widgets import Input, Label, Select
 from ..domain import lifecycle as L
 from ..domain.years import year_label
 from .common import AppScreen, TypingSelect, compact_day, field_value
-from .quick_table import QuickTable
+from .quick_table import Cell, QuickTable
 
 PAGE = 50
 PREFETCH = 10  # fetch the next page when the cursor is this close to the last row loaded
-QUICK_READ = 0.005  # seconds a first page may take to be read in the keystroke that asked for it
+QUICK_READ = (
+    0.010  # seconds a first page may take to be read in the keystroke that asked for it (within a frame)
+)
 SETTLE_STEPS = 3  # turns of the event loop the table and the count take to ask for their redraw
 
 
@@ -263,28 +265,25 @@ class ComplaintsScreen(AppScreen):
         self.fetching = False
         table = self.query_one("#list", QuickTable)
         if offset == 0:
-            table.clear()
             self._ids = []
             self.counted = total is not None
             if self.counted:
                 self.total = total
         elif offset != len(self._ids):
             return
+        page = []
         for r in rows:
-            due = None
+            due: str | Cell = ""
             if r.next_due_on:
                 status, _ = statuses.get(r.next_due_on, ("", 0))
                 due = table.status_cell(compact_day(r.next_due_on), status)
-            table.add_row(
-                r.reference,
-                compact_day(r.received_on),
-                r.resident,
-                str(r.stage),
-                r.state,
-                due or "",
-                key=str(r.id),
-            )
+            cells = (r.reference, compact_day(r.received_on), r.resident, str(r.stage), r.state, due)
+            page.append((cells, str(r.id)))
             self._ids.append(r.id)
+        if offset == 0:
+            table.replace_rows(page)
+        else:
+            table.add_rows(page)
         if not self.counted:  # until the count arrives, a full page means there may be more
             self.total = len(self._ids) + (1 if len(rows) == PAGE else 0)
         self._show_count()
@@ -301,14 +300,15 @@ class ComplaintsScreen(AppScreen):
     def _show_count(self) -> None:
         shown = len(self._ids)
         label = self.query_one("#count", Label)
-        if not self.counted:
-            label.update(f"{shown:,} shown, counting the rest...")
+        if not self.counted:  # (the label's size is fixed: no layout of the screen for a new count)
+            label.update(f"{shown:,} shown, counting the rest...", layout=False)
             return
         noun = "complaint" if self.total == 1 else "complaints"
         label.update(
             f"{self.total:,} {noun} found"
             + (f", showing the first {shown:,}" if shown < self.total else "")
-            + ("" if self.total else ": try fewer words or clear the filters (Ctrl+L)")
+            + ("" if self.total else ": try fewer words or clear the filters (Ctrl+L)"),
+            layout=False,
         )
 
     def on_quick_table_row_highlighted(self, event: QuickTable.RowHighlighted) -> None:

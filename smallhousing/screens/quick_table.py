@@ -110,16 +110,27 @@ class QuickTable(ScrollView, can_focus=True):
         self._fit()
 
     def add_row(self, *cells: str | Cell, key: str) -> None:
-        self._rows.append(tuple(c if isinstance(c, Cell) else Cell(c) for c in cells))
-        self._keys.append(key)
+        self.add_rows([(cells, key)])
+
+    def add_rows(self, rows: list[tuple[tuple[str | Cell, ...], str]]) -> None:
+        """Several rows at once, each (cells, key): the table is sized again once, not per row."""
+        for cells, key in rows:
+            self._rows.append(tuple(c if isinstance(c, Cell) else Cell(c) for c in cells))
+            self._keys.append(key)
         self._resized()
 
     def clear(self) -> None:
+        self.replace_rows([])
+
+    def replace_rows(self, rows: list[tuple[tuple[str | Cell, ...], str]]) -> None:
+        """These rows in place of all the others, each (cells, key), the cursor on the first: sized
+        once, so that a new page as long as the last one needs no new layout of the screen."""
         self._rows.clear()
         self._keys.clear()
         self.set_reactive(QuickTable.cursor_row, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
-        self._resized()
+        self.add_rows(rows)
+        self.refresh()
 
     @property
     def row_count(self) -> int:

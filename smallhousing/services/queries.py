@@ -348,7 +348,7 @@ def complaints_page(
     db, f: ComplaintFilter | None = None, *, offset: int = 0, limit: int = 50, cancelled=None
 ) -> tuple[list[ComplaintRow], dict[dt.date, tuple[str, int]]]:
     """One page of complaints (as list_complaints) and, for each next-due date on it, its status
-    and working days left (as deadline_statuses), in one read."""
+    (on time, due soon, overdue) and working days left from today, in one read."""
     with plain_reading(db, cancelled) as r:
         rows = _complaint_rows(r, f or ComplaintFilter(), offset, limit)
         return rows, _statuses(r, [c.next_due_on for c in rows])
@@ -503,12 +503,6 @@ def received_years(db) -> list[int]:
         newest = year_of(max(last, r.today) if last else r.today)
         oldest = year_of(first) if first else newest
         return list(range(newest, oldest - 1, -1))
-
-
-def deadline_statuses(db, days) -> dict[dt.date, tuple[str, int]]:
-    """For each date: its status (on time, due soon, overdue) and working days left from today."""
-    with plain_reading(db) as r:
-        return _statuses(r, days)
 
 
 def _statuses(r, days) -> dict[dt.date, tuple[str, int]]:
