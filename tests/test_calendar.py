@@ -228,3 +228,25 @@ def test_missing_start_is_refused():
 def test_counting_past_the_end_of_time_is_refused_plainly():
     with pytest.raises(DomainError, match="too far in the future"):
         CAL.add(D(9999, 12, 30), 5)
+
+
+def test_a_deadline_asked_for_again_is_the_same_and_bad_input_is_still_refused():
+    # WorkingCalendar.add remembers what it worked out; asking again must change nothing
+    cal = WorkingCalendar.with_closures([(dt.date(2026, 12, 29), "stocktake")])
+    first = cal.add(dt.date(2026, 12, 21), 5, label="respond at stage 1")
+    again = cal.add(dt.date(2026, 12, 21), 5, label="respond at stage 1")
+    assert again == first and again.label == "respond at stage 1"
+    assert first.due == dt.date(2026, 12, 31)  # 25th and 28th bank holidays, 29th closed
+    other = cal.add(dt.date(2026, 12, 21), 5, label="another")
+    assert other.due == first.due and other.label == "another"
+    assert cal.add(dt.date(2026, 12, 21), 0).due == dt.date(2026, 12, 21)
+    # the same number as True, or a start given as text, is refused however often it is asked
+    for _ in range(2):
+        with pytest.raises(DomainError):
+            cal.add(dt.date(2026, 12, 21), True)
+        with pytest.raises(DomainError):
+            cal.add("2026-12-21", 1)  # type: ignore[arg-type]
+        with pytest.raises(DomainError):
+            cal.add(dt.date(2026, 12, 21), -1)
+    # a calendar with other closure days has its own answers
+    assert WorkingCalendar().add(dt.date(2026, 12, 21), 5).due == dt.date(2026, 12, 30)

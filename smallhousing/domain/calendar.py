@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 from .dates import short_date  # noqa: F401  (kept here too: many callers import it from the calendar)
 from .errors import DomainError
 
+_MEMO_LIMIT = 100_000  # deadlines remembered by one calendar before it starts again
 _MAX_WORKING_DAYS = 2000  # about eight years; anything more is a typing mistake
 
 
@@ -204,6 +205,21 @@ class WorkingCalendar:
 
     def add(self, start: dt.date, n: int, label: str = "") -> Deadline:
         """The date ``n`` working days after ``start`` (``start`` itself is day 0)."""
+        # remembered: a Deadline never changes, and the same few hundred receipt dates come back
+        # again and again (a bulk import works out fifty thousand deadlines)
+        memo = self.__dict__.get("_added")
+        if memo is None or len(memo) > _MEMO_LIMIT:
+            memo = self.__dict__["_added"] = {}
+        key = (type(start), start, type(n), n, label)
+        try:
+            return memo[key]
+        except (KeyError, TypeError):  # not seen yet, or not a date at all (refused below)
+            pass
+        made = self._add(start, n, label)
+        memo[key] = made
+        return made
+
+    def _add(self, start: dt.date, n: int, label: str) -> Deadline:
         if not isinstance(start, dt.date):
             raise DomainError("A start date is needed to work out a deadline.")
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
