@@ -326,3 +326,92 @@ def test_changes_since_a_snapshot_are_what_to_plain_snapshots_show(demo_db):
             # a value that cannot be hashed (never stored, but changes_since must not stumble)
             both(rows[1], lambda c: setattr(c, "categories", ["repairs", "damp"]))
             raise Undo
+
+
+# The hash of an entry is taken over one JSON text of its fields. That text must never change, or
+# every log written before would fail verification: it is checked here against json.dumps itself.
+_AWKWARD = [
+    "",
+    "director",
+    "Siân O'Brien",
+    'say "no"',
+    "back\\slash",
+    "tab\there",
+    "line\nbreak",
+    "".join(map(chr, range(0x20))),
+    "\x7f\u2028\u2029/</script>",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "ÄBC123",
+    "２０２６",
+    "2026-12-06T07:00:00+00:00",
+    "stage 1 extended to 2026-12-14",
+]
+
+
+def _reference(*fields) -> str:
+    return json.dumps(list(fields), ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("text", _AWKWARD)
+def test_the_chain_written_hashes_what_entry_hash_hashes(text):
+    # write_audit puts the text together itself, a field at a time (base._Chainer)
+    from smallhousing.services.base import _Chainer
+
+    for key in (None, b"k" * 32):
+        for at, actor, prev, action, entity, eid, cid in (
+            (text, text, text, text, text, None, None),
+            ("2026-12-06T07:00:00+00:00", text, "ab" * 32, "complaint logged", text, 7, 12),
+            ("2026-12-06T07:00:00+00:00", "tester", "", text, "stage", 0, -3),
+            (text, text, text, True, False, 1.5, 10**20),
+            (text, text, text, 1.0, True, 1.0, True),
+        ):
+            for before, after in (("{}", text), (text, "{}"), ('{"a":1}', '{"b":"Siân"}')):
+                want = entry_hash(prev, at, actor, action, entity, eid, cid, before, after, key=key)
+                chain = _Chainer(prev, at, actor, key)
+                assert chain(action, entity, eid, cid, before, after) == want
+                # and the next entry is chained to that one
+                again = entry_hash(want, at, actor, action, entity, eid, cid, after, before, key=key)
+                assert chain(action, entity, eid, cid, after, before) == again
+
+
+def test_entry_hash_is_the_sha256_or_hmac_of_that_text():
+    import hashlib
+    import hmac
+
+    def digest(t: str) -> str:
+        return hashlib.sha256(t.encode()).hexdigest()
+
+    for before, after in (("{}", '{"a": 1}'), ('{"n": "Siân"}', "{}"), ("", "")):
+        fields = ("ab" * 32, "2026-12-06T07:00:00+00:00", "Siân", "complaint logged", "complaint", 3, 3)
+        text = _reference(*fields, digest(before), digest(after)).encode()
+        assert entry_hash(*fields, before, after) == hashlib.sha256(text).hexdigest()
+        key = b"k" * 32
+        assert entry_hash(*fields, before, after, key=key) == hmac.new(key, text, hashlib.sha256).hexdigest()
+
+
+def test_audit_texts_are_sorted_compact_json_whatever_the_values(adb):
+    # orjson writes them; json writes what orjson refuses (an integer past 64 bits, keys that are
+    # not text) in the same form; either way the text stored is what is chained
+    from smallhousing.services.base import audit, audit_text, transaction
+
+    db, _ = adb
+
+    def reference(value: dict) -> str:
+        return json.dumps(
+            value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=lambda d: d.isoformat()
+        )
+
+    plain = {"b": 1, "a": D(2026, 3, 2), "c": None, "d": [1, "x"], "e": True, "f": 'Siân\n"q"'}
+    big = {"b": 10**30, "a": D(2026, 3, 2), "c": 'Siân\n"q"'}
+    numbered = {3: "three", 1: D(2026, 3, 2)}
+    for value in (plain, big, numbered):
+        assert audit_text(value) == reference(value)
+    with pytest.raises(TypeError):
+        audit_text({"x": object()})
+    with transaction(db) as u:
+        audit(u, "odd values noted", entity="note", before=numbered, after=big)
+    entry = _entries(db)[-1]
+    assert entry["action"] == "odd values noted"
+    assert json.loads(entry["after"]) == {"a": "2026-03-02", "b": 10**30, "c": 'Siân\n"q"'}
+    assert json.loads(entry["before"]) == {"1": "2026-03-02", "3": "three"}
+    _check_chain(_entries(db), read_key(db.path))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
 from contextlib import contextmanager
-from typing import Any, Iterator, Protocol, TypeVar, runtime_checkable
+from typing import Any, Iterable, Iterator, Protocol, TypeVar, runtime_checkable
 
+import orjson
 from sqlalchemy import event, text
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, SQLModel, col, select
@@ -265,7 +267,12 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def payload_digest(text: str) -> str:
+    if text == "{}":  # what most entries have before (a row made) or after (a row removed)
+        return _EMPTY_DIGEST
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_EMPTY_DIGEST = hashlib.sha256(b"{}").hexdigest()
 
 
 def entry_hash(
@@ -295,6 +302,55 @@ def entry_hash(
     if key is not None:
         return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class _Chainer:
+    """``entry_hash`` for many entries in a row, each chained to the one before, with what they
+    share worked out once: the JSON texts of the time, the actor and each distinct action and
+    entity, and the key's HMAC state. A bulk import chains a hundred thousand entries. The text
+    hashed is the one ``entry_hash`` hashes, put together from each field's own JSON text (an
+    array is its items' texts joined by commas); tests/test_services_audit.py checks the two
+    agree."""
+
+    def __init__(self, prev: str, at: str, actor: str, key: bytes | None) -> None:
+        self.prev = prev
+        # the hash the chain starts from, as JSON; after it, each is a hex digest of ours
+        self.prev_json = _json_text(prev)
+        self.head = "," + _json_text(at) + "," + _json_text(actor) + ","
+        self.mac = hmac.new(key, digestmod=hashlib.sha256) if key is not None else None
+
+    def __call__(self, action, entity, entity_id, complaint_id, before: str, after: str) -> str:
+        """The next entry's hash (and the chain moves on to it)."""
+        payload = (
+            "["
+            + self.prev_json
+            + self.head
+            + _json_text(action)
+            + ","
+            + _json_text(entity)
+            + ","
+            + (str(entity_id) if type(entity_id) is int else _json_text(entity_id))
+            + ","
+            + (str(complaint_id) if type(complaint_id) is int else _json_text(complaint_id))
+            + ',"'
+            + payload_digest(before)
+            + '","'
+            + payload_digest(after)
+            + '"]'
+        ).encode("utf-8")
+        if self.mac is None:
+            h = hashlib.sha256(payload).hexdigest()
+        else:
+            m = self.mac.copy()
+            m.update(payload)
+            h = m.hexdigest()
+        self.prev, self.prev_json = h, '"' + h + '"'
+        return h
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # True and 1.0 are equal keys otherwise
+def _json_text(value: Any) -> str:
+    return _HASH_JSON.encode(value)
 
 
 def at_text(value) -> str:
@@ -341,6 +397,25 @@ def audit(
             },
             obj,
         )
+    )
+
+
+def audit_many(u: Unit, entries: Iterable[tuple[str, str, int | None, int | None, dict, dict]]) -> None:
+    """Note many changes at once, each given as (action, entity, entity_id, complaint_id, before,
+    after), as ``audit`` notes one: a bulk import notes a hundred thousand."""
+    u._pending.extend(
+        (
+            {
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "complaint_id": complaint_id,
+                "before": before,
+                "after": after,
+            },
+            None,
+        )
+        for action, entity, entity_id, complaint_id, before, after in entries
     )
 
 
@@ -456,7 +531,8 @@ def write_audit(u: Unit) -> None:
     at_type = sa_inspect(AuditEntry).local_table.c.at.type.dialect_impl(conn.dialect)
     to_db = at_type.bind_processor(conn.dialect)  # the time as the column stores it
     at_db = to_db(at) if to_db else at
-    dump = _SORTED_JSON.encode
+    dump = audit_text
+    chain = _Chainer(prev, at_txt, actor, key)
     rows = []
     for e, obj in u._pending:
         if obj is not None:
@@ -474,9 +550,7 @@ def write_audit(u: Unit) -> None:
                     e["complaint_id"] = cid
         b = dump(e["before"])
         a = dump(e["after"])
-        h = entry_hash(
-            prev, at_txt, actor, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b, a, key=key
-        )
+        h = chain(e["action"], e["entity"], e["entity_id"], e["complaint_id"], b, a)
         rows.append(
             (at_db, actor, e["action"], e["entity"], e["entity_id"], e["complaint_id"], b, a, prev, h)
         )
@@ -524,8 +598,24 @@ def _audit_insert_sql(dialect) -> str:
     )
 
 
-# json.dumps(value, ensure_ascii=False, sort_keys=True), without making an encoder for each call
-_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+def audit_text(value: dict) -> str:
+    """An audit entry's before or after as stored: JSON with its keys in order and dates as ISO
+    text. orjson writes it in a fifth of the time the json module takes (a bulk import writes two
+    hundred thousand); json writes what orjson refuses (an integer past 64 bits, a key that is not
+    text), in the same compact form. Either way the entry's hash is taken over the text stored."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):
+        return _SORTED_JSON.encode(value)
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be written to the audit log")
+
+
+_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_iso)
 
 
 def update_fields(u: Unit, obj: _Row, action: str, complaint_id: int | None = None, **values) -> _Row:

@@ -41,7 +41,7 @@ from ..domain.rules import ExtensionDates, RuleSet, StageDates, rule_set_for
 from ..store import models as M
 from ..store.dialects import POSTGRESQL, reset_sequences
 from . import complaints as C
-from .base import Unit, audit, clean, ident, reading, transaction
+from .base import Unit, audit, audit_many, clean, ident, reading, transaction
 
 Progress = Callable[[int, int], None]
 
@@ -507,6 +507,87 @@ class _Row:
         return val not in (None, "", 0)
 
 
+def _needs() -> tuple[tuple[str, str | None, str], ...]:
+    """What _check_shape asks of a row, in order: (a column, the column it needs, what to say)."""
+    out: list[tuple[str, str | None, str]] = []
+    for n in (1, 2):
+        p = f"stage{n}_"
+        out += [
+            (p + "decision", p + "responded_on", f"stage {n} has a decision but no response date"),
+            (p + "reasons", p + "responded_on", f"stage {n} has reasons for a decision but no response date"),
+            (
+                p + "responded_on",
+                p + "decision",
+                f"stage {n} has a response date but no decision (upheld, partly upheld or not upheld)",
+            ),
+            (
+                p + "extended_to",
+                p + "extension_reason",
+                f"stage {n} was extended to a new date but no reason for the extension is given",
+            ),
+            (
+                p + "extension_reason",
+                p + "extended_to",
+                f"a reason for extending stage {n} is given but no new date",
+            ),
+            (
+                p + "extended_to",
+                p + "acknowledged_on",
+                f"stage {n} has a new response date but no acknowledgement date",
+            ),
+            (
+                p + "extended_on",
+                p + "extended_to",
+                f"stage {n} has the day an extension was agreed but no new response date",
+            ),
+            (
+                p + "responded_on",
+                p + "acknowledged_on",
+                f"stage {n} has a response date but no acknowledgement date",
+            ),
+        ]
+    for col in (
+        "stage2_handler",
+        "stage2_acknowledged_on",
+        "stage2_extended_to",
+        "stage2_extension_reason",
+        "stage2_extended_on",
+        "stage2_responded_on",
+        "stage2_decision",
+        "stage2_reasons",
+        "escalation_refused_on",
+        "escalation_refusal_reason",
+    ):
+        out.append(
+            (
+                col,
+                "stage2_requested_on",
+                f"there are stage 2 details ({col.replace('_', ' ')}) but no stage 2 request date",
+            )
+        )
+    out.append(
+        (
+            "stage2_requested_on",
+            None,
+            "stage 2 was requested but stage 1 has no response date: a complaint needs a "
+            "stage 1 response before it can go to stage 2",
+        )
+    )
+    out += [
+        ("refusal_reason", "refused_on", "a reason for refusing is given but no refusal date"),
+        (
+            "escalation_refusal_reason",
+            "escalation_refused_on",
+            "a reason for refusing to escalate is given but no date",
+        ),
+        ("withdrawal_reason", "withdrawn_on", "a reason for the withdrawal is given but no date"),
+    ]
+    return tuple(out)
+
+
+_NEEDS = _needs()
+
+
 _EMPTY_NONE = DATE_COLUMNS | {"compensation_gbp"}
 
 
@@ -605,7 +686,9 @@ class _Importer:
         for i, col in enumerate(self.columns):
             if col is None:
                 continue
-            cell = _unguard((cells[i] if i < len(cells) else "").strip())
+            cell = cells[i].strip() if i < len(cells) else ""
+            if cell.startswith("'"):
+                cell = _unguard(cell)
             if not cell:
                 v[col] = None if col in _EMPTY_NONE else ""
                 continue
@@ -644,84 +727,18 @@ class _Importer:
     def _check_shape(self, row: _Row) -> None:
         """What a log can get wrong before any rule is asked: values that need another value."""
         has = row.has
-
-        def need(col: str, other: str, message: str) -> None:
-            if has(col) and not has(other) and other not in row.bad and col not in row.bad:
+        filled = {c for c, val in row.v.items() if val not in (None, "", 0)}  # as row.has
+        bad = row.bad
+        for col, other, message in _NEEDS:
+            if other is None:  # stage 2 requested: stage 1 must have been answered first
+                if (
+                    has("stage2_requested_on")
+                    and not has("stage1_responded_on")
+                    and not bad & {"stage2_requested_on", "stage1_responded_on"}
+                ):
+                    self.problem(row, "stage2_requested_on", message)
+            elif col in filled and other not in filled and other not in bad and col not in bad:
                 self.problem(row, other, message)
-
-        for n in (1, 2):
-            p = f"stage{n}_"
-            need(p + "decision", p + "responded_on", f"stage {n} has a decision but no response date")
-            need(
-                p + "reasons",
-                p + "responded_on",
-                f"stage {n} has reasons for a decision but no response date",
-            )
-            need(
-                p + "responded_on",
-                p + "decision",
-                f"stage {n} has a response date but no decision (upheld, partly upheld or not upheld)",
-            )
-            need(
-                p + "extended_to",
-                p + "extension_reason",
-                f"stage {n} was extended to a new date but no reason for the extension is given",
-            )
-            need(
-                p + "extension_reason",
-                p + "extended_to",
-                f"a reason for extending stage {n} is given but no new date",
-            )
-            need(
-                p + "extended_to",
-                p + "acknowledged_on",
-                f"stage {n} has a new response date but no acknowledgement date",
-            )
-            need(
-                p + "extended_on",
-                p + "extended_to",
-                f"stage {n} has the day an extension was agreed but no new response date",
-            )
-            need(
-                p + "responded_on",
-                p + "acknowledged_on",
-                f"stage {n} has a response date but no acknowledgement date",
-            )
-        for col in (
-            "stage2_handler",
-            "stage2_acknowledged_on",
-            "stage2_extended_to",
-            "stage2_extension_reason",
-            "stage2_extended_on",
-            "stage2_responded_on",
-            "stage2_decision",
-            "stage2_reasons",
-            "escalation_refused_on",
-            "escalation_refusal_reason",
-        ):
-            need(
-                col,
-                "stage2_requested_on",
-                f"there are stage 2 details ({col.replace('_', ' ')}) but no stage 2 request date",
-            )
-        if (
-            has("stage2_requested_on")
-            and not has("stage1_responded_on")
-            and not row.bad & {"stage2_requested_on", "stage1_responded_on"}
-        ):
-            self.problem(
-                row,
-                "stage2_requested_on",
-                "stage 2 was requested but stage 1 has no response date: a complaint needs a "
-                "stage 1 response before it can go to stage 2",
-            )
-        need("refusal_reason", "refused_on", "a reason for refusing is given but no refusal date")
-        need(
-            "escalation_refusal_reason",
-            "escalation_refused_on",
-            "a reason for refusing to escalate is given but no date",
-        )
-        need("withdrawal_reason", "withdrawn_on", "a reason for the withdrawal is given but no date")
         answered = {"stage1_responded_on", "stage2_responded_on"}
         for col in ("remedy", "compensation_gbp", "outstanding_actions"):
             if (
@@ -769,7 +786,7 @@ class _Importer:
                 row["id"],
                 complaint_id,
                 before or {},
-                _plain_row(row) if after is None else after,
+                dict(row) if after is None else after,  # dates as ISO text when written
             )
         )
 
@@ -1484,9 +1501,7 @@ class _Importer:
                 s.execute(insert(model.__table__), rows[i : i + 5000])  # type: ignore[union-attr]
         # ids were given here: PostgreSQL's id sequences go on after them
         reset_sequences(s.connection(), [m.__tablename__ for m in _WRITE_ORDER if self.rows[m]])
-        u = self.u
-        for action, entity, eid, cid, before, after in self.audits:
-            audit(u, action, entity=entity, entity_id=eid, before=before, after=after, complaint_id=cid)
+        audit_many(self.u, self.audits)
 
 
 @dataclass
@@ -1534,19 +1549,15 @@ def _defaults(model) -> dict:
     return d
 
 
-def _plain_row(row: dict) -> dict:
-    return {k: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v for k, v in row.items()}
-
-
 def _diff(before: dict, after: dict, skip: str = "") -> tuple[dict, dict]:
     """What changed in the fields ``before`` holds (their old values) now that the row is ``after``,
-    as plain values before and after (as base.changes_since)."""
+    before and after (as base.changes_since; dates become ISO text when the entry is written)."""
     b, a = {}, {}
     for k, old in before.items():
         new = after[k]
         if k != skip and old is not new and old != new:
-            b[k] = old.isoformat() if isinstance(old, (dt.date, dt.datetime)) else old
-            a[k] = new.isoformat() if isinstance(new, (dt.date, dt.datetime)) else new
+            b[k] = old
+            a[k] = new
     return b, a
 
 
