@@ -313,7 +313,6 @@ class _Chainer:
     agree."""
 
     def __init__(self, prev: str, at: str, actor: str, key: bytes | None) -> None:
-        self.prev = prev
         # the hash the chain starts from, as JSON; after it, each is a hex digest of ours
         self.prev_json = _json_text(prev)
         self.head = "," + _json_text(at) + "," + _json_text(actor) + ","
@@ -344,7 +343,7 @@ class _Chainer:
             m = self.mac.copy()
             m.update(payload)
             h = m.hexdigest()
-        self.prev, self.prev_json = h, '"' + h + '"'
+        self.prev_json = '"' + h + '"'
         return h
 
 
